@@ -1,0 +1,97 @@
+"""``ringback start`` and ``ringback config``."""
+
+from __future__ import annotations
+
+import click
+from pydantic import ValidationError
+
+from ringback.config import Settings, get_settings
+from ringback.console import console, fail, print_json
+
+
+def load_settings() -> Settings:
+    """The settings, or a clear error naming the bad variable."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RINGBACK_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        fail(f"invalid settings: {problems}", hint="fix the variable (or .env line) and try again")
+
+
+def ready_database(settings: Settings) -> str:
+    """The database URL, created or upgraded to the current schema on first use (so the
+    embedded default needs no setup), or a clear error saying what to fix."""
+    from sqlalchemy.exc import OperationalError
+
+    from ringback.config import mask_url
+    from ringback.db.migrate import ensure_current
+
+    url = settings.effective_database_url
+    try:
+        ensure_current(url)
+    except OperationalError as exc:
+        fail(
+            f"cannot reach the database {mask_url(url)}: {exc.orig}",
+            hint="check RINGBACK_DATABASE_URL and that the server is running",
+        )
+    except ModuleNotFoundError as exc:
+        fail(f"database driver missing: {exc.name}", hint="pip install 'ringback[postgres]'")
+    return url
+
+
+@click.command(epilog="\b\nExamples:\n  ringback config\n  ringback config --json")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def config(as_json: bool) -> None:
+    """Print the effective settings, secrets masked."""
+    values = load_settings().masked()
+    if as_json:
+        print_json(values)
+        return
+    from rich.table import Table
+
+    table = Table(title="Ringback settings", show_header=True, header_style="bold")
+    table.add_column("setting")
+    table.add_column("environment variable", style="dim")
+    table.add_column("value")
+    for name, value in values.items():
+        table.add_row(name, f"RINGBACK_{name.upper()}", "" if value is None else str(value))
+    console().print(table)
+
+
+@click.command(
+    epilog="\b\nExamples:\n  ringback start\n  RINGBACK_DATA_DIR=/tmp/rb ringback start --json"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def start(as_json: bool) -> None:
+    """Create the data directory and database if needed, then show the status and next steps."""
+    from ringback.contacts.service import summary
+    from ringback.db.migrate import current_revision, ensure_current
+
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.effective_database_url
+    ensure_current(url)
+    status = {
+        "data_dir": str(settings.data_dir),
+        "database": settings.masked()["database_url"],
+        "revision": current_revision(url),
+        **summary(url=url),
+    }
+    if as_json:
+        print_json(status)
+        return
+    out = console()
+    out.print("[bold green]Ringback is ready.[/]")
+    out.print(f"Data directory: {status['data_dir']}")
+    out.print(f"Database:       {status['database']} (schema {status['revision']})")
+    out.print(f"Contacts: {status['contacts']}   open follow-ups: {status['open_follow_ups']}")
+    out.print("\nNext steps:")
+    out.print(
+        '  ringback contacts add --name "Bill Turner" --company "ABC Inc" --phone 415-555-0137'
+    )
+    out.print("  ringback contacts import hubspot-export.csv --dry-run")
+    out.print('  ringback prep "Bill Turner"')
+    out.print("  ringback coach compose --contact 1")

@@ -1,0 +1,80 @@
+"""The ``ringback`` command.
+
+Subcommands are imported only when they run, so that ``ringback --help`` stays
+fast: heavy libraries (SQLAlchemy, speech models) load with the command that
+needs them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from ringback import __version__
+
+# name -> ("module", "attribute", one-line help shown in `ringback --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "start": (
+        "ringback.app_cli",
+        "start",
+        "Set up the embedded database and show what to do next.",
+    ),
+    "config": ("ringback.app_cli", "config", "Print the effective settings (secrets masked)."),
+    "db": ("ringback.db.cli", "db", "Database migrations."),
+    "contacts": ("ringback.contacts.cli", "contacts", "Add, list, show, edit and import contacts."),
+    "prep": ("ringback.contacts.prep_cli", "prep", "The call-prep brief for a contact."),
+    "coach": ("ringback.coach.cli", "coach", "Score, compose and check voicemails and openers."),
+    "mail": (
+        "ringback.mail.cli",
+        "mail",
+        "Email delivery: outbox status, retries, a test message.",
+    ),
+    "questions": ("ringback.questions.cli", "questions", "Classify questions as open or closed."),
+    "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
+    "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
+    "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module = importlib.import_module(target[0])
+        command = getattr(module, target[1])
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from the table above: listing commands must not import them.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  ringback start
+  ringback contacts add --name "Bill Turner" --company "ABC Inc" --phone 415-555-0137
+  ringback prep "Bill Turner"
+  ringback coach score "Hi Bill, this is Dana from Acme ..."
+  echo "what keeps you up at night" | ringback questions classify --json
+
+Settings come from RINGBACK_* environment variables or a .env file; see `ringback config`.""",
+)
+@click.version_option(__version__, prog_name="ringback")
+def cli() -> None:
+    """Ringback: your calls get returned, and every call moves the relationship forward."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    return cli.main(args=argv, prog_name="ringback")

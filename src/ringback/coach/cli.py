@@ -1,0 +1,281 @@
+"""``ringback coach score | compose | opener``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from ringback.console import console, fail, print_json
+
+if TYPE_CHECKING:
+    from ringback.coach.compose import Owner, Variant
+    from ringback.coach.scoring import Score
+    from ringback.contacts.profile import ContactProfile
+
+CONTACT_HINT = "find it with `ringback contacts list`; --contact takes an id, phone, email or name"
+
+
+@click.group()
+def coach() -> None:
+    """Score, compose and check voicemails and live-call openers."""
+
+
+def _read_text(text: str | None) -> str:
+    """TEXT as given, or stdin for "-" (read no further than the size limit + 1 byte)."""
+    from ringback.coach.text import MAX_BYTES
+
+    if text is None:
+        if sys.stdin.isatty():
+            fail("no script given", hint='pass the message as TEXT, or "-" to read it from stdin')
+        text = "-"
+    if text == "-":
+        stream = sys.stdin
+        head = stream.read(MAX_BYTES + 1)
+        if len(head) <= MAX_BYTES:
+            return head
+        # Too big: drain the rest without keeping it, to report the real size (and so the
+        # writer on the other end of the pipe does not die of a broken pipe).
+        size = len(head.encode("utf-8", "surrogatepass"))
+        while chunk := stream.read(1 << 20):
+            size += len(chunk.encode("utf-8", "surrogatepass"))
+        fail(
+            f"the script is {size / 1000:,.0f} KB; the limit is {MAX_BYTES // 1000} KB",
+            hint="a voicemail is about 75 words (30 seconds); paste just the message",
+        )
+    return text
+
+
+def _score_or_fail(
+    text: str, profile: ContactProfile | None = None, *, opener: bool = False
+) -> Score:
+    from ringback.coach.opener import check_opener
+    from ringback.coach.scoring import score_script
+    from ringback.coach.text import ScriptError
+
+    try:
+        return check_opener(text) if opener else score_script(text, profile=profile)
+    except ScriptError as exc:
+        fail(str(exc), hint=exc.hint)
+
+
+def _load_profile(ref: str) -> ContactProfile:
+    from sqlalchemy.exc import OperationalError
+
+    from ringback.app_cli import load_settings
+    from ringback.config import mask_url
+    from ringback.contacts.profile import profile_of
+    from ringback.contacts.service import ContactNotFound, get_contact
+    from ringback.db.migrate import ensure_current
+    from ringback.db.session import transaction
+
+    settings = load_settings()
+    url = settings.effective_database_url
+    try:
+        ensure_current(url)  # a fresh embedded database is created on first use
+        with transaction(url) as session:
+            return profile_of(get_contact(session, ref=ref, region=settings.default_region))
+    except ContactNotFound as exc:
+        fail(str(exc), hint=CONTACT_HINT)
+    except OperationalError as exc:
+        fail(
+            f"cannot reach the database {mask_url(url)}: {exc.orig}",
+            hint="check RINGBACK_DATABASE_URL and that the server is running",
+        )
+
+
+def _render_score(result: Score, title: str) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    colour = "green" if result.score >= 75 else "yellow" if result.score >= 50 else "red"
+    out.print(
+        f"[bold]{title}:[/] [bold {colour}]{result.score}/100[/]  ·  "
+        f"about {result.seconds:.0f} s spoken  ·  {result.words} words"
+    )
+    table = Table(show_header=True, header_style="bold", show_lines=False, expand=False)
+    table.add_column("", width=1)
+    table.add_column("rule")
+    table.add_column("pts", justify="right")
+    table.add_column("finding, and what to try")
+    for f in result.findings:
+        mark = "[green]✓[/]" if f.passed else "[red]✗[/]"
+        points = f"{f.credit * f.weight:.0f}/{f.weight}"
+        finding = escape(f.message) + (f"\n[cyan]→ {escape(f.hint)}[/]" if f.hint else "")
+        table.add_row(mark, f.title, points, finding)
+    out.print(table)
+
+
+@coach.command(
+    epilog="""\b
+Examples:
+  ringback coach score "Hi Bill, this is Dana from Acme. I'm following up on ..."
+  pbpaste | ringback coach score -
+  ringback coach score - --contact 12 --json < message.txt"""
+)
+@click.argument("text", required=False)
+@click.option(
+    "--contact",
+    "contact_ref",
+    help="Score against this contact's goals (id, phone, email or name).",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"score", "seconds", "words", "findings"} as JSON.',
+)
+def score(text: str | None, contact_ref: str | None, as_json: bool) -> None:
+    """Score a voicemail script 0–100.
+
+    One finding per rule: passed or not, why, and what to try. TEXT is the script; "-" (or a
+    pipe) reads it from stdin. --contact also checks it against the contact's goals.
+    """
+    from rich.markup import escape
+
+    script = _read_text(text)
+    profile = _load_profile(contact_ref) if contact_ref else None
+    result = _score_or_fail(script, profile)
+    if as_json:
+        print_json(result.as_json())
+        return
+    _render_score(result, f"Voicemail for {profile.name}" if profile else "Voicemail")
+    if profile is not None and not profile.goals:
+        console(stderr=True).print(
+            f"[dim]No goals are recorded for {escape(profile.name)}, so the value rule could not "
+            "check the message against them.[/]"
+        )
+
+
+def _owner_warnings(owner: Owner, profile: ContactProfile) -> list[str]:
+    from ringback.coach.compose import NAME_PLACEHOLDER, NUMBER_PLACEHOLDER
+
+    warnings = []
+    missing = owner.missing()
+    if missing:
+        slots = " and ".join(
+            p
+            for p, var in (
+                (NAME_PLACEHOLDER, "RINGBACK_OWNER_NAME"),
+                (NUMBER_PLACEHOLDER, "RINGBACK_OWNER_PHONE"),
+            )
+            if var in missing
+        )
+        warnings.append(
+            f"{' and '.join(missing)} not set: the scripts say {slots}; "
+            f"set {'them' if len(missing) > 1 else 'it'} (environment or .env) so they are ready to speak"
+        )
+    if not owner.company:
+        warnings.append(
+            "RINGBACK_OWNER_COMPANY not set: the scripts do not say where you are calling from"
+        )
+    if not (profile.back_story or profile.interactions):
+        warnings.append(
+            f"nothing is recorded about {profile.name} yet: these are first-contact scripts that "
+            "cannot speak to their goals; add their goals or your last interaction first"
+        )
+    return warnings
+
+
+def _render_variants(profile: ContactProfile, variants: list[Variant], warnings: list[str]) -> None:
+    from rich.markup import escape
+    from rich.panel import Panel
+
+    out = console()
+    err = console(stderr=True)
+    for warning in warnings:
+        err.print(f"[yellow]Warning:[/] {escape(warning)}")
+    out.print(f"[bold]Voicemails for {profile.name}[/] ({len(variants)} variants, best first)\n")
+    for v in variants:
+        colour = "green" if v.score >= 85 else "yellow" if v.score >= 60 else "red"
+        title = f"[bold]{v.name}[/] — [{colour}]{v.score}/100[/] · about {v.seconds:.0f} s spoken"
+        body = escape(v.text)
+        gaps = [
+            f"[red]✗[/] {f.title}: {escape(f.message)} {escape(f.hint)}".rstrip()
+            for f in v.result.failed
+        ]
+        if gaps:
+            body += "\n\n" + "\n".join(gaps)
+        out.print(Panel(body, title=title, title_align="left", expand=False, width=100))
+
+
+@coach.command(
+    epilog="""\b
+Examples:
+  ringback coach compose --contact 12
+  ringback coach compose --contact "Bill Turner" --value "a 23% productivity gain" \\
+      --next-step "a 30-minute review Thursday at 10 am"
+  ringback coach compose --contact bill@abc.example --json
+
+Your name, company and number come from RINGBACK_OWNER_NAME, RINGBACK_OWNER_COMPANY and
+RINGBACK_OWNER_PHONE (environment or .env)."""
+)
+@click.option(
+    "--contact", "contact_ref", required=True, help="The contact (id, phone, email or name)."
+)
+@click.option("--reason", help='Why you are calling, e.g. "share the pilot results".')
+@click.option("--value", help='The payback for them, e.g. "cut your month-end close by 3 days".')
+@click.option(
+    "--next-step", help='The concrete next step, e.g. "a 15-minute call Thursday at 10 am".'
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the variants, scores and findings as JSON."
+)
+def compose(
+    contact_ref: str, reason: str | None, value: str | None, next_step: str | None, as_json: bool
+) -> None:
+    """Write scored voicemail variants from a contact's back story.
+
+    Each variant follows up on your last conversation, speaks to their goal, says why you
+    call and proposes a concrete next step, then gives your number twice.
+    """
+    from ringback.app_cli import load_settings
+    from ringback.coach.compose import Owner, compose_variants
+
+    for option, given in (("--reason", reason), ("--value", value), ("--next-step", next_step)):
+        if given is not None and not given.strip():
+            fail(f"{option} is empty", hint=f"leave {option} out to let the composer choose")
+    owner = Owner.from_settings(load_settings())
+    profile = _load_profile(contact_ref)
+    variants = compose_variants(
+        profile, owner=owner, reason=reason, value=value, next_step=next_step
+    )
+    warnings = _owner_warnings(owner, profile)
+    if as_json:
+        print_json(
+            {
+                "contact": {"id": profile.id, "name": profile.name},
+                "warnings": warnings,
+                "variants": [v.as_json() for v in variants],
+            }
+        )
+        return
+    _render_variants(profile, variants, warnings)
+
+
+@coach.command(
+    epilog="""\b
+Examples:
+  ringback coach opener "Hi Bill, this is Dana from Acme. I'm calling about your Q3 hiring plan. Is now a good time?"
+  ringback coach opener - --json < opener.txt"""
+)
+@click.argument("text", required=False)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"score", "seconds", "words", "findings"} as JSON.',
+)
+def opener(text: str | None, as_json: bool) -> None:
+    """Check a live-call opener for defensiveness triggers.
+
+    "How are you today?", a pitch before your name and reason, no respect for their time.
+    TEXT is the opener; "-" (or a pipe) reads it from stdin.
+    """
+    result = _score_or_fail(_read_text(text), opener=True)
+    if as_json:
+        print_json(result.as_json())
+        return
+    _render_score(result, "Opener")

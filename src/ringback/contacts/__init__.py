@@ -1,0 +1,1 @@
+"""Contacts and their back story: who they are, what they want, what happened."""

@@ -1,0 +1,167 @@
+"""Reading what people type: emails, timezones, kinds with friendly aliases, and times.
+
+Every reader raises ``ValueError`` with a message that can be shown to the user as is.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from ringback.contacts.models import BackStoryKind, Direction, InteractionKind
+
+# Deliberately simple: one @, no spaces, a dotted domain. Full RFC 5322 accepts addresses
+# no CRM exports and rejects nothing a typo produces; this catches the typos.
+_EMAIL = re.compile(
+    r"^[^@\s\"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
+
+
+def normalise_email(raw: str) -> str:
+    text = raw.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    if not _EMAIL.match(text) or ".." in text:
+        raise ValueError(f"{raw.strip()!r} is not a valid email address")
+    return text.lower()
+
+
+def normalise_timezone(raw: str) -> str:
+    """An IANA name, also from the spellings CRMs export (HubSpot writes
+    ``america_slash_new_york`` or ``America/New York``)."""
+    text = raw.strip()
+    try:
+        ZoneInfo(text)
+        return text
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    key = re.sub(r"\s+", "_", text.replace("_slash_", "/")).lower()
+    found = _zones_by_lower_name().get(key)
+    if found:
+        return found
+    raise ValueError(f"unknown timezone {raw!r}; use an IANA name such as America/New_York")
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower_name() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+_STORY_ALIASES = {
+    "personal": BackStoryKind.PERSONAL_GOAL,
+    "professional": BackStoryKind.PROFESSIONAL_GOAL,
+    "career": BackStoryKind.PROFESSIONAL_GOAL,
+    "business": BackStoryKind.PROFESSIONAL_GOAL,
+    "financial": BackStoryKind.FINANCIAL_GOAL,
+    "money": BackStoryKind.FINANCIAL_GOAL,
+    "challenges": BackStoryKind.CHALLENGE,
+    "pain": BackStoryKind.CHALLENGE,
+    "problem": BackStoryKind.CHALLENGE,
+    "interests": BackStoryKind.INTEREST,
+    "hobby": BackStoryKind.INTEREST,
+    "life": BackStoryKind.LIFE_EVENT,
+    "event": BackStoryKind.LIFE_EVENT,
+}
+
+_INTERACTION_ALIASES = {
+    "phone": InteractionKind.CALL,
+    "voicemail": InteractionKind.VOICEMAIL_LEFT,
+    "vm": InteractionKind.VOICEMAIL_LEFT,
+    "vm_left": InteractionKind.VOICEMAIL_LEFT,
+    "vm_received": InteractionKind.VOICEMAIL_RECEIVED,
+    "mail": InteractionKind.EMAIL,
+    "e_mail": InteractionKind.EMAIL,
+}
+
+
+def _key(raw: str) -> str:
+    return re.sub(r"[\s\-]+", "_", raw.strip().lower())
+
+
+def story_kind(raw: str) -> BackStoryKind:
+    key = _key(raw)
+    try:
+        return BackStoryKind(key)
+    except ValueError:
+        pass
+    if key in _STORY_ALIASES:
+        return _STORY_ALIASES[key]
+    if key.endswith("_goal") and key[:-5] in _STORY_ALIASES:
+        return _STORY_ALIASES[key[:-5]]
+    valid = ", ".join(k.value for k in BackStoryKind)
+    raise ValueError(
+        f"unknown back-story kind {raw!r}; use one of {valid} (or personal, professional, financial)"
+    )
+
+
+def interaction_kind(raw: str) -> InteractionKind:
+    key = _key(raw)
+    try:
+        return InteractionKind(key)
+    except ValueError:
+        pass
+    if key in _INTERACTION_ALIASES:
+        return _INTERACTION_ALIASES[key]
+    valid = ", ".join(k.value for k in InteractionKind)
+    raise ValueError(f"unknown interaction kind {raw!r}; use one of {valid}")
+
+
+# What a seller usually means when they leave the direction out.
+_DEFAULT_DIRECTION = {
+    InteractionKind.CALL: Direction.OUTBOUND,
+    InteractionKind.VOICEMAIL_LEFT: Direction.OUTBOUND,
+    InteractionKind.VOICEMAIL_RECEIVED: Direction.INBOUND,
+    InteractionKind.EMAIL: Direction.OUTBOUND,
+    InteractionKind.MEETING: Direction.NONE,
+    InteractionKind.NOTE: Direction.NONE,
+}
+
+
+def direction_for(kind: InteractionKind, raw: str | None) -> Direction:
+    if raw is None:
+        return _DEFAULT_DIRECTION[kind]
+    try:
+        direction = Direction(_key(raw))
+    except ValueError:
+        raise ValueError(f"unknown direction {raw!r}; use inbound or outbound") from None
+    # A voicemail's direction is part of its kind; a contradiction is a typo, not data.
+    fixed = {InteractionKind.VOICEMAIL_LEFT, InteractionKind.VOICEMAIL_RECEIVED}
+    if kind in fixed and direction != _DEFAULT_DIRECTION[kind]:
+        raise ValueError(
+            f"a {kind.value} is always {_DEFAULT_DIRECTION[kind].value}; drop --direction"
+        )
+    return direction
+
+
+# A date without a time means the start of the working day, in the user's timezone.
+DEFAULT_TIME_OF_DAY = time(9, 0)
+
+
+def parse_when(raw: str, tz: tzinfo) -> datetime:
+    """ISO date or date-time → aware datetime. Times without a zone are in ``tz``."""
+    text = raw.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            value = datetime.combine(date.fromisoformat(text), DEFAULT_TIME_OF_DAY)
+        except ValueError:
+            raise ValueError(
+                f"cannot read {raw!r} as a time; write e.g. 2026-11-23 14:30 or 2026-11-23"
+            ) from None
+    if len(text) == 10 and "T" not in text and " " not in text:
+        value = datetime.combine(value.date(), DEFAULT_TIME_OF_DAY)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value
+
+
+def parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"cannot read {raw!r} as a date; write YYYY-MM-DD") from None

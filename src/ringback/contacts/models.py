@@ -1,0 +1,143 @@
+"""Contacts, their back story, their interactions and the follow-up tasks they are owed."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ringback.db.base import Base, UTCDateTime, string_enum, utcnow
+
+_enum = string_enum
+
+
+class BackStoryKind(enum.StrEnum):
+    PERSONAL_GOAL = "personal_goal"
+    PROFESSIONAL_GOAL = "professional_goal"
+    FINANCIAL_GOAL = "financial_goal"
+    CHALLENGE = "challenge"
+    INTEREST = "interest"
+    LIFE_EVENT = "life_event"
+
+
+class InteractionKind(enum.StrEnum):
+    CALL = "call"
+    VOICEMAIL_LEFT = "voicemail_left"
+    VOICEMAIL_RECEIVED = "voicemail_received"
+    EMAIL = "email"
+    MEETING = "meeting"
+    NOTE = "note"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    NONE = "none"
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    owner: Mapped[str | None] = mapped_column(String(200))
+    is_lead: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    phones: Mapped[list[ContactPhone]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactPhone.id"
+    )
+    emails: Mapped[list[ContactEmail]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="ContactEmail.id"
+    )
+    back_story: Mapped[list[BackStoryItem]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="BackStoryItem.id"
+    )
+    interactions: Mapped[list[Interaction]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="Interaction.occurred_at"
+    )
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", order_by="FollowUp.due_at"
+    )
+
+
+class ContactPhone(Base):
+    __tablename__ = "contact_phones"
+    __table_args__ = (
+        Index("ix_contact_phones_e164", "e164"),
+        Index("ix_contact_phones_contact_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    e164: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str | None] = mapped_column(String(40))
+    contact: Mapped[Contact] = relationship(back_populates="phones")
+
+
+class ContactEmail(Base):
+    __tablename__ = "contact_emails"
+    __table_args__ = (
+        Index("ix_contact_emails_address", "address"),
+        Index("ix_contact_emails_contact_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    address: Mapped[str] = mapped_column(String(320))  # stored lower-cased
+    label: Mapped[str | None] = mapped_column(String(40))
+    contact: Mapped[Contact] = relationship(back_populates="emails")
+
+
+class BackStoryItem(Base):
+    __tablename__ = "back_story_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[BackStoryKind] = mapped_column(_enum(BackStoryKind, "back_story_kind"))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    noted_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    contact: Mapped[Contact] = relationship(back_populates="back_story")
+
+
+class Interaction(Base):
+    __tablename__ = "interactions"
+    __table_args__ = (Index("ix_interactions_contact_time", "contact_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    kind: Mapped[InteractionKind] = mapped_column(_enum(InteractionKind, "interaction_kind"))
+    direction: Mapped[Direction] = mapped_column(
+        _enum(Direction, "direction"), default=Direction.NONE
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[Contact] = relationship(back_populates="interactions")
+
+
+class FollowUp(Base):
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(500))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    interaction_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interactions.id", ondelete="SET NULL")
+    )
+    contact: Mapped[Contact] = relationship(back_populates="follow_ups")

@@ -1,0 +1,7 @@
+"""Every domain's models, imported in one place so that Alembic sees all tables."""
+
+from ringback.contacts import models as _contacts  # noqa: F401
+from ringback.db.base import Base
+from ringback.voicemail import models as _voicemail  # noqa: F401
+
+metadata = Base.metadata

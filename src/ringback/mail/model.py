@@ -1,0 +1,74 @@
+"""What the mail side needs to know about a voicemail: plain frozen values.
+
+The pipeline fills these from its own stage results; nothing here knows about
+the database, speech models or extraction internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class TranscriptWord:
+    """One recognised word; ``text`` as the recogniser gave it (faster-whisper keeps
+    the leading space), ``probability`` in 0..1."""
+
+    text: str
+    probability: float
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True)
+class MentionedDate:
+    """A date or time the caller mentioned: their words and the resolved ISO 8601
+    value (``2026-11-26`` for a day, ``2026-11-26T14:00:00-05:00`` for a time)."""
+
+    text: str
+    iso: str
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    data: bytes
+    filename: str = "voicemail.wav"
+    mime: str = "audio/wav"
+
+
+@dataclass(frozen=True)
+class VoicemailEmailInput:
+    voicemail_id: str
+    received_at: datetime  # aware
+    duration: float  # seconds
+    transcript: str = ""
+    words: tuple[TranscriptWord, ...] = ()
+    caller_name: str | None = None
+    company: str | None = None
+    callback_number: str | None = None  # E.164, as extracted from the message
+    callback_number_confidence: float = 0.0
+    caller_id: str | None = None  # E.164 from the network, if any
+    summary: str = ""
+    dates: tuple[MentionedDate, ...] = ()
+    amounts: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    urgent: bool = False
+    is_prospect: bool = False
+    language: str | None = None
+    audio: AudioFile | None = None
+    link: str | None = None  # e.g. a web page for the message; http(s) only is linked
+    idempotency_key: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.received_at.tzinfo is None:
+            raise ValueError("received_at must be timezone-aware")
+        if not self.idempotency_key:
+            # Frozen: set through object.__setattr__, once, at construction.
+            object.__setattr__(self, "idempotency_key", f"voicemail-{self.voicemail_id}")
+
+    @property
+    def number(self) -> str | None:
+        """The number to call back: what the caller said, else the caller ID."""
+        return self.callback_number or self.caller_id

@@ -1,0 +1,73 @@
+"""Wiring from settings: which mailer, which outbox, and the two calls the rest of
+Ringback needs (deliver a voicemail email, flush the outbox)."""
+
+from __future__ import annotations
+
+from ringback.config import Settings
+from ringback.mail.compose import build_voicemail_email
+from ringback.mail.maildir import MaildirMailer
+from ringback.mail.model import VoicemailEmailInput
+from ringback.mail.outbox import DeliveryResult, FlushReport, Outbox
+from ringback.mail.protocol import MailConfigError, Mailer
+from ringback.mail.smtp import SmtpMailer
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """SMTP when a host is set; otherwise a Maildir in the data directory, so the
+    default install delivers somewhere real without any server.
+
+    Raises :class:`MailConfigError` when SMTP is set up but cannot address a message:
+    better to stop the pipeline's notify stage (which retries) than to queue mail with
+    a placeholder address that a real server would refuse.
+    """
+    if settings.smtp_host:
+        if not (settings.smtp_to.strip() or settings.owner_email.strip()):
+            raise MailConfigError(
+                "RINGBACK_SMTP_HOST is set but there is nobody to send to: "
+                "set RINGBACK_SMTP_TO (or RINGBACK_OWNER_EMAIL)"
+            )
+        if not (settings.smtp_from.strip() or settings.owner_email.strip()):
+            raise MailConfigError(
+                "RINGBACK_SMTP_HOST is set but there is no sender address: "
+                "set RINGBACK_SMTP_FROM (or RINGBACK_OWNER_EMAIL)"
+            )
+        return SmtpMailer(
+            settings.smtp_host,
+            settings.smtp_port,
+            security=settings.smtp_security,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+        )
+    return MaildirMailer(settings.data_dir / "mail")
+
+
+def outbox_from_settings(settings: Settings, mailer: Mailer | None = None) -> Outbox:
+    return Outbox(
+        settings.data_dir / "outbox",
+        mailer or mailer_from_settings(settings),
+        max_attempts=settings.mail_max_attempts,
+    )
+
+
+def deliver_voicemail(
+    vm: VoicemailEmailInput, *, settings: Settings, mailer: Mailer | None = None
+) -> DeliveryResult:
+    """Build, spool and try to send the email for one voicemail.
+
+    Safe to call again for the same voicemail (after a crash, on a re-run): the
+    idempotency key makes the second call a no-op. A QUEUED result is not an error:
+    the message is on disk and :func:`flush_outbox` will deliver it.
+    """
+    outbox = outbox_from_settings(settings, mailer)
+    known = outbox.status(vm.idempotency_key)
+    if known is not None:  # don't build (and base64 the audio) for nothing
+        return outbox.attempt_if_due(known)
+    return outbox.deliver(vm.idempotency_key, build_voicemail_email(vm, settings=settings))
+
+
+def flush_outbox(
+    settings: Settings, *, mailer: Mailer | None = None, force: bool = False
+) -> FlushReport:
+    """Retry queued mail that is due (all of it with ``force``)."""
+    return outbox_from_settings(settings, mailer).flush(force=force)

@@ -1,0 +1,164 @@
+"""What a transcription is, independent of the engine that made it.
+
+The shapes follow faster-whisper's own ``Segment``/``Word``/``TranscriptionInfo`` so
+that an engine adapter stays thin, but they are frozen and carry only what Ringback
+uses: the text, when each word was said, and how sure the model was of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: A recording: a file path, the file's bytes, or 16 kHz mono float32 samples in [-1, 1].
+AudioInput: TypeAlias = "str | Path | bytes | bytearray | memoryview | npt.NDArray[np.float32]"
+
+SAMPLE_RATE = 16_000
+
+
+class SpeechError(Exception):
+    """Base class for speech failures a caller can report as a clear status."""
+
+
+class AudioDecodeError(SpeechError, ValueError):
+    """The input is not audio we can decode; ``reason`` says why (for the message's status)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ModelNotAvailableError(SpeechError, RuntimeError):
+    """The configured Whisper model cannot be loaded offline; the message says what to set."""
+
+
+@dataclass(frozen=True, slots=True)
+class TranscribeOptions:
+    """How to decode one recording. Defaults are the ones Ringback uses for voicemail.
+
+    Attributes:
+      language: ISO 639-1 code, or None to detect it (English-only models always say "en").
+      beam_size: Beam width; 1 is greedy. On tiny.en and the FSDD callback-number bench
+        (first 40 numbers, 2 shared cores) beam 1 got 65 % at 4.1 s a number, beam 2
+        75 % at 3.2 s, beam 5 82.5 % at 5.0 s: 5 stays the default.
+      temperatures: Sampling temperatures tried in turn when a decode looks like a
+        hallucination (too repetitive or too unlikely); the first is used otherwise.
+        Kept on: with 0.0 alone, a number said twice often decodes into an endless
+        "8, 8, 8, …" loop (FSDD bench: 83 % instead of 92 %). The price is that a
+        fallback samples, so a doubtful stretch can read differently from run to run.
+      no_speech_threshold: A 30 s window whose "no speech" probability is above this (and
+        whose text is unlikely) is dropped. None keeps every window.
+      initial_prompt: Text the model sees as "what came before"; steers spelling and style.
+      condition_on_previous_text: Feed each 30 s window's text to the next one. Off by
+        default: on short, digit-heavy audio a repetition in one window otherwise
+        snowballs into a loop in the next.
+      vad_filter: Drop non-speech with Silero VAD first, so silence costs nothing and
+        long pauses do not invite hallucinated text.
+      vad_min_silence_ms: Only silences at least this long split speech; shorter pauses
+        (between digits of a phone number, between words) stay inside one chunk.
+      vad_speech_pad_ms: Audio kept either side of each speech chunk, so soft onsets
+        (the first digit of a number) are not clipped.
+      word_timestamps: Time and probability for every word (needed by the extractors).
+    """
+
+    language: str | None = None
+    beam_size: int = 5
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    no_speech_threshold: float | None = 0.6
+    initial_prompt: str | None = None
+    condition_on_previous_text: bool = False
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 2000
+    vad_speech_pad_ms: int = 400
+    word_timestamps: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word as the model heard it.
+
+    Attributes:
+      text: The word with its leading space and attached punctuation, as Whisper writes it
+        (``" five,"``); strip it for display.
+      start, end: Seconds from the start of the original recording (not of the VAD chunks).
+      probability: The model's confidence in this word, 0..1 (mean of its tokens).
+    """
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of speech the model decoded as one piece, usually a sentence or two.
+
+    Attributes:
+      id: Position of the segment in the transcript, from 1.
+      start, end: Seconds from the start of the recording.
+      text: Decoded text, with Whisper's leading space removed.
+      words: Word-level timings (empty when word timestamps were off).
+      avg_logprob: Mean log probability of the tokens; below about -1 the text is doubtful.
+      no_speech_prob: Probability that the window held no speech at all.
+      compression_ratio: gzip ratio of the text; above about 2.4 it is repetitive.
+      temperature: The temperature that produced this text (0 unless a fallback was used).
+    """
+
+    id: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+    temperature: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A whole recording transcribed.
+
+    Attributes:
+      text: All segments' text joined by single spaces.
+      language: Language code used for decoding (detected or given).
+      language_probability: Confidence of the detection; 1.0 when the language was given
+        or the model is English-only.
+      duration: Length of the recording in seconds.
+      segments: The decoded segments in order.
+      speech_duration: Seconds of audio left after the VAD filter (equal to ``duration``
+        when the filter is off); a message with almost none is an empty message.
+      model: Name or path of the model that produced it.
+    """
+
+    text: str
+    language: str
+    language_probability: float
+    duration: float
+    segments: tuple[Segment, ...] = ()
+    speech_duration: float = 0.0
+    model: str = ""
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        """Every word of every segment, in order."""
+        return tuple(word for segment in self.segments for word in segment.words)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    """Anything that turns a recording into a :class:`Transcript`."""
+
+    def transcribe(
+        self, audio: AudioInput, *, options: TranscribeOptions | None = None
+    ) -> Transcript: ...

@@ -1,0 +1,1 @@
+"""Voicemail: from a recording to the facts a salesperson needs."""

@@ -1,0 +1,298 @@
+"""Thin adapters from the pipeline's Protocols to the real speech, extraction and mail code.
+
+The pipeline (``ringback.voicemail.pipeline``) knows nothing about Whisper, the rule-based
+extractors or SMTP; these classes translate between its frozen values and theirs. The
+same :class:`FactsExtractor` backs ``ringback voicemail analyze``, so what the command
+prints is exactly what a message in the inbox gets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ringback.voicemail.pipeline.context import (
+    PermanentError,
+    Transcript,
+    VoicemailContext,
+    VoicemailMessage,
+    Word,
+)
+from ringback.voicemail.pipeline.stages import ExtractStage, with_audio
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from ringback.config import Settings
+    from ringback.mail import AudioFile, VoicemailEmailInput
+    from ringback.speech import FasterWhisperTranscriber
+    from ringback.speech import Transcript as SpeechTranscript
+
+log = logging.getLogger("ringback.voicemail")
+
+# Words the model was less sure of than this are marked in the email and in `inbox show`.
+LOW_CONFIDENCE = 0.5
+
+# Transcribers by model configuration: one per process, so the model stays warm (the
+# speech package also caches the loaded model; this keeps its options object too).
+_TRANSCRIBERS: dict[tuple[Any, ...], FasterWhisperTranscriber] = {}
+
+
+def speech_engine(settings: Settings) -> FasterWhisperTranscriber:
+    from ringback.speech import FasterWhisperTranscriber
+
+    key = (
+        settings.whisper_model,
+        settings.whisper_device,
+        settings.whisper_compute_type,
+        settings.whisper_beam_size,
+        settings.whisper_cpu_threads,
+        settings.whisper_language,
+    )
+    engine = _TRANSCRIBERS.get(key)
+    if engine is None:
+        engine = _TRANSCRIBERS[key] = FasterWhisperTranscriber.from_settings(settings)
+    return engine
+
+
+def to_pipeline_transcript(transcript: SpeechTranscript) -> Transcript:
+    return Transcript(
+        text=transcript.text,
+        language=transcript.language,
+        words=tuple(Word(w.text, w.start, w.end, w.probability) for w in transcript.words),
+        language_probability=transcript.language_probability,
+    )
+
+
+def to_speech_transcript(transcript: Transcript, duration: float) -> SpeechTranscript:
+    """Back to the speech package's shape (one segment), for the callback-number re-read."""
+    from ringback.speech import Segment
+    from ringback.speech import Transcript as SpeechTranscript
+    from ringback.speech import Word as SpeechWord
+
+    words = tuple(SpeechWord(w.text, w.start, w.end, w.probability) for w in transcript.words)
+    end = words[-1].end if words else duration
+    segment = Segment(id=1, start=0.0, end=end, text=transcript.text, words=words)
+    return SpeechTranscript(
+        text=transcript.text,
+        language=transcript.language or "en",
+        language_probability=transcript.language_probability or 1.0,
+        duration=duration,
+        segments=(segment,),
+        speech_duration=duration,
+    )
+
+
+class WhisperTranscriber:
+    """The pipeline's Transcriber: faster-whisper with the configured (warm) model."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.engine = speech_engine(settings)
+
+    def warm(self) -> None:
+        """Load the model now (a worker does this at start so the first message is fast)."""
+        from ringback.speech import ModelNotAvailableError
+
+        try:
+            self.engine.load()
+        except ModelNotAvailableError as exc:
+            raise PermanentError(str(exc)) from exc
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        from ringback.speech import ModelNotAvailableError
+
+        try:
+            result = self.engine.transcribe(audio)
+        except ModelNotAvailableError as exc:
+            # Retrying cannot conjure a model: fail now with the message that says what to set.
+            raise PermanentError(str(exc)) from exc
+        return to_pipeline_transcript(result)
+
+
+class FactsExtractor:
+    """The pipeline's Extractor: the rule-based facts plus the callback number.
+
+    With the audio at hand (``extract_audio``) the callback number is re-read against it
+    when the text alone does not settle it; ``extract`` (the bare Protocol) works from the
+    text and word probabilities only.
+    """
+
+    def __init__(self, settings: Settings, engine: FasterWhisperTranscriber | None = None):
+        self.settings = settings
+        self.engine = engine
+
+    def extract(
+        self, transcript: Transcript, *, caller_id: str | None, received_at: datetime
+    ) -> Mapping[str, Any]:
+        return self.extract_audio(
+            transcript, audio=None, caller_id=caller_id, received_at=received_at
+        )
+
+    def extract_audio(
+        self,
+        transcript: Transcript,
+        *,
+        audio: npt.NDArray[np.float32] | None,
+        caller_id: str | None,
+        received_at: datetime,
+        duration: float | None = None,
+    ) -> dict[str, Any]:
+        from ringback.voicemail.extract import extract_facts
+        from ringback.voicemail.followup import asks_for_callback, callback_due
+        from ringback.voicemail.numbers import callback_number_from_audio, extract_callback_number
+
+        region = self.settings.default_region
+        if audio is not None and self.engine is not None:
+            seconds = duration if duration is not None else len(audio) / 16_000
+            _, number = callback_number_from_audio(
+                self.engine,
+                audio,
+                region=region,
+                caller_id=caller_id,
+                transcript=to_speech_transcript(transcript, seconds),
+            )
+        else:
+            number = extract_callback_number(
+                transcript.text, words=transcript.words or None, region=region, caller_id=caller_id
+            )
+        tz = self.settings.tz
+        facts = extract_facts(transcript.text, received_at=received_at, tz=tz)
+        out: dict[str, Any] = {
+            "callback_number": number.e164,
+            "callback_number_confidence": round(float(number.confidence), 3),
+            **facts.to_dict(),
+            # Beyond the analyze contract: what the inbox and the callback task need.
+            "callback_number_source": number.source,
+            "intent": facts.intent,
+        }
+        spoken = number.source == "spoken"
+        out["asks_callback"] = asks_for_callback(transcript.text, spoken_number=spoken)
+        due, due_text = callback_due(
+            facts.dates, received_at=received_at, tz=tz, urgent=facts.urgent
+        )
+        out["callback_due"] = due.isoformat() if due else None
+        out["callback_due_text"] = due_text
+        return out
+
+
+class AudioExtractStage(ExtractStage):
+    """The standard extract stage, but handing the extractor the audio as well."""
+
+    def __init__(self, extractor: FactsExtractor) -> None:
+        super().__init__(extractor)
+        self.facts_extractor = extractor
+
+    def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        # Only the re-read of an unsure number needs samples; decode again after a resume.
+        ctx = with_audio(ctx)
+        assert ctx.transcript is not None
+        facts = self.facts_extractor.extract_audio(
+            ctx.transcript,
+            audio=ctx.audio,
+            caller_id=ctx.from_number,
+            received_at=ctx.received_at,
+            duration=ctx.duration,
+        )
+        return replace(ctx, facts=facts)
+
+
+class EmailNotifier:
+    """The pipeline's Notifier: one email per voicemail through the durable outbox."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def notify(self, message: VoicemailMessage, *, idempotency_key: str) -> str | None:
+        from ringback.mail import DeliveryStatus, MailConfigError, deliver_voicemail
+
+        try:
+            result = deliver_voicemail(
+                email_input(message, self.settings, idempotency_key), settings=self.settings
+            )
+        except MailConfigError as exc:
+            raise PermanentError(str(exc)) from exc
+        if result.status == DeliveryStatus.QUEUED:
+            # Not an error: the mail is on disk and the next outbox flush sends it.
+            log.warning("voicemail %s: email queued (%s)", message.voicemail_id, result.error)
+        return result.key
+
+
+def _e164(raw: str | None, region: str) -> str | None:
+    from ringback.contacts.phones import to_e164
+
+    if not raw:
+        return None
+    try:
+        return to_e164(raw, region)
+    except ValueError:
+        return None
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, Sequence) else ()
+
+
+def email_input(
+    message: VoicemailMessage, settings: Settings, idempotency_key: str
+) -> VoicemailEmailInput:
+    from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
+
+    facts = dict(message.facts or {})
+    transcript = message.transcript
+    summary = str(facts.get("summary") or "")
+    if message.status == "no_message":
+        summary = "missed call, no message left"
+    return VoicemailEmailInput(
+        voicemail_id=str(message.voicemail_id),
+        received_at=message.received_at,
+        duration=float(message.duration or 0.0),
+        transcript=transcript.text if transcript else "",
+        words=tuple(
+            TranscriptWord(w.text, w.probability, w.start, w.end)
+            for w in (transcript.words if transcript else ())
+        ),
+        caller_name=facts.get("caller_name") or message.caller_name,
+        company=facts.get("company"),
+        callback_number=facts.get("callback_number"),
+        callback_number_confidence=float(facts.get("callback_number_confidence") or 0.0),
+        caller_id=_e164(message.from_number, settings.default_region),
+        summary=summary,
+        dates=tuple(
+            MentionedDate(str(d.get("text", "")), str(d.get("iso", "")))
+            for d in facts.get("dates") or ()
+            if isinstance(d, Mapping)
+        ),
+        amounts=_str_list(facts.get("amounts")),
+        addresses=_str_list(facts.get("addresses")),
+        emails=_str_list(facts.get("emails")),
+        urgent=bool(facts.get("urgent")),
+        is_prospect=bool(facts.get("is_prospect")),
+        language=transcript.language if transcript else None,
+        audio=_audio(message, settings),
+        idempotency_key=idempotency_key,
+    )
+
+
+def _audio(message: VoicemailMessage, settings: Settings) -> AudioFile | None:
+    from ringback.mail import AudioFile
+
+    path = message.original_path
+    if not settings.mail_attach_audio or not path.is_file():
+        return None
+    # Never read a two-hour recording into memory just to find it is over the cap.
+    if path.stat().st_size > settings.mail_max_attachment_mb * 1_000_000:
+        return None
+    name = message.original_filename or path.name
+    return AudioFile(path.read_bytes(), filename=name, mime=message.mime or "audio/wav")
+
+
+def low_confidence_words(words: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    return [
+        str(w.get("text", "")).strip()
+        for w in words or ()
+        if float(w.get("probability", 1.0)) < LOW_CONFIDENCE
+    ]

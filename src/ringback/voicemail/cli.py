@@ -1,0 +1,350 @@
+"""``ringback inbox`` (voicemail in, checked when you are ready) and ``ringback voicemail``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ringback.console import fail, print_json
+from ringback.voicemail.cli_support import (
+    flush as _flush,
+)
+from ringback.voicemail.cli_support import (
+    guard as _guard,
+)
+from ringback.voicemail.cli_support import (
+    parse_time_or_fail as _time,
+)
+from ringback.voicemail.cli_support import (
+    ready as _ready,
+)
+from ringback.voicemail.cli_support import (
+    session as _session,
+)
+from ringback.voicemail.cli_support import (
+    settings_or_fail as _settings,
+)
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+
+# -- ringback voicemail ------------------------------------------------------------------
+
+
+@click.group(epilog="\b\nExamples:\n  ringback voicemail analyze message.wav --json")
+def voicemail() -> None:
+    """Analyze a voicemail recording without storing anything."""
+
+
+@voicemail.command(
+    epilog="""\b
+Examples:
+  ringback voicemail analyze msg0001.wav
+  ringback voicemail analyze msg.wav --caller-id +14155550137 --received-at 2026-11-23T09:30 --json
+
+\b
+JSON keys (stable): transcript, duration, callback_number (E.164 or null),
+callback_number_confidence, caller_name, company, emails, dates [{text, iso}],
+amounts, addresses, summary, urgent, is_prospect."""
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--caller-id", metavar="NUMBER", help="The calling number, to cross-check.")
+@click.option(
+    "--received-at",
+    metavar="TIME",
+    help="When it was left (ISO 8601; no zone = RINGBACK_TIMEZONE). Default now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation contract as JSON.")
+def analyze(file: Path, caller_id: str | None, received_at: str | None, as_json: bool) -> None:
+    """Transcribe FILE and extract the callback number, names, dates, amounts... (no DB)."""
+    from ringback.voicemail import render
+    from ringback.voicemail.analyze import BadAudio, analyze_file
+
+    settings = _settings()
+    when = _time(received_at, settings)
+    try:
+        with render.spinner("Transcribing…"):
+            data = _guard(
+                lambda: analyze_file(file, settings, caller_id=caller_id, received_at=when)
+            )
+    except BadAudio as exc:
+        fail(str(exc), hint="pass a recording: WAV, GSM, MP3, OGG, M4A...")
+    if as_json:
+        print_json(data)
+    else:
+        render.analysis(data, file.name)
+
+
+# -- ringback inbox ----------------------------------------------------------------------
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  ringback inbox add message.wav --from +14155550137
+  ringback inbox list
+  ringback inbox show 3
+  ringback inbox capture 3
+  ringback inbox watch ~/voicemail-drop"""
+)
+def inbox() -> None:
+    """Voicemail: take messages in, transcribe and email them, then capture them."""
+
+
+@inbox.command(
+    short_help="Add a recording and process it now (email included).",
+    epilog="\b\nExamples:\n  ringback inbox add msg.wav\n"
+    "  ringback inbox add msg.mp3 --from 415-555-0137 --received-at '2026-11-23 09:30' --json",
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--from", "from_number", metavar="NUMBER", help="Caller ID of the call.")
+@click.option("--to", "to_number", metavar="NUMBER", help="The number that was called.")
+@click.option("--received-at", metavar="TIME", help="When it was left (ISO 8601). Default now.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def add(
+    file: Path,
+    from_number: str | None,
+    to_number: str | None,
+    received_at: str | None,
+    as_json: bool,
+) -> None:
+    """Add a recording: stored, transcribed, analysed and emailed before this returns.
+
+    Exits 1 when the recording was rejected (not audio, empty, too large) or failed;
+    the original is kept either way."""
+    from ringback.voicemail import render
+    from ringback.voicemail.service import add_file, email_status, result_json
+
+    if not file.is_file():
+        fail(f"no such file: {file}", hint="pass the path of a recording")
+    settings = _settings()
+    when = _time(received_at, settings)
+    _ready(settings)
+    with render.progress() as on_stage:
+        result = _guard(
+            lambda: add_file(
+                file,
+                settings,
+                from_number=from_number,
+                to_number=to_number,
+                received_at=when,
+                on_stage=on_stage,
+            )
+        )
+    data = result_json(result)
+    data["email_status"] = email_status(settings, result.email_key)
+    if as_json:
+        print_json(data)
+    else:
+        render.outcome(data)
+    if result.status in ("rejected", "failed"):
+        raise SystemExit(1)
+
+
+@inbox.command(
+    short_help="Process recordings dropped into a folder.",
+    epilog="\b\nExamples:\n  ringback inbox watch ~/drop\n  ringback inbox watch ~/drop --once",
+)
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--once", is_flag=True, help="Take what is ready now, then exit.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+def watch(directory: Path, once: bool, interval: float) -> None:
+    """Consume folder: recordings dropped in DIRECTORY are processed, then moved to archive/
+    (or failed/ with a .reason.txt). A file is taken once it stops growing."""
+    from ringback.voicemail.service import build_stages, ingest_kwargs
+    from ringback.voicemail.watch import WatchOutcome, run_watch
+
+    if not directory.is_dir():
+        fail(f"not a directory: {directory}")
+    settings = _settings()
+    _ready(settings)
+    kwargs = ingest_kwargs(settings)
+    stages = build_stages(settings, kwargs["url"])
+
+    def report(o: WatchOutcome) -> None:
+        if o.result is None:
+            click.echo(f"{o.path.name}: left in place ({o.error})", err=True)
+        else:
+            click.echo(f"{o.path.name}: voicemail #{o.result.id} {o.result.status}")
+
+    def flush_and_go_on() -> bool:
+        _flush(settings)  # each loop: mail queued while the server was down goes out
+        return False
+
+    _flush(settings)
+    try:
+        _guard(
+            lambda: run_watch(
+                directory,
+                once=once,
+                stages=stages,
+                poll_interval=interval,
+                on_outcome=report,
+                stop=flush_and_go_on,
+                **kwargs,
+            )
+        )
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    _flush(settings)
+
+
+def _import(directory: Path, settings: Settings) -> list[Any]:
+    from ringback.voicemail.asterisk import import_spool
+    from ringback.voicemail.service import build_stages, ingest_kwargs
+
+    _ready(settings)
+    kwargs = ingest_kwargs(settings)
+    stages = build_stages(settings, kwargs["url"])
+    results = _guard(lambda: import_spool(directory, stages=stages, **kwargs))
+    _flush(settings)
+    return results
+
+
+@inbox.command(
+    "import-asterisk",
+    short_help="Import an Asterisk voicemail spool (never twice).",
+    epilog="\b\nExamples:\n  ringback inbox import-asterisk /var/spool/asterisk/voicemail/default/1234",
+)
+@click.argument("spool_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def import_asterisk(spool_dir: Path, as_json: bool) -> None:
+    """Import Asterisk voicemail (INBOX msgNNNN.txt + audio) from a spool, context or mailbox
+    directory. Re-running imports nothing twice."""
+    from ringback.voicemail.service import results_json
+
+    if not spool_dir.is_dir():
+        fail(f"not a directory: {spool_dir}", hint="pass e.g. /var/spool/asterisk/voicemail")
+    results = _import(spool_dir, _settings())
+    data = results_json(results)
+    if as_json:
+        print_json(data)
+        return
+    new = [r for r in data if r["created"]]
+    for r in new:
+        click.echo(f"voicemail #{r['id']}: {r['status']} {r['summary'] or ''}".rstrip())
+    click.echo(f"{len(new)} imported, {len(data) - len(new)} already in the inbox")
+
+
+@inbox.command(
+    short_help="Asterisk's externnotify hook (see --help).",
+    epilog="""\b
+Examples:
+  ringback inbox externnotify default 1234
+  ringback inbox externnotify default 1234 --spool /srv/asterisk/voicemail
+
+\b
+Asterisk runs this after a message is left. In voicemail.conf, [general]:
+  externnotify=/usr/local/bin/ringback inbox externnotify
+(Asterisk appends: context, mailbox, new, old and urgent counts.) The RINGBACK_*
+settings must be visible to the Asterisk user (environment, or a .env file in
+Asterisk's working directory).""",
+)
+@click.argument("context")
+@click.argument("mailbox")
+@click.argument("counts", nargs=-1)
+@click.option(
+    "--spool",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="/var/spool/asterisk/voicemail",
+    show_default=True,
+    help="Asterisk's voicemail spool.",
+)
+def externnotify(context: str, mailbox: str, counts: tuple[str, ...], spool: Path) -> None:
+    """Asterisk's externnotify hook: import the new messages of CONTEXT/MAILBOX."""
+    from ringback.voicemail.asterisk import mailbox_dir
+
+    try:
+        directory = mailbox_dir(context, mailbox, spool)
+    except ValueError as exc:
+        fail(str(exc))
+    if not directory.is_dir():
+        fail(f"no voicemail box at {directory}", hint="check --spool and the voicemail context")
+    results = _import(directory, _settings())
+    new = sum(1 for r in results if r.created)
+    click.echo(f"{context}/{mailbox}: {new} new voicemail imported")
+
+
+@inbox.command(
+    short_help="Finish interrupted messages; send queued mail.",
+    epilog="\b\nExamples:\n  ringback inbox resume\n  ringback inbox resume --failed",
+)
+@click.option("--failed", "include_failed", is_flag=True, help="Retry failed messages too.")
+def resume(include_failed: bool) -> None:
+    """Finish messages an interrupted run left, and send mail waiting in the outbox."""
+    from ringback.voicemail.pipeline import resume_pending
+    from ringback.voicemail.service import build_stages
+
+    settings = _settings()
+    url = _ready(settings)
+    _flush(settings)
+    stages = build_stages(settings, url)
+    results = _guard(lambda: resume_pending(url, stages, include_failed=include_failed))
+    _flush(settings)
+    for r in results:
+        click.echo(f"voicemail #{r.id}: {r.status}")
+    click.echo(f"{len(results)} resumed")
+
+
+@inbox.command(
+    "list",
+    short_help="Messages to handle, newest first.",
+    epilog="\b\nExamples:\n  ringback inbox list\n  ringback inbox list --all --json",
+)
+@click.option("--all", "include_handled", is_flag=True, help="Include handled messages.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def list_(include_handled: bool, as_json: bool) -> None:
+    """Messages, newest first (by default only those not handled yet)."""
+    from ringback.voicemail import render
+    from ringback.voicemail.service import list_voicemails
+
+    settings = _settings()
+    with _session(settings) as session:
+        rows = list_voicemails(session, settings, include_handled=include_handled)
+    if as_json:
+        print_json(rows)
+    else:
+        render.inbox_table(rows, include_handled=include_handled)
+
+
+@inbox.command(
+    short_help="One message: transcript, facts, stages.",
+    epilog="\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
+)
+@click.argument("voicemail_id", type=int, metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def show(voicemail_id: int, as_json: bool) -> None:
+    """One message: transcript, facts, callback task, and how each stage went."""
+    from ringback.voicemail import render
+    from ringback.voicemail.service import voicemail_detail
+
+    settings = _settings()
+    with _session(settings) as session:
+        data = voicemail_detail(session, settings, voicemail_id)
+    if as_json:
+        print_json(data)
+    else:
+        render.detail(data)
+
+
+@inbox.command(
+    short_help="File a message under its contact; mark it handled.",
+    epilog="\b\nExamples:\n  ringback inbox capture 3",
+)
+@click.argument("voicemail_id", type=int, metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def capture(voicemail_id: int, as_json: bool) -> None:
+    """File a message under the caller's contact (new if unknown): back story, interaction,
+    callback task; then mark it handled. Capturing twice changes nothing."""
+    from ringback.voicemail import render
+    from ringback.voicemail.capture import capture as do_capture
+
+    settings = _settings()
+    with _session(settings) as session:
+        data = do_capture(session, settings, voicemail_id).to_json()
+    if as_json:
+        print_json(data)
+    else:
+        render.captured(data)

@@ -1,0 +1,272 @@
+"""Who called, and the callback task every message that asks for one creates.
+
+The task is made when the message is processed (the pipeline's last stage), not when the
+user gets round to ``inbox capture``: "every message that asks for a call back creates a
+callback task" is a promise about the message, and a task that only exists once the user
+has read the message would be no reminder at all. A hang-up with a number (status
+``no_message``) creates one too, titled as a missed call.
+
+This stage writes contacts and tasks itself, unlike the media stages, because that is its
+whole job; it is idempotent (the task title carries ``voicemail #ID``, the contact is
+found again by number), so a resumed pipeline never makes a second task.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from ringback.voicemail.pipeline.context import VoicemailContext
+from ringback.voicemail.pipeline.stages import Stage
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.config import Settings
+    from ringback.contacts.models import Contact, FollowUp
+    from ringback.voicemail.extract import DateMention
+    from ringback.voicemail.models import Voicemail
+
+CALLBACK_HOUR = 10  # default due time: 10:00 on the next business day, the user's timezone
+HORIZON_DAYS = 14  # a date further out is a meeting or a deadline, not "call me then"
+
+_ASKS = re.compile(
+    r"\b(?:call\s+(?:me|us|him|her)?\s*back|give\s+(?:me|us)\s+a\s+(?:call|ring|buzz)|"
+    r"call\s+me|call\s+us|get\s+back\s+to\s+me|reach\s+me|return\s+my\s+call|ring\s+me|"
+    r"hear\s+from\s+you|(?:my|the|our)\s+(?:number|cell|phone)\s+is|you\s+can\s+reach)\b",
+    re.IGNORECASE,
+)
+_NO_CALLBACK = re.compile(
+    r"\b(?:no\s+need\s+to\s+call(?:\s+me)?\s+back|don'?t\s+(?:need\s+to\s+)?call\s+(?:me\s+)?back|"
+    r"you\s+don'?t\s+have\s+to\s+call)\b",
+    re.IGNORECASE,
+)
+
+
+def marker(voicemail_id: int) -> str:
+    """How tasks and back-story items name the message they came from."""
+    return f"voicemail #{voicemail_id}"
+
+
+def asks_for_callback(text: str, *, spoken_number: bool) -> bool:
+    """A request to call back, or a number left to call (which is the same request)."""
+    if _NO_CALLBACK.search(text):
+        return False
+    return spoken_number or bool(_ASKS.search(text))
+
+
+def next_business_day(day: date) -> date:
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def callback_due(
+    dates: Sequence[DateMention],
+    *,
+    received_at: datetime,
+    tz: tzinfo,
+    urgent: bool = False,
+) -> tuple[datetime | None, str | None]:
+    """When to call back: the first time the caller named that is still ahead (within two
+    weeks), else as soon as possible when urgent, else the next business day at 10:00."""
+    local = received_at.astimezone(tz)
+    for mention in dates:
+        value = mention.value
+        if isinstance(value, datetime):
+            when = value if value.tzinfo else value.replace(tzinfo=tz)
+        elif isinstance(value, date):
+            when = datetime.combine(value, time(CALLBACK_HOUR), tz)
+            if value == local.date():
+                when = max(when, received_at)  # "today": not before the message itself
+        else:
+            continue
+        if received_at <= when <= received_at + timedelta(days=HORIZON_DAYS):
+            return when, mention.text
+    if urgent:
+        return received_at, None
+    due = datetime.combine(next_business_day(local.date()), time(CALLBACK_HOUR), tz)
+    return due, None
+
+
+def e164(raw: str | None, region: str) -> str | None:
+    from ringback.contacts.phones import to_e164
+
+    if not raw:
+        return None
+    try:
+        return to_e164(raw, region)
+    except ValueError:
+        return None
+
+
+def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
+    """(E.164, label) for the numbers this message came with: caller ID, then the spoken one."""
+    out: list[tuple[str, str]] = []
+    facts = row.facts or {}
+    for raw, label in ((row.from_number, "caller id"), (facts.get("callback_number"), "callback")):
+        number = e164(raw, region)
+        if number and number not in [n for n, _ in out]:
+            out.append((number, label))
+    return out
+
+
+def match_contact(session: Session, numbers: Iterable[str]) -> Contact | None:
+    from ringback.contacts.models import Contact, ContactPhone
+
+    for number in numbers:
+        found = session.scalars(
+            select(ContactPhone.contact_id)
+            .where(ContactPhone.e164 == number)
+            .order_by(ContactPhone.contact_id)
+        ).first()
+        if found is not None:
+            return session.get(Contact, found)
+    return None
+
+
+def display_name(row: Voicemail, region: str) -> str | None:
+    """The caller as a person would name them: said name, caller-ID name, company, number."""
+    from ringback.contacts.phones import pretty
+
+    facts = row.facts or {}
+    for value in (facts.get("caller_name"), row.caller_name, facts.get("company")):
+        if value and str(value).strip():
+            return str(value).strip()
+    numbers = caller_numbers(row, region)
+    return pretty(numbers[0][0]) if numbers else None
+
+
+def contact_for(session: Session, row: Voicemail, *, region: str) -> tuple[Contact | None, bool]:
+    """The caller's contact, matched by number (E.164), else a new one; (None, False) when
+    there is nothing to know them by. Returns (contact, created)."""
+    from ringback.contacts.models import Contact, ContactPhone
+
+    if row.contact_id is not None:
+        known = session.get(Contact, row.contact_id)
+        if known is not None:
+            return known, False
+    numbers = caller_numbers(row, region)
+    found = match_contact(session, [n for n, _ in numbers])
+    if found is not None:
+        return found, False
+    name = display_name(row, region)
+    if not numbers and not (row.facts or {}).get("caller_name"):
+        return None, False
+    facts = row.facts or {}
+    contact = Contact(
+        name=(name or "Unknown caller")[:200],
+        company=(facts.get("company") or None),
+        is_lead=bool(facts.get("is_prospect")),
+        phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
+    )
+    session.add(contact)
+    session.flush()
+    return contact, True
+
+
+def find_task(session: Session, contact_id: int, voicemail_id: int) -> FollowUp | None:
+    from ringback.contacts.models import FollowUp
+
+    return session.scalars(
+        select(FollowUp).where(
+            FollowUp.contact_id == contact_id,
+            FollowUp.title.like(f"%({marker(voicemail_id)})"),
+        )
+    ).first()
+
+
+def task_title(row: Voicemail, name: str, *, missed: bool) -> str:
+    facts = row.facts or {}
+    if missed or not facts:
+        return f"Missed call from {name}, no message ({marker(row.id)})"
+    summary = str(facts.get("summary") or "left a message")
+    return f"Call back {name}: {summary} ({marker(row.id)})"[:500]
+
+
+def ensure_task(
+    session: Session, row: Voicemail, contact: Contact, settings: Settings, *, missed: bool
+) -> tuple[FollowUp, bool]:
+    """The callback task for this message on ``contact``; (task, created)."""
+    from ringback.contacts.models import FollowUp
+
+    existing = find_task(session, contact.id, row.id)
+    if existing is not None:
+        return existing, False
+    facts = row.facts or {}
+    due_text = facts.get("callback_due")
+    due: datetime | None
+    if due_text:
+        due = datetime.fromisoformat(str(due_text))
+    else:  # a missed call: like any plain request, the next business morning
+        due = callback_due((), received_at=row.received_at, tz=settings.tz)[0]
+    task = FollowUp(
+        contact_id=contact.id, title=task_title(row, contact.name, missed=missed), due_at=due
+    )
+    session.add(task)
+    session.flush()
+    return task, True
+
+
+def wants_task(row: Voicemail, *, missed: bool) -> bool:
+    if row.facts and not missed:
+        return bool(row.facts.get("asks_callback"))
+    # No transcript: a hang-up. Worth a call back only if we know who it was.
+    return bool(row.from_number)
+
+
+class FollowUpStage(Stage):
+    """Last stage: match the caller to a contact and create the callback task."""
+
+    name = "follow_up"
+
+    def __init__(self, url: str, settings: Settings) -> None:
+        self.url = url
+        self.settings = settings
+
+    def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        # The runner asks for output() right after run(), in the same thread: keep it here.
+        self._last = record_follow_up(self.url, ctx, self.settings)
+        return ctx
+
+    def output(self, ctx: VoicemailContext) -> dict[str, Any]:
+        return dict(getattr(self, "_last", {}))
+
+    def restore(self, ctx: VoicemailContext, output: Mapping[str, Any]) -> VoicemailContext:
+        return ctx
+
+
+def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
+    from ringback.db.session import transaction
+    from ringback.voicemail.models import Voicemail
+
+    region = settings.default_region
+    with transaction(url) as session:
+        row = session.get(Voicemail, ctx.voicemail_id)
+        if row is None:
+            raise LookupError(f"no voicemail {ctx.voicemail_id}")
+        # The stages' results reach the row only when the run ends; use the live ones.
+        if ctx.facts is not None:
+            row.facts = dict(ctx.facts)
+        missed = ctx.no_message
+        if not wants_task(row, missed=missed):
+            found = match_contact(session, [n for n, _ in caller_numbers(row, region)])
+            if found is not None:
+                row.contact_id = found.id
+            return {"task": None, "contact_id": row.contact_id, "reason": "no callback asked"}
+        contact, created = contact_for(session, row, region=region)
+        if contact is None:
+            return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
+        row.contact_id = contact.id
+        task, _ = ensure_task(session, row, contact, settings, missed=missed)
+        return {
+            "task": task.id,
+            "contact_id": contact.id,
+            "created_contact": created,
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+        }

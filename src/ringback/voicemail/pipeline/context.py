@@ -1,0 +1,211 @@
+"""What flows between pipeline stages: frozen values, never ORM rows.
+
+Stages take a :class:`VoicemailContext` and return a new one (``dataclasses.replace``),
+so a stage cannot half-change shared state, and the runner decides what is persisted.
+The Protocols describe the collaborators the lead wires in (speech, extraction, mail);
+anything with the right method fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+SAMPLE_RATE = 16_000  # what VAD and Whisper both expect
+
+
+class Reject(Exception):
+    """The input itself is unusable (not audio, truncated...): final, never retried."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class PermanentError(Exception):
+    """A failure that retrying cannot fix (bad configuration...): fail without backoff."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    start: float
+    end: float
+    probability: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "probability": self.probability,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Word:
+        return cls(
+            str(data["text"]),
+            float(data["start"]),
+            float(data["end"]),
+            float(data.get("probability", 1.0)),
+        )
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    language: str | None = None
+    words: tuple[Word, ...] = ()
+    language_probability: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "language_probability": self.language_probability,
+            "words": [w.to_json() for w in self.words],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Transcript:
+        return cls(
+            text=str(data.get("text") or ""),
+            language=data.get("language"),
+            words=tuple(Word.from_json(w) for w in data.get("words") or ()),
+            language_probability=data.get("language_probability"),
+        )
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What the decoder found in the original (before normalising to 16 kHz mono)."""
+
+    codec: str
+    container: str
+    sample_rate: int
+    channels: int
+    duration: float  # seconds of decoded audio
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "codec": self.codec,
+            "container": self.container,
+            "sample_rate": self.sample_rate,
+            "channels": self.channels,
+            "duration": self.duration,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AudioInfo:
+        return cls(
+            str(data["codec"]),
+            str(data["container"]),
+            int(data["sample_rate"]),
+            int(data["channels"]),
+            float(data["duration"]),
+        )
+
+
+@dataclass(frozen=True)
+class VoicemailContext:
+    voicemail_id: int
+    source: str
+    source_key: str
+    original_path: Path
+    original_filename: str | None
+    mime: str | None
+    from_number: str | None
+    caller_name: str | None
+    to_number: str | None
+    received_at: datetime
+    # Filled in by the stages. ``audio`` is never persisted: it is re-decoded when needed.
+    audio: np.ndarray | None = field(default=None, repr=False, compare=False)
+    audio_info: AudioInfo | None = None
+    speech_seconds: float | None = None
+    no_message: bool = False
+    transcript: Transcript | None = None
+    facts: Mapping[str, Any] | None = None
+    email_key: str | None = None
+
+    @property
+    def duration(self) -> float | None:
+        return self.audio_info.duration if self.audio_info else None
+
+    @property
+    def idempotency_key(self) -> str:
+        """Stable per voicemail, so a resumed notify step can never send a second email."""
+        return f"ringback-voicemail-{self.voicemail_id}"
+
+
+@dataclass(frozen=True)
+class VoicemailMessage:
+    """What a notifier gets: everything worth telling the user, nothing mutable."""
+
+    voicemail_id: int
+    status: str  # "done" or "no_message"
+    from_number: str | None
+    caller_name: str | None
+    to_number: str | None
+    received_at: datetime
+    duration: float | None
+    transcript: Transcript | None
+    facts: Mapping[str, Any] | None
+    original_path: Path
+    original_filename: str | None
+    mime: str | None
+
+
+@runtime_checkable
+class Transcriber(Protocol):
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """16 kHz mono float32 in, text with word timings and confidences out."""
+        ...
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    def extract(
+        self, transcript: Transcript, *, caller_id: str | None, received_at: datetime
+    ) -> Mapping[str, Any]:
+        """JSON-serialisable facts (callback number, name, dates...)."""
+        ...
+
+
+@runtime_checkable
+class Notifier(Protocol):
+    def notify(self, message: VoicemailMessage, *, idempotency_key: str) -> str | None:
+        """Deliver (or queue) one notification; the same key must never deliver twice.
+
+        Returns a reference to what was sent (e.g. the outbox/email key), or None.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class StageResult:
+    name: str
+    status: str
+    attempts: int
+    duration_ms: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class VoicemailResult:
+    id: int
+    status: str
+    status_reason: str | None
+    source_key: str
+    created: bool  # False when the source_key was already known
+    original_path: Path | None
+    duration: float | None = None
+    language: str | None = None
+    transcript: str | None = None
+    facts: Mapping[str, Any] | None = None
+    email_key: str | None = None
+    stages: tuple[StageResult, ...] = ()

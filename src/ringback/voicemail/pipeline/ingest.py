@@ -1,0 +1,232 @@
+"""The one entry point every source calls (upload, consume folder, Asterisk, Twilio).
+
+Order matters and is the point of this module: the original is written to the
+content-addressed store and its row committed *before* any processing, so a
+crash, a bad decoder or a full disk later can never lose a message. The
+``source_key`` makes ingest idempotent: the same recording (same bytes, same
+Asterisk msg_id, same Twilio RecordingSid) is a single voicemail however often
+it arrives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ringback.db.base import utcnow
+from ringback.db.session import transaction
+from ringback.voicemail.models import (
+    StageStatus,
+    Voicemail,
+    VoicemailSource,
+    VoicemailStage,
+    VoicemailStatus,
+)
+from ringback.voicemail.pipeline.context import VoicemailResult
+from ringback.voicemail.pipeline.records import load_result
+from ringback.voicemail.pipeline.runner import STORE_STAGE, RetryPolicy, Runner
+from ringback.voicemail.pipeline.stages import Stage
+from ringback.voicemail.store import MAX_UPLOAD_MB, TooLarge, sha256_of, store_original
+
+log = logging.getLogger("ringback.voicemail.pipeline")
+
+
+def _find(url: str, source_key: str) -> int | None:
+    with transaction(url) as session:
+        return session.scalar(select(Voicemail.id).where(Voicemail.source_key == source_key))
+
+
+def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]) -> int | None:
+    """Insert the voicemail and its 'store' stage row; None if the key won a race elsewhere."""
+    try:
+        with transaction(url) as session:
+            row = Voicemail(**values)
+            session.add(row)
+            session.flush()
+            now = utcnow()
+            session.add(
+                VoicemailStage(
+                    voicemail_id=row.id,
+                    stage=STORE_STAGE,
+                    position=0,
+                    status=StageStatus.DONE,
+                    attempts=1,
+                    started_at=now,
+                    finished_at=now,
+                    duration_ms=int(store_output.get("duration_ms", 0)),
+                    output=dict(store_output),
+                )
+            )
+            return row.id
+    except IntegrityError:
+        if _find(url, values["source_key"]) is None:
+            raise  # not the unique key: a real constraint violation, say so
+        return None
+
+
+def ingest(
+    path_or_bytes: Path | str | bytes | BinaryIO,
+    *,
+    source: str | VoicemailSource,
+    url: str,
+    data_dir: Path,
+    stages: Sequence[Stage] | None = None,
+    source_key: str | None = None,
+    source_meta: Mapping[str, Any] | None = None,
+    from_number: str | None = None,
+    caller_name: str | None = None,
+    to_number: str | None = None,
+    received_at: datetime | None = None,
+    filename: str | None = None,
+    max_bytes: int | None = MAX_UPLOAD_MB << 20,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> VoicemailResult:
+    """Store the recording durably, record it, then run ``stages`` (if given) on it.
+
+    With ``stages=None`` the message is only stored and recorded (status
+    'received'); :func:`resume_pending` processes it later. Re-ingesting a known
+    ``source_key`` returns the existing voicemail as it stands and runs nothing:
+    it may be in progress in another process (a webhook retried while the first
+    delivery is still transcribing). Interrupted ones are the job of
+    :func:`resume_pending`, which every long-running entry point calls at start.
+    """
+    kind = VoicemailSource(source)
+    if isinstance(path_or_bytes, str):
+        path_or_bytes = Path(path_or_bytes)
+    if filename is None and isinstance(path_or_bytes, Path):
+        filename = path_or_bytes.name
+
+    def finish(voicemail_id: int, created: bool) -> VoicemailResult:
+        if stages is None:
+            return load_result(url, voicemail_id, created=created)
+        runner = Runner(url, stages, retry=retry, sleep=sleep)
+        return runner.run(voicemail_id, created=created)
+
+    if source_key is not None and (known := _find(url, source_key)) is not None:
+        # Known already (Asterisk re-scan, Twilio retrying its webhook): touch nothing.
+        return load_result(url, known)
+
+    values: dict[str, Any] = {
+        "source": kind,
+        "source_meta": dict(source_meta) if source_meta else None,
+        "original_filename": filename,
+        "from_number": from_number,
+        "caller_name": caller_name,
+        "to_number": to_number,
+        "received_at": received_at or utcnow(),
+    }
+    t0 = time.perf_counter()
+    try:
+        stored = store_original(path_or_bytes, data_dir, filename=filename, max_bytes=max_bytes)
+    except TooLarge as exc:
+        # Too big to keep: there is no original to store, but the refusal itself is recorded.
+        digest = _digest_unstored(path_or_bytes)
+        key = source_key or f"sha256:{digest}"
+        if (known := _find(url, key)) is not None:
+            return load_result(url, known)
+        values.update(
+            source_key=key,
+            original_sha256=digest,
+            original_size=exc.size,
+            status=VoicemailStatus.REJECTED,
+            status_reason=str(exc),
+        )
+        new_id = _insert(url, values, {"stored": False, "reason": str(exc)})
+        log.warning("voicemail refused: %s", exc)
+        return load_result(url, new_id or _must(url, key), created=bool(new_id))
+
+    key = source_key or f"sha256:{stored.sha256}"
+    if source_key is None and (known := _find(url, key)) is not None:
+        return load_result(url, known)
+    values.update(
+        source_key=key,
+        original_path=str(stored.path),
+        original_sha256=stored.sha256,
+        original_size=stored.size,
+        mime=stored.mime,
+    )
+    if stored.size == 0:
+        values.update(status=VoicemailStatus.REJECTED, status_reason="empty file")
+    store_output = {
+        "path": str(stored.path),
+        "sha256": stored.sha256,
+        "size": stored.size,
+        "already_stored": not stored.created,
+        "duration_ms": int((time.perf_counter() - t0) * 1000),
+    }
+    new_id = _insert(url, values, store_output)
+    if new_id is None:  # another process recorded the same key between our check and insert
+        return load_result(url, _must(url, key))
+    log.info("voicemail %s stored at %s (%d bytes)", new_id, stored.path, stored.size)
+    return finish(new_id, created=True)
+
+
+def _must(url: str, key: str) -> int:
+    found = _find(url, key)
+    if found is None:
+        raise RuntimeError(f"voicemail {key!r} vanished while being recorded")
+    return found
+
+
+def _digest_unstored(source: Path | bytes | BinaryIO) -> str:
+    if isinstance(source, Path):
+        return sha256_of(source)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return hashlib.sha256(source).hexdigest()
+    # A stream already consumed up to the cap cannot be hashed whole; name it by time instead.
+    return hashlib.sha256(f"unstored-stream-{time.time_ns()}".encode()).hexdigest()
+
+
+def resume_pending(
+    url: str,
+    stages: Sequence[Stage],
+    *,
+    include_failed: bool = False,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[VoicemailResult]:
+    """Continue every voicemail a previous process left unfinished (call this at start-up).
+
+    Each continues from its first stage not done; finished stages' outputs are
+    reloaded, so nothing is transcribed or sent twice. ``include_failed`` also
+    gives failed messages a fresh set of attempts at the stage that failed.
+    """
+    wanted = [VoicemailStatus.RECEIVED, VoicemailStatus.PROCESSING]
+    if include_failed:
+        wanted.append(VoicemailStatus.FAILED)
+    with transaction(url) as session:
+        ids = list(
+            session.scalars(
+                select(Voicemail.id).where(Voicemail.status.in_(wanted)).order_by(Voicemail.id)
+            )
+        )
+        if include_failed:
+            for row in session.scalars(
+                select(VoicemailStage)
+                .join(Voicemail)
+                .where(
+                    Voicemail.status == VoicemailStatus.FAILED,
+                    VoicemailStage.status.in_([StageStatus.FAILED, StageStatus.RUNNING]),
+                )
+            ):
+                row.status = StageStatus.PENDING
+                row.attempts = 0
+            for vm in session.scalars(
+                select(Voicemail).where(Voicemail.status == VoicemailStatus.FAILED)
+            ):
+                vm.status = VoicemailStatus.PROCESSING
+    runner = Runner(url, stages, retry=retry, sleep=sleep)
+    results = []
+    for voicemail_id in ids:
+        log.info("voicemail %s: resuming", voicemail_id)
+        results.append(runner.run(voicemail_id))
+    return results

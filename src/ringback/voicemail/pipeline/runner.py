@@ -1,0 +1,330 @@
+"""The one runner: order, logging, per-stage records, retries with backoff, resume.
+
+Stages never touch the database. The runner writes a ``voicemail_stages`` row
+before and after every attempt, each in its own short transaction, so that a
+long transcription holds no lock and a process killed at any point leaves an
+exact record of where it stopped. Attempts are counted in the database, so a
+stage that keeps killing the process (say, out of memory) also ends as failed
+after ``max_attempts`` restarts instead of looping forever.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ringback.db.base import utcnow
+from ringback.db.session import transaction
+from ringback.voicemail.models import (
+    FINAL_STATUSES,
+    StageStatus,
+    Voicemail,
+    VoicemailStage,
+    VoicemailStatus,
+)
+from ringback.voicemail.pipeline import claims
+from ringback.voicemail.pipeline.context import (
+    PermanentError,
+    Reject,
+    VoicemailContext,
+    VoicemailResult,
+)
+from ringback.voicemail.pipeline.records import (
+    context_from_row,
+    error_text,
+    jsonable,
+    load_result,
+    record_done,
+    sync_row,
+)
+from ringback.voicemail.pipeline.stages import Stage
+
+log = logging.getLogger("ringback.voicemail.pipeline")
+
+STORE_STAGE = "store"  # recorded by ingest(), always first
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 1.0
+    factor: float = 2.0
+    max_delay: float = 60.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        return float(min(self.max_delay, self.base_delay * self.factor ** max(0, attempt - 1)))
+
+
+class Runner:
+    def __init__(
+        self,
+        url: str,
+        stages: Sequence[Stage],
+        *,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.perf_counter,
+        lease: timedelta = timedelta(hours=1),
+    ) -> None:
+        names = [s.name for s in stages]
+        if len(set(names)) != len(names) or STORE_STAGE in names:
+            raise ValueError(f"stage names must be unique and not {STORE_STAGE!r}: {names}")
+        self.url = url
+        self.stages = list(stages)
+        self.retry = retry or RetryPolicy()
+        self.sleep = sleep
+        self.clock = clock
+        # A finished stage's record is written together with the next write (the next
+        # stage's 'running', or the final status): one commit instead of two per stage,
+        # with no work in between, so a kill cannot land between them any more than before.
+        self._deferred: list[Callable[[Session], None]] = []
+        self.owner = claims.new_owner()
+        self.lease = lease
+        self._held: int | None = None  # the voicemail this runner has claimed, if any
+
+    # -- database helpers, each one short transaction -------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with transaction(self.url) as session:
+            while self._deferred:
+                self._deferred.pop(0)(session)
+            if self._held is not None:
+                claims.renew(session, self._held, self.owner, utcnow(), self.lease)
+            yield session
+
+    def _flush_and_release(self) -> None:
+        if self._deferred or self._held is not None:
+            with self._write() as session:
+                if self._held is not None:
+                    claims.release(session, self._held, self.owner)
+            self._held = None
+
+    def _stage_rows(self, session: Session, voicemail_id: int) -> dict[str, VoicemailStage]:
+        rows = session.scalars(
+            select(VoicemailStage).where(VoicemailStage.voicemail_id == voicemail_id)
+        ).all()
+        return {r.stage: r for r in rows}
+
+    def _prepare(
+        self, voicemail_id: int
+    ) -> tuple[VoicemailContext, dict[str, dict[str, Any]]] | None:
+        """Claim the voicemail, mark it processing, create missing stage rows, snapshot them.
+
+        None when there is nothing to do: already final, or another live worker has it.
+        """
+        with transaction(self.url) as session:
+            status = session.scalar(select(Voicemail.status).where(Voicemail.id == voicemail_id))
+            if status is None:
+                raise LookupError(f"no voicemail {voicemail_id}")
+            if status in FINAL_STATUSES:
+                return None
+            if not claims.try_claim(session, voicemail_id, self.owner, utcnow(), self.lease):
+                log.info("voicemail %s: being processed by another worker", voicemail_id)
+                return None
+            self._held = voicemail_id
+            row = session.get(Voicemail, voicemail_id)
+            assert row is not None
+            existing = self._stage_rows(session, voicemail_id)
+            for position, stage in enumerate(self.stages, start=1):
+                if stage.name not in existing:
+                    record = VoicemailStage(
+                        voicemail_id=voicemail_id, stage=stage.name, position=position
+                    )
+                    session.add(record)
+                    existing[stage.name] = record
+            row.status = VoicemailStatus.PROCESSING
+            row.status_reason = None
+            session.flush()
+            snapshot = {
+                name: {"status": r.status, "attempts": r.attempts, "output": r.output}
+                for name, r in existing.items()
+            }
+            return context_from_row(row), snapshot
+
+    def _update_stage(self, voicemail_id: int, name: str, **values: Any) -> int:
+        with self._write() as session:
+            record = session.scalars(
+                select(VoicemailStage).where(
+                    VoicemailStage.voicemail_id == voicemail_id, VoicemailStage.stage == name
+                )
+            ).one()
+            if values.pop("attempt", False):
+                record.attempts += 1
+            for key, value in values.items():
+                setattr(record, key, value)
+            return record.attempts
+
+    def _finish(
+        self,
+        ctx: VoicemailContext,
+        status: VoicemailStatus,
+        reason: str | None,
+        *,
+        skip_rest_after: str | None = None,
+    ) -> None:
+        with self._write() as session:
+            row = session.get(Voicemail, ctx.voicemail_id)
+            assert row is not None
+            sync_row(row, ctx)
+            row.status = status
+            row.status_reason = reason
+            claims.release(session, ctx.voicemail_id, self.owner)
+            self._held = None
+            if skip_rest_after is not None:
+                # Nothing after a rejection can run; say so instead of leaving them 'pending'.
+                names = [s.name for s in self.stages]
+                later = set(names[names.index(skip_rest_after) + 1 :])
+                for record in self._stage_rows(session, ctx.voicemail_id).values():
+                    if record.stage in later and record.status == StageStatus.PENDING:
+                        record.status = StageStatus.SKIPPED
+
+    # -- the run itself -----------------------------------------------------------------
+
+    def run(self, voicemail_id: int, *, created: bool = False) -> VoicemailResult:
+        try:
+            prepared = self._prepare(voicemail_id)
+        except BaseException:
+            self._flush_and_release()
+            raise
+        if prepared is None:
+            return load_result(self.url, voicemail_id, created=created)
+        ctx, snapshot = prepared
+        log.info("voicemail %s: pipeline starts (%s)", voicemail_id, ctx.source_key)
+        try:
+            for stage in self.stages:
+                state = snapshot[stage.name]
+                if state["status"] == StageStatus.DONE:
+                    ctx = stage.restore(ctx, state["output"] or {})
+                    continue
+                if state["status"] == StageStatus.SKIPPED:
+                    continue
+                if not stage.applies(ctx):
+                    self._update_stage(voicemail_id, stage.name, status=StageStatus.SKIPPED)
+                    log.info("voicemail %s: stage %s skipped", voicemail_id, stage.name)
+                    continue
+                outcome = self._run_stage(stage, ctx, state["attempts"])
+                if isinstance(outcome, VoicemailContext):
+                    ctx = outcome
+                    continue
+                status, reason = outcome
+                # A rejected input never goes further; a failed stage may be retried later.
+                rest = stage.name if status == VoicemailStatus.REJECTED else None
+                self._finish(ctx, status, reason, skip_rest_after=rest)
+                return load_result(self.url, voicemail_id, created=created)
+            if ctx.no_message:
+                speech = ctx.speech_seconds or 0.0
+                self._finish(
+                    ctx, VoicemailStatus.NO_MESSAGE, f"no message: {speech:.1f} s of speech"
+                )
+            else:
+                self._finish(ctx, VoicemailStatus.DONE, None)
+            log.info("voicemail %s: pipeline finished", voicemail_id)
+            return load_result(self.url, voicemail_id, created=created)
+        finally:
+            # Normally a no-op (the final write released the claim); after an exception or
+            # an interruption it records what finished and frees the message for resume.
+            try:
+                self._flush_and_release()
+            except Exception:
+                # Database gone too: keep the original error; the claim expires on its own.
+                log.exception("voicemail %s: could not release its claim", voicemail_id)
+                self._deferred.clear()
+                self._held = None
+            # Stages may hold temp files or big buffers; they release them whatever happened.
+            for stage in self.stages:
+                try:
+                    stage.cleanup(ctx)
+                except Exception:
+                    log.exception("voicemail %s: cleanup of %s failed", voicemail_id, stage.name)
+
+    def _run_stage(
+        self, stage: Stage, ctx: VoicemailContext, attempts_so_far: int
+    ) -> VoicemailContext | tuple[VoicemailStatus, str]:
+        """Run one stage with retries: the new context, or (final status, reason) to stop."""
+        vid = ctx.voicemail_id
+        attempts = attempts_so_far
+        if attempts >= self.retry.max_attempts:
+            # Earlier attempts were cut short (the process died each time): give up cleanly.
+            reason = f"{stage.name}: interrupted {attempts} times; giving up"
+            self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
+            return VoicemailStatus.FAILED, reason
+        while True:
+            started = utcnow()
+            attempts = self._update_stage(
+                vid,
+                stage.name,
+                attempt=True,
+                status=StageStatus.RUNNING,
+                started_at=started,
+                finished_at=None,
+            )
+            t0 = self.clock()
+            try:
+                new_ctx = stage.run(ctx)
+                output = jsonable(stage.output(new_ctx))
+            except Reject as exc:
+                ms = int((self.clock() - t0) * 1000)
+                self._update_stage(
+                    vid,
+                    stage.name,
+                    status=StageStatus.FAILED,
+                    error=exc.reason,
+                    finished_at=utcnow(),
+                    duration_ms=ms,
+                )
+                log.warning("voicemail %s: rejected at %s: %s", vid, stage.name, exc.reason)
+                return VoicemailStatus.REJECTED, exc.reason
+            except Exception as exc:
+                ms = int((self.clock() - t0) * 1000)
+                self._update_stage(
+                    vid,
+                    stage.name,
+                    status=StageStatus.FAILED,
+                    error=error_text(exc),
+                    finished_at=utcnow(),
+                    duration_ms=ms,
+                )
+                permanent = isinstance(exc, PermanentError)
+                if permanent or attempts >= self.retry.max_attempts:
+                    reason = (
+                        f"{stage.name} failed after {attempts} attempt"
+                        f"{'s' if attempts != 1 else ''}: {exc.__class__.__name__}: {exc}"
+                    )
+                    log.error("voicemail %s: %s", vid, reason)
+                    return VoicemailStatus.FAILED, reason
+                delay = self.retry.delay(attempts)
+                log.warning(
+                    "voicemail %s: stage %s attempt %d failed (%s); retrying in %.1f s",
+                    vid,
+                    stage.name,
+                    attempts,
+                    exc,
+                    delay,
+                )
+                self.sleep(delay)
+                continue
+            ms = int((self.clock() - t0) * 1000)
+            self._deferred.append(
+                partial(
+                    record_done,
+                    vid=vid,
+                    name=stage.name,
+                    output=output,
+                    ms=ms,
+                    finished=utcnow(),
+                    ctx=new_ctx,
+                )
+            )
+            log.info("voicemail %s: stage %s done in %d ms", vid, stage.name, ms)
+            return new_ctx

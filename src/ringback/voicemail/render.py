@@ -1,0 +1,229 @@
+"""Rich output for the inbox and analyze commands (JSON is printed by the commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from ringback.console import console
+
+STAGE_LABELS = {
+    "decode": "Decoding the audio",
+    "detect_speech": "Listening for speech",
+    "transcribe": "Transcribing",
+    "extract": "Reading the message",
+    "notify": "Sending the email",
+    "follow_up": "Creating the callback task",
+}
+STATUS_STYLE = {
+    "done": "green",
+    "no_message": "yellow",
+    "rejected": "red",
+    "failed": "red",
+    "processing": "cyan",
+    "received": "cyan",
+}
+
+
+@contextmanager
+def progress() -> Iterator[Any]:
+    """A spinner on stderr naming the running stage, only when stderr is a terminal.
+
+    Yields the callback for ``build_stages(on_stage=...)`` (None when not a terminal, so
+    pipes and tests see no escape codes)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    with err.status("Storing the recording…") as status:
+        yield lambda name: status.update(f"{STAGE_LABELS.get(name, name)}…")
+
+
+@contextmanager
+def spinner(text: str) -> Iterator[None]:
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(text):
+        yield
+
+
+def _number(value: str | None) -> str:
+    from ringback.contacts.phones import pretty
+
+    return pretty(value) if value else "—"
+
+
+def _facts_table(facts: Mapping[str, Any]) -> Any:
+    from rich.table import Table
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    rows: list[tuple[str, str]] = [
+        ("Caller", str(facts.get("caller_name") or "—")),
+        ("Company", str(facts.get("company") or "—")),
+        (
+            "Call back",
+            f"{_number(facts.get('callback_number'))}"
+            f"  (confidence {float(facts.get('callback_number_confidence') or 0):.2f})",
+        ),
+        ("Summary", str(facts.get("summary") or "—")),
+    ]
+    for date in facts.get("dates") or ():
+        rows.append(("When", f"{date.get('text')} → {date.get('iso')}"))
+    for label, key in (("Amounts", "amounts"), ("Emails", "emails"), ("Addresses", "addresses")):
+        if facts.get(key):
+            rows.append((label, ", ".join(map(str, facts[key]))))
+    flags = [name for name in ("urgent", "is_prospect") if facts.get(name)]
+    if flags:
+        rows.append(
+            ("Flags", ", ".join("new prospect" if f == "is_prospect" else f for f in flags))
+        )
+    if facts.get("callback_due"):
+        rows.append(("Call back by", str(facts["callback_due"])))
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def analysis(data: Mapping[str, Any], filename: str) -> None:
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    minutes, seconds = divmod(round(float(data["duration"])), 60)
+    body = Group(
+        _facts_table(data),
+        Text(""),
+        Text(data["transcript"] or "(no speech)", style="italic"),
+    )
+    title = f"{escape(filename)} · {minutes}:{seconds:02d}"
+    console().print(Panel(body, title=title, title_align="left", expand=False))
+
+
+def outcome(data: Mapping[str, Any]) -> None:
+    """What `inbox add` did with one file."""
+    from rich.markup import escape
+
+    out = console()
+    status = data["status"]
+    style = STATUS_STYLE.get(status, "")
+    known = "" if data.get("created", True) else " (already in the inbox)"
+    out.print(f"Voicemail #{data['id']}: [{style}]{status}[/]{known}")
+    if data.get("status_reason"):
+        out.print(f"  reason: {escape(str(data['status_reason']).splitlines()[0])}")
+    if data.get("caller_name"):
+        out.print(f"  caller: {escape(str(data['caller_name']))}")
+    out.print(f"  call back: {_number(data.get('callback_number'))}")
+    if data.get("summary"):
+        out.print(f"  summary: {escape(str(data['summary']))}")
+    if data.get("email_key"):
+        state = data.get("email_status") or "handed over"
+        if state == "already_sent":  # the outbox's word for "sent earlier" (here: just now)
+            state = "sent"
+        elif state == "queued":
+            state = "queued, will be retried (see `ringback mail status`)"
+        out.print(f"  email: {escape(state)}")
+    if data.get("original_path"):
+        # soft_wrap: a path broken across lines cannot be copied.
+        out.print(f"  original kept at {escape(str(data['original_path']))}", soft_wrap=True)
+
+
+def inbox_table(rows: Sequence[Mapping[str, Any]], *, include_handled: bool) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    if not rows:
+        out.print("No messages." if include_handled else "Inbox is empty: nothing left to handle.")
+        return
+    table = Table(title="Voicemail" if include_handled else "Voicemail: to handle")
+    for column in ("#", "received", "caller", "length", "status", "summary", "handled"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        style = STATUS_STYLE.get(row["status"], "")
+        received = (row["received_at"] or "")[:16].replace("T", " ")
+        flag = " [red]![/]" if row.get("urgent") else ""
+        table.add_row(
+            str(row["id"]),
+            received,
+            escape(row["caller"]) + flag,
+            row["duration_label"],
+            f"[{style}]{row['status']}[/]",
+            escape(row["summary"] or ""),
+            "yes" if row["handled"] else "",
+        )
+    out.print(table)
+
+
+def detail(data: Mapping[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    out = console()
+    style = STATUS_STYLE.get(data["status"], "")
+    out.print(
+        f"[bold]Voicemail #{data['id']}[/] from {escape(data['caller'])}, "
+        f"{(data['received_at'] or '')[:16].replace('T', ' ')}, {data['duration_label'] or '?'}"
+        f" — [{style}]{data['status']}[/]"
+    )
+    if data.get("status_reason"):
+        out.print(f"Reason: {escape(str(data['status_reason']).splitlines()[0])}")
+    language = data.get("language")
+    out.print(f"Language: {language or '—'}   Handled: {data.get('handled_at') or 'no'}")
+    if data.get("transcript"):
+        out.print("\n[bold]Transcript[/]")
+        out.print(escape(data["transcript"]))
+        if data.get("low_confidence_words"):
+            words = ", ".join(data["low_confidence_words"])
+            out.print(f"[dim]Unsure of: {escape(words)}[/]")
+    if data.get("facts"):
+        out.print("\n[bold]Facts[/]")
+        out.print(_facts_table(data["facts"]))
+    if data.get("follow_up"):
+        task = data["follow_up"]
+        done = " (done)" if task["done"] else ""
+        out.print(
+            f"\n[bold]Callback task[/] #{task['id']}: {escape(task['title'])}, due {task['due_at']}{done}"
+        )
+    stages = Table(title="Stages")
+    for column in ("stage", "status", "attempts", "ms", "error"):
+        stages.add_column(column, overflow="fold")
+    for stage in data.get("stages") or ():
+        stages.add_row(
+            stage["name"],
+            stage["status"],
+            str(stage["attempts"]),
+            "" if stage["duration_ms"] is None else str(stage["duration_ms"]),
+            escape(stage["error"] or ""),
+        )
+    out.print(stages)
+    if data.get("original_path"):
+        out.print(f"Original: {escape(data['original_path'])}", soft_wrap=True)
+
+
+def captured(data: Mapping[str, Any]) -> None:
+    from rich.markup import escape
+
+    out = console()
+    if data["already_captured"]:
+        out.print(f"Voicemail #{data['voicemail_id']} was already captured; nothing changed.")
+    if data["contact_id"] is None:
+        out.print(f"Voicemail #{data['voicemail_id']} marked handled (no caller to file it under).")
+        return
+    new = " (new contact)" if data["created_contact"] else ""
+    out.print(
+        f"Voicemail #{data['voicemail_id']} → contact #{data['contact_id']} "
+        f"{escape(data['contact_name'] or '')}{new}"
+    )
+    for item in data["back_story"]:
+        out.print(f"  back story ({item['kind']}): {escape(item['text'])}")
+    if data["interaction_id"]:
+        out.print(f"  interaction #{data['interaction_id']}: voicemail received")
+    if data["follow_up"]:
+        task = data["follow_up"]
+        out.print(f"  callback task #{task['id']} due {task['due_at']}: {escape(task['title'])}")

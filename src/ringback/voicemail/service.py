@@ -1,0 +1,265 @@
+"""The inbox as the CLI sees it: the assembled pipeline, adding a file, listing, showing.
+
+``build_stages(settings, url)`` is the one place the real collaborators are wired in;
+every entry point (``inbox add``, ``watch``, ``import-asterisk``, ``externnotify``,
+``resume``) runs the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from ringback.voicemail.pipeline.context import VoicemailContext
+from ringback.voicemail.pipeline.stages import Stage
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.config import Settings
+    from ringback.voicemail.models import Voicemail
+    from ringback.voicemail.pipeline.context import VoicemailResult
+
+
+class VoicemailNotFound(LookupError):
+    pass
+
+
+class Reporting(Stage):
+    """A stage that says when it starts (for a spinner), and otherwise is the stage it wraps."""
+
+    def __init__(self, inner: Stage, on_stage: Callable[[str], None]) -> None:
+        self.inner = inner
+        self.on_stage = on_stage
+        self.name = inner.name  # type: ignore[misc]  # instance name: the runner reads it
+
+    def applies(self, ctx: VoicemailContext) -> bool:
+        return self.inner.applies(ctx)
+
+    def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        self.on_stage(self.inner.name)
+        return self.inner.run(ctx)
+
+    def output(self, ctx: VoicemailContext) -> dict[str, Any]:
+        return self.inner.output(ctx)
+
+    def restore(self, ctx: VoicemailContext, output: Mapping[str, Any]) -> VoicemailContext:
+        return self.inner.restore(ctx, output)
+
+    def cleanup(self, ctx: VoicemailContext) -> None:
+        self.inner.cleanup(ctx)
+
+
+def build_stages(
+    settings: Settings,
+    url: str | None = None,
+    *,
+    on_stage: Callable[[str], None] | None = None,
+) -> list[Stage]:
+    """decode → detect speech → transcribe → extract (with the audio) → email → callback task."""
+    from ringback.voicemail.adapters import (
+        AudioExtractStage,
+        EmailNotifier,
+        FactsExtractor,
+        WhisperTranscriber,
+    )
+    from ringback.voicemail.followup import FollowUpStage
+    from ringback.voicemail.pipeline import ExtractStage, default_stages
+
+    transcriber = WhisperTranscriber(settings)
+    extractor = FactsExtractor(settings, transcriber.engine)
+    stages = default_stages(
+        transcriber=transcriber,
+        extractor=extractor,
+        notifier=EmailNotifier(settings),
+        min_speech_seconds=settings.min_speech_seconds,
+        notify_no_message=settings.notify_no_message,
+    )
+    # Same place, same name, but the extractor also gets the audio to re-read a number.
+    stages = [AudioExtractStage(extractor) if isinstance(s, ExtractStage) else s for s in stages]
+    stages.append(FollowUpStage(url or settings.effective_database_url, settings))
+    if on_stage is not None:
+        stages = [Reporting(s, on_stage) for s in stages]
+    return stages
+
+
+def ingest_kwargs(settings: Settings) -> dict[str, Any]:
+    """What every entry point passes to ingest(): where, and the size cap from Settings."""
+    return {
+        "url": settings.effective_database_url,
+        "data_dir": settings.data_dir,
+        "max_bytes": settings.max_upload_mb << 20,
+    }
+
+
+def add_file(
+    path: Path,
+    settings: Settings,
+    *,
+    from_number: str | None = None,
+    to_number: str | None = None,
+    received_at: datetime | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> VoicemailResult:
+    """Store one recording and run the whole pipeline on it, email included."""
+    from ringback.voicemail.pipeline import ingest
+
+    kwargs = ingest_kwargs(settings)
+    return ingest(
+        path,
+        source="upload",
+        stages=build_stages(settings, kwargs["url"], on_stage=on_stage),
+        from_number=from_number,
+        to_number=to_number,
+        received_at=received_at,
+        **kwargs,
+    )
+
+
+# -- reading the inbox ------------------------------------------------------------------
+
+
+def duration_label(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def caller_label(row: Voicemail, region: str) -> str:
+    from ringback.voicemail.followup import display_name
+
+    return display_name(row, region) or "unknown caller"
+
+
+def _local(value: datetime | None, settings: Settings) -> str | None:
+    return value.astimezone(settings.tz).isoformat(timespec="seconds") if value else None
+
+
+def row_summary(row: Voicemail, settings: Settings) -> dict[str, Any]:
+    facts = row.facts or {}
+    summary = facts.get("summary") or ""
+    if row.status == "no_message":
+        summary = "missed call, no message"
+    elif row.status in ("rejected", "failed") and row.status_reason:
+        summary = row.status_reason.splitlines()[0]
+    return {
+        "id": row.id,
+        "status": str(row.status),
+        "received_at": _local(row.received_at, settings),
+        "caller": caller_label(row, settings.default_region),
+        "from_number": row.from_number,
+        "callback_number": facts.get("callback_number"),
+        "duration": row.duration,
+        "duration_label": duration_label(row.duration),
+        "summary": summary,
+        "urgent": bool(facts.get("urgent")),
+        "is_prospect": bool(facts.get("is_prospect")),
+        "handled": row.handled_at is not None,
+        "handled_at": _local(row.handled_at, settings),
+        "contact_id": row.contact_id,
+    }
+
+
+def list_voicemails(
+    session: Session, settings: Settings, *, include_handled: bool
+) -> list[dict[str, Any]]:
+    from ringback.voicemail.models import Voicemail
+
+    query = select(Voicemail).order_by(Voicemail.received_at.desc(), Voicemail.id.desc())
+    if not include_handled:
+        query = query.where(Voicemail.handled_at.is_(None))
+    return [row_summary(row, settings) for row in session.scalars(query)]
+
+
+def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:
+    from ringback.voicemail.models import Voicemail
+
+    row = session.get(Voicemail, voicemail_id)
+    if row is None:
+        raise VoicemailNotFound(f"no voicemail #{voicemail_id}")
+    return row
+
+
+def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
+    from ringback.voicemail.adapters import low_confidence_words
+    from ringback.voicemail.followup import find_task
+
+    row = get_voicemail(session, voicemail_id)
+    out = row_summary(row, settings)
+    task = find_task(session, row.contact_id, row.id) if row.contact_id else None
+    out.update(
+        status_reason=row.status_reason,
+        source=str(row.source),
+        original_path=row.original_path,
+        original_filename=row.original_filename,
+        language=row.language,
+        transcript=row.transcript,
+        low_confidence_words=low_confidence_words(row.words),
+        facts=row.facts,
+        email_key=row.email_key,
+        follow_up=(
+            {
+                "id": task.id,
+                "title": task.title,
+                "due_at": _local(task.due_at, settings),
+                "done": task.done_at is not None,
+            }
+            if task
+            else None
+        ),
+        stages=[
+            {
+                "name": s.stage,
+                "status": str(s.status),
+                "attempts": s.attempts,
+                "duration_ms": s.duration_ms,
+                "error": s.error.splitlines()[0] if s.error else None,
+            }
+            for s in row.stages
+        ],
+    )
+    return out
+
+
+def email_status(settings: Settings, key: str | None) -> str | None:
+    """sent / already_sent / queued / failed for a voicemail's email, as the outbox knows it."""
+    from ringback.mail import MailConfigError, outbox_from_settings
+
+    if not key:
+        return None
+    try:
+        known = outbox_from_settings(settings).status(key)
+    except MailConfigError:
+        return None
+    return str(known.status) if known else None
+
+
+def results_json(results: Sequence[VoicemailResult]) -> list[dict[str, Any]]:
+    return [result_json(r) for r in results]
+
+
+def result_json(result: VoicemailResult) -> dict[str, Any]:
+    facts = dict(result.facts or {})
+    return {
+        "id": result.id,
+        "status": result.status,
+        "status_reason": result.status_reason,
+        "created": result.created,
+        "original_path": str(result.original_path) if result.original_path else None,
+        "duration": result.duration,
+        "language": result.language,
+        "transcript": result.transcript,
+        "callback_number": facts.get("callback_number"),
+        "caller_name": facts.get("caller_name"),
+        "summary": facts.get("summary"),
+        "email_key": result.email_key,
+        "stages": [
+            {"name": s.name, "status": s.status, "attempts": s.attempts, "ms": s.duration_ms}
+            for s in result.stages
+        ],
+    }

@@ -1,0 +1,210 @@
+"""A consume folder: drop recordings in, they are ingested, then moved out of the way.
+
+Rules, each there for a reason:
+
+* A file is taken only when its size and mtime are the same on two polls in a
+  row: a copy or an upload in progress keeps changing, so it is left alone.
+  An empty file must also be older than ``empty_grace`` seconds, because many
+  copiers create the file first and write it a moment later.
+* Hidden and temporary files (``.x``, ``*.part``, ``*.tmp``, ``*~``...) are
+  never taken: they are someone else's work in progress.
+* The original is moved only after ingest has returned, i.e. after its bytes
+  are in the content-addressed store and its row is committed. If the process
+  dies in between, the file is still there and is ingested again on restart;
+  its sha256 ``source_key`` makes that a no-op that just finishes the move.
+* Processed files go to ``archive/``; rejected or failed ones to ``failed/``
+  with a ``<name>.reason.txt`` next to them. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ringback.durable import fsync_dir
+from ringback.voicemail.pipeline.context import VoicemailResult
+from ringback.voicemail.pipeline.stages import Stage
+
+log = logging.getLogger("ringback.voicemail.watch")
+
+ARCHIVE = "archive"
+FAILED = "failed"
+TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", ".swp", ".lock")
+EMPTY_GRACE_SECONDS = 30.0
+
+IngestFn = Callable[[Path], VoicemailResult]
+
+
+@dataclass(frozen=True)
+class WatchOutcome:
+    path: Path  # where the file was found
+    moved_to: Path | None  # None when it was left in place (ingest raised)
+    result: VoicemailResult | None
+    error: str | None = None
+
+
+def is_candidate(path: Path) -> bool:
+    name = path.name
+    if name.startswith(".") or name.startswith("~") or name.endswith("~"):
+        return False
+    return not name.lower().endswith(TEMP_SUFFIXES)
+
+
+def _unique(directory: Path, name: str) -> Path:
+    target = directory / name
+    stem, suffix = os.path.splitext(name)
+    n = 1
+    while target.exists():
+        target = directory / f"{stem}.{n}{suffix}"
+        n += 1
+    return target
+
+
+class ConsumeFolder:
+    """The polling state machine; call :meth:`poll` once per tick (tests drive it directly)."""
+
+    def __init__(
+        self,
+        directory: Path,
+        ingest: IngestFn,
+        *,
+        clock: Callable[[], float] = time.time,
+        empty_grace: float = EMPTY_GRACE_SECONDS,
+    ) -> None:
+        self.directory = Path(directory)
+        self.ingest = ingest
+        self.clock = clock
+        self.empty_grace = empty_grace
+        self._last: dict[Path, tuple[int, int]] = {}
+
+    def _scan(self) -> dict[Path, tuple[int, int]]:
+        found: dict[Path, tuple[int, int]] = {}
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                path = Path(entry.path)
+                if not is_candidate(path):
+                    continue
+                try:
+                    if not entry.is_file():  # archive/, failed/ and other folders
+                        continue
+                    st = entry.stat()
+                except FileNotFoundError:  # gone between listing and stat
+                    continue
+                found[path] = (st.st_size, st.st_mtime_ns)
+        return found
+
+    def pending(self) -> list[Path]:
+        """Files seen but not yet taken (still changing, or seen only once so far)."""
+        return sorted(self._last)
+
+    def poll(self) -> list[WatchOutcome]:
+        current = self._scan()
+        ready: list[Path] = []
+        for path, signature in sorted(current.items()):
+            if self._last.get(path) != signature:
+                continue
+            size, mtime_ns = signature
+            if size == 0 and self.clock() - mtime_ns / 1e9 < self.empty_grace:
+                continue  # an empty file is usually a copy that has not started writing yet
+            ready.append(path)
+        self._last = {p: s for p, s in current.items() if p not in ready}
+        return [self._take(path) for path in ready]
+
+    def _take(self, path: Path) -> WatchOutcome:
+        try:
+            result = self.ingest(path)
+        except Exception as exc:
+            # Not committed, so the file stays exactly where it is and is tried again later.
+            log.exception("could not ingest %s; left in place", path)
+            return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {exc}")
+        bad = result.status in ("rejected", "failed")
+        target_dir = self.directory / (FAILED if bad else ARCHIVE)
+        target_dir.mkdir(exist_ok=True)
+        target = _unique(target_dir, path.name)
+        if bad:
+            reason = target.with_name(target.name + ".reason.txt")
+            reason.write_text(
+                f"status: {result.status}\nreason: {result.status_reason}\n"
+                f"voicemail: {result.id}\nfile: {path.name}\n"
+                f"when: {datetime.now(UTC).isoformat(timespec='seconds')}\n",
+                encoding="utf-8",
+            )
+        try:
+            os.replace(path, target)
+            fsync_dir(target_dir)
+        except OSError as exc:
+            log.error(
+                "%s ingested as voicemail %s but could not be moved: %s", path, result.id, exc
+            )
+            return WatchOutcome(path, None, result, f"not moved: {exc}")
+        log.info("%s → voicemail %s (%s), moved to %s", path.name, result.id, result.status, target)
+        return WatchOutcome(path, target, result)
+
+
+def run_watch(
+    directory: Path,
+    *,
+    once: bool,
+    url: str,
+    data_dir: Path,
+    stages: Sequence[Stage] | None = None,
+    poll_interval: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.time,
+    stop: Callable[[], bool] | None = None,
+    resume: bool = True,
+    on_outcome: Callable[[WatchOutcome], None] | None = None,
+    **ingest_kwargs: Any,
+) -> list[WatchOutcome]:
+    """Watch ``directory``; with ``once`` take what is ready now (two polls) and return.
+
+    Without ``once`` it polls until ``stop()`` is true (forever by default) and
+    returns an empty list; use ``on_outcome`` to follow progress. With
+    ``resume`` (and stages) it first finishes messages a previous run left.
+    """
+    from ringback.voicemail.pipeline import ingest, resume_pending
+
+    folder_path = Path(directory)
+    if not folder_path.is_dir():
+        raise NotADirectoryError(f"not a directory: {folder_path}")
+    if resume and stages is not None:
+        resume_pending(url, stages, sleep=sleep)
+
+    def ingest_file(path: Path) -> VoicemailResult:
+        received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return ingest(
+            path,
+            source="watch",
+            url=url,
+            data_dir=data_dir,
+            stages=stages,
+            received_at=received,
+            filename=path.name,
+            sleep=sleep,
+            **ingest_kwargs,
+        )
+
+    folder = ConsumeFolder(folder_path, ingest_file, clock=clock)
+    collected: list[WatchOutcome] = []
+    polls = 0
+    while True:
+        outcomes = folder.poll()
+        polls += 1
+        for outcome in outcomes:
+            if on_outcome is not None:
+                on_outcome(outcome)
+        if once:
+            collected.extend(outcomes)
+            if polls >= 2:
+                if folder.pending():
+                    log.info("still changing, left for next time: %s", folder.pending())
+                return collected
+        elif stop is not None and stop():
+            return []
+        sleep(poll_interval)

@@ -1,0 +1,200 @@
+"""Callback tasks and `inbox capture`, on messages as the pipeline leaves them (no model).
+
+The rows here are what the pipeline writes for a processed message; the end-to-end
+path that produces them from real audio is in test_inbox.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from ringback.config import Settings
+from ringback.contacts.models import (
+    BackStoryItem,
+    Contact,
+    ContactPhone,
+    FollowUp,
+    Interaction,
+)
+from ringback.db.session import transaction
+from ringback.voicemail.capture import capture
+from ringback.voicemail.followup import asks_for_callback, callback_due, record_follow_up
+from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
+from ringback.voicemail.pipeline.context import VoicemailContext
+
+NY = ZoneInfo("America/New_York")
+# Monday 23 November 2026, 14:30 in New York.
+RECEIVED = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
+
+FACTS: dict[str, Any] = {
+    "callback_number": "+14155550137",
+    "callback_number_confidence": 0.97,
+    "caller_name": "Sarah",
+    "company": "Northwind",
+    "emails": ["sarah@northwind.example"],
+    "dates": [{"text": "after three tomorrow", "iso": "2026-11-24T15:00:00-05:00"}],
+    "amounts": ["$450,000"],
+    "addresses": ["12 Oak Street"],
+    "summary": "wants to see the house tomorrow after 3 pm",
+    "urgent": False,
+    "is_prospect": True,
+    "asks_callback": True,
+    "callback_due": "2026-11-24T15:00:00-05:00",
+}
+
+
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", timezone="America/New_York")
+
+
+def add_row(url: str, *, facts: dict[str, Any] | None, status: str, from_number: str | None) -> int:
+    with transaction(url) as session:
+        row = Voicemail(
+            source=VoicemailSource.UPLOAD,
+            source_key=f"test-{status}-{from_number}-{facts is None}",
+            from_number=from_number,
+            received_at=RECEIVED,
+            duration=27.0,
+            status=VoicemailStatus(status),
+            transcript="Hi, this is Sarah from Northwind..." if facts else None,
+            facts=facts,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def run_stage(url: str, voicemail_id: int, s: Settings, *, missed: bool, facts: Any) -> dict:
+    ctx = VoicemailContext(
+        voicemail_id=voicemail_id,
+        source="upload",
+        source_key="k",
+        original_path=Path("/nonexistent"),
+        original_filename=None,
+        mime=None,
+        from_number=None,
+        caller_name=None,
+        to_number=None,
+        received_at=RECEIVED,
+        no_message=missed,
+        facts=facts,
+    )
+    return record_follow_up(url, ctx, s)
+
+
+def count(url: str, model: type) -> int:
+    with transaction(url) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_callback_due_prefers_the_time_the_caller_named() -> None:
+    from ringback.voicemail.extract import extract_facts
+
+    facts = extract_facts("Call me back after three tomorrow.", received_at=RECEIVED, tz=NY)
+    due, text = callback_due(facts.dates, received_at=RECEIVED, tz=NY)
+    assert due == datetime(2026, 11, 24, 15, 0, tzinfo=NY) and text == "after three tomorrow"
+
+
+def test_callback_due_defaults_to_the_next_business_morning() -> None:
+    friday = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
+    due, text = callback_due((), received_at=friday, tz=NY)
+    assert due == datetime(2026, 11, 30, 10, 0, tzinfo=NY) and text is None
+    urgent, _ = callback_due((), received_at=friday, tz=NY, urgent=True)
+    assert urgent == friday
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "expected"),
+    [
+        ("Please call me back when you can.", False, True),
+        ("Just letting you know the papers are signed.", False, False),
+        ("My number is four one five...", False, True),
+        ("The papers are signed, 415 555 0137.", True, True),
+        ("No need to call me back, see you Thursday.", True, False),
+    ],
+)
+def test_asks_for_callback(text: str, number: bool, expected: bool) -> None:
+    assert asks_for_callback(text, spoken_number=number) is expected
+
+
+def test_capture_files_the_message_under_a_new_contact_once(db_url: str, tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    vid = add_row(db_url, facts=FACTS, status="done", from_number="+14155550137")
+    out = run_stage(db_url, vid, s, missed=False, facts=FACTS)
+    assert out["created_contact"]
+    assert datetime.fromisoformat(out["due_at"]) == datetime(2026, 11, 24, 15, 0, tzinfo=NY)
+
+    with transaction(db_url) as session:
+        first = capture(session, s, vid).to_json()
+    assert not first["already_captured"]
+    with transaction(db_url) as session:
+        contact = session.get(Contact, first["contact_id"])
+        assert contact is not None
+        assert (contact.name, contact.company, contact.is_lead) == ("Sarah", "Northwind", True)
+        assert [p.e164 for p in contact.phones] == ["+14155550137"]
+        assert [e.address for e in contact.emails] == ["sarah@northwind.example"]
+        kinds = sorted((b.kind.value, b.source) for b in contact.back_story)
+        assert kinds == [
+            ("financial_goal", f"voicemail #{vid}"),
+            ("interest", f"voicemail #{vid}"),
+            ("interest", f"voicemail #{vid}"),
+        ]
+        (interaction,) = contact.interactions
+        assert interaction.kind.value == "voicemail_received"
+        assert interaction.direction.value == "inbound"
+        assert interaction.occurred_at == RECEIVED
+        assert interaction.text and interaction.text.startswith("Hi, this is Sarah")
+        (task,) = contact.follow_ups
+        assert task.due_at == datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+        assert task.interaction_id == interaction.id
+        assert f"(voicemail #{vid})" in task.title
+        row = session.get(Voicemail, vid)
+        assert row is not None and row.handled_at is not None and row.contact_id == contact.id
+
+    with transaction(db_url) as session:
+        again = capture(session, s, vid).to_json()
+    # Running the stage again (a resumed pipeline) must not add a task either.
+    run_stage(db_url, vid, s, missed=False, facts=FACTS)
+    assert again["already_captured"] and again["contact_id"] == first["contact_id"]
+    counts = [count(db_url, m) for m in (Contact, BackStoryItem, Interaction, FollowUp)]
+    assert counts == [1, 3, 1, 1]
+
+
+def test_known_caller_is_matched_by_number(db_url: str, tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    with transaction(db_url) as session:
+        bill = Contact(name="Bill Turner", phones=[ContactPhone(e164="+14155550137")])
+        session.add(bill)
+        session.flush()
+        bill_id = bill.id
+    vid = add_row(db_url, facts=FACTS, status="done", from_number="(415) 555-0137")
+    assert run_stage(db_url, vid, s, missed=False, facts=FACTS)["contact_id"] == bill_id
+    with transaction(db_url) as session:
+        out = capture(session, s, vid).to_json()
+    assert out["contact_id"] == bill_id and not out["created_contact"]
+    assert count(db_url, Contact) == 1
+
+
+def test_missed_call_creates_a_missed_call_task(db_url: str, tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    vid = add_row(db_url, facts=None, status="no_message", from_number="+14155550199")
+    out = run_stage(db_url, vid, s, missed=True, facts=None)
+    with transaction(db_url) as session:
+        task = session.get(FollowUp, out["task"])
+        assert task is not None and task.title.startswith("Missed call from +1 415-555-0199")
+        # Monday 14:30 → Tuesday 10:00 New York.
+        assert task.due_at == datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+def test_capture_refuses_a_rejected_message(db_url: str, tmp_path: Path) -> None:
+    from ringback.voicemail.capture import NotCapturable
+
+    vid = add_row(db_url, facts=None, status="rejected", from_number=None)
+    with pytest.raises(NotCapturable, match="rejected"), transaction(db_url) as session:
+        capture(session, settings(tmp_path), vid)
