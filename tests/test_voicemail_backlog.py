@@ -8,6 +8,7 @@ import pytest
 from bench import voicemail_corpus
 
 from ringback.voicemail.backlog import threads_per_worker
+from tests.conftest import Cli
 
 
 def test_cores_are_shared_out_between_workers() -> None:
@@ -38,3 +39,40 @@ def test_backlog_runs_every_message_through_the_pipeline_once(tmp_path: Path, wo
     assert len({r.id for r in results}) == 3
     mails = list((settings.data_dir / "mail").rglob("*"))
     assert len([m for m in mails if m.is_file() and m.parent.name == "new"]) == 3
+
+
+def test_batch_options_that_describe_one_call_are_refused(
+    cli_embedded: Cli, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.wav", tmp_path / "b.wav"
+    a.write_bytes(b"x")
+    b.write_bytes(b"x")
+    result = cli_embedded("inbox", "add", str(a), str(b), "--from", "415-555-0137")
+    assert result.exit_code == 1
+    assert "describe one call" in result.output
+    missing = cli_embedded("inbox", "add", str(a), str(tmp_path / "nope.wav"))
+    assert missing.exit_code == 1 and "nope.wav" in missing.output
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not voicemail_corpus.available(), reason="needs Asterisk prompts and FSDD")
+def test_inbox_add_several_files_with_two_workers(cli_embedded: Cli, tmp_path: Path) -> None:
+    import json
+
+    paths = []
+    for i in range(2):
+        path = tmp_path / "in" / f"vm{i}.wav"
+        voicemail_corpus.write(path, 12.0, seed=200 + i)
+        paths.append(path)
+    bad = tmp_path / "in" / "notes.wav"
+    bad.write_bytes(b"%PDF-1.4 not audio at all")
+    result = cli_embedded.subprocess(
+        "inbox", "add", *map(str, paths), str(bad), "--workers", "2", "--json"
+    )
+    assert result.exit_code == 1, result.output  # one file was rejected
+    rows = json.loads(result.stdout)
+    assert [Path(r["file"]).name for r in rows] == ["vm0.wav", "vm1.wav", "notes.wav"]
+    assert [r["status"] for r in rows] == ["done", "done", "rejected"]
+    assert all(r["transcript"] for r in rows[:2])
+    assert rows[2]["original_path"]  # kept, as every original is
+    assert Path(rows[2]["original_path"]).read_bytes() == bad.read_bytes()

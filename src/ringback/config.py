@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     min_speech_seconds: float = Field(
         default=1.0, ge=0, description="Under this much speech a recording is 'no message'."
     )
+    inbox_workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Processes for a batch of recordings (`inbox add A B C`), each with its "
+        "own warm model; 2 suits a 2-core machine.",
+    )
 
     # mail
     @field_validator("smtp_security")

@@ -46,11 +46,18 @@ class TranscribeOptions:
       beam_size: Beam width; 1 is greedy. On tiny.en and the FSDD callback-number bench
         (first 40 numbers, 2 shared cores) beam 1 got 65 % at 4.1 s a number, beam 2
         75 % at 3.2 s, beam 5 82.5 % at 5.0 s: 5 stays the default.
-      temperatures: Sampling temperatures tried in turn when a decode looks like a
-        hallucination (too repetitive or too unlikely); the first is used otherwise.
-        Kept on: with 0.0 alone, a number said twice often decodes into an endless
-        "8, 8, 8, …" loop (FSDD bench: 83 % instead of 92 %). The price is that a
-        fallback samples, so a doubtful stretch can read differently from run to run.
+      temperatures: Decoding temperatures tried in turn when a decode looks like a
+        hallucination (too repetitive or too unlikely). The default is 0.0 alone: a
+        sampled fallback reads a doubtful stretch differently from run to run, and the
+        same recording must always give the same transcript (and the same callback
+        number). Loops are handled by ``loop_repetition_penalty`` instead.
+      loop_repetition_penalty: When a decode loops (a window whose text compresses
+        more than ``loop_compression_ratio``, like "8, 8, 8, …"), that piece is decoded
+        again, still greedily/beam and so deterministically, with this repetition
+        penalty. On a number said twice in one breath tiny.en otherwise loops; 1.1
+        keeps both sayings intact (1.3 already garbles digits). None turns it off.
+      loop_compression_ratio: gzip compression ratio above which a window's text is a
+        loop (Whisper's own hallucination threshold).
       no_speech_threshold: A 30 s window whose "no speech" probability is above this (and
         whose text is unlikely) is dropped. None keeps every window.
       initial_prompt: Text the model sees as "what came before"; steers spelling and style.
@@ -68,7 +75,9 @@ class TranscribeOptions:
 
     language: str | None = None
     beam_size: int = 5
-    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    temperatures: tuple[float, ...] = (0.0,)
+    loop_repetition_penalty: float | None = 1.1
+    loop_compression_ratio: float = 2.4
     no_speech_threshold: float | None = 0.6
     initial_prompt: str | None = None
     condition_on_previous_text: bool = False

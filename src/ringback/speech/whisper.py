@@ -122,15 +122,21 @@ class FasterWhisperTranscriber:
         max_len = int(self.max_piece_seconds * SAMPLE_RATE)
         if 0 < max_len < len(samples):
             return self._stream_pieces(samples, opts, max_len)
-        loaded = self.load()
-        segments, info = loaded.model.transcribe(samples, **_engine_kwargs(opts))
+        model = self.load().model
+        kwargs = _engine_kwargs(opts)
+        segments, info = model.transcribe(samples, **kwargs)
+        kwargs["language"] = info.language  # a loop retry must not detect it again
         stream_info = StreamInfo(
             language=info.language,
             language_probability=float(info.language_probability),
             duration=duration_of(samples),
             speech_duration=float(info.duration_after_vad),
         )
-        return stream_info, _convert(segments)
+
+        def generate() -> Iterator[Segment]:
+            yield from _decode(model, samples, kwargs, opts, first=segments)
+
+        return stream_info, generate()
 
     def _stream_pieces(
         self, samples: npt.NDArray[np.float32], opts: TranscribeOptions, max_len: int
@@ -172,16 +178,23 @@ class FasterWhisperTranscriber:
             nonlocal first
             next_id = 1
             for piece in pieces:
+                segments = None
                 if first is not None:
                     segments, _ = first
                     first = None
-                else:
-                    segments, _ = model.transcribe(samples[piece.start : piece.end], **kwargs)
-                offset = piece.start / SAMPLE_RATE
-                for segment in _convert(segments, offset=offset, first_id=next_id):
+                decoded = _decode(
+                    model,
+                    samples[piece.start : piece.end],
+                    kwargs,
+                    opts,
+                    first=segments,
+                    offset=piece.start / SAMPLE_RATE,
+                    first_id=next_id,
+                )
+                del segments  # this piece's features go before the next piece's are built
+                for segment in decoded:
                     next_id = segment.id + 1
                     yield segment
-                del segments  # this piece's features go before the next piece's are built
 
         return stream_info, generate()
 
@@ -234,6 +247,7 @@ def _engine_kwargs(opts: TranscribeOptions) -> dict[str, Any]:
         # as the beam so a fallback costs no more than the first attempt.
         "best_of": max(1, opts.beam_size),
         "temperature": list(opts.temperatures),
+        "compression_ratio_threshold": opts.loop_compression_ratio,
         "no_speech_threshold": opts.no_speech_threshold,
         "initial_prompt": opts.initial_prompt,
         "condition_on_previous_text": opts.condition_on_previous_text,
@@ -245,6 +259,44 @@ def _engine_kwargs(opts: TranscribeOptions) -> dict[str, Any]:
         },
     }
     return kwargs
+
+
+def _decode(
+    model: Any,
+    samples: npt.NDArray[np.float32],
+    kwargs: dict[str, Any],
+    opts: TranscribeOptions,
+    *,
+    first: Any = None,
+    offset: float = 0.0,
+    first_id: int = 1,
+) -> list[Segment]:
+    """One piece's segments (``first``: its already started engine decode, if any).
+
+    A piece whose text loops is decoded once more with a repetition penalty, and the
+    retry is kept only when it loops less: both decodes are deterministic, so the same
+    audio always reads the same (a sampled fallback would not).
+    """
+    segments = first if first is not None else model.transcribe(samples, **kwargs)[0]
+    decoded = list(_convert(segments, offset=offset, first_id=first_id))
+    del segments
+    if _loops(decoded, opts):
+        again, _ = model.transcribe(
+            samples, **kwargs, repetition_penalty=opts.loop_repetition_penalty
+        )
+        retry = list(_convert(again, offset=offset, first_id=first_id))
+        if _loop_chars(retry, opts) < _loop_chars(decoded, opts):
+            decoded = retry
+    return decoded
+
+
+def _loops(segments: list[Segment], opts: TranscribeOptions) -> bool:
+    return opts.loop_repetition_penalty is not None and _loop_chars(segments, opts) > 0
+
+
+def _loop_chars(segments: list[Segment], opts: TranscribeOptions) -> int:
+    """How much text sits in looping windows: the measure a retry must bring down."""
+    return sum(len(s.text) for s in segments if s.compression_ratio > opts.loop_compression_ratio)
 
 
 def _convert(segments: Any, *, offset: float = 0.0, first_id: int = 1) -> Iterator[Segment]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,10 +65,25 @@ def process_backlog(
     Results come back in the order of ``paths``. With ``workers=1`` the work is done
     here, in this process (no pool). The database must already be migrated.
     """
+    return list(iter_backlog(paths, settings, workers=workers, url=url, source=source))
+
+
+def iter_backlog(
+    paths: Sequence[Path | str],
+    settings: Settings,
+    *,
+    workers: int = 1,
+    url: str | None = None,
+    source: str = "upload",
+) -> Iterator[VoicemailResult]:
+    """As :func:`process_backlog`, yielding each result (in order) as soon as it is in,
+    so that a caller can show progress."""
     url = url or settings.effective_database_url
-    if workers <= 1:
+    if workers <= 1 or len(paths) <= 1:
         _init(settings.model_dump(), url)
-        return [_one(str(p), source) for p in paths]
+        for p in paths:
+            yield _one(str(p), source)
+        return
     fields = settings.model_dump()
     if not settings.whisper_cpu_threads:
         fields["whisper_cpu_threads"] = threads_per_worker(workers)
@@ -76,6 +91,9 @@ def process_backlog(
     # threads) or a running SMTP thread can deadlock.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_init, initargs=(fields, url)
+        max_workers=min(workers, len(paths)),
+        mp_context=context,
+        initializer=_init,
+        initargs=(fields, url),
     ) as pool:
-        return list(pool.map(_one, [str(p) for p in paths], [source] * len(paths), chunksize=1))
+        yield from pool.map(_one, [str(p) for p in paths], [source] * len(paths), chunksize=1)

@@ -94,38 +94,66 @@ def inbox() -> None:
 
 
 @inbox.command(
-    short_help="Add a recording and process it now (email included).",
+    short_help="Add recordings and process them now (email included).",
     epilog="\b\nExamples:\n  ringback inbox add msg.wav\n"
-    "  ringback inbox add msg.mp3 --from 415-555-0137 --received-at '2026-11-23 09:30' --json",
+    "  ringback inbox add msg.mp3 --from 415-555-0137 --received-at '2026-11-23 09:30' --json\n"
+    "  ringback inbox add old-messages/*.wav --workers 2",
 )
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE..."
+)
 @click.option("--from", "from_number", metavar="NUMBER", help="Caller ID of the call.")
 @click.option("--to", "to_number", metavar="NUMBER", help="The number that was called.")
 @click.option("--received-at", metavar="TIME", help="When it was left (ISO 8601). Default now.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    help="Processes for several files, each with its own model (default: inbox_workers).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def add(
-    file: Path,
+    files: tuple[Path, ...],
     from_number: str | None,
     to_number: str | None,
     received_at: str | None,
+    workers: int | None,
     as_json: bool,
 ) -> None:
-    """Add a recording: stored, transcribed, analysed and emailed before this returns.
+    """Add recordings: stored, transcribed, analysed and emailed before this returns.
 
-    Exits 1 when the recording was rejected (not audio, empty, too large) or failed;
+    Several files are a batch (a backlog, an old phone's messages): worked through by
+    `--workers` processes, with a progress bar and one line per file at the end.
+    Exits 1 when a recording was rejected (not audio, empty, too large) or failed;
     the original is kept either way."""
     from ringback.voicemail import render
     from ringback.voicemail.service import add_file, email_status, result_json
 
-    if not file.is_file():
-        fail(f"no such file: {file}", hint="pass the path of a recording")
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        fail(f"no such file: {', '.join(missing)}", hint="pass the paths of recordings")
+    if len(files) > 1 and (from_number or to_number or received_at):
+        fail(
+            "--from, --to and --received-at describe one call",
+            hint="add that recording on its own: ringback inbox add FILE --from NUMBER",
+        )
     settings = _settings()
     when = _time(received_at, settings)
     _ready(settings)
+    if len(files) > 1:
+        from ringback.voicemail.batch import add_batch
+
+        rows = _guard(lambda: add_batch(files, settings, workers=workers or settings.inbox_workers))
+        if as_json:
+            print_json(rows)
+        else:
+            render.batch_table(rows)
+        if any(r["status"] in ("rejected", "failed") for r in rows):
+            raise SystemExit(1)
+        return
     with render.progress() as on_stage:
         result = _guard(
             lambda: add_file(
-                file,
+                files[0],
                 settings,
                 from_number=from_number,
                 to_number=to_number,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ringback.console import console
@@ -227,3 +228,30 @@ def captured(data: Mapping[str, Any]) -> None:
     if data["follow_up"]:
         task = data["follow_up"]
         out.print(f"  callback task #{task['id']} due {task['due_at']}: {escape(task['title'])}")
+
+
+def batch_table(rows: Sequence[Mapping[str, Any]]) -> None:
+    """What `inbox add A B C` did: one line per file, then the totals."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} recordings", title_justify="left")
+    for column in ("#", "file", "status", "caller", "call back", "summary"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        status = str(r["status"])
+        if not r.get("created", True):
+            status += " (already in)"
+        table.add_row(
+            str(r["id"]),
+            escape(Path(str(r["file"])).name),
+            f"[{STATUS_STYLE.get(str(r['status']), '')}]{escape(status)}[/]",
+            escape(str(r.get("caller_name") or "")),
+            _number(r.get("callback_number")),
+            escape(str(r.get("summary") or r.get("status_reason") or "")),
+        )
+    console().print(table)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[str(r["status"])] = counts.get(str(r["status"]), 0) + 1
+    console().print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
