@@ -311,7 +311,7 @@ def test_repair_over_budget_keeps_the_best_so_far_less_sure(
 
     from ringback.voicemail import numbers
 
-    monkeypatch.setattr(numbers, "_REPAIR_BUDGET_S", -1.0)
+    monkeypatch.setattr(numbers, "_MAX_SAYINGS_SCORED", 1)
     rescorer = _FakeRescorer("4155550137")
     heard = [_reading("415550137", 1.0, 0.5), _reading("4155550137", 6.0, 0.9)]
     got = numbers._repair(rescorer, np.zeros(16000 * 10, np.float32), heard, "US")  # type: ignore[arg-type]
@@ -325,10 +325,11 @@ def test_repair_over_budget_keeps_the_best_so_far_less_sure(
     ("digits", "speaker", "repeated"),
     [("4155550137", "jackson", True), ("2125550199", "george", False)],
 )
-def test_repair_on_real_audio_is_quick_and_right(digits: str, speaker: str, repeated: bool) -> None:
-    """The real model, the repair forced (``verify_below=1``): same number, in bounded time."""
+def test_repair_on_real_audio_keeps_the_right_number(
+    digits: str, speaker: str, repeated: bool
+) -> None:
+    """The real model, the repair forced (``verify_below=1``): the same number."""
     import random
-    import time
 
     from bench import fsdd
 
@@ -343,18 +344,15 @@ def test_repair_on_real_audio_is_quick_and_right(digits: str, speaker: str, repe
     transcriber = FasterWhisperTranscriber.from_settings()
     wav = fsdd.splice(digits, speaker, random.Random(7), repeated=repeated)
     transcript = transcriber.transcribe(wav)
-    repairs: list[float] = []
+    repairs: list[object] = []
     repair = numbers._repair
 
-    def timed(*args: object) -> object:
-        started = time.perf_counter()
-        try:
-            return repair(*args)  # type: ignore[arg-type]
-        finally:
-            repairs.append(time.perf_counter() - started)
+    def counted(*args: object) -> object:
+        repairs.append(args)
+        return repair(*args)  # type: ignore[arg-type]
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(numbers, "_repair", timed)
+    mp.setattr(numbers, "_repair", counted)
     try:
         _, number = numbers.callback_number_from_audio(
             transcriber, wav, region="US", transcript=transcript, verify_below=1.0
@@ -363,5 +361,3 @@ def test_repair_on_real_audio_is_quick_and_right(digits: str, speaker: str, repe
         mp.undo()
     assert repairs, "the repair did not run"
     assert number.e164 == "+1" + digits, transcript.text
-    # Budget plus one saying's alignment, with room for a loaded machine.
-    assert repairs[0] < numbers._REPAIR_BUDGET_S + 3.0, repairs
