@@ -45,7 +45,12 @@ def naive_number(text: str) -> str | None:
 
 
 def run(
-    n: int, seed: int, baseline: bool, verbose: bool, verify: float | None = None
+    n: int,
+    seed: int,
+    baseline: bool,
+    verbose: bool,
+    verify: float | None = None,
+    repair: bool = True,
 ) -> dict[str, object]:
     from ringback.config import Settings
     from ringback.speech import FasterWhisperTranscriber
@@ -67,7 +72,11 @@ def run(
     for sn in numbers:
         started = time.perf_counter()
         transcript, found = callback_number_from_audio(
-            transcriber, sn.wav, region="US", **({"verify_below": verify} if verify else {})
+            transcriber,
+            sn.wav,
+            region="US",
+            repair=repair,
+            **({"verify_below": verify} if verify is not None else {}),
         )
         times.append(time.perf_counter() - started)
         audio_seconds += sn.duration
@@ -101,6 +110,7 @@ def run(
         "compute_type": loaded.compute_type,
         "beam_size": transcriber.options.beam_size,
         "verify_below": verify,
+        "repair": repair,
         "cpu_threads": transcriber.cpu_threads,
         "model_load_s": round(loaded.load_seconds, 3),
         "accuracy": round(correct / n, 4),
@@ -168,10 +178,18 @@ def main() -> None:
         default=None,
         help="check numbers at or below this confidence against the audio (product default)",
     )
+    parser.add_argument(
+        "--no-repair", action="store_true", help="skip the audio check of unsure numbers"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per number")
     args = parser.parse_args()
     result = run(
-        args.n, args.seed, not args.no_baseline, args.verbose and not args.json, args.verify_below
+        args.n,
+        args.seed,
+        not args.no_baseline,
+        args.verbose and not args.json,
+        args.verify_below,
+        not args.no_repair,
     )
     if args.json:
         print(json.dumps(result, indent=2))

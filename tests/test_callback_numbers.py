@@ -86,6 +86,11 @@ def test_homophones_only_inside_runs() -> None:
     assert spoken("to one two, five five five, oh one three seven").e164 == "+12125550137"
     assert spoken("two won two five five five oh one three seven").e164 == "+12125550137"
     assert spoken("four one five five five five oh one three ate").e164 == "+14155550138"
+    # Mishearings of "six", "three", "nine" seen on real 8 kHz digits, only inside a run.
+    assert spoken("eight zero five, eight five set, four eight three two").e164 == "+18058564832"
+    assert spoken("four one five, five five five, oh one tree seven").e164 == SF
+    assert spoken("I feel sick about the delay, call 415 555 0137").e164 == SF
+    assert spoken("We set up the tree farm tour, nein danke.") == NONE
 
 
 def test_other_numbers_are_not_phone_numbers() -> None:

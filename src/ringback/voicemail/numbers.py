@@ -275,6 +275,7 @@ def callback_number_from_audio(
     transcript: Transcript | None = None,
     options: TranscribeOptions | None = None,
     verify_below: float = _UNSURE,
+    repair: bool = True,
 ) -> tuple[Transcript, CallbackNumber]:
     """Transcribe a voicemail (unless ``transcript`` is given) and find its callback number.
 
@@ -285,6 +286,7 @@ def callback_number_from_audio(
     explains the audio of each saying, and the best wins. Needs a transcriber with
     ``score_texts`` (``FasterWhisperTranscriber`` has it); others get the text result.
     ``verify_below``: a spoken number with a confidence at or below this is checked too.
+    ``repair=False`` skips the audio check altogether (the transcript's reading stands).
     """
     from ringback.speech.audio import decode
 
@@ -307,7 +309,7 @@ def callback_number_from_audio(
         or (first.source == "spoken" and first.confidence <= verify_below)
         or (first.source == "spoken" and contradicted)
     )
-    if not unsettled or not (valid or partial) or not isinstance(transcriber, _Rescorer):
+    if not (repair and unsettled and (valid or partial)) or not isinstance(transcriber, _Rescorer):
         return transcript, first
     repaired = _repair(transcriber, samples, _sayings([*v_all, *fragments]), region)
     if repaired is None:
