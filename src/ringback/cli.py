@@ -33,6 +33,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "questions": ("ringback.questions.cli", "questions", "Classify questions as open or closed."),
     "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
+    "log": (
+        "ringback.tracking.cli",
+        "log",
+        "Log calls, voicemails and emails (are they returned?).",
+    ),
+    "stats": (
+        "ringback.tracking.cli",
+        "stats",
+        "Return rates: by week, score, rule, variant, time.",
+    ),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
 }
