@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import matplotlib  # imported here so that a missing extra is caught by the caller
+
 
 def draw(data: dict[str, Any], path: Path, *, fmt: str = "png") -> None:
     """Four panels: per week, by score band, by weekday, by hour of day."""
-    import matplotlib
-
     matplotlib.use("Agg")  # no display needed; must precede pyplot
     import matplotlib.pyplot as plt
 

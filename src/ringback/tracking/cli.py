@@ -92,7 +92,10 @@ def _report(logged: Logged, settings: Settings, as_json: bool) -> None:
 def _contact_id(raw: str) -> int:
     text = raw.strip().lstrip("#")
     if not text.isdigit():
-        raise click.BadParameter(f"{raw!r} is not a contact id (a number)", param_hint="--contact")
+        fail(
+            f"--contact {raw!r} is not a contact id; nothing was logged",
+            hint="pass the number shown by `ringback contacts list`",
+        )
     return int(text)
 
 
@@ -261,7 +264,10 @@ def stats(since: str | None, as_json: bool, csv_path: Path | None, chart_path: P
 
         _write(csv_path, lambda p: write_csv(data, p))
     if chart_path is not None:
-        from ringback.tracking.charts import draw
+        try:
+            from ringback.tracking.charts import draw
+        except ModuleNotFoundError as exc:  # matplotlib is an optional extra
+            fail(f"charts need {exc.name}", hint="pip install 'ringback[analytics]'")
 
         fmt = chart_path.suffix.lower().lstrip(".")
         _write(chart_path, lambda p: draw(data, p, fmt=fmt))
