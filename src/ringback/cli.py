@@ -38,6 +38,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "log",
         "Log calls, voicemails and emails (are they returned?).",
     ),
+    "sequence": (
+        "ringback.tracking.sequence_cli",
+        "sequence",
+        "Follow up unreturned voicemails by email and call, on a cadence.",
+    ),
     "stats": (
         "ringback.tracking.cli",
         "stats",

@@ -52,6 +52,7 @@ def tracking_work() -> Iterator[tuple[Session, Settings]]:
 
     from ringback.app_cli import load_settings, ready_database
     from ringback.coach.text import ScriptError
+    from ringback.contacts.service import ContactNotFound
     from ringback.db.session import transaction
     from ringback.tracking.service import UnknownContact
 
@@ -60,15 +61,15 @@ def tracking_work() -> Iterator[tuple[Session, Settings]]:
     try:
         with transaction(url) as session:
             yield session, settings
-    except UnknownContact as exc:
-        fail(f"{exc}; nothing was logged", hint="find the id with `ringback contacts list`")
+    except (UnknownContact, ContactNotFound) as exc:
+        fail(f"{exc}; nothing was written", hint="find the id with `ringback contacts list`")
     except ScriptError as exc:
-        fail(f"{exc}; nothing was logged", hint=exc.hint)
+        fail(f"{exc}; nothing was written", hint=exc.hint)
     except ValueError as exc:
-        fail(f"{exc}; nothing was logged")
+        fail(f"{exc}; nothing was written")
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
-        fail(f"database error, nothing was logged: {reason}")
+        fail(f"database error, nothing was written: {reason}")
 
 
 def _report(logged: Logged, settings: Settings, as_json: bool) -> None:
@@ -93,7 +94,7 @@ def _contact_id(raw: str) -> int:
     text = raw.strip().lstrip("#")
     if not text.isdigit():
         fail(
-            f"--contact {raw!r} is not a contact id; nothing was logged",
+            f"--contact {raw!r} is not a contact id; nothing was written",
             hint="pass the number shown by `ringback contacts list`",
         )
     return int(text)

@@ -170,6 +170,7 @@ class FollowUpStep(Base):
     note: Mapped[str | None] = mapped_column(String(200))  # why it was skipped, where it went
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
+    meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the time proposed
     mail_key: Mapped[str | None] = mapped_column(String(200))
     follow_up_id: Mapped[int | None] = mapped_column(
         ForeignKey("follow_ups.id", ondelete="SET NULL")

@@ -219,6 +219,7 @@ def upgrade() -> None:
         sa.Column("note", sa.String(length=200), nullable=True),
         sa.Column("subject", sa.String(length=300), nullable=True),
         sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("meeting_at", ringback.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("mail_key", sa.String(length=200), nullable=True),
         sa.Column("follow_up_id", sa.Integer(), nullable=True),
         sa.Column("done_at", ringback.db.base.UTCDateTime(timezone=True), nullable=True),
