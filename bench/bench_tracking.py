@@ -59,6 +59,7 @@ def seed(url: str, rows: int, rng: random.Random) -> None:
                 "contact_id": 1 + rng.randrange(CONTACTS),
                 "occurred_at": datetime.fromtimestamp(epoch, UTC),
                 "epoch": epoch,
+                "hour": epoch // 3600,
                 "source": "bulk",
                 "created_at": START,
                 "script": None,

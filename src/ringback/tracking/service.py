@@ -173,6 +173,7 @@ def record_event(
         outcome=outcome,
         occurred_at=at.astimezone(UTC),
         epoch=epoch,
+        hour=epoch // 3600,
         source=source,
         script=script,
         score=score,
@@ -459,6 +460,7 @@ def log_calls_bulk(session: Session, *, rows: Iterable[CallRow], settings: Setti
                 "outcome": row.outcome,
                 "occurred_at": row.at.astimezone(UTC),
                 "epoch": epoch,
+                "hour": epoch // 3600,
                 "source": EventSource.BULK,
                 "created_at": now,
             }

@@ -1,9 +1,10 @@
 """Return-rate statistics, computed by SQL aggregates.
 
-Four scans of the voicemails left (each answered from one covering index on SQLite),
-grouped coarsely in SQL and folded in Python: by UTC hour (→ week, weekday and hour in
-the user's timezone, DST-correct because each hour is converted on its own), by variant
-and score, by rule (bitmask sums), and by time-to-return. Nothing loads rows one by one,
+Three grouped scans of the voicemails left, each streamed off an index in its GROUP BY
+order (see the indexes in models.py), folded in Python: by UTC hour (→ week, weekday and
+hour in the user's timezone, DST-correct because each hour is converted on its own, plus
+time-to-return buckets), by variant and score, and by rule bitmask; then one index probe
+for the median time to return. Nothing loads rows one by one,
 so a million voicemails take well under a second (``bench/bench_tracking.py``).
 
 The population is every outbound voicemail: ``ringback log voicemail`` and calls logged
@@ -14,7 +15,6 @@ with ``--outcome voicemail``. The JSON keys ``voicemails_left``, ``returned``,
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -66,23 +66,33 @@ def compute_stats(
     """Everything ``ringback stats`` shows, as plain JSON-ready data."""
     from ringback.tracking.ab import compare_variants
 
-    params = {"since": int(since.timestamp()) if since else -(2**62)}
+    since_epoch = int(since.timestamp()) if since else -(2**62)
+    params = {"since": since_epoch, "since_hour": since_epoch // 3600}
 
-    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone.
+    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone,
+    #    plus the time-to-return buckets (cumulative counts) and their sum for the mean.
+    ttr_columns = ", ".join(
+        f"SUM(CASE WHEN return_seconds < {upper} THEN 1 ELSE 0 END)" for _, upper in TTR_BUCKETS
+    )
     hours = session.execute(
         text(
-            "SELECT epoch / 3600 AS h, COUNT(*), COUNT(return_seconds) "
-            f"FROM outreach_events WHERE {_WHERE} GROUP BY epoch / 3600"
+            "SELECT hour, COUNT(*), COUNT(return_seconds), SUM(return_seconds), "
+            f"{ttr_columns} FROM outreach_events "
+            f"WHERE {_WHERE} AND hour >= :since_hour GROUP BY hour"
         ),
         params,
     ).all()
-    total_left = total_returned = 0
+    total_left = total_returned = total_seconds = 0
+    below = [0] * len(TTR_BUCKETS)
     weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     weekdays: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     hours_of_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for h, left, returned in hours:
+    for h, left, returned, seconds, *cumulative in hours:
         total_left += left
         total_returned += returned
+        total_seconds += int(seconds or 0)
+        for i, n in enumerate(cumulative):
+            below[i] += int(n or 0)
         local = datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz)
         monday = (local.date() - timedelta(days=local.weekday())).isoformat()
         for bucket, key in (
@@ -110,35 +120,43 @@ def compute_stats(
         by_band[band][0] += left
         by_band[band][1] += returned
 
-    # 3. Each rule followed or not: bitmask sums in one row.
-    columns = ["COUNT(rule_bits)", "COUNT(CASE WHEN rule_bits IS NOT NULL THEN return_seconds END)"]
-    for i in range(len(RULE_BITS)):
-        columns.append(f"SUM(CASE WHEN (rule_bits & {1 << i}) <> 0 THEN 1 ELSE 0 END)")
-        columns.append(
-            f"SUM(CASE WHEN (rule_bits & {1 << i}) <> 0 AND return_seconds IS NOT NULL "
-            "THEN 1 ELSE 0 END)"
-        )
-    row = session.execute(
-        text(f"SELECT {', '.join(columns)} FROM outreach_events WHERE {_WHERE}"), params
-    ).one()
-    scored, scored_returned = int(row[0] or 0), int(row[1] or 0)
-    by_rule: dict[str, dict[str, Any]] = {}
-    for i, rule in enumerate(RULE_BITS):
-        followed, followed_returned = int(row[2 + 2 * i] or 0), int(row[3 + 2 * i] or 0)
-        by_rule[rule] = {
-            "followed": cell(followed, followed_returned),
-            "not_followed": cell(scored - followed, scored_returned - followed_returned),
-        }
-
-    # 4. Time to return, by the hour (≤ window × 24 groups): histogram, mean and median.
-    ttr = session.execute(
+    # 3. Each rule followed or not: grouped by the rule bitmask (≤ 2^rules groups), then
+    #    each rule's counts summed over the masks that have its bit.
+    scored = scored_returned = 0
+    followed = [[0, 0] for _ in RULE_BITS]
+    for bits, left, returned in session.execute(
         text(
-            "SELECT return_seconds / 3600 AS h, COUNT(*), SUM(return_seconds) "
-            f"FROM outreach_events WHERE {_WHERE} AND return_seconds IS NOT NULL "
-            "GROUP BY return_seconds / 3600 ORDER BY h"
+            "SELECT rule_bits, COUNT(*), COUNT(return_seconds) FROM outreach_events "
+            f"WHERE {_WHERE} AND rule_bits IS NOT NULL GROUP BY rule_bits"
         ),
         params,
-    ).all()
+    ):
+        scored += left
+        scored_returned += returned
+        for i in range(len(RULE_BITS)):
+            if int(bits) & (1 << i):
+                followed[i][0] += left
+                followed[i][1] += returned
+    by_rule = {
+        rule: {
+            "followed": cell(*followed[i]),
+            "not_followed": cell(scored - followed[i][0], scored_returned - followed[i][1]),
+        }
+        for i, rule in enumerate(RULE_BITS)
+    }
+
+    # 4. The median time to return: one index probe, rows in return-time order.
+    median_seconds = None
+    if total_returned:
+        median_seconds = session.scalar(
+            text(
+                "SELECT return_seconds FROM outreach_events "
+                f"WHERE {_WHERE} AND return_seconds IS NOT NULL "
+                "ORDER BY return_seconds LIMIT 1 OFFSET :k"
+            ),
+            {**params, "k": (total_returned - 1) // 2},
+        )
+    time_to_return = _time_to_return(total_returned, total_seconds, below, median_seconds)
 
     return {
         "since": since.isoformat() if since else None,
@@ -157,28 +175,23 @@ def compute_stats(
         "by_weekday": {WEEKDAYS[d]: cell(*weekdays[d]) for d in sorted(weekdays)},
         "by_hour": {f"{h:02d}": cell(*hours_of_day[h]) for h in sorted(hours_of_day)},
         "by_rule": by_rule,
-        "time_to_return": _time_to_return(ttr),
+        "time_to_return": time_to_return,
         "ab": compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
     }
 
 
-def _time_to_return(rows: Sequence[Any]) -> dict[str, Any]:
-    count = sum(int(n) for _, n, _ in rows)
-    total = sum(int(s or 0) for _, _, s in rows)
-    buckets = {label: 0 for label, _ in TTR_BUCKETS}
-    buckets[TTR_LATER] = 0
-    median: float | None = None
-    seen = 0
-    for h, n, _ in rows:
-        seconds = int(h) * 3600
-        label = next((lbl for lbl, upper in TTR_BUCKETS if seconds < upper), TTR_LATER)
-        buckets[label] += int(n)
-        seen += int(n)
-        if median is None and count and seen * 2 >= count:
-            median = int(h) + 0.5  # the middle of the hour the median falls in
+def _time_to_return(
+    count: int, total_seconds: int, below: list[int], median_seconds: int | None
+) -> dict[str, Any]:
+    buckets: dict[str, int] = {}
+    previous = 0
+    for (label, _), cumulative in zip(TTR_BUCKETS, below, strict=True):
+        buckets[label] = cumulative - previous
+        previous = cumulative
+    buckets[TTR_LATER] = count - previous
     return {
         "returned": count,
-        "mean_hours": round(total / count / 3600, 2) if count else None,
-        "median_hours": median,
+        "mean_hours": round(total_seconds / count / 3600, 2) if count else None,
+        "median_hours": round(median_seconds / 3600, 2) if median_seconds is not None else None,
         "buckets": buckets,
     }

@@ -82,6 +82,7 @@ def upgrade() -> None:
         ),
         sa.Column("occurred_at", ringback.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("epoch", sa.BigInteger(), nullable=False),
+        sa.Column("hour", sa.BigInteger(), nullable=False),
         sa.Column(
             "source",
             sa.Enum(
@@ -131,8 +132,23 @@ def upgrade() -> None:
             "ix_outreach_contact_dir_epoch", ["contact_id", "direction", "epoch"], unique=False
         )
         batch_op.create_index(
-            "ix_outreach_stats",
-            ["outcome", "direction", "epoch", "return_seconds", "score", "variant", "rule_bits"],
+            "ix_outreach_by_hour",
+            ["outcome", "direction", "hour", "epoch", "return_seconds"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_outreach_by_variant",
+            ["outcome", "direction", "variant", "score", "epoch", "return_seconds"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_outreach_by_rules",
+            ["outcome", "direction", "rule_bits", "epoch", "return_seconds"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_outreach_by_return",
+            ["outcome", "direction", "return_seconds", "epoch"],
             unique=False,
         )
 
@@ -259,7 +275,10 @@ def downgrade() -> None:
 
     op.drop_table("followup_sequences")
     with op.batch_alter_table("outreach_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_outreach_stats")
+        batch_op.drop_index("ix_outreach_by_return")
+        batch_op.drop_index("ix_outreach_by_rules")
+        batch_op.drop_index("ix_outreach_by_variant")
+        batch_op.drop_index("ix_outreach_by_hour")
         batch_op.drop_index("ix_outreach_contact_dir_epoch")
 
     op.drop_table("outreach_events")
