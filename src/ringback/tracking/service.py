@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, and_, select, update
+from sqlalchemy import Table, and_, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -223,7 +223,7 @@ def mark_returns(
     by: OutreachEvent | None = None,
 ) -> tuple[int, ...]:
     """Mark open attempts returned by the first inbound event within the window after
-    them: set-based, two UPDATEs, the same SQL on SQLite and PostgreSQL.
+    them: one set-based UPDATE, the same SQL on SQLite and PostgreSQL.
 
     Returns the ids of attempts marked by ``by`` (when given).
     """
@@ -241,27 +241,24 @@ def mark_returns(
         scope.append(t.c.epoch >= since_epoch - window)
     if by is not None:  # only attempts this event can return: quick, and names them
         scope += [t.c.epoch <= by.epoch, t.c.epoch >= by.epoch - window]
-    first_inbound = (
-        select(b.c.id)
-        .where(
-            b.c.contact_id == t.c.contact_id,
-            b.c.direction == Way.INBOUND.value,
-            b.c.epoch >= t.c.epoch,
-            b.c.epoch <= t.c.epoch + window,
-        )
-        .order_by(b.c.epoch, b.c.id)
-        .limit(1)
-        .scalar_subquery()
+    inbound = and_(
+        b.c.contact_id == t.c.contact_id,
+        b.c.direction == Way.INBOUND.value,
+        b.c.epoch >= t.c.epoch,
+        b.c.epoch <= t.c.epoch + window,
     )
-    session.execute(update(t).where(and_(*scope)).values(returned_by_id=first_inbound))
-    done = [
-        t.c.returned_by_id.is_not(None),
-        t.c.return_seconds.is_(None),
-    ]
-    if contact_ids is not None:
-        done.append(t.c.contact_id.in_(list(contact_ids)))
-    gap = select(b.c.epoch).where(b.c.id == t.c.returned_by_id).scalar_subquery() - t.c.epoch
-    session.execute(update(t).where(and_(*done)).values(return_seconds=gap))
+
+    def first(column: Any) -> Any:
+        return select(column).where(inbound).order_by(b.c.epoch, b.c.id).limit(1).scalar_subquery()
+
+    # One UPDATE, and only of the attempts that have a return: on PostgreSQL every row
+    # written is a new tuple with an entry in each index, so untouched rows must stay so.
+    session.execute(
+        update(t)
+        .where(and_(*scope), exists(select(b.c.id).where(inbound)))
+        .values(returned_by_id=first(b.c.id), return_seconds=first(b.c.epoch) - t.c.epoch)
+        .execution_options(synchronize_session=False)
+    )
     session.expire_all()
     if by is None:
         return ()
