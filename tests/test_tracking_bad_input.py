@@ -134,3 +134,44 @@ def test_same_key_from_two_sources_is_one_event(cli: Cli) -> None:
     assert second["duplicate"] is True and second["id"] == first["id"]
     assert second["outcome"] == "no_answer"
     assert events(cli.env["RINGBACK_DATABASE_URL"]) == 1
+
+
+def test_import_csv_is_idempotent_and_strict_about_unknown_contacts(cli: Cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bill = add_contact(cli)
+    good = tmp_path / "calls.csv"
+    good.write_text(
+        "contact,direction,outcome,at,key\n"
+        f"{bill},outbound,voicemail,2026-11-02 10:00,d-1\n"
+        f"{bill},outbound,no-answer,2026-11-03 10:00,d-2\n"
+        f"{bill},inbound,connected,2026-11-04 09:00,d-3\n",
+        encoding="utf-8",
+    )
+    r = cli("log", "import", str(good), "--json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout) == {
+        "rows": 3,
+        "inserted": 3,
+        "duplicates": 0,
+        "unknown_contacts": [],
+    }
+    again = json.loads(cli("log", "import", str(good), "--json").stdout)
+    assert again["inserted"] == 0 and again["duplicates"] == 3
+    data = stats(cli)
+    assert data["voicemails_left"] == 1 and data["returned"] == 1
+
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text(
+        f"contact,direction,outcome,at\n{bill},outbound,connected,2026-11-05 10:00\n"
+        "777,outbound,connected,2026-11-05 10:00\n",
+        encoding="utf-8",
+    )
+    r = cli("log", "import", str(unknown))
+    assert r.exit_code == 1 and "unknown contact ids in unknown.csv: 777" in r.output
+    assert events(cli.env["RINGBACK_DATABASE_URL"]) == 3  # nothing half-written
+    r = cli("log", "import", str(unknown), "--skip-unknown", "--json")
+    assert json.loads(r.stdout)["inserted"] == 1
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f"contact,direction,outcome,at\n{bill},sideways,connected,2026-11-05\n")
+    r = cli("log", "import", str(broken))
+    assert r.exit_code == 1 and "broken.csv line 2" in r.output
