@@ -2,9 +2,9 @@
 
 Three grouped scans of the voicemails left, each streamed off an index in its GROUP BY
 order (see the indexes in models.py), folded in Python: by UTC hour (→ week, weekday and
-hour in the user's timezone, DST-correct because each hour is converted on its own, plus
-time-to-return buckets), by variant and score, and by rule bitmask; then one index probe
-for the median time to return. Nothing loads rows one by one,
+hour in the user's timezone, DST-correct because each hour is converted on its own), by
+variant and score, and by rule bitmask; then a pass over the returned ones only, in
+return-time order, for time-to-return buckets and the median. Nothing loads rows one by one,
 so a million voicemails take well under a second (``bench/bench_tracking.py``).
 
 The population is every outbound voicemail: ``ringback log voicemail`` and calls logged
@@ -36,7 +36,7 @@ TTR_BUCKETS: tuple[tuple[str, int], ...] = (
 )
 TTR_LATER = "over 7 days"
 
-_WHERE = "outcome = 'voicemail' AND direction = 'outbound' AND epoch >= :since"
+_WHERE = "outcome = 'voicemail' AND direction = 'outbound'"
 
 
 def band_of(score: int | None) -> str:
@@ -69,30 +69,25 @@ def compute_stats(
     since_epoch = int(since.timestamp()) if since else -(2**62)
     params = {"since": since_epoch, "since_hour": since_epoch // 3600}
 
-    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone,
-    #    plus the time-to-return buckets (cumulative counts) and their sum for the mean.
-    ttr_columns = ", ".join(
-        f"SUM(CASE WHEN return_seconds < {upper} THEN 1 ELSE 0 END)" for _, upper in TTR_BUCKETS
-    )
+    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone.
+    # Only columns every index holds: a filter on one an index lacks turns its covering
+    # scan into a table lookup per row (the hour range is for the hour index alone).
+    since_sql = " AND epoch >= :since" if since else ""
     hours = session.execute(
         text(
-            "SELECT hour, COUNT(*), COUNT(return_seconds), SUM(return_seconds), "
-            f"{ttr_columns} FROM outreach_events "
-            f"WHERE {_WHERE} AND hour >= :since_hour GROUP BY hour"
+            "SELECT hour, COUNT(*), COUNT(return_seconds) FROM outreach_events "
+            f"WHERE {_WHERE}{since_sql}{' AND hour >= :since_hour' if since else ''} "
+            "GROUP BY hour"
         ),
         params,
     ).all()
-    total_left = total_returned = total_seconds = 0
-    below = [0] * len(TTR_BUCKETS)
+    total_left = total_returned = 0
     weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     weekdays: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     hours_of_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for h, left, returned, seconds, *cumulative in hours:
+    for h, left, returned in hours:
         total_left += left
         total_returned += returned
-        total_seconds += int(seconds or 0)
-        for i, n in enumerate(cumulative):
-            below[i] += int(n or 0)
         local = datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz)
         monday = (local.date() - timedelta(days=local.weekday())).isoformat()
         for bucket, key in (
@@ -109,7 +104,7 @@ def compute_stats(
     for variant, score, left, returned in session.execute(
         text(
             "SELECT variant, score, COUNT(*), COUNT(return_seconds) "
-            f"FROM outreach_events WHERE {_WHERE} GROUP BY variant, score"
+            f"FROM outreach_events WHERE {_WHERE}{since_sql} GROUP BY variant, score"
         ),
         params,
     ):
@@ -127,7 +122,7 @@ def compute_stats(
     for bits, left, returned in session.execute(
         text(
             "SELECT rule_bits, COUNT(*), COUNT(return_seconds) FROM outreach_events "
-            f"WHERE {_WHERE} AND rule_bits IS NOT NULL GROUP BY rule_bits"
+            f"WHERE {_WHERE}{since_sql} AND rule_bits IS NOT NULL GROUP BY rule_bits"
         ),
         params,
     ):
@@ -145,18 +140,28 @@ def compute_stats(
         for i, rule in enumerate(RULE_BITS)
     }
 
-    # 4. The median time to return: one index probe, rows in return-time order.
+    # 4. Time to return: the returned voicemails only, read off the index in return-time
+    #    order: cumulative bucket counts and the sum in one pass, the median by offset.
+    ttr_columns = ", ".join(
+        f"SUM(CASE WHEN return_seconds < {upper} THEN 1 ELSE 0 END)" for _, upper in TTR_BUCKETS
+    )
+    returned_only = f"WHERE {_WHERE}{since_sql} AND return_seconds IS NOT NULL"
+    total_seconds, *below = session.execute(
+        text(f"SELECT SUM(return_seconds), {ttr_columns} FROM outreach_events {returned_only}"),
+        params,
+    ).one()
     median_seconds = None
     if total_returned:
         median_seconds = session.scalar(
             text(
-                "SELECT return_seconds FROM outreach_events "
-                f"WHERE {_WHERE} AND return_seconds IS NOT NULL "
+                f"SELECT return_seconds FROM outreach_events {returned_only} "
                 "ORDER BY return_seconds LIMIT 1 OFFSET :k"
             ),
             {**params, "k": (total_returned - 1) // 2},
         )
-    time_to_return = _time_to_return(total_returned, total_seconds, below, median_seconds)
+    time_to_return = _time_to_return(
+        total_returned, int(total_seconds or 0), [int(n or 0) for n in below], median_seconds
+    )
 
     return {
         "since": since.isoformat() if since else None,
