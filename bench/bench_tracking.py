@@ -122,8 +122,8 @@ def time_stats(url: str, rounds: int) -> list[float]:
 def time_bulk(url: str, rows: int, rng: random.Random) -> tuple[float, dict[str, int]]:
     from ringback.config import Settings
     from ringback.db.session import transaction
+    from ringback.tracking.bulk import CallRow, log_calls_bulk
     from ringback.tracking.models import Outcome, Way
-    from ringback.tracking.service import CallRow, log_calls_bulk
 
     base = START + timedelta(days=310)
     calls = [

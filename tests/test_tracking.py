@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 
 from ringback.config import Settings
 from ringback.db.session import transaction
+from ringback.tracking.bulk import CallRow, log_calls_bulk
 from ringback.tracking.models import Channel, Outcome, OutreachEvent, Way
 from ringback.tracking.service import (
-    CallRow,
     log_call,
-    log_calls_bulk,
     log_email,
     log_voicemail,
     record_inbound,

@@ -39,12 +39,12 @@ from ringback.tracking.models import (
     StepStatus,
     Way,
 )
+from ringback.tracking.sequence_mail import send_step
 from ringback.tracking.sequences import (
     SequenceError,
     edit_sequence,
     opt_out,
     run_due,
-    send_step,
     start_sequence,
 )
 from ringback.tracking.service import log_email, log_voicemail

@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "questions": ("ringback.questions.cli", "questions", "Classify questions as open or closed."),
     "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
     "learn": (
-        "ringback.tracking.cli",
+        "ringback.tracking.cli_learn",
         "learn",
         "Which coach rules predict a return for you, with uncertainty.",
     ),

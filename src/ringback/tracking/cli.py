@@ -6,7 +6,6 @@ only ever added to, never renamed.
 
 from __future__ import annotations
 
-import math
 import re
 import sys
 from collections.abc import Iterator
@@ -241,77 +240,6 @@ def email(contact: str, direction: str, at: str | None, key: str | None, as_json
         _report(logged, settings, as_json)
 
 
-@log.command(
-    name="import",
-    epilog="""\b
-The CSV has a header with columns contact, direction (inbound|outbound), outcome
-(connected|voicemail|no-answer) and at (ISO time; without a zone, your timezone), and
-optionally key (a dialler's call id). Rows already logged are counted, not added again.
-
-\b
-Examples:
-  ringback log import calls.csv
-  ringback log import dialler-export.csv --skip-unknown --json""",
-)
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--skip-unknown", is_flag=True, help="Skip rows for contacts not in the database.")
-@_JSON
-def import_calls(path: Path, skip_unknown: bool, as_json: bool) -> None:
-    """Log many calls from a CSV at once (a dialler export, a backfill)."""
-    import csv
-
-    from ringback.tracking.models import Outcome, Way
-    from ringback.tracking.service import CallRow, log_calls_bulk
-
-    with tracking_work() as (session, settings):
-        rows: list[CallRow] = []
-        try:
-            with path.open(newline="", encoding="utf-8-sig") as handle:
-                for line, record in enumerate(csv.DictReader(handle), start=2):
-                    try:
-                        rows.append(
-                            CallRow(
-                                contact_id=int((record.get("contact") or "").strip().lstrip("#")),
-                                direction=Way((record.get("direction") or "").strip().lower()),
-                                outcome=Outcome(
-                                    (record.get("outcome") or "connected")
-                                    .strip()
-                                    .lower()
-                                    .replace("-", "_")
-                                ),
-                                at=parse_time((record.get("at") or "").strip(), settings),
-                                key=(record.get("key") or "").strip() or None,
-                            )
-                        )
-                    except (ValueError, click.BadParameter) as exc:
-                        raise ValueError(f"{path.name} line {line}: {exc}") from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{path.name} is not UTF-8 text") from None
-        report = log_calls_bulk(session, rows=rows, settings=settings)
-        if report.unknown_contacts and not skip_unknown:
-            shown = ", ".join(str(c) for c in report.unknown_contacts[:10])
-            raise UnknownContactsInFile(f"unknown contact ids in {path.name}: {shown}")
-        data = {
-            "rows": len(rows),
-            "inserted": report.inserted,
-            "duplicates": report.duplicates,
-            "unknown_contacts": report.unknown_contacts,
-        }
-    if as_json:
-        print_json(data)
-    else:
-        console().print(
-            f"[green]Logged {data['inserted']} calls[/] from {path.name}"
-            f" ({data['duplicates']} already logged"
-            + (
-                f", {len(report.unknown_contacts)} unknown contacts skipped"
-                if skip_unknown and report.unknown_contacts
-                else ""
-            )
-            + ")."
-        )
-
-
 @click.command(
     epilog="""\b
 Examples:
@@ -379,68 +307,11 @@ def _write(path: Path, writer: Any) -> None:
         )
 
 
-@click.command(
-    epilog="""\b
-Examples:
-  ringback learn
-  ringback learn --json
-  ringback learn --score "Hi Bill, this is Dana from Acme ..."
+# `ringback log import` lives in its own module; registered here so it sits in the group.
+def _register_import() -> None:
+    from ringback.tracking.cli_import import import_calls
 
-Only voicemails whose outcome is known count (returned, or older than the return
-window). Personal weights apply from RINGBACK_PERSONAL_WEIGHTS_MIN such voicemails on."""
-)
-@click.option("--score", "script", help="Also score this script with your personal weights.")
-@click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
-def learn(script: str | None, as_json: bool) -> None:
-    """Which coach rules predict a return for your prospects, with uncertainty."""
-    from ringback.db.base import utcnow
+    log.add_command(import_calls)
 
-    try:
-        from ringback.tracking.learn import fit_outcomes, personal_score, personal_weights
-    except ModuleNotFoundError as exc:  # numpy comes with the analytics extra
-        fail(f"learning needs {exc.name}", hint="pip install 'ringback[analytics]'")
-    with tracking_work() as (session, settings):
-        fit = fit_outcomes(session, settings=settings, now_epoch=int(utcnow().timestamp()))
-        weights = personal_weights(fit, minimum=settings.personal_weights_min)
-        data: dict[str, Any] = {
-            **fit.as_json(),
-            "minimum": settings.personal_weights_min,
-            "personal_weights": weights,
-            "status": (
-                "personal weights active"
-                if weights
-                else f"not enough data yet: {fit.n} of {settings.personal_weights_min} "
-                "voicemails with a known outcome"
-            ),
-        }
-        if script is not None:
-            from ringback.coach.scoring import score_script
 
-            scored = score_script(script)
-            data["script"] = {
-                "coach_score": scored.score,
-                "personal_score": personal_score(scored, weights),
-            }
-    if as_json:
-        print_json(data)
-        return
-    out = console()
-    out.print(f"[bold]{data['status']}[/] ({fit.returned} of {fit.n} returned)")
-    if fit.n:
-        from rich.table import Table
-
-        table = Table(title="What predicts a return for you", title_justify="left")
-        for name in ("rule", "odds ×", "95 % interval", "followed", "verdict"):
-            table.add_column(name, justify="left" if name in ("rule", "verdict") else "right")
-        for e in fit.effects:
-            table.add_row(
-                e.rule,
-                f"{e.odds_ratio:.2f}",
-                f"{math.exp(e.low):.2f}–{math.exp(e.high):.2f}",
-                str(e.followed),
-                e.verdict,
-            )
-        out.print(table)
-    if "script" in data:
-        s = data["script"]
-        out.print(f"Coach score {s['coach_score']}, with your weights {s['personal_score']}.")
+_register_import()

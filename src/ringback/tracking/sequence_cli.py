@@ -192,7 +192,7 @@ def approve_cmd(step_id: int, as_json: bool) -> None:
     """Send a drafted follow-up email (through the outbox: SMTP or Maildir)."""
     from ringback.db.base import utcnow
     from ringback.mail.protocol import MailConfigError
-    from ringback.tracking.sequences import send_step
+    from ringback.tracking.sequence_mail import send_step
 
     try:
         with tracking_work() as (session, settings):

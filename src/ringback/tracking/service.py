@@ -13,8 +13,8 @@ marks the open attempts before it, and an attempt logged late finds the inbound 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 MAX_VARIANT = 64
 RECENT_SECONDS = 120  # an event logged "now" twice within this is one event
-BULK_CHUNK = 2000  # rows per INSERT; well under SQLite's bound-parameter limit
 
 
 class UnknownContact(LookupError):
@@ -387,112 +386,6 @@ def record_inbound(
         key=key,
         timeline=timeline,
     )
-
-
-@dataclass(frozen=True)
-class CallRow:
-    """One call for the bulk path (a CSV backfill, a dialler export)."""
-
-    contact_id: int
-    direction: Way
-    outcome: Outcome
-    at: datetime
-    key: str | None = None
-
-
-@dataclass
-class BulkReport:
-    inserted: int = 0
-    duplicates: int = 0
-    unknown_contacts: list[int] = field(default_factory=list)
-
-
-def log_calls_bulk(session: Session, *, rows: Iterable[CallRow], settings: Settings) -> BulkReport:
-    """Log many calls at once: multi-row INSERT ... ON CONFLICT DO NOTHING (idempotent on
-    the key), then one set-based pass to mark returns. No per-row round trips, and no
-    interaction-history rows (a backfill of the timeline is the importer's job)."""
-    report = BulkReport()
-    known: set[int] = set()
-    unknown: set[int] = set()
-    min_epoch: int | None = None
-    batch: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        nonlocal batch
-        if not batch:
-            return
-        wanted = {r["contact_id"] for r in batch} - known - unknown
-        if wanted:
-            found = set(session.scalars(select(Contact.id).where(Contact.id.in_(wanted))))
-            known.update(found)
-            unknown.update(wanted - found)
-        good = [r for r in batch if r["contact_id"] in known]
-        if good:
-            inserted = _insert_ignoring_duplicates(session, good)
-            report.inserted += inserted
-            report.duplicates += len(good) - inserted
-        batch = []
-
-    now = _now()
-    for row in rows:
-        if row.outcome not in (Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER):
-            raise ValueError(
-                f"a call's outcome is connected, voicemail or no-answer, not {row.outcome}"
-            )
-        epoch = to_epoch(row.at)
-        min_epoch = epoch if min_epoch is None else min(min_epoch, epoch)
-        batch.append(
-            {
-                "key": row.key
-                or event_key(
-                    contact_id=row.contact_id,
-                    channel=Channel.CALL,
-                    direction=row.direction,
-                    outcome=row.outcome,
-                    epoch=epoch,
-                ),
-                "contact_id": row.contact_id,
-                "channel": Channel.CALL,
-                "direction": row.direction,
-                "outcome": row.outcome,
-                "occurred_at": row.at.astimezone(UTC),
-                "epoch": epoch,
-                "hour": epoch // 3600,
-                "source": EventSource.BULK,
-                "created_at": now,
-            }
-        )
-        if len(batch) >= BULK_CHUNK:
-            flush()
-    flush()
-    report.unknown_contacts = sorted(unknown)
-    if report.inserted and min_epoch is not None:
-        mark_returns(session, settings=settings, since_epoch=min_epoch)
-    return report
-
-
-def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> int:
-    table = cast("Table", OutreachEvent.__table__)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(table).on_conflict_do_nothing(index_elements=["key"])
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=["key"])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        raise RuntimeError(f"bulk logging is not supported on {dialect}")
-    # Keys repeated inside one batch would hit the same conflict; drop them here.
-    seen: set[str] = set()
-    unique = []
-    for row in rows:
-        if row["key"] not in seen:
-            seen.add(row["key"])
-            unique.append(row)
-    # RETURNING lists only the rows actually inserted: the count of duplicates for free.
-    return len(session.execute(stmt.returning(table.c.id), unique).all())
 
 
 def _now() -> datetime:
