@@ -282,9 +282,11 @@ def test_stats_terminal_tables(cli: Cli) -> None:
     empty = cli("stats")
     assert empty.exit_code == 0 and "No voicemails logged" in empty.stdout
     bill = add_contact(cli)
-    cli("log", "voicemail", "--contact", str(bill), "--script", GOOD, "--at", "2026-11-02 10:00")
+    cli("log", "voicemail", "--contact", str(bill), "--script", GOOD, "--at", "2026-11-02 10:00",
+        "--variant", "A")  # fmt: skip
     cli("log", "call", "--contact", str(bill), "--direction", "inbound", "--at", "2026-11-02 13:00")
     out = cli("stats").stdout
+    assert "95 % interval" in out and "A/B: not enough data yet" in out
     assert "1 of 1 voicemails returned" in out
     assert "By coach rule" in out and "call_to_action" in out
     # Shown in the user's timezone (the Cli fixture sets America/New_York): 10:00 local.

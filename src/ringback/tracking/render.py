@@ -12,15 +12,23 @@ def _pct(rate: float) -> str:
     return f"{100 * rate:.1f} %"
 
 
-def _table(title: str, first: str, groups: dict[str, dict[str, Any]]) -> Any:
+def _table(
+    title: str,
+    first: str,
+    groups: dict[str, dict[str, Any]],
+    extra: tuple[str, dict[str, str]] | None = None,
+) -> Any:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column(first)
-    for name in ("left", "returned", "rate"):
+    for name in ("left", "returned", "rate", *([extra[0]] if extra else [])):
         table.add_column(name, justify="right")
     for group, c in groups.items():
-        table.add_row(group, str(c["left"]), str(c["returned"]), _pct(c["return_rate"]))
+        cells = [group, str(c["left"]), str(c["returned"]), _pct(c["return_rate"])]
+        if extra:
+            cells.append(extra[1].get(group, ""))
+        table.add_row(*cells)
     return table
 
 
@@ -38,7 +46,9 @@ def print_stats(data: dict[str, Any], out: Console) -> None:
     out.print(_table("Per week (week starting)", "week", data["by_week"]))
     out.print(_table("By coach score", "score", data["by_score_band"]))
     if data["by_variant"]:
-        out.print(_table("By variant", "variant", data["by_variant"]))
+        intervals = data["ab"]["intervals"]
+        shown = {v: f"{_pct(lo)}–{_pct(hi)}" for v, (lo, hi) in intervals.items()}
+        out.print(_table("By variant", "variant", data["by_variant"], ("95 % interval", shown)))
         out.print(f"A/B: {data['ab']['verdict']}")
     from rich.table import Table
 
