@@ -357,3 +357,61 @@ def test_sequence_cli(cli: Cli) -> None:
     assert bad.exit_code == 1 and "no contact with id 999" in bad.output
     bad = cli("sequence", "start", str(logged["id"]), "--cadence", "3:fax")
     assert bad.exit_code == 1 and "0:email,3:email,7:call" in bad.output
+
+
+@pytest.mark.postgres
+def test_edit_committed_while_a_run_waits_wins(pg_url: str, tmp_path: Path) -> None:
+    """PostgreSQL, two sessions: an edit holds the sequence while a run reaches the step it
+    is removing. The run waits on the row lock, then finds the step gone and skips it."""
+    import threading
+
+    from sqlalchemy import text
+
+    from ringback.db.migrate import upgrade
+    from ringback.db.session import session_factory
+
+    upgrade(pg_url)
+    settings = settings_for(pg_url, tmp_path)
+    with transaction(pg_url) as session:
+        cid = make_contact(session)
+        vm = log_voicemail(session, contact_id=cid, script=GOOD, at=MON, settings=settings)
+        seq, _ = start_sequence(session, event_id=vm.event.id, settings=settings,
+                                cadence=parse_cadence("0:call"))  # fmt: skip
+        seq_id = seq.id
+
+    editor = session_factory(pg_url)()
+    editor.begin()
+    edit_sequence(editor, sequence_id=seq_id, cadence=parse_cadence("5:call"), settings=settings)
+    result: dict[str, Any] = {}
+
+    def run() -> None:
+        with transaction(pg_url) as session:
+            result["report"] = run_due(session, settings=settings, now=MON + timedelta(hours=1))
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    # Wait (on the database's own state, not a timer) until the run blocks on our lock.
+    from ringback.db.session import get_engine
+
+    with get_engine(pg_url).connect().execution_options(isolation_level="AUTOCOMMIT") as watcher:
+        for _ in range(100_000):
+            waiting = watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            if waiting or not runner.is_alive():
+                break
+    assert waiting == 1, "the run should be waiting on the edit's lock"
+    editor.commit()
+    editor.close()
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    assert result["report"].tasks == []  # the day-0 call was edited away before it ran
+    with transaction(pg_url) as session:
+        steps = session.scalars(
+            select(FollowUpStep).where(FollowUpStep.sequence_id == seq_id)
+        ).all()
+        assert [(s.business_day, s.status.value) for s in steps] == [(5, "pending")]
+        assert session.scalars(select(FollowUp)).all() == []
