@@ -140,8 +140,31 @@ def test_learn_cli(cli: Cli) -> None:
     data = json.loads(r.stdout)
     assert data["voicemails"] == 0 and data["status"].startswith("not enough data yet")
     bill = add_contact(cli)
-    cli("log", "voicemail", "--contact", str(bill), "--script", GOOD, "--at", "2026-01-05 10:00")
+    first = cli("log", "voicemail", "--contact", str(bill), "--script", GOOD,
+                "--at", "2026-01-05 10:00", "--json")  # fmt: skip
+    assert json.loads(first.stdout)["personal_score"] is None  # not enough data yet
     r = cli("learn", "--score", GOOD)
     assert r.exit_code == 0 and "not enough data yet: 1 of 200" in r.stdout
     assert "with your weights" in r.stdout
     assert len(RULE_BITS) == len(json.loads(cli("learn", "--json").stdout)["effects"])
+
+
+def test_personal_weights_fold_into_logged_scores(cli: Cli) -> None:
+    _load(cli.env["RINGBACK_DATABASE_URL"], 3000, seed=5)
+    data = json.loads(cli("learn", "--json").stdout)
+    assert data["status"] == "personal weights active" and data["voicemails"] == 3000
+    bill = add_contact(cli)
+    weak = GOOD.replace("set up a 15-minute call Thursday at 10 to show", "show")
+    logged = [
+        json.loads(
+            cli(
+                "log", "voicemail", "--contact", str(bill), "--script", text, "--at", at, "--json"
+            ).stdout
+        )
+        for text, at in ((GOOD, "2026-11-02 10:00"), (weak, "2026-11-03 10:00"))
+    ]
+    # The coach's own score is what is stored; the personal one is shown beside it, and
+    # for this user (for whom a concrete next step matters most) it separates them more.
+    assert all(isinstance(x["personal_score"], int) for x in logged)
+    personal_gap = logged[0]["personal_score"] - logged[1]["personal_score"]
+    assert personal_gap > logged[0]["score"] - logged[1]["score"]

@@ -82,22 +82,40 @@ def tracking_work() -> Iterator[tuple[Session, Settings]]:
         fail(f"database error, nothing was written: {reason}")
 
 
-def _report(logged: Logged, settings: Settings, as_json: bool) -> None:
+def _describe(logged: Logged, settings: Settings) -> dict[str, Any]:
+    """What to show, read inside the transaction (the rows are live there)."""
     data = logged.as_json()
+    data["_local"] = logged.event.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    return data
+
+
+def _report(data: dict[str, Any], as_json: bool) -> None:
+    """Printed only after the commit: a failed write never reports success."""
+    when = data.pop("_local")
     if as_json:
         print_json(data)
         return
-    when = logged.event.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
     what = f"{data['direction']} {data['channel']}"
-    if not logged.created:
+    if data["duplicate"]:
         console().print(f"[yellow]Already logged[/] (event {data['id']}): {what} at {when}")
         return
     extra = f", coach score {data['score']}" if data["score"] is not None else ""
+    if data.get("personal_score") is not None:
+        extra += f" ({data['personal_score']} with your weights)"
     extra += f", variant {data['variant']}" if data["variant"] else ""
     console().print(f"[green]Logged[/] {what} ({data['outcome']}) at {when}{extra}")
     if data["marked_returned"]:
         n = len(data["marked_returned"])
         console().print(f"  returns {n} earlier attempt{'s' * (n != 1)}")
+
+
+def _personal_score(session: Session, settings: Settings, logged: Logged) -> int | None:
+    """The script's score with the user's personal weights, once there is enough data."""
+    try:
+        from ringback.tracking.learn import personal_coach_score
+    except ModuleNotFoundError:  # numpy (the analytics extra) not installed
+        return None
+    return personal_coach_score(session, event=logged.event, settings=settings)
 
 
 def _contact_id(raw: str) -> int:
@@ -172,7 +190,9 @@ def voicemail(
             key=key,
             settings=settings,
         )
-        _report(logged, settings, as_json)
+        data = _describe(logged, settings)
+        data["personal_score"] = _personal_score(session, settings, logged)
+    _report(data, as_json)
 
 
 @log.command(
@@ -212,7 +232,8 @@ def call(
             key=key,
             settings=settings,
         )
-        _report(logged, settings, as_json)
+        data = _describe(logged, settings)
+    _report(data, as_json)
 
 
 @log.command(
@@ -237,7 +258,8 @@ def email(contact: str, direction: str, at: str | None, key: str | None, as_json
         logged = log_email(
             session, contact_id=cid, direction=Way(direction), at=when, key=key, settings=settings
         )
-        _report(logged, settings, as_json)
+        data = _describe(logged, settings)
+    _report(data, as_json)
 
 
 @click.command(

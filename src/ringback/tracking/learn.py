@@ -199,3 +199,21 @@ def personal_score(score: Score, weights: dict[str, float] | None) -> int:
     total = sum(weights.get(f.rule, float(f.weight)) for f in score.findings)
     earned = sum(weights.get(f.rule, float(f.weight)) * f.credit for f in score.findings)
     return round(100 * earned / total) if total else score.score
+
+
+def personal_coach_score(session: Session, *, event: Any, settings: Settings) -> int | None:
+    """A logged voicemail's coach score with the user's personal weights, or None while
+    there are fewer than ``settings.personal_weights_min`` settled voicemails."""
+    from ringback.coach.scoring import score_script
+    from ringback.contacts.profile import profile_of
+    from ringback.contacts.service import get_contact
+    from ringback.db.base import utcnow
+
+    if not event.script:
+        return None
+    fit = fit_outcomes(session, settings=settings, now_epoch=int(utcnow().timestamp()))
+    weights = personal_weights(fit, minimum=settings.personal_weights_min)
+    if weights is None:
+        return None
+    profile = profile_of(get_contact(session, ref=event.contact_id))
+    return personal_score(score_script(event.script, profile=profile), weights)
