@@ -33,6 +33,26 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "questions": ("ringback.questions.cli", "questions", "Classify questions as open or closed."),
     "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
+    "learn": (
+        "ringback.tracking.cli_learn",
+        "learn",
+        "Which coach rules predict a return for you, with uncertainty.",
+    ),
+    "log": (
+        "ringback.tracking.cli",
+        "log",
+        "Log calls, voicemails and emails (are they returned?).",
+    ),
+    "sequence": (
+        "ringback.tracking.sequence_cli",
+        "sequence",
+        "Follow up unreturned voicemails by email and call, on a cadence.",
+    ),
+    "stats": (
+        "ringback.tracking.cli",
+        "stats",
+        "Return rates: by week, score, rule, variant, time.",
+    ),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
 }

@@ -132,6 +132,32 @@ class Settings(BaseSettings):
         "own warm model; 2 suits a 2-core machine.",
     )
 
+    # tracking (issue 6): are calls returned, and what follows when they are not.
+    return_window_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="An inbound call, voicemail or email this many days after an attempt returns it.",
+    )
+    followup_business_days: int = Field(
+        default=3,
+        ge=1,
+        description="A voicemail unreturned this many business days gets a follow-up.",
+    )
+    followup_send_hour: int = Field(
+        default=9,
+        ge=0,
+        le=23,
+        description="Follow-up emails go out at this hour, contact's timezone.",
+    )
+    followup_auto_send: bool = Field(
+        default=False, description="Send follow-up emails without approval (default: drafts)."
+    )
+    personal_weights_min: int = Field(
+        default=200,
+        ge=20,
+        description="Voicemails with known outcomes needed before your own data reweights the coach.",
+    )
+
     # mail
     @field_validator("smtp_security")
     @classmethod

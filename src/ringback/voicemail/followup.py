@@ -258,11 +258,14 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
             found = match_contact(session, [n for n, _ in caller_numbers(row, region)])
             if found is not None:
                 row.contact_id = found.id
+                note_return(session, row, found.id, settings)
             return {"task": None, "contact_id": row.contact_id, "reason": "no callback asked"}
         contact, created = contact_for(session, row, region=region)
         if contact is None:
             return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
         row.contact_id = contact.id
+        if not created:
+            note_return(session, row, contact.id, settings)
         task, _ = ensure_task(session, row, contact, settings, missed=missed)
         return {
             "task": task.id,
@@ -270,3 +273,21 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
             "created_contact": created,
             "due_at": task.due_at.isoformat() if task.due_at else None,
         }
+
+
+def note_return(session: Session, row: Voicemail, contact_id: int, settings: Settings) -> None:
+    """A known contact called us: their open attempts (voicemails we left, unanswered
+    calls, emails) count as returned. Keyed by the message, so a re-run counts it once."""
+    from ringback.tracking.models import Channel, EventSource
+    from ringback.tracking.service import record_inbound
+
+    record_inbound(
+        session,
+        contact_id=contact_id,
+        channel=Channel.VOICEMAIL,
+        at=row.received_at,
+        key=f"inbox:{marker(row.id)}",
+        source=EventSource.INBOX,
+        settings=settings,
+        timeline=False,  # the voicemail is already the contact's record of this call
+    )

@@ -1,0 +1,1 @@
+"""Are calls returned? Outbound attempts, their outcomes, return-rate statistics and follow-up."""

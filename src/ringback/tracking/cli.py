@@ -1,0 +1,339 @@
+"""``ringback log voicemail|call|email`` and ``ringback stats``.
+
+The options of these commands are a contract for scripts and outside checks: they are
+only ever added to, never renamed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ringback.console import console, fail, print_json
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.config import Settings
+    from ringback.tracking.service import Logged
+
+
+class UnknownContactsInFile(LookupError):
+    """An import names contacts that are not in the database."""
+
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+
+
+def parse_time(raw: str, settings: Settings, *, now: datetime | None = None) -> datetime:
+    """ISO date/time in the user's timezone, or a span back from now: 12h, 30d, 4w."""
+    from ringback.contacts.fields import parse_when
+    from ringback.db.base import utcnow
+
+    match = _RELATIVE.match(raw)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
+        return (now or utcnow()) - timedelta(hours=hours)
+    try:
+        return parse_when(raw, settings.tz)
+    except ValueError:
+        raise click.BadParameter(
+            f"cannot read {raw!r} as a time; write e.g. 2026-11-23, '2026-11-23 14:30' or 30d"
+        ) from None
+
+
+@contextmanager
+def tracking_work() -> Iterator[tuple[Session, Settings]]:
+    """One transaction; domain errors become a message and a hint, and nothing is written."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ringback.app_cli import load_settings, ready_database
+    from ringback.coach.text import ScriptError
+    from ringback.contacts.service import ContactNotFound
+    from ringback.db.session import transaction
+    from ringback.tracking.service import UnknownContact
+
+    settings = load_settings()
+    url = ready_database(settings)
+    try:
+        with transaction(url) as session:
+            yield session, settings
+    except (UnknownContact, ContactNotFound) as exc:
+        fail(f"{exc}; nothing was written", hint="find the id with `ringback contacts list`")
+    except UnknownContactsInFile as exc:
+        fail(
+            f"{exc}; nothing was written",
+            hint="add those contacts first, or pass --skip-unknown to log the rest",
+        )
+    except ScriptError as exc:
+        fail(f"{exc}; nothing was written", hint=exc.hint)
+    except ValueError as exc:
+        fail(f"{exc}; nothing was written")
+    except SQLAlchemyError as exc:
+        reason = getattr(exc, "orig", None) or exc
+        fail(f"database error, nothing was written: {reason}")
+
+
+def _describe(logged: Logged, settings: Settings) -> dict[str, Any]:
+    """What to show, read inside the transaction (the rows are live there)."""
+    data = logged.as_json()
+    data["_local"] = logged.event.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    return data
+
+
+def _report(data: dict[str, Any], as_json: bool) -> None:
+    """Printed only after the commit: a failed write never reports success."""
+    when = data.pop("_local")
+    if as_json:
+        print_json(data)
+        return
+    what = f"{data['direction']} {data['channel']}"
+    if data["duplicate"]:
+        console().print(f"[yellow]Already logged[/] (event {data['id']}): {what} at {when}")
+        return
+    extra = f", coach score {data['score']}" if data["score"] is not None else ""
+    if data.get("personal_score") is not None:
+        extra += f" ({data['personal_score']} with your weights)"
+    extra += f", variant {data['variant']}" if data["variant"] else ""
+    console().print(f"[green]Logged[/] {what} ({data['outcome']}) at {when}{extra}")
+    if data["marked_returned"]:
+        n = len(data["marked_returned"])
+        console().print(f"  returns {n} earlier attempt{'s' * (n != 1)}")
+
+
+def _personal_score(session: Session, settings: Settings, logged: Logged) -> int | None:
+    """The script's score with the user's personal weights, once there is enough data."""
+    try:
+        from ringback.tracking.learn import personal_coach_score
+    except ModuleNotFoundError:  # numpy (the analytics extra) not installed
+        return None
+    return personal_coach_score(session, event=logged.event, settings=settings)
+
+
+def _contact_id(raw: str) -> int:
+    text = raw.strip().lstrip("#")
+    if not text.isdigit():
+        fail(
+            f"--contact {raw!r} is not a contact id; nothing was written",
+            hint="pass the number shown by `ringback contacts list`",
+        )
+    return int(text)
+
+
+_CONTACT = click.option(
+    "--contact", "contact", required=True, help="The contact's id (see `ringback contacts list`)."
+)
+_AT = click.option(
+    "--at", "at", help="When: ISO time in your timezone (default now), or 2h / 3d ago."
+)
+_KEY = click.option(
+    "--key", help="Your own id for the event (e.g. a dialler's call id): logged once per key."
+)
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the logged event as JSON.")
+_DIRECTION = click.option(
+    "--direction", required=True, type=click.Choice(["inbound", "outbound"]), help="Who called."
+)
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  ringback log voicemail --contact 12 --script "Hi Bill, this is Dana from Acme ..." --variant B
+  ringback log call --contact 12 --direction outbound --outcome no-answer --at "2026-11-20 16:05"
+  ringback log call --contact 12 --direction inbound
+  ringback log email --contact 12 --direction inbound --at 2h --json
+
+The same event logged twice (same contact, kind, time and script, or the same --key)
+is stored once. An inbound call, voicemail or email within RINGBACK_RETURN_WINDOW_DAYS
+after an attempt marks it returned."""
+)
+def log() -> None:
+    """Log calls, voicemails and emails, so that `ringback stats` can say what is returned."""
+
+
+@log.command(
+    epilog="""\b
+Examples:
+  ringback log voicemail --contact 12 --script "Hi Bill, this is Dana from Acme ..."
+  ringback log voicemail --contact 12 --script - --variant goal-first < message.txt"""
+)
+@_CONTACT
+@click.option("--script", required=True, help='What you said (or "-" to read stdin).')
+@click.option("--variant", help="The script variant, for A/B comparison in `ringback stats`.")
+@_AT
+@_KEY
+@_JSON
+def voicemail(
+    contact: str, script: str, variant: str | None, at: str | None, key: str | None, as_json: bool
+) -> None:
+    """Log a voicemail you left; the coach scores the script with the contact's back story."""
+    from ringback.tracking.service import log_voicemail
+
+    text = sys.stdin.read() if script == "-" else script
+    cid = _contact_id(contact)
+    with tracking_work() as (session, settings):
+        when = parse_time(at, settings) if at else None
+        logged = log_voicemail(
+            session,
+            contact_id=cid,
+            script=text,
+            variant=variant,
+            at=when,
+            key=key,
+            settings=settings,
+        )
+        data = _describe(logged, settings)
+        data["personal_score"] = _personal_score(session, settings, logged)
+    _report(data, as_json)
+
+
+@log.command(
+    epilog="""\b
+Examples:
+  ringback log call --contact 12 --direction outbound --outcome no-answer
+  ringback log call --contact 12 --direction inbound --at "2026-11-21 09:40\""""
+)
+@_CONTACT
+@_DIRECTION
+@click.option(
+    "--outcome",
+    type=click.Choice(["connected", "voicemail", "no-answer"]),
+    default="connected",
+    show_default=True,
+    help="What happened.",
+)
+@_AT
+@_KEY
+@_JSON
+def call(
+    contact: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
+) -> None:
+    """Log a call: outbound attempts count towards the return rate, inbound ones return them."""
+    from ringback.tracking.models import Outcome, Way
+    from ringback.tracking.service import log_call
+
+    cid = _contact_id(contact)
+    with tracking_work() as (session, settings):
+        when = parse_time(at, settings) if at else None
+        logged = log_call(
+            session,
+            contact_id=cid,
+            direction=Way(direction),
+            outcome=Outcome(outcome.replace("-", "_")),
+            at=when,
+            key=key,
+            settings=settings,
+        )
+        data = _describe(logged, settings)
+    _report(data, as_json)
+
+
+@log.command(
+    epilog="""\b
+Examples:
+  ringback log email --contact 12 --direction outbound
+  ringback log email --contact 12 --direction inbound --at "2026-11-22 23:40\""""
+)
+@_CONTACT
+@_DIRECTION
+@_AT
+@_KEY
+@_JSON
+def email(contact: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
+    """Log an email you sent or received."""
+    from ringback.tracking.models import Way
+    from ringback.tracking.service import log_email
+
+    cid = _contact_id(contact)
+    with tracking_work() as (session, settings):
+        when = parse_time(at, settings) if at else None
+        logged = log_email(
+            session, contact_id=cid, direction=Way(direction), at=when, key=key, settings=settings
+        )
+        data = _describe(logged, settings)
+    _report(data, as_json)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  ringback stats
+  ringback stats --since 30d
+  ringback stats --since 2026-10-01 --json
+  ringback stats --csv returns.csv --chart returns.png"""
+)
+@click.option("--since", help="Only voicemails left since then: ISO date/time, or 30d / 12w.")
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+@click.option(
+    "--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write a CSV."
+)
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw charts: FILE.png or FILE.svg.",
+)
+def stats(since: str | None, as_json: bool, csv_path: Path | None, chart_path: Path | None) -> None:
+    """Are your voicemails returned? Overall, per week, by coach score, rule, variant and time."""
+    from ringback.tracking.stats import compute_stats
+
+    if chart_path is not None and chart_path.suffix.lower() not in (".png", ".svg"):
+        fail(f"cannot draw {chart_path.name}", hint="name the chart FILE.png or FILE.svg")
+    with tracking_work() as (session, settings):
+        start = parse_time(since, settings) if since else None
+        data = compute_stats(
+            session, tz=settings.tz, since=start, window_days=settings.return_window_days
+        )
+    if csv_path is not None:
+        from ringback.tracking.export import write_csv
+
+        _write(csv_path, lambda p: write_csv(data, p))
+    if chart_path is not None:
+        try:
+            from ringback.tracking.charts import draw
+        except ModuleNotFoundError as exc:  # matplotlib is an optional extra
+            fail(f"charts need {exc.name}", hint="pip install 'ringback[analytics]'")
+
+        fmt = chart_path.suffix.lower().lstrip(".")
+        _write(chart_path, lambda p: draw(data, p, fmt=fmt))
+    if as_json:
+        print_json(data)
+        return
+    from ringback.tracking.render import print_stats
+
+    print_stats(data, console())
+    for path in (csv_path, chart_path):
+        if path is not None:
+            console().print(f"Wrote {path}")
+
+
+def _write(path: Path, writer: Any) -> None:
+    """Write beside the target, then rename: a failed export leaves no half-written file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        writer(tmp)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        fail(
+            f"cannot write {path}: {exc.strerror or exc}",
+            hint="check the folder exists and is writable",
+        )
+
+
+# `ringback log import` lives in its own module; registered here so it sits in the group.
+def _register_import() -> None:
+    from ringback.tracking.cli_import import import_calls
+
+    log.add_command(import_calls)
+
+
+_register_import()

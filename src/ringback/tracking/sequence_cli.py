@@ -1,0 +1,259 @@
+"""``ringback sequence``: follow-up across media when a voicemail is not returned."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ringback.console import console, fail, print_json
+from ringback.tracking.cli import parse_time, tracking_work
+
+
+def _steps_json(session: Any, sequence_id: int) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from ringback.tracking.models import FollowUpStep
+
+    rows = session.scalars(
+        select(FollowUpStep)
+        .where(FollowUpStep.sequence_id == sequence_id)
+        .order_by(FollowUpStep.position, FollowUpStep.id)
+    )
+    return [
+        {
+            "id": s.id,
+            "business_day": s.business_day,
+            "channel": s.channel.value,
+            "due_at": s.due_at,
+            "status": s.status.value,
+            "note": s.note,
+            "subject": s.subject,
+            "meeting_at": s.meeting_at,
+        }
+        for s in rows
+    ]
+
+
+def _sequence_json(session: Any, seq: Any) -> dict[str, Any]:
+    return {
+        "id": seq.id,
+        "contact_id": seq.contact_id,
+        "voicemail_event": seq.origin_event_id,
+        "status": seq.status.value,
+        "stop_reason": seq.stop_reason,
+        "started_at": seq.started_at,
+        "value": seq.value,
+        "next_step": seq.next_step,
+        "steps": _steps_json(session, seq.id),
+    }
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  ringback sequence start 41                      # day 0 email, day 3 email, day 7 call
+  ringback sequence start 41 --cadence 0:email,5:call
+  ringback sequence run                           # sweep unreturned voicemails, take due steps
+  ringback sequence list --json
+  ringback sequence approve 7                     # send a drafted email
+  ringback sequence edit 3 --cadence 0:email,4:email,9:call
+  ringback sequence opt-out 12 --reason "asked by email"
+
+Business days are Monday to Friday; emails fall due at RINGBACK_FOLLOWUP_SEND_HOUR in the
+contact's timezone. A sequence stops when the contact calls, leaves a voicemail or writes."""
+)
+def sequence() -> None:
+    """Follow up unreturned voicemails by email and call, on a cadence."""
+
+
+@sequence.command(
+    name="start",
+    epilog="\b\nExamples:\n  ringback sequence start 41\n  ringback sequence start 41 --cadence 0:email,3:email,7:call --json",
+)
+@click.argument("event_id", type=int)
+@click.option(
+    "--cadence", help="Steps as DAY:email|call, comma-separated (default 0:email,3:email,7:call)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the sequence as JSON.")
+def start_cmd(event_id: int, cadence: str | None, as_json: bool) -> None:
+    """Put a voicemail you left (its event id from `ringback log ... --json`) on a cadence."""
+    from ringback.tracking.cadence import DEFAULT_CADENCE, parse_cadence
+    from ringback.tracking.sequences import start_sequence
+
+    with tracking_work() as (session, settings):
+        steps = parse_cadence(cadence) if cadence else DEFAULT_CADENCE
+        seq, created = start_sequence(session, event_id=event_id, settings=settings, cadence=steps)
+        data = _sequence_json(session, seq)
+    if as_json:
+        print_json(data)
+        return
+    what = "Started" if created else "Already on"
+    console().print(
+        f"[green]{what}[/] sequence {data['id']}: "
+        + ", ".join(f"day {s['business_day']} {s['channel']}" for s in data["steps"])
+    )
+
+
+@sequence.command(
+    name="run",
+    epilog="\b\nExamples:\n  ringback sequence run\n  ringback sequence run --send --json\n  ringback sequence run --now 2026-11-25T09:00 --draft-only",
+)
+@click.option("--now", "now_text", help="Act as if it were this time (default now).")
+@click.option(
+    "--send/--draft-only",
+    default=None,
+    help="Send emails at once (default: RINGBACK_FOLLOWUP_AUTO_SEND).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was done as JSON.")
+def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
+    """Start follow-ups for unreturned voicemails and take every step that is due."""
+    from ringback.db.base import utcnow
+    from ringback.tracking.sequences import run_due
+
+    with tracking_work() as (session, settings):
+        now = parse_time(now_text, settings) if now_text else utcnow()
+        report = run_due(session, settings=settings, now=now, send=send)
+        data = report.as_json()
+    if as_json:
+        print_json(data)
+        return
+    out = console()
+    out.print(
+        f"Started {len(data['started'])} follow-up(s); drafted {len(data['drafted'])} email(s), "
+        f"sent {len(data['sent'])}, created {len(data['tasks'])} call task(s)."
+    )
+    for sid, why in data["stopped"].items():
+        out.print(f"  sequence {sid} stopped: {why}")
+    for step, why in data["skipped"].items():
+        out.print(f"  step {step}: {why}")
+    if data["drafted"] and not data["sent"]:
+        out.print(
+            "  → review with `ringback sequence list`, send with `ringback sequence approve STEP`"
+        )
+
+
+@sequence.command(
+    name="list",
+    epilog="\b\nExamples:\n  ringback sequence list\n  ringback sequence list --all --json",
+)
+@click.option("--all", "show_all", is_flag=True, help="Include stopped and finished sequences.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def list_cmd(show_all: bool, as_json: bool) -> None:
+    """Sequences and their steps (drafts show their subject)."""
+    from sqlalchemy import select
+
+    from ringback.tracking.models import FollowUpSequence, SequenceStatus
+
+    with tracking_work() as (session, settings):
+        query = select(FollowUpSequence).order_by(FollowUpSequence.id)
+        if not show_all:
+            query = query.where(FollowUpSequence.status == SequenceStatus.ACTIVE)
+        data = [_sequence_json(session, s) for s in session.scalars(query)]
+    if as_json:
+        print_json(data)
+        return
+    out = console()
+    if not data:
+        out.print(
+            "No sequences." + ("" if show_all else " (--all shows stopped and finished ones)")
+        )
+        return
+    from rich.table import Table
+
+    for seq in data:
+        table = Table(
+            title=f"Sequence {seq['id']} · contact {seq['contact_id']} · {seq['status']}"
+            + (f" ({seq['stop_reason']})" if seq["stop_reason"] else ""),
+            title_justify="left",
+            header_style="bold",
+        )
+        for name in ("step", "day", "channel", "due (your time)", "status", "subject / note"):
+            table.add_column(name)
+        for s in seq["steps"]:
+            table.add_row(
+                str(s["id"]),
+                str(s["business_day"]),
+                s["channel"],
+                s["due_at"].astimezone(settings.tz).strftime("%a %Y-%m-%d %H:%M"),
+                s["status"],
+                s["subject"] or s["note"] or "",
+            )
+        out.print(table)
+
+
+@sequence.command(
+    name="approve",
+    epilog="\b\nExamples:\n  ringback sequence approve 7\n  ringback sequence approve 7 --json",
+)
+@click.argument("step_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def approve_cmd(step_id: int, as_json: bool) -> None:
+    """Send a drafted follow-up email (through the outbox: SMTP or Maildir)."""
+    from ringback.db.base import utcnow
+    from ringback.mail.protocol import MailConfigError
+    from ringback.tracking.sequence_mail import send_step
+
+    try:
+        with tracking_work() as (session, settings):
+            result = send_step(session, step_id=step_id, settings=settings, now=utcnow())
+    except MailConfigError as exc:
+        fail(f"{exc}; nothing was sent", hint="see `ringback config` and `ringback mail test`")
+    status = result.status.value if result is not None else "already_sent"
+    if as_json:
+        print_json({"step": step_id, "status": status})
+    else:
+        console().print(f"[green]Step {step_id}:[/] {status}")
+
+
+@sequence.command(
+    name="edit", epilog="\b\nExamples:\n  ringback sequence edit 3 --cadence 0:email,5:call"
+)
+@click.argument("sequence_id", type=int)
+@click.option("--cadence", required=True, help="The new steps, DAY:email|call, comma-separated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the sequence as JSON.")
+def edit_cmd(sequence_id: int, cadence: str, as_json: bool) -> None:
+    """Change the steps not yet taken (taken steps stay as they were)."""
+    from ringback.tracking.cadence import parse_cadence
+    from ringback.tracking.sequences import edit_sequence
+
+    with tracking_work() as (session, settings):
+        seq = edit_sequence(
+            session, sequence_id=sequence_id, cadence=parse_cadence(cadence), settings=settings
+        )
+        data = _sequence_json(session, seq)
+    if as_json:
+        print_json(data)
+    else:
+        console().print(
+            f"[green]Sequence {sequence_id}[/] now: "
+            + ", ".join(
+                f"day {s['business_day']} {s['channel']} ({s['status']})" for s in data["steps"]
+            )
+        )
+
+
+@sequence.command(name="stop", epilog="\b\nExamples:\n  ringback sequence stop 3")
+@click.argument("sequence_id", type=int)
+def stop_cmd(sequence_id: int) -> None:
+    """Stop a sequence; drafts not yet sent are dropped."""
+    from ringback.tracking.sequences import stop_sequence
+
+    with tracking_work() as (session, _settings):
+        stop_sequence(session, sequence_id=sequence_id)
+    console().print(f"[green]Stopped[/] sequence {sequence_id}.")
+
+
+@sequence.command(
+    name="opt-out",
+    epilog="\b\nExamples:\n  ringback sequence opt-out 12\n  ringback sequence opt-out 12 --reason 'asked by email'",
+)
+@click.argument("contact_id", type=int)
+@click.option("--reason", help="Why (kept for your records).")
+def opt_out_cmd(contact_id: int, reason: str | None) -> None:
+    """Never send this contact follow-ups again; stops their sequences."""
+    from ringback.tracking.sequences import opt_out
+
+    with tracking_work() as (session, _settings):
+        opt_out(session, contact_id=contact_id, reason=reason)
+    console().print(f"[green]Opted out[/] contact {contact_id}: no follow-ups will be sent.")

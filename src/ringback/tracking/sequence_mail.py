@@ -1,0 +1,103 @@
+"""Follow-up emails of a sequence: drafting a step, and sending it through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ringback.tracking.cadence import contact_zone
+from ringback.tracking.models import (
+    EventSource,
+    FollowUpSequence,
+    FollowUpStep,
+    OptOut,
+    OutreachEvent,
+    SequenceStatus,
+    StepStatus,
+    Way,
+)
+from ringback.tracking.sequences import SequenceError, _contact
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+    from ringback.contacts.models import Contact
+
+
+def draft_step(
+    session: Session,
+    step: FollowUpStep,
+    sequence: FollowUpSequence,
+    contact: Contact,
+    *,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    from ringback.contacts.profile import profile_of
+    from ringback.tracking.drafts import write_draft
+
+    origin = session.get(OutreachEvent, sequence.origin_event_id or -1)
+    draft = write_draft(
+        profile_of(contact),
+        settings=settings,
+        left_at=origin.occurred_at if origin else sequence.started_at,
+        send_at=max(now, step.due_at),
+        tz=contact_zone(contact.timezone, settings.tz),
+        value=sequence.value,
+        next_step=sequence.next_step,
+        nudge=step.position > 0 and step.business_day > 0,
+    )
+    step.subject, step.body, step.meeting_at = draft.subject, draft.body, draft.meeting
+    step.status = StepStatus.DRAFTED
+    session.flush()
+
+
+def send_step(session: Session, *, step_id: int, settings: Settings, now: datetime) -> Any:
+    """Send a drafted email through the outbox (SMTP or Maildir), log it as an outbound
+    email, and mark the step sent. Idempotent per step: the outbox key is the step."""
+    from ringback.mail.service import outbox_from_settings
+    from ringback.tracking.drafts import Draft, build_message
+    from ringback.tracking.service import log_email
+
+    step = session.scalars(
+        select(FollowUpStep).where(FollowUpStep.id == step_id).with_for_update()
+    ).first()
+    if step is None:
+        raise SequenceError(f"no follow-up step with id {step_id}")
+    if step.status is StepStatus.SENT:
+        return None
+    if step.status is not StepStatus.DRAFTED:
+        raise SequenceError(f"step {step_id} is {step.status.value}, not a draft to send")
+    sequence = session.get(FollowUpSequence, step.sequence_id)
+    assert sequence is not None
+    if sequence.status is not SequenceStatus.ACTIVE:
+        raise SequenceError(f"its sequence is {sequence.status.value} ({sequence.stop_reason})")
+    if session.get(OptOut, sequence.contact_id) is not None:
+        raise SequenceError("the contact opted out; nothing was sent")
+    contact = _contact(session, sequence.contact_id)
+    if not contact.emails:
+        raise SequenceError(f"{contact.name} has no email address")
+    if step.meeting_at is None or step.meeting_at <= now:
+        # Approved after the proposed time went by: propose a new one, text and invite alike.
+        draft_step(session, step, sequence, contact, settings=settings, now=now)
+    draft = Draft(subject=step.subject or "", body=step.body or "", meeting=step.meeting_at)
+    key = f"followup-step-{step.id}"
+    message = build_message(
+        draft, to=contact.emails[0].address, settings=settings, uid=f"{key}@ringback", stamp=now
+    )
+    result = outbox_from_settings(settings).deliver(key, message)
+    step.mail_key, step.status, step.done_at = key, StepStatus.SENT, now
+    step.note = f"outbox: {result.status.value}"
+    log_email(
+        session,
+        contact_id=contact.id,
+        direction=Way.OUTBOUND,
+        at=now,
+        key=f"sequence:{key}",
+        source=EventSource.SEQUENCE,
+        settings=settings,
+    )
+    session.flush()
+    return result

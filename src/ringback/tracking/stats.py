@@ -1,0 +1,202 @@
+"""Return-rate statistics, computed by SQL aggregates.
+
+Three grouped scans of the voicemails left, each streamed off an index in its GROUP BY
+order (see the indexes in models.py), folded in Python: by UTC hour (→ week, weekday and
+hour in the user's timezone, DST-correct because each hour is converted on its own), by
+variant and score, and by rule bitmask; then a pass over the returned ones only, in
+return-time order, for time-to-return buckets and the median. Nothing loads rows one by one,
+so a million voicemails take well under a second (``bench/bench_tracking.py``).
+
+The population is every outbound voicemail: ``ringback log voicemail`` and calls logged
+with ``--outcome voicemail``. The JSON keys ``voicemails_left``, ``returned``,
+``return_rate``, ``by_variant`` and ``by_score_band`` are a contract; the rest may grow.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from ringback.tracking.models import RULE_BITS
+
+# Coach score bands, inclusive: the coach's 0–100 scale cut where its advice changes.
+SCORE_BANDS: tuple[tuple[int, int], ...] = ((0, 49), (50, 69), (70, 84), (85, 100))
+UNSCORED = "unscored"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# Time-to-return buckets: (label, upper bound in seconds, exclusive).
+TTR_BUCKETS: tuple[tuple[str, int], ...] = (
+    ("under 1 hour", 3600),
+    ("1–24 hours", 86400),
+    ("1–3 days", 3 * 86400),
+    ("3–7 days", 7 * 86400),
+)
+TTR_LATER = "over 7 days"
+
+_WHERE = "outcome = 'voicemail' AND direction = 'outbound'"
+
+
+def band_of(score: int | None) -> str:
+    if score is None:
+        return UNSCORED
+    for low, high in SCORE_BANDS:
+        if low <= score <= high:
+            return f"{low}-{high}"
+    return UNSCORED
+
+
+def cell(left: int, returned: int) -> dict[str, Any]:
+    return {
+        "left": int(left),
+        "returned": int(returned),
+        "return_rate": round(returned / left, 4) if left else 0.0,
+    }
+
+
+def compute_stats(
+    session: Session,
+    *,
+    tz: tzinfo,
+    since: datetime | None = None,
+    window_days: float = 7.0,
+) -> dict[str, Any]:
+    """Everything ``ringback stats`` shows, as plain JSON-ready data."""
+    from ringback.tracking.ab import compare_variants
+
+    since_epoch = int(since.timestamp()) if since else -(2**62)
+    params = {"since": since_epoch, "since_hour": since_epoch // 3600}
+
+    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone.
+    # Only columns every index holds: a filter on one an index lacks turns its covering
+    # scan into a table lookup per row (the hour range is for the hour index alone).
+    since_sql = " AND epoch >= :since" if since else ""
+    hours = session.execute(
+        text(
+            "SELECT hour, COUNT(*), COUNT(return_seconds) FROM outreach_events "
+            f"WHERE {_WHERE}{since_sql}{' AND hour >= :since_hour' if since else ''} "
+            "GROUP BY hour"
+        ),
+        params,
+    ).all()
+    total_left = total_returned = 0
+    weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    weekdays: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    hours_of_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for h, left, returned in hours:
+        total_left += left
+        total_returned += returned
+        local = datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz)
+        monday = (local.date() - timedelta(days=local.weekday())).isoformat()
+        for bucket, key in (
+            (weeks, monday),
+            (weekdays, local.weekday()),
+            (hours_of_day, local.hour),
+        ):
+            bucket[key][0] += left  # type: ignore[index]
+            bucket[key][1] += returned  # type: ignore[index]
+
+    # 2. By variant and score (≤ variants × 101 groups), folded into variants and bands.
+    by_variant: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_band: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for variant, score, left, returned in session.execute(
+        text(
+            "SELECT variant, score, COUNT(*), COUNT(return_seconds) "
+            f"FROM outreach_events WHERE {_WHERE}{since_sql} GROUP BY variant, score"
+        ),
+        params,
+    ):
+        if variant is not None:
+            by_variant[variant][0] += left
+            by_variant[variant][1] += returned
+        band = band_of(score)
+        by_band[band][0] += left
+        by_band[band][1] += returned
+
+    # 3. Each rule followed or not: grouped by the rule bitmask (≤ 2^rules groups), then
+    #    each rule's counts summed over the masks that have its bit.
+    scored = scored_returned = 0
+    followed = [[0, 0] for _ in RULE_BITS]
+    for bits, left, returned in session.execute(
+        text(
+            "SELECT rule_bits, COUNT(*), COUNT(return_seconds) FROM outreach_events "
+            f"WHERE {_WHERE}{since_sql} AND rule_bits IS NOT NULL GROUP BY rule_bits"
+        ),
+        params,
+    ):
+        scored += left
+        scored_returned += returned
+        for i in range(len(RULE_BITS)):
+            if int(bits) & (1 << i):
+                followed[i][0] += left
+                followed[i][1] += returned
+    by_rule = {
+        rule: {
+            "followed": cell(*followed[i]),
+            "not_followed": cell(scored - followed[i][0], scored_returned - followed[i][1]),
+        }
+        for i, rule in enumerate(RULE_BITS)
+    }
+
+    # 4. Time to return: the returned voicemails only, read off the index in return-time
+    #    order: cumulative bucket counts and the sum in one pass, the median by offset.
+    ttr_columns = ", ".join(
+        f"SUM(CASE WHEN return_seconds < {upper} THEN 1 ELSE 0 END)" for _, upper in TTR_BUCKETS
+    )
+    returned_only = f"WHERE {_WHERE}{since_sql} AND return_seconds IS NOT NULL"
+    total_seconds, *below = session.execute(
+        text(f"SELECT SUM(return_seconds), {ttr_columns} FROM outreach_events {returned_only}"),
+        params,
+    ).one()
+    median_seconds = None
+    if total_returned:
+        median_seconds = session.scalar(
+            text(
+                f"SELECT return_seconds FROM outreach_events {returned_only} "
+                "ORDER BY return_seconds LIMIT 1 OFFSET :k"
+            ),
+            {**params, "k": (total_returned - 1) // 2},
+        )
+    time_to_return = _time_to_return(
+        total_returned, int(total_seconds or 0), [int(n or 0) for n in below], median_seconds
+    )
+
+    return {
+        "since": since.isoformat() if since else None,
+        "window_days": window_days,
+        "timezone": str(tz),
+        "voicemails_left": total_left,
+        "returned": total_returned,
+        "return_rate": cell(total_left, total_returned)["return_rate"],
+        "by_variant": {name: cell(*v) for name, v in sorted(by_variant.items())},
+        "by_score_band": {
+            name: cell(*by_band[name])
+            for name in [f"{lo}-{hi}" for lo, hi in SCORE_BANDS] + [UNSCORED]
+            if name in by_band
+        },
+        "by_week": {week: cell(*v) for week, v in sorted(weeks.items())},
+        "by_weekday": {WEEKDAYS[d]: cell(*weekdays[d]) for d in sorted(weekdays)},
+        "by_hour": {f"{h:02d}": cell(*hours_of_day[h]) for h in sorted(hours_of_day)},
+        "by_rule": by_rule,
+        "time_to_return": time_to_return,
+        "ab": compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
+    }
+
+
+def _time_to_return(
+    count: int, total_seconds: int, below: list[int], median_seconds: int | None
+) -> dict[str, Any]:
+    buckets: dict[str, int] = {}
+    previous = 0
+    for (label, _), cumulative in zip(TTR_BUCKETS, below, strict=True):
+        buckets[label] = cumulative - previous
+        previous = cumulative
+    buckets[TTR_LATER] = count - previous
+    return {
+        "returned": count,
+        "mean_hours": round(total_seconds / count / 3600, 2) if count else None,
+        "median_hours": round(median_seconds / 3600, 2) if median_seconds is not None else None,
+        "buckets": buckets,
+    }
