@@ -78,7 +78,9 @@ def test_twilios_published_signature_vector() -> None:
     assert is_valid("12345", url, Params(list(params.items())), "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
     assert not is_valid("12345", url, {**params, "Digits": "1235"}, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
     assert not is_valid("54321", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
-    assert not is_valid("12345", url.replace("foo=1", "foo=2"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
+    assert not is_valid(
+        "12345", url.replace("foo=1", "foo=2"), params, "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    )
     assert not is_valid("12345", url, params, None)
     assert not is_valid("", url, params, "RSOYDt4T1cUTdK1PDd93/VVr8B8=")
 
@@ -271,7 +273,10 @@ def test_download_404_is_retried_then_failed_metadata_kept_owner_emailed(
 def test_download_timeout_is_retried_then_failed(tmp_path: Path) -> None:
     with smtp_server() as (port, inbox), recording_host() as host:
         settings = make_settings(
-            tmp_path, twilio_download_timeout=0.3, twilio_download_attempts=2, **smtp_overrides(port)
+            tmp_path,
+            twilio_download_timeout=0.3,
+            twilio_download_attempts=2,
+            **smtp_overrides(port),
         )
         sid = recording_sid(408)
         url = host.add(sid, Media(body=b"RIFF" + b"\0" * 100, delay=1.5))
@@ -413,3 +418,64 @@ def test_without_a_web_password_the_api_is_closed(tmp_path: Path) -> None:
 
 def test_account_sid_constant_is_an_account_sid() -> None:
     assert ACCOUNT_SID.startswith("AC") and len(ACCOUNT_SID) == 34
+
+
+# -- `ringback serve`, configured the documented way ---------------------------------
+
+
+def test_ringback_serve_with_the_documented_settings(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    from tests.twilio_support import free_port
+
+    port = free_port()
+    public = "https://voice.example.org/rb"
+    env = {
+        **os.environ,
+        "RINGBACK_DATA_DIR": str(tmp_path / "data"),
+        "RINGBACK_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "RINGBACK_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "RINGBACK_PUBLIC_URL": public,
+        "RINGBACK_OWNER_NAME": "Victor Hale",
+    }
+    env.pop("RINGBACK_DATABASE_URL", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ringback", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def up() -> bool:
+            try:
+                return httpx.get(base + "/healthz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                return False
+
+        wait_for(up, 60, "ringback serve")
+        params = voice_params()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        signed = sign(AUTH_TOKEN, public + VOICE, params)
+        reply = httpx.post(
+            base + VOICE, content=str(httpx.QueryParams(params)),
+            headers={**form, "X-Twilio-Signature": signed}, timeout=10,
+        )  # fmt: skip
+        root = twiml(reply)
+        assert [e.tag for e in root] == ["Say", "Record", "Hangup"]
+        assert root[1].attrib["recordingStatusCallback"].startswith(public + RECORDING)
+        unsigned = httpx.post(base + VOICE, content=str(httpx.QueryParams(params)), headers=form)
+        assert unsigned.status_code == 403
+    finally:
+        proc.terminate()
+        output, _ = proc.communicate(timeout=20)
+    assert "refused /telephony/twilio/voice" in output
+    assert AUTH_TOKEN not in output
+    assert (tmp_path / "data" / "ringback.db").exists()

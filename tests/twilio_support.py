@@ -10,7 +10,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -188,9 +188,7 @@ class RecordingHost:
 
 
 @contextmanager
-def recording_host(
-    user: str = ACCOUNT_SID, password: str = AUTH_TOKEN
-) -> Iterator[RecordingHost]:
+def recording_host(user: str = ACCOUNT_SID, password: str = AUTH_TOKEN) -> Iterator[RecordingHost]:
     expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
     host = RecordingHost(port=0)
 
@@ -222,10 +220,8 @@ def recording_host(
             size = media.content_length if media.content_length is not None else len(media.body)
             self.send_header("Content-Length", str(size))
             self.end_headers()
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(media.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def _plain(self, status: int) -> None:
             self.send_response(status)
