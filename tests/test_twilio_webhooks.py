@@ -479,3 +479,22 @@ def test_ringback_serve_with_the_documented_settings(tmp_path: Path) -> None:
     assert "refused /telephony/twilio/voice" in output
     assert AUTH_TOKEN not in output
     assert (tmp_path / "data" / "ringback.db").exists()
+
+
+def test_accept_is_idempotent_on_both_databases(db_url: str, tmp_path: Path) -> None:
+    from ringback.telephony import service
+
+    settings = make_settings(tmp_path, database_url=db_url)
+    sid = recording_sid(0xD0)
+    event = service.parse_recording_callback(
+        recording_params(sid, "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/" + sid),
+        {"from": CALLER, "to": OWNER, "line": "personal"},
+        settings,
+    )
+    first = service.accept(event, db_url)
+    assert first[1] is True
+    assert service.accept(event, db_url) == (first[0], False)
+    stored = row(db_url, sid)
+    assert stored.status is RecordingStatus.RECEIVED and stored.from_number == CALLER
+    assert stored.received_at.isoformat() == "2026-11-23T19:30:00+00:00"
+    assert service.pending(settings) == [sid]

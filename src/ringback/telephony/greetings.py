@@ -15,6 +15,7 @@ import io
 import json
 import os
 import re
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -275,11 +276,18 @@ class GreetingStore:
     def __init__(self, data_dir: Path) -> None:
         self.root = Path(data_dir) / "greetings"
         self._cache: dict[LineKind, tuple[tuple[int, int] | None, Greeting | None]] = {}
+        self._checked: dict[LineKind, float] = {}
 
     def path(self, line: LineKind) -> Path:
         return self.root / f"{line}.wav"
 
     def current(self, line: LineKind) -> Greeting | None:
+        """The greeting for ``line``; a change on disk is seen within a second."""
+        now = time.monotonic()
+        cached = self._cache.get(line)
+        if cached is not None and now - self._checked.get(line, 0.0) < 1.0:
+            return cached[1]
+        self._checked[line] = now
         path = self.path(line)
         try:
             st = os.stat(path)
@@ -310,6 +318,7 @@ class GreetingStore:
         write_atomic(self.root / f"{line}.json", json.dumps(meta, indent=2).encode(), self.root)
         write_atomic(self.path(line), wav, self.root)
         self._cache.pop(line, None)
+        self._checked.pop(line, None)
         return Greeting(line, self.path(line), digest)
 
     def info(self, line: LineKind) -> dict[str, Any] | None:
@@ -327,6 +336,7 @@ class GreetingStore:
         self.path(line).unlink(missing_ok=True)
         (self.root / f"{line}.json").unlink(missing_ok=True)
         self._cache.pop(line, None)
+        self._checked.pop(line, None)
         return found
 
 

@@ -119,6 +119,17 @@ def _line(value: str | None) -> LineKind:
         return LineKind.PERSONAL
 
 
+def _upsert_insert(dialect: str, table: Any) -> Any:
+    """The dialect's INSERT with ON CONFLICT support (SQLite and PostgreSQL spell it alike)."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    return pg_insert(table)
+
+
 def accept(event: RecordingEvent, url: str) -> tuple[int, bool]:
     """Record the callback; (row id, created). A known RecordingSid changes nothing."""
     values: dict[str, Any] = {
@@ -139,29 +150,51 @@ def accept(event: RecordingEvent, url: str) -> tuple[int, bool]:
         "attempts": 0,
         "received_at": event.started_at or utcnow(),
     }
-    try:
-        with transaction(url) as session:
-            known = session.scalar(
-                select(TelephonyRecording.id).where(
-                    TelephonyRecording.recording_sid == event.recording_sid
-                )
+    # One statement, no read first: INSERT ... ON CONFLICT DO NOTHING. The webhook waits on
+    # this write (the SID must be durable before Twilio hears 2xx), so it is kept short.
+    table = TelephonyRecording.__table__
+    with transaction(url) as session:
+        dialect = session.get_bind().dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            values.setdefault("updated_at", utcnow())
+            statement = (
+                _upsert_insert(dialect, table)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["recording_sid"])
+                .returning(table.c.id)
             )
-            if known is not None:
-                return known, False
-            row = TelephonyRecording(**values)
-            session.add(row)
-            session.flush()
-            return row.id, True
-    except IntegrityError:  # the same SID inserted by a concurrent retry: that one wins
-        with transaction(url) as session:
-            known = session.scalar(
-                select(TelephonyRecording.id).where(
-                    TelephonyRecording.recording_sid == event.recording_sid
-                )
+            new_id = session.execute(statement).scalar()
+            if new_id is not None:
+                return int(new_id), True
+        else:  # any other backend: the plain way
+            try:
+                with session.begin_nested():
+                    row = TelephonyRecording(**values)
+                    session.add(row)
+                    session.flush()
+                    return row.id, True
+            except IntegrityError:
+                pass
+        known = session.scalar(
+            select(TelephonyRecording.id).where(
+                TelephonyRecording.recording_sid == event.recording_sid
             )
-        if known is None:
-            raise
-        return known, False
+        )
+    if known is None:
+        raise RuntimeError(f"recording {event.recording_sid} vanished while being recorded")
+    return known, False
+
+
+@dataclass(frozen=True)
+class RecordingJob:
+    """The background job for one RecordingSid: a picklable callable, so it runs the same
+    in a worker thread, a worker process, or a task queue."""
+
+    settings: Settings
+    downloader: RecordingDownloader | None = None
+
+    def __call__(self, recording_sid: str) -> str:
+        return process(recording_sid, self.settings, self.downloader)
 
 
 def default_downloader(settings: Settings) -> RecordingDownloader:

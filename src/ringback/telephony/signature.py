@@ -8,6 +8,7 @@ signed URL is rebuilt from it.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
@@ -26,22 +27,21 @@ class Params(Mapping[str, str]):
     """POST parameters as Twilio sent them, repeated keys kept (the validator signs all)."""
 
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
-        self._pairs = list(pairs)
-        self._first: dict[str, str] = {}
-        for key, value in self._pairs:
-            self._first.setdefault(key, value)
+        self._all: dict[str, list[str]] = {}
+        for key, value in pairs:
+            self._all.setdefault(key, []).append(value)
 
     def __getitem__(self, key: str) -> str:
-        return self._first[key]
+        return self._all[key][0]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
-        return iter(self._first)
+        return iter(self._all)
 
     def __len__(self) -> int:
-        return len(self._first)
+        return len(self._all)
 
     def getall(self, key: str) -> list[str]:  # the validator's MultiDict protocol
-        return [v for k, v in self._pairs if k == key]
+        return self._all[key]
 
 
 @lru_cache(maxsize=4)
@@ -69,6 +69,11 @@ def is_valid(
         return False
     validator = _validator(token)
     if get_signature_algorithm is None or not settings_header:
+        # The common case first, computed once: the URL exactly as Twilio called it.
+        # (validate() below always computes two: with and without the default port.)
+        expected = validator.compute_signature(url, params).encode()
+        if hmac.compare_digest(expected, signature.encode("utf-8", "replace")):
+            return True
         return bool(validator.validate(url, params, signature))
     algorithm = get_signature_algorithm(settings_header)
     return bool(validator.validate(url, params, signature, algorithm=algorithm))

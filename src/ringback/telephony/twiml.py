@@ -9,6 +9,7 @@ prospect line, a colleague) is rung first and the greeting plays only on no answ
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -101,7 +102,24 @@ def _record(response: VoiceResponse, plan: CallPlan, callback: str) -> None:
     response.hangup()  # an empty recording skips the action URL and falls through to here
 
 
-def voice_response(
+# Stands in for the per-call callback URL in a cached template (never a real URL: no scheme).
+_CALLBACK = "RINGBACK-RECORDING-CALLBACK"
+
+
+def _attribute(value: str) -> str:
+    """Escaped as ElementTree escapes an attribute value."""
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+        .replace("\t", "&#09;")
+    )
+
+
+def build_voice_response(
     plan: CallPlan,
     *,
     from_number: str | None,
@@ -109,7 +127,7 @@ def voice_response(
     caller_name: str | None = None,
     dial_status: str | None = None,
 ) -> str:
-    """TwiML for ``/telephony/twilio/voice``: a new call, or the return from ringing a phone."""
+    """TwiML for ``/telephony/twilio/voice``, built afresh with the twilio package."""
     response = VoiceResponse()
     if dial_status is not None and dial_status.lower() == ANSWERED:
         response.hangup()  # the phone we rang was answered and the call has ended
@@ -123,9 +141,6 @@ def voice_response(
         )
         dial.number(plan.ring_first)
         return str(response.to_xml())
-    callback = recording_callback_url(
-        plan, from_number=from_number, to_number=to_number, caller_name=caller_name
-    )
     if plan.line is LineKind.PROSPECT and plan.gather_speech:
         gather = response.gather(
             input="speech",
@@ -136,9 +151,56 @@ def voice_response(
         )
         _greeting(gather, plan)
         return str(response.to_xml())
+    callback = (
+        _CALLBACK
+        if from_number is _TEMPLATE
+        else recording_callback_url(
+            plan, from_number=from_number, to_number=to_number, caller_name=caller_name
+        )
+    )
     _greeting(response, plan)
     _record(response, plan, callback)
     return str(response.to_xml())
+
+
+_TEMPLATE = "\0template"  # a from_number no call has: asks for the callback placeholder
+
+
+@lru_cache(maxsize=256)
+def _template(plan: CallPlan, answered: bool, dialled: bool) -> tuple[str, bool]:
+    """The TwiML for a plan and branch, with the callback URL left as a placeholder."""
+    xml = build_voice_response(
+        plan,
+        from_number=_TEMPLATE,
+        to_number=None,
+        dial_status=(ANSWERED if answered else "no-answer") if dialled else None,
+    )
+    return xml, _CALLBACK in xml
+
+
+def voice_response(
+    plan: CallPlan,
+    *,
+    from_number: str | None,
+    to_number: str | None,
+    caller_name: str | None = None,
+    dial_status: str | None = None,
+) -> str:
+    """TwiML for ``/telephony/twilio/voice``: a new call, or the return from ringing a phone.
+
+    The same as :func:`build_voice_response`, but from a cached template per plan: only
+    the recording callback URL (which carries the call's numbers) differs between calls,
+    so the XML is built once and the URL substituted, escaped as ElementTree escapes it.
+    """
+    dialled = dial_status is not None
+    answered = dialled and str(dial_status).lower() == ANSWERED
+    xml, has_callback = _template(plan, answered, dialled)
+    if not has_callback:
+        return xml
+    url = recording_callback_url(
+        plan, from_number=from_number, to_number=to_number, caller_name=caller_name
+    )
+    return xml.replace(_CALLBACK, _attribute(url), 1)
 
 
 def intake_response(

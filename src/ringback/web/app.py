@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -26,8 +27,8 @@ from ringback.telephony import twiml
 from ringback.telephony.download import RecordingDownloader
 from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.lines import LineKind, line_kind
-from ringback.telephony.signature import SETTINGS_HEADER, SIGNATURE_HEADER, Params, is_valid
-from ringback.telephony.worker import JobQueue, ThreadJobQueue
+from ringback.telephony.signature import Params, is_valid
+from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web.auth import require_login
 
 if TYPE_CHECKING:
@@ -39,77 +40,108 @@ MAX_BODY = 64 * 1024  # Twilio's parameters are a few hundred bytes
 XML = "text/xml; charset=utf-8"
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """A verified webhook request: its parameters and the base URL to answer with."""
+
+    params: Params
+    base_url: str
+
+
 class TwilioWebhooks:
-    """Request → checked parameters → TwiML; holds what the handlers share."""
+    """Request → checked parameters → TwiML; holds what the handlers share.
+
+    Reads what it needs straight from the ASGI scope in one pass over the headers: the
+    voice webhook is answered for every call, and Starlette's URL and header objects
+    cost more than the signature check itself.
+    """
 
     def __init__(self, settings: Settings, greetings: GreetingStore) -> None:
         self.settings = settings
         self.greetings = greetings
         token = settings.twilio_auth_token
         self.token = token.get_secret_value() if token else ""
+        self._plans: dict[tuple[LineKind, str, str | None], twiml.CallPlan] = {}
 
-    async def params(self, request: Request) -> Params:
+    async def verified(self, request: Request) -> Incoming:
         """The POST parameters, once the signature checks out; else 403 (or 413/415)."""
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        scope = request.scope
+        host = ctype = signature = sig_settings = length = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1")
+            elif name == b"content-type":
+                ctype = value.decode("latin-1")
+            elif name == b"x-twilio-signature":
+                signature = value.decode("latin-1")
+            elif name == b"x-twilio-webhooks-signature-settings":
+                sig_settings = value.decode("latin-1")
+            elif name == b"content-length":
+                length = value.decode("latin-1")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
             raise HTTPException(413, "request body too large")
         body = b""
         async for chunk in request.stream():
             body += chunk
             if len(body) > MAX_BODY:
                 raise HTTPException(413, "request body too large")
-        ctype = request.headers.get("content-type", "")
-        if body and not ctype.startswith("application/x-www-form-urlencoded"):
+        if body and not (ctype or "").startswith("application/x-www-form-urlencoded"):
             raise HTTPException(415, "expected application/x-www-form-urlencoded")
         params = Params(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        url = self.signed_url(request)
-        signature = request.headers.get(SIGNATURE_HEADER)
+
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        public = self.settings.public_url
+        if public:
+            base = public
+            url = public + path + (f"?{query}" if query else "")
+        else:
+            origin = f"{scope.get('scheme', 'http')}://{host or 'localhost'}"
+            base = origin + scope.get("root_path", "")
+            url = origin + path + (f"?{query}" if query else "")
         if not self.token:
             log.error(
-                "refused %s: RINGBACK_TWILIO_AUTH_TOKEN is not set, no request can be verified",
-                request.url.path,
+                "refused %s: RINGBACK_TWILIO_AUTH_TOKEN is not set, nothing can be verified", path
             )
             raise HTTPException(403, "webhook signature cannot be checked: no auth token set")
-        if not is_valid(self.token, url, params, signature, request.headers.get(SETTINGS_HEADER)):
-            client = request.client.host if request.client else "?"
+        if not is_valid(self.token, url, params, signature, sig_settings):
+            client = scope.get("client") or ("?",)
             log.warning(
                 "refused %s from %s: %s X-Twilio-Signature (checked against %s)",
-                request.url.path,
-                client,
+                path,
+                client[0],
                 "wrong" if signature else "missing",
                 url,
             )
             raise HTTPException(403, "invalid or missing X-Twilio-Signature")
-        return params
+        return Incoming(params, base)
 
-    def signed_url(self, request: Request) -> str:
-        public = self.settings.public_url
-        if not public:
-            return str(request.url)
-        query = request.url.query
-        return public + request.url.path + (f"?{query}" if query else "")
-
-    def base_url(self, request: Request) -> str:
-        return self.settings.public_url or str(request.base_url).rstrip("/")
-
-    def plan(self, request: Request, line: LineKind) -> twiml.CallPlan:
-        s = self.settings
-        base = self.base_url(request)
+    def plan(self, base: str, line: LineKind) -> twiml.CallPlan:
         greeting = self.greetings.current(line)
-        prospect = line is LineKind.PROSPECT
-        return twiml.CallPlan(
-            line=line,
-            base_url=base,
-            owner_name=s.owner_name,
-            owner_company=s.owner_company,
-            greeting_url=f"{base}{twiml.GREETINGS_PATH}/{greeting.name}" if greeting else None,
-            ring_first=s.prospect_forward_to if prospect else s.twilio_ring_first,
-            ring_seconds=s.twilio_ring_seconds,
-            max_length=s.twilio_max_length,
-            play_beep=s.twilio_play_beep,
-            silence_timeout=s.twilio_silence_timeout,
-            gather_speech=prospect and s.prospect_gather_speech,
-        )
+        name = greeting.name if greeting else None
+        key = (line, base, name)
+        plan = self._plans.get(key)
+        if plan is None:
+            s = self.settings
+            prospect = line is LineKind.PROSPECT
+            plan = twiml.CallPlan(
+                line=line,
+                base_url=base,
+                owner_name=s.owner_name,
+                owner_company=s.owner_company,
+                greeting_url=f"{base}{twiml.GREETINGS_PATH}/{name}" if name else None,
+                ring_first=s.prospect_forward_to if prospect else s.twilio_ring_first,
+                ring_seconds=s.twilio_ring_seconds,
+                max_length=s.twilio_max_length,
+                play_beep=s.twilio_play_beep,
+                silence_timeout=s.twilio_silence_timeout,
+                gather_speech=prospect and s.prospect_gather_speech,
+            )
+            if len(self._plans) > 64:  # a host header per request must not grow it forever
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
 
 def create_app(
@@ -129,7 +161,9 @@ def create_app(
     url = settings.effective_database_url
     greetings = GreetingStore(settings.data_dir)
     hooks = TwilioWebhooks(settings, greetings)
-    queue: JobQueue = jobs or ThreadJobQueue(lambda sid: service.process(sid, settings, downloader))
+    # The pipeline runs in a worker process: in a thread it would hold the GIL against
+    # the event loop and slow every webhook answer while a message is transcribed.
+    queue: JobQueue = jobs or ProcessJobQueue(service.RecordingJob(settings, downloader))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -153,13 +187,13 @@ def create_app(
     app.state.jobs = queue
     app.state.greetings = greetings
 
-    @app.post(twiml.VOICE_PATH)
+    # The webhooks are plain Starlette routes: no FastAPI dependency solving per call.
     async def voice(request: Request) -> Response:
-        params = await hooks.params(request)
+        incoming = await hooks.verified(request)
+        params = incoming.params
         to_number = params.get("To")
-        plan = hooks.plan(request, line_kind(to_number, settings))
         body = twiml.voice_response(
-            plan,
+            hooks.plan(incoming.base_url, line_kind(to_number, settings)),
             from_number=params.get("From"),
             to_number=to_number,
             caller_name=params.get("CallerName"),
@@ -167,13 +201,12 @@ def create_app(
         )
         return Response(body, media_type=XML)
 
-    @app.post(twiml.INTAKE_PATH)
     async def intake(request: Request) -> Response:
-        params = await hooks.params(request)
+        incoming = await hooks.verified(request)
+        params = incoming.params
         to_number = params.get("To")
-        plan = hooks.plan(request, line_kind(to_number, settings))
         body = twiml.intake_response(
-            plan,
+            hooks.plan(incoming.base_url, line_kind(to_number, settings)),
             from_number=params.get("From"),
             to_number=to_number,
             caller_name=params.get("CallerName"),
@@ -181,14 +214,12 @@ def create_app(
         )
         return Response(body, media_type=XML)
 
-    @app.post(twiml.RECORDED_PATH)
     async def recorded(request: Request) -> Response:
-        await hooks.params(request)
+        await hooks.verified(request)
         return Response(twiml.hangup_response(), media_type=XML)
 
-    @app.post(twiml.RECORDING_PATH)
     async def recording(request: Request) -> Response:
-        params = await hooks.params(request)
+        params = (await hooks.verified(request)).params
         try:
             event = service.parse_recording_callback(params, dict(request.query_params), settings)
         except service.MissingParams as exc:
@@ -206,6 +237,14 @@ def create_app(
                 "status": "accepted" if created else "duplicate",
             }
         )
+
+    for path, endpoint in (
+        (twiml.VOICE_PATH, voice),
+        (twiml.INTAKE_PATH, intake),
+        (twiml.RECORDED_PATH, recorded),
+        (twiml.RECORDING_PATH, recording),
+    ):
+        app.router.add_route(path, endpoint, methods=["POST"], include_in_schema=False)
 
     @app.get(twiml.GREETINGS_PATH + "/{name}")
     async def greeting(name: str) -> Response:
