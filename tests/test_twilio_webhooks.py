@@ -498,3 +498,29 @@ def test_accept_is_idempotent_on_both_databases(db_url: str, tmp_path: Path) -> 
     assert stored.status is RecordingStatus.RECEIVED and stored.from_number == CALLER
     assert stored.received_at.isoformat() == "2026-11-23T19:30:00+00:00"
     assert service.pending(settings) == [sid]
+
+
+def test_failure_notice_for_a_prospect_line_reaches_the_owner_and_the_line(
+    tmp_path: Path,
+) -> None:
+    from ringback.telephony.notices import build_fetch_failure
+
+    settings = make_settings(
+        tmp_path, prospect_numbers="+14155550111", prospect_notify_to="sales@example.com"
+    )
+    failed = TelephonyRecording(
+        recording_sid=recording_sid(9),
+        line="prospect",
+        from_number=CALLER,
+        to_number="+14155550111",
+        recording_url="https://api.twilio.com/r",
+        attempts=5,
+    )
+    from datetime import UTC, datetime
+
+    failed.received_at = datetime(2026, 11, 23, 19, 30, tzinfo=UTC)
+    msg = build_fetch_failure(failed, settings, "gave up after 5 attempts: HTTP 404")
+    assert msg["To"] == "victor@example.com, sales@example.com"
+    assert str(msg["Subject"]).startswith("[Prospect] A voicemail could not be fetched")
+    body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Call back:  tel:+12125550199" in body and "Mon Nov 23 2026, 2:30 PM EST" in body

@@ -1,7 +1,7 @@
 """The email that says a voicemail exists but could not be fetched (or was refused).
 
 Sent through the same durable outbox as voicemail emails, once per recording (the key
-names the RecordingSid), to the line's address: the owner, or the prospect address.
+names the RecordingSid), to the owner, and for a prospect line to its address as well.
 """
 
 from __future__ import annotations
@@ -37,12 +37,15 @@ def build_fetch_failure(
     subject = ("[Prospect] " if prospect else "") + (
         f"A voicemail could not be fetched: call from {caller}"
     )
-    to = notify_recipients(settings, row.line)
+    # The owner always hears of it; a prospect line's own address too.
+    to = list(
+        dict.fromkeys([*recipients(settings).split(", "), *notify_recipients(settings, row.line)])
+    )
     from_header = sender(settings)
     msg = EmailMessage()
     msg["Subject"] = one_line(subject)[:200]
     msg["From"] = from_header
-    msg["To"] = ", ".join(to) if to else recipients(settings)
+    msg["To"] = ", ".join(to)
     msg["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(settings.tz))
     domain = (
         from_header.rsplit("@", 1)[-1].rstrip(">") if "@" in from_header else "ringback.invalid"
