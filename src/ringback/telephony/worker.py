@@ -1,9 +1,10 @@
 """Background work for the webhooks: the job queue behind a small Protocol.
 
 The recording webhook must answer Twilio at once, so the download and the pipeline
-(minutes of transcription) run elsewhere. In ``ringback serve`` that is a thread pool in
-the server process (:class:`ThreadJobQueue`); anything with ``submit`` fits, so a Celery or
-RQ queue can replace it without touching the web layer. Jobs are idempotent (keyed by
+(minutes of transcription) run elsewhere. In ``ringback serve`` that is a worker process
+(:class:`ProcessJobQueue`); :class:`ThreadJobQueue` runs the same jobs in threads of the
+caller. Anything with ``submit`` fits, so a Celery or RQ queue can replace them without
+touching the web layer. Jobs are idempotent (keyed by
 RecordingSid), so a queue that delivers twice does no harm.
 """
 

@@ -152,8 +152,9 @@ def create_app(
     prepare_database: bool = True,
 ) -> FastAPI:
     """The web app for ``settings``. ``jobs`` runs recordings in the background (default:
-    a worker thread in this process); ``downloader`` fetches them (default: HTTP with the
-    Twilio credentials)."""
+    a worker process started with the first recording); ``downloader`` fetches them
+    (default: HTTP with the Twilio credentials; must be picklable for the worker process).
+    """
     from ringback.config import get_settings
     from ringback.telephony import service
 
