@@ -70,6 +70,7 @@ def test_recording_becomes_a_transcribed_emailed_voicemail_once(tmp_path: Path, 
         rec = session.scalars(select(TelephonyRecording)).one()
         vm = session.get(Voicemail, rec.voicemail_id)
         assert rec.status is RecordingStatus.INGESTED and vm is not None
+        assert rec.attempts == 3  # two 404s, then the audio
         assert vm.source == "twilio" and vm.source_key == f"twilio:{sid}"
         assert vm.status == "done"
         assert vm.from_number == CALLER and vm.to_number == OWNER

@@ -277,7 +277,14 @@ def process(
         return str(RecordingStatus.FAILED)
 
     voicemail_id = _store(row, fetched.path, settings)
-    _set(url, row.id, status=RecordingStatus.INGESTED, voicemail_id=voicemail_id, error=None)
+    _set(
+        url,
+        row.id,
+        status=RecordingStatus.INGESTED,
+        voicemail_id=voicemail_id,
+        error=None,
+        attempts=row.attempts + fetched.attempts,
+    )
     fetched.path.unlink(missing_ok=True)  # the inbox's store keeps the original now
     _run_pipeline(voicemail_id, settings)
     return str(RecordingStatus.INGESTED)
