@@ -20,7 +20,9 @@ needs_corpus = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("script", ["bench_inbox.py", "bench_wer.py", "voicemail_corpus.py"])
+@pytest.mark.parametrize(
+    "script", ["bench_inbox.py", "bench_wer.py", "voicemail_corpus.py", "bench_twilio.py"]
+)
 def test_help_works(script: str) -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--help"],

@@ -55,6 +55,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
+    "serve": ("ringback.web.cli", "serve", "Serve the Twilio webhooks and your greetings."),
+    "greeting": (
+        "ringback.telephony.cli",
+        "greeting",
+        "Your voicemail greeting: checked against seed 003, converted for the phone.",
+    ),
+    "telephony": (
+        "ringback.telephony.cli",
+        "telephony",
+        "Recordings from your phone line (Twilio): status, fetch again.",
+    ),
 }
 
 

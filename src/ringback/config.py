@@ -158,6 +158,68 @@ class Settings(BaseSettings):
         description="Voicemails with known outcomes needed before your own data reweights the coach.",
     )
 
+    # telephony: Twilio webhooks served by `ringback serve` (ringback.telephony, ringback.web).
+    twilio_account_sid: str = Field(
+        default="", description="Twilio account SID (AC…): user name for recording downloads."
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None,
+        description="Twilio auth token (secret): checks X-Twilio-Signature, fetches recordings.",
+    )
+    public_url: str = Field(
+        default="",
+        description="Base URL Twilio calls (https://ringback.example.com); empty = the request's own.",
+    )
+    twilio_max_length: int = Field(
+        default=120, ge=5, le=3600, description="Longest voicemail Twilio records, seconds."
+    )
+    twilio_play_beep: bool = Field(default=True, description="Beep before recording starts.")
+    twilio_silence_timeout: int = Field(
+        default=5, ge=1, le=60, description="Seconds of silence that end a recording."
+    )
+    twilio_ring_first: str = Field(
+        default="", description="Your mobile, rung first on the personal line; empty = never."
+    )
+    twilio_ring_seconds: int = Field(
+        default=15, ge=5, le=60, description="How long a rung phone rings before voicemail."
+    )
+    twilio_download_attempts: int = Field(
+        default=5, ge=1, le=20, description="Tries to fetch a recording before it is marked failed."
+    )
+    twilio_download_timeout: float = Field(
+        default=30.0, gt=0, description="Network timeout for one recording download, seconds."
+    )
+    twilio_download_backoff: float = Field(
+        default=2.0, ge=0, description="First wait between download tries, seconds (doubles)."
+    )
+    prospect_numbers: str = Field(
+        default="",
+        description="Your numbers that are prospect lines, comma-separated; others are personal.",
+    )
+    prospect_notify_to: str = Field(
+        default="", description="Where prospect-line voicemail is emailed; default as SMTP_TO."
+    )
+    prospect_forward_to: str = Field(
+        default="", description="A colleague's number rung first on a prospect line; empty = none."
+    )
+    prospect_gather_speech: bool = Field(
+        default=False,
+        description="Prospect line asks name, company and need by speech (<Gather>) first.",
+    )
+    web_user: str = Field(default="ringback", description="Login name for the web app.")
+    web_password: SecretStr | None = Field(
+        default=None,
+        description="Login password for the web app (secret); unset = only webhooks are served.",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_public_url(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if url and not url.startswith(("https://", "http://")):
+            raise ValueError(f"public URL {value!r} must start with https:// (or http://)")
+        return url
+
     # mail
     @field_validator("smtp_security")
     @classmethod

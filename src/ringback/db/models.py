@@ -2,6 +2,7 @@
 
 from ringback.contacts import models as _contacts  # noqa: F401
 from ringback.db.base import Base
+from ringback.telephony import models as _telephony  # noqa: F401
 from ringback.tracking import models as _tracking  # noqa: F401
 from ringback.voicemail import models as _voicemail  # noqa: F401
 

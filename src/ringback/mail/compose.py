@@ -119,6 +119,11 @@ def _facts(vm: VoicemailEmailInput, settings: Settings) -> list[Fact]:
         add("Language", one_line(vm.language))
     if vm.summary:
         add("Summary", one_line(vm.summary))
+    if vm.line == "prospect":
+        number = f" ({pretty(vm.line_number)})" if vm.line_number else ""
+        add("Line", f"prospect line{number}")
+    if vm.intake:
+        add("Intake", f"“{one_line(vm.intake)}”")
     if vm.urgent or vm.is_prospect:
         add(
             "Flags",
@@ -200,14 +205,17 @@ def build_voicemail_email(
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = from_header
-    msg["To"] = recipients(settings)
+    chosen = [a for a in (one_line(r) for r in vm.recipients) if "@" in a]
+    msg["To"] = ", ".join(chosen) if chosen else recipients(settings)
     msg["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(settings.tz))
     msg["Message-ID"] = message_id_for(key, from_addr.rsplit("@", 1)[1])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to us
     msg["X-Ringback-Voicemail-Id"] = one_line(vm.voicemail_id)[:200]
-    if vm.urgent:
+    if vm.urgent or vm.line == "prospect":
+        # A prospect line's calls are new business: flagged so they are read first.
         msg["Importance"] = "high"
         msg["X-Priority"] = "1"
+        msg["Priority"] = "urgent"
 
     facts = _facts(vm, settings)
     attach_audio, audio_note = _audio_note(vm, settings)

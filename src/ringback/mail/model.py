@@ -59,6 +59,12 @@ class VoicemailEmailInput:
     language: str | None = None
     audio: AudioFile | None = None
     link: str | None = None  # e.g. a web page for the message; http(s) only is linked
+    # The line the call came in on ("personal" or "prospect"): a prospect line's mail is
+    # flagged high priority and may go to its own address (``recipients``).
+    line: str = "personal"
+    line_number: str | None = None  # E.164 of the number dialled
+    recipients: tuple[str, ...] = ()  # empty = the configured default (SMTP_TO, owner)
+    intake: str | None = None  # what a prospect said when asked name, company and need
     idempotency_key: str = field(default="")
 
     def __post_init__(self) -> None:

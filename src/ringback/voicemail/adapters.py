@@ -197,6 +197,11 @@ class AudioExtractStage(ExtractStage):
             received_at=ctx.received_at,
             duration=ctx.duration,
         )
+        from ringback.telephony.lines import LineKind, line_kind
+
+        if line_kind(ctx.to_number, self.facts_extractor.settings) is LineKind.PROSPECT:
+            # Called on the prospect line: a prospect whatever the words say.
+            facts.update(is_prospect=True, line=str(LineKind.PROSPECT))
         return replace(ctx, facts=facts)
 
 
@@ -240,9 +245,14 @@ def email_input(
     message: VoicemailMessage, settings: Settings, idempotency_key: str
 ) -> VoicemailEmailInput:
     from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
+    from ringback.telephony.lines import LineKind, line_kind, normalise, notify_recipients
 
     facts = dict(message.facts or {})
     transcript = message.transcript
+    line = line_kind(message.to_number, settings)
+    prospect_line = line is LineKind.PROSPECT
+    meta = message.source_meta or {}
+    intake = meta.get("intake") if isinstance(meta.get("intake"), str) else None
     summary = str(facts.get("summary") or "")
     if message.status == "no_message":
         summary = "missed call, no message left"
@@ -270,10 +280,16 @@ def email_input(
         addresses=_str_list(facts.get("addresses")),
         emails=_str_list(facts.get("emails")),
         urgent=bool(facts.get("urgent")),
-        is_prospect=bool(facts.get("is_prospect")),
+        is_prospect=bool(facts.get("is_prospect")) or prospect_line,
         language=transcript.language if transcript else None,
         audio=_audio(message, settings),
         idempotency_key=idempotency_key,
+        line=str(line),
+        line_number=normalise(message.to_number, settings.default_region)
+        if prospect_line
+        else None,
+        recipients=notify_recipients(settings, line),
+        intake=intake,
     )
 
 

@@ -141,7 +141,10 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
     region = settings.default_region
     already = row.handled_at is not None
-    contact, created = contact_for(session, row, region=region)
+    from ringback.telephony.lines import LineKind, line_kind
+
+    prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
+    contact, created = contact_for(session, row, region=region, lead=prospect)
     result = Captured(voicemail_id=row.id, already=already, handled_at=row.handled_at)
     if contact is None:
         # A hang-up without caller ID: nobody to file it under; reading it is handling it.

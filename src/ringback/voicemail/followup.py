@@ -142,9 +142,12 @@ def display_name(row: Voicemail, region: str) -> str | None:
     return pretty(numbers[0][0]) if numbers else None
 
 
-def contact_for(session: Session, row: Voicemail, *, region: str) -> tuple[Contact | None, bool]:
-    """The caller's contact, matched by number (E.164), else a new one; (None, False) when
-    there is nothing to know them by. Returns (contact, created)."""
+def contact_for(
+    session: Session, row: Voicemail, *, region: str, lead: bool = False
+) -> tuple[Contact | None, bool]:
+    """The caller's contact, matched by number (E.164), else a new one (a Lead when ``lead``
+    or the message reads as a prospect); (None, False) when there is nothing to know them
+    by. Returns (contact, created)."""
     from ringback.contacts.models import Contact, ContactPhone
 
     if row.contact_id is not None:
@@ -162,7 +165,7 @@ def contact_for(session: Session, row: Voicemail, *, region: str) -> tuple[Conta
     contact = Contact(
         name=(name or "Unknown caller")[:200],
         company=(facts.get("company") or None),
-        is_lead=bool(facts.get("is_prospect")),
+        is_lead=lead or bool(facts.get("is_prospect")),
         phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
     )
     session.add(contact)
@@ -243,6 +246,7 @@ class FollowUpStage(Stage):
 
 def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
     from ringback.db.session import transaction
+    from ringback.telephony.lines import LineKind, line_kind
     from ringback.voicemail.models import Voicemail
 
     region = settings.default_region
@@ -254,13 +258,16 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
         if ctx.facts is not None:
             row.facts = dict(ctx.facts)
         missed = ctx.no_message
-        if not wants_task(row, missed=missed):
+        # A call to the prospect line always gets a (Lead) contact and a callback task:
+        # seed 003, "deal with that well, and separately".
+        prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
+        if not (prospect or wants_task(row, missed=missed)):
             found = match_contact(session, [n for n, _ in caller_numbers(row, region)])
             if found is not None:
                 row.contact_id = found.id
                 note_return(session, row, found.id, settings)
             return {"task": None, "contact_id": row.contact_id, "reason": "no callback asked"}
-        contact, created = contact_for(session, row, region=region)
+        contact, created = contact_for(session, row, region=region, lead=prospect)
         if contact is None:
             return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
         row.contact_id = contact.id

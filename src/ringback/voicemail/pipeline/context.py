@@ -123,6 +123,8 @@ class VoicemailContext:
     caller_name: str | None
     to_number: str | None
     received_at: datetime
+    # What the source said about the message (a Twilio call's SIDs, line, intake...).
+    source_meta: Mapping[str, Any] | None = None
     # Filled in by the stages. ``audio`` is never persisted: it is re-decoded when needed.
     audio: np.ndarray | None = field(default=None, repr=False, compare=False)
     audio_info: AudioInfo | None = None
@@ -158,6 +160,7 @@ class VoicemailMessage:
     original_path: Path
     original_filename: str | None
     mime: str | None
+    source_meta: Mapping[str, Any] | None = None
 
 
 @runtime_checkable

@@ -40,6 +40,7 @@ def context_from_row(row: Voicemail) -> VoicemailContext:
         caller_name=row.caller_name,
         to_number=row.to_number,
         received_at=row.received_at,
+        source_meta=row.source_meta,
     )
 
 

@@ -180,6 +180,7 @@ class NotifyStage(Stage):
             original_path=ctx.original_path,
             original_filename=ctx.original_filename,
             mime=ctx.mime,
+            source_meta=ctx.source_meta,
         )
         key = self.notifier.notify(message, idempotency_key=ctx.idempotency_key)
         return replace(ctx, email_key=key or ctx.idempotency_key)

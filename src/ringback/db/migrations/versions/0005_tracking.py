@@ -1,8 +1,7 @@
 """Outcome tracking: outreach events (are calls returned?), follow-up sequences, opt-outs.
 
-
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23 13:27:19.630112
 """
 
@@ -14,7 +13,7 @@ from alembic import op
 import ringback.db.base
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

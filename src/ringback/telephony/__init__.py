@@ -1,0 +1,1 @@
+"""Your phone line: provider webhooks (Twilio), greetings, personal and prospect lines."""

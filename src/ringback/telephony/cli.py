@@ -1,0 +1,246 @@
+"""``ringback greeting`` (your greeting, checked against seed 003) and ``ringback telephony``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ringback.console import console, fail, print_json
+
+if TYPE_CHECKING:
+    from ringback.telephony.greetings import GreetingReport
+
+LINE = click.option(
+    "--line",
+    type=click.Choice(["personal", "prospect"]),
+    default="personal",
+    show_default=True,
+    help="Which line the greeting is for.",
+)
+
+
+def _print_report(report: GreetingReport) -> None:
+    from rich.markup import escape
+
+    out = console()
+    out.print(
+        f"Heard: [italic]“{escape(report.transcript) or '(nothing)'}”[/] ({report.duration:.1f} s)"
+    )
+    for check in report.checks:
+        mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
+        out.print(f"  {mark} {escape(check.label)}: {escape(check.detail)}")
+    if report.ok:
+        out.print("[green]A good greeting: callers know it's you and can start talking.[/]")
+    else:
+        out.print("[yellow]Seed 003: say your name, keep it short, no buttons, no preamble.[/]")
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  ringback greeting check my-greeting.m4a
+  ringback greeting upload my-greeting.wav
+  ringback greeting upload prospects.wav --line prospect --json
+  ringback greeting status"""
+)
+def greeting() -> None:
+    """Your voicemail greeting in your own voice: checked, converted, played by Twilio."""
+
+
+@greeting.command(
+    epilog="""\b
+Examples:
+  ringback greeting check my-greeting.wav
+  ringback greeting check my-greeting.m4a --line prospect --json
+
+\b
+Exit code 0 when every check passes, 1 when one fails.
+JSON keys: ok, transcript, duration, checks [{id, ok, label, detail}]."""
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@LINE
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check(file: Path, line: str, as_json: bool) -> None:
+    """Transcribe a greeting and check it: says your name, ≤ 10 s, no buttons, no preamble."""
+    from ringback.app_cli import load_settings
+    from ringback.telephony.greetings import GreetingError, check_samples, load_samples
+    from ringback.telephony.lines import LineKind
+
+    settings = load_settings()
+    try:
+        report = check_samples(load_samples(file), settings, LineKind(line))
+    except GreetingError as exc:
+        fail(f"cannot check {file}: {exc}", hint="give a recording (WAV, MP3, M4A, OGG…)")
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_report(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@greeting.command(
+    epilog="""\b
+Examples:
+  ringback greeting upload my-greeting.wav
+  ringback greeting upload prospects.m4a --line prospect
+
+\b
+The greeting is checked (as `greeting check`), converted to 8 kHz μ-law WAV and kept in
+<data dir>/greetings/; `ringback serve` plays it to callers on that line. A greeting that
+fails a check is kept all the same (use --strict to refuse it)."""
+)
+@click.argument("file", type=click.Path(path_type=Path))
+@LINE
+@click.option("--strict", is_flag=True, help="Refuse a greeting that fails a check.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
+    """Check a greeting, convert it for the phone and make it the one callers hear."""
+    from ringback.app_cli import load_settings
+    from ringback.telephony.greetings import (
+        GreetingError,
+        GreetingStore,
+        check_samples,
+        load_samples,
+        to_telephony_wav,
+    )
+    from ringback.telephony.lines import LineKind
+
+    settings = load_settings()
+    kind = LineKind(line)
+    try:
+        samples = load_samples(file)
+        report = check_samples(samples, settings, kind)
+    except GreetingError as exc:
+        fail(f"cannot use {file} as a greeting: {exc}", hint="give a recording (WAV, MP3, M4A…)")
+    if strict and not report.ok:
+        if as_json:
+            print_json({**report.to_json(), "stored": False})
+        else:
+            _print_report(report)
+        fail("greeting not stored: it fails a check (--strict)", hint="record it again")
+    stored = GreetingStore(settings.data_dir).save(
+        kind, to_telephony_wav(samples), {"source": file.name, **report.to_json()}
+    )
+    data: dict[str, Any] = {
+        **report.to_json(),
+        "stored": True,
+        "line": line,
+        "path": str(stored.path),
+        "url_path": f"/telephony/greetings/{stored.name}",
+    }
+    if as_json:
+        print_json(data)
+        return
+    _print_report(report)
+    console().print(f"Stored for the {line} line (8 kHz μ-law WAV): {stored.path}", soft_wrap=True)
+
+
+@greeting.command(
+    epilog="\b\nExamples:\n  ringback greeting status\n  ringback greeting status --json"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def status(as_json: bool) -> None:
+    """Which greeting each line plays (or the spoken fallback)."""
+    from ringback.app_cli import load_settings
+    from ringback.telephony.greetings import GreetingStore
+    from ringback.telephony.lines import LineKind
+    from ringback.telephony.twiml import CallPlan, spoken_greeting
+
+    settings = load_settings()
+    store = GreetingStore(settings.data_dir)
+    rows: list[dict[str, Any]] = []
+    for kind in LineKind:
+        info = store.info(kind)
+        fallback = spoken_greeting(
+            CallPlan(
+                line=kind,
+                base_url="",
+                owner_name=settings.owner_name,
+                owner_company=settings.owner_company,
+            )
+        )
+        rows.append({"line": str(kind), "greeting": info, "fallback": None if info else fallback})
+    if as_json:
+        print_json(rows)
+        return
+    out = console()
+    for row in rows:
+        if row["greeting"]:
+            g = row["greeting"]
+            ok = "passes" if g.get("ok") else "fails a check"
+            out.print(
+                f"{row['line']}: your recording ({g.get('duration')} s, {ok}): “{g.get('transcript', '')}”"
+            )
+        else:
+            out.print(f"{row['line']}: no recording; Twilio says: “{row['fallback']}”")
+
+
+@click.group(
+    epilog="""\b
+Examples:
+  ringback telephony recordings
+  ringback telephony retry RE0123456789abcdef0123456789abcdef"""
+)
+def telephony() -> None:
+    """Recordings your phone line (Twilio) delivered: status, and fetching again."""
+
+
+@telephony.command(epilog="\b\nExamples:\n  ringback telephony recordings --json")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def recordings(limit: int, as_json: bool) -> None:
+    """The latest recordings Twilio announced, and what became of each."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ringback.app_cli import load_settings, ready_database
+    from ringback.telephony.service import list_recordings
+
+    settings = load_settings()
+    ready_database(settings)
+    rows = list_recordings(settings, limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console().print("No recordings yet.")
+        return
+    table = Table(title="Recordings")
+    for column in ("received", "line", "from", "status", "voicemail", "error"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row["received_at"][:16].replace("T", " "),
+            row["line"],
+            row["from_number"] or "",
+            row["status"],
+            str(row["voicemail_id"] or ""),
+            escape((row["error"] or "").splitlines()[0] if row["error"] else ""),
+        )
+    console().print(table)
+
+
+@telephony.command(
+    epilog="\b\nExamples:\n  ringback telephony retry RE0123456789abcdef0123456789abcdef"
+)
+@click.argument("recording_sid")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def retry(recording_sid: str, as_json: bool) -> None:
+    """Fetch a failed or refused recording again and run it through the inbox."""
+    from ringback.app_cli import load_settings, ready_database
+    from ringback.telephony import service
+
+    settings = load_settings()
+    ready_database(settings)
+    if not service.retry(recording_sid, settings):
+        fail(f"no recording {recording_sid}", hint="see them with `ringback telephony recordings`")
+    status = service.process(recording_sid, settings)
+    if as_json:
+        print_json({"recording_sid": recording_sid, "status": status})
+        return
+    console().print(f"Recording {recording_sid}: {status}")
+    if status != "ingested":
+        raise SystemExit(1)

@@ -1,0 +1,353 @@
+"""Your greeting, in your own voice: checked against seed 003, converted for the phone.
+
+Seed 003 on voicemail greetings: reassure callers they reached you (say your name), no
+long prompt, no buttons to press, none of the mechanical preamble they wait through
+before they can speak. ``check`` transcribes the recording with the configured Whisper
+model and reports each point; ``save`` stores it as 8 kHz μ-law WAV (what the phone
+network carries, and what Twilio plays without transcoding) for ``<Play>``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ringback.durable import write_atomic
+from ringback.telephony.lines import LineKind
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from ringback.config import Settings
+
+SAMPLE_RATE = 16_000
+MAX_SECONDS = 10.0  # seed 003: "don't have a long prompt"
+MAX_WORDS_BEFORE_NAME = 6  # "Hi, you've reached Dana Reyes" is three
+TELEPHONY_RATE = 8_000
+
+_BUTTONS = re.compile(
+    r"\b(?:press(?:ing)?|push|pound|hash\s+key|star\s+key|keypad|touch[- ]?tone|"
+    r"dial\s+(?:\d|one|two|three|zero)|option\s+(?:\d|one|two|three))\b",
+    re.IGNORECASE,
+)
+# The stock phrases of a carrier's or an IVR's preamble: what callers "wait through".
+_PREAMBLE = re.compile(
+    r"\b(?:your\s+call\s+is\s+(?:very\s+)?important|please\s+listen\s+carefully|"
+    r"(?:menu\s+)?options\s+have\s+(?:recently\s+)?changed|the\s+person\s+you\s+(?:are|'re)\s+calling|"
+    r"the\s+number\s+you\s+(?:have\s+)?dialed|is\s+not\s+available|"
+    r"(?:at|after)\s+the\s+(?:tone|beep)|when\s+(?:you\s+are\s+)?(?:done|finished)|hang\s+up|"
+    r"record\s+your\s+message|this\s+call\s+may\s+be\s+recorded)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+class GreetingError(ValueError):
+    """The file cannot be used as a greeting (not audio, silent...)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    ok: bool
+    label: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class GreetingReport:
+    transcript: str
+    duration: float
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "transcript": self.transcript,
+            "duration": round(self.duration, 2),
+            "checks": [asdict(c) for c in self.checks],
+        }
+
+
+# -- audio ----------------------------------------------------------------------------
+
+
+def load_samples(source: Path | bytes) -> npt.NDArray[np.float32]:
+    """16 kHz mono float32, leading and trailing silence trimmed (a greeting that starts
+    with two seconds of room noise makes the caller wait for nothing)."""
+    from ringback.speech import AudioDecodeError
+    from ringback.speech.audio import decode
+
+    try:
+        samples = decode(source)
+    except (AudioDecodeError, FileNotFoundError) as exc:
+        raise GreetingError(str(exc)) from None
+    trimmed = trim_silence(samples)
+    if trimmed.size < SAMPLE_RATE // 4:
+        raise GreetingError("the recording is silent (under a quarter second of sound)")
+    return trimmed
+
+
+def trim_silence(
+    samples: npt.NDArray[np.float32], *, frame: int = 320, pad: float = 0.15
+) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    n = len(samples) // frame
+    if n == 0:
+        return samples
+    rms = np.sqrt((samples[: n * frame].astype(np.float64).reshape(n, frame) ** 2).mean(axis=1))
+    peak = float(rms.max())
+    if peak <= 1e-4:
+        return samples[:0]
+    loud = np.nonzero(rms > max(peak * 0.05, 1e-3))[0]
+    keep = round(pad * SAMPLE_RATE / frame)
+    start = max(int(loud[0]) - keep, 0) * frame
+    end = min(int(loud[-1]) + 1 + keep, n) * frame
+    return samples[start:end]
+
+
+def to_telephony_wav(samples: npt.NDArray[np.float32]) -> bytes:
+    """8 kHz mono G.711 μ-law in a WAV container, encoded with PyAV."""
+    import av
+    import numpy as np
+
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16).reshape(1, -1)
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="wav") as out:
+        stream = out.add_stream("pcm_mulaw", rate=TELEPHONY_RATE, layout="mono")
+        resampler = av.AudioResampler(format="s16", layout="mono", rate=TELEPHONY_RATE)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
+        frame.sample_rate = SAMPLE_RATE
+        for piece in [*resampler.resample(frame), *resampler.resample(None)]:
+            for packet in stream.encode(piece):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    return buffer.getvalue()
+
+
+# -- the check ------------------------------------------------------------------------
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
+
+
+def _name_tokens(*names: str) -> list[str]:
+    return [t for name in names for t in _words(name) if len(t) >= 2]
+
+
+def _first_name_index(words: list[str], names: list[str]) -> int | None:
+    for i, word in enumerate(words):
+        for name in names:
+            if word == name or word.rstrip("'s") == name:
+                return i
+            if len(name) >= 4 and difflib.SequenceMatcher(None, word, name).ratio() >= 0.8:
+                return i
+    return None
+
+
+def check_transcript(
+    transcript: str, duration: float, *, owner_name: str, company: str = "", line: LineKind
+) -> GreetingReport:
+    """The seed-003 checks on what the greeting says and how long it runs."""
+    words = _words(transcript)
+    names = _name_tokens(owner_name)
+    if line is LineKind.PROSPECT:
+        names += _name_tokens(company)
+    at = _first_name_index(words, names) if names else None
+    checks: list[Check] = []
+
+    if not names:
+        checks.append(
+            Check(
+                "says_name",
+                False,
+                "Says your name",
+                "RINGBACK_OWNER_NAME is not set: "
+                "set it so the greeting can be checked for your name",
+            )
+        )
+    elif at is None:
+        checks.append(
+            Check(
+                "says_name",
+                False,
+                "Says your name",
+                f"your name ({owner_name}) is not in it: callers want to know they reached you",
+            )
+        )
+    else:
+        checks.append(Check("says_name", True, "Says your name", f"heard “{words[at]}”"))
+
+    short = duration <= MAX_SECONDS
+    checks.append(
+        Check(
+            "short",
+            short,
+            f"At most {MAX_SECONDS:g} seconds",
+            f"{duration:.1f} s" + ("" if short else ": cut it down, callers wait through it"),
+        )
+    )
+
+    buttons = _BUTTONS.search(transcript)
+    checks.append(
+        Check(
+            "no_buttons",
+            buttons is None,
+            "No buttons to press",
+            "none"
+            if buttons is None
+            else f"it says “{buttons.group(0)}”: nobody should have to press anything",
+        )
+    )
+
+    stock = _PREAMBLE.search(transcript)
+    before = at if at is not None else len(words)
+    long_intro = before > MAX_WORDS_BEFORE_NAME
+    if stock is not None:
+        detail = f"it says “{stock.group(0)}”: the mechanical preamble callers wait through"
+    elif long_intro:
+        detail = f"{before} words before your name: get to it sooner"
+    else:
+        detail = f"{before} words before your name"
+    checks.append(
+        Check("no_preamble", stock is None and not long_intro, "No long preamble", detail)
+    )
+    return GreetingReport(" ".join(transcript.split()), duration, tuple(checks))
+
+
+def check_samples(
+    samples: npt.NDArray[np.float32], settings: Settings, line: LineKind = LineKind.PERSONAL
+) -> GreetingReport:
+    """Transcribe with the configured Whisper model, then check."""
+    from ringback.speech import ModelNotAvailableError
+    from ringback.voicemail.adapters import speech_engine
+
+    try:
+        transcript = speech_engine(settings).transcribe(samples)
+    except ModelNotAvailableError as exc:
+        raise GreetingError(str(exc)) from None
+    return check_transcript(
+        transcript.text,
+        len(samples) / SAMPLE_RATE,
+        owner_name=settings.owner_name,
+        company=settings.owner_company,
+        line=line,
+    )
+
+
+# -- where greetings live -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Greeting:
+    line: LineKind
+    path: Path
+    digest: str
+
+    @property
+    def name(self) -> str:
+        """The file name it is served under; changes with the content (no stale caches)."""
+        return f"{self.line}-{self.digest[:16]}.wav"
+
+
+class GreetingStore:
+    """``<data_dir>/greetings/<line>.wav`` plus ``<line>.json`` (digest, transcript, checks).
+
+    ``current`` is called on every incoming call: it stats the file and rereads the
+    sidecar only when the file changed."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / "greetings"
+        self._cache: dict[LineKind, tuple[tuple[int, int] | None, Greeting | None]] = {}
+        self._checked: dict[LineKind, float] = {}
+
+    def path(self, line: LineKind) -> Path:
+        return self.root / f"{line}.wav"
+
+    def current(self, line: LineKind) -> Greeting | None:
+        """The greeting for ``line``; a change on disk is seen within a second."""
+        now = time.monotonic()
+        cached = self._cache.get(line)
+        if cached is not None and now - self._checked.get(line, 0.0) < 1.0:
+            return cached[1]
+        self._checked[line] = now
+        path = self.path(line)
+        try:
+            st = os.stat(path)
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        cached = self._cache.get(line)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        greeting = None
+        if stamp is not None:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            greeting = Greeting(line, path, digest)
+        self._cache[line] = (stamp, greeting)
+        return greeting
+
+    def by_name(self, name: str) -> Greeting | None:
+        for line in LineKind:
+            greeting = self.current(line)
+            if greeting is not None and greeting.name == name:
+                return greeting
+        return None
+
+    def save(self, line: LineKind, wav: bytes, info: dict[str, Any]) -> Greeting:
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(wav).hexdigest()
+        meta = {**info, "digest": digest, "uploaded_at": datetime.now(UTC).isoformat()}
+        write_atomic(self.root / f"{line}.json", json.dumps(meta, indent=2).encode(), self.root)
+        write_atomic(self.path(line), wav, self.root)
+        self._cache.pop(line, None)
+        self._checked.pop(line, None)
+        return Greeting(line, self.path(line), digest)
+
+    def info(self, line: LineKind) -> dict[str, Any] | None:
+        greeting = self.current(line)
+        if greeting is None:
+            return None
+        try:
+            meta = json.loads((self.root / f"{line}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        return {**meta, "line": str(line), "path": str(greeting.path), "name": greeting.name}
+
+    def remove(self, line: LineKind) -> bool:
+        found = self.path(line).exists()
+        self.path(line).unlink(missing_ok=True)
+        (self.root / f"{line}.json").unlink(missing_ok=True)
+        self._cache.pop(line, None)
+        self._checked.pop(line, None)
+        return found
+
+
+def upload(
+    source: Path, settings: Settings, line: LineKind = LineKind.PERSONAL
+) -> tuple[GreetingReport, Greeting]:
+    """Check, convert to 8 kHz μ-law WAV and store the greeting for ``line``."""
+    samples = load_samples(source)
+    report = check_samples(samples, settings, line)
+    wav = to_telephony_wav(samples)
+    greeting = GreetingStore(settings.data_dir).save(
+        line, wav, {"source": source.name, **report.to_json()}
+    )
+    return report, greeting

@@ -1,0 +1,72 @@
+"""Which of your numbers a call came in on: the personal line or a prospect line.
+
+Seed 003: inbound prospects ("people you don't know who are calling you to find
+something out") deserve "a specific process (and probably a specific number)". A number
+listed in ``RINGBACK_PROSPECT_NUMBERS`` is a prospect line; every other number is
+personal. Lookups are cached: the voice webhook asks on every call.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from email.utils import getaddresses
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+
+
+class LineKind(enum.StrEnum):
+    PERSONAL = "personal"
+    PROSPECT = "prospect"
+
+
+def normalise(raw: str | None, region: str) -> str | None:
+    """E.164 when the number parses, else its digits (a short code, an extension), else None."""
+    from ringback.contacts.phones import to_e164
+
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        return to_e164(text, region)
+    except ValueError:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return digits or None
+
+
+@lru_cache(maxsize=64)
+def _prospect_set(numbers: str, region: str) -> frozenset[str]:
+    found = (normalise(part, region) for part in numbers.replace(";", ",").split(","))
+    return frozenset(n for n in found if n)
+
+
+@lru_cache(maxsize=4096)
+def _kind(number: str | None, numbers: str, region: str) -> LineKind:
+    if not number or not numbers.strip():
+        return LineKind.PERSONAL
+    normal = normalise(number, region)
+    return LineKind.PROSPECT if normal in _prospect_set(numbers, region) else LineKind.PERSONAL
+
+
+def line_kind(to_number: str | None, settings: Settings) -> LineKind:
+    """The kind of line ``to_number`` (the number the caller dialled) is."""
+    return _kind(to_number, settings.prospect_numbers, settings.default_region)
+
+
+def prospect_line_numbers(settings: Settings) -> frozenset[str]:
+    return _prospect_set(settings.prospect_numbers, settings.default_region)
+
+
+def addresses(values: Iterable[str]) -> list[str]:
+    return [addr for _, addr in getaddresses([v for v in values if v]) if "@" in addr]
+
+
+def notify_recipients(settings: Settings, line: LineKind | str) -> tuple[str, ...]:
+    """Who is emailed about a message on this line: the prospect address for a prospect
+    line (when set), else nobody in particular (the mail default: SMTP_TO, owner)."""
+    if LineKind(line) is LineKind.PROSPECT:
+        return tuple(addresses([settings.prospect_notify_to]))
+    return ()

@@ -1,0 +1,270 @@
+"""The FastAPI app: Twilio's webhooks, the greetings Twilio plays, and a login-only API.
+
+Public routes are exactly the ones Twilio calls, and each of those checks
+``X-Twilio-Signature`` first: a missing or wrong signature is answered 403, logged, and
+nothing is read further or stored. The greeting files are public by necessity (Twilio
+fetches them to play to every caller) under content-hashed names. Everything else needs
+the web login (:mod:`ringback.web.auth`). No docs or schema routes are served.
+
+The voice webhook is on the hot path of every call: no database round trip, TwiML built
+from settings held in memory, the greeting looked up by a stat of its file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ringback.telephony import twiml
+from ringback.telephony.download import RecordingDownloader
+from ringback.telephony.greetings import GreetingStore
+from ringback.telephony.lines import LineKind, line_kind
+from ringback.telephony.signature import Params, is_valid
+from ringback.telephony.worker import JobQueue, ProcessJobQueue
+from ringback.web.auth import require_login
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+
+log = logging.getLogger("ringback.web")
+
+MAX_BODY = 64 * 1024  # Twilio's parameters are a few hundred bytes
+XML = "text/xml; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A verified webhook request: its parameters and the base URL to answer with."""
+
+    params: Params
+    base_url: str
+
+
+class TwilioWebhooks:
+    """Request → checked parameters → TwiML; holds what the handlers share.
+
+    Reads what it needs straight from the ASGI scope in one pass over the headers: the
+    voice webhook is answered for every call, and Starlette's URL and header objects
+    cost more than the signature check itself.
+    """
+
+    def __init__(self, settings: Settings, greetings: GreetingStore) -> None:
+        self.settings = settings
+        self.greetings = greetings
+        token = settings.twilio_auth_token
+        self.token = token.get_secret_value() if token else ""
+        self._plans: dict[tuple[LineKind, str, str | None], twiml.CallPlan] = {}
+
+    async def verified(self, request: Request) -> Incoming:
+        """The POST parameters, once the signature checks out; else 403 (or 413/415)."""
+        scope = request.scope
+        host = ctype = signature = sig_settings = length = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                host = value.decode("latin-1")
+            elif name == b"content-type":
+                ctype = value.decode("latin-1")
+            elif name == b"x-twilio-signature":
+                signature = value.decode("latin-1")
+            elif name == b"x-twilio-webhooks-signature-settings":
+                sig_settings = value.decode("latin-1")
+            elif name == b"content-length":
+                length = value.decode("latin-1")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            raise HTTPException(413, "request body too large")
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                raise HTTPException(413, "request body too large")
+        if body and not (ctype or "").startswith("application/x-www-form-urlencoded"):
+            raise HTTPException(415, "expected application/x-www-form-urlencoded")
+        params = Params(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else scope["path"]
+        query = scope.get("query_string", b"").decode("latin-1")
+        public = self.settings.public_url
+        if public:
+            base = public
+            url = public + path + (f"?{query}" if query else "")
+        else:
+            origin = f"{scope.get('scheme', 'http')}://{host or 'localhost'}"
+            base = origin + scope.get("root_path", "")
+            url = origin + path + (f"?{query}" if query else "")
+        if not self.token:
+            log.error(
+                "refused %s: RINGBACK_TWILIO_AUTH_TOKEN is not set, nothing can be verified", path
+            )
+            raise HTTPException(403, "webhook signature cannot be checked: no auth token set")
+        if not is_valid(self.token, url, params, signature, sig_settings):
+            client = scope.get("client") or ("?",)
+            log.warning(
+                "refused %s from %s: %s X-Twilio-Signature (checked against %s)",
+                path,
+                client[0],
+                "wrong" if signature else "missing",
+                url,
+            )
+            raise HTTPException(403, "invalid or missing X-Twilio-Signature")
+        return Incoming(params, base)
+
+    def plan(self, base: str, line: LineKind) -> twiml.CallPlan:
+        greeting = self.greetings.current(line)
+        name = greeting.name if greeting else None
+        key = (line, base, name)
+        plan = self._plans.get(key)
+        if plan is None:
+            s = self.settings
+            prospect = line is LineKind.PROSPECT
+            plan = twiml.CallPlan(
+                line=line,
+                base_url=base,
+                owner_name=s.owner_name,
+                owner_company=s.owner_company,
+                greeting_url=f"{base}{twiml.GREETINGS_PATH}/{name}" if name else None,
+                ring_first=s.prospect_forward_to if prospect else s.twilio_ring_first,
+                ring_seconds=s.twilio_ring_seconds,
+                max_length=s.twilio_max_length,
+                play_beep=s.twilio_play_beep,
+                silence_timeout=s.twilio_silence_timeout,
+                gather_speech=prospect and s.prospect_gather_speech,
+            )
+            if len(self._plans) > 64:  # a host header per request must not grow it forever
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    jobs: JobQueue | None = None,
+    downloader: RecordingDownloader | None = None,
+    prepare_database: bool = True,
+) -> FastAPI:
+    """The web app for ``settings``. ``jobs`` runs recordings in the background (default:
+    a worker process started with the first recording); ``downloader`` fetches them
+    (default: HTTP with the Twilio credentials; must be picklable for the worker process).
+    """
+    from ringback.config import get_settings
+    from ringback.telephony import service
+
+    settings = settings or get_settings()
+    url = settings.effective_database_url
+    greetings = GreetingStore(settings.data_dir)
+    hooks = TwilioWebhooks(settings, greetings)
+    # The pipeline runs in a worker process: in a thread it would hold the GIL against
+    # the event loop and slow every webhook answer while a message is transcribed.
+    queue: JobQueue = jobs or ProcessJobQueue(service.RecordingJob(settings, downloader))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if prepare_database:
+            from ringback.db.migrate import ensure_current
+
+            await run_in_threadpool(ensure_current, url)
+        if not hooks.token:
+            log.warning("RINGBACK_TWILIO_AUTH_TOKEN is not set: every webhook will be refused")
+        queue.start()
+        # Whatever a previous server accepted but did not finish is picked up again.
+        for sid in await run_in_threadpool(service.pending, settings):
+            queue.submit(sid)
+        yield
+        queue.stop(timeout=5.0)
+
+    app = FastAPI(
+        title="Ringback", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.settings = settings
+    app.state.jobs = queue
+    app.state.greetings = greetings
+
+    # The webhooks are plain Starlette routes: no FastAPI dependency solving per call.
+    async def voice(request: Request) -> Response:
+        incoming = await hooks.verified(request)
+        params = incoming.params
+        to_number = params.get("To")
+        body = twiml.voice_response(
+            hooks.plan(incoming.base_url, line_kind(to_number, settings)),
+            from_number=params.get("From"),
+            to_number=to_number,
+            caller_name=params.get("CallerName"),
+            dial_status=params.get("DialCallStatus"),
+        )
+        return Response(body, media_type=XML)
+
+    async def intake(request: Request) -> Response:
+        incoming = await hooks.verified(request)
+        params = incoming.params
+        to_number = params.get("To")
+        body = twiml.intake_response(
+            hooks.plan(incoming.base_url, line_kind(to_number, settings)),
+            from_number=params.get("From"),
+            to_number=to_number,
+            caller_name=params.get("CallerName"),
+            speech=params.get("SpeechResult"),
+        )
+        return Response(body, media_type=XML)
+
+    async def recorded(request: Request) -> Response:
+        await hooks.verified(request)
+        return Response(twiml.hangup_response(), media_type=XML)
+
+    async def recording(request: Request) -> Response:
+        params = (await hooks.verified(request)).params
+        try:
+            event = service.parse_recording_callback(params, dict(request.query_params), settings)
+        except service.MissingParams as exc:
+            log.warning("recording callback refused: %s", exc)
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        _, created = await run_in_threadpool(service.accept, event, url)
+        if created:
+            queue.submit(event.recording_sid)
+            log.info("recording %s accepted (%s line)", event.recording_sid, event.line)
+        else:
+            log.info("recording %s already known: nothing to do", event.recording_sid)
+        return JSONResponse(
+            {
+                "recording_sid": event.recording_sid,
+                "status": "accepted" if created else "duplicate",
+            }
+        )
+
+    for path, endpoint in (
+        (twiml.VOICE_PATH, voice),
+        (twiml.INTAKE_PATH, intake),
+        (twiml.RECORDED_PATH, recorded),
+        (twiml.RECORDING_PATH, recording),
+    ):
+        app.router.add_route(path, endpoint, methods=["POST"], include_in_schema=False)
+
+    @app.get(twiml.GREETINGS_PATH + "/{name}")
+    async def greeting(name: str) -> Response:
+        found = greetings.by_name(name)
+        if found is None:
+            raise HTTPException(404, "no such greeting")
+        return FileResponse(
+            found.path,
+            media_type="audio/wav",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/telephony/recordings", dependencies=[Depends(require_login)])
+    async def recordings(limit: int = 50) -> dict[str, Any]:
+        rows = await run_in_threadpool(service.list_recordings, settings, limit=min(limit, 500))
+        return {"recordings": rows}
+
+    return app

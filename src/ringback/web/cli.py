@@ -1,0 +1,65 @@
+"""``ringback serve``: the web app (Twilio webhooks, greetings) under uvicorn."""
+
+from __future__ import annotations
+
+import click
+
+from ringback.console import fail
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  ringback serve --host 127.0.0.1 --port 8000
+  RINGBACK_PUBLIC_URL=https://rb.example.com ringback serve --host 0.0.0.0 --port 8080
+
+\b
+Point your Twilio number's "A call comes in" webhook (HTTP POST) at
+  <RINGBACK_PUBLIC_URL>/telephony/twilio/voice
+Needs RINGBACK_TWILIO_ACCOUNT_SID and RINGBACK_TWILIO_AUTH_TOKEN; without the token
+every webhook is refused (403)."""
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="Log every request (off: a line per request costs throughput).",
+)
+def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
+    """Serve Twilio's webhooks and your greetings; recordings are processed in the background."""
+    import logging
+
+    import uvicorn
+
+    from ringback.app_cli import load_settings, ready_database
+    from ringback.web import create_app
+
+    settings = load_settings()
+    ready_database(settings)
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        app = create_app(settings, prepare_database=False)
+    except Exception as exc:  # a broken setting should read as one line, not a traceback
+        fail(f"cannot start the web app: {exc}")
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=access_log,
+        loop="auto",  # uvloop when installed
+        http="auto",  # httptools when installed
+        server_header=False,
+        proxy_headers=False,
+    )
