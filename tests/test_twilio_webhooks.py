@@ -524,3 +524,88 @@ def test_failure_notice_for_a_prospect_line_reaches_the_owner_and_the_line(
     assert str(msg["Subject"]).startswith("[Prospect] A voicemail could not be fetched")
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Call back:  tel:+12125550199" in body and "Mon Nov 23 2026, 2:30 PM EST" in body
+
+
+# -- call status callbacks → return tracking ------------------------------------------------
+
+
+def test_call_status_callbacks_log_calls_once_and_mark_returns(tmp_path: Path) -> None:
+    from ringback.contacts.service import add_contact
+    from ringback.db.migrate import ensure_current
+    from ringback.tracking.models import OutreachEvent
+    from ringback.tracking.service import log_voicemail
+
+    settings = make_settings(tmp_path)
+    url = settings.effective_database_url
+    ensure_current(url)
+    with transaction(url) as session:
+        contact = add_contact(session, name="Ann Lee", phones=[CALLER], region="US")
+        left = log_voicemail(
+            session,
+            contact_id=contact.id,
+            script="Hi Ann, this is Victor. Call me at 415 555 0100.",
+            settings=settings,
+        )
+        voicemail_key = left.event.key
+    status = "/telephony/twilio/status"
+    base = {"CallSid": "CA" + "1" * 32, "From": CALLER, "To": OWNER, "Direction": "inbound"}
+    with Served(create_app(settings)) as srv:
+        ringing = srv.post(status, {**base, "CallStatus": "ringing"})
+        done = srv.post(status, {**base, "CallStatus": "completed", "CallDuration": "42"})
+        again = srv.post(status, {**base, "CallStatus": "completed", "CallDuration": "42"})
+        stranger = srv.post(
+            status,
+            {**base, "CallSid": "CA" + "2" * 32, "From": "+12125550111", "CallStatus": "completed"},
+        )
+        forged = srv.post(status, {**base, "CallSid": "CA" + "3" * 32}, token="wrong")
+    assert [r.status_code for r in (ringing, done, again, stranger)] == [200] * 4
+    assert ringing.json()["status"].endswith("is not final")
+    assert done.json() == {"status": "logged"}
+    assert again.json() == {"status": "duplicate"}  # Twilio retries count once
+    assert stranger.json() == {"status": "unknown contact"}
+    assert forged.status_code == 403
+    with transaction(url) as session:
+        events = session.scalars(select(OutreachEvent)).all()
+        assert len(events) == 2  # the voicemail left and the one inbound call
+        mine = next(e for e in events if e.key == voicemail_key)
+        assert mine.returned_by_id is not None  # Ann called back: the voicemail was returned
+
+
+def test_the_server_takes_due_follow_ups_without_a_cron_job(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from ringback.contacts.service import add_contact
+    from ringback.db.base import utcnow
+    from ringback.db.migrate import ensure_current
+    from ringback.tracking.models import FollowUpSequence
+    from ringback.tracking.service import log_voicemail
+
+    settings = make_settings(tmp_path, followup_sweep_minutes=0.005)
+    url = settings.effective_database_url
+    ensure_current(url)
+    with transaction(url) as session:
+        contact = add_contact(session, name="Ann Lee", phones=[CALLER], region="US")
+        log_voicemail(
+            session,
+            contact_id=contact.id,
+            script="Hi Ann, this is Victor. Call me at 415 555 0100.",
+            settings=settings,
+            at=utcnow() - timedelta(days=12),  # never returned, well past 3 business days
+        )
+    assert count(url, FollowUpSequence) == 0
+    with Served(create_app(settings)):
+        wait_for(lambda: count(url, FollowUpSequence) == 1, what="the follow-up sweep")
+    off = make_settings(tmp_path / "off", followup_sweep_minutes=0)
+    ensure_current(off.effective_database_url)
+    with transaction(off.effective_database_url) as session:
+        contact = add_contact(session, name="Ann Lee", phones=[CALLER], region="US")
+        log_voicemail(
+            session,
+            contact_id=contact.id,
+            script="Hi Ann, this is Victor. Call me at 415 555 0100.",
+            settings=off,
+            at=utcnow() - timedelta(days=12),
+        )
+    with Served(create_app(off)) as srv:
+        assert srv.get("/healthz").status_code == 200
+    assert count(off.effective_database_url, FollowUpSequence) == 0  # switched off: none

@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     followup_auto_send: bool = Field(
         default=False, description="Send follow-up emails without approval (default: drafts)."
     )
+    followup_sweep_minutes: float = Field(
+        default=15.0,
+        ge=0,
+        description="While `ringback serve` runs, follow-ups due are taken this often "
+        "(minutes; 0 = only by `ringback sequence run`).",
+    )
     personal_weights_min: int = Field(
         default=200,
         ge=20,

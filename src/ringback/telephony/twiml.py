@@ -20,6 +20,8 @@ VOICE_PATH = "/telephony/twilio/voice"
 RECORDING_PATH = "/telephony/twilio/recording"
 RECORDED_PATH = "/telephony/twilio/recorded"
 INTAKE_PATH = "/telephony/twilio/intake"
+# Call status callbacks (set on the number or the outbound call): outcomes for tracking.
+STATUS_PATH = "/telephony/twilio/status"
 GREETINGS_PATH = "/telephony/greetings"
 
 # Twilio's DialCallStatus when the rung phone picked up: the call is over, nothing to record.

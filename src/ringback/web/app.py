@@ -12,6 +12,7 @@ from settings held in memory, the greeting looked up by a stat of its file.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -144,6 +145,34 @@ class TwilioWebhooks:
         return plan
 
 
+def _follow_up_once(settings: Settings) -> None:
+    from ringback.db.base import utcnow
+    from ringback.db.session import transaction
+    from ringback.tracking.sequences import run_due
+
+    with transaction(settings.effective_database_url) as session:
+        report = run_due(session, settings=settings, now=utcnow())
+    if report.started or report.drafted or report.sent or report.tasks:
+        log.info(
+            "follow-ups: %d started, %d drafted, %d sent, %d call tasks",
+            len(report.started),
+            len(report.drafted),
+            len(report.sent),
+            len(report.tasks),
+        )
+
+
+async def _follow_up_forever(settings: Settings) -> None:
+    """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
+    (what `ringback sequence run` does), so nobody needs a cron job for it."""
+    while True:
+        try:
+            await run_in_threadpool(_follow_up_once, settings)
+        except Exception:  # one bad run (SMTP down, a lock) must not end the loop
+            log.exception("follow-up run failed; trying again next time")
+        await asyncio.sleep(settings.followup_sweep_minutes * 60)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -178,7 +207,12 @@ def create_app(
         # Whatever a previous server accepted but did not finish is picked up again.
         for sid in await run_in_threadpool(service.pending, settings):
             queue.submit(sid)
+        sweeper = None
+        if settings.followup_sweep_minutes > 0:
+            sweeper = asyncio.create_task(_follow_up_forever(settings))
         yield
+        if sweeper is not None:
+            sweeper.cancel()
         queue.stop(timeout=5.0)
 
     app = FastAPI(
@@ -239,7 +273,23 @@ def create_app(
             }
         )
 
+    def log_status(params: Params) -> str:
+        from ringback.db.session import transaction
+        from ringback.tracking.twilio import record_call_status
+
+        with transaction(url) as session:
+            return record_call_status(session, params, settings=settings).reason
+
+    async def status(request: Request) -> Response:
+        # Always 200 once verified: an ignored status (unknown number, not final yet) is
+        # not an error, and anything else makes Twilio retry for nothing.
+        params = (await hooks.verified(request)).params
+        reason = await run_in_threadpool(log_status, params)
+        log.info("call status %s: %s", params.get("CallSid", "?"), reason)
+        return JSONResponse({"status": reason})
+
     for path, endpoint in (
+        (twiml.STATUS_PATH, status),
         (twiml.VOICE_PATH, voice),
         (twiml.INTAKE_PATH, intake),
         (twiml.RECORDED_PATH, recorded),
