@@ -35,6 +35,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
+    "call": (
+        "ringback.calls.cli",
+        "call",
+        "Review a recorded call: talk share, questions, listening.",
+    ),
+    "note": ("ringback.calls.notes", "note", "Add a note (typed or a voice memo) to a contact."),
 }
 
 

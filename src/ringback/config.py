@@ -125,6 +125,14 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="Under this much speech a recording is 'no message'."
     )
 
+    # calls: call review (ringback call ..., ringback note, ringback coach rehearse).
+    call_beam_size: int = Field(
+        default=5, ge=1, le=10, description="Whisper beam width for call recordings."
+    )
+    call_max_minutes: int = Field(
+        default=180, ge=1, description="Longer call recordings are refused, not analysed."
+    )
+
     # mail
     @field_validator("smtp_security")
     @classmethod
