@@ -196,3 +196,22 @@ def test_files_that_are_not_calls_are_refused_clearly(
     result = cli_embedded("call", "analyze", str(path), "--json")
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_channel_is_read_in_pieces_cut_in_pauses(
+    built: tuple[Path, call_corpus.Truth],
+) -> None:
+    from ringback.calls.audio import channel_pieces
+
+    path, truth = built
+    pieces = list(channel_pieces(path, 1, 2, piece_seconds=20.0))
+    assert len(pieces) >= 5
+    position = 0.0
+    for offset, samples in pieces:
+        assert offset == pytest.approx(position)  # consecutive, nothing lost or repeated
+        assert len(samples) <= 20.0 * 16_000
+        position += len(samples) / 16_000
+    assert position == pytest.approx(truth.duration, abs=0.01)
+    # Every cut but the last falls outside the customer's speech (their channel is quiet).
+    for offset, _ in pieces[1:]:
+        assert not any(a + 0.05 < offset < b - 0.05 for a, b in truth.intervals["customer"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ringback.calls.audio import CallAudio, CallAudioError, inspect, probe, read_channel
+from ringback.calls.audio import CallAudio, CallAudioError, channel_pieces, inspect, probe
 from ringback.calls.metrics import Metrics, compute
 from ringback.calls.model import Speaker, SpokenWord
 from ringback.calls.questions import Question, find_questions
@@ -152,19 +152,24 @@ def analyze_call(
             speaker: Speaker = "rep" if channel == rep_channel else "customer"
             if audio.stats[channel].silent:
                 continue
-            say(f"transcribing channel {channel} ({speaker})")
-            samples = read_channel(path, channel, audio.channels)
-            words += transcribe_channel(engine, samples, speaker, options)
-            del samples
+            # A piece at a time: memory does not grow with the length of the call.
+            for offset, samples in channel_pieces(path, channel, audio.channels):
+                say(f"transcribing channel {channel} ({speaker}) at {offset / 60:.0f} min")
+                words += transcribe_channel(engine, samples, speaker, options, offset=offset)
     else:
-        from ringback.calls.diarize import split_speakers
+        import numpy as np
 
-        say("transcribing (mono: one channel, two voices)")
-        samples = read_channel(path, 0, 1)  # FFmpeg mixes stereo down to one channel
-        heard = transcribe_channel(engine, samples, "rep", options)
+        from ringback.calls.diarize import mfcc, split_speakers
+
+        heard: list[SpokenWord] = []
+        features = []
+        # FFmpeg mixes a stereo file down to the one channel asked for.
+        for offset, samples in channel_pieces(path, 0, 1):
+            say(f"transcribing (mono: one channel, two voices) at {offset / 60:.0f} min")
+            heard += transcribe_channel(engine, samples, "rep", options, offset=offset)
+            features.append(mfcc(samples))
         say("telling the two voices apart")
-        words = split_speakers(heard, samples, rep_first=rep_channel == 0)
-        del samples
+        words = split_speakers(heard, np.concatenate(features), rep_first=rep_channel == 0)
     if not words:
         raise CallAudioError(
             f"no speech found in {path.name} ({audio.duration:.0f} s of audio): nothing to analyse",

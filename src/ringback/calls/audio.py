@@ -143,14 +143,50 @@ def blocks(path: Path, channels: int) -> Iterator[npt.NDArray[np.float32]]:
         container.close()  # type: ignore[attr-defined]
 
 
-def read_channel(path: Path, channel: int, channels: int) -> npt.NDArray[np.float32]:
-    """One channel's samples (16 kHz float32); channel 0 of a mono file is the file."""
+#: Longest piece of a channel held in memory at once. Five minutes is about 19 MB of
+#: samples, and one piece is what the transcriber takes in one call (its own limit), so
+#: memory stays the same whatever the length of the call.
+PIECE_SECONDS = 300.0
+# A cut is made at the quietest moment of the piece's last 30 s (a call channel is silent
+# whenever the other party talks, so there is nearly always a pause to cut in).
+_CUT_SEARCH_SECONDS = 30.0
+_HOP = 160  # cuts fall on 10 ms boundaries, so per-piece features line up end to end
+
+
+def _quietest(samples: npt.NDArray[np.float32], lo: int, hi: int) -> int:
+    """The start of the quietest 0.4 s window in ``samples[lo:hi]``, on a 10 ms grid."""
     import numpy as np
 
-    parts = [np.ascontiguousarray(block[:, channel]) for block in blocks(path, channels)]
-    if not parts:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(parts)
+    lo -= lo % _HOP
+    frames = samples[lo : hi - (hi - lo) % _HOP].reshape(-1, _HOP)
+    energy = (frames.astype(np.float64) ** 2).mean(axis=1)
+    width = 40
+    if len(energy) <= width:
+        return hi - hi % _HOP
+    window = np.convolve(energy, np.ones(width), mode="valid")
+    return lo + int(np.argmin(window) + width // 2) * _HOP
+
+
+def channel_pieces(
+    path: Path, channel: int, channels: int, piece_seconds: float = PIECE_SECONDS
+) -> Iterator[tuple[float, npt.NDArray[np.float32]]]:
+    """One channel as consecutive pieces ``(offset seconds, samples)`` of at most
+    ``piece_seconds``, each cut in a pause; only one piece (plus a block) is in memory."""
+    import numpy as np
+
+    limit = int(piece_seconds * SAMPLE_RATE)
+    search = min(int(_CUT_SEARCH_SECONDS * SAMPLE_RATE), limit // 2)
+    buffer = np.zeros(0, dtype=np.float32)
+    offset = 0
+    for block in blocks(path, channels):
+        buffer = np.concatenate([buffer, block[:, channel]])
+        while len(buffer) > limit:
+            cut = _quietest(buffer, limit - search, limit)
+            yield offset / SAMPLE_RATE, buffer[:cut].copy()
+            offset += cut
+            buffer = buffer[cut:].copy()
+    if len(buffer):
+        yield offset / SAMPLE_RATE, buffer
 
 
 def inspect(path: Path) -> CallAudio:

@@ -2,8 +2,8 @@
 
 With both parties mixed into one channel there is no measurement of who spoke, only an
 estimate. The words are cut into short stretches at pauses; each stretch is described by
-the mean and spread of its MFCCs (the timbre of the voice, computed here with numpy) and
-its median pitch; the stretches are split into two groups by k-means. Telephone voices of
+the mean and spread of its MFCCs (the timbre of the voice, computed here with numpy);
+the stretches are split into two groups by k-means. Telephone voices of
 the same sex can be close, so the result is labelled lower confidence wherever it is
 shown. The first voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
 """
@@ -50,13 +50,16 @@ def _mel_filters(n_fft: int) -> npt.NDArray[np.float64]:
 
 
 def mfcc(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """(frames, 12) MFCCs without c0 (loudness says nothing about who speaks), 10 ms hop."""
+    """(len // 160, 12) MFCCs without c0 (loudness says nothing about who speaks): one row
+    per 10 ms, so the features of consecutive pieces line up when concatenated."""
     import numpy as np
 
     n_fft = 512
-    if samples.size < _WIN:
+    rows = samples.size // _HOP
+    if rows == 0:
         return np.zeros((0, _CEPS - 1))
-    frames = np.lib.stride_tricks.sliding_window_view(samples, _WIN)[::_HOP]
+    padded = np.concatenate([samples, np.zeros(_WIN, dtype=samples.dtype)])
+    frames = np.lib.stride_tricks.sliding_window_view(padded, _WIN)[::_HOP][:rows]
     window = np.hamming(_WIN)
     filters = _mel_filters(n_fft)
     k = np.arange(_CEPS)[:, None] * (np.arange(_MELS) + 0.5)[None, :]
@@ -104,16 +107,16 @@ def _kmeans2(x: npt.NDArray[np.float64], weight: npt.NDArray[np.float64]) -> npt
 
 
 def split_speakers(
-    words: list[SpokenWord], samples: npt.NDArray[np.float32], *, rep_first: bool = True
+    words: list[SpokenWord], feats: npt.NDArray[np.float64], *, rep_first: bool = True
 ) -> list[SpokenWord]:
-    """The words relabelled "rep"/"customer" by voice (see the module docstring)."""
+    """The words relabelled "rep"/"customer" by voice (see the module docstring);
+    ``feats`` are the recording's :func:`mfcc` rows (10 ms each)."""
     import numpy as np
 
     if not words:
         return []
     words = sorted(words, key=lambda w: w.start)
     chunks = _chunks(words)
-    feats = mfcc(samples)
     rows, durations = [], []
     for chunk in chunks:
         start, end = words[chunk[0]].start, words[chunk[-1]].end

@@ -46,7 +46,10 @@ def transcribe_channel(
     samples: npt.NDArray[np.float32],
     speaker: Speaker,
     options: TranscribeOptions,
+    *,
+    offset: float = 0.0,
 ) -> list[SpokenWord]:
+    """The words of one channel (or one piece of it starting ``offset`` seconds in)."""
     transcript = transcriber.transcribe(samples, options=options)
     words: list[SpokenWord] = []
     for segment in transcript.segments:
@@ -60,5 +63,7 @@ def transcribe_channel(
             ):
                 continue
             end = max(word.end, word.start + 0.02)
-            words.append(SpokenWord(speaker, text, float(word.start), float(end)))
+            words.append(
+                SpokenWord(speaker, text, round(word.start + offset, 3), round(end + offset, 3))
+            )
     return words
