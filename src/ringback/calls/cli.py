@@ -132,6 +132,10 @@ first channel is usually you (the rep); pass --rep-channel 1 if it is the custom
 recordings are analysed too, by telling the voices apart, and labelled lower confidence.
 
 \b
+JSON: talk_share_rep is the rep's fraction (0-1) of all talk time; times are seconds from
+the start of the recording; interruptions list who cut in (overlap over 0.5 s).
+
+\b
 Examples:
   ringback call analyze call.wav
   ringback call analyze call.wav --rep-channel 1 --json > review.json
