@@ -4,8 +4,7 @@ Builds a two-party stereo call from real speech (``bench/call_corpus.py``: Aster
 prompts, turns, stories, backchannels, interruptions and silences, 8 kHz 16-bit), then
 runs the real command in a fresh process, as a user would, and reports wall time as a
 fraction of the call's length, CPU time, the child's peak RSS (VmHWM, polled from /proc),
-and the talk-share error
-against the truth of the build. Target: ≤ 0.25× real time on 2 cores, bounded memory.
+and the talk-share error against the truth of the build. Target: ≤ 0.25× real time on 2 cores, bounded memory.
 
     python bench/bench_call.py            # 30 minutes
     python bench/bench_call.py --quick    # 5 minutes
