@@ -131,3 +131,24 @@ def test_swapped_channels_by_who_asks_the_questions() -> None:
     assert swapped_evidence([], questions, "", "") is None  # 3 vs 2: not more than twice
     why = swapped_evidence([], questions[:4], "", "")
     assert why is not None and "3 of the 4" in why
+
+
+@pytest.mark.parametrize(
+    "spoken", [["Mm-hmm."], ["I", "see."], ["Oh,", "Kay,"], ["Right,", "right."], ["Uh-huh."]]
+)
+def test_the_ways_whisper_writes_an_acknowledgement(spoken: list[str]) -> None:
+    story = said("customer", 0.0, "we moved the plant to Austin") + said(
+        "customer", 3.0, "and hiring is hard there"
+    )
+    nod = [SpokenWord("rep", w, 2.0 + 0.3 * i, 2.3 + 0.3 * i) for i, w in enumerate(spoken)]
+    m = compute(story + nod, duration=5.0)
+    assert len(m.backchannels) == 1 and m.speakers["rep"].turns == 0
+
+
+def test_a_real_answer_is_not_mistaken_for_an_acknowledgement() -> None:
+    story = said("customer", 0.0, "we moved the plant to Austin") + said(
+        "customer", 3.5, "and hiring is hard there"
+    )
+    answer = said("rep", 2.0, "oh which part of Austin")
+    m = compute(story + answer, duration=6.0)
+    assert m.backchannels == () and m.speakers["rep"].turns == 1

@@ -91,7 +91,11 @@ BACKCHANNEL_PHRASES = frozenset(
         "fair enough",
         "i know",
         "sure thing",
+        # A drawn-out "okay" comes out of Whisper as two words: "Oh, Kay", "O. K.", "Oh, K."
         "o k",
+        "oh k",
+        "oh kay",
+        "o kay",
     }
 )
 FILLER_WORDS = frozenset(["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "eh", "hmm"])
