@@ -215,3 +215,17 @@ def test_a_channel_is_read_in_pieces_cut_in_pauses(
     # Every cut but the last falls outside the customer's speech (their channel is quiet).
     for offset, _ in pieces[1:]:
         assert not any(a + 0.05 < offset < b - 0.05 for a, b in truth.intervals["customer"])
+
+
+@pytest.mark.slow
+def test_a_mono_call_saved_as_stereo_is_analysed_as_mono(tmp_path: Path, cli_embedded: Cli) -> None:
+    _need(STEREO.exists(), str(STEREO))
+    with wave.open(str(STEREO), "rb") as w:
+        rate = w.getframerate()
+        both = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).reshape(-1, 2)
+    mixed = (both.astype(np.int32).sum(axis=1) // 2).astype(np.int16)
+    path = _stereo_wav(tmp_path / "dual-mono.wav", mixed, mixed, rate)
+    result = cli_embedded("call", "analyze", str(path))
+    assert result.exit_code == 0, result.output
+    assert "both channels carry the same audio" in result.stderr
+    assert "MONO, lower confidence" in result.stdout and "talk share" in result.stdout

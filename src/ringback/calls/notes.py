@@ -33,7 +33,8 @@ def transcribe_memo(path: Path) -> str:
         )
     try:
         samples = decode(path)
-        transcript = FasterWhisperTranscriber.from_settings(settings).transcribe(samples)
+        with console(stderr=True).status(f"transcribing {path.name}…"):
+            transcript = FasterWhisperTranscriber.from_settings(settings).transcribe(samples)
     except AudioDecodeError as exc:
         fail(f"{path.name} is not usable audio: {exc.reason}", hint="record the memo again")
     except SpeechError as exc:
