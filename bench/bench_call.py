@@ -92,7 +92,14 @@ def main() -> None:
         "talk_share_error_points": round(
             100 * abs(data["talk_share_rep"] - truth.talk_share_rep), 2
         ),
-        "interruptions": [len(data["interruptions"]), len(truth.interruptions)],
+        # Planted interruptions are all the rep's; the customer's are false alarms.
+        "rep_interruptions_found_planted": [
+            sum(1 for e in data["interruptions"] if e["speaker"] == "rep"),
+            len(truth.interruptions),
+        ],
+        "customer_interruptions_found": sum(
+            1 for e in data["interruptions"] if e["speaker"] == "customer"
+        ),
         "load_average": round(load, 2),
         "target_real_time_factor": 0.25,
     }

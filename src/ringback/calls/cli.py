@@ -231,6 +231,11 @@ def report(
     data = ReportInput(result, contact_id, contact_name, call_at, proposals)
     try:
         paths = write_report(data, target)
+    except ModuleNotFoundError as exc:
+        fail(
+            f"{exc.name} is not installed; no report was written",
+            hint="pip install 'ringback[calls]'",
+        )
     except OSError as exc:
         fail(
             f"cannot write the report to {target}: {exc.strerror or exc}", hint="pick another --out"
