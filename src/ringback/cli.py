@@ -66,6 +66,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "telephony",
         "Recordings from your phone line (Twilio): status, fetch again.",
     ),
+    "call": (
+        "ringback.calls.cli",
+        "call",
+        "Review a recorded call: talk share, questions, listening.",
+    ),
+    "note": ("ringback.calls.notes", "note", "Add a note (typed or a voice memo) to a contact."),
 }
 
 

@@ -226,6 +226,14 @@ class Settings(BaseSettings):
             raise ValueError(f"public URL {value!r} must start with https:// (or http://)")
         return url
 
+    # calls: call review (ringback call ..., ringback note, ringback coach rehearse).
+    call_beam_size: int = Field(
+        default=5, ge=1, le=10, description="Whisper beam width for call recordings."
+    )
+    call_max_minutes: int = Field(
+        default=180, ge=1, description="Longer call recordings are refused, not analysed."
+    )
+
     # mail
     @field_validator("smtp_security")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -11,6 +12,7 @@ from ringback.console import console, fail, print_json
 
 if TYPE_CHECKING:
     from ringback.coach.compose import Owner, Variant
+    from ringback.coach.rehearse import Rehearsal
     from ringback.coach.scoring import Score
     from ringback.contacts.profile import ContactProfile
 
@@ -279,3 +281,102 @@ def opener(text: str | None, as_json: bool) -> None:
         print_json(result.as_json())
         return
     _render_score(result, "Opener")
+
+
+@coach.command(
+    epilog="""\b
+Examples:
+  ringback coach rehearse take1.wav
+  ringback coach rehearse take2.m4a --script "Hi Bill, this is Dana from Northwind ..."
+  ringback coach rehearse take2.m4a --script - --json < script.txt"""
+)
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option("--script", "script_text", help='The script you meant to say ("-" = stdin).')
+@click.option("--json", "as_json", is_flag=True, help="Print the measurements as JSON.")
+def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
+    """Rehearse a voicemail: record it, and get the words scored and the delivery measured.
+
+    Length, speaking rate, pauses, pitch variation (monotone or lively), filler words, how
+    slowly the callback number was said, how far you strayed from --script, and the top
+    three things to change before the next take.
+    """
+    from ringback.app_cli import load_settings
+    from ringback.coach.rehearse import NoSpeech
+    from ringback.coach.rehearse import rehearse as measure
+    from ringback.speech import AudioDecodeError, FasterWhisperTranscriber, SpeechError
+    from ringback.speech.audio import decode
+
+    settings = load_settings()
+    script = _read_text(script_text) if script_text is not None else None
+    if not audio.is_file():
+        fail(f"no such file: {audio}", hint="pass the recording of your practice voicemail")
+    if audio.stat().st_size > settings.max_upload_mb * 1_000_000:
+        fail(
+            f"{audio.name} is larger than {settings.max_upload_mb} MB",
+            hint="a voicemail is under a minute",
+        )
+    try:
+        samples = decode(audio)
+        with console(stderr=True).status("listening to your take…") if not as_json else _quiet():
+            result = measure(
+                samples, script=script, transcriber=FasterWhisperTranscriber.from_settings(settings)
+            )
+    except AudioDecodeError as exc:
+        fail(f"{audio.name} is not usable audio: {exc.reason}", hint="record the take again")
+    except SpeechError as exc:
+        fail(f"transcription failed: {exc}", hint="check RINGBACK_WHISPER_MODEL")
+    except NoSpeech:
+        fail(
+            f"no words heard in {audio.name}; nothing to measure",
+            hint="check the microphone and record the take again",
+        )
+    if as_json:
+        print_json(result.as_json())
+        return
+    _render_rehearsal(result)
+
+
+class _quiet:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _render_rehearsal(r: Rehearsal) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from ringback.coach.rehearse import MAX_DIGITS_PER_SECOND, MONOTONE_SEMITONES
+
+    out = console()
+    out.print(f"[bold]Your take[/]: “{escape(r.transcript)}”\n")
+    table = Table(show_header=False)
+    table.add_column("measure")
+    table.add_column("value")
+    table.add_row("length", f"{r.duration:.1f} s ({r.speech_seconds:.1f} s of speech)")
+    table.add_row("speaking rate", f"{r.words_per_minute:.0f} words per minute")
+    table.add_row("pauses", f"{r.pauses} (longest {r.longest_pause:.1f} s)")
+    if r.pitch_variation_semitones is not None:
+        tone = "monotone" if r.pitch_variation_semitones < MONOTONE_SEMITONES else "lively"
+        table.add_row("pitch variation", f"{r.pitch_variation_semitones:.1f} semitones ({tone})")
+    table.add_row("filler words", str(r.fillers))
+    for n in r.numbers:
+        ok = "ok" if n.digits_per_second <= MAX_DIGITS_PER_SECOND else "too fast"
+        table.add_row(
+            "callback number", f"{n.digits_per_second:.1f} digits/s ({ok}): {escape(n.text)}"
+        )
+    if not r.numbers:
+        table.add_row("callback number", "not heard")
+    if r.script_similarity is not None:
+        table.add_row("matches the script", f"{r.script_similarity:.0%}")
+    if r.score is not None:
+        table.add_row("coach score", f"{r.score.score}/100")
+    out.print(table)
+    if r.changes:
+        out.print("\n[bold]Top things to change[/]")
+        for i, c in enumerate(r.changes[:3], 1):
+            out.print(f" {i}. {escape(c.what)}\n    [cyan]→ {escape(c.how)}[/]")
+    else:
+        out.print("\n[green]Nothing to change: record it like that.[/]")

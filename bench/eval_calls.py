@@ -1,0 +1,150 @@
+"""Talk-share accuracy of call analysis against references (issue 5 §1: within ±5 points).
+
+References:
+
+* ``pyannote_sample`` (../shared/eval): a real two-person phone conversation, mono, with
+  a human RTTM. The reference share of the first voice heard (the "rep" of
+  ``--rep-channel 0`` in mono) is the union of that speaker's RTTM turns over the union
+  of both speakers'. Mono is the lower-confidence fallback: reported, labelled.
+* ``stereo_call`` (../shared/eval, faster-whisper's test file): one speaker per channel,
+  transcripts but no timings, so its reference is each channel's speech by energy (10 ms
+  frames within 35 dB of the channel's loudest): an automatic reference, labelled as such.
+* built calls (``bench/call_corpus.py``): real speech placed at known times, so the
+  reference is exact. Three seeds, two minutes each.
+
+    python bench/eval_calls.py [--json] [--seeds 3] [--seconds 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import wave
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from bench import call_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def rttm_share(path: Path) -> tuple[str, float]:
+    """(first speaker, their share of the union of speech) from an RTTM file."""
+    turns: dict[str, list[tuple[float, float]]] = {}
+    order: list[str] = []
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) < 8 or parts[0] != "SPEAKER":
+            continue
+        start, dur, who = float(parts[3]), float(parts[4]), parts[7]
+        if who not in turns:
+            order.append(who)
+        turns.setdefault(who, []).append((start, start + dur))
+
+    def union(spans: list[tuple[float, float]]) -> float:
+        total, reach = 0.0, float("-inf")
+        for a, b in sorted(spans):
+            a = max(a, reach)
+            if b > a:
+                total += b - a
+            reach = max(reach, b)
+        return total
+
+    first = min(order, key=lambda s: min(a for a, _ in turns[s]))
+    talk = {s: union(v) for s, v in turns.items()}
+    return first, talk[first] / sum(talk.values())
+
+
+def energy_share(path: Path) -> float:
+    with wave.open(str(path), "rb") as w:
+        rate = w.getframerate()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).reshape(-1, 2)
+    frame = rate // 100
+    active = []
+    for ch in (0, 1):
+        x = data[: len(data) // frame * frame, ch].astype(np.float64).reshape(-1, frame)
+        rms = np.sqrt((x**2).mean(axis=1)) + 1e-9
+        active.append(float((rms > rms.max() * 10 ** (-35 / 20)).sum()))
+    return active[0] / (active[0] + active[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=120.0)
+    args = parser.parse_args()
+
+    from ringback.calls.analysis import analyze_call
+    from ringback.config import Settings
+
+    settings = Settings()
+    rows = []
+
+    def add(name: str, kind: str, mode: str, measured: float, reference: float) -> None:
+        rows.append(
+            {
+                "file": name,
+                "reference": kind,
+                "mode": mode,
+                "talk_share_rep": round(measured, 4),
+                "reference_share": round(reference, 4),
+                "error_points": round(100 * abs(measured - reference), 2),
+            }
+        )
+
+    mono = EVAL / "pyannote_sample"
+    if mono.is_dir():
+        who, ref = rttm_share(mono / "sample.rttm")
+        result = analyze_call(mono / "sample.wav", settings=settings)
+        add(
+            "pyannote_sample (first voice = rep)",
+            f"human RTTM ({who})",
+            result.mode,
+            result.metrics.talk_share_rep,
+            ref,
+        )
+    stereo = EVAL / "stereo_call" / "stereo_diarization.wav"
+    if stereo.is_file():
+        result = analyze_call(stereo, settings=settings)
+        add(
+            "stereo_call",
+            "channel energy (automatic)",
+            result.mode,
+            result.metrics.talk_share_rep,
+            energy_share(stereo),
+        )
+    if call_corpus.available():
+        with tempfile.TemporaryDirectory() as tmp:
+            for seed in range(1, args.seeds + 1):
+                path = Path(tmp) / f"call{seed}.wav"
+                truth = call_corpus.write(path, args.seconds, seed=seed)
+                result = analyze_call(path, settings=settings)
+                add(
+                    f"built call seed {seed} ({args.seconds:.0f} s)",
+                    "construction (exact)",
+                    result.mode,
+                    result.metrics.talk_share_rep,
+                    truth.talk_share_rep,
+                )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        print(
+            f"{row['file']:38} {row['mode']:6} measured {row['talk_share_rep']:.3f}  "
+            f"reference {row['reference_share']:.3f} ({row['reference']})  "
+            f"error {row['error_points']:.1f} pts"
+        )
+
+
+if __name__ == "__main__":
+    main()

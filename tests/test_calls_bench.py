@@ -1,0 +1,62 @@
+"""The call benchmarks start, and the test-call builder keeps its promises.
+
+No timings here: the figures live in docs/benchmarks.md, measured by the benches.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+from bench import call_corpus, eval_calls
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_RTTM = ROOT.parent / "shared" / "eval" / "pyannote_sample" / "sample.rttm"
+
+
+@pytest.mark.parametrize("script", ["bench_call.py", "eval_calls.py", "call_corpus.py"])
+def test_help_works(script: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "usage:" in proc.stdout
+
+
+@pytest.mark.skipif(not call_corpus.available(), reason="needs the Asterisk prompts")
+def test_built_call_is_stereo_exact_length_and_its_truth_adds_up(tmp_path: Path) -> None:
+    path = tmp_path / "call.wav"
+    truth = call_corpus.write(path, 120.0, seed=5)
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getframerate(), w.getnframes()) == (2, 8000, 960_000)
+    for who in ("rep", "customer"):
+        spans = sorted(truth.intervals[who])
+        # A party never overlaps themself, so talk time is the plain sum of the spans.
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+        assert truth.talk[who] == pytest.approx(sum(b - a for a, b in spans))
+    assert truth.interruptions and truth.backchannels and truth.questions
+    assert 0.3 < truth.talk_share_rep < 0.7
+    assert (
+        call_corpus.build(30.0, seed=5)[0].tobytes() != call_corpus.build(30.0, seed=6)[0].tobytes()
+    )
+
+
+def test_rttm_reference_share(tmp_path: Path) -> None:
+    rttm = tmp_path / "x.rttm"
+    rttm.write_text(
+        "SPEAKER x 1 0.0 2.0 <NA> <NA> a <NA> <NA>\n"
+        "SPEAKER x 1 1.0 2.0 <NA> <NA> a <NA> <NA>\n"  # overlaps a's own turn: counted once
+        "SPEAKER x 1 3.0 1.0 <NA> <NA> b <NA> <NA>\n"
+    )
+    assert eval_calls.rttm_share(rttm) == ("a", pytest.approx(3.0 / 4.0))
+    if SHARED_RTTM.exists():
+        who, share = eval_calls.rttm_share(SHARED_RTTM)
+        assert who == "speaker90" and share == pytest.approx(0.487, abs=0.001)
