@@ -366,3 +366,49 @@ def test_repair_on_real_audio_keeps_the_right_number(
         mp.undo()
     assert repairs, "the repair did not run"
     assert number.e164 == "+1" + digits, transcript.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("reread", [True, False])
+def test_callback_reread_setting_decides_whether_the_audio_is_checked(
+    monkeypatch: pytest.MonkeyPatch, reread: bool
+) -> None:
+    """RINGBACK_CALLBACK_REREAD: on, a number the transcript cannot settle (nine digits
+    heard) is repaired against the audio; off, the transcript's reading stands."""
+    import random
+    from datetime import UTC, datetime
+
+    from bench import fsdd
+
+    from ringback.config import Settings
+    from ringback.speech import FasterWhisperTranscriber
+    from ringback.speech.audio import decode
+    from ringback.voicemail import numbers
+    from ringback.voicemail.adapters import FactsExtractor, to_pipeline_transcript
+    from tests.conftest import IN_CI
+
+    if not fsdd.available():
+        if IN_CI:
+            pytest.fail(f"CI=true requires it: {fsdd.RECORDINGS}")
+        pytest.skip(f"evaluation data missing: {fsdd.RECORDINGS}")
+    engine = FasterWhisperTranscriber.from_settings()
+    audio = decode(fsdd.splice("212555019", "george", random.Random(7)))  # a digit short
+    transcript = engine.transcribe(audio)
+    calls: list[object] = []
+    repair = numbers._repair
+
+    def spy(*args: object) -> object:
+        calls.append(args)
+        return repair(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(numbers, "_repair", spy)
+    settings = Settings(_env_file=None, callback_reread=reread)  # type: ignore[call-arg]
+    facts = FactsExtractor(settings, engine).extract_audio(
+        to_pipeline_transcript(transcript),
+        audio=audio,
+        caller_id=None,
+        received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+    )
+    assert bool(calls) is reread
+    if not reread:
+        assert facts["callback_number"] is None  # nine digits are no number; not guessed

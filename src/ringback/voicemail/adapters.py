@@ -154,6 +154,7 @@ class FactsExtractor:
                 region=region,
                 caller_id=caller_id,
                 transcript=to_speech_transcript(transcript, seconds),
+                repair=self.settings.callback_reread,
             )
         else:
             number = extract_callback_number(
