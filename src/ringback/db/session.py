@@ -24,7 +24,42 @@ def get_engine(url: str) -> Engine:
     engine = create_engine(url, future=True, pool_pre_ping=parsed.get_backend_name() != "sqlite")
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _sqlite_checkpoint_policy)
     return engine
+
+
+# A process that answers webhooks sets this (see :func:`defer_checkpoints`): SQLite runs
+# an automatic WAL checkpoint inside whichever commit crosses ~1,000 pages, and when that
+# commit was a Twilio callback it waited 180-360 ms for the fsyncs (bench_twilio.py
+# callback, p99). Such a process checkpoints from a background thread instead
+# (:func:`checkpoint`); every other process keeps SQLite's default.
+_deferred_checkpoints = False
+_DEFAULT_AUTOCHECKPOINT = 1000  # SQLite's own default, in pages
+
+
+def defer_checkpoints(on: bool = True) -> None:
+    """Keep WAL checkpoints out of this process's commits (call :func:`checkpoint` now
+    and then instead)."""
+    global _deferred_checkpoints
+    _deferred_checkpoints = on
+
+
+def checkpoint(url: str) -> tuple[int, int, int] | None:
+    """A passive WAL checkpoint (never waits for other connections); None when ``url``
+    is not SQLite. Returns SQLite's (busy, WAL frames, frames checkpointed)."""
+    engine = get_engine(url)
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as conn:
+        row = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _sqlite_checkpoint_policy(dbapi_connection, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    pages = 0 if _deferred_checkpoints else _DEFAULT_AUTOCHECKPOINT
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA wal_autocheckpoint={pages}")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ringback.db.session import checkpoint, defer_checkpoints
 from ringback.telephony import twiml
 from ringback.telephony.download import RecordingDownloader
 from ringback.telephony.greetings import GreetingStore
@@ -162,6 +163,19 @@ def _follow_up_once(settings: Settings) -> None:
         )
 
 
+CHECKPOINT_SECONDS = 10.0
+
+
+async def _checkpoint_forever(url: str) -> None:
+    """SQLite's WAL checkpoints, off the request path (see db.session.defer_checkpoints)."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_SECONDS)
+        try:
+            await run_in_threadpool(checkpoint, url)
+        except Exception:  # a locked or vanished database: try again next time
+            log.exception("WAL checkpoint failed; trying again later")
+
+
 async def _follow_up_forever(settings: Settings) -> None:
     """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
     (what `ringback sequence run` does), so nobody needs a cron job for it."""
@@ -210,10 +224,16 @@ def create_app(
         sweeper = None
         if settings.followup_sweep_minutes > 0:
             sweeper = asyncio.create_task(_follow_up_forever(settings))
+        # A webhook's commit must not do a WAL checkpoint's fsyncs (SQLite): a thread does.
+        defer_checkpoints()
+        checkpoints = asyncio.create_task(_checkpoint_forever(url))
         yield
+        checkpoints.cancel()
         if sweeper is not None:
             sweeper.cancel()
         queue.stop(timeout=5.0)
+        await run_in_threadpool(checkpoint, url)
+        defer_checkpoints(False)
 
     app = FastAPI(
         title="Ringback", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
