@@ -20,23 +20,20 @@ MAX_NOTE_CHARS = 20_000
 def transcribe_memo(path: Path) -> str:
     """The memo's words, or a clear error (not audio, no speech)."""
     from ringback.app_cli import load_settings
-    from ringback.speech import AudioDecodeError, FasterWhisperTranscriber, SpeechError
-    from ringback.speech.audio import decode
+    from ringback.speech import FasterWhisperTranscriber, SpeechError
+    from ringback.speech.files import decode_or_fail
 
     settings = load_settings()
-    if not path.is_file():
-        fail(f"no such file: {path}", hint="pass the voice memo's path")
-    if path.stat().st_size > settings.max_upload_mb * 1_000_000:
-        fail(
-            f"{path.name} is larger than {settings.max_upload_mb} MB",
-            hint="a voice memo is a few minutes; raise RINGBACK_MAX_UPLOAD_MB if this is right",
-        )
+    samples = decode_or_fail(
+        path,
+        settings,
+        what="the voice memo",
+        size_hint="a voice memo is a few minutes; raise RINGBACK_MAX_UPLOAD_MB if this is right",
+        redo_hint="record the memo again",
+    )
     try:
-        samples = decode(path)
         with console(stderr=True).status(f"transcribing {path.name}…"):
             transcript = FasterWhisperTranscriber.from_settings(settings).transcribe(samples)
-    except AudioDecodeError as exc:
-        fail(f"{path.name} is not usable audio: {exc.reason}", hint="record the memo again")
     except SpeechError as exc:
         fail(f"transcription failed: {exc}", hint="check RINGBACK_WHISPER_MODEL")
     if transcript.is_empty:

@@ -303,26 +303,23 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     from ringback.app_cli import load_settings
     from ringback.coach.rehearse import NoSpeech
     from ringback.coach.rehearse import rehearse as measure
-    from ringback.speech import AudioDecodeError, FasterWhisperTranscriber, SpeechError
-    from ringback.speech.audio import decode
+    from ringback.speech import FasterWhisperTranscriber, SpeechError
+    from ringback.speech.files import decode_or_fail
 
     settings = load_settings()
     script = _read_text(script_text) if script_text is not None else None
-    if not audio.is_file():
-        fail(f"no such file: {audio}", hint="pass the recording of your practice voicemail")
-    if audio.stat().st_size > settings.max_upload_mb * 1_000_000:
-        fail(
-            f"{audio.name} is larger than {settings.max_upload_mb} MB",
-            hint="a voicemail is under a minute",
-        )
+    samples = decode_or_fail(
+        audio,
+        settings,
+        what="the recording of your practice voicemail",
+        size_hint="a voicemail is under a minute",
+        redo_hint="record the take again",
+    )
     try:
-        samples = decode(audio)
         with console(stderr=True).status("listening to your take…") if not as_json else _quiet():
             result = measure(
                 samples, script=script, transcriber=FasterWhisperTranscriber.from_settings(settings)
             )
-    except AudioDecodeError as exc:
-        fail(f"{audio.name} is not usable audio: {exc.reason}", hint="record the take again")
     except SpeechError as exc:
         fail(f"transcription failed: {exc}", hint="check RINGBACK_WHISPER_MODEL")
     except NoSpeech:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -110,15 +111,10 @@ _CALLBACK = "RINGBACK-RECORDING-CALLBACK"
 
 def _attribute(value: str) -> str:
     """Escaped as ElementTree escapes an attribute value."""
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#09;")
-    )
+    return escape(value, _ATTRIBUTE_ENTITIES)
+
+
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;"}
 
 
 def build_voice_response(
