@@ -5,7 +5,10 @@ from this (second) process.
     python bench/bench_twilio.py peak     [--seconds 5] [--connections 32]
     python bench/bench_twilio.py callback [--rate 20] [--seconds 15] [--recording-seconds 30]
     python bench/bench_twilio.py all      (each of the above)
-    common: [--json] [--port N] [--quick]
+    common: [--json] [--port N] [--quick] [--postgres [ADMIN_URL]]
+
+``--postgres`` runs the server on a scratch PostgreSQL database (the team deployment)
+instead of a fresh SQLite file; ADMIN_URL defaults to the local server as ``postgres``.
 
 The server is the real thing: ``python -m ringback serve --host 127.0.0.1 --port N`` in a
 child process (uvicorn, uvloop and httptools when installed), a fresh SQLite database in
@@ -37,12 +40,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import platform
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -102,7 +105,9 @@ def summary(latencies: list[float], wall: float, errors: int) -> dict[str, Any]:
 
 
 @contextmanager
-def ringback_serve(data_dir: Path, port: int, **env_extra: str) -> Iterator[subprocess.Popen[str]]:
+def ringback_serve(
+    data_dir: Path, port: int, database_url: str | None = None, **env_extra: str
+) -> Iterator[subprocess.Popen[str]]:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -115,6 +120,8 @@ def ringback_serve(data_dir: Path, port: int, **env_extra: str) -> Iterator[subp
     }
     for name in ("RINGBACK_DATABASE_URL", "RINGBACK_PUBLIC_URL", "RINGBACK_SMTP_HOST"):
         env.pop(name, None)
+    if database_url:
+        env["RINGBACK_DATABASE_URL"] = database_url
     log = open(data_dir / "server.log", "w")  # noqa: SIM115  (closed below)
     proc = subprocess.Popen(
         [sys.executable, "-m", "ringback", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -331,18 +338,46 @@ def storage(recordings: dict[str, bytes]) -> Iterator[int]:
         server.server_close()
 
 
-def voicemail_states(db: Path) -> dict[str, int]:
+def voicemail_states(url: str) -> dict[str, int]:
+    """Voicemails per pipeline status, read straight from the server's database."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url)
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        with engine.connect() as conn:
             rows = conn.execute(
-                "select status, count(*) from voicemails group by status"
-            ).fetchall()
-    except sqlite3.Error:
+                text("select status, count(*) from voicemails group by status")
+            ).all()
+    except SQLAlchemyError:
         return {}
+    finally:
+        engine.dispose()
     return {str(k): int(v) for k, v in rows}
 
 
-def bench_callback(args: argparse.Namespace, data_dir: Path, port: int) -> dict[str, Any]:
+@contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one run (the server migrates it), dropped after."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"ringback_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def bench_callback(
+    args: argparse.Namespace, data_dir: Path, port: int, database_url: str
+) -> dict[str, Any]:
     from bench import voicemail_corpus
 
     if not voicemail_corpus.available():
@@ -373,7 +408,7 @@ def bench_callback(args: argparse.Namespace, data_dir: Path, port: int) -> dict[
         requests = [callback(sid) for sid in sids]
         # Start the worker: the first recordings load the model and start transcribing.
         warm = run(open_loop(port, requests[:3], 10.0, 1, b'"accepted"'))
-        db = data_dir / "ringback.db"
+        db = database_url
         deadline = time.monotonic() + 120
         while voicemail_states(db).get("processing", 0) == 0:
             if time.monotonic() > deadline:
@@ -386,6 +421,7 @@ def bench_callback(args: argparse.Namespace, data_dir: Path, port: int) -> dict[
         after = voicemail_states(db)
     out = summary(latencies, wall, errors + warm[2])
     out.update(
+        database="postgresql" if database_url.startswith("postgresql") else "sqlite",
         offered_rps=args.callback_rate,
         recording_seconds=args.recording_seconds,
         voicemails_before=before,
@@ -434,21 +470,37 @@ def main() -> None:
     parser.add_argument("--recording-seconds", type=float, default=30.0)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        nargs="?",
+        const="postgresql+psycopg://postgres@127.0.0.1/postgres",
+        help="run the server on a scratch PostgreSQL database created through ADMIN_URL "
+        "(default: a fresh SQLite file)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.peak_seconds, args.callback_seconds = 2.0, 1.0, 2.0
     results: dict[str, Any] = {"machine": machine()}
-    with tempfile.TemporaryDirectory(prefix="ringback-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="ringback-bench-") as tmp,
+        contextlib.ExitStack() as stack,
+    ):
         data_dir = Path(tmp)
         port = args.port or free_port()
-        with ringback_serve(data_dir, port):
+        database_url = (
+            stack.enter_context(scratch_postgres(args.postgres))
+            if args.postgres
+            else f"sqlite:///{data_dir / 'ringback.db'}"
+        )
+        with ringback_serve(data_dir, port, database_url if args.postgres else None):
             if args.what in ("voice", "all"):
                 results["voice"] = bench_voice(args, port)
             if args.what in ("peak", "all"):
                 results["peak"] = bench_peak(args, port)
             if args.what in ("callback", "all"):
-                results["callback"] = bench_callback(args, data_dir, port)
+                results["callback"] = bench_callback(args, data_dir, port, database_url)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
