@@ -6,6 +6,8 @@ parties are two different people:
 
 * ``allison``: Debian's ``asterisk-core-sounds-en-wav`` carrier phrases (1-4.5 s, real
   8 kHz recordings, a woman's voice);
+* ``allison-low``: the same prompts 12 % slower and lower (as ``bench/call_corpus.py``
+  makes its customer): two close voices, the hard case;
 * ``george``, ``jackson``, ``lucas``, ``nicolas``: the four speakers of the Free Spoken
   Digit Dataset (``../shared/eval/fsdd``, real 8 kHz takes, men's voices). Their "phrase"
   is a group of three or four digits read the way people read a phone number.
@@ -37,7 +39,7 @@ from bench import fsdd
 from bench import voicemail_corpus as vc
 
 RATE = vc.RATE
-VOICES = ("allison", *fsdd.SPEAKERS)
+VOICES = ("allison", "allison-low", *fsdd.SPEAKERS)
 NOISE_RMS = 5.0
 SHORT_TURN_P = 0.2
 # Short Asterisk prompts for Allison's one-word answers.
@@ -70,8 +72,8 @@ class Truth:
 
 
 def available(voices: tuple[str, ...] = VOICES) -> bool:
-    need_allison = "allison" in voices
-    need_fsdd = any(v != "allison" for v in voices)
+    need_allison = any(v.startswith("allison") for v in voices)
+    need_fsdd = any(not v.startswith("allison") for v in voices)
     return (not need_allison or vc.available()) and (not need_fsdd or fsdd.available())
 
 
@@ -81,6 +83,10 @@ def _allison_phrases() -> tuple[Path, ...]:
 
 
 def _phrase(voice: str, rng: random.Random, *, short: bool) -> np.ndarray:
+    if voice == "allison-low":
+        from bench.call_corpus import _slow
+
+        return _slow(_phrase("allison", rng, short=short))
     if voice == "allison":
         if short:
             name = rng.choice(_SHORT_PROMPTS)
@@ -99,10 +105,15 @@ def _phrase(voice: str, rng: random.Random, *, short: bool) -> np.ndarray:
 
 
 def build(
-    seconds: float, voices: tuple[str, str] = ("allison", "george"), seed: int = 0
+    seconds: float,
+    voices: tuple[str, str] = ("allison", "george"),
+    seed: int = 0,
+    *,
+    short_first: bool = False,
 ) -> tuple[np.ndarray, Truth]:
     """A mono call of exactly ``seconds``: int16 samples at 8 kHz, and its truth. The
-    first voice of ``voices`` speaks first (the rep of ``--rep-channel 0``)."""
+    first voice of ``voices`` speaks first (the rep of ``--rep-channel 0``); with
+    ``short_first`` its first turn is one word (as a "Hello?" opens a call)."""
     rng = random.Random(seed)
     total = round(seconds * RATE)
     mix = np.zeros(total, dtype=np.float64)
@@ -115,7 +126,7 @@ def build(
     first = True
     while True:
         voice = voices[0] if speaker == "rep" else voices[1]
-        short = not first and rng.random() < SHORT_TURN_P
+        short = short_first if first else rng.random() < SHORT_TURN_P
         count = 1 if short else rng.randint(1, 3)
         cursor, placed = t, []
         for i in range(count):
@@ -139,11 +150,16 @@ def build(
 
 
 def write(
-    path: Path, seconds: float, voices: tuple[str, str] = ("allison", "george"), seed: int = 0
+    path: Path,
+    seconds: float,
+    voices: tuple[str, str] = ("allison", "george"),
+    seed: int = 0,
+    *,
+    short_first: bool = False,
 ) -> Truth:
     from bench.call_corpus import write_wav
 
-    samples, truth = build(seconds, voices, seed)
+    samples, truth = build(seconds, voices, seed, short_first=short_first)
     write_wav(path, samples)
     return truth
 

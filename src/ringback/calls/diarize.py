@@ -4,27 +4,43 @@ With both parties mixed into one channel there is no measurement of who spoke, o
 estimate, so the result is labelled lower confidence wherever it is shown. The first
 voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
 
-**Speaker embeddings** (the default). The speech the transcriber heard (its words, joined
-across pauses up to 0.25 s) is laid end to end, silence left out, and cut into 1.6 s
-windows every 0.2 s: 1.6 s is the length the voice encoder (:mod:`voice_encoder`, GE2E,
-numpy) was trained on, and each window is levelled to -30 dBFS as its training audio was.
-Each window becomes a 256-dimensional voice embedding; the windows are split into two
-voices by spectral clustering (the sign of the Fiedler vector of their cosine-affinity
-graph, computed on at most 1,500 windows spread over the call, so a long call costs no
-more than a short one to cluster), then every window goes to the nearer of the two
-voices' mean embeddings. Each 10 ms of speech takes the voice of the window centred
-nearest to it, and each word the voice of most of its 10 ms frames. Windows straddle a
-change of speaker for up to 0.8 s either side of it, so a reply shorter than about a
-second can take the voice around it.
+**Speaker embeddings** (the default), one piece of the call at a time:
+
+1. *Speech*: Silero VAD (faster-whisper's) cut at pauses of 0.1 s, keeping only speech
+   within a second of a transcribed word (hold music is not a voice). Without the VAD,
+   the words' stretches.
+2. *Embeddings*: the speech laid end to end, silence left out, cut into windows of two
+   lengths: 1.6 s every 0.2 s (the length the GE2E voice encoder of :mod:`voice_encoder`
+   was trained on: reliable identities) and 0.6 s every 0.1 s (they place a change of
+   speaker more closely). Each window is levelled to -30 dBFS, as the encoder's training
+   audio was, and becomes a 256-dimensional unit vector.
+3. *Who is who*: the long windows split into two voices by spectral clustering (the sign
+   of the Fiedler vector of their cosine-affinity graph, on at most 1,500 windows spread
+   over the call, so clustering costs the same for any length), then each long window
+   goes to the nearer voice mean. Short windows get their own voice means (of those
+   centred in each voice's long windows).
+4. *Where*: every 10 ms of speech leans toward one voice by the sum of its nearest long
+   and nearest short window's leanings (cosine to one mean minus the other); each word
+   takes the voice of most of its frames, and its frames then take the word's voice.
+5. *Rep or customer*: the opening (speech up to its first pause over 0.25 s) is embedded
+   on its own, so no later voice leaks into it, and compared with the short windows'
+   means. An opening of a fraction of a second ("Hello?") by a voice close to the other
+   can be judged wrong, which swaps the roles of the whole call.
+6. *Talk time*: each voice's speech frames, pauses up to 0.5 s inside one voice's speech
+   counted as utterances count them. Measured from the audio, not from word times:
+   Whisper's word times run across changes of speaker, and it drops words (short
+   replies, overlapped speech) that are still talk.
 
 **MFCC fallback**, when the encoder's weights (``RINGBACK_VOICE_ENCODER``) are missing or
 unreadable: the words are cut into stretches at pauses; each stretch is described by the
-mean and spread of its MFCCs (timbre, computed here with numpy); two groups by k-means.
-Telephone voices of the same sex are often too close in MFCC terms for this to work.
+mean and spread of its MFCCs (timbre, computed here with numpy); two groups by k-means;
+talk time from the words. Telephone voices of the same sex are often too close in MFCC
+terms for this to work.
 
-Accuracy (``bench/eval_calls.py``, docs/benchmarks.md): on the real two-person phone
-conversation in ../shared/eval/pyannote_sample the rep's talk share is within a few
-points of the human reference with embeddings (12-14 points off with MFCCs).
+Accuracy (``bench/eval_calls.py``; docs/benchmarks.md has the figures): the rep's talk
+share against the human reference of the real phone conversation in
+../shared/eval/pyannote_sample, and against built mono calls of two real voices at known
+times (``bench/mono_corpus.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +62,8 @@ CHUNK_GAP = 0.25  # a pause this long may be a change of speaker
 MIN_CLUSTER_SECONDS = 0.6  # MFCC: shorter stretches are assigned, not used to learn the groups
 WINDOW_FRAMES = 160  # 1.6 s of speech per embedding: the encoder's training length
 WINDOW_HOP_FRAMES = 20  # a window every 0.2 s of speech
+SHORT_FRAMES = 60  # 0.6 s windows every 0.1 s: where a change of speaker falls
+SHORT_HOP_FRAMES = 10
 MIN_WINDOW_FRAMES = 20  # less speech than this in a piece of the call: too little to embed
 SPECTRAL_MAX = 1500  # windows the affinity graph is built on (evenly spread over the call)
 VAD_MIN_SILENCE_MS = 100  # speech is cut at pauses this long (a change of speaker can be)
@@ -213,13 +231,8 @@ def cluster_voices(emb: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
         return np.zeros(n, dtype=np.intp)
     step = -(-n // SPECTRAL_MAX)
     sample = emb[::step]
-    first = _spectral2(sample)
-    centres = []
-    for c in (0, 1):
-        members = sample[first == c]
-        mean = members.mean(axis=0) if len(members) else sample.mean(axis=0)
-        centres.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
-    return np.argmax(emb @ np.stack(centres).T, axis=1).astype(np.intp)
+    centres = _centres(sample, _spectral2(sample))
+    return np.argmax(emb @ centres.T, axis=1).astype(np.intp)
 
 
 def _speech_frames(
@@ -251,19 +264,69 @@ def _speech_frames(
 
 
 @dataclass
+class _Scale:
+    """Windows of one length over the speech: their embeddings, and for every frame of
+    speech the window whose centre is nearest (in speech time)."""
+
+    frames: int
+    hop: int
+    emb: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    nearest: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    count: int = 0
+
+    def add(
+        self,
+        encoder: VoiceEncoder,
+        rows: npt.NDArray[np.float32],
+        power: npt.NDArray[np.float32],
+    ) -> None:
+        import numpy as np
+
+        n = len(rows)
+        width = min(self.frames, n)
+        starts = list(range(0, n - width + 1, self.hop))
+        if starts[-1] != n - width:
+            starts.append(n - width)
+        batch = np.empty((len(starts), width, rows.shape[1]), dtype=np.float32)
+        for k, s in enumerate(starts):
+            batch[k] = _levelled(rows[s : s + width], power[s : s + width])
+        self.emb.append(encoder.embed(batch))
+        centres = np.asarray(starts) + width // 2
+        position = np.arange(n)
+        after = np.clip(np.searchsorted(centres, position), 0, len(centres) - 1)
+        before = np.clip(after - 1, 0, len(centres) - 1)
+        nearer_before = np.abs(position - centres[before]) <= np.abs(centres[after] - position)
+        self.nearest.append(np.where(nearer_before, before, after).astype(np.int64) + self.count)
+        self.count += len(starts)
+
+
+def _levelled(
+    rows: npt.NDArray[np.float32], power: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Mel rows scaled as if their audio had been levelled to -30 dBFS (raised only), as
+    the encoder's training audio was: mel power scales with the square of the gain."""
+    import numpy as np
+
+    from ringback.calls.voice_encoder import level_gain
+
+    gain = level_gain(float(power.mean()))
+    return rows * np.float32(gain * gain)
+
+
+@dataclass
 class VoiceTrack:
     """What telling the voices apart needs, gathered one piece of the call at a time.
 
-    With an encoder: the window embeddings, and for each 10 ms frame of speech its
-    global index and the window it takes its voice from (a few kB per second of speech).
-    Without one: the MFCC rows of the whole recording (the fallback).
+    With an encoder: window embeddings at two lengths, the opening's embedding, and for
+    each 10 ms frame of speech its index and the windows it takes its voice from (a few
+    kB per second of speech). Without one: the MFCC rows of the recording (the fallback).
     """
 
     encoder: VoiceEncoder | None = None
-    _emb: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    _long: _Scale = field(default_factory=lambda: _Scale(WINDOW_FRAMES, WINDOW_HOP_FRAMES))
+    _short: _Scale = field(default_factory=lambda: _Scale(SHORT_FRAMES, SHORT_HOP_FRAMES))
     _frames: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _window_of: list[npt.NDArray[np.int64]] = field(default_factory=list)
-    _windows: int = 0
+    _opening: npt.NDArray[np.float32] | None = None
     _mfcc: list[npt.NDArray[np.float64]] = field(default_factory=list)
 
     @classmethod
@@ -293,36 +356,25 @@ class VoiceTrack:
     ) -> None:
         import numpy as np
 
-        from ringback.calls.voice_encoder import frame_energy, level_gain, mel_frames
+        from ringback.calls.voice_encoder import frame_energy, mel_frames
 
         assert self.encoder is not None
         mel = mel_frames(samples)
         speech = _speech_frames(samples, offset, words, len(mel))
-        n = len(speech)
-        if n < MIN_WINDOW_FRAMES:
+        if len(speech) < MIN_WINDOW_FRAMES:
             return
-        energy = frame_energy(samples)
-        width = min(WINDOW_FRAMES, n)
-        starts = list(range(0, n - width + 1, WINDOW_HOP_FRAMES))
-        if starts[-1] != n - width:
-            starts.append(n - width)
         rows = mel[speech]
-        power = energy[speech]
-        batch = np.empty((len(starts), width, _MELS), dtype=np.float32)
-        for k, s in enumerate(starts):
-            gain = level_gain(float(power[s : s + width].mean()))
-            batch[k] = rows[s : s + width] * np.float32(gain * gain)
-        self._emb.append(self.encoder.embed(batch))
-        # Each frame of speech takes the window whose centre is nearest (in speech time).
-        centres = np.asarray(starts) + width // 2
-        position = np.arange(n)
-        after = np.clip(np.searchsorted(centres, position), 0, len(centres) - 1)
-        before = np.clip(after - 1, 0, len(centres) - 1)
-        nearer_before = np.abs(position - centres[before]) <= np.abs(centres[after] - position)
-        nearest = np.where(nearer_before, before, after)
-        self._frames.append(speech.astype(np.int64) + int(round(offset * 100)))
-        self._window_of.append(nearest.astype(np.int64) + self._windows)
-        self._windows += len(starts)
+        power = frame_energy(samples)[speech]
+        self._long.add(self.encoder, rows, power)
+        self._short.add(self.encoder, rows, power)
+        if self._opening is None:
+            # The first voice heard: its first stretch of speech (up to a pause that may
+            # be a change of speaker), embedded on its own so no later voice leaks in.
+            pauses = np.nonzero(np.diff(speech) > round(CHUNK_GAP * 100) + 1)[0]
+            end = int(pauses[0]) + 1 if len(pauses) else len(speech)
+            end = max(end, MIN_WINDOW_FRAMES)
+            self._opening = self.encoder.embed(_levelled(rows[:end], power[:end])[None])[0]
+        self._frames.append(speech.astype(np.int64) + round(offset * 100))
 
     def split(self, words: list[SpokenWord], *, rep_first: bool = True) -> Voices:
         """The words relabelled "rep"/"customer" by voice, and (with the encoder) each
@@ -335,30 +387,64 @@ class VoiceTrack:
             feats = np.concatenate(self._mfcc) if self._mfcc else np.zeros((0, _CEPS - 1))
             return Voices(split_speakers(words, feats, rep_first=rep_first), None)
         words = sorted(words, key=lambda w: w.start)
-        if not self._emb:
+        if not self._frames:
             who = _named([0], rep_first)[0]
             return Voices([SpokenWord(who, w.text, w.start, w.end) for w in words], None)
-        voice = cluster_voices(np.concatenate(self._emb))
+        long_emb = np.concatenate(self._long.emb)
+        short_emb = np.concatenate(self._short.emb)
+        long_of = np.concatenate(self._long.nearest)
+        short_of = np.concatenate(self._short.nearest)
         frames = np.concatenate(self._frames)
-        frame_voice = voice[np.concatenate(self._window_of)]
+        # Who is who: clustered on the long windows (reliable identities).
+        long_voice = cluster_voices(long_emb)
+        long_centres = _centres(long_emb, long_voice)
+        # Short windows are compared with short windows: their centroids are those of the
+        # short windows centred in each voice's long-window frames.
+        short_centre_frame = np.zeros(len(short_emb), dtype=np.int64)
+        short_centre_frame[short_of] = np.arange(len(short_of))  # a frame each window covers
+        short_voice = long_voice[long_of[short_centre_frame]]
+        short_centres = _centres(short_emb, short_voice)
+        # Where: each frame's voice from both lengths (the short window localises a change
+        # of speaker, the long one steadies the decision).
+        long_lean = long_emb @ (long_centres[1] - long_centres[0])
+        short_lean = short_emb @ (short_centres[1] - short_centres[0])
+        frame_voice = ((long_lean[long_of] + short_lean[short_of]) > 0).astype(np.intp)
         order = np.argsort(frames, kind="stable")
         frames, frame_voice = frames[order], frame_voice[order]
         labels = []
+        spoken = frame_voice.copy()
         for w in words:
             first = round(w.start * 100)
             lo = int(np.searchsorted(frames, first))
             hi = int(np.searchsorted(frames, max(round(w.end * 100), first + 1)))
             if hi > lo:
                 labels.append(int(np.bincount(frame_voice[lo:hi], minlength=2).argmax()))
+                spoken[lo:hi] = labels[-1]  # one word, one speaker
                 continue
             # No speech frame under the word (the VAD heard none there): the nearest one.
             near = [k for k in (lo - 1, lo) if 0 <= k < len(frames)]
             at = min(near, key=lambda k: abs(int(frames[k]) - first))
             labels.append(int(frame_voice[at]))
-        names = _named(labels, rep_first)
-        out = [SpokenWord(names[k], w.text, w.start, w.end) for k, w in zip(labels, words, strict=True)]
-        talk = _talk_seconds(frames, frame_voice)
+        assert self._opening is not None
+        # The first voice heard: the voice whose short windows its opening resembles.
+        opener = int(np.argmax(short_centres @ self._opening))
+        names = _named([opener], rep_first)
+        out = [
+            SpokenWord(names[k], w.text, w.start, w.end) for k, w in zip(labels, words, strict=True)
+        ]
+        talk = _talk_seconds(frames, spoken)
         return Voices(out, {names[0]: talk[0], names[1]: talk[1]})
+
+
+def _centres(emb: npt.NDArray[np.float32], voice: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    out = []
+    for c in (0, 1):
+        members = emb[voice == c]
+        mean = members.mean(axis=0) if len(members) else emb.mean(axis=0)
+        out.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+    return np.stack(out).astype(np.float32)
 
 
 @dataclass(frozen=True)

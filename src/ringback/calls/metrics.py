@@ -273,7 +273,9 @@ def compute(
     longest: dict[Speaker, Event | None] = {}
     for s in SPEAKERS:
         own_words = [w for w in words if w.speaker == s]
-        talk_s = talk[s] if talk is not None else _union_seconds([u for u in utts if u.speaker == s])
+        talk_s = (
+            talk[s] if talk is not None else _union_seconds([u for u in utts if u.speaker == s])
+        )
         best: Event | None = None
         for turn in (t for t in turns if t.speaker == s):
             for start, end, group in turn.stretches():

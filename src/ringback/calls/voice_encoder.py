@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ringback.speech.types import SAMPLE_RATE
 
@@ -130,8 +130,12 @@ class VoiceEncoder:
         import numpy as np
 
         try:
-            self.w_ih = [np.ascontiguousarray(weights[f"lstm_weight_ih_l{k}"].T) for k in range(LAYERS)]
-            self.w_hh = [np.ascontiguousarray(weights[f"lstm_weight_hh_l{k}"].T) for k in range(LAYERS)]
+            self.w_ih = [
+                np.ascontiguousarray(weights[f"lstm_weight_ih_l{k}"].T) for k in range(LAYERS)
+            ]
+            self.w_hh = [
+                np.ascontiguousarray(weights[f"lstm_weight_hh_l{k}"].T) for k in range(LAYERS)
+            ]
             self.bias = [
                 weights[f"lstm_bias_ih_l{k}"] + weights[f"lstm_bias_hh_l{k}"] for k in range(LAYERS)
             ]
@@ -171,15 +175,14 @@ class VoiceEncoder:
 
         batch, steps, _ = x.shape
         seq = np.ascontiguousarray(x.transpose(1, 0, 2))  # (time, batch, features)
-        h = np.zeros((batch, HIDDEN), np.float32)
         gates = np.empty((batch, 4 * HIDDEN), np.float32)
         for layer in range(LAYERS):
             # The input half of every gate, for all time steps at once (one matrix product).
             pre = (seq.reshape(steps * batch, -1) @ self.w_ih[layer]).reshape(steps, batch, -1)
             pre += self.bias[layer]
             w_hh = self.w_hh[layer]
-            h = np.zeros((batch, HIDDEN), np.float32)
-            c = np.zeros((batch, HIDDEN), np.float32)
+            h: npt.NDArray[Any] = np.zeros((batch, HIDDEN), np.float32)
+            c: npt.NDArray[Any] = np.zeros((batch, HIDDEN), np.float32)
             last = layer == LAYERS - 1
             outs = None if last else np.empty((steps, batch, HIDDEN), np.float32)
             for t in range(steps):
