@@ -187,3 +187,16 @@ def test_without_the_encoder_mono_still_works_and_says_why_it_is_worse(tmp_path:
     result = analyze_call(PYANNOTE / "sample.wav", settings=settings)
     assert result.mode == "mono" and 0.0 < result.metrics.talk_share_rep < 1.0
     assert any("RINGBACK_VOICE_ENCODER" in w for w in result.warnings)
+
+
+def test_talk_time_joins_a_voices_short_pauses_but_not_across_the_other_voice() -> None:
+    from ringback.calls.diarize import _talk_seconds
+
+    # voice 0 speaks 0.00-0.99 s and 1.40-1.99 s (a 0.4 s pause: one utterance), then
+    # voice 1 at 2.00-2.49 s, then voice 0 again at 2.60-2.99 s (its pause held voice 1).
+    frames = np.concatenate(
+        [np.arange(0, 100), np.arange(140, 200), np.arange(200, 250), np.arange(260, 300)]
+    )
+    voice = np.concatenate([np.zeros(160, int), np.ones(50, int), np.zeros(40, int)])
+    talk = _talk_seconds(frames, voice)
+    assert talk[0] == pytest.approx(2.0 + 0.4) and talk[1] == pytest.approx(0.5)

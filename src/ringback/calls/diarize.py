@@ -254,7 +254,7 @@ def _speech_frames(
         return np.nonzero(on)[0]
     options = VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=VAD_PAD_MS)
     spans = [(w.start - offset, w.end - offset) for w in words]
-    for segment in get_speech_timestamps(samples, options, sampling_rate=SAMPLE_RATE):
+    for segment in get_speech_timestamps(samples, options):  # samples are 16 kHz
         start, end = segment["start"] / SAMPLE_RATE, segment["end"] / SAMPLE_RATE
         # Sound with no word heard within a second of it (hold music, a line tone) is not
         # one of the two voices, whatever the VAD thought.
