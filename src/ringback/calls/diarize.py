@@ -123,12 +123,15 @@ def mfcc(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
 
 
 def _chunks(words: list[SpokenWord]) -> list[list[int]]:
+    """Indexes of the words (in time order) joined across pauses up to CHUNK_GAP."""
     chunks: list[list[int]] = []
+    reach = float("-inf")
     for i, word in enumerate(words):
-        if chunks and word.start - max(words[j].end for j in chunks[-1]) <= CHUNK_GAP:
+        if chunks and word.start - reach <= CHUNK_GAP:
             chunks[-1].append(i)
         else:
             chunks.append([i])
+        reach = max(reach, word.end) if len(chunks[-1]) > 1 else word.end
     return chunks
 
 
@@ -244,6 +247,7 @@ def _speech_frames(
     import numpy as np
 
     on = np.zeros(rows, dtype=bool)
+    words = sorted(words, key=lambda w: w.start)
     try:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
     except ImportError:
