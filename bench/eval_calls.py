@@ -11,6 +11,10 @@ References:
   frames within 35 dB of the channel's loudest): an automatic reference, labelled as such.
 * built calls (``bench/call_corpus.py``): real speech placed at known times, so the
   reference is exact. Three seeds, two minutes each.
+* built mono calls (``bench/mono_corpus.py``): two different real people (Allison's
+  Asterisk prompts, the FSDD speakers) mixed into one channel at known times: the mono
+  fallback against an exact reference. Three seeds (three pairs of voices), two minutes;
+  and the first stereo built call mixed down to mono (two close voices).
 
     python bench/eval_calls.py [--json] [--seeds 3] [--seconds 120]
 """
@@ -29,9 +33,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from bench import call_corpus
+from bench import call_corpus, mono_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
+MONO_PAIRS = (("allison", "jackson"), ("george", "lucas"), ("nicolas", "allison"))
 
 EVAL = ROOT.parent / "shared" / "eval"
 
@@ -135,6 +140,32 @@ def main() -> None:
                     result.metrics.talk_share_rep,
                     truth.talk_share_rep,
                 )
+                if seed == 1:
+                    # The same call mixed down to one channel: two close voices (the
+                    # customer is the rep's voice 12 % lower), the mono fallback's hard case.
+                    result = analyze_call(path, settings=settings, force_mono=True)
+                    add(
+                        f"built call seed {seed}, mixed to mono",
+                        "construction (exact)",
+                        result.mode,
+                        result.metrics.talk_share_rep,
+                        truth.talk_share_rep,
+                    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in range(1, args.seeds + 1):
+            voices = MONO_PAIRS[(seed - 1) % len(MONO_PAIRS)]
+            if not mono_corpus.available(voices):
+                continue
+            path = Path(tmp) / f"mono{seed}.wav"
+            mono_truth = mono_corpus.write(path, args.seconds, voices, seed=seed)
+            result = analyze_call(path, settings=settings)
+            add(
+                f"built mono seed {seed} ({'+'.join(voices)})",
+                "construction (exact)",
+                result.mode,
+                result.metrics.talk_share_rep,
+                mono_truth.talk_share_rep,
+            )
     if args.json:
         print(json.dumps(rows, indent=2))
         return

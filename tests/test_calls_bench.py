@@ -12,13 +12,15 @@ import wave
 from pathlib import Path
 
 import pytest
-from bench import call_corpus, eval_calls
+from bench import call_corpus, eval_calls, mono_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_RTTM = ROOT.parent / "shared" / "eval" / "pyannote_sample" / "sample.rttm"
 
 
-@pytest.mark.parametrize("script", ["bench_call.py", "eval_calls.py", "call_corpus.py"])
+@pytest.mark.parametrize(
+    "script", ["bench_call.py", "eval_calls.py", "call_corpus.py", "mono_corpus.py", "eval_mono.py"]
+)
 def test_help_works(script: str) -> None:
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--help"],
@@ -47,6 +49,19 @@ def test_built_call_is_stereo_exact_length_and_its_truth_adds_up(tmp_path: Path)
     assert (
         call_corpus.build(30.0, seed=5)[0].tobytes() != call_corpus.build(30.0, seed=6)[0].tobytes()
     )
+
+
+@pytest.mark.skipif(not mono_corpus.available(), reason="needs the Asterisk prompts and FSDD")
+def test_built_mono_call_is_one_channel_two_voices_that_take_turns(tmp_path: Path) -> None:
+    path = tmp_path / "mono.wav"
+    truth = mono_corpus.write(path, 60.0, ("allison", "lucas"), seed=5, short_first=True)
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getframerate(), w.getnframes()) == (1, 8000, 480_000)
+    spans = sorted((a, b, who) for who, v in truth.intervals.items() for a, b in v)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # nobody talks over
+    assert spans[0][2] == "rep" and spans[0][1] - spans[0][0] < 1.0  # a one-word opening
+    assert 0.2 < truth.talk_share_rep < 0.8
+    assert truth.speaker_at((spans[1][0] + spans[1][1]) / 2) == spans[1][2]
 
 
 def test_rttm_reference_share(tmp_path: Path) -> None:

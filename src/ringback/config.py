@@ -238,6 +238,11 @@ class Settings(BaseSettings):
     call_max_minutes: int = Field(
         default=180, ge=1, description="Longer call recordings are refused, not analysed."
     )
+    voice_encoder: str = Field(
+        default="",
+        description="Speaker-embedding weights (.npz) that tell two voices apart in a mono "
+        "call; empty = the bundled ones.",
+    )
 
     # mail
     @field_validator("smtp_security")

@@ -147,6 +147,7 @@ def analyze_call(
     options = call_options(settings)
     stereo = audio.stereo and not audio.same_signal and not force_mono
     words: list[SpokenWord] = []
+    talk: dict[Speaker, float] | None = None
     if stereo:
         for channel in (0, 1):
             speaker: Speaker = "rep" if channel == rep_channel else "customer"
@@ -157,19 +158,21 @@ def analyze_call(
                 say(f"transcribing channel {channel} ({speaker}) at {offset / 60:.0f} min")
                 words += transcribe_channel(engine, samples, speaker, options, offset=offset)
     else:
-        import numpy as np
+        from ringback.calls.diarize import VoiceTrack
 
-        from ringback.calls.diarize import mfcc, split_speakers
-
+        track, fallback = VoiceTrack.for_settings(settings)
+        if fallback:
+            warnings.append(fallback)
         heard: list[SpokenWord] = []
-        features = []
         # FFmpeg mixes a stereo file down to the one channel asked for.
         for offset, samples in channel_pieces(path, 0, 1):
             say(f"transcribing (mono: one channel, two voices) at {offset / 60:.0f} min")
-            heard += transcribe_channel(engine, samples, "rep", options, offset=offset)
-            features.append(mfcc(samples))
-        say("telling the two voices apart")
-        words = split_speakers(heard, np.concatenate(features), rep_first=rep_channel == 0)
+            piece = transcribe_channel(engine, samples, "rep", options, offset=offset)
+            say(f"telling the two voices apart at {offset / 60:.0f} min")
+            track.add(samples, offset, piece)
+            heard += piece
+        voices = track.split(heard, rep_first=rep_channel == 0)
+        words, talk = voices.words, voices.talk
     if not words:
         raise CallAudioError(
             f"no speech found in {path.name} ({audio.duration:.0f} s of audio): nothing to analyse",
@@ -177,7 +180,7 @@ def analyze_call(
             "is not silent",
         )
     say("measuring")
-    metrics = compute(words, audio.duration)
+    metrics = compute(words, audio.duration, talk)
     questions = tuple(find_questions(metrics.turns))
     if stereo:
         for speaker in ("rep", "customer"):

@@ -1,15 +1,51 @@
 """Two voices on one channel: the mono fallback, honest about being a guess.
 
 With both parties mixed into one channel there is no measurement of who spoke, only an
-estimate. The words are cut into short stretches at pauses; each stretch is described by
-the mean and spread of its MFCCs (the timbre of the voice, computed here with numpy);
-the stretches are split into two groups by k-means. Telephone voices of
-the same sex can be close, so the result is labelled lower confidence wherever it is
-shown. The first voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
+estimate, so the result is labelled lower confidence wherever it is shown. The first
+voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
+
+**Speaker embeddings** (the default), one piece of the call at a time:
+
+1. *Speech*: Silero VAD (faster-whisper's) cut at pauses of 0.1 s, keeping only speech
+   within a second of a transcribed word (hold music is not a voice). Without the VAD,
+   the words' stretches.
+2. *Embeddings*: the speech laid end to end, silence left out, cut into windows of two
+   lengths: 1.6 s every 0.2 s (the length the GE2E voice encoder of :mod:`voice_encoder`
+   was trained on: reliable identities) and 0.6 s every 0.1 s (they place a change of
+   speaker more closely). Each window is levelled to -30 dBFS, as the encoder's training
+   audio was, and becomes a 256-dimensional unit vector.
+3. *Who is who*: the long windows split into two voices by spectral clustering (the sign
+   of the Fiedler vector of their cosine-affinity graph, on at most 1,500 windows spread
+   over the call, so clustering costs the same for any length), then each long window
+   goes to the nearer voice mean. Short windows get their own voice means (of those
+   centred in each voice's long windows).
+4. *Where*: every 10 ms of speech leans toward one voice by the sum of its nearest long
+   and nearest short window's leanings (cosine to one mean minus the other); each word
+   takes the voice of most of its frames, and its frames then take the word's voice.
+5. *Rep or customer*: the opening (speech up to its first pause over 0.25 s) is embedded
+   on its own, so no later voice leaks into it, and compared with the short windows'
+   means. An opening of a fraction of a second ("Hello?") by a voice close to the other
+   can be judged wrong, which swaps the roles of the whole call.
+6. *Talk time*: each voice's speech frames, pauses up to 0.5 s inside one voice's speech
+   counted as utterances count them. Measured from the audio, not from word times:
+   Whisper's word times run across changes of speaker, and it drops words (short
+   replies, overlapped speech) that are still talk.
+
+**MFCC fallback**, when the encoder's weights (``RINGBACK_VOICE_ENCODER``) are missing or
+unreadable: the words are cut into stretches at pauses; each stretch is described by the
+mean and spread of its MFCCs (timbre, computed here with numpy); two groups by k-means;
+talk time from the words. Telephone voices of the same sex are often too close in MFCC
+terms for this to work.
+
+Accuracy (``bench/eval_calls.py``; docs/benchmarks.md has the figures): the rep's talk
+share against the human reference of the real phone conversation in
+../shared/eval/pyannote_sample, and against built mono calls of two real voices at known
+times (``bench/mono_corpus.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ringback.calls.model import Speaker, SpokenWord
@@ -19,8 +55,20 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from ringback.calls.voice_encoder import VoiceEncoder
+    from ringback.config import Settings
+
 CHUNK_GAP = 0.25  # a pause this long may be a change of speaker
-MIN_CLUSTER_SECONDS = 0.6  # shorter stretches are assigned, not used to learn the groups
+MIN_CLUSTER_SECONDS = 0.6  # MFCC: shorter stretches are assigned, not used to learn the groups
+WINDOW_FRAMES = 160  # 1.6 s of speech per embedding: the encoder's training length
+WINDOW_HOP_FRAMES = 20  # a window every 0.2 s of speech
+SHORT_FRAMES = 60  # 0.6 s windows every 0.1 s: where a change of speaker falls
+SHORT_HOP_FRAMES = 10
+MIN_WINDOW_FRAMES = 20  # less speech than this in a piece of the call: too little to embed
+SPECTRAL_MAX = 1500  # windows the affinity graph is built on (evenly spread over the call)
+VAD_MIN_SILENCE_MS = 100  # speech is cut at pauses this long (a change of speaker can be)
+VAD_PAD_MS = 30
+NEAR_WORD_S = 1.0  # speech this far from every transcribed word is not counted
 _HOP = 160  # 10 ms
 _WIN = 400  # 25 ms
 _MELS = 40
@@ -75,12 +123,15 @@ def mfcc(samples: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
 
 
 def _chunks(words: list[SpokenWord]) -> list[list[int]]:
+    """Indexes of the words (in time order) joined across pauses up to CHUNK_GAP."""
     chunks: list[list[int]] = []
+    reach = float("-inf")
     for i, word in enumerate(words):
-        if chunks and word.start - words[chunks[-1][-1]].end <= CHUNK_GAP:
+        if chunks and word.start - reach <= CHUNK_GAP:
             chunks[-1].append(i)
         else:
             chunks.append([i])
+        reach = max(reach, word.end) if len(chunks[-1]) > 1 else word.end
     return chunks
 
 
@@ -106,11 +157,18 @@ def _kmeans2(x: npt.NDArray[np.float64], weight: npt.NDArray[np.float64]) -> npt
     return labels
 
 
+def _named(labels: list[int], rep_first: bool) -> dict[int, Speaker]:
+    first = labels[0] if labels else 0
+    if rep_first:
+        return {first: "rep", 1 - first: "customer"}
+    return {first: "customer", 1 - first: "rep"}
+
+
 def split_speakers(
     words: list[SpokenWord], feats: npt.NDArray[np.float64], *, rep_first: bool = True
 ) -> list[SpokenWord]:
-    """The words relabelled "rep"/"customer" by voice (see the module docstring);
-    ``feats`` are the recording's :func:`mfcc` rows (10 ms each)."""
+    """The MFCC fallback: the words relabelled "rep"/"customer" by voice (see the module
+    docstring); ``feats`` are the recording's :func:`mfcc` rows (10 ms each)."""
     import numpy as np
 
     if not words:
@@ -141,14 +199,281 @@ def split_speakers(
         labels = np.argmin(((x[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
     else:
         labels = np.zeros(len(chunks), dtype=np.intp)
-    first = labels[0]
-    names: dict[int, Speaker] = (
-        {int(first): "rep", int(1 - first): "customer"}
-        if rep_first
-        else {int(first): "customer", int(1 - first): "rep"}
-    )
+    names = _named([int(v) for v in labels], rep_first)
     out: list[SpokenWord] = []
     for chunk, label in zip(chunks, labels, strict=True):
         who = names[int(label)]
         out.extend(SpokenWord(who, words[i].text, words[i].start, words[i].end) for i in chunk)
     return out
+
+
+def _spectral2(x: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
+    """Two groups of unit vectors: the sign of the Fiedler vector of the normalised
+    Laplacian of their (non-negative) cosine-affinity graph (Shi and Malik's normalised
+    cut, relaxed)."""
+    import numpy as np
+
+    n = len(x)
+    if n < 2:
+        return np.zeros(n, dtype=np.intp)
+    affinity = np.maximum(x.astype(np.float64) @ x.T.astype(np.float64), 0.0)
+    degree = affinity.sum(axis=1)
+    scale = 1.0 / np.sqrt(np.maximum(degree, 1e-12))
+    normalised = affinity * scale[:, None] * scale[None, :]
+    _, vectors = np.linalg.eigh(normalised)
+    fiedler = vectors[:, -2] * scale  # second-largest of D^-1/2 A D^-1/2
+    return (fiedler > 0).astype(np.intp)
+
+
+def cluster_voices(emb: npt.NDArray[np.float32]) -> npt.NDArray[np.intp]:
+    """Each embedding's voice, 0 or 1 (see the module docstring)."""
+    import numpy as np
+
+    n = len(emb)
+    if n < 2:
+        return np.zeros(n, dtype=np.intp)
+    step = -(-n // SPECTRAL_MAX)
+    sample = emb[::step]
+    centres = _centres(sample, _spectral2(sample))
+    return np.argmax(emb @ centres.T, axis=1).astype(np.intp)
+
+
+def _speech_frames(
+    samples: npt.NDArray[np.float32], offset: float, words: list[SpokenWord], rows: int
+) -> npt.NDArray[np.intp]:
+    """The 10 ms frames (indexes into this piece) where someone speaks: Silero VAD's
+    speech (faster-whisper's, cut at pauses of 0.1 s, 30 ms of margin), or, without it,
+    the words' stretches. Only speech within NEAR_WORD_S of a transcribed word counts."""
+    import numpy as np
+
+    on = np.zeros(rows, dtype=bool)
+    words = sorted(words, key=lambda w: w.start)
+    try:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+    except ImportError:
+        for chunk in _chunks(words):
+            start = words[chunk[0]].start - offset
+            end = max(words[i].end for i in chunk) - offset
+            on[max(0, round(start * 100)) : max(0, round(end * 100))] = True
+        return np.nonzero(on)[0]
+    options = VadOptions(min_silence_duration_ms=VAD_MIN_SILENCE_MS, speech_pad_ms=VAD_PAD_MS)
+    spans = [(w.start - offset, w.end - offset) for w in words]
+    for segment in get_speech_timestamps(samples, options):  # samples are 16 kHz
+        start, end = segment["start"] / SAMPLE_RATE, segment["end"] / SAMPLE_RATE
+        # Sound with no word heard within a second of it (hold music, a line tone) is not
+        # one of the two voices, whatever the VAD thought.
+        if any(a < end + NEAR_WORD_S and b > start - NEAR_WORD_S for a, b in spans):
+            on[segment["start"] // _HOP : segment["end"] // _HOP + 1] = True
+    return np.nonzero(on)[0]
+
+
+@dataclass
+class _Scale:
+    """Windows of one length over the speech: their embeddings, and for every frame of
+    speech the window whose centre is nearest (in speech time)."""
+
+    frames: int
+    hop: int
+    emb: list[npt.NDArray[np.float32]] = field(default_factory=list)
+    nearest: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    count: int = 0
+
+    def add(
+        self,
+        encoder: VoiceEncoder,
+        rows: npt.NDArray[np.float32],
+        power: npt.NDArray[np.float32],
+    ) -> None:
+        import numpy as np
+
+        n = len(rows)
+        width = min(self.frames, n)
+        starts = list(range(0, n - width + 1, self.hop))
+        if starts[-1] != n - width:
+            starts.append(n - width)
+        batch = np.empty((len(starts), width, rows.shape[1]), dtype=np.float32)
+        for k, s in enumerate(starts):
+            batch[k] = _levelled(rows[s : s + width], power[s : s + width])
+        self.emb.append(encoder.embed(batch))
+        centres = np.asarray(starts) + width // 2
+        position = np.arange(n)
+        after = np.clip(np.searchsorted(centres, position), 0, len(centres) - 1)
+        before = np.clip(after - 1, 0, len(centres) - 1)
+        nearer_before = np.abs(position - centres[before]) <= np.abs(centres[after] - position)
+        self.nearest.append(np.where(nearer_before, before, after).astype(np.int64) + self.count)
+        self.count += len(starts)
+
+
+def _levelled(
+    rows: npt.NDArray[np.float32], power: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Mel rows scaled as if their audio had been levelled to -30 dBFS (raised only), as
+    the encoder's training audio was: mel power scales with the square of the gain."""
+    import numpy as np
+
+    from ringback.calls.voice_encoder import level_gain
+
+    gain = level_gain(float(power.mean()))
+    return rows * np.float32(gain * gain)
+
+
+@dataclass
+class VoiceTrack:
+    """What telling the voices apart needs, gathered one piece of the call at a time.
+
+    With an encoder: window embeddings at two lengths, the opening's embedding, and for
+    each 10 ms frame of speech its index and the windows it takes its voice from (a few
+    kB per second of speech). Without one: the MFCC rows of the recording (the fallback).
+    """
+
+    encoder: VoiceEncoder | None = None
+    _long: _Scale = field(default_factory=lambda: _Scale(WINDOW_FRAMES, WINDOW_HOP_FRAMES))
+    _short: _Scale = field(default_factory=lambda: _Scale(SHORT_FRAMES, SHORT_HOP_FRAMES))
+    _frames: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    _opening: npt.NDArray[np.float32] | None = None
+    _mfcc: list[npt.NDArray[np.float64]] = field(default_factory=list)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> tuple[VoiceTrack, str | None]:
+        """The track for these settings, and a warning when it falls back to MFCCs."""
+        from ringback.calls.voice_encoder import VoiceEncoder, VoiceEncoderError, weights_path
+
+        path = weights_path(settings)
+        try:
+            return cls(VoiceEncoder.load(path)), None
+        except VoiceEncoderError as exc:
+            return cls(), (
+                f"voice encoder unavailable ({exc}); the two voices are told apart by MFCC "
+                "timbre instead, which is much less accurate: set RINGBACK_VOICE_ENCODER to "
+                "the voice_encoder.npz file (empty = the bundled one)"
+            )
+
+    def add(self, samples: npt.NDArray[np.float32], offset: float, words: list[SpokenWord]) -> None:
+        """One piece of the call (``offset`` seconds in) and the words heard in it."""
+        if self.encoder is None:
+            self._mfcc.append(mfcc(samples))
+            return
+        self._embed_piece(samples, offset, words)
+
+    def _embed_piece(
+        self, samples: npt.NDArray[np.float32], offset: float, words: list[SpokenWord]
+    ) -> None:
+        import numpy as np
+
+        from ringback.calls.voice_encoder import frame_energy, mel_frames
+
+        assert self.encoder is not None
+        mel = mel_frames(samples)
+        speech = _speech_frames(samples, offset, words, len(mel))
+        if len(speech) < MIN_WINDOW_FRAMES:
+            return
+        rows = mel[speech]
+        power = frame_energy(samples)[speech]
+        self._long.add(self.encoder, rows, power)
+        self._short.add(self.encoder, rows, power)
+        if self._opening is None:
+            # The first voice heard: its first stretch of speech (up to a pause that may
+            # be a change of speaker), embedded on its own so no later voice leaks in.
+            pauses = np.nonzero(np.diff(speech) > round(CHUNK_GAP * 100) + 1)[0]
+            end = int(pauses[0]) + 1 if len(pauses) else len(speech)
+            end = max(end, MIN_WINDOW_FRAMES)
+            self._opening = self.encoder.embed(_levelled(rows[:end], power[:end])[None])[0]
+        self._frames.append(speech.astype(np.int64) + round(offset * 100))
+
+    def split(self, words: list[SpokenWord], *, rep_first: bool = True) -> Voices:
+        """The words relabelled "rep"/"customer" by voice, and (with the encoder) each
+        voice's talk time measured from its speech."""
+        import numpy as np
+
+        if not words:
+            return Voices([], None)
+        if self.encoder is None:
+            feats = np.concatenate(self._mfcc) if self._mfcc else np.zeros((0, _CEPS - 1))
+            return Voices(split_speakers(words, feats, rep_first=rep_first), None)
+        words = sorted(words, key=lambda w: w.start)
+        if not self._frames:
+            who = _named([0], rep_first)[0]
+            return Voices([SpokenWord(who, w.text, w.start, w.end) for w in words], None)
+        long_emb = np.concatenate(self._long.emb)
+        short_emb = np.concatenate(self._short.emb)
+        long_of = np.concatenate(self._long.nearest)
+        short_of = np.concatenate(self._short.nearest)
+        frames = np.concatenate(self._frames)
+        # Who is who: clustered on the long windows (reliable identities).
+        long_voice = cluster_voices(long_emb)
+        long_centres = _centres(long_emb, long_voice)
+        # Short windows are compared with short windows: their centroids are those of the
+        # short windows centred in each voice's long-window frames.
+        short_centre_frame = np.zeros(len(short_emb), dtype=np.int64)
+        short_centre_frame[short_of] = np.arange(len(short_of))  # a frame each window covers
+        short_voice = long_voice[long_of[short_centre_frame]]
+        short_centres = _centres(short_emb, short_voice)
+        # Where: each frame's voice from both lengths (the short window localises a change
+        # of speaker, the long one steadies the decision).
+        long_lean = long_emb @ (long_centres[1] - long_centres[0])
+        short_lean = short_emb @ (short_centres[1] - short_centres[0])
+        frame_voice = ((long_lean[long_of] + short_lean[short_of]) > 0).astype(np.intp)
+        order = np.argsort(frames, kind="stable")
+        frames, frame_voice = frames[order], frame_voice[order]
+        labels = []
+        spoken = frame_voice.copy()
+        for w in words:
+            first = round(w.start * 100)
+            lo = int(np.searchsorted(frames, first))
+            hi = int(np.searchsorted(frames, max(round(w.end * 100), first + 1)))
+            if hi > lo:
+                labels.append(int(np.bincount(frame_voice[lo:hi], minlength=2).argmax()))
+                spoken[lo:hi] = labels[-1]  # one word, one speaker
+                continue
+            # No speech frame under the word (the VAD heard none there): the nearest one.
+            near = [k for k in (lo - 1, lo) if 0 <= k < len(frames)]
+            at = min(near, key=lambda k: abs(int(frames[k]) - first))
+            labels.append(int(frame_voice[at]))
+        assert self._opening is not None
+        # The first voice heard: the voice whose short windows its opening resembles.
+        opener = int(np.argmax(short_centres @ self._opening))
+        names = _named([opener], rep_first)
+        out = [
+            SpokenWord(names[k], w.text, w.start, w.end) for k, w in zip(labels, words, strict=True)
+        ]
+        talk = _talk_seconds(frames, spoken)
+        return Voices(out, {names[0]: talk[0], names[1]: talk[1]})
+
+
+def _centres(emb: npt.NDArray[np.float32], voice: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    out = []
+    for c in (0, 1):
+        members = emb[voice == c]
+        mean = members.mean(axis=0) if len(members) else emb.mean(axis=0)
+        out.append(mean / max(float(np.linalg.norm(mean)), 1e-12))
+    return np.stack(out).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Voices:
+    """The outcome of :meth:`VoiceTrack.split`: the relabelled words and, when it was
+    measured from speech (embeddings), each speaker's talk time in seconds; None means
+    talk time is to be measured from the words, as in stereo."""
+
+    words: list[SpokenWord]
+    talk: dict[Speaker, float] | None
+
+
+def _talk_seconds(frames: npt.NDArray[np.int64], voice: npt.NDArray[np.intp]) -> dict[int, float]:
+    """Each voice's speech time from its 10 ms frames (sorted), with pauses up to
+    UTTERANCE_GAP inside one voice's speech counted as talk (as utterances count them),
+    unless the other voice speaks in the pause."""
+    from ringback.calls.model import UTTERANCE_GAP
+
+    gap = round(UTTERANCE_GAP * 100)
+    total = {0: 0, 1: 0}
+    prev_frame, prev_voice = None, None
+    for frame, v in zip(frames.tolist(), voice.tolist(), strict=True):
+        if prev_frame is not None and v == prev_voice and frame - prev_frame <= gap + 1:
+            total[v] += frame - prev_frame
+        else:
+            total[v] += 1
+        prev_frame, prev_voice = frame, v
+    return {k: n / 100 for k, n in total.items()}

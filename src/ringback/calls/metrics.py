@@ -4,7 +4,9 @@ Pure arithmetic on :class:`~ringback.calls.model.SpokenWord` lists: no audio, no
 every rule here is unit-tested on hand-built timelines. The definitions (each one fixed so
 two calls can be compared):
 
-* **talk time**: the union of a speaker's utterances (words closer than 0.5 s joined).
+* **talk time**: the union of a speaker's utterances (words closer than 0.5 s joined); in
+  the mono fallback, the speaker's speech as heard by voice activity detection, pauses up
+  to 0.5 s joined the same way (see :mod:`ringback.calls.diarize`).
 * **backchannel**: a short acknowledgement ("uh-huh", "I see", "right") by one party while
   the other holds the floor (they spoke until at most 1.5 s before and go on within 2 s
   after). It is the audible nod of active listening on the phone (seed 002) and neither
@@ -254,8 +256,13 @@ def _union_seconds(utts: list[Utterance]) -> float:
     return total
 
 
-def compute(words: list[SpokenWord], duration: float) -> Metrics:
-    """Every metric of one call from its attributed words."""
+def compute(
+    words: list[SpokenWord], duration: float, talk: dict[Speaker, float] | None = None
+) -> Metrics:
+    """Every metric of one call from its attributed words. ``talk`` (seconds per speaker),
+    when given, is talk time measured from the audio itself (the mono fallback measures
+    each voice's speech: word times run across changes of speaker) and replaces the
+    union of utterances."""
     utts = utterances(words)
     back_index = _backchannels(utts)
     backs = [utts[i] for i in sorted(back_index)]
@@ -266,7 +273,9 @@ def compute(words: list[SpokenWord], duration: float) -> Metrics:
     longest: dict[Speaker, Event | None] = {}
     for s in SPEAKERS:
         own_words = [w for w in words if w.speaker == s]
-        talk = _union_seconds([u for u in utts if u.speaker == s])
+        talk_s = (
+            talk[s] if talk is not None else _union_seconds([u for u in utts if u.speaker == s])
+        )
         best: Event | None = None
         for turn in (t for t in turns if t.speaker == s):
             for start, end, group in turn.stretches():
@@ -277,9 +286,9 @@ def compute(words: list[SpokenWord], duration: float) -> Metrics:
         n = len(own_words)
         fillers = count_fillers(own_words)
         speakers[s] = SpeakerMetrics(
-            talk_seconds=round(talk, 3),
+            talk_seconds=round(talk_s, 3),
             words=n,
-            words_per_minute=round(n / (talk / 60), 1) if talk > 0 else 0.0,
+            words_per_minute=round(n / (talk_s / 60), 1) if talk_s > 0 else 0.0,
             longest_monologue_seconds=round(best.end - best.start, 3) if best else 0.0,
             turns=sum(1 for t in turns if t.speaker == s),
             fillers=fillers,
