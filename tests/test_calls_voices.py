@@ -200,3 +200,61 @@ def test_talk_time_joins_a_voices_short_pauses_but_not_across_the_other_voice() 
     voice = np.concatenate([np.zeros(160, int), np.ones(50, int), np.zeros(40, int)])
     talk = _talk_seconds(frames, voice)
     assert talk[0] == pytest.approx(2.0 + 0.4) and talk[1] == pytest.approx(0.5)
+
+
+def _voice_sample(path: Path, voice: str) -> Path:
+    """Some 6-8 s of one person alone: Allison's voicemail prompts, or ten FSDD digit takes
+    (the last takes, which a 60 s built call rarely draws)."""
+    from bench import fsdd
+    from bench.call_corpus import write_wav
+
+    if voice == "allison":
+        from ringback.speech.audio import decode
+
+        prompts = ("vm-intro", "vm-theperson", "vm-goodbye")
+        pieces = [decode(Path(f"/usr/share/asterisk/sounds/en/{p}.wav")) for p in prompts]
+        samples = np.concatenate(pieces)[::2]  # 16 kHz → 8 kHz
+        write_wav(path, (samples * 32767).astype(np.int16))
+        return path
+    gap = np.zeros(1200, dtype=np.int16)
+    takes = [fsdd.load_take(d, voice, fsdd.TAKES - 1 - d % 3) for d in range(10)]
+    write_wav(path, np.concatenate([x for take in takes for x in (take, gap)]))
+    return path
+
+
+@pytest.mark.slow
+def test_a_sample_of_the_reps_voice_names_the_rep_whoever_speaks_first(tmp_path: Path) -> None:
+    """The customer opens the call ("Hello?"); with a recording of the rep alone, the rep is
+    still the rep — and swapping the sample swaps the roles."""
+    voices = ("allison", "jackson")  # allison speaks first, with one word
+    _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
+    call = tmp_path / "call.wav"
+    truth = mono_corpus.write(call, 45.0, voices, seed=31, short_first=True)
+    first_share = truth.talk_share_rep  # the share of the voice that spoke first
+    jackson = _voice_sample(tmp_path / "jackson.wav", "jackson")
+    result = analyze_call(call, settings=Settings(), rep_voice=jackson)
+    assert abs(result.metrics.talk_share_rep - (1 - first_share)) < 0.05
+    assert any("the rep is the voice of jackson.wav" in w for w in result.warnings)
+    allison = _voice_sample(tmp_path / "allison.wav", "allison")
+    again = analyze_call(call, settings=Settings(), rep_voice=allison)
+    assert abs(again.metrics.talk_share_rep - first_share) < 0.05
+
+
+def test_a_rep_voice_sample_without_speech_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    from bench.call_corpus import write_wav
+
+    from ringback.calls.audio import CallAudioError
+    from ringback.calls.rep_voice import load_rep_voice
+
+    silent = tmp_path / "silence.wav"
+    write_wav(silent, np.zeros(8000 * 3, dtype=np.int16))
+    encoder = VoiceEncoder.load(BUNDLED)
+    with pytest.raises(CallAudioError, match="too little to know a voice by") as caught:
+        load_rep_voice(silent, encoder)
+    assert "record a few sentences" in caught.value.hint
+    with pytest.raises(CallAudioError, match="no such file"):
+        load_rep_voice(tmp_path / "missing.wav", encoder)
+    not_audio = tmp_path / "greeting.wav"
+    not_audio.write_bytes(b"%PDF-1.4 not a recording")
+    with pytest.raises(CallAudioError, match="not usable audio"):
+        load_rep_voice(not_audio, encoder)

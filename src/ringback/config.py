@@ -243,6 +243,11 @@ class Settings(BaseSettings):
         description="Speaker-embedding weights (.npz) that tell two voices apart in a mono "
         "call; empty = the bundled ones.",
     )
+    rep_voice: str = Field(
+        default="",
+        description="A recording of you alone (e.g. your greeting): in a mono call the voice "
+        "that sounds like it is the rep, whoever spoke first; empty = the first voice heard.",
+    )
 
     # mail
     @field_validator("smtp_security")

@@ -117,9 +117,13 @@ def analyze_call(
     settings: Settings,
     rep_channel: int = 0,
     force_mono: bool = False,
+    rep_voice: Path | None = None,
     transcriber: Transcriber | None = None,
     progress: Progress | None = None,
 ) -> CallAnalysis:
+    """Analyse the call at ``path``. ``rep_voice``: a recording of the rep alone, which
+    names the rep by voice in a mono call (default ``settings.rep_voice``; see
+    :mod:`ringback.calls.rep_voice`)."""
     from ringback.calls.transcribe import call_options, transcribe_channel
 
     say = progress or (lambda _msg: None)
@@ -146,6 +150,11 @@ def analyze_call(
     engine = transcriber or _default_transcriber(settings)
     options = call_options(settings)
     stereo = audio.stereo and not audio.same_signal and not force_mono
+    if stereo and rep_voice is not None:
+        warnings.append(
+            f"{Path(rep_voice).name} was not used: in a two-channel recording the channel "
+            "says who is who (--rep-channel)"
+        )
     words: list[SpokenWord] = []
     talk: dict[Speaker, float] | None = None
     if stereo:
@@ -163,6 +172,16 @@ def analyze_call(
         track, fallback = VoiceTrack.for_settings(settings)
         if fallback:
             warnings.append(fallback)
+        sample = _rep_sample(rep_voice, settings)
+        known_rep = None
+        if sample is not None and track.encoder is None:
+            warnings.append(
+                f"{sample.name} was not used: naming the rep by voice needs the encoder"
+            )
+        elif sample is not None and track.encoder is not None:
+            from ringback.calls.rep_voice import load_rep_voice
+
+            known_rep = load_rep_voice(sample, track.encoder)
         heard: list[SpokenWord] = []
         # FFmpeg mixes a stereo file down to the one channel asked for.
         for offset, samples in channel_pieces(path, 0, 1):
@@ -171,8 +190,10 @@ def analyze_call(
             say(f"telling the two voices apart at {offset / 60:.0f} min")
             track.add(samples, offset, piece)
             heard += piece
-        voices = track.split(heard, rep_first=rep_channel == 0)
+        voices = track.split(heard, rep_first=rep_channel == 0, rep_voice=known_rep)
         words, talk = voices.words, voices.talk
+        if voices.note:
+            warnings.append(voices.note)
     if not words:
         raise CallAudioError(
             f"no speech found in {path.name} ({audio.duration:.0f} s of audio): nothing to analyse",
@@ -204,6 +225,12 @@ def analyze_call(
         words=tuple(words),
         warnings=tuple(warnings),
     )
+
+
+def _rep_sample(given: Path | None, settings: Settings) -> Path | None:
+    if given is not None:
+        return Path(given)
+    return Path(settings.rep_voice).expanduser() if settings.rep_voice else None
 
 
 def _audio_warnings(audio: CallAudio, rep_channel: int) -> list[str]:

@@ -42,7 +42,13 @@ def _status(enabled: bool) -> Iterator[object]:
 
 
 def run_analysis(
-    file: Path, settings: Settings, *, rep_channel: int, mono: bool, quiet: bool
+    file: Path,
+    settings: Settings,
+    *,
+    rep_channel: int,
+    mono: bool,
+    quiet: bool,
+    rep_voice: Path | None = None,
 ) -> CallAnalysis:
     from ringback.calls.analysis import analyze_call
     from ringback.calls.audio import CallAudioError
@@ -55,6 +61,7 @@ def run_analysis(
                 settings=settings,
                 rep_channel=rep_channel,
                 force_mono=mono,
+                rep_voice=rep_voice,
                 progress=say,  # type: ignore[arg-type]
             )
     except CallAudioError as exc:
@@ -139,7 +146,8 @@ the start of the recording; interruptions list who cut in (overlap over 0.5 s).
 Examples:
   ringback call analyze call.wav
   ringback call analyze call.wav --rep-channel 1 --json > review.json
-  ringback call analyze conference.mp3 --mono"""
+  ringback call analyze conference.mp3 --mono
+  ringback call analyze mono-call.wav --rep-voice my-greeting.wav"""
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
@@ -150,9 +158,16 @@ Examples:
     help="Which channel is you (the rep); in mono, 0 = the first voice heard.",
 )
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
+@click.option(
+    "--rep-voice",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
+)
 @click.option("--full", is_flag=True, help='With --json: add a "details" object (fillers…).')
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation contract as JSON.")
-def analyze(file: Path, rep_channel: int, mono: bool, full: bool, as_json: bool) -> None:
+def analyze(
+    file: Path, rep_channel: int, mono: bool, rep_voice: Path | None, full: bool, as_json: bool
+) -> None:
     """Talk share, questions, interruptions and listening metrics of a recorded call.
 
     Warnings (mono fallback, a silent or clipped channel, channels that look swapped) go
@@ -160,7 +175,14 @@ def analyze(file: Path, rep_channel: int, mono: bool, full: bool, as_json: bool)
     """
     from ringback.app_cli import load_settings
 
-    result = run_analysis(file, load_settings(), rep_channel=rep_channel, mono=mono, quiet=as_json)
+    result = run_analysis(
+        file,
+        load_settings(),
+        rep_channel=rep_channel,
+        mono=mono,
+        quiet=as_json,
+        rep_voice=rep_voice,
+    )
     if as_json:
         data = result.contract()
         if full:
@@ -199,6 +221,11 @@ Examples:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--rep-channel", type=click.IntRange(0, 1), default=0, show_default=True)
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
+@click.option(
+    "--rep-voice",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
+)
 @click.option("--at", "at", help="When the call took place (default: the file's time).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report's content as JSON.")
 def report(
@@ -207,6 +234,7 @@ def report(
     out_dir: Path | None,
     rep_channel: int,
     mono: bool,
+    rep_voice: Path | None,
     at: str | None,
     as_json: bool,
 ) -> None:
@@ -225,7 +253,9 @@ def report(
         found = get_contact(session, ref=contact_ref, region=settings.default_region)
         contact_id, contact_name = found.id, found.name
     call_at = _call_time(file, at, settings)
-    result = run_analysis(file, settings, rep_channel=rep_channel, mono=mono, quiet=as_json)
+    result = run_analysis(
+        file, settings, rep_channel=rep_channel, mono=mono, quiet=as_json, rep_voice=rep_voice
+    )
     proposals = propose(result.metrics.turns, call_at=call_at, tz=settings.tz)
     target = out_dir or Path(f"call-review-{file.stem}")
     data = ReportInput(result, contact_id, contact_name, call_at, proposals)

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from ringback.calls.rep_voice import RepVoice
     from ringback.calls.voice_encoder import VoiceEncoder
     from ringback.config import Settings
 
@@ -380,9 +381,12 @@ class VoiceTrack:
             self._opening = self.encoder.embed(_levelled(rows[:end], power[:end])[None])[0]
         self._frames.append(speech.astype(np.int64) + round(offset * 100))
 
-    def split(self, words: list[SpokenWord], *, rep_first: bool = True) -> Voices:
+    def split(
+        self, words: list[SpokenWord], *, rep_first: bool = True, rep_voice: RepVoice | None = None
+    ) -> Voices:
         """The words relabelled "rep"/"customer" by voice, and (with the encoder) each
-        voice's talk time measured from its speech."""
+        voice's talk time measured from its speech. ``rep_voice`` (a sample of the rep
+        alone, :mod:`rep_voice`) names the rep by voice instead of by who spoke first."""
         import numpy as np
 
         if not words:
@@ -433,11 +437,18 @@ class VoiceTrack:
         # The first voice heard: the voice whose short windows its opening resembles.
         opener = int(np.argmax(short_centres @ self._opening))
         names = _named([opener], rep_first)
+        note = None
+        if rep_voice is not None:
+            from ringback.calls.rep_voice import rep_index
+
+            rep_is, note = rep_index(long_centres, rep_voice)
+            if rep_is is not None:
+                names = {rep_is: "rep", 1 - rep_is: "customer"}
         out = [
             SpokenWord(names[k], w.text, w.start, w.end) for k, w in zip(labels, words, strict=True)
         ]
         talk = _talk_seconds(frames, spoken)
-        return Voices(out, {names[0]: talk[0], names[1]: talk[1]})
+        return Voices(out, {names[0]: talk[0], names[1]: talk[1]}, note)
 
 
 def _centres(emb: npt.NDArray[np.float32], voice: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
@@ -459,6 +470,7 @@ class Voices:
 
     words: list[SpokenWord]
     talk: dict[Speaker, float] | None
+    note: str | None = None  # how the rep was named, when a sample of their voice was given
 
 
 def _talk_seconds(frames: npt.NDArray[np.int64], voice: npt.NDArray[np.intp]) -> dict[int, float]:
