@@ -258,3 +258,23 @@ def test_a_rep_voice_sample_without_speech_is_refused_with_what_to_do(tmp_path: 
     not_audio.write_bytes(b"%PDF-1.4 not a recording")
     with pytest.raises(CallAudioError, match="not usable audio"):
         load_rep_voice(not_audio, encoder)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("owner", ["Diane", "Sheila"])
+def test_the_owners_self_introduction_names_the_rep_in_a_mono_call(owner: str) -> None:
+    """Whoever opened the call, the voice that says "This is Diane" / "I'm Sheila" is the
+    rep when that is the owner's name: the talk share is that person's, against the human
+    reference."""
+    _need((PYANNOTE / "sample.wav").is_file(), str(PYANNOTE))
+    _, diane = rttm_share(PYANNOTE / "sample.rttm")
+    truth = diane if owner == "Diane" else 1 - diane
+    result = analyze_call(PYANNOTE / "sample.wav", settings=Settings(owner_name=owner))
+    assert abs(result.metrics.talk_share_rep - truth) < 0.05, (
+        result.metrics.talk_share_rep,
+        truth,
+    )
+    rep_said = " ".join(w.text for w in result.words if w.speaker == "rep").lower()
+    assert owner.lower() in rep_said
+    other = "sheila" if owner == "Diane" else "diane"
+    assert other not in rep_said

@@ -194,6 +194,10 @@ def analyze_call(
         words, talk = voices.words, voices.talk
         if voices.note:
             warnings.append(voices.note)
+        if known_rep is None:
+            words, talk, why = _named_by_introduction(words, talk, settings)
+            if why:
+                warnings.append(why)
     if not words:
         raise CallAudioError(
             f"no speech found in {path.name} ({audio.duration:.0f} s of audio): nothing to analyse",
@@ -276,6 +280,42 @@ def _intro_pattern(name: str, company: str) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.I) if parts else None
 
 
+def _said_by(words: list[SpokenWord]) -> dict[str, str]:
+    """Everything each side said, as one text (typographic apostrophes made plain)."""
+    return {
+        s: " ".join(w.text for w in words if w.speaker == s).replace("\u2019", "'")
+        for s in ("rep", "customer")
+    }
+
+
+def _named_by_introduction(
+    words: list[SpokenWord], talk: dict[Speaker, float] | None, settings: Settings
+) -> tuple[list[SpokenWord], dict[Speaker, float] | None, str | None]:
+    """Mono: the voice that introduces itself as the owner ("this is Dana", from
+    RINGBACK_OWNER_NAME / RINGBACK_OWNER_COMPANY) is the rep, whoever spoke first. Only a
+    one-sided introduction decides; the roles are flipped, with the reason, when it is the
+    "customer" voice's."""
+    pattern = _intro_pattern(settings.owner_name, settings.owner_company)
+    if pattern is None:
+        return words, talk, None
+    text = _said_by(words)
+    heard = pattern.search(text["customer"])
+    if heard is None or pattern.search(text["rep"]):
+        return words, talk, None
+    flip: dict[Speaker, Speaker] = {"rep": "customer", "customer": "rep"}
+    words = [SpokenWord(flip[w.speaker], w.text, w.start, w.end) for w in words]
+    if talk is not None:
+        talk = {flip[k]: v for k, v in talk.items()}
+    return (
+        words,
+        talk,
+        (
+            f'the rep is the voice that says "{heard.group(0).strip()}" (your name or company), '
+            "not the first voice heard"
+        ),
+    )
+
+
 def swapped_evidence(
     words: list[SpokenWord], questions: tuple[Question, ...], owner_name: str, owner_company: str
 ) -> str | None:
@@ -287,10 +327,7 @@ def swapped_evidence(
     way, the customer asking at least three questions and more than twice as many as the
     rep is.
     """
-    text = {
-        s: " ".join(w.text for w in words if w.speaker == s).replace("\u2019", "'")
-        for s in ("rep", "customer")
-    }
+    text = _said_by(words)
     pattern = _intro_pattern(owner_name, owner_company)
     if pattern is not None:
         rep_intro = pattern.search(text["rep"])
