@@ -41,6 +41,14 @@ def _status(enabled: bool) -> Iterator[object]:
         yield lambda msg: status.update(f"{msg}…")
 
 
+# Shared by `call analyze` and `call report`.
+_rep_voice_option = click.option(
+    "--rep-voice",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
+)
+
+
 def run_analysis(
     file: Path,
     settings: Settings,
@@ -158,11 +166,7 @@ Examples:
     help="Which channel is you (the rep); in mono, 0 = the first voice heard.",
 )
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
-@click.option(
-    "--rep-voice",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
-)
+@_rep_voice_option
 @click.option("--full", is_flag=True, help='With --json: add a "details" object (fillers…).')
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation contract as JSON.")
 def analyze(
@@ -221,11 +225,7 @@ Examples:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--rep-channel", type=click.IntRange(0, 1), default=0, show_default=True)
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
-@click.option(
-    "--rep-voice",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
-)
+@_rep_voice_option
 @click.option("--at", "at", help="When the call took place (default: the file's time).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report's content as JSON.")
 def report(

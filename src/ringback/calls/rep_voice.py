@@ -48,7 +48,8 @@ def voice_print(
     import numpy as np
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    from ringback.calls.voice_encoder import frame_energy, level_gain, mel_frames
+    from ringback.calls.diarize import _levelled
+    from ringback.calls.voice_encoder import frame_energy, mel_frames
     from ringback.speech.types import SAMPLE_RATE
 
     mel = mel_frames(samples)
@@ -61,12 +62,8 @@ def voice_print(
     rows, power = mel[speech], frame_energy(samples)[: len(mel)][speech]
     width = min(_WINDOW, len(rows))
     starts = range(0, len(rows) - width + 1, _HOP)
-    batch = np.stack(
-        [
-            rows[s : s + width] * np.float32(level_gain(float(power[s : s + width].mean())) ** 2)
-            for s in starts
-        ]
-    ).astype(np.float32)
+    # Levelled per window exactly as the call's own windows are, so the print compares.
+    batch = np.stack([_levelled(rows[s : s + width], power[s : s + width]) for s in starts])
     mean = encoder.embed(batch).mean(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 
