@@ -240,6 +240,39 @@ def test_a_sample_of_the_reps_voice_names_the_rep_whoever_speaks_first(tmp_path:
     assert abs(again.metrics.talk_share_rep - first_share) < 0.05
 
 
+@pytest.mark.slow
+def test_the_owners_uploaded_greeting_names_the_rep_unasked(tmp_path: Path) -> None:
+    """The greeting the owner recorded for their line is their voice: a mono call is named
+    by it with no --rep-voice; RINGBACK_REP_VOICE=none goes back to the first voice; a
+    greeting with no speech in it is passed over with a warning, not an error."""
+    from bench.call_corpus import write_wav
+
+    from ringback.telephony.greetings import GreetingStore, upload
+    from ringback.telephony.lines import LineKind
+
+    voices = ("allison", "jackson")  # allison (the customer here) speaks first, one word
+    _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
+    call = tmp_path / "call.wav"
+    truth = mono_corpus.write(call, 45.0, voices, seed=31, short_first=True)
+    first_share = truth.talk_share_rep
+    settings = Settings(data_dir=tmp_path / "data")
+    upload(_voice_sample(tmp_path / "jackson.wav", "jackson"), settings)
+    named = analyze_call(call, settings=settings)
+    assert abs(named.metrics.talk_share_rep - (1 - first_share)) < 0.05
+    assert any("the rep is the voice of your greeting" in w for w in named.warnings)
+
+    off = analyze_call(call, settings=Settings(data_dir=tmp_path / "data", rep_voice="none"))
+    assert abs(off.metrics.talk_share_rep - first_share) < 0.05
+    assert not any("greeting" in w for w in off.warnings)
+
+    silent = tmp_path / "silent.wav"
+    write_wav(silent, np.zeros(8000 * 3, dtype=np.int16))
+    GreetingStore(settings.data_dir).save(LineKind.PERSONAL, silent.read_bytes(), {})
+    unnamed = analyze_call(call, settings=settings)
+    assert abs(unnamed.metrics.talk_share_rep - first_share) < 0.05
+    assert any("your greeting was not used" in w for w in unnamed.warnings)
+
+
 def test_a_rep_voice_sample_without_speech_is_refused_with_what_to_do(tmp_path: Path) -> None:
     from bench.call_corpus import write_wav
 

@@ -245,8 +245,9 @@ class Settings(BaseSettings):
     )
     rep_voice: str = Field(
         default="",
-        description="A recording of you alone (e.g. your greeting): in a mono call the voice "
-        "that sounds like it is the rep, whoever spoke first; empty = the first voice heard.",
+        description="A recording of you alone (e.g. a voice memo): in a mono call the voice "
+        "that sounds like it is the rep, whoever spoke first. Empty = your uploaded personal "
+        "greeting when there is one, else the first voice heard; none = the first voice heard.",
     )
 
     # mail

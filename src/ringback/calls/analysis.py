@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from ringback.speech.types import Transcriber
 
 Progress = Callable[[str], None]
+
+NO_REP_VOICE = frozenset({"none", "off", "false", "no"})  # RINGBACK_REP_VOICE: use no sample
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def analyze_call(
         track, fallback = VoiceTrack.for_settings(settings)
         if fallback:
             warnings.append(fallback)
-        sample = _rep_sample(rep_voice, settings)
+        sample, asked = _rep_sample(rep_voice, settings)
         known_rep = None
         if sample is not None and track.encoder is None:
             warnings.append(
@@ -181,7 +183,15 @@ def analyze_call(
         elif sample is not None and track.encoder is not None:
             from ringback.calls.rep_voice import load_rep_voice
 
-            known_rep = load_rep_voice(sample, track.encoder)
+            try:
+                known_rep = load_rep_voice(sample, track.encoder)
+            except CallAudioError as exc:
+                if asked:
+                    raise
+                # The stored greeting is used unasked: a poor one is a warning, not a stop.
+                warnings.append(f"your greeting was not used to find your voice: {exc}")
+            if known_rep is not None and not asked:
+                known_rep = replace(known_rep, source="your greeting")
         heard: list[SpokenWord] = []
         # FFmpeg mixes a stereo file down to the one channel asked for.
         for offset, samples in channel_pieces(path, 0, 1):
@@ -194,7 +204,7 @@ def analyze_call(
         words, talk = voices.words, voices.talk
         if voices.note:
             warnings.append(voices.note)
-        if known_rep is None:
+        if not voices.rep_by_voice:
             words, talk, why = _named_by_introduction(words, talk, settings)
             if why:
                 warnings.append(why)
@@ -231,10 +241,24 @@ def analyze_call(
     )
 
 
-def _rep_sample(given: Path | None, settings: Settings) -> Path | None:
+def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bool]:
+    """The recording of the rep alone to name the rep by in a mono call, and whether the
+    user asked for it (a bad one they asked for is an error; the greeting, a warning).
+
+    Unasked, it is the personal line's greeting (``ringback greeting upload``): the owner
+    recorded it in their own voice, which is exactly the sample needed.
+    ``RINGBACK_REP_VOICE=none`` turns that off (a greeting someone else recorded)."""
     if given is not None:
-        return Path(given)
-    return Path(settings.rep_voice).expanduser() if settings.rep_voice else None
+        return Path(given), True
+    if settings.rep_voice.strip().lower() in NO_REP_VOICE:
+        return None, False
+    if settings.rep_voice:
+        return Path(settings.rep_voice).expanduser(), True
+    from ringback.telephony.greetings import GreetingStore
+    from ringback.telephony.lines import LineKind
+
+    greeting = GreetingStore(settings.data_dir).path(LineKind.PERSONAL)
+    return (greeting, False) if greeting.is_file() else (None, False)
 
 
 def _audio_warnings(audio: CallAudio, rep_channel: int) -> list[str]:

@@ -45,7 +45,8 @@ def _status(enabled: bool) -> Iterator[object]:
 _rep_voice_option = click.option(
     "--rep-voice",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Mono: a recording of you alone (e.g. your greeting); the voice like it is the rep.",
+    help="Mono: a recording of you alone; the voice like it is the rep "
+    "[default: your uploaded greeting, if any].",
 )
 
 
@@ -145,6 +146,8 @@ def _render(result: CallAnalysis) -> None:
 Channel 0 is the left channel. In Twilio dual-channel recordings of calls you place, the
 first channel is usually you (the rep); pass --rep-channel 1 if it is the customer. Mono
 recordings are analysed too, by telling the voices apart, and labelled lower confidence.
+In mono the rep is the voice that sounds like your uploaded greeting (ringback greeting
+upload) or --rep-voice; without either, the first voice heard (--rep-channel 1: the second).
 
 \b
 JSON: talk_share_rep is the rep's fraction (0-1) of all talk time; times are seconds from

@@ -437,18 +437,19 @@ class VoiceTrack:
         # The first voice heard: the voice whose short windows its opening resembles.
         opener = int(np.argmax(short_centres @ self._opening))
         names = _named([opener], rep_first)
-        note = None
+        note, by_voice = None, False
         if rep_voice is not None:
             from ringback.calls.rep_voice import rep_index
 
             rep_is, note = rep_index(long_centres, rep_voice)
             if rep_is is not None:
                 names = {rep_is: "rep", 1 - rep_is: "customer"}
+                by_voice = True
         out = [
             SpokenWord(names[k], w.text, w.start, w.end) for k, w in zip(labels, words, strict=True)
         ]
         talk = _talk_seconds(frames, spoken)
-        return Voices(out, {names[0]: talk[0], names[1]: talk[1]}, note)
+        return Voices(out, {names[0]: talk[0], names[1]: talk[1]}, note, by_voice)
 
 
 def _centres(emb: npt.NDArray[np.float32], voice: npt.NDArray[np.intp]) -> npt.NDArray[np.float32]:
@@ -471,6 +472,7 @@ class Voices:
     words: list[SpokenWord]
     talk: dict[Speaker, float] | None
     note: str | None = None  # how the rep was named, when a sample of their voice was given
+    rep_by_voice: bool = False  # the sample decided who the rep is
 
 
 def _talk_seconds(frames: npt.NDArray[np.int64], voice: npt.NDArray[np.intp]) -> dict[int, float]:
