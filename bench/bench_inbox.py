@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import random
@@ -76,9 +77,11 @@ def machine() -> dict[str, Any]:
 
 
 def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0–100)."""
+    """Nearest-rank percentile (q in 0–100): the ⌈q/100 · n⌉-th smallest value, so p95 of 20
+    runs is the 19th (one run in 20 may be slower), p50 of 20 the 10th."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+    rank = math.ceil(round(q / 100 * len(ordered), 9))  # round: 0.95 * 20 is 19.000000000000004
+    return ordered[min(len(ordered) - 1, max(0, rank - 1))]
 
 
 # -- the SMTP server -----------------------------------------------------------------------

@@ -274,17 +274,21 @@ def test_likely_variants_vary_only_unsure_digits() -> None:
 
 
 class _FakeRescorer:
-    """Scores the text equal to ``truth`` highest; records each call."""
+    """Scores the text equal to ``truth`` highest, ``lead`` nats ahead of the rest (per
+    call, when ``truth`` is a list: what each saying's audio favours); records each call."""
 
-    def __init__(self, truth: str) -> None:
-        self.truth = ", ".join(truth) + "."
+    def __init__(self, truth: str | list[str], lead: float | list[float] = 5.0) -> None:
+        self.truths = [truth] if isinstance(truth, str) else truth
+        self.leads = [lead] if isinstance(lead, float) else lead
         self.calls: list[int] = []
 
     def score_texts(
         self, samples: object, texts: list[str], *, language: str | None = None
     ) -> list[float]:
+        k = min(len(self.calls), len(self.truths) - 1)
+        truth, lead = ", ".join(self.truths[k]) + ".", self.leads[min(k, len(self.leads) - 1)]
         self.calls.append(len(texts))
-        return [0.0 if t == self.truth else -5.0 for t in texts]
+        return [0.0 if t == truth else -lead for t in texts]
 
 
 def _reading(digits: str, start: float, prob: float = 0.9) -> object:
@@ -300,13 +304,32 @@ def test_repair_scores_each_saying_once_with_capped_candidates() -> None:
 
     from ringback.voicemail import numbers
 
-    rescorer = _FakeRescorer("4155550137")
+    rescorer = _FakeRescorer("4155550137", lead=1.0)  # a narrow lead: check the other saying
     heard = [_reading("415550137", 1.0), _reading("415550137", 6.0, 0.8)]
     got = numbers._repair(rescorer, np.zeros(16000 * 10, np.float32), heard, "US")  # type: ignore[arg-type]
     assert got is not None and got.e164 == SF
     assert got.confidence == 0.6  # a repair the model never wrote
     assert len(rescorer.calls) == 2  # one batched call per saying
-    assert all(n <= numbers._MAX_CANDIDATES for n in rescorer.calls)
+    assert rescorer.calls[0] <= numbers._MAX_CANDIDATES
+    assert rescorer.calls[1] <= numbers._RECHECKED  # the front-runners only
+
+
+def test_repair_stops_once_one_number_clearly_leads() -> None:
+    import numpy as np
+
+    from ringback.voicemail import numbers
+
+    heard = [_reading("415550137", 1.0), _reading("415550137", 6.0, 0.8)]
+    clip = np.zeros(16000 * 10, np.float32)
+    settled = _FakeRescorer("4155550137", lead=numbers._SETTLED_NATS + 1)
+    got = numbers._repair(settled, clip, heard, "US")  # type: ignore[arg-type]
+    assert len(settled.calls) == 1  # the second saying could not have changed the answer
+    assert got is not None and got.e164 == SF and got.confidence == 0.6  # not "over budget"
+    # A narrow lead is checked, and the second saying can overturn it.
+    overturned = _FakeRescorer(["4155550137", "4155500137"], lead=[1.0, 3.0])
+    got = numbers._repair(overturned, clip, heard, "US")  # type: ignore[arg-type]
+    assert len(overturned.calls) == 2
+    assert got is not None and got.e164 == "+14155500137"
 
 
 def test_repair_over_budget_keeps_the_best_so_far_less_sure(
@@ -317,7 +340,7 @@ def test_repair_over_budget_keeps_the_best_so_far_less_sure(
     from ringback.voicemail import numbers
 
     monkeypatch.setattr(numbers, "_MAX_SAYINGS_SCORED", 1)
-    rescorer = _FakeRescorer("4155550137")
+    rescorer = _FakeRescorer("4155550137", lead=1.0)  # not settled by the first saying
     heard = [_reading("415550137", 1.0, 0.5), _reading("4155550137", 6.0, 0.9)]
     got = numbers._repair(rescorer, np.zeros(16000 * 10, np.float32), heard, "US")  # type: ignore[arg-type]
     assert len(rescorer.calls) == 1  # the surest saying only
