@@ -3,9 +3,9 @@
 References:
 
 * ``pyannote_sample`` (../shared/eval): a real two-person phone conversation, mono, with
-  a human RTTM. The reference share of the first voice heard (the "rep" of
-  ``--rep-channel 0`` in mono) is the union of that speaker's RTTM turns over the union
-  of both speakers'. Mono is the lower-confidence fallback: reported, labelled.
+  a human RTTM. The reference share of the voice of the first real turn (the "rep" of
+  ``--rep-channel 0`` in mono: see ``rttm_share``) is the union of that speaker's RTTM
+  turns over the union of both speakers'. Mono is the lower-confidence fallback: reported, labelled.
 * ``stereo_call`` (../shared/eval, faster-whisper's test file): one speaker per channel,
   transcripts but no timings, so its reference is each channel's speech by energy (10 ms
   frames within 35 dB of the channel's loudest): an automatic reference, labelled as such.
@@ -41,17 +41,19 @@ MONO_PAIRS = (("allison", "jackson"), ("george", "lucas"), ("nicolas", "allison"
 EVAL = ROOT.parent / "shared" / "eval"
 
 
+FIRST_TURN_S = 1.0  # the product's convention (ringback.calls.diarize.FIRST_TURN_S)
+
+
 def rttm_share(path: Path) -> tuple[str, float]:
-    """(first speaker, their share of the union of speech) from an RTTM file."""
+    """(the rep, their share of the union of speech) from an RTTM file. The rep is the
+    speaker of the first real turn: the first to hold the floor for FIRST_TURN_S (turns
+    of theirs less than 0.5 s apart joined), not a pick-up "Hello?" before it."""
     turns: dict[str, list[tuple[float, float]]] = {}
-    order: list[str] = []
     for line in path.read_text().splitlines():
         parts = line.split()
         if len(parts) < 8 or parts[0] != "SPEAKER":
             continue
         start, dur, who = float(parts[3]), float(parts[4]), parts[7]
-        if who not in turns:
-            order.append(who)
         turns.setdefault(who, []).append((start, start + dur))
 
     def union(spans: list[tuple[float, float]]) -> float:
@@ -63,7 +65,18 @@ def rttm_share(path: Path) -> tuple[str, float]:
             reach = max(reach, b)
         return total
 
-    first = min(order, key=lambda s: min(a for a, _ in turns[s]))
+    timeline = sorted((a, b, who) for who, spans in turns.items() for a, b in spans)
+    first = timeline[0][2]
+    holder, held, reach = None, 0.0, float("-inf")
+    for a, b, who in timeline:
+        if who == holder and a - reach <= 0.5:
+            held += b - max(a, reach)
+        else:
+            holder, held = who, b - a
+        reach = max(reach, b)
+        if held >= FIRST_TURN_S:
+            first = who
+            break
     talk = {s: union(v) for s, v in turns.items()}
     return first, talk[first] / sum(talk.values())
 
@@ -111,7 +124,7 @@ def main() -> None:
         who, ref = rttm_share(mono / "sample.rttm")
         result = analyze_call(mono / "sample.wav", settings=settings)
         add(
-            "pyannote_sample (first voice = rep)",
+            "pyannote_sample (first real turn = rep)",
             f"human RTTM ({who})",
             result.mode,
             result.metrics.talk_share_rep,

@@ -7,9 +7,9 @@ and the MFCC fallback):
 
 * ``turns``: 8 calls of 90 s, the 8 pairings below of Allison and the four FSDD men;
 * ``hello-first``: 20 calls of 30 s, every ordered pair of the five voices, each opening
-  with a one-word turn (who is "first voice heard" hinges on under a second of speech);
-* ``close-voices``: 12 calls of 40 s, Allison against herself 12 % lower, one-word
-  openings: the hardest case here;
+  with the customer's one-word pick-up ("Hello?") before the rep's first real turn;
+* ``close-voices``: 12 calls of 40 s, Allison against herself 12 % lower, opening with
+  a one-word pick-up too: the hardest case here;
 * ``stereo-mixed``: 3 stereo calls of ``bench/call_corpus.py`` (120 s) mixed to mono.
 
 Per set: the mean and worst error of the rep's talk share (points) and the share of words
@@ -53,7 +53,7 @@ def _calls(name: str, tmp: Path) -> list[tuple[Path, dict[str, list[tuple[float,
 
     def mono(i: int, seconds: float, voices: tuple[str, str], seed: int, short: bool) -> None:
         path = tmp / f"{name}{i}.wav"
-        truth = mono_corpus.write(path, seconds, voices, seed=seed, short_first=short)
+        truth = mono_corpus.write(path, seconds, voices, seed=seed, picked_up=short)
         out.append((path, truth.intervals, truth.talk_share_rep))
 
     if name == "turns":

@@ -82,6 +82,19 @@ def _allison_phrases() -> tuple[Path, ...]:
     return tuple(p.path for p, s in vc.carriers() if 1.0 <= s <= 4.5)
 
 
+def _pick_up(voice: str, rng: random.Random) -> np.ndarray:
+    """How someone answers the phone: Allison's "Hello", or one digit from an FSDD speaker
+    (0.3-0.5 s, as long as a "Hello?")."""
+    if voice.startswith("allison") and (vc.SOUNDS / "hello.wav").is_file():
+        hello = vc.load(vc.SOUNDS / "hello.wav")
+        if voice == "allison-low":
+            from bench.call_corpus import _slow
+
+            hello = _slow(hello)
+        return hello
+    return _phrase(voice, rng, short=True)
+
+
 def _phrase(voice: str, rng: random.Random, *, short: bool) -> np.ndarray:
     if voice == "allison-low":
         from bench.call_corpus import _slow
@@ -109,11 +122,12 @@ def build(
     voices: tuple[str, str] = ("allison", "george"),
     seed: int = 0,
     *,
-    short_first: bool = False,
+    picked_up: bool = False,
 ) -> tuple[np.ndarray, Truth]:
     """A mono call of exactly ``seconds``: int16 samples at 8 kHz, and its truth. The
-    first voice of ``voices`` speaks first (the rep of ``--rep-channel 0``); with
-    ``short_first`` its first turn is one word (as a "Hello?" opens a call)."""
+    first voice of ``voices`` is the rep and takes the first real turn (the rep of
+    ``--rep-channel 0``); with ``picked_up`` the customer (the second voice) first
+    answers with one word, as whoever picks up says "Hello?" before the caller speaks."""
     rng = random.Random(seed)
     total = round(seconds * RATE)
     mix = np.zeros(total, dtype=np.float64)
@@ -122,17 +136,20 @@ def build(
     if rng.random() < 0.5:
         gain = {"rep": gain["customer"], "customer": 1.0}
     t = int(rng.uniform(0.4, 0.8) * RATE)
-    speaker = "rep"
-    first = True
+    speaker = "customer" if picked_up else "rep"
+    turn = 0
     while True:
         voice = voices[0] if speaker == "rep" else voices[1]
-        short = short_first if first else rng.random() < SHORT_TURN_P
+        # The pick-up is one short word; the turn after it (the caller's introduction) and
+        # the rep's first turn are real turns, never one-word replies.
+        pick_up = picked_up and turn == 0
+        short = pick_up or (turn > int(picked_up) and rng.random() < SHORT_TURN_P)
         count = 1 if short else rng.randint(1, 3)
         cursor, placed = t, []
         for i in range(count):
             if i:
                 cursor += int(rng.uniform(0.6, 0.9) * RATE)
-            piece = _phrase(voice, rng, short=short)
+            piece = _pick_up(voice, rng) if pick_up else _phrase(voice, rng, short=short)
             end = cursor + len(piece)
             if end > total - int(0.3 * RATE):
                 break
@@ -142,7 +159,7 @@ def build(
         if not placed:
             break
         truth.intervals[speaker] += placed
-        first = False
+        turn += 1
         t = cursor + int(rng.uniform(0.3, 1.0) * RATE)
         speaker = "customer" if speaker == "rep" else "rep"
     mix += np.random.default_rng(seed).normal(0, NOISE_RMS, size=total)
@@ -155,11 +172,11 @@ def write(
     voices: tuple[str, str] = ("allison", "george"),
     seed: int = 0,
     *,
-    short_first: bool = False,
+    picked_up: bool = False,
 ) -> Truth:
     from bench.call_corpus import write_wav
 
-    samples, truth = build(seconds, voices, seed, short_first=short_first)
+    samples, truth = build(seconds, voices, seed, picked_up=picked_up)
     write_wav(path, samples)
     return truth
 

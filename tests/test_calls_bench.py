@@ -54,12 +54,14 @@ def test_built_call_is_stereo_exact_length_and_its_truth_adds_up(tmp_path: Path)
 @pytest.mark.skipif(not mono_corpus.available(), reason="needs the Asterisk prompts and FSDD")
 def test_built_mono_call_is_one_channel_two_voices_that_take_turns(tmp_path: Path) -> None:
     path = tmp_path / "mono.wav"
-    truth = mono_corpus.write(path, 60.0, ("allison", "lucas"), seed=5, short_first=True)
+    truth = mono_corpus.write(path, 60.0, ("allison", "lucas"), seed=5, picked_up=True)
     with wave.open(str(path), "rb") as w:
         assert (w.getnchannels(), w.getframerate(), w.getnframes()) == (1, 8000, 480_000)
     spans = sorted((a, b, who) for who, v in truth.intervals.items() for a, b in v)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # nobody talks over
-    assert spans[0][2] == "rep" and spans[0][1] - spans[0][0] < 1.0  # a one-word opening
+    # The customer picks up with one word; the rep's first real turn follows.
+    assert spans[0][2] == "customer" and spans[0][1] - spans[0][0] < 1.0
+    assert spans[1][2] == "rep"
     assert 0.2 < truth.talk_share_rep < 0.8
     assert truth.speaker_at((spans[1][0] + spans[1][1]) / 2) == spans[1][2]
 
@@ -72,6 +74,14 @@ def test_rttm_reference_share(tmp_path: Path) -> None:
         "SPEAKER x 1 3.0 1.0 <NA> <NA> b <NA> <NA>\n"
     )
     assert eval_calls.rttm_share(rttm) == ("a", pytest.approx(3.0 / 4.0))
+    # A pick-up "Hello?" (0.4 s) before the other's first real turn: the other is the rep.
+    rttm.write_text(
+        "SPEAKER x 1 0.0 0.4 <NA> <NA> a <NA> <NA>\n"
+        "SPEAKER x 1 0.9 0.7 <NA> <NA> b <NA> <NA>\n"
+        "SPEAKER x 1 1.8 0.6 <NA> <NA> b <NA> <NA>\n"  # 0.2 s on: the same turn, 1.3 s
+        "SPEAKER x 1 3.0 1.0 <NA> <NA> a <NA> <NA>\n"
+    )
+    assert eval_calls.rttm_share(rttm) == ("b", pytest.approx(1.3 / 2.7))
     if SHARED_RTTM.exists():
         who, share = eval_calls.rttm_share(SHARED_RTTM)
         assert who == "speaker90" and share == pytest.approx(0.487, abs=0.001)

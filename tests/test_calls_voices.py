@@ -118,6 +118,23 @@ def _words_right(result: CallAnalysis, truth: mono_corpus.Truth) -> tuple[int, i
     return right, total
 
 
+def _named(result: CallAnalysis, truth: mono_corpus.Truth, rep_is: str) -> bool:
+    """Whether the analysis took the built call's ``rep_is`` voice ("rep" or "customer")
+    for the rep: most words given to the right person under that naming, and a talk share
+    nearer that voice's true share than the other's. (How close the share comes is the
+    accuracy benches' business; these tests are about who is who.)"""
+    other = {"rep": "customer", "customer": "rep"}
+    right = total = 0
+    for w in result.words:
+        who = truth.speaker_at((w.start + w.end) / 2)
+        if who is not None:
+            total += 1
+            right += w.speaker == (who if rep_is == "rep" else other[who])
+    target = truth.talk_share_rep if rep_is == "rep" else 1 - truth.talk_share_rep
+    share = result.metrics.talk_share_rep
+    return right / total >= 0.85 and abs(share - target) < abs(share - (1 - target))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("voices", "seed"),
@@ -144,40 +161,40 @@ def test_two_real_voices_in_one_channel_are_told_apart(
 
 
 @pytest.mark.slow
-def test_a_call_that_opens_with_one_word_still_names_the_first_voice_the_rep(
+def test_the_customer_who_picks_up_with_hello_is_not_taken_for_the_rep(
     tmp_path: Path,
 ) -> None:
+    """The customer answers with one word; the rep, who called, then says who they are:
+    the rep is the voice of that first real turn, not of the first sound."""
     voices = ("jackson", "allison")
     _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
     path = tmp_path / "hello-first.wav"
-    truth = mono_corpus.write(path, 45.0, voices, seed=23, short_first=True)
-    assert truth.intervals["rep"][0][1] - truth.intervals["rep"][0][0] < 0.8
+    truth = mono_corpus.write(path, 45.0, voices, seed=23, picked_up=True)
+    opening = min(truth.intervals["customer"])
+    assert opening[1] - opening[0] < 0.8 and opening[0] < min(truth.intervals["rep"])[0]
     result = analyze_call(path, settings=Settings())
-    right, total = _words_right(result, truth)
-    assert right / total >= 0.85, (right, total)
-    assert abs(result.metrics.talk_share_rep - truth.talk_share_rep) < 0.05
+    assert _named(result, truth, "rep")
+    pick_up = next(w for w in result.words if w.start < opening[1])
+    assert pick_up.speaker == "customer", pick_up
 
 
 @pytest.mark.slow
 def test_the_real_phone_conversation_tells_diane_from_sheila() -> None:
-    """Each voice's talk share is within 5 points of the human reference. Which voice is
-    named the rep is checked on built calls above, not here: this call opens with a
-    0.2 s "Hello?" (as the VAD hears it) in a voice close to the other one, and the
-    encoder judges it the other voice, so the roles come out swapped (docs/benchmarks.md)."""
+    """The issue's accuracy target on its real reference, with no setting: the rep's talk
+    share within 5 points of the human RTTM. Diane, who answers "Hello?" and then takes
+    the first real turn ("Oh, hello. I didn't know you were there"), is the rep; the
+    words that name each woman are given to her."""
     _need((PYANNOTE / "sample.wav").is_file(), str(PYANNOTE))
-    _, diane = rttm_share(PYANNOTE / "sample.rttm")
+    who, diane = rttm_share(PYANNOTE / "sample.rttm")
+    assert who == "speaker90"  # Diane, by the STM's times
     result = analyze_call(PYANNOTE / "sample.wav", settings=Settings())
     said = {
         who: " ".join(w.text for w in result.words if w.speaker == who).lower()
         for who in ("rep", "customer")
     }
-    diane_is = "rep" if "diane" in said["rep"] else "customer"
-    sheila_is = "customer" if diane_is == "rep" else "rep"
-    assert "diane" in said[diane_is] and "sheila" in said[sheila_is]
-    assert "sheila" not in said[diane_is] and "diane" not in said[sheila_is]
-    share = result.metrics.talk_share_rep
-    measured = share if diane_is == "rep" else 1 - share
-    assert abs(measured - diane) < 0.05, (measured, diane)
+    assert "diane" in said["rep"] and "sheila" in said["customer"]
+    assert "sheila" not in said["rep"] and "diane" not in said["customer"]
+    assert abs(result.metrics.talk_share_rep - diane) < 0.05, (result.metrics.talk_share_rep, diane)
 
 
 @pytest.mark.slow
@@ -224,52 +241,51 @@ def _voice_sample(path: Path, voice: str) -> Path:
 
 @pytest.mark.slow
 def test_a_sample_of_the_reps_voice_names_the_rep_whoever_speaks_first(tmp_path: Path) -> None:
-    """The customer opens the call ("Hello?"); with a recording of the rep alone, the rep is
-    still the rep — and swapping the sample swaps the roles."""
-    voices = ("allison", "jackson")  # allison speaks first, with one word
+    """The other party takes the first real turn (the rep answered with a bare "Hello?"
+    and the caller explained); with a recording of the rep alone, the rep is still the
+    rep — and swapping the sample swaps the roles."""
+    voices = ("allison", "jackson")  # allison takes the first real turn
     _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
     call = tmp_path / "call.wav"
-    truth = mono_corpus.write(call, 45.0, voices, seed=31, short_first=True)
-    first_share = truth.talk_share_rep  # the share of the voice that spoke first
+    truth = mono_corpus.write(call, 45.0, voices, seed=31)
     jackson = _voice_sample(tmp_path / "jackson.wav", "jackson")
     result = analyze_call(call, settings=Settings(), rep_voice=jackson)
-    assert abs(result.metrics.talk_share_rep - (1 - first_share)) < 0.05
+    assert _named(result, truth, "customer")  # jackson, the built call's second voice
     assert any("the rep is the voice of jackson.wav" in w for w in result.warnings)
     allison = _voice_sample(tmp_path / "allison.wav", "allison")
     again = analyze_call(call, settings=Settings(), rep_voice=allison)
-    assert abs(again.metrics.talk_share_rep - first_share) < 0.05
+    assert _named(again, truth, "rep")
 
 
 @pytest.mark.slow
 def test_the_owners_uploaded_greeting_names_the_rep_unasked(tmp_path: Path) -> None:
     """The greeting the owner recorded for their line is their voice: a mono call is named
-    by it with no --rep-voice; RINGBACK_REP_VOICE=none goes back to the first voice; a
-    greeting with no speech in it is passed over with a warning, not an error."""
+    by it with no --rep-voice; RINGBACK_REP_VOICE=none goes back to the first real turn's
+    voice; a greeting with no speech in it is passed over with a warning, not an error."""
     from bench.call_corpus import write_wav
 
     from ringback.telephony.greetings import GreetingStore, upload
     from ringback.telephony.lines import LineKind
 
-    voices = ("allison", "jackson")  # allison (the customer here) speaks first, one word
+    voices = ("allison", "jackson")  # allison (the customer here) takes the first turn
     _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
     call = tmp_path / "call.wav"
-    truth = mono_corpus.write(call, 45.0, voices, seed=31, short_first=True)
-    first_share = truth.talk_share_rep
+    truth = mono_corpus.write(call, 45.0, voices, seed=31)
     settings = Settings(data_dir=tmp_path / "data")
     upload(_voice_sample(tmp_path / "jackson.wav", "jackson"), settings)
     named = analyze_call(call, settings=settings)
-    assert abs(named.metrics.talk_share_rep - (1 - first_share)) < 0.05
+    assert _named(named, truth, "customer")  # jackson, the built call's second voice
     assert any("the rep is the voice of your greeting" in w for w in named.warnings)
 
     off = analyze_call(call, settings=Settings(data_dir=tmp_path / "data", rep_voice="none"))
-    assert abs(off.metrics.talk_share_rep - first_share) < 0.05
+    assert _named(off, truth, "rep")
     assert not any("greeting" in w for w in off.warnings)
 
     silent = tmp_path / "silent.wav"
     write_wav(silent, np.zeros(8000 * 3, dtype=np.int16))
     GreetingStore(settings.data_dir).save(LineKind.PERSONAL, silent.read_bytes(), {})
     unnamed = analyze_call(call, settings=settings)
-    assert abs(unnamed.metrics.talk_share_rep - first_share) < 0.05
+    assert _named(unnamed, truth, "rep")
     assert any("your greeting was not used" in w for w in unnamed.warnings)
 
 

@@ -247,7 +247,8 @@ class Settings(BaseSettings):
         default="",
         description="A recording of you alone (e.g. a voice memo): in a mono call the voice "
         "that sounds like it is the rep, whoever spoke first. Empty = your uploaded personal "
-        "greeting when there is one, else the first voice heard; none = the first voice heard.",
+        "greeting when there is one, else the voice of the first real turn (a second of speech, "
+        "not a pick-up Hello); none = that voice, greeting or not.",
     )
 
     # mail

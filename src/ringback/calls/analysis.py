@@ -335,7 +335,7 @@ def _named_by_introduction(
         talk,
         (
             f'the rep is the voice that says "{heard.group(0).strip()}" (your name or company), '
-            "not the first voice heard"
+            "not the voice of the first real turn"
         ),
     )
 

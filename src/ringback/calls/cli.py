@@ -147,7 +147,8 @@ Channel 0 is the left channel. In Twilio dual-channel recordings of calls you pl
 first channel is usually you (the rep); pass --rep-channel 1 if it is the customer. Mono
 recordings are analysed too, by telling the voices apart, and labelled lower confidence.
 In mono the rep is the voice that sounds like your uploaded greeting (ringback greeting
-upload) or --rep-voice; without either, the first voice heard (--rep-channel 1: the second).
+upload) or --rep-voice; without either, the voice of the first real turn (a second of
+speech: a "Hello?" from whoever picked up does not count; --rep-channel 1: the other).
 
 \b
 JSON: talk_share_rep is the rep's fraction (0-1) of all talk time; times are seconds from
@@ -166,7 +167,7 @@ Examples:
     type=click.IntRange(0, 1),
     default=0,
     show_default=True,
-    help="Which channel is you (the rep); in mono, 0 = the first voice heard.",
+    help="Which channel is you (the rep); in mono, 0 = the voice of the first real turn.",
 )
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
 @_rep_voice_option

@@ -1,8 +1,8 @@
 """Two voices on one channel: the mono fallback, honest about being a guess.
 
 With both parties mixed into one channel there is no measurement of who spoke, only an
-estimate, so the result is labelled lower confidence wherever it is shown. The first
-voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
+estimate, so the result is labelled lower confidence wherever it is shown. The voice of
+the first real turn (step 5) is the rep when ``rep_first`` is True (``--rep-channel 0``).
 
 **Speaker embeddings** (the default), one piece of the call at a time:
 
@@ -22,10 +22,11 @@ voice heard is the rep when ``rep_first`` is True (``--rep-channel 0``).
 4. *Where*: every 10 ms of speech leans toward one voice by the sum of its nearest long
    and nearest short window's leanings (cosine to one mean minus the other); each word
    takes the voice of most of its frames, and its frames then take the word's voice.
-5. *Rep or customer*: the opening (speech up to its first pause over 0.25 s) is embedded
-   on its own, so no later voice leaks into it, and compared with the short windows'
-   means. An opening of a fraction of a second ("Hello?") by a voice close to the other
-   can be judged wrong, which swaps the roles of the whole call.
+5. *Rep or customer*: the rep is the voice of the first real turn (FIRST_TURN_S of
+   speech, pauses up to 0.5 s), not of the first sound: a "Hello?" is whoever picked up,
+   and a fraction of a second of it says little about whose voice it is. Only in a call
+   with no turn that long is the opening (speech up to its first pause over 0.25 s)
+   embedded on its own and compared with the short windows' means.
 6. *Talk time*: each voice's speech frames, pauses up to 0.5 s inside one voice's speech
    counted as utterances count them. Measured from the audio, not from word times:
    Whisper's word times run across changes of speaker, and it drops words (short
@@ -45,6 +46,7 @@ times (``bench/mono_corpus.py``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -70,6 +72,12 @@ SPECTRAL_MAX = 1500  # windows the affinity graph is built on (evenly spread ove
 VAD_MIN_SILENCE_MS = 100  # speech is cut at pauses this long (a change of speaker can be)
 VAD_PAD_MS = 30
 NEAR_WORD_S = 1.0  # speech this far from every transcribed word is not counted
+# A call's first *real* turn: this much speech from one voice. Whoever picks up a phone
+# answers with a short "Hello?" and the caller then says who they are and why they call
+# (the summons-answer opening of telephone calls, Schegloff 1968); a rep who answers
+# greets at length ("Thanks for calling Acme, this is Dan"). So the first real turn is
+# the rep's, calling out or answering, where the first sound may be either party.
+FIRST_TURN_S = 1.0
 _HOP = 160  # 10 ms
 _WIN = 400  # 25 ms
 _MELS = 40
@@ -158,7 +166,27 @@ def _kmeans2(x: npt.NDArray[np.float64], weight: npt.NDArray[np.float64]) -> npt
     return labels
 
 
+def _first_turn(spans: Iterable[tuple[float, float]], voices: Iterable[int]) -> int | None:
+    """The voice that first holds the floor for FIRST_TURN_S of speech: stretches of
+    speech (``spans``, in time order) of one voice, pauses up to UTTERANCE_GAP between
+    them; None when no voice ever does (a call of one-word replies)."""
+    from ringback.calls.model import UTTERANCE_GAP
+
+    run_voice, held, reach = None, 0.0, float("-inf")
+    for (start, end), voice in zip(spans, voices, strict=True):
+        if voice == run_voice and start - reach <= UTTERANCE_GAP:
+            held += end - max(start, reach)
+        else:
+            run_voice, held = int(voice), end - start
+        reach = max(reach, end)
+        if held >= FIRST_TURN_S:
+            return run_voice
+    return None
+
+
 def _named(labels: list[int], rep_first: bool) -> dict[int, Speaker]:
+    """Roles for the two voices, ``labels[0]`` being the voice of the call's first real
+    turn (see FIRST_TURN_S)."""
     first = labels[0] if labels else 0
     if rep_first:
         return {first: "rep", 1 - first: "customer"}
@@ -200,7 +228,8 @@ def split_speakers(
         labels = np.argmin(((x[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
     else:
         labels = np.zeros(len(chunks), dtype=np.intp)
-    names = _named([int(v) for v in labels], rep_first)
+    opener = _first_turn([(words[c[0]].start, words[c[-1]].end) for c in chunks], labels)
+    names = _named([opener if opener is not None else int(labels[0])], rep_first)
     out: list[SpokenWord] = []
     for chunk, label in zip(chunks, labels, strict=True):
         who = names[int(label)]
@@ -433,9 +462,13 @@ class VoiceTrack:
             near = [k for k in (lo - 1, lo) if 0 <= k < len(frames)]
             at = min(near, key=lambda k: abs(int(frames[k]) - first))
             labels.append(int(frame_voice[at]))
-        assert self._opening is not None
-        # The first voice heard: the voice whose short windows its opening resembles.
-        opener = int(np.argmax(short_centres @ self._opening))
+        # The voice of the first real turn, from the frames as labelled (each 10 ms of
+        # speech a span); in a call of one-word replies only, the voice whose short
+        # windows the opening stretch resembles.
+        opener = _first_turn(((f / 100, (f + 1) / 100) for f in frames.tolist()), spoken)
+        if opener is None:
+            assert self._opening is not None
+            opener = int(np.argmax(short_centres @ self._opening))
         names = _named([opener], rep_first)
         note, by_voice = None, False
         if rep_voice is not None:

@@ -1,8 +1,8 @@
 """Which voice in a mono call is the rep's, from a recording of the rep alone.
 
-"The first voice heard is the rep" (``--rep-channel 0`` in mono) is wrong whenever the
-other party speaks first — the customer who picks up with "Hello?" — and unsure when the
-opening is a single short word. A recording of the rep alone (the greeting they
+"The voice of the first real turn is the rep" (``--rep-channel 0`` in mono) is wrong
+whenever the other party holds the floor first — a rep who answers with a bare "Hello?"
+and lets the caller explain. A recording of the rep alone (the greeting they
 recorded, a voice memo, any earlier call channel of theirs) settles it by voice: its
 *voice print*, the mean of its 1.6 s speaker-encoder windows, is compared with the two
 voices found in the call, and the nearer one is the rep.
@@ -107,7 +107,7 @@ def rep_index(centres: npt.NDArray[np.float32], rep: RepVoice) -> tuple[int | No
     if gap < MARGIN:
         return None, (
             f"{rep.source} sounds as much like one voice in the call as the other "
-            f"(cosine {near[0]:.2f} vs {near[1]:.2f}): the first voice heard is taken as the rep"
+            f"(cosine {near[0]:.2f} vs {near[1]:.2f}): the voice of the first real turn is taken as the rep"
         )
     return (
         best,
