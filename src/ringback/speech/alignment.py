@@ -4,9 +4,9 @@
 window Whisper's encoder sees, most of it the silence that pads a clip of a few seconds.
 :func:`score_clip` encodes only the clip itself (plus a small margin of padding) and lets
 the decoder attend to just those encoder frames, the texts in a few small batched
-``align`` calls: for a 5 s clip the encoding is about six times and each alignment several times
-cheaper, and the scores rank candidates the same way in the callback-number bench (see
-``voicemail/numbers.py``).
+``align`` calls: for a 5 s clip the encoding is about six times cheaper and each
+alignment several times, and the scores rank candidates the same way in the
+callback-number bench (see ``voicemail/numbers.py``).
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def score_forced(
     start = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
     # Small batches: every text in a batch carries its own copy of the encoder output
     # (CTranslate2 wants one per sequence), and 40 copies of a clip's frames no longer fit
-    # the CPU's caches. On 2 cores, 40 candidates against an 8 s clip take 0.53 s in
-    # batches of 5, 0.55 s in 8s, 0.58 s in 4s and 0.95 s in one batch; same scores.
+    # the CPU's caches. On 2 cores, 40 candidates against an 8 s clip took 0.53 s in
+    # batches of 5, 0.55 s in batches of 8, 0.58 s of 4 and 0.95 s in one; same scores.
     scores: list[float] = []
     for first in range(0, len(texts), batch):
         chunk = [tokenizer.encode(" " + t.strip()) for t in texts[first : first + batch]]
