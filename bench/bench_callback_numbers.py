@@ -53,6 +53,7 @@ def run(
     repair: bool = True,
 ) -> dict[str, object]:
     from ringback.config import Settings
+    from ringback.mail.compose import UNSURE_NUMBER
     from ringback.speech import FasterWhisperTranscriber
     from ringback.voicemail.numbers import callback_number_from_audio
 
@@ -121,6 +122,11 @@ def run(
         "said_once_accuracy": _share(numbers, errors, False),
         "mean_confidence_correct": _mean(confidences[True]),
         "mean_confidence_wrong": _mean(confidences[False]),
+        # What the email does with the number: under UNSURE_NUMBER it says "check the
+        # recording". A wrong number above it is the costly miss (seed 003: worse than
+        # asking again is to guess and get it wrong).
+        "wrong_but_not_flagged": sum(c >= UNSURE_NUMBER for c in confidences[False]),
+        "right_but_flagged": sum(c < UNSURE_NUMBER for c in confidences[True]),
         "seconds_per_number_mean": round(statistics.mean(times), 3),
         "seconds_per_number_p95": round(_p95(times), 3),
         "audio_seconds_per_number": round(audio_seconds / n, 2),

@@ -114,6 +114,25 @@ def test_said_twice_back_to_back_in_one_run() -> None:
     assert result.confidence >= 0.9
 
 
+def test_two_readings_of_one_breath_that_disagree_are_not_trusted() -> None:
+    # Whisper's words for one number said twice without a pause (FSDD bench): the cut gives
+    # two different valid numbers, so one saying was misheard and the text cannot say which.
+    # The email must say "check the recording" (under UNSURE_NUMBER), not pick one quietly.
+    from ringback.mail.compose import UNSURE_NUMBER
+
+    breath = "5, 3, 1, 3, 1, 0, 4, 1, 8, 4, 5, 3, 1, 2, 1, 3, 1, 4, 1, 6, 4."
+    result = spoken(breath)
+    assert result.found
+    assert result.confidence < UNSURE_NUMBER
+    # The same two numbers with words between them are two numbers, each said once: the
+    # one chosen (here after "my cell is") keeps a said-once confidence.
+    apart = spoken(
+        "my cell is 5, 3, 1, 3, 1, 0, 4, 1, 8, 4, or the office 5, 3, 1, 2, 1, 3, 1, 4, 1, 6."
+    )
+    assert apart.e164 == "+15313104184"
+    assert apart.confidence >= UNSURE_NUMBER
+
+
 def test_disagreement_settled_by_word_probability() -> None:
     # Second reading misheard the last digit (8 for 7) with low confidence.
     ws = words(

@@ -96,6 +96,7 @@ class _Run:
     digits: list[_Digit] = field(default_factory=list)
     plus_at: set[int] = field(default_factory=set)  # digit indices preceded by "plus"/"+"
     cue: float = 0.0
+    index: int = 0  # which run of the transcript; the halves of a split run share it
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,9 @@ class Reading:
     start_time: float | None = None  # seconds in the recording, when words had timings
     end_time: float | None = None
     reread: bool = False  # from the digits-only second reading of the audio
+    # Readings from one unbroken run of digits share it (a number said twice in one
+    # breath and cut in two by _split_repeat); None when unknown.
+    run: int | None = None
 
     @property
     def mean_prob(self) -> float | None:
@@ -344,6 +348,7 @@ def _reading(run: _Run, text: str, a: int, b: int, e164: str | None) -> Reading:
         position=ds[0].start,
         start_time=ds[0].t0,
         end_time=ds[-1].t1,
+        run=run.index,
     )
 
 
@@ -360,7 +365,8 @@ def find_readings(
     tokens = _tokenize(text, words)
     valid: list[Reading] = []
     partial: list[Reading] = []
-    for whole in _runs(tokens):
+    for index, whole in enumerate(_runs(tokens)):
+        whole.index = index
         for run in _split_repeat(_drop_loop(whole)):
             v, p = _readings(run, text, region, min_partial)
             valid += v
@@ -375,7 +381,8 @@ def _drop_loop(run: _Run) -> _Run:
     m = re.search(r"(\d)\1{7,}", digits)
     if m is None:
         return run
-    return _Run(run.digits[: m.start() + 1], {i for i in run.plus_at if i <= m.start()}, run.cue)
+    kept = {i for i in run.plus_at if i <= m.start()}
+    return _Run(run.digits[: m.start() + 1], kept, run.cue, index=run.index)
 
 
 def _split_repeat(run: _Run) -> list[_Run]:
@@ -407,8 +414,8 @@ def _split_repeat(run: _Run) -> list[_Run]:
 
 
 def _cut(run: _Run, k: int) -> list[_Run]:
-    left = _Run(run.digits[:k], {i for i in run.plus_at if i < k}, run.cue)
-    right = _Run(run.digits[k:], {i - k for i in run.plus_at if i >= k}, run.cue)
+    left = _Run(run.digits[:k], {i for i in run.plus_at if i < k}, run.cue, index=run.index)
+    right = _Run(run.digits[k:], {i - k for i in run.plus_at if i >= k}, run.cue, index=run.index)
     return [left, right]
 
 
