@@ -97,3 +97,33 @@ def test_migrations_match_every_model(db_url):
     with get_engine(db_url).connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
+
+
+def test_start_prints_next_steps_that_can_be_copied_whole(tmp_path):
+    # A narrow terminal must not break a suggested command across lines (copying it would
+    # paste half a command), and a data directory with brackets is shown as it is.
+    from tests.conftest import Cli
+
+    data = tmp_path / "rb [work]"
+    result = Cli(data, None)("start")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert f"Data directory: {data}" in lines
+    add = 'ringback contacts add --name "Bill Turner" --company "ABC Inc" --phone 415-555-0137'
+    assert any(line.strip() == add for line in lines), result.stdout
+
+
+def test_names_that_look_like_terminal_markup_are_shown_as_typed(cli_embedded):
+    # rich reads "[bold]…[/bold]" as a style: a contact's own text must not be.
+    company = "[bold]Acme[/bold] [VIP]"
+    added = cli_embedded(
+        "contacts", "add", "--name", "Bob [red]Smith", "--company", company, "--phone", "4155550137"
+    )
+    assert added.exit_code == 0, added.output
+    assert company in added.stdout and "Bob [red]Smith" in added.stdout
+    listed = cli_embedded("contacts", "list")
+    # (the table wraps and trims cells to the terminal, so look for the pieces)
+    assert all(part in listed.stdout for part in ("[red]Smith", "[bold]Acme", "[VIP]"))
+    edited = cli_embedded("contacts", "edit", "1", "--company", "[i]Northwind[/i]")
+    assert edited.exit_code == 0, edited.output
+    assert "[i]Northwind[/i]" in edited.stdout

@@ -85,13 +85,16 @@ def start(as_json: bool) -> None:
         return
     out = console()
     out.print("[bold green]Ringback is ready.[/]")
-    out.print(f"Data directory: {status['data_dir']}")
-    out.print(f"Database:       {status['database']} (schema {status['revision']})")
-    out.print(f"Contacts: {status['contacts']}   open follow-ups: {status['open_follow_ups']}")
-    out.print("\nNext steps:")
-    out.print(
-        '  ringback contacts add --name "Bill Turner" --company "ABC Inc" --phone 415-555-0137'
-    )
-    out.print("  ringback contacts import hubspot-export.csv --dry-run")
-    out.print('  ringback prep "Bill Turner"')
-    out.print("  ringback coach compose --contact 1")
+    # Paths and commands are printed as they are: no markup (a "[x]" in a path would be
+    # taken for a style) and no wrapping (a command broken over two lines pastes badly).
+    for line in (
+        f"Data directory: {status['data_dir']}",
+        f"Database:       {status['database']} (schema {status['revision']})",
+        f"Contacts: {status['contacts']}   open follow-ups: {status['open_follow_ups']}",
+        "\nNext steps:",
+        '  ringback contacts add --name "Bill Turner" --company "ABC Inc" --phone 415-555-0137',
+        "  ringback contacts import hubspot-export.csv --dry-run",
+        '  ringback prep "Bill Turner"',
+        "  ringback coach compose --contact 1",
+    ):
+        out.print(line, markup=False, soft_wrap=True)

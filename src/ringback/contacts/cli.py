@@ -80,13 +80,17 @@ def add(
 
 
 def _one_line(data: dict[str, Any]) -> str:
+    """The contact on one line, escaped for rich: a name or company is shown as typed,
+    never read as markup ("[bold]Acme[/bold]" stays those characters)."""
+    from rich.markup import escape
+
     from ringback.contacts.phones import pretty
 
     parts = [data["name"]]
     if data.get("title") or data.get("company"):
         parts.append(", ".join(p for p in (data.get("title"), data.get("company")) if p))
     parts += [pretty(p) for p in data["phones"]] + list(data["emails"])
-    return " · ".join(parts)
+    return escape(" · ".join(parts))
 
 
 @contacts.command(
@@ -126,6 +130,7 @@ def list_command(search: str | None, limit: int | None, as_json: bool) -> None:
         out.print("No contacts match." if search else "No contacts yet.")
         out.print('Add one: ringback contacts add --name "Bill Turner" --phone 415-555-0137')
         return
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_header=True, header_style="bold")
@@ -137,10 +142,10 @@ def list_command(search: str | None, limit: int | None, as_json: bool) -> None:
         last_seen = data["last_interaction"]
         table.add_row(
             str(data["id"]),
-            data["name"],
-            data["company"] or "",
+            escape(data["name"]),
+            escape(data["company"] or ""),
             pretty(data["phones"][0]) if data["phones"] else "",
-            data["emails"][0] if data["emails"] else "",
+            escape(data["emails"][0]) if data["emails"] else "",
             f"{local(last_seen['at'], settings, with_time=False)} {last_seen['kind']}"
             if last_seen
             else "",
@@ -274,4 +279,4 @@ def edit(
     out = console()
     out.print(f"[green]Updated contact {data['id']}[/]: {_one_line(data)}")
     for change in changes or ["nothing changed (values were already so)"]:
-        out.print(f"  {change}")
+        out.print(f"  {change}", markup=False)

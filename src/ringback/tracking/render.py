@@ -18,6 +18,7 @@ def _table(
     groups: dict[str, dict[str, Any]],
     extra: tuple[str, dict[str, str]] | None = None,
 ) -> Any:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
@@ -25,7 +26,8 @@ def _table(
     for name in ("left", "returned", "rate", *([extra[0]] if extra else [])):
         table.add_column(name, justify="right")
     for group, c in groups.items():
-        cells = [group, str(c["left"]), str(c["returned"]), _pct(c["return_rate"])]
+        # Groups can be the user's own labels (script variants): shown as typed.
+        cells = [escape(group), str(c["left"]), str(c["returned"]), _pct(c["return_rate"])]
         if extra:
             cells.append(extra[1].get(group, ""))
         table.add_row(*cells)

@@ -159,6 +159,7 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
             "No sequences." + ("" if show_all else " (--all shows stopped and finished ones)")
         )
         return
+    from rich.markup import escape
     from rich.table import Table
 
     for seq in data:
@@ -177,7 +178,7 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
                 s["channel"],
                 s["due_at"].astimezone(settings.tz).strftime("%a %Y-%m-%d %H:%M"),
                 s["status"],
-                s["subject"] or s["note"] or "",
+                escape(s["subject"] or s["note"] or ""),
             )
         out.print(table)
 
