@@ -112,6 +112,57 @@ def test_add_list_show_capture_end_to_end(cli_embedded: Cli, recording: Path) ->
     assert missing.exit_code == 1 and "no voicemail #999" in missing.stderr
 
 
+@pytest.mark.slow
+@needs_audio
+def test_a_known_client_who_does_not_say_their_name_is_named(
+    cli_embedded: Cli, recording: Path
+) -> None:
+    # The recording never says who is calling; the caller ID is a contact's number. The
+    # email, the inbox and the task name the contact, as a phone with contacts would.
+    data_dir = Path(cli_embedded.env["RINGBACK_DATA_DIR"])
+    added = cli_embedded(
+        "contacts", "add", "--name", "Bill <Turner>", "--company", "ABC Inc", "--phone", PRETTY
+    )
+    assert added.exit_code == 0, added.output
+    run_json(cli_embedded, "inbox", "add", str(recording), "--from", "212 555 0199")
+    (email,) = maildir_messages(data_dir)
+    assert str(email["Subject"]).startswith("Voicemail from Bill <Turner> (+1 212-555-0199)")
+    assert "ABC Inc" in text_of(email)
+    html = email.get_body(preferencelist=("html",))
+    assert html is not None and "Bill &lt;Turner&gt;" in str(html.get_content())
+    (row,) = run_json(cli_embedded, "inbox", "list")
+    assert row["caller"] == "Bill <Turner>"
+
+
+def test_a_failed_contact_lookup_costs_the_name_not_the_email(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ringback.config import Settings
+    from ringback.voicemail.adapters import EmailNotifier
+    from ringback.voicemail.pipeline.context import VoicemailMessage
+
+    unreachable = f"sqlite:///{tmp_path}/no/such/dir/ringback.db"
+    notifier = EmailNotifier(Settings(data_dir=tmp_path / "data"), unreachable)
+    message = VoicemailMessage(
+        voicemail_id=7,
+        status="done",
+        from_number="+12125550199",
+        caller_name=None,
+        to_number=None,
+        received_at=datetime(2026, 11, 23, 19, 30, tzinfo=UTC),
+        duration=22.0,
+        transcript=None,
+        facts={"summary": "call me back"},
+        original_path=tmp_path / "missing.wav",
+        original_filename=None,
+        mime=None,
+        source_meta=None,
+    )
+    assert notifier.notify(message, idempotency_key="vm-7")
+    (email,) = maildir_messages(tmp_path / "data")
+    assert str(email["Subject"]).startswith("Voicemail from +1 212-555-0199")
+
+
 @pytest.mark.parametrize(
     ("content", "reason"), [(PDF, "audio"), (b"", "empty")], ids=["pdf", "empty"]
 )

@@ -209,15 +209,18 @@ class AudioExtractStage(ExtractStage):
 class EmailNotifier:
     """The pipeline's Notifier: one email per voicemail through the durable outbox."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, url: str | None = None) -> None:
         self.settings = settings
+        self.url = url  # where contacts live: a known caller is named in the email
 
     def notify(self, message: VoicemailMessage, *, idempotency_key: str) -> str | None:
         from ringback.mail import DeliveryStatus, MailConfigError, deliver_voicemail
 
+        known = self._known_caller(message)
         try:
             result = deliver_voicemail(
-                email_input(message, self.settings, idempotency_key), settings=self.settings
+                email_input(message, self.settings, idempotency_key, known=known),
+                settings=self.settings,
             )
         except MailConfigError as exc:
             raise PermanentError(str(exc)) from exc
@@ -225,6 +228,23 @@ class EmailNotifier:
             # Not an error: the mail is on disk and the next outbox flush sends it.
             log.warning("voicemail %s: email queued (%s)", message.voicemail_id, result.error)
         return result.key
+
+    def _known_caller(self, message: VoicemailMessage) -> tuple[str, str | None] | None:
+        """The contact behind the caller ID or the number said, so that a client who does not
+        say their name is still named in the subject. A failed lookup costs the name, never
+        the email."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ringback.voicemail.followup import known_caller
+
+        if self.url is None:
+            return None
+        numbers = (message.from_number, (message.facts or {}).get("callback_number"))
+        try:
+            return known_caller(self.url, numbers, self.settings.default_region)
+        except SQLAlchemyError as exc:
+            log.warning("voicemail %s: contact lookup failed (%s)", message.voicemail_id, exc)
+            return None
 
 
 def _e164(raw: str | None, region: str) -> str | None:
@@ -243,8 +263,14 @@ def _str_list(value: Any) -> tuple[str, ...]:
 
 
 def email_input(
-    message: VoicemailMessage, settings: Settings, idempotency_key: str
+    message: VoicemailMessage,
+    settings: Settings,
+    idempotency_key: str,
+    *,
+    known: tuple[str, str | None] | None = None,
 ) -> VoicemailEmailInput:
+    """The email's view of a message. ``known``: the matched contact's (name, company),
+    used where the message itself names no caller or company."""
     from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
     from ringback.telephony.lines import LineKind, line_kind, normalise, notify_recipients
 
@@ -266,8 +292,8 @@ def email_input(
             TranscriptWord(w.text, w.probability, w.start, w.end)
             for w in (transcript.words if transcript else ())
         ),
-        caller_name=facts.get("caller_name") or message.caller_name,
-        company=facts.get("company"),
+        caller_name=facts.get("caller_name") or message.caller_name or (known and known[0]),
+        company=facts.get("company") or (known and known[1]),
         callback_number=facts.get("callback_number"),
         callback_number_confidence=float(facts.get("callback_number_confidence") or 0.0),
         caller_id=_e164(message.from_number, settings.default_region),

@@ -130,12 +130,29 @@ def match_contact(session: Session, numbers: Iterable[str]) -> Contact | None:
     return None
 
 
-def display_name(row: Voicemail, region: str) -> str | None:
-    """The caller as a person would name them: said name, caller-ID name, company, number."""
+def known_caller(
+    url: str, numbers: Iterable[str | None], region: str
+) -> tuple[str, str | None] | None:
+    """(name, company) of the contact one of these numbers belongs to, the first number
+    first (caller ID, then the number said), or None. Read-only."""
+    from ringback.db.session import session_factory
+
+    wanted = [n for raw in numbers if (n := e164(raw, region))]
+    if not wanted:
+        return None
+    with session_factory(url)() as session:
+        found = match_contact(session, wanted)
+        return (found.name, found.company) if found is not None else None
+
+
+def display_name(row: Voicemail, region: str, contact_name: str | None = None) -> str | None:
+    """The caller as a person would name them: said name, caller-ID name, the matched
+    contact's name, company, number."""
     from ringback.contacts.phones import pretty
 
     facts = row.facts or {}
-    for value in (facts.get("caller_name"), row.caller_name, facts.get("company")):
+    said = (facts.get("caller_name"), row.caller_name, contact_name, facts.get("company"))
+    for value in said:
         if value and str(value).strip():
             return str(value).strip()
     numbers = caller_numbers(row, region)

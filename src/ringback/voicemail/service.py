@@ -75,7 +75,7 @@ def build_stages(
     stages = default_stages(
         transcriber=transcriber,
         extractor=extractor,
-        notifier=EmailNotifier(settings),
+        notifier=EmailNotifier(settings, url or settings.effective_database_url),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
     )
@@ -130,17 +130,19 @@ def duration_label(seconds: float | None) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
-def caller_label(row: Voicemail, region: str) -> str:
+def caller_label(row: Voicemail, region: str, contact_name: str | None = None) -> str:
     from ringback.voicemail.followup import display_name
 
-    return display_name(row, region) or "unknown caller"
+    return display_name(row, region, contact_name) or "unknown caller"
 
 
 def _local(value: datetime | None, settings: Settings) -> str | None:
     return value.astimezone(settings.tz).isoformat(timespec="seconds") if value else None
 
 
-def row_summary(row: Voicemail, settings: Settings) -> dict[str, Any]:
+def row_summary(
+    row: Voicemail, settings: Settings, contact_name: str | None = None
+) -> dict[str, Any]:
     facts = row.facts or {}
     summary = facts.get("summary") or ""
     if row.status == "no_message":
@@ -151,7 +153,7 @@ def row_summary(row: Voicemail, settings: Settings) -> dict[str, Any]:
         "id": row.id,
         "status": str(row.status),
         "received_at": _local(row.received_at, settings),
-        "caller": caller_label(row, settings.default_region),
+        "caller": caller_label(row, settings.default_region, contact_name),
         "from_number": row.from_number,
         "callback_number": facts.get("callback_number"),
         "duration": row.duration,
@@ -173,7 +175,19 @@ def list_voicemails(
     query = select(Voicemail).order_by(Voicemail.received_at.desc(), Voicemail.id.desc())
     if not include_handled:
         query = query.where(Voicemail.handled_at.is_(None))
-    return [row_summary(row, settings) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    names = _contact_names(session, {r.contact_id for r in rows if r.contact_id is not None})
+    return [row_summary(row, settings, names.get(row.contact_id)) for row in rows]
+
+
+def _contact_names(session: Session, ids: set[int]) -> dict[int | None, str]:
+    """Names of the contacts messages were matched to, in one query."""
+    from ringback.contacts.models import Contact
+
+    if not ids:
+        return {}
+    found = session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(ids)))
+    return {contact_id: name for contact_id, name in found}
 
 
 def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:
@@ -190,7 +204,8 @@ def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) ->
     from ringback.voicemail.followup import find_task
 
     row = get_voicemail(session, voicemail_id)
-    out = row_summary(row, settings)
+    names = _contact_names(session, {row.contact_id} if row.contact_id is not None else set())
+    out = row_summary(row, settings, names.get(row.contact_id))
     task = find_task(session, row.contact_id, row.id) if row.contact_id else None
     out.update(
         status_reason=row.status_reason,
