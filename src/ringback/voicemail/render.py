@@ -57,7 +57,22 @@ def _number(value: str | None) -> str:
     return pretty(value) if value else "—"
 
 
+def _when(iso: Any) -> str:
+    """``2026-11-26T14:00:00-05:00`` → ``Thu 26 Nov 2026, 14:00`` (a date alone keeps no
+    time); anything that is not ISO 8601 is shown as it is."""
+    from datetime import date, datetime
+
+    text = str(iso)
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).strftime("%a %d %b %Y")
+        return datetime.fromisoformat(text).strftime("%a %d %b %Y, %H:%M")
+    except ValueError:
+        return text
+
+
 def _facts_table(facts: Mapping[str, Any]) -> Any:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_header=False, box=None, pad_edge=False)
@@ -74,7 +89,7 @@ def _facts_table(facts: Mapping[str, Any]) -> Any:
         ("Summary", str(facts.get("summary") or "—")),
     ]
     for date in facts.get("dates") or ():
-        rows.append(("When", f"{date.get('text')} → {date.get('iso')}"))
+        rows.append(("When", f"{date.get('text')} → {_when(date.get('iso'))}"))
     for label, key in (("Amounts", "amounts"), ("Emails", "emails"), ("Addresses", "addresses")):
         if facts.get(key):
             rows.append((label, ", ".join(map(str, facts[key]))))
@@ -84,9 +99,10 @@ def _facts_table(facts: Mapping[str, Any]) -> Any:
             ("Flags", ", ".join("new prospect" if f == "is_prospect" else f for f in flags))
         )
     if facts.get("callback_due"):
-        rows.append(("Call back by", str(facts["callback_due"])))
+        rows.append(("Call back by", _when(facts["callback_due"])))
     for label, value in rows:
-        table.add_row(label, value)
+        # Values come from what the caller said: shown as said, never read as markup.
+        table.add_row(label, escape(value))
     return table
 
 
@@ -189,7 +205,8 @@ def detail(data: Mapping[str, Any]) -> None:
         task = data["follow_up"]
         done = " (done)" if task["done"] else ""
         out.print(
-            f"\n[bold]Callback task[/] #{task['id']}: {escape(task['title'])}, due {task['due_at']}{done}"
+            f"\n[bold]Callback task[/] #{task['id']}: {escape(task['title'])}, "
+            f"due {_when(task['due_at'])}{done}"
         )
     stages = Table(title="Stages")
     for column in ("stage", "status", "attempts", "ms", "error"):
