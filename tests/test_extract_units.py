@@ -330,6 +330,14 @@ def test_no_facts() -> None:
     assert not (facts.caller_name or facts.emails or facts.dates or facts.amounts)
 
 
+def test_a_time_without_a_request_is_not_when_the_message_was_left() -> None:
+    # No request recognised: "left a message tomorrow" would misread; the time is mentioned.
+    facts = _facts("Hello. My number is 212 555 0199. Tomorrow. Thank you.")
+    assert facts.summary == "left a message, mentions tomorrow"
+    # With a request the time belongs to it.
+    assert _facts("Can we meet Thursday at two?").summary.startswith("wants to meet Thursday")
+
+
 def test_hostile_text_is_plain_data() -> None:
     text = "this is Eve, call me about <script>alert('x')</script> & \"quotes\""
     facts = _facts(text)

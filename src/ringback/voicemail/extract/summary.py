@@ -14,6 +14,7 @@ from ringback.voicemail.extract._text import NUMBER_WORDS
 from ringback.voicemail.extract.dates import DateMention
 
 MAX_LENGTH = 80
+_NO_ACTION = "left a message"  # the summary when no request is recognised
 
 _DOC = (
     r"((?:signed\s+|updated\s+|new\s+|revised\s+|final\s+)?(?:contract|paperwork|documents?|"
@@ -124,7 +125,7 @@ def detect_intent(text: str) -> tuple[str, str]:
             if name == "send":
                 return name, f"{phrase} the {m.group(1)}"
             return name, phrase
-    return "message", "left a message"
+    return "message", _NO_ACTION
 
 
 def _clock(dt: datetime) -> str:
@@ -200,7 +201,13 @@ def summarize(
     parts = [action]
     if dates:
         chosen = next((d for d in dates if d.has_time), dates[0])
-        parts.append(when_phrase(chosen, today))
+        when = when_phrase(chosen, today)
+        # An action takes its time ("wants to meet Thursday 2 pm"); the bare fallback does
+        # not: "left a message tomorrow" would read as when the message was left.
+        if action == _NO_ACTION:
+            parts = [f"{action}, mentions {when}"]
+        else:
+            parts.append(when)
     about = topic(clean, [(s, e, a) for a, (s, e) in addresses])
     joiner = "for" if action.endswith("price") else "about"
     if about:
