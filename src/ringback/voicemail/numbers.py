@@ -132,16 +132,15 @@ def _from_spoken(valid: list[Reading], partial: list[Reading], region: str) -> C
     supporters = [p for p in partial if _close(p.digits, group[0].digits)]
     # Times it was said: a re-read of the same audio confirms, but is not a second saying.
     said = max(sum(not r.reread for r in group), sum(r.reread for r in group))
-    # A number said twice in one breath whose two sayings were heard as different valid
-    # numbers: one of them is misheard and nothing in the text says which, so the choice
-    # is no surer than a vote (and so is checked against the audio). Two *different*
-    # numbers are not said back to back without a word between them.
-    runs = {r.run for r in group if r.run is not None}
-    rival = any(r.run in runs and not any(r is g for g in group) for r in valid)
     if len(group) == 1:
         r = group[0]
         conf = _single_confidence(r) + 0.05 * len(supporters)
-        conf = min(conf, _DISAGREEMENT) if rival else conf
+        # A number said twice in one breath whose two sayings were heard as different
+        # valid numbers: one is misheard and nothing in the text says which, so the choice
+        # is no surer than a vote (and so is checked against the audio). Two *different*
+        # numbers are not said back to back without a word between them.
+        if r.run is not None and any(o is not r and o.run == r.run for o in valid):
+            conf = min(conf, _DISAGREEMENT)
         return CallbackNumber(r.e164, round(min(conf, 0.9), 3), "spoken", spans, readings)
     if all(r.digits == group[0].digits for r in group):
         probs = [p for r in group if (p := r.mean_prob) is not None]
