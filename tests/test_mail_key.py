@@ -111,3 +111,31 @@ def test_a_resumed_notify_step_still_sends_once(
     assert resumed.status == "done" and email_status(settings, resumed.email_key) == "sent"
     assert len(server.handler.envelopes) == 1
 
+
+def test_plain_mail_flush_after_an_outage_sends_the_waiting_voicemail(
+    db_url: str,
+    tmp_path: Path,
+    smtpd: Callable[..., Server],  # noqa: F811
+) -> None:
+    port = free_port()  # nothing listens yet: the server is down
+    settings = smtp_for(tmp_path, port)
+    result = add(settings, db_url, 3.0)
+    assert result.status == "done" and email_status(settings, result.email_key) == "queued"
+
+    server = smtpd(port=port)  # the user fixes the server, then asks for the mail
+    cli = Cli(settings.data_dir, db_url)
+    cli.env.update(
+        RINGBACK_OWNER_EMAIL="seller@example.com",
+        RINGBACK_SMTP_HOST="127.0.0.1",
+        RINGBACK_SMTP_PORT=str(port),
+        RINGBACK_SMTP_SECURITY="none",
+    )
+    flushed = cli("mail", "flush", "--json")
+    assert flushed.exit_code == 0, flushed.output
+    assert json.loads(flushed.stdout)["sent"] == 1
+    assert len(server.handler.envelopes) == 1
+    assert email_status(settings, result.email_key) == "sent"
+
+    again = cli("mail", "flush")
+    assert again.exit_code == 0 and "sent 0, still queued 0" in again.stdout
+    assert len(server.handler.envelopes) == 1  # delivered once
