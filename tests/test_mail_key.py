@@ -24,6 +24,7 @@ from ringback.voicemail.pipeline import VoicemailResult, default_stages, ingest,
 from ringback.voicemail.service import email_status
 from tests.conftest import Cli
 from tests.test_inbox import maildir_messages
+from tests.test_inbox_audio import needs_audio, voicemail_wav
 from tests.test_mail_compose import make_settings
 from tests.test_mail_smtp import Server, free_port, smtpd  # noqa: F401  (fixture)
 from tests.test_pipeline import Interrupt
@@ -139,3 +140,97 @@ def test_plain_mail_flush_after_an_outage_sends_the_waiting_voicemail(
     again = cli("mail", "flush")
     assert again.exit_code == 0 and "sent 0, still queued 0" in again.stdout
     assert len(server.handler.envelopes) == 1  # delivered once
+
+
+def send_follow_up_step_1(url: str, settings: Settings) -> None:
+    """A voicemail left for a contact, its sequence's first email drafted and approved."""
+    from ringback.db.session import transaction
+    from ringback.tracking.models import FollowUpStep
+    from ringback.tracking.sequence_mail import send_step
+    from ringback.tracking.sequences import run_due, start_sequence
+    from ringback.tracking.service import log_voicemail
+    from tests.test_tracking import GOOD
+    from tests.test_tracking_sequences import MON, make_contact
+
+    with transaction(url) as session:
+        cid = make_contact(session)
+        vm = log_voicemail(session, contact_id=cid, script=GOOD, at=MON, settings=settings)
+        start_sequence(session, event_id=vm.event.id, settings=settings)
+        (step_id,) = run_due(session, settings=settings, now=MON).drafted
+        assert step_id == 1  # the same id in both databases
+        send_step(session, step_id=step_id, settings=settings, now=MON)
+        step = session.get(FollowUpStep, step_id)
+        assert step is not None and step.note == "outbox: sent"
+
+
+def test_a_new_database_still_sends_follow_up_step_1(
+    db_url: str,
+    tmp_path: Path,
+    smtpd: Callable[..., Server],  # noqa: F811
+) -> None:
+    from tests.test_tracking_sequences import settings_for
+
+    server = smtpd()
+    send_follow_up_step_1(db_url, settings_for(db_url, tmp_path, server.port))
+    second_url = fresh_database(db_url, tmp_path)
+    send_follow_up_step_1(second_url, settings_for(second_url, tmp_path, server.port))
+    mails = server.handler.messages()
+    assert [m["To"] for m in mails] == ["bill@abc.example"] * 2
+    assert mails[0]["Message-ID"] != mails[1]["Message-ID"]
+
+
+def test_upgrading_gives_existing_rows_their_own_uid_and_keeps_their_stages(
+    db_url: str,
+) -> None:
+    from alembic import command
+
+    from ringback.db.migrate import alembic_config
+    from ringback.db.session import get_engine
+
+    command.downgrade(alembic_config(db_url), "0005")
+    with get_engine(db_url).begin() as conn:
+        for key in ("a", "b"):
+            conn.execute(
+                text(
+                    "INSERT INTO voicemails (source, source_key, status, received_at,"
+                    " created_at, updated_at) VALUES ('upload', :k, 'done', :t, :t, :t)"
+                ),
+                {"k": key, "t": "2026-11-23 10:00:00"},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO voicemail_stages (voicemail_id, stage, position, status, attempts)"
+                " VALUES (1, 'store', 0, 'done', 1)"
+            )
+        )
+    upgrade(db_url)
+    with get_engine(db_url).connect() as conn:
+        uids = conn.execute(text("SELECT uid FROM voicemails")).scalars().all()
+        stages_kept = conn.execute(text("SELECT count(*) FROM voicemail_stages")).scalar()
+    assert len(set(uids)) == 2 and all(len(u) == 32 for u in uids)
+    assert stages_kept == 1  # SQLite: no table rebuild, so no cascade wiped the stages
+
+
+@pytest.mark.slow
+@needs_audio
+@pytest.mark.postgres
+def test_moving_to_postgresql_keeps_emailing_every_voicemail(
+    cli_embedded: Cli, pg_url: str, tmp_path: Path
+) -> None:
+    """The README's move: the same data directory, from embedded SQLite to PostgreSQL."""
+    data_dir = Path(cli_embedded.env["RINGBACK_DATA_DIR"])
+    first, second = tmp_path / "first.wav", tmp_path / "second.wav"
+    first.write_bytes(voicemail_wav())
+    second.write_bytes(voicemail_wav(tail_seconds=1.5))
+    on_sqlite = cli_embedded("inbox", "add", str(first), "--json")
+    assert on_sqlite.exit_code == 0, on_sqlite.output
+
+    on_postgres = Cli(data_dir, pg_url)
+    assert on_postgres("db", "upgrade").exit_code == 0
+    added = on_postgres("inbox", "add", str(second), "--json")
+    assert added.exit_code == 0, added.output
+    moved = json.loads(added.stdout)
+    assert moved["id"] == json.loads(on_sqlite.stdout)["id"] == 1
+    assert moved["status"] == "done" and moved["email_status"] == "sent"
+    mails = maildir_messages(data_dir)
+    assert len(mails) == 2 and mails[0]["Message-ID"] != mails[1]["Message-ID"]
