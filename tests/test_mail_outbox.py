@@ -308,3 +308,21 @@ def test_pipeline_rerun_while_backing_off_does_not_hammer(tmp_path: Path) -> Non
     again = deliver_voicemail(sample_vm(), settings=s, mailer=failing)
     assert first.status is again.status is DeliveryStatus.QUEUED
     assert failing.calls == 1 and again.attempts == 1 and again.error == "451 later"
+
+
+def test_a_key_too_long_for_one_header_line_still_names_its_mail(tmp_path: Path) -> None:
+    # Folded onto a second header line, the key came back with a leading space: its
+    # status and its sent marker then named no mail, and email_status said nothing.
+    key = "ringback-voicemail-1-" + "0123456789abcdef" * 2
+    mailer = FakeMailer(MailDeliveryError("451 try later"))
+    outbox = Outbox(tmp_path, mailer)
+    assert outbox.deliver(key, tiny()).status is DeliveryStatus.QUEUED
+    queued = outbox.status(key)
+    assert queued is not None and queued.key == key
+    assert [e.key for e in outbox.entries()] == [key]
+    mailer.error = None
+    assert outbox.flush(force=True).sent == 1
+    sent = outbox.status(key)
+    assert sent is not None and sent.status is DeliveryStatus.ALREADY_SENT and sent.key == key
+    assert outbox.deliver(key, tiny()).status is DeliveryStatus.ALREADY_SENT
+    assert len(mailer.sent) == 1

@@ -103,7 +103,7 @@ def test_happy_path_records_every_stage(pipe: Pipe, message_wav: bytes) -> None:
     }
     assert row.received_at == received and row.from_number == "+14155550137"
     assert row.duration == pytest.approx(3.04, abs=0.01)
-    assert row.email_key == f"ringback-voicemail-{result.id}"
+    assert row.email_key == f"ringback-voicemail-{result.id}-{row.uid}" and len(row.uid) == 32
     assert row.original_path and Path(row.original_path).read_bytes() == message_wav
     assert row.original_filename == "vm.wav" and row.mime == "audio/wav"
     # The transcriber got 16 kHz mono: twice as many samples as the 8 kHz original.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +57,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_uid() -> str:
+    """A random id, unique for all time (uuid4 hex, 32 characters).
+
+    Database ids start again at 1 in a new database (a move to PostgreSQL, a restore, a
+    reset) while the data directory, and the outbox's "already sent" markers in it, stay:
+    anything that must never be mistaken for another row's work is keyed on this instead.
+    """
+    return uuid.uuid4().hex
 
 
 def string_enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -4,8 +4,9 @@ The pipeline's notify stage needs one call::
 
     result = deliver_voicemail(VoicemailEmailInput(...), settings=settings)
 
-It is idempotent per ``vm.idempotency_key`` (default ``voicemail-<id>``): call it
-again after a crash or on a re-run and no second email goes out. ``result.status``:
+It is idempotent per ``vm.idempotency_key``: call it again after a crash or on a re-run
+and no second email goes out. The key must be unique for all time (the pipeline's holds
+the voicemail's random uid): the outbox outlives any one database, whose ids start over. ``result.status``:
 SENT / ALREADY_SENT (done), QUEUED (spooled on disk; a later ``flush_outbox`` sends
 it), FAILED (parked in outbox/failed, kept; ``ringback mail retry-failed``).
 A worker loop calls ``flush_outbox(settings)``; ``Outbox.next_due()`` says when.

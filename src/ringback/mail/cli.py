@@ -39,7 +39,7 @@ def _entry_row(entry: OutboxEntry) -> dict[str, Any]:
     }
 
 
-@click.group(epilog="\b\nExamples:\n  ringback mail status\n  ringback mail flush --all")
+@click.group(epilog="\b\nExamples:\n  ringback mail status\n  ringback mail flush")
 def mail() -> None:
     """Email delivery: the outbox, retries, and a test message."""
 
@@ -79,13 +79,20 @@ def status(as_json: bool) -> None:
         out.print("Retry the failed ones with: ringback mail retry-failed")
 
 
-@mail.command(epilog="\b\nExamples:\n  ringback mail flush\n  ringback mail flush --all --json")
-@click.option("--all", "force", is_flag=True, help="Also try messages not yet due for retry.")
+@mail.command(epilog="\b\nExamples:\n  ringback mail flush\n  ringback mail flush --json")
+# Kept so that scripts written for the old behaviour still run: every flush is "--all" now.
+@click.option("--all", "force", is_flag=True, hidden=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def flush(force: bool, as_json: bool) -> None:
-    """Send queued mail that is due; exits 1 if anything is still waiting afterwards."""
+    """Send all queued mail now; exits 1 if anything is still waiting afterwards.
+
+    Stops at the first sign that the server is unreachable, so a flush while it is
+    still down costs one timeout, not one per message."""
     _, outbox = _outbox()
-    report = outbox.flush(force=force)
+    # A person asking to send now, typically after fixing the server, wants the waiting
+    # mail to go now: the retry backoff is for automatic retries (the watch loop), which
+    # must not hammer a server that just failed, not for this.
+    report = outbox.flush(force=True)
     left = len(outbox.entries())
     data = {**report.__dict__, "still_queued": left}
     if as_json:
@@ -93,8 +100,8 @@ def flush(force: bool, as_json: bool) -> None:
     else:
         console().print(
             f"sent {report.sent}, still queued {left} "
-            f"(failed this time {report.retry_later}, not due {report.not_due}, "
-            f"not tried {report.deferred}), parked as failed {report.failed}",
+            f"(failed this time {report.retry_later}, not tried {report.deferred}), "
+            f"parked as failed {report.failed}",
             markup=False,
         )
     if left:

@@ -65,6 +65,8 @@ class VoicemailEmailInput:
     line_number: str | None = None  # E.164 of the number dialled
     recipients: tuple[str, ...] = ()  # empty = the configured default (SMTP_TO, owner)
     intake: str | None = None  # what a prospect said when asked name, company and need
+    # Give one unique for all time (the pipeline's holds the voicemail's random uid): the
+    # default from the id alone is for one-off use, since a new database reuses ids.
     idempotency_key: str = field(default="")
 
     def __post_init__(self) -> None:

@@ -101,7 +101,7 @@ class Outbox:
 
     def submit(self, key: str, message: EmailMessage) -> DeliveryResult:
         """Write the message to the outbox (fsynced) unless this key is known already."""
-        if not key or "\n" in key or "\r" in key:
+        if not key or "\n" in key or "\r" in key or key != key.strip():
             raise ValueError(f"invalid idempotency key {key!r}")
         name = entry_name(key)
         with self._lock():
@@ -291,7 +291,9 @@ class Outbox:
                 head += more
             mtime = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
         headers = _headers(head)
-        key = str(headers.get(KEY_HEADER) or name)
+        # Stripped: a key too long for one header line is folded onto the next, and the
+        # parser hands it back with the fold's leading space (then it names no entry).
+        key = str(headers.get(KEY_HEADER) or name).strip()
         meta = self._read_meta(folder / f"{name}.json", key)
         created = _parse_time(meta.get("created_at")) or mtime
         errors = meta.get("errors") or []

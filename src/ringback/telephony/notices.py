@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 
 def failure_key(recording_sid: str) -> str:
+    """The notice's outbox key. Twilio's RecordingSid, not a database id: Twilio assigns it
+    once for all time, so a new database on the same data directory never mistakes another
+    recording's notice for this one, and the same recording is never announced twice."""
     return f"twilio-recording-failed-{recording_sid}"
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ringback.contacts import models as _contacts  # noqa: F401  (FK target in the metadata)
-from ringback.db.base import Base, UTCDateTime, string_enum, utcnow
+from ringback.db.base import Base, UTCDateTime, new_uid, string_enum, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -164,6 +164,8 @@ class FollowUpStep(Base):
     __table_args__ = (Index("ix_followup_steps_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unique for all time, unlike ``id``: the step's outbox key, Message-ID and invite UID.
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
     sequence_id: Mapped[int] = mapped_column(
         ForeignKey("followup_sequences.id", ondelete="CASCADE"), index=True
     )

@@ -56,7 +56,8 @@ def draft_step(
 
 def send_step(session: Session, *, step_id: int, settings: Settings, now: datetime) -> Any:
     """Send a drafted email through the outbox (SMTP or Maildir), log it as an outbound
-    email, and mark the step sent. Idempotent per step: the outbox key is the step."""
+    email, and mark the step sent. Idempotent per step: the outbox key is the step's
+    (unique for all time), so a retry never sends twice and a new database never skips."""
     from ringback.mail.service import outbox_from_settings
     from ringback.tracking.drafts import Draft, build_message
     from ringback.tracking.service import log_email
@@ -83,7 +84,9 @@ def send_step(session: Session, *, step_id: int, settings: Settings, now: dateti
         # Approved after the proposed time went by: propose a new one, text and invite alike.
         draft_step(session, step, sequence, contact, settings=settings, now=now)
     draft = Draft(subject=step.subject or "", body=step.body or "", meeting=step.meeting_at)
-    key = f"followup-step-{step.id}"
+    # The step's uid, not just its id: a new database (restore, move to PostgreSQL) reuses
+    # ids, and the outbox in the data directory would take step 1 for one already sent.
+    key = f"followup-step-{step.id}-{step.uid}"
     message = build_message(
         draft, to=contact.emails[0].address, settings=settings, uid=f"{key}@ringback", stamp=now
     )

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # The contact_id foreign key needs the contacts table in the same metadata, even in a
 # process that never imports the contacts domain itself (e.g. a pipeline worker).
 from ringback.contacts import models as _contacts  # noqa: F401
-from ringback.db.base import Base, UTCDateTime, string_enum, utcnow
+from ringback.db.base import Base, UTCDateTime, new_uid, string_enum, utcnow
 
 _enum = string_enum
 
@@ -67,6 +67,9 @@ class Voicemail(Base):
     __table_args__ = (Index("ix_voicemails_status_received", "status", "received_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Unique for all time, unlike ``id``: the email's outbox key and Message-ID use it, so a
+    # new database reusing ids 1, 2, ... never finds another voicemail's "already sent".
+    uid: Mapped[str] = mapped_column(String(32), unique=True, index=True, default=new_uid)
     source: Mapped[VoicemailSource] = mapped_column(_enum(VoicemailSource, "voicemail_source"))
     # Idempotency: sha256 of the audio, an Asterisk msg_id, a Twilio RecordingSid...
     source_key: Mapped[str] = mapped_column(String(255), unique=True)

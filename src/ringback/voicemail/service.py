@@ -243,8 +243,12 @@ def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) ->
 
 
 def email_status(settings: Settings, key: str | None) -> str | None:
-    """sent / already_sent / queued / failed for a voicemail's email, as the outbox knows it."""
-    from ringback.mail import MailConfigError, outbox_from_settings
+    """sent / queued / failed for a voicemail's email, as the outbox knows it.
+
+    The key is the voicemail's own (unique for all time), so a sent marker under it means
+    this voicemail's email was delivered, just now or on an earlier run: "sent" either way.
+    The outbox's "already_sent" only says that this particular call added nothing."""
+    from ringback.mail import DeliveryStatus, MailConfigError, outbox_from_settings
 
     if not key:
         return None
@@ -252,7 +256,9 @@ def email_status(settings: Settings, key: str | None) -> str | None:
         known = outbox_from_settings(settings).status(key)
     except MailConfigError:
         return None
-    return str(known.status) if known else None
+    if known is None:
+        return None
+    return str(DeliveryStatus.SENT if known.status is DeliveryStatus.ALREADY_SENT else known.status)
 
 
 def results_json(results: Sequence[VoicemailResult]) -> list[dict[str, Any]]:

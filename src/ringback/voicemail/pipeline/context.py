@@ -125,6 +125,7 @@ class VoicemailContext:
     received_at: datetime
     # What the source said about the message (a Twilio call's SIDs, line, intake...).
     source_meta: Mapping[str, Any] | None = None
+    voicemail_uid: str = ""  # the row's random uid, unique for all time (see the key below)
     # Filled in by the stages. ``audio`` is never persisted: it is re-decoded when needed.
     audio: np.ndarray | None = field(default=None, repr=False, compare=False)
     audio_info: AudioInfo | None = None
@@ -140,8 +141,12 @@ class VoicemailContext:
 
     @property
     def idempotency_key(self) -> str:
-        """Stable per voicemail, so a resumed notify step can never send a second email."""
-        return f"ringback-voicemail-{self.voicemail_id}"
+        """Stable per voicemail, so a resumed notify step can never send a second email;
+        unique for all time, so a new database whose voicemail #1 is another message never
+        finds the old #1's "already sent" in the same data directory's outbox."""
+        if not self.voicemail_uid:
+            raise ValueError(f"voicemail {self.voicemail_id} has no uid to key its email on")
+        return f"ringback-voicemail-{self.voicemail_id}-{self.voicemail_uid}"
 
 
 @dataclass(frozen=True)

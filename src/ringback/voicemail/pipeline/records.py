@@ -41,6 +41,7 @@ def context_from_row(row: Voicemail) -> VoicemailContext:
         to_number=row.to_number,
         received_at=row.received_at,
         source_meta=row.source_meta,
+        voicemail_uid=row.uid,
     )
 
 
