@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -17,7 +18,7 @@ import pytest
 
 from ringback.telephony import twiml
 from ringback.telephony.signature import sign
-from tests.twilio_support import AUTH_TOKEN, recording_params, recording_sid, voice_params
+from tests.twilio_support import AUTH_TOKEN, recording_params, recording_sid, voice_params, wait_for
 from tests.web_support import PASSWORD, Reply, Server, basic, get, ringback_serve
 
 FORM = "application/x-www-form-urlencoded"
@@ -141,3 +142,37 @@ def test_webhooks_take_exactly_a_form_body(server: Server, content_type: str, st
     headers = {"Content-Type": content_type, "X-Twilio-Signature": sign(AUTH_TOKEN, url, params)}
     reply = httpx.post(url, content=urlencode(params), headers=headers, timeout=10)
     assert reply.status_code == status, reply.text
+
+
+# -- connections ----------------------------------------------------------------------------
+
+
+def test_past_the_connection_limit_requests_get_503_until_one_closes(tmp_path: Path) -> None:
+    with ringback_serve(tmp_path, RINGBACK_WEB_MAX_CONNECTIONS="4") as server:
+        idle = [socket.create_connection(("127.0.0.1", server.port), timeout=10) for _ in range(3)]
+        try:
+            reply = server.request(get("/healthz"))
+            assert reply.status == 503 and reply.closed
+        finally:
+            for sock in idle:
+                sock.close()
+        wait_for(lambda: server.request(get("/healthz")).status == 200, 10, "a free slot")
+
+
+def test_serve_runs_uvicorn_with_the_limits_from_the_settings(tmp_path: Path) -> None:
+    from ringback.config import Settings
+    from ringback.web.server import uvicorn_config
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        data_dir=tmp_path,
+        web_keep_alive_seconds=7,
+        web_backlog=64,
+        web_forwarded_allow_ips="10.0.0.5",
+    )
+    config = uvicorn_config(object(), settings, host="127.0.0.1", port=0)  # type: ignore[arg-type]
+    assert (config.http, config.h11_max_incomplete_event_size) == ("h11", 16 * 1024)
+    assert (config.timeout_keep_alive, config.backlog, config.limit_concurrency) == (7, 64, 200)
+    assert config.proxy_headers and config.forwarded_allow_ips == "10.0.0.5"
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert not uvicorn_config(object(), settings, host="h", port=1).proxy_headers  # type: ignore[arg-type]
