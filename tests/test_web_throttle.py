@@ -99,3 +99,21 @@ def test_failed_sign_ins_are_refused_after_the_limit_even_with_the_right_passwor
         assert api(server, "127.0.0.7", password=PASSWORD) == 429
         # A request without credentials is a challenge, not a guess.
         assert server.request(get(API), source="127.0.0.8").status == 401
+
+
+def test_behind_a_proxy_each_real_client_is_counted_and_only_the_proxy_is_believed(
+    tmp_path: Path,
+) -> None:
+    env = {"RINGBACK_WEB_LOGIN_ATTEMPTS": "2", "RINGBACK_WEB_FORWARDED_ALLOW_IPS": "127.0.0.1"}
+    with ringback_serve(tmp_path, **env) as server:
+
+        def via_proxy(client: str, user: str, source: str = "127.0.0.1") -> int | None:
+            head = get(API, basic(user, "wrong"), f"X-Forwarded-For: {client}")
+            return server.request(head, source=source).status
+
+        assert [via_proxy("203.0.113.5", f"u{i}") for i in range(3)] == [401, 401, 429]
+        # Another client behind the same proxy is not locked out with the first.
+        assert via_proxy("203.0.113.6", "u9") == 401
+        # Not the proxy: its X-Forwarded-For is ignored, it is counted as itself.
+        assert [via_proxy("203.0.113.7", f"v{i}", "127.0.0.2") for i in range(3)] == [401, 401, 429]
+        assert via_proxy("203.0.113.8", "w0", "127.0.0.2") == 429
