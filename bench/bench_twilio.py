@@ -11,7 +11,7 @@ from this (second) process.
 instead of a fresh SQLite file; ADMIN_URL defaults to the local server as ``postgres``.
 
 The server is the real thing: ``python -m ringback serve --host 127.0.0.1 --port N`` in a
-child process (uvicorn, uvloop and httptools when installed), a fresh SQLite database in
+child process (uvicorn on h11, uvloop when installed), a fresh SQLite database in
 a temporary data directory, mail to the default Maildir. Every request carries a valid
 ``X-Twilio-Signature`` computed with the twilio library's validator (a different CallSid
 and caller per request for the voice webhook), so the server does the full signature

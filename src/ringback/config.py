@@ -222,6 +222,43 @@ class Settings(BaseSettings):
         default=None,
         description="Login password for the web app (secret); unset = only webhooks are served.",
     )
+    # web: what `ringback serve` accepts before anyone is authenticated (issue 12).
+    web_max_header_kb: int = Field(
+        default=16,
+        ge=1,
+        le=1024,
+        description="Request line plus headers larger than this (KiB) are refused (400) and "
+        "the connection closed.",
+    )
+    web_max_headers: int = Field(
+        default=100, ge=10, le=1000, description="Requests with more headers are refused (431)."
+    )
+    web_max_body_kb: int = Field(
+        default=64, ge=1, description="Request bodies larger than this (KiB) are refused (413)."
+    )
+    web_max_connections: int = Field(
+        default=200, ge=1, description="Connections served at once; past it requests get 503."
+    )
+    web_keep_alive_seconds: int = Field(
+        default=5, ge=1, le=300, description="An idle keep-alive connection is closed after this."
+    )
+    web_backlog: int = Field(
+        default=256, ge=1, description="Connections the OS queues before the server takes them."
+    )
+    web_login_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per address, and per user name, within the window before "
+        "sign-in is refused (429) until the window passes.",
+    )
+    web_login_window_seconds: int = Field(
+        default=300, ge=1, description="The failed sign-in window, seconds."
+    )
+    web_forwarded_allow_ips: str = Field(
+        default="",
+        description="Your reverse proxy's address(es), comma-separated: only they are believed "
+        "about the client's address (X-Forwarded-For); empty = no proxy.",
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -32,6 +32,7 @@ from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.signature import Params, is_valid
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web.auth import require_login
+from ringback.web.limits import guarded_app, is_media_type
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -40,6 +41,7 @@ log = logging.getLogger("ringback.web")
 
 MAX_BODY = 64 * 1024  # Twilio's parameters are a few hundred bytes
 XML = "text/xml; charset=utf-8"
+FORM = ("application/x-www-form-urlencoded",)  # what Twilio posts; exactly that, no look-alike
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class TwilioWebhooks:
             body += chunk
             if len(body) > MAX_BODY:
                 raise HTTPException(413, "request body too large")
-        if body and not (ctype or "").startswith("application/x-www-form-urlencoded"):
+        if body and not is_media_type(ctype, FORM):
             raise HTTPException(415, "expected application/x-www-form-urlencoded")
         params = Params(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
@@ -235,10 +237,7 @@ def create_app(
         await run_in_threadpool(checkpoint, url)
         defer_checkpoints(False)
 
-    app = FastAPI(
-        title="Ringback", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
-    )
-    app.state.settings = settings
+    app = guarded_app(settings, lifespan)
     app.state.jobs = queue
     app.state.greetings = greetings
 

@@ -41,6 +41,7 @@ def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
 
     from ringback.app_cli import load_settings, ready_database
     from ringback.web import create_app
+    from ringback.web.server import uvicorn_config
 
     settings = load_settings()
     ready_database(settings)
@@ -52,14 +53,10 @@ def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
         app = create_app(settings, prepare_database=False)
     except Exception as exc:  # a broken setting should read as one line, not a traceback
         fail(f"cannot start the web app: {exc}")
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=access_log,
-        loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
-        server_header=False,
-        proxy_headers=False,
+    config = uvicorn_config(
+        app, settings, host=host, port=port, log_level=log_level, access_log=access_log
     )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:  # e.g. the port is taken: uvicorn has logged why
+        fail(f"the web server did not start on {host}:{port}")

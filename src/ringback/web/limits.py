@@ -1,0 +1,98 @@
+"""What a request may be before anyone is authenticated (issue 12).
+
+The layers, outermost first:
+
+* uvicorn (:mod:`ringback.web.server`): the request line plus headers are capped in bytes
+  by h11 (``web_max_header_kb``); too many connections at once get 503.
+* :class:`RequestGuard` here, outermost in the app: too many headers get 431, and any 413
+  closes the connection so an over-long body is not read to its end.
+* FastAPI's ``max_body_size`` (``web_max_body_kb``, set in :func:`guarded_app`):
+  a declared ``Content-Length`` over the limit is answered 413 before a byte is read, and a
+  chunked body is cut off once it passes the limit. A route that takes uploads raises its
+  own limit with ``max_body_size=`` on the route, never the app's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from python_multipart.multipart import parse_options_header
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+
+CLOSE = (b"connection", b"close")
+
+
+def media_type(content_type: str | None) -> str:
+    """The ``type/subtype`` of a Content-Type header, lower-cased, parameters dropped.
+
+    ``audio/wav; codecs=1`` is ``audio/wav``; ``audio/wavxyz`` stays itself, so comparing
+    the result exactly against an allow-list never lets a look-alike through.
+    """
+    kind, _ = parse_options_header(content_type or "")
+    return kind.decode("latin-1")
+
+
+def is_media_type(content_type: str | None, allowed: Iterable[str]) -> bool:
+    """True when the header's media type is exactly one of ``allowed``."""
+    return media_type(content_type) in allowed
+
+
+class RequestGuard:
+    """ASGI middleware: refuse a request with more than ``max_headers`` headers (431), and
+    close the connection after any 413 instead of draining the rest of a huge body."""
+
+    def __init__(self, app: ASGIApp, max_headers: int) -> None:
+        self.app = app
+        self.max_headers = max_headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope["headers"]) > self.max_headers:
+            detail = f"too many request headers (limit {self.max_headers})"
+            refusal = JSONResponse({"detail": detail}, 431, headers={"Connection": "close"})
+            await refusal(scope, receive, send)
+            return
+
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                message = {**message, "headers": [*message.get("headers", ()), CLOSE]}
+            await send(message)
+
+        await self.app(scope, receive, closing_send)
+
+
+class GuardedApp(FastAPI):
+    """FastAPI with :class:`RequestGuard` outermost: FastAPI puts its own body limit outside
+    anything ``add_middleware`` adds, and the guard must see that limit's 413 to close."""
+
+    max_headers = 100
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestGuard(super().build_middleware_stack(), self.max_headers)
+
+
+def guarded_app(settings: Settings, lifespan: Lifespan[FastAPI]) -> FastAPI:
+    """An empty FastAPI app with the limits above and the sign-in throttle; no docs or
+    schema routes. ``app.state.settings`` is ``settings``."""
+    from ringback.web.auth import login_throttle
+
+    app = GuardedApp(
+        title="Ringback",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+        max_body_size=settings.web_max_body_kb * 1024,
+    )
+    app.max_headers = settings.web_max_headers
+    app.state.settings = settings
+    app.state.login_throttle = login_throttle(settings)
+    return app
