@@ -182,6 +182,14 @@ def _digest_unstored(source: Path | bytes | BinaryIO) -> str:
         return sha256_of(source)
     if isinstance(source, bytes | bytearray | memoryview):
         return hashlib.sha256(source).hexdigest()
+    if source.seekable():
+        # An open file (the consume folder hands one over): hash it whole, so that the
+        # same refused file is recognised as already recorded when it comes back.
+        source.seek(0)
+        digest = hashlib.sha256()
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+        return digest.hexdigest()
     # A stream already consumed up to the cap cannot be hashed whole; name it by time instead.
     return hashlib.sha256(f"unstored-stream-{time.time_ns()}".encode()).hexdigest()
 
