@@ -99,6 +99,8 @@ class Runner:
         self.owner = claims.new_owner()
         self.lease = lease
         self._held: int | None = None  # the voicemail this runner has claimed, if any
+        # Set by run(): the message was left alone because another live worker holds it.
+        self.busy_elsewhere = False
 
     # -- database helpers, each one short transaction -------------------------------------
 
@@ -139,6 +141,7 @@ class Runner:
                 return None
             if not claims.try_claim(session, voicemail_id, self.owner, utcnow(), self.lease):
                 log.info("voicemail %s: being processed by another worker", voicemail_id)
+                self.busy_elsewhere = True
                 return None
             self._held = voicemail_id
             row = session.get(Voicemail, voicemail_id)
@@ -205,6 +208,8 @@ class Runner:
     # -- the run itself -----------------------------------------------------------------
 
     def run(self, voicemail_id: int, *, created: bool = False) -> VoicemailResult:
+        """Run the stages not done yet on one voicemail and return how it stands."""
+        self.busy_elsewhere = False
         try:
             prepared = self._prepare(voicemail_id)
         except BaseException:
