@@ -247,3 +247,21 @@ def test_resume_leaves_a_message_another_worker_holds(cli: Cli) -> None:
     assert f"voicemail #{held.id}: in progress elsewhere" in result.stdout
     assert "0 resumed" in result.stdout and "1 in progress elsewhere" in result.stdout
     assert _rows(url)[""].status == "received", "left to its worker"
+
+
+def test_decoding_stops_once_it_passes_the_limit(tmp_path: Path) -> None:
+    """A compressed stream whose header understates its length (as if it said 1 s) is
+    cut off as soon as the decoded audio passes the limit, not decoded to the end."""
+    import av
+
+    from ringback.speech.bounded import Samples, TooLong, resample_into
+    from tests.test_pipeline_helpers import wav49
+
+    path = tmp_path / "gsm.wav"
+    path.write_bytes(wav49(90.0))  # GSM 6.10 in WAV: 90 s
+    samples = Samples(estimate_seconds=1.0, max_seconds=60.0)
+    with av.open(str(path)) as container, pytest.raises(TooLong) as refused:
+        resample_into(samples, container.decode(container.streams.audio[0]))
+    assert "over the 60-minute limit" not in refused.value.reason
+    assert "over the 1-minute limit" in refused.value.reason
+    assert samples.size <= 60 * 16_000, "never more than the limit held"
