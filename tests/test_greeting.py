@@ -219,3 +219,29 @@ def test_prospect_greeting_may_name_the_company() -> None:
 def test_no_owner_name_says_what_to_set() -> None:
     report = check_transcript("Hi, it's me.", 1, owner_name="", line=LineKind.PERSONAL)
     assert "RINGBACK_OWNER_NAME" in report.checks[0].detail
+
+
+@pytest.mark.slow
+@needs_sounds
+def test_a_greeting_with_no_speech_is_refused_and_the_live_one_kept(
+    cli_owner: Cli, good_greeting: Path, tmp_path: Path
+) -> None:
+    assert cli_owner("greeting", "upload", str(good_greeting)).exit_code == 0
+    live = Path(cli_owner.env["RINGBACK_DATA_DIR"]) / "greetings" / "personal.wav"
+    before = live.read_bytes()
+    # Five seconds of line hiss with a handset bump: sound, but nobody speaking.
+    rng = np.random.default_rng(3)
+    hiss = rng.normal(0, 0.05, 40_000)
+    hiss[8000:10_400] += rng.normal(0, 0.5, 2400)
+    noise = tmp_path / "pocket.wav"
+    with wave.open(str(noise), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes((np.clip(hiss, -1, 1) * 32767).astype("<i2").tobytes())
+
+    result = cli_owner("greeting", "upload", str(noise))
+    assert result.exit_code == 1, result.output
+    assert "cannot use" in result.output and "no speech in it" in result.output
+    assert "stays as it is" in result.output and "Traceback" not in result.output
+    assert live.read_bytes() == before, "the greeting callers hear is unchanged"

@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from ringback.voicemail.pipeline import Reject
+from ringback.voicemail.pipeline import Reject, default_stages
 from ringback.voicemail.pipeline.audio import decode, speech_seconds
 from tests.test_pipeline import Pipe
 from tests.test_pipeline_helpers import (
@@ -155,9 +155,9 @@ def test_long_message_decodes_whole_and_vad_can_stop_early(tmp_path, speech):
 
 
 def test_decode_buffer_grows_when_the_duration_is_unknown():
-    from ringback.voicemail.pipeline.audio import _Samples
+    from ringback.speech.bounded import Samples
 
-    buf = _Samples(0)
+    buf = Samples(0, max_seconds=10)
     for i in range(40):
         buf.append(np.full(1000, i, np.float32))
     out = buf.array()
@@ -183,8 +183,17 @@ def test_two_hour_message_is_processed_whole(db_url: str, tmp_path: Path, speech
         out.write(header)
         out.write(body)
     pipe = Pipe(db_url, tmp_path)
-    result = pipe.ingest(path, source="watch")
+    # Over the default 30-minute limit: taken whole once RINGBACK_MAX_VOICEMAIL_MINUTES allows.
+    stages = default_stages(
+        transcriber=pipe.transcriber,
+        extractor=pipe.extractor,
+        notifier=pipe.notifier,
+        max_seconds=180 * 60,
+    )
+    result = pipe.ingest(path, source="watch", stages=stages)
     assert result.status == "done", result.status_reason
     assert result.duration == pytest.approx(7200.0, abs=0.1)
     (samples,) = pipe.transcriber.seen_samples
-    assert samples == pytest.approx(7200 * 16000, abs=64), "no length cap: all of it is transcribed"
+    assert samples == pytest.approx(7200 * 16000, abs=64), (
+        "under the limit: all of it is transcribed"
+    )

@@ -51,8 +51,8 @@ def test_claimed_elsewhere_is_left_alone_until_free(db_url: str, tmp_path: Path)
     pipe = Pipe(db_url, tmp_path)
     stored = pipe.ingest(wav_bytes(speech_8k(3.0)), stages=None)
     _hold(pipe, stored.id, "other-host:4242:feedbeef", minutes=30)
-    (busy,) = resume_pending(pipe.url, pipe.stages())
-    assert busy.status == "received" and pipe.transcriber.calls == 0
+    assert resume_pending(pipe.url, pipe.stages()) == [], "not resumed: another worker has it"
+    assert pipe.row(stored.id).status == "received" and pipe.transcriber.calls == 0
 
     _hold(pipe, stored.id, f"{HOST}:{_dead_pid()}:feedbeef", minutes=30)
     (done,) = resume_pending(pipe.url, pipe.stages())

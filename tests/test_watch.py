@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from sqlalchemy import select
@@ -33,9 +34,9 @@ def test_file_taken_only_after_two_identical_polls(db_url: str, tmp_path: Path, 
     inbox.mkdir()
     seen_in_place: list[bool] = []
 
-    def ingest_file(path: Path) -> VoicemailResult:
+    def ingest_file(path: Path, handle: BinaryIO) -> VoicemailResult:
         seen_in_place.append(path.exists())
-        return pipe.ingest(path, source="watch")
+        return pipe.ingest(handle, source="watch", filename=path.name)
 
     folder = ConsumeFolder(inbox, ingest_file)
     growing = inbox / "growing.wav"
@@ -44,7 +45,8 @@ def test_file_taken_only_after_two_identical_polls(db_url: str, tmp_path: Path, 
     (inbox / ".hidden.wav").write_bytes(message)
     (inbox / "sub").mkdir()
 
-    assert folder.poll() == []  # first sight: remembered only
+    (sub,) = folder.poll()  # first sight: remembered only; the subfolder is reported once
+    assert sub.refused and sub.path.name == "sub" and "is a folder" in (sub.error or "")
     with growing.open("ab") as out:
         out.write(message[1000:5000])
     assert folder.poll() == [], "size changed: still being written"
@@ -81,7 +83,7 @@ def test_rejected_files_go_to_failed_with_a_reason(db_url: str, tmp_path: Path) 
     pdf.write_bytes(b"%PDF-1.7\n" + b"0" * 4000)
     hang_up = inbox / "hangup.wav"
     hang_up.write_bytes(wav_bytes(click(2.0)))
-    folder = ConsumeFolder(inbox, lambda p: pipe.ingest(p, source="watch"))
+    folder = ConsumeFolder(inbox, lambda p, f: pipe.ingest(f, source="watch", filename=p.name))
     folder.poll()
     by_name = {o.path.name: o for o in folder.poll()}
     assert by_name["scan.wav"].moved_to == inbox / "failed" / "scan.wav"
@@ -98,7 +100,9 @@ def test_empty_file_waits_for_its_grace_period(db_url: str, tmp_path: Path) -> N
     empty = inbox / "new.wav"
     empty.write_bytes(b"")
     now = [empty.stat().st_mtime + 1.0]
-    folder = ConsumeFolder(inbox, lambda p: pipe.ingest(p, source="watch"), clock=lambda: now[0])
+    folder = ConsumeFolder(
+        inbox, lambda p, f: pipe.ingest(f, source="watch", filename=p.name), clock=lambda: now[0]
+    )
     assert folder.poll() == [] and folder.poll() == []
     now[0] += 60
     (outcome,) = folder.poll()
@@ -112,8 +116,8 @@ def test_ingest_error_leaves_the_file_in_place(tmp_path: Path, message: bytes) -
     (inbox / "msg.wav").write_bytes(message)
     bad_url = f"sqlite:///{tmp_path / 'never-migrated.db'}"  # no tables: the insert fails
 
-    def ingest_file(path: Path) -> VoicemailResult:
-        return ingest(path, source="watch", url=bad_url, data_dir=tmp_path / "data")
+    def ingest_file(path: Path, handle: BinaryIO) -> VoicemailResult:
+        return ingest(handle, source="watch", url=bad_url, data_dir=tmp_path / "data")
 
     folder = ConsumeFolder(inbox, ingest_file)
     folder.poll()
@@ -128,7 +132,7 @@ def test_same_name_twice_does_not_overwrite_the_archive(db_url: str, tmp_path: P
     pipe = Pipe(db_url, tmp_path)
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    folder = ConsumeFolder(inbox, lambda p: pipe.ingest(p, source="watch"))
+    folder = ConsumeFolder(inbox, lambda p, f: pipe.ingest(f, source="watch", filename=p.name))
     moved = []
     for samples in (click(1.0), click(1.5)):
         (inbox / "voicemail.wav").write_bytes(wav_bytes(samples))

@@ -118,6 +118,12 @@ class Settings(BaseSettings):
     max_upload_mb: int = Field(
         default=200, ge=1, description="Recordings larger than this (MB) are refused, not stored."
     )
+    max_voicemail_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="Longer recordings are refused before decoding (by their header) or as "
+        "soon as decoding passes it; caps memory per recording (30 min: 115 MB).",
+    )
     notify_no_message: bool = Field(
         default=False, description="Email hang-ups and silent messages too (missed-call notice)."
     )

@@ -23,8 +23,9 @@ def decode_or_fail(
     from ringback.speech import AudioDecodeError
     from ringback.speech.audio import decode
 
-    if not path.is_file():
+    if not path.exists():
         fail(f"no such file: {path}", hint=f"pass the path of {what}")
+    # A FIFO, device or folder is refused by decode() below with what it is, never read.
     if path.stat().st_size > settings.max_upload_mb << 20:
         fail(f"{path.name} is larger than {settings.max_upload_mb} MB", hint=size_hint)
     try:

@@ -114,7 +114,11 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
         samples = load_samples(file)
         report = check_samples(samples, settings, kind)
     except GreetingError as exc:
-        fail(f"cannot use {file} as a greeting: {exc}", hint="give a recording (WAV, MP3, M4A…)")
+        fail(
+            f"cannot use {file} as a greeting: {exc}",
+            hint="give a recording of you speaking (WAV, MP3, M4A…); "
+            "the greeting callers hear now stays as it is",
+        )
     if strict and not report.ok:
         if as_json:
             print_json({**report.to_json(), "stored": False})

@@ -34,6 +34,8 @@ SAMPLE_RATE = 16_000
 MAX_SECONDS = 10.0  # seed 003: "don't have a long prompt"
 MAX_WORDS_BEFORE_NAME = 6  # "Hi, you've reached Dana Reyes" is three
 TELEPHONY_RATE = 8_000
+MIN_SPEECH_SECONDS = 0.5  # "Hi, Dana here" is about a second
+_NO_SPEECH = "a greeting must say who the caller reached; record it again"
 
 _BUTTONS = re.compile(
     r"\b(?:press(?:ing)?|push|pound|hash\s+key|star\s+key|keypad|touch[- ]?tone|"
@@ -235,14 +237,23 @@ def check_transcript(
 def check_samples(
     samples: npt.NDArray[np.float32], settings: Settings, line: LineKind = LineKind.PERSONAL
 ) -> GreetingReport:
-    """Transcribe with the configured Whisper model, then check."""
+    """Transcribe with the configured Whisper model, then check; :class:`GreetingError`
+    when there is no speech in it at all (such a greeting is never made live)."""
     from ringback.speech import ModelNotAvailableError
     from ringback.voicemail.adapters import speech_engine
+    from ringback.voicemail.pipeline.audio import speech_seconds
 
+    # A greeting with no voice in it (line noise, a pocket recording) would greet callers
+    # with nothing; Whisper may still "hear" a word or two in noise, so the VAD decides.
+    spoken = speech_seconds(samples, enough=MIN_SPEECH_SECONDS)
+    if spoken < MIN_SPEECH_SECONDS:
+        raise GreetingError(f"no speech in it ({spoken:.1f} s of voice): {_NO_SPEECH}")
     try:
         transcript = speech_engine(settings).transcribe(samples)
     except ModelNotAvailableError as exc:
         raise GreetingError(str(exc)) from None
+    if not _words(transcript.text):
+        raise GreetingError(f"no words heard in it: {_NO_SPEECH}")
     return check_transcript(
         transcript.text,
         len(samples) / SAMPLE_RATE,

@@ -302,18 +302,22 @@ def externnotify(context: str, mailbox: str, counts: tuple[str, ...], spool: Pat
 @click.option("--failed", "include_failed", is_flag=True, help="Retry failed messages too.")
 def resume(include_failed: bool) -> None:
     """Finish messages an interrupted run left, and send mail waiting in the outbox."""
-    from ringback.voicemail.pipeline import resume_pending
+    from ringback.voicemail.pipeline import resume_all
     from ringback.voicemail.service import build_stages
 
     settings = _settings()
     url = _ready(settings)
     _flush(settings)
     stages = build_stages(settings, url)
-    results = _guard(lambda: resume_pending(url, stages, include_failed=include_failed))
+    report = _guard(lambda: resume_all(url, stages, include_failed=include_failed))
     _flush(settings)
-    for r in results:
+    for r in report.results:
         click.echo(f"voicemail #{r.id}: {r.status}")
-    click.echo(f"{len(results)} resumed")
+    for voicemail_id in report.elsewhere:
+        click.echo(f"voicemail #{voicemail_id}: in progress elsewhere (another worker has it)")
+    click.echo(f"{len(report.results)} resumed")
+    if report.elsewhere:
+        click.echo(f"{len(report.elsewhere)} in progress elsewhere, left to that worker")
 
 
 @inbox.command(

@@ -78,6 +78,7 @@ def build_stages(
         notifier=EmailNotifier(settings, url or settings.effective_database_url),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
+        max_seconds=settings.max_voicemail_minutes * 60,
     )
     # Same place, same name, but the extractor also gets the audio to re-read a number.
     stages = [AudioExtractStage(extractor) if isinstance(s, ExtractStage) else s for s in stages]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ringback.durable import fsync_dir
+from ringback.safe_open import open_regular
 
 # Default upload cap; the lead moves this into Settings (RINGBACK_MAX_UPLOAD_MB).
 MAX_UPLOAD_MB = 200
@@ -112,16 +113,18 @@ def store_original(
 
     The bytes are hashed while they are copied into a temp file in the
     recordings directory, so the input is read once however large it is.
-    Raises :class:`TooLarge` (storing nothing) above ``max_bytes``.
+    Raises :class:`TooLarge` (storing nothing) above ``max_bytes``, and
+    :class:`~ringback.safe_open.NotRegularFile` for a path that is not a plain file.
     """
     if isinstance(source, Path | str):
         path = Path(source)
         if filename is None:
             filename = path.name
-        size = path.stat().st_size
-        if max_bytes is not None and size > max_bytes:
-            raise TooLarge(size, max_bytes)
-        with path.open("rb") as handle:
+        # A FIFO or device named .wav would block or never end: refused (NotRegularFile).
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if max_bytes is not None and size > max_bytes:
+                raise TooLarge(size, max_bytes)
             return _store_stream(handle, data_dir, filename, max_bytes)
     if isinstance(source, bytes | bytearray | memoryview):
         if max_bytes is not None and len(source) > max_bytes:
@@ -171,7 +174,7 @@ def _store_stream(
 def sha256_of(path: Path) -> str:
     """Hash a file without loading it whole (used for files refused before storing)."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
+    with open_regular(path) as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()

@@ -14,20 +14,27 @@ Rules, each there for a reason:
   its sha256 ``source_key`` makes that a no-op that just finishes the move.
 * Processed files go to ``archive/``; rejected or failed ones to ``failed/``
   with a ``<name>.reason.txt`` next to them. Nothing is ever deleted.
+* Only regular files inside the folder are taken. A symbolic link (which could
+  point at ``/etc/shadow``), a FIFO, socket, device or subfolder is left alone,
+  with its reason reported once (not on every poll). The check is ``lstat`` on
+  the scan and ``O_NOFOLLOW`` + ``fstat`` on the open, and the opened file must be
+  the one scanned, so swapping a link in between cannot win.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ringback.durable import fsync_dir
+from ringback.safe_open import NotRegularFile, kind_of, open_regular
 from ringback.voicemail.pipeline.context import VoicemailResult
 from ringback.voicemail.pipeline.stages import Stage
 
@@ -38,15 +45,20 @@ FAILED = "failed"
 TEMP_SUFFIXES = (".part", ".partial", ".tmp", ".temp", ".crdownload", ".filepart", ".swp", ".lock")
 EMPTY_GRACE_SECONDS = 30.0
 
-IngestFn = Callable[[Path], VoicemailResult]
+# Called with the path (for its name) and the file already opened safely: read the
+# handle, never reopen the path (it may have been swapped for a link meanwhile).
+IngestFn = Callable[[Path, BinaryIO], VoicemailResult]
+# (size, mtime_ns, device, inode) from lstat: the inode ties the open to what was scanned.
+Signature = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class WatchOutcome:
     path: Path  # where the file was found
-    moved_to: Path | None  # None when it was left in place (ingest raised)
+    moved_to: Path | None  # None when it was left in place (ingest raised, or refused)
     result: VoicemailResult | None
     error: str | None = None
+    refused: bool = False  # not a regular file: never read, nothing stored
 
 
 def is_candidate(path: Path) -> bool:
@@ -81,48 +93,81 @@ class ConsumeFolder:
         self.ingest = ingest
         self.clock = clock
         self.empty_grace = empty_grace
-        self._last: dict[Path, tuple[int, int]] = {}
+        self._last: dict[Path, Signature] = {}
+        self._refused: dict[Path, tuple[int, int]] = {}  # reported once: (inode, file type)
 
-    def _scan(self) -> dict[Path, tuple[int, int]]:
-        found: dict[Path, tuple[int, int]] = {}
+    def _scan(self) -> tuple[dict[Path, Signature], list[WatchOutcome]]:
+        found: dict[Path, Signature] = {}
+        refused: list[WatchOutcome] = []
+        seen_odd: dict[Path, tuple[int, int]] = {}
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 path = Path(entry.path)
-                if not is_candidate(path):
+                if not is_candidate(path) or entry.name in (ARCHIVE, FAILED):
                     continue
                 try:
-                    if not entry.is_file():  # archive/, failed/ and other folders
-                        continue
-                    st = entry.stat()
+                    st = entry.stat(follow_symlinks=False)  # lstat: a link is a link
                 except FileNotFoundError:  # gone between listing and stat
                     continue
-                found[path] = (st.st_size, st.st_mtime_ns)
-        return found
+                kind = kind_of(st.st_mode)
+                if kind is None:
+                    found[path] = (st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
+                    continue
+                seen_odd[path] = (st.st_ino, stat.S_IFMT(st.st_mode))
+                if self._refused.get(path) != seen_odd[path]:
+                    refused.append(self._refuse(path, NotRegularFile(path, kind)))
+        self._refused = seen_odd  # a refused entry that goes away is forgotten
+        return found, refused
+
+    def _refuse(self, path: Path, exc: Exception) -> WatchOutcome:
+        log.warning("%s: not taken: %s", path, exc)
+        return WatchOutcome(path, None, None, str(exc), refused=True)
 
     def pending(self) -> list[Path]:
         """Files seen but not yet taken (still changing, or seen only once so far)."""
         return sorted(self._last)
 
     def poll(self) -> list[WatchOutcome]:
-        current = self._scan()
-        ready: list[Path] = []
+        """Take the files that are ready; also report, once each, entries that are refused."""
+        current, refused = self._scan()
+        ready: list[tuple[Path, Signature]] = []
         for path, signature in sorted(current.items()):
             if self._last.get(path) != signature:
                 continue
-            size, mtime_ns = signature
+            size, mtime_ns = signature[:2]
             if size == 0 and self.clock() - mtime_ns / 1e9 < self.empty_grace:
                 continue  # an empty file is usually a copy that has not started writing yet
-            ready.append(path)
-        self._last = {p: s for p, s in current.items() if p not in ready}
-        return [self._take(path) for path in ready]
+            ready.append((path, signature))
+        taken = {path for path, _ in ready}
+        self._last = {p: s for p, s in current.items() if p not in taken}
+        return refused + [self._take(path, signature) for path, signature in ready]
 
-    def _take(self, path: Path) -> WatchOutcome:
+    def _open(self, path: Path, signature: Signature) -> BinaryIO:
+        handle = open_regular(path, follow_symlinks=False)
+        st = os.fstat(handle.fileno())
+        if (st.st_dev, st.st_ino) != signature[2:]:
+            handle.close()
+            raise NotRegularFile(path, "a file that was replaced while being taken")
+        return handle
+
+    def _take(self, path: Path, signature: Signature) -> WatchOutcome:
         try:
-            result = self.ingest(path)
+            handle = self._open(path, signature)
+        except NotRegularFile as exc:
+            self._refused[path] = (signature[3], stat.S_IFREG)
+            return self._refuse(path, exc)
+        except FileNotFoundError:
+            return WatchOutcome(path, None, None, "gone before it could be taken")
+        try:
+            with handle:
+                result = self.ingest(path, handle)
         except Exception as exc:
             # Not committed, so the file stays exactly where it is and is tried again later.
             log.exception("could not ingest %s; left in place", path)
             return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {exc}")
+        return self._move(path, result)
+
+    def _move(self, path: Path, result: VoicemailResult) -> WatchOutcome:
         bad = result.status in ("rejected", "failed")
         target_dir = self.directory / (FAILED if bad else ARCHIVE)
         target_dir.mkdir(exist_ok=True)
@@ -166,20 +211,20 @@ def run_watch(
 
     Without ``once`` it polls until ``stop()`` is true (forever by default) and
     returns an empty list; use ``on_outcome`` to follow progress. With
-    ``resume`` (and stages) it first finishes messages a previous run left.
+    ``resume`` (and stages) it also finishes messages a previous run left, once the
+    files ready at start have been taken.
     """
     from ringback.voicemail.pipeline import ingest, resume_pending
 
     folder_path = Path(directory)
     if not folder_path.is_dir():
         raise NotADirectoryError(f"not a directory: {folder_path}")
-    if resume and stages is not None:
-        resume_pending(url, stages, sleep=sleep)
+    to_resume = resume and stages is not None
 
-    def ingest_file(path: Path) -> VoicemailResult:
-        received = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    def ingest_file(path: Path, handle: BinaryIO) -> VoicemailResult:
+        received = datetime.fromtimestamp(os.fstat(handle.fileno()).st_mtime, UTC)
         return ingest(
-            path,
+            handle,
             source="watch",
             url=url,
             data_dir=data_dir,
@@ -199,6 +244,11 @@ def run_watch(
         for outcome in outcomes:
             if on_outcome is not None:
                 on_outcome(outcome)
+        if to_resume and polls >= 2 and stages is not None:
+            # New files first: a message an earlier run left behind (maybe the very one
+            # that stopped it) must never keep new ones waiting.
+            resume_pending(url, stages, sleep=sleep)
+            to_resume = False
         if once:
             collected.extend(outcomes)
             if polls >= 2:

@@ -14,7 +14,7 @@ from ringback.voicemail.pipeline.context import (
     VoicemailResult,
     Word,
 )
-from ringback.voicemail.pipeline.ingest import ingest, resume_pending
+from ringback.voicemail.pipeline.ingest import ResumeReport, ingest, resume_all, resume_pending
 from ringback.voicemail.pipeline.records import load_result
 from ringback.voicemail.pipeline.runner import RetryPolicy, Runner
 from ringback.voicemail.pipeline.stages import (
@@ -37,6 +37,7 @@ __all__ = [
     "NotifyStage",
     "PermanentError",
     "Reject",
+    "ResumeReport",
     "RetryPolicy",
     "Runner",
     "Stage",
@@ -51,5 +52,6 @@ __all__ = [
     "default_stages",
     "ingest",
     "load_result",
+    "resume_all",
     "resume_pending",
 ]

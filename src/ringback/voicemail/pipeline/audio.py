@@ -8,11 +8,22 @@ person can act on, never a crash.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
 
+from ringback.safe_open import NotRegularFile, open_regular
+from ringback.speech.bounded import (
+    DEFAULT_MAX_MINUTES,
+    Samples,
+    TooLong,
+    check_header,
+    resample_into,
+)
+from ringback.speech.types import AudioDecodeError
 from ringback.voicemail.pipeline.context import SAMPLE_RATE, AudioInfo, Reject
 
 # Below this many decoded samples there is nothing to listen to (20 ms).
@@ -37,34 +48,21 @@ def _unreadable(path: Path, exc: BaseException) -> Reject:
     return Reject(f"not audio: {_describe(exc)}")
 
 
-class _Samples:
-    """A growing float32 buffer: one allocation when the container states its duration.
+def decode(
+    path: Path, *, max_seconds: float = DEFAULT_MAX_MINUTES * 60
+) -> tuple[np.ndarray, AudioInfo]:
+    """Decode and resample to 16 kHz mono float32; raises :class:`Reject` for non-audio.
 
-    Collecting chunks and concatenating them at the end would briefly hold the
-    whole message twice (about 460 MB for one hour at 16 kHz); this holds it once.
+    The header is checked first and the decoded length is capped at ``max_seconds``
+    (see :mod:`ringback.speech.bounded`), so memory stays bounded whatever the file claims.
     """
-
-    def __init__(self, estimate: int) -> None:
-        self._buf = np.empty(max(estimate + estimate // 50 + SAMPLE_RATE, SAMPLE_RATE), np.float32)
-        self.size = 0
-
-    def append(self, chunk: np.ndarray) -> None:
-        end = self.size + chunk.size
-        if end > self._buf.size:
-            grown = np.empty(max(end, self._buf.size + self._buf.size // 2), np.float32)
-            grown[: self.size] = self._buf[: self.size]
-            self._buf = grown
-        self._buf[self.size : end] = chunk
-        self.size = end
-
-    def array(self) -> np.ndarray:
-        if self.size < self._buf.size * 0.9:
-            return self._buf[: self.size].copy()  # do not keep a much larger buffer alive
-        return self._buf[: self.size]
-
-
-def decode(path: Path) -> tuple[np.ndarray, AudioInfo]:
-    """Decode and resample to 16 kHz mono float32; raises :class:`Reject` for non-audio."""
+    try:
+        with open_regular(path):
+            pass  # the store only holds plain files; anything else is refused, not read
+    except NotRegularFile as exc:
+        raise Reject(str(exc)) from None
+    except OSError as exc:
+        raise Reject(f"unreadable file: {_describe(exc)}") from exc
     try:
         container = av.open(str(path), mode="r", metadata_errors="ignore")
     except av.FFmpegError as exc:
@@ -79,27 +77,16 @@ def decode(path: Path) -> tuple[np.ndarray, AudioInfo]:
         codec = stream.codec_context.name if stream.codec_context else "unknown"
         rate = stream.codec_context.sample_rate or 0
         channels = stream.codec_context.channels or 0
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-        # container.duration is in microseconds; it sizes the buffer up front (see _Samples).
-        estimate = int((container.duration or 0) * SAMPLE_RATE / 1_000_000)
-        samples = _Samples(estimate)
-        bad_packets = 0
         try:
-            for packet in container.demux(stream):
-                try:
-                    frames = packet.decode()
-                except av.FFmpegError:
-                    # One damaged packet (a glitch in the line) should not lose the message.
-                    bad_packets += 1
-                    if bad_packets > 50 and samples.size == 0:
-                        raise
-                    continue
-                for frame in frames:
-                    frame.pts = None  # let the resampler ignore odd timestamps
-                    for out in resampler.resample(frame):
-                        samples.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                samples.append(out.to_ndarray().reshape(-1))
+            check_header(container, stream, max_seconds=max_seconds)
+            samples = Samples((container.duration or 0) / 1_000_000, max_seconds)
+            resample_into(samples, _frames(container, stream))
+        except TooLong as exc:
+            raise Reject(
+                f"too long: {exc.reason}; raise RINGBACK_MAX_VOICEMAIL_MINUTES to take it"
+            ) from None
+        except AudioDecodeError as exc:
+            raise Reject(f"not a usable recording: {exc.reason}") from None
         except av.FFmpegError as exc:
             raise _unreadable(path, exc) from exc
         container_name = container.format.name if container.format else "unknown"
@@ -117,6 +104,22 @@ def decode(path: Path) -> tuple[np.ndarray, AudioInfo]:
         duration=round(audio.size / SAMPLE_RATE, 3),
     )
     return audio, info
+
+
+def _frames(container: Any, stream: Any) -> Iterator[Any]:
+    bad_packets = 0
+    got_any = False
+    for packet in container.demux(stream):
+        try:
+            frames = packet.decode()
+        except av.FFmpegError:
+            # One damaged packet (a glitch in the line) should not lose the message.
+            bad_packets += 1
+            if bad_packets > 50 and not got_any:
+                raise
+            continue
+        got_any = got_any or bool(frames)
+        yield from frames
 
 
 def speech_seconds(

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -182,8 +183,25 @@ def _digest_unstored(source: Path | bytes | BinaryIO) -> str:
         return sha256_of(source)
     if isinstance(source, bytes | bytearray | memoryview):
         return hashlib.sha256(source).hexdigest()
+    if source.seekable():
+        # An open file (the consume folder hands one over): hash it whole, so that the
+        # same refused file is recognised as already recorded when it comes back.
+        source.seek(0)
+        digest = hashlib.sha256()
+        while chunk := source.read(1 << 20):
+            digest.update(chunk)
+        return digest.hexdigest()
     # A stream already consumed up to the cap cannot be hashed whole; name it by time instead.
     return hashlib.sha256(f"unstored-stream-{time.time_ns()}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    """What :func:`resume_all` did: the messages it ran, and those another live worker
+    holds (claimed with a lease not yet expired), left alone and not counted as resumed."""
+
+    results: list[VoicemailResult] = field(default_factory=list)
+    elsewhere: list[int] = field(default_factory=list)
 
 
 def resume_pending(
@@ -199,7 +217,35 @@ def resume_pending(
     Each continues from its first stage not done; finished stages' outputs are
     reloaded, so nothing is transcribed or sent twice. ``include_failed`` also
     gives failed messages a fresh set of attempts at the stage that failed.
+    Messages another live worker is processing are skipped (see :func:`resume_all`).
     """
+    report = resume_all(url, stages, include_failed=include_failed, retry=retry, sleep=sleep)
+    return report.results
+
+
+def resume_all(
+    url: str,
+    stages: Sequence[Stage],
+    *,
+    include_failed: bool = False,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ResumeReport:
+    """:func:`resume_pending`, also saying which messages were in progress elsewhere."""
+    ids = _unfinished(url, include_failed)
+    runner = Runner(url, stages, retry=retry, sleep=sleep)
+    report = ResumeReport()
+    for voicemail_id in ids:
+        log.info("voicemail %s: resuming", voicemail_id)
+        result = runner.run(voicemail_id)
+        if runner.busy_elsewhere:
+            report.elsewhere.append(voicemail_id)
+        else:
+            report.results.append(result)
+    return report
+
+
+def _unfinished(url: str, include_failed: bool) -> list[int]:
     wanted = [VoicemailStatus.RECEIVED, VoicemailStatus.PROCESSING]
     if include_failed:
         wanted.append(VoicemailStatus.FAILED)
@@ -224,9 +270,4 @@ def resume_pending(
                 select(Voicemail).where(Voicemail.status == VoicemailStatus.FAILED)
             ):
                 vm.status = VoicemailStatus.PROCESSING
-    runner = Runner(url, stages, retry=retry, sleep=sleep)
-    results = []
-    for voicemail_id in ids:
-        log.info("voicemail %s: resuming", voicemail_id)
-        results.append(runner.run(voicemail_id))
-    return results
+    return ids

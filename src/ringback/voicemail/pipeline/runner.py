@@ -4,8 +4,9 @@ Stages never touch the database. The runner writes a ``voicemail_stages`` row
 before and after every attempt, each in its own short transaction, so that a
 long transcription holds no lock and a process killed at any point leaves an
 exact record of where it stopped. Attempts are counted in the database, so a
-stage that keeps killing the process (say, out of memory) also ends as failed
-after ``max_attempts`` restarts instead of looping forever.
+stage that keeps killing the process (say, out of memory) ends as failed when it
+is found interrupted a second time, and one that raises the same error twice in a
+row is parked as failed at once: neither loops, nor holds up newer messages.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ from ringback.voicemail.pipeline.stages import Stage
 log = logging.getLogger("ringback.voicemail.pipeline")
 
 STORE_STAGE = "store"  # recorded by ingest(), always first
+# What a stage row says when its attempt was found cut short (the process died in it).
+INTERRUPTED = "interrupted: the process stopped while this stage was running"
+
+
+def summary(error: str | None) -> str | None:
+    """The first line of a stored error (``Class: message``), to tell failures apart."""
+    return error.split("\n\n", 1)[0].strip() if error else None
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,8 @@ class Runner:
         self.owner = claims.new_owner()
         self.lease = lease
         self._held: int | None = None  # the voicemail this runner has claimed, if any
+        # Set by run(): the message was left alone because another live worker holds it.
+        self.busy_elsewhere = False
 
     # -- database helpers, each one short transaction -------------------------------------
 
@@ -131,6 +141,7 @@ class Runner:
                 return None
             if not claims.try_claim(session, voicemail_id, self.owner, utcnow(), self.lease):
                 log.info("voicemail %s: being processed by another worker", voicemail_id)
+                self.busy_elsewhere = True
                 return None
             self._held = voicemail_id
             row = session.get(Voicemail, voicemail_id)
@@ -147,7 +158,12 @@ class Runner:
             row.status_reason = None
             session.flush()
             snapshot = {
-                name: {"status": r.status, "attempts": r.attempts, "output": r.output}
+                name: {
+                    "status": r.status,
+                    "attempts": r.attempts,
+                    "output": r.output,
+                    "error": r.error,
+                }
                 for name, r in existing.items()
             }
             return context_from_row(row), snapshot
@@ -192,6 +208,8 @@ class Runner:
     # -- the run itself -----------------------------------------------------------------
 
     def run(self, voicemail_id: int, *, created: bool = False) -> VoicemailResult:
+        """Run the stages not done yet on one voicemail and return how it stands."""
+        self.busy_elsewhere = False
         try:
             prepared = self._prepare(voicemail_id)
         except BaseException:
@@ -213,7 +231,7 @@ class Runner:
                     self._update_stage(voicemail_id, stage.name, status=StageStatus.SKIPPED)
                     log.info("voicemail %s: stage %s skipped", voicemail_id, stage.name)
                     continue
-                outcome = self._run_stage(stage, ctx, state["attempts"])
+                outcome = self._run_stage(stage, ctx, state)
                 if isinstance(outcome, VoicemailContext):
                     ctx = outcome
                     continue
@@ -249,18 +267,30 @@ class Runner:
                     log.exception("voicemail %s: cleanup of %s failed", voicemail_id, stage.name)
 
     def _run_stage(
-        self, stage: Stage, ctx: VoicemailContext, attempts_so_far: int
+        self, stage: Stage, ctx: VoicemailContext, state: dict[str, Any]
     ) -> VoicemailContext | tuple[VoicemailStatus, str]:
-        """Run one stage with retries: the new context, or (final status, reason) to stop."""
+        """Run one stage with retries: the new context, or (final status, reason) to stop.
+
+        A stage that fails the same way twice in a row is parked as failed at once: a
+        retry that can only repeat the failure (a recording that exhausts memory, or kills
+        the process each time) would otherwise hold up every message behind it.
+        """
         vid = ctx.voicemail_id
-        attempts = attempts_so_far
-        if attempts >= self.retry.max_attempts:
-            # Earlier attempts were cut short (the process died each time): give up cleanly.
-            reason = f"{stage.name}: interrupted {attempts} times; giving up"
-            self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
-            return VoicemailStatus.FAILED, reason
+        attempts: int = state["attempts"]
+        last: str | None = None
+        if state["status"] == StageStatus.RUNNING and attempts:
+            # Its last attempt never finished: the process was killed (OOM, kill -9, timeout).
+            last = summary(state["error"])
+            if attempts >= self.retry.max_attempts or last == INTERRUPTED:
+                reason = f"{stage.name}: interrupted {attempts} times; giving up"
+                self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
+                log.error("voicemail %s: %s", vid, reason)
+                return VoicemailStatus.FAILED, reason
+            last = INTERRUPTED
         while True:
             started = utcnow()
+            # Until it finishes, the row says how the previous attempt ended (or, if this
+            # one is killed, that the one before was interrupted too).
             attempts = self._update_stage(
                 vid,
                 stage.name,
@@ -268,6 +298,7 @@ class Runner:
                 status=StageStatus.RUNNING,
                 started_at=started,
                 finished_at=None,
+                **({"error": INTERRUPTED} if last == INTERRUPTED else {}),
             )
             t0 = self.clock()
             try:
@@ -296,6 +327,12 @@ class Runner:
                     duration_ms=ms,
                 )
                 permanent = isinstance(exc, PermanentError)
+                now = summary(error_text(exc))
+                if now == last:
+                    reason = f"{stage.name} failed the same way twice: {now}"
+                    log.error("voicemail %s: %s; parked", vid, reason)
+                    return VoicemailStatus.FAILED, reason
+                last = now
                 if permanent or attempts >= self.retry.max_attempts:
                     reason = (
                         f"{stage.name} failed after {attempts} attempt"

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from ringback.speech.bounded import DEFAULT_MAX_MINUTES
 from ringback.voicemail.pipeline import audio as audio_mod
 from ringback.voicemail.pipeline.context import (
     AudioInfo,
@@ -51,17 +52,27 @@ def with_audio(ctx: VoicemailContext) -> VoicemailContext:
     """The context with decoded audio, decoding again if it was resumed without it."""
     if ctx.audio is not None:
         return ctx
-    samples, info = audio_mod.decode(ctx.original_path)
+    # The decode stage measured it under the configured limit; a second decode may not
+    # take more than that (plus a second of slack for resampler rounding).
+    known = ctx.audio_info.duration if ctx.audio_info else None
+    limit = known + 1.0 if known else float(DEFAULT_MAX_MINUTES * 60)
+    samples, info = audio_mod.decode(ctx.original_path, max_seconds=limit)
     return replace(ctx, audio=samples, audio_info=ctx.audio_info or info)
 
 
 class DecodeStage(Stage):
-    """Decode and normalise to 16 kHz mono float32; rejects non-audio with a reason."""
+    """Decode and normalise to 16 kHz mono float32; rejects non-audio with a reason.
+
+    ``max_seconds`` (RINGBACK_MAX_VOICEMAIL_MINUTES) caps what one recording may decode to.
+    """
 
     name = "decode"
 
+    def __init__(self, max_seconds: float = DEFAULT_MAX_MINUTES * 60) -> None:
+        self.max_seconds = max_seconds
+
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        samples, info = audio_mod.decode(ctx.original_path)
+        samples, info = audio_mod.decode(ctx.original_path, max_seconds=self.max_seconds)
         return replace(ctx, audio=samples, audio_info=info)
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
@@ -199,10 +210,11 @@ def default_stages(
     notifier: Notifier,
     min_speech_seconds: float = MIN_SPEECH_SECONDS,
     notify_no_message: bool = False,
+    max_seconds: float = DEFAULT_MAX_MINUTES * 60,
 ) -> list[Stage]:
     """The standard order. ('store' happens in ingest(), before any stage runs.)"""
     return [
-        DecodeStage(),
+        DecodeStage(max_seconds),
         DetectSpeechStage(min_speech_seconds),
         TranscribeStage(transcriber),
         ExtractStage(extractor),
