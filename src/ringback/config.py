@@ -17,6 +17,8 @@ import phonenumbers
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringback.redact import mask_url
+
 
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
@@ -292,7 +294,8 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     def masked(self) -> dict[str, Any]:
-        """Settings as plain values, with secrets and URL passwords hidden."""
+        """Settings as plain values, with secrets and URL passwords hidden (in any setting:
+        a password can hide in a URL's query string as well as before its '@')."""
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
@@ -300,19 +303,11 @@ class Settings(BaseSettings):
                 value = "********" if value.get_secret_value() else ""
             elif isinstance(value, Path):
                 value = str(value)
+            elif isinstance(value, str):
+                value = mask_url(value)
             out[name] = value
         out["database_url"] = mask_url(self.effective_database_url)
         return out
-
-
-def mask_url(url: str) -> str:
-    """Hide the password part of a database URL."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as-is minus anything after '@'
-        return url.split("@")[-1]
 
 
 @lru_cache(maxsize=1)
