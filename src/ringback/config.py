@@ -205,6 +205,11 @@ class Settings(BaseSettings):
     twilio_download_backoff: float = Field(
         default=2.0, ge=0, description="First wait between download tries, seconds (doubles)."
     )
+    twilio_api_hosts: str = Field(
+        default="api.twilio.com,api.*.twilio.com,api.*.*.twilio.com",
+        description="Hosts a recording is fetched from with your Twilio credentials, "
+        "comma-separated; * is one name label (api.<edge>.<region>.twilio.com). Others are refused.",
+    )
     prospect_numbers: str = Field(
         default="",
         description="Your numbers that are prospect lines, comma-separated; others are personal.",
@@ -232,6 +237,13 @@ class Settings(BaseSettings):
         if url and not url.startswith(("https://", "http://")):
             raise ValueError(f"public URL {value!r} must start with https:// (or http://)")
         return url
+
+    @field_validator("twilio_api_hosts")
+    @classmethod
+    def _host_patterns(cls, value: str) -> str:
+        from ringback.telephony.download import host_patterns
+
+        return ",".join(host_patterns(value))
 
     # calls: call review (ringback call ..., ringback note, ringback coach rehearse).
     call_beam_size: int = Field(
