@@ -238,13 +238,20 @@ def recording_host(user: str = ACCOUNT_SID, password: str = AUTH_TOKEN) -> Itera
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving("127.0.0.1", Handler) as port:
+        host.port = port
+        yield host
+
+
+@contextmanager
+def serving(address: str, handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A threaded HTTP server on ``address`` (a free port, returned) until the block ends."""
+    server = ThreadingHTTPServer((address, 0), handler)
     server.daemon_threads = True
-    host.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield host
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
@@ -280,16 +287,9 @@ def stranger_host(
             with suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(stranger.body)
 
-    server = ThreadingHTTPServer((address, 0), Handler)
-    server.daemon_threads = True
-    stranger.base = f"http://{address}:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(address, Handler) as port:
+        stranger.base = f"http://{address}:{port}"
         yield stranger
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # -- email ----------------------------------------------------------------------------
