@@ -115,6 +115,7 @@ def ringback_serve(
         "RINGBACK_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "RINGBACK_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "RINGBACK_OWNER_NAME": "Victor Hale",
+        "RINGBACK_TWILIO_API_HOSTS": "127.0.0.1",  # the loopback recording host
         "HF_HUB_OFFLINE": "1",
         **env_extra,
     }

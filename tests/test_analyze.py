@@ -24,6 +24,7 @@ CONTRACT = [
     "summary",
     "urgent",
     "is_prospect",
+    "callback_extension",
 ]
 
 

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from ringback.telephony import twiml
-from ringback.telephony.download import DownloadError, check_url, wav_url
+from ringback.telephony.download import (
+    DEFAULT_API_HOSTS,
+    DownloadError,
+    check_url,
+    host_allowed,
+    host_patterns,
+    wav_url,
+)
 from ringback.telephony.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony.service import MissingParams, parse_recording_callback
 from ringback.telephony.signature import Params, is_valid, sign
@@ -128,12 +135,44 @@ def test_recording_urls() -> None:
     assert wav_url(base + ".mp3") == base + ".mp3"
     assert wav_url(base + "?x=1") == base + ".wav?x=1"
     check_url(base)
-    check_url("http://127.0.0.1:9/x")
-    check_url("http://localhost:9/x")
+    check_url("https://api.sydney.au1.twilio.com/x")  # api.<edge>.<region>.twilio.com
+    check_url("https://api.us1.twilio.com/x")
+    check_url("http://127.0.0.1:9/x", ["127.0.0.1"])
+    check_url("http://localhost:9/x", ["localhost"])
     with pytest.raises(DownloadError, match="plain http"):
         check_url("http://api.twilio.com/x")  # credentials never go out in clear
     with pytest.raises(DownloadError):
         check_url("ftp://api.twilio.com/x")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/2010-04-01/Accounts/AC1/Recordings/RE1",
+        "https://api.twilio.com.attacker.example/x",
+        "https://twilio.com/x",
+        "https://api.a.b.c.twilio.com/x",  # deeper than api.<edge>.<region>
+        "https://api.twilio.com@attacker.example/x",
+        "https://user:pw@api.twilio.com/x",
+        "http://127.0.0.1:9/x",  # loopback too must be listed (tests list it)
+    ],
+)
+def test_credentials_are_refused_to_hosts_off_the_list(url: str) -> None:
+    with pytest.raises(DownloadError, match="refusing") as refused:
+        check_url(url)
+    assert refused.value.permanent and refused.value.attempts == 0
+
+
+def test_api_host_patterns() -> None:
+    assert host_patterns(" API.twilio.com. , api.*.twilio.com,") == (
+        "api.twilio.com",
+        "api.*.twilio.com",
+    )
+    assert host_allowed("api.dublin.ie1.twilio.com", DEFAULT_API_HOSTS)
+    assert not host_allowed("api.dublin.ie1.twilio.com.evil", DEFAULT_API_HOSTS)
+    for bad in ("", " , ", "*", "*.com", "api.*", "api twilio.com", "http://api.twilio.com"):
+        with pytest.raises(ValueError):
+            host_patterns(bad)
 
 
 def test_parse_recording_callback(tmp_path: Path) -> None:

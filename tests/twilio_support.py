@@ -55,6 +55,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "twilio_download_attempts": 3,
         "twilio_download_backoff": 0.05,
         "twilio_download_timeout": 2.0,
+        # The loopback recording host stands in for api.twilio.com: the credentials go
+        # only to the hosts listed here.
+        "twilio_api_hosts": "127.0.0.1",
         **overrides,
     }
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -162,6 +165,7 @@ class Media:
     delay: float = 0.0  # seconds before answering (a timeout test)
     fail_first: int = 0  # answer 404 this many times first
     content_length: int | None = None  # lie about the size (a huge recording)
+    location: str | None = None  # answer 302 to here (Twilio redirects to its storage)
 
 
 @dataclass
@@ -215,6 +219,12 @@ def recording_host(user: str = ACCOUNT_SID, password: str = AUTH_TOKEN) -> Itera
                 return
             if media.delay:
                 time.sleep(media.delay)
+            if media.location:
+                self.send_response(302)
+                self.send_header("Location", media.location)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             self.send_response(media.status)
             self.send_header("Content-Type", "audio/x-wav")
             size = media.content_length if media.content_length is not None else len(media.body)
@@ -228,16 +238,58 @@ def recording_host(user: str = ACCOUNT_SID, password: str = AUTH_TOKEN) -> Itera
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with serving("127.0.0.1", Handler) as port:
+        host.port = port
+        yield host
+
+
+@contextmanager
+def serving(address: str, handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A threaded HTTP server on ``address`` (a free port, returned) until the block ends."""
+    server = ThreadingHTTPServer((address, 0), handler)
     server.daemon_threads = True
-    host.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield host
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Stranger:
+    """A host that is not Twilio's: it serves anything to anyone and notes, per request,
+    whether an Authorization header came with it."""
+
+    base: str
+    body: bytes
+    hits: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Authorization)
+
+
+@contextmanager
+def stranger_host(
+    body: bytes = b"RIFF" + b"\0" * 64, address: str = "127.0.0.2"
+) -> Iterator[Stranger]:
+    """On another loopback address than the recording host, so it is another host name."""
+    stranger = Stranger(base="", body=body)
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            stranger.hits.append((self.path, self.headers.get("Authorization")))
+            self.send_response(200)
+            self.send_header("Content-Type", "audio/x-wav")
+            self.send_header("Content-Length", str(len(stranger.body)))
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(stranger.body)
+
+    with serving(address, Handler) as port:
+        stranger.base = f"http://{address}:{port}"
+        yield stranger
 
 
 # -- email ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import click
 from pydantic import ValidationError
 
@@ -26,20 +28,28 @@ def ready_database(settings: Settings) -> str:
     embedded default needs no setup), or a clear error saying what to fix."""
     from sqlalchemy.exc import OperationalError
 
-    from ringback.config import mask_url
     from ringback.db.migrate import ensure_current
 
     url = settings.effective_database_url
     try:
         ensure_current(url)
     except OperationalError as exc:
-        fail(
-            f"cannot reach the database {mask_url(url)}: {exc.orig}",
-            hint="check RINGBACK_DATABASE_URL and that the server is running",
-        )
+        database_unreachable(url, exc)
     except ModuleNotFoundError as exc:
         fail(f"database driver missing: {exc.name}", hint="pip install 'ringback[postgres]'")
     return url
+
+
+def database_unreachable(url: str, exc: Exception) -> NoReturn:
+    """Fail with "cannot reach the database": the URL and the driver's own message are
+    shown with every password masked (a driver may echo its connection string)."""
+    from ringback.redact import mask_url, redact, url_secrets
+
+    reason = getattr(exc, "orig", None) or exc
+    fail(
+        f"cannot reach the database {mask_url(url)}: {redact(str(reason), url_secrets(url))}",
+        hint="check RINGBACK_DATABASE_URL and that the server is running",
+    )
 
 
 @click.command(epilog="\b\nExamples:\n  ringback config\n  ringback config --json")
@@ -68,12 +78,11 @@ def config(as_json: bool) -> None:
 def start(as_json: bool) -> None:
     """Create the data directory and database if needed, then show the status and next steps."""
     from ringback.contacts.service import summary
-    from ringback.db.migrate import current_revision, ensure_current
+    from ringback.db.migrate import current_revision
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.effective_database_url
-    ensure_current(url)
+    url = ready_database(settings)
     status = {
         "data_dir": str(settings.data_dir),
         "database": settings.masked()["database_url"],

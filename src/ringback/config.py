@@ -17,6 +17,8 @@ import phonenumbers
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringback.redact import mask_url
+
 
 def _default_data_dir() -> Path:
     xdg = os.environ.get("XDG_DATA_HOME")
@@ -209,6 +211,11 @@ class Settings(BaseSettings):
     twilio_download_backoff: float = Field(
         default=2.0, ge=0, description="First wait between download tries, seconds (doubles)."
     )
+    twilio_api_hosts: str = Field(
+        default="api.twilio.com,api.*.twilio.com,api.*.*.twilio.com",
+        description="Hosts a recording is fetched from with your Twilio credentials, "
+        "comma-separated; * is one name label (api.<edge>.<region>.twilio.com). Others are refused.",
+    )
     prospect_numbers: str = Field(
         default="",
         description="Your numbers that are prospect lines, comma-separated; others are personal.",
@@ -274,6 +281,13 @@ class Settings(BaseSettings):
             raise ValueError(f"public URL {value!r} must start with https:// (or http://)")
         return url
 
+    @field_validator("twilio_api_hosts")
+    @classmethod
+    def _host_patterns(cls, value: str) -> str:
+        from ringback.telephony.download import host_patterns
+
+        return ",".join(host_patterns(value))
+
     # calls: call review (ringback call ..., ringback note, ringback coach rehearse).
     call_beam_size: int = Field(
         default=5, ge=1, le=10, description="Whisper beam width for call recordings."
@@ -335,7 +349,8 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     def masked(self) -> dict[str, Any]:
-        """Settings as plain values, with secrets and URL passwords hidden."""
+        """Settings as plain values, with secrets and URL passwords hidden (in any setting:
+        a password can hide in a URL's query string as well as before its '@')."""
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
@@ -343,19 +358,11 @@ class Settings(BaseSettings):
                 value = "********" if value.get_secret_value() else ""
             elif isinstance(value, Path):
                 value = str(value)
+            elif isinstance(value, str):
+                value = mask_url(value)
             out[name] = value
         out["database_url"] = mask_url(self.effective_database_url)
         return out
-
-
-def mask_url(url: str) -> str:
-    """Hide the password part of a database URL."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as-is minus anything after '@'
-        return url.split("@")[-1]
 
 
 @lru_cache(maxsize=1)

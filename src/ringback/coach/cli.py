@@ -65,8 +65,7 @@ def _score_or_fail(
 def _load_profile(ref: str) -> ContactProfile:
     from sqlalchemy.exc import OperationalError
 
-    from ringback.app_cli import load_settings
-    from ringback.config import mask_url
+    from ringback.app_cli import database_unreachable, load_settings
     from ringback.contacts.profile import profile_of
     from ringback.contacts.service import ContactNotFound, get_contact
     from ringback.db.migrate import ensure_current
@@ -81,10 +80,7 @@ def _load_profile(ref: str) -> ContactProfile:
     except ContactNotFound as exc:
         fail(str(exc), hint=CONTACT_HINT)
     except OperationalError as exc:
-        fail(
-            f"cannot reach the database {mask_url(url)}: {exc.orig}",
-            hint="check RINGBACK_DATABASE_URL and that the server is running",
-        )
+        database_unreachable(url, exc)
 
 
 def _render_score(result: Score, title: str) -> None:

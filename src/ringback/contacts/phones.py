@@ -41,13 +41,16 @@ def _to_e164(text: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def pretty(e164: str) -> str:
-    """E.164 → the international format people read: ``+1 415-555-0137``."""
+def pretty(e164: str, extension: str | None = None) -> str:
+    """E.164 → the international format people read: ``+1 415-555-0137``, and with an
+    extension ``+1 415-555-0137 ext. 12``."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        shown = e164
+    else:
+        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return f"{shown} ext. {extension}" if extension else shown
 
 
 def digits(text: str) -> str:

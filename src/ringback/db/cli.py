@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ringback.app_cli import load_settings
+from ringback.app_cli import database_unreachable, load_settings
 from ringback.config import mask_url
 from ringback.console import console, fail, print_json
 
@@ -28,10 +28,7 @@ def upgrade(as_json: bool) -> None:
     try:
         before, after = run_upgrade(url)
     except OperationalError as exc:
-        fail(
-            f"cannot reach the database {mask_url(url)}: {exc.orig}",
-            hint="check RINGBACK_DATABASE_URL and that the server is running",
-        )
+        database_unreachable(url, exc)
     except ModuleNotFoundError as exc:
         fail(f"database driver missing: {exc.name}", hint="pip install 'ringback[postgres]'")
     result = {"database": mask_url(url), "from": before, "to": after}

@@ -98,8 +98,8 @@ def _facts(vm: VoicemailEmailInput, settings: Settings) -> list[Fact]:
     if vm.company:
         add("Company", one_line(vm.company))
     if vm.callback_number:
-        shown = pretty(vm.callback_number)
-        href = tel_href(vm.callback_number)
+        shown = pretty(vm.callback_number, vm.extension)
+        href = tel_href(vm.callback_number, vm.extension)
         note = ""
         if vm.callback_number_confidence < UNSURE_NUMBER:
             note = (
@@ -247,8 +247,8 @@ def build_voicemail_email(
             marked=marked,
             threshold=low_confidence,
             notes=notes,
-            call_href=tel_href(vm.number),
-            call_label=pretty(vm.number) if vm.number else "",
+            call_href=tel_href(vm.number, vm.extension),
+            call_label=pretty(vm.number, vm.extension) if vm.number else "",
         ),
         subtype="html",
     )
@@ -263,7 +263,7 @@ def build_voicemail_email(
             who += f" ({one_line(vm.company)})"
         about = [
             one_line(vm.summary),
-            f"Call back: {pretty(vm.number)}" if vm.number else "",
+            f"Call back: {pretty(vm.number, vm.extension)}" if vm.number else "",
             f"Voicemail received {local_time(vm.received_at, settings.tz)}",
         ]
         description = "\n".join(line for line in about if line) + (f"\n\n{plain}" if plain else "")

@@ -48,6 +48,7 @@ class VoicemailEmailInput:
     company: str | None = None
     callback_number: str | None = None  # E.164, as extracted from the message
     callback_number_confidence: float = 0.0
+    callback_extension: str | None = None  # digits said as "ext. 12" with the number
     caller_id: str | None = None  # E.164 from the network, if any
     summary: str = ""
     dates: tuple[MentionedDate, ...] = ()
@@ -80,3 +81,8 @@ class VoicemailEmailInput:
     def number(self) -> str | None:
         """The number to call back: what the caller said, else the caller ID."""
         return self.callback_number or self.caller_id
+
+    @property
+    def extension(self) -> str | None:
+        """The extension to dial at :attr:`number` (one said with the callback number)."""
+        return self.callback_extension if self.callback_number else None

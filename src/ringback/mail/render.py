@@ -55,8 +55,13 @@ def duration_label(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def tel_href(e164: str | None) -> str | None:
-    return f"tel:{e164}" if e164 and E164.match(e164) else None
+def tel_href(e164: str | None, extension: str | None = None) -> str | None:
+    """``tel:+14155550137``; with an extension ``tel:+14155550137;ext=12`` (RFC 3966), so a
+    phone that dials from the link dials the extension too."""
+    if not (e164 and E164.match(e164)):
+        return None
+    ext = f";ext={extension}" if extension and extension.isdigit() else ""
+    return f"tel:{e164}{ext}"
 
 
 def safe_url(url: str | None) -> str | None:

@@ -64,6 +64,11 @@ _FILLER_PUNCT = set(",.-–—()/:;…")
 _CUES = {"call", "reach", "number", "cell", "mobile", "back", "at", "direct", "phone", "text"}
 _ANTI_CUES = {"fax", "order", "account", "invoice", "reference", "confirmation", "policy"}
 
+# Words that introduce an extension ("ext. 12", "extension one two"); a bare "x" does only
+# straight after a number's digits ("555-0199 x 12").
+_EXTENSION_WORDS = {"extension", "ext", "extn", "x"}
+_EXTENSION_MAX_DIGITS = 6
+
 _REPEAT_PAUSE_S = 0.7  # a pause this long inside a long digit run separates two sayings
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?|\d+|\+|[^\sA-Za-z\d]")
 
@@ -367,6 +372,8 @@ def find_readings(
     partial: list[Reading] = []
     for index, whole in enumerate(_runs(tokens)):
         whole.index = index
+        if _after_extension_word(tokens, whole.digits[0].token):
+            continue  # "extension 1234" is not (part of) a phone number
         for run in _split_repeat(_drop_loop(whole)):
             v, p = _readings(run, text, region, min_partial)
             valid += v
@@ -427,3 +434,32 @@ def _edit_distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
         previous = current
     return previous[-1]
+
+
+# --- extensions --------------------------------------------------------------------
+
+
+def _after_extension_word(tokens: list[_Token], first: int) -> bool:
+    """Whether the digit run starting at token ``first`` follows an extension word."""
+    j = first - 1
+    while j >= 0 and tokens[j].text in (".", ":", "#", "number", "is"):
+        j -= 1
+    if j < 0 or tokens[j].text not in _EXTENSION_WORDS:
+        return False
+    if tokens[j].text != "x":
+        return True
+    # "x" counts only glued to a number: its previous token is a figure or a digit word.
+    return j > 0 and (tokens[j - 1].text.isdigit() or tokens[j - 1].text in _DIGITS)
+
+
+def find_extension(text: str) -> str | None:
+    """The extension said with a number ("ext. 12", "extension one two", "x 12"), as
+    digits, or None. The first one said wins; more than six digits is not an extension."""
+    tokens = _tokenize(text, None)
+    for run in _runs(tokens):
+        if not _after_extension_word(tokens, run.digits[0].token):
+            continue
+        digits = "".join(d.d for d in run.digits)
+        if len(digits) <= _EXTENSION_MAX_DIGITS:
+            return digits
+    return None

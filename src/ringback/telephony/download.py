@@ -4,23 +4,36 @@ Twilio announces a recording a moment before every edge serves it, so a 404 righ
 the callback is normal and is retried, like timeouts, dropped connections, 429 and 5xx.
 Wrong credentials (401/403) cannot get better by waiting and fail at once. A recording
 over the size cap is refused without reading the rest of it.
+
+The credentials go only to Twilio's API hosts (``RINGBACK_TWILIO_API_HOSTS``): a signed
+callback can still name any URL (a compromised or misconfigured account, a replayed test
+request), and the account SID and auth token open the whole account. A URL on another
+host is refused before any request is made; a redirect from Twilio to its storage (a
+pre-signed URL) is followed without them.
 """
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import logging
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 log = logging.getLogger("ringback.telephony.download")
 
 CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
+# Twilio's REST API hosts: api.twilio.com, api.<region>.twilio.com and
+# api.<edge>.<region>.twilio.com (twilio.com/docs/global-infrastructure). ``*`` is one label.
+DEFAULT_API_HOSTS = ("api.twilio.com", "api.*.twilio.com", "api.*.*.twilio.com")
+_LABEL = re.compile(r"^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
 
 
 class DownloadError(Exception):
@@ -67,15 +80,70 @@ def wav_url(recording_url: str) -> str:
     return parts._replace(path=parts.path + ".wav").geturl()
 
 
-def check_url(url: str) -> None:
-    """Credentials go over TLS only, except to this machine (tests, a local relay)."""
+def host_patterns(text: str | Iterable[str]) -> tuple[str, ...]:
+    """``"api.twilio.com, api.*.twilio.com"`` → the patterns, lower case; ValueError naming
+    a pattern that is malformed or so broad it would match hosts outside one domain."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out: list[str] = []
+    for item in items:
+        pattern = item.strip().lower().rstrip(".")
+        if not pattern:
+            continue
+        labels = pattern.split(".")
+        if not all(_LABEL.match(label) for label in labels) and not _is_ip(pattern):
+            raise ValueError(f"{item.strip()!r} is not a host name (e.g. api.twilio.com)")
+        if "*" in labels and (len(labels) < 3 or "*" in labels[-2:]):
+            raise ValueError(f"{item.strip()!r} is too broad: end it with a domain (*.twilio.com)")
+        out.append(pattern)
+    if not out:
+        raise ValueError("no host given: list at least api.twilio.com")
+    return tuple(out)
+
+
+def host_allowed(host: str, patterns: Iterable[str]) -> bool:
+    """Whether ``host`` is one of ``patterns`` (``*`` standing for exactly one label)."""
+    name = host.lower().rstrip(".")
+    labels = name.split(".")
+    for pattern in patterns:
+        wanted = pattern.split(".")
+        if len(wanted) == len(labels) and all(
+            w in ("*", got) for w, got in zip(wanted, labels, strict=True)
+        ):
+            return True
+    return False
+
+
+def check_url(url: str, api_hosts: Iterable[str] = DEFAULT_API_HOSTS) -> None:
+    """Refuse, before any request, a URL the credentials must not go to: not http(s), on a
+    host that is not one of ``api_hosts``, or plain http except to this machine (tests, a
+    local relay). The reason names the host, never the credentials."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise DownloadError(f"not an http(s) URL: {url[:200]!r}", permanent=True)
-    if parts.scheme == "http" and not _loopback(parts.hostname):
+        raise DownloadError(f"not an http(s) URL: {url[:200]!r}", permanent=True, attempts=0)
+    host = parts.hostname
+    if parts.username is not None or "\\" in parts.netloc:
         raise DownloadError(
-            f"refusing to send credentials over plain http to {parts.hostname}", permanent=True
+            f"refusing a recording URL with a login in it ({host})", permanent=True, attempts=0
         )
+    if not host_allowed(host, api_hosts):
+        raise DownloadError(
+            f"refusing to send the Twilio credentials to {host}: not a Twilio API host "
+            "(the hosts allowed are set by RINGBACK_TWILIO_API_HOSTS)",
+            permanent=True,
+            attempts=0,
+        )
+    if parts.scheme == "http" and not _loopback(host):
+        raise DownloadError(
+            f"refusing to send credentials over plain http to {host}", permanent=True, attempts=0
+        )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _loopback(host: str) -> bool:
@@ -88,20 +156,24 @@ def _loopback(host: str) -> bool:
 
 
 class HttpRecordingDownloader:
-    """The real downloader: httpx with HTTP basic auth (account SID, auth token)."""
+    """The real downloader: httpx with HTTP basic auth (account SID, auth token), sent only
+    to ``api_hosts`` over TLS (or to this machine)."""
 
     def __init__(
         self,
         account_sid: str,
         auth_token: str,
         *,
+        api_hosts: Iterable[str] = DEFAULT_API_HOSTS,
         attempts: int = 5,
         timeout: float = 30.0,
         backoff: float = 2.0,
         max_bytes: int = 200 << 20,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.auth = (account_sid, auth_token)
+        login = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self._authorization = f"Basic {login}"
+        self.api_hosts = host_patterns(api_hosts)
         self.attempts = max(1, attempts)
         self.timeout = timeout
         self.backoff = backoff
@@ -110,7 +182,7 @@ class HttpRecordingDownloader:
 
     def fetch(self, recording_url: str, dest: Path) -> Downloaded:
         url = wav_url(recording_url)
-        check_url(url)
+        check_url(url, self.api_hosts)
         last: DownloadError | None = None
         for attempt in range(1, self.attempts + 1):
             try:
@@ -129,6 +201,17 @@ class HttpRecordingDownloader:
             f"gave up after {self.attempts} attempts: {last}", attempts=self.attempts
         )
 
+    def _credentials(self, request: Any) -> None:
+        """Run for every request, each redirect included: the credentials go with it only
+        to an allowed API host; a hop to plain http elsewhere is refused outright."""
+        host = request.url.host
+        if request.url.scheme != "https" and not _loopback(host):
+            raise DownloadError(f"refusing a redirect to plain http on {host}", permanent=True)
+        if host_allowed(host, self.api_hosts):
+            request.headers["Authorization"] = self._authorization
+        else:  # e.g. Twilio's pre-signed storage URL: it needs no credentials
+            request.headers.pop("Authorization", None)
+
     def _once(self, url: str, dest: Path) -> tuple[int, str]:
         import httpx
 
@@ -136,8 +219,13 @@ class HttpRecordingDownloader:
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
             with (
-                httpx.Client(timeout=self.timeout, follow_redirects=True) as client,
-                client.stream("GET", url, auth=self.auth) as response,
+                httpx.Client(
+                    timeout=self.timeout,
+                    follow_redirects=True,
+                    max_redirects=MAX_REDIRECTS,
+                    event_hooks={"request": [self._credentials]},
+                ) as client,
+                client.stream("GET", url) as response,
             ):
                 status = response.status_code
                 if status in (401, 403):

@@ -30,6 +30,7 @@ from ringback.telephony.download import (
     HttpRecordingDownloader,
     RecordingDownloader,
     RecordingTooLarge,
+    host_patterns,
 )
 from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
@@ -202,6 +203,7 @@ def default_downloader(settings: Settings) -> RecordingDownloader:
     return HttpRecordingDownloader(
         settings.twilio_account_sid,
         token,
+        api_hosts=host_patterns(settings.twilio_api_hosts),
         attempts=settings.twilio_download_attempts,
         timeout=settings.twilio_download_timeout,
         backoff=settings.twilio_download_backoff,

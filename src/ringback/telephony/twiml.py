@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from twilio.twiml.voice_response import VoiceResponse
@@ -80,6 +80,27 @@ def recording_callback_url(
     if intake:
         query["intake"] = intake[:INTAKE_MAX_CHARS]
     return f"{plan.base_url}{RECORDING_PATH}?{urlencode(query)}"
+
+
+def loggable_url(url: str) -> str:
+    """A webhook URL fit for a log line: the call's facts that :func:`recording_callback_url`
+    put in its query are masked (numbers to ``+1 212-•••-••99``, the caller's name to
+    initials, what they said to <Gather> left out), and any secret parameter too."""
+    from ringback.redact import initials, mask_phone, mask_url
+
+    parts = urlsplit(url)
+    if not parts.query:
+        return mask_url(url)
+    shown = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in ("from", "to"):
+            value = mask_phone(value)
+        elif key == "caller":
+            value = initials(value)
+        elif key == "intake":
+            value = "…" if value else ""
+        shown.append(f"{key}={value}")
+    return mask_url(parts._replace(query="&".join(shown)).geturl())
 
 
 def _greeting(target: VoiceResponse, plan: CallPlan) -> None:

@@ -166,6 +166,7 @@ class FactsExtractor:
             "callback_number": number.e164,
             "callback_number_confidence": round(float(number.confidence), 3),
             **facts.to_dict(),
+            "callback_extension": number.extension,  # "ext. 12" said with the number
             # Beyond the analyze contract: what the inbox and the callback task need.
             "callback_number_source": number.source,
             "intent": facts.intent,
@@ -296,6 +297,7 @@ def email_input(
         company=facts.get("company") or (known and known[1]),
         callback_number=facts.get("callback_number"),
         callback_number_confidence=float(facts.get("callback_number_confidence") or 0.0),
+        callback_extension=facts.get("callback_extension"),
         caller_id=_e164(message.from_number, settings.default_region),
         summary=summary,
         dates=tuple(

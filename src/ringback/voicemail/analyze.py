@@ -28,6 +28,7 @@ CONTRACT_KEYS = (
     "summary",
     "urgent",
     "is_prospect",
+    "callback_extension",  # added last: the keys before it keep their order
 )
 
 

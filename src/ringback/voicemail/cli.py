@@ -47,7 +47,7 @@ Examples:
 \b
 JSON keys (stable): transcript, duration, callback_number (E.164 or null),
 callback_number_confidence, caller_name, company, emails, dates [{text, iso}],
-amounts, addresses, summary, urgent, is_prospect."""
+amounts, addresses, summary, urgent, is_prospect, callback_extension (digits or null)."""
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--caller-id", metavar="NUMBER", help="The calling number, to cross-check.")

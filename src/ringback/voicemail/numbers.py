@@ -24,7 +24,13 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-from ringback.speech.spoken_numbers import Reading, WordLike, find_readings, valid_e164
+from ringback.speech.spoken_numbers import (
+    Reading,
+    WordLike,
+    find_extension,
+    find_readings,
+    valid_e164,
+)
 from ringback.speech.types import (
     SAMPLE_RATE,
     AudioInput,
@@ -49,6 +55,7 @@ class CallbackNumber:
         "none".
       spans: The text of the transcript that gave the number, one entry per reading.
       readings: The digits heard in each of those spans (may differ when misheard).
+      extension: The extension said with it ("ext. 12" → ``"12"``), or None.
     """
 
     e164: str | None
@@ -56,6 +63,7 @@ class CallbackNumber:
     source: Source
     spans: tuple[str, ...] = ()
     readings: tuple[str, ...] = ()
+    extension: str | None = None
 
     @property
     def found(self) -> bool:
@@ -201,8 +209,18 @@ def extract_callback_number(
         complete or confirm a partial spoken number, or as the fallback when none was said.
     """
     region = region.upper()
+    if words:
+        text = "".join(w.text for w in words)
     valid, partial = find_readings(text, words, region)
-    return _resolve(valid, partial, _parse_caller_id(caller_id, region), region)
+    found = _resolve(valid, partial, _parse_caller_id(caller_id, region), region)
+    return with_extension(found, text)
+
+
+def with_extension(number: CallbackNumber, text: str) -> CallbackNumber:
+    """``number`` with the extension said in ``text`` (kept only when there is a number)."""
+    if not number.found:
+        return number
+    return replace(number, extension=find_extension(text))
 
 
 def _resolve(
@@ -311,7 +329,7 @@ def callback_number_from_audio(
         transcript = transcriber.transcribe(samples, options=options)
     valid, partial = find_readings(transcript.text, transcript.words, region)
     caller = _parse_caller_id(caller_id, region)
-    first = _resolve(valid, partial, caller, region)
+    first = with_extension(_resolve(valid, partial, caller, region), transcript.text)
     # For the audio repair, digit fragments too short to be partial readings count: a
     # word the model got wrong ("eight, middle, nine") splits one saying into pieces.
     v_all, fragments = find_readings(transcript.text, transcript.words, region, min_partial=1)
@@ -329,6 +347,7 @@ def callback_number_from_audio(
     repaired = _repair(transcriber, samples, _sayings([*v_all, *fragments]), region)
     if repaired is None:
         return transcript, first
+    repaired = with_extension(repaired, transcript.text)
     if caller and repaired.e164 == caller:
         return transcript, replace(repaired, confidence=0.9)
     if first.source == "spoken" and repaired.e164 == first.e164:

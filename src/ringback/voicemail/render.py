@@ -51,10 +51,10 @@ def spinner(text: str) -> Iterator[None]:
         yield
 
 
-def _number(value: str | None) -> str:
+def _number(value: str | None, extension: str | None = None) -> str:
     from ringback.contacts.phones import pretty
 
-    return pretty(value) if value else "—"
+    return pretty(value, extension) if value else "—"
 
 
 def _when(iso: Any) -> str:
@@ -83,7 +83,7 @@ def _facts_table(facts: Mapping[str, Any]) -> Any:
         ("Company", str(facts.get("company") or "—")),
         (
             "Call back",
-            f"{_number(facts.get('callback_number'))}"
+            f"{_number(facts.get('callback_number'), facts.get('callback_extension'))}"
             f"  (confidence {float(facts.get('callback_number_confidence') or 0):.2f})",
         ),
         ("Summary", str(facts.get("summary") or "—")),
@@ -135,7 +135,9 @@ def outcome(data: Mapping[str, Any]) -> None:
         out.print(f"  reason: {escape(str(data['status_reason']).splitlines()[0])}")
     if data.get("caller_name"):
         out.print(f"  caller: {escape(str(data['caller_name']))}")
-    out.print(f"  call back: {_number(data.get('callback_number'))}")
+    out.print(
+        f"  call back: {_number(data.get('callback_number'), data.get('callback_extension'))}"
+    )
     if data.get("summary"):
         out.print(f"  summary: {escape(str(data['summary']))}")
     if data.get("email_key"):
@@ -264,7 +266,7 @@ def batch_table(rows: Sequence[Mapping[str, Any]]) -> None:
             escape(Path(str(r["file"])).name),
             f"[{STATUS_STYLE.get(str(r['status']), '')}]{escape(status)}[/]",
             escape(str(r.get("caller_name") or "")),
-            _number(r.get("callback_number")),
+            _number(r.get("callback_number"), r.get("callback_extension")),
             escape(str(r.get("summary") or r.get("status_reason") or "")),
         )
     console().print(table)

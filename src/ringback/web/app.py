@@ -116,7 +116,7 @@ class TwilioWebhooks:
                 path,
                 client[0],
                 "wrong" if signature else "missing",
-                url,
+                twiml.loggable_url(url),  # the call's facts are in its query: masked
             )
             raise HTTPException(403, "invalid or missing X-Twilio-Signature")
         return Incoming(params, base)
