@@ -68,12 +68,11 @@ def config(as_json: bool) -> None:
 def start(as_json: bool) -> None:
     """Create the data directory and database if needed, then show the status and next steps."""
     from ringback.contacts.service import summary
-    from ringback.db.migrate import current_revision, ensure_current
+    from ringback.db.migrate import current_revision
 
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.effective_database_url
-    ensure_current(url)
+    url = ready_database(settings)
     status = {
         "data_dir": str(settings.data_dir),
         "database": settings.masked()["database_url"],
