@@ -44,7 +44,9 @@ def add_batch(files: Sequence[Path], settings: Settings, *, workers: int) -> lis
     url = settings.effective_database_url
     # The report is the batch's voice: a stage's error is in the row of its file (and in
     # `inbox show`), not a traceback on the terminal.
-    logging.getLogger("ringback").addHandler(logging.NullHandler())
+    logger = logging.getLogger("ringback")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
     err = console(stderr=True)
     stored: list[Stored] = []
     with Progress(
