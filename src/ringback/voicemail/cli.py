@@ -123,7 +123,8 @@ def add(
 
     Several files are a batch (a backlog, an old phone's messages): worked through by
     `--workers` processes, with a progress bar and one line per file at the end.
-    Exits 1 when a recording was rejected (not audio, empty, too large) or failed;
+    Every file is stored before any is processed. Exits 1 when a recording was rejected
+    (not audio, empty, too large), failed, or is left for `ringback inbox resume`;
     the original is kept either way."""
     from ringback.voicemail import render
     from ringback.voicemail.service import add_file, email_status, result_json
@@ -140,15 +141,7 @@ def add(
     when = _time(received_at, settings)
     _ready(settings)
     if len(files) > 1:
-        from ringback.voicemail.batch import add_batch
-
-        rows = _guard(lambda: add_batch(files, settings, workers=workers or settings.inbox_workers))
-        if as_json:
-            print_json(rows)
-        else:
-            render.batch_table(rows)
-        if any(r["status"] in ("rejected", "failed") for r in rows):
-            raise SystemExit(1)
+        _add_batch(files, settings, workers or settings.inbox_workers, as_json)
         return
     with render.progress() as on_stage:
         result = _guard(
@@ -168,6 +161,23 @@ def add(
     else:
         render.outcome(data)
     if result.status in ("rejected", "failed"):
+        raise SystemExit(1)
+
+
+def _add_batch(files: tuple[Path, ...], settings: Settings, workers: int, as_json: bool) -> None:
+    from ringback.voicemail import render
+    from ringback.voicemail.batch import BatchInterrupted, add_batch
+
+    try:
+        rows = _guard(lambda: add_batch(files, settings, workers=workers))
+    except BatchInterrupted as exc:
+        fail(str(exc), hint="once the database is back: ringback inbox resume")
+    if as_json:
+        print_json(rows)
+    else:
+        render.batch_table(rows)
+    # Not 0 unless every file is stored and processed to the end (done or no message).
+    if any(r["status"] not in ("done", "no_message") for r in rows):
         raise SystemExit(1)
 
 

@@ -54,12 +54,20 @@ def session(settings: Settings) -> Iterator[Session]:
 
 
 def guard(call: Callable[[], T]) -> T:
-    """Run a pipeline entry point; a missing model or bad mail setup is a clear error."""
+    """Run a pipeline entry point; a missing model, bad mail setup or a database that
+    stops answering mid-run is a clear error."""
     from ringback.mail import MailConfigError
     from ringback.speech import ModelNotAvailableError
+    from ringback.voicemail.backlog import DatabaseUnavailable, database_errors
 
     try:
-        return call()
+        with database_errors():
+            return call()
+    except DatabaseUnavailable as exc:
+        fail(
+            f"lost the database mid-run ({exc}); what was stored is kept",
+            hint="once the database is back: ringback inbox resume",
+        )
     except ModelNotAvailableError as exc:
         fail(str(exc))
     except MailConfigError as exc:

@@ -262,7 +262,7 @@ def batch_table(rows: Sequence[Mapping[str, Any]]) -> None:
         if not r.get("created", True):
             status += " (already in)"
         table.add_row(
-            str(r["id"]),
+            str(r["id"] or ""),  # none when the file could not be stored
             escape(Path(str(r["file"])).name),
             f"[{STATUS_STYLE.get(str(r['status']), '')}]{escape(status)}[/]",
             escape(str(r.get("caller_name") or "")),
