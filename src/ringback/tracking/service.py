@@ -31,6 +31,7 @@ from ringback.tracking.models import (
     Way,
     rule_mask,
 )
+from ringback.tracking.sequence_state import stop_for_contact
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -204,8 +205,6 @@ def record_event(
     returned: tuple[int, ...] = ()
     if direction is Way.INBOUND:
         returned = mark_returns(session, settings=settings, contact_ids=[contact.id], by=event)
-        from ringback.tracking.sequences import stop_for_contact
-
         stop_for_contact(session, contact_id=contact.id, reason=f"{channel.value} from contact")
     elif outcome is not Outcome.CONNECTED:
         mark_returns(session, settings=settings, contact_ids=[contact.id])
