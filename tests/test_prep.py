@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from ringback.coach.compose import Owner
 from ringback.contacts.models import BackStoryKind
-from ringback.contacts.prep import build_brief
 from ringback.contacts.profile import BackStoryEntry, ContactProfile, InteractionEntry
+from ringback.prep.service import build_brief
 
 OWNER = {
     "RINGBACK_OWNER_NAME": "Dana Reyes",

@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "config": ("ringback.app_cli", "config", "Print the effective settings (secrets masked)."),
     "db": ("ringback.db.cli", "db", "Database migrations."),
     "contacts": ("ringback.contacts.cli", "contacts", "Add, list, show, edit and import contacts."),
-    "prep": ("ringback.contacts.prep_cli", "prep", "The call-prep brief for a contact."),
+    "prep": ("ringback.prep.cli", "prep", "The call-prep brief for a contact."),
     "coach": ("ringback.coach.cli", "coach", "Score, compose and check voicemails and openers."),
     "mail": (
         "ringback.mail.cli",

@@ -10,20 +10,22 @@ that do not (not audio, no speech at all, too long) raise :class:`CallAudioError
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringback.calls.audio import CallAudio, CallAudioError, channel_pieces, inspect, probe
+from ringback.calls.introductions import named_by_introduction, swapped_evidence
 from ringback.calls.metrics import Metrics, compute
 from ringback.calls.model import Speaker, SpokenWord
 from ringback.calls.questions import Question, find_questions
 
 if TYPE_CHECKING:
+    from ringback.calls.rep_voice import RepVoice
+    from ringback.calls.voice_encoder import VoiceEncoder
     from ringback.config import Settings
-    from ringback.speech.types import Transcriber
+    from ringback.speech.types import TranscribeOptions, Transcriber
 
 Progress = Callable[[str], None]
 
@@ -126,88 +128,31 @@ def analyze_call(
     """Analyse the call at ``path``. ``rep_voice``: a recording of the rep alone, which
     names the rep by voice in a mono call (default ``settings.rep_voice``; see
     :mod:`ringback.calls.rep_voice`)."""
-    from ringback.calls.transcribe import call_options, transcribe_channel
+    from ringback.calls.transcribe import call_options
 
     say = progress or (lambda _msg: None)
     if rep_channel not in (0, 1):
         raise CallAudioError(f"--rep-channel must be 0 or 1, not {rep_channel}")
     path = Path(path)
-    _, header_seconds = probe(path)
-    limit = settings.call_max_minutes * 60
-    if header_seconds > limit:
-        raise CallAudioError(
-            f"{path.name} is {header_seconds / 60:.0f} minutes long; the limit is "
-            f"{settings.call_max_minutes} minutes",
-            "split the recording, or raise RINGBACK_CALL_MAX_MINUTES",
-        )
-    say("checking the audio")
-    audio = inspect(path)
-    if audio.duration > limit:  # a header can lie (or be missing)
-        raise CallAudioError(
-            f"{path.name} is {audio.duration / 60:.0f} minutes long; the limit is "
-            f"{settings.call_max_minutes} minutes",
-            "split the recording, or raise RINGBACK_CALL_MAX_MINUTES",
-        )
+    audio = _checked_audio(path, settings, say)
     warnings = _audio_warnings(audio, rep_channel)
-    engine = transcriber or _default_transcriber(settings)
-    options = call_options(settings)
+    job = _Transcription(
+        path=path,
+        audio=audio,
+        engine=transcriber or _default_transcriber(settings),
+        options=call_options(settings),
+        rep_channel=rep_channel,
+        say=say,
+    )
     stereo = audio.stereo and not audio.same_signal and not force_mono
     if stereo and rep_voice is not None:
         warnings.append(
             f"{Path(rep_voice).name} was not used: in a two-channel recording the channel "
             "says who is who (--rep-channel)"
         )
-    words: list[SpokenWord] = []
-    talk: dict[Speaker, float] | None = None
-    if stereo:
-        for channel in (0, 1):
-            speaker: Speaker = "rep" if channel == rep_channel else "customer"
-            if audio.stats[channel].silent:
-                continue
-            # A piece at a time: memory does not grow with the length of the call.
-            for offset, samples in channel_pieces(path, channel, audio.channels):
-                say(f"transcribing channel {channel} ({speaker}) at {offset / 60:.0f} min")
-                words += transcribe_channel(engine, samples, speaker, options, offset=offset)
-    else:
-        from ringback.calls.diarize import VoiceTrack
-
-        track, fallback = VoiceTrack.for_settings(settings)
-        if fallback:
-            warnings.append(fallback)
-        sample, asked = _rep_sample(rep_voice, settings)
-        known_rep = None
-        if sample is not None and track.encoder is None:
-            warnings.append(
-                f"{sample.name} was not used: naming the rep by voice needs the encoder"
-            )
-        elif sample is not None and track.encoder is not None:
-            from ringback.calls.rep_voice import load_rep_voice
-
-            try:
-                known_rep = load_rep_voice(sample, track.encoder)
-            except CallAudioError as exc:
-                if asked:
-                    raise
-                # The stored greeting is used unasked: a poor one is a warning, not a stop.
-                warnings.append(f"your greeting was not used to find your voice: {exc}")
-            if known_rep is not None and not asked:
-                known_rep = replace(known_rep, source="your greeting")
-        heard: list[SpokenWord] = []
-        # FFmpeg mixes a stereo file down to the one channel asked for.
-        for offset, samples in channel_pieces(path, 0, 1):
-            say(f"transcribing (mono: one channel, two voices) at {offset / 60:.0f} min")
-            piece = transcribe_channel(engine, samples, "rep", options, offset=offset)
-            say(f"telling the two voices apart at {offset / 60:.0f} min")
-            track.add(samples, offset, piece)
-            heard += piece
-        voices = track.split(heard, rep_first=rep_channel == 0, rep_voice=known_rep)
-        words, talk = voices.words, voices.talk
-        if voices.note:
-            warnings.append(voices.note)
-        if not voices.rep_by_voice:
-            words, talk, why = _named_by_introduction(words, talk, settings)
-            if why:
-                warnings.append(why)
+    heard = _hear_stereo(job) if stereo else _hear_mono(job, settings, rep_voice)
+    warnings += heard.warnings
+    words = heard.words
     if not words:
         raise CallAudioError(
             f"no speech found in {path.name} ({audio.duration:.0f} s of audio): nothing to analyse",
@@ -215,21 +160,10 @@ def analyze_call(
             "is not silent",
         )
     say("measuring")
-    metrics = compute(words, audio.duration, talk)
+    metrics = compute(words, audio.duration, heard.talk)
     questions = tuple(find_questions(metrics.turns))
     if stereo:
-        for speaker in ("rep", "customer"):
-            channel = rep_channel if speaker == "rep" else 1 - rep_channel
-            if not audio.stats[channel].silent and not any(w.speaker == speaker for w in words):
-                warnings.append(
-                    f"no words were heard on channel {channel} ({speaker}): its talk time is 0"
-                )
-        swap = swapped_evidence(words, questions, settings.owner_name, settings.owner_company)
-        if swap:
-            warnings.append(
-                f"the channels look swapped: {swap}; if channel {1 - rep_channel} is you, "
-                f"rerun with --rep-channel {1 - rep_channel}"
-            )
+        warnings += _stereo_warnings(words, questions, audio, rep_channel, settings)
     return CallAnalysis(
         path=path,
         mode="stereo" if stereo else "mono",
@@ -239,6 +173,144 @@ def analyze_call(
         words=tuple(words),
         warnings=tuple(warnings),
     )
+
+
+@dataclass(frozen=True)
+class _Transcription:
+    """What transcribing one call needs, whichever way its voices are told apart."""
+
+    path: Path
+    audio: CallAudio
+    engine: Transcriber
+    options: TranscribeOptions  # ``transcribe.call_options``: VAD cut at short pauses
+    rep_channel: int
+    say: Progress
+
+
+@dataclass(frozen=True)
+class _Heard:
+    """The words of a call with their speakers, the talk time per speaker when the voices
+    were measured apart (mono), and what the listener should know about how."""
+
+    words: list[SpokenWord]
+    talk: dict[Speaker, float] | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _checked_audio(path: Path, settings: Settings, say: Progress) -> CallAudio:
+    """The recording's audio facts, refused when it is longer than the limit: first by
+    its header (cheap), then by its decoded length."""
+    _, header_seconds = probe(path)
+    limit = settings.call_max_minutes * 60
+    if header_seconds > limit:
+        raise _too_long(path, header_seconds, settings)
+    say("checking the audio")
+    audio = inspect(path)
+    if audio.duration > limit:  # a header can lie (or be missing)
+        raise _too_long(path, audio.duration, settings)
+    return audio
+
+
+def _too_long(path: Path, seconds: float, settings: Settings) -> CallAudioError:
+    return CallAudioError(
+        f"{path.name} is {seconds / 60:.0f} minutes long; the limit is "
+        f"{settings.call_max_minutes} minutes",
+        "split the recording, or raise RINGBACK_CALL_MAX_MINUTES",
+    )
+
+
+def _hear_stereo(job: _Transcription) -> _Heard:
+    """Stereo: each channel transcribed on its own, its words belonging to its party."""
+    from ringback.calls.transcribe import transcribe_channel
+
+    words: list[SpokenWord] = []
+    for channel in (0, 1):
+        speaker: Speaker = "rep" if channel == job.rep_channel else "customer"
+        if job.audio.stats[channel].silent:
+            continue
+        # A piece at a time: memory does not grow with the length of the call.
+        for offset, samples in channel_pieces(job.path, channel, job.audio.channels):
+            job.say(f"transcribing channel {channel} ({speaker}) at {offset / 60:.0f} min")
+            words += transcribe_channel(job.engine, samples, speaker, job.options, offset=offset)
+    return _Heard(words)
+
+
+def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) -> _Heard:
+    """Mono: one channel transcribed, the two voices told apart by sound, and the rep
+    named by a sample of their voice, else by who introduces themselves as the owner."""
+    from ringback.calls.diarize import VoiceTrack
+    from ringback.calls.transcribe import transcribe_channel
+
+    warnings: list[str] = []
+    track, fallback = VoiceTrack.for_settings(settings)
+    if fallback:
+        warnings.append(fallback)
+    known_rep = _known_rep(rep_voice, settings, track.encoder, warnings)
+    heard: list[SpokenWord] = []
+    # FFmpeg mixes a stereo file down to the one channel asked for.
+    for offset, samples in channel_pieces(job.path, 0, 1):
+        job.say(f"transcribing (mono: one channel, two voices) at {offset / 60:.0f} min")
+        piece = transcribe_channel(job.engine, samples, "rep", job.options, offset=offset)
+        job.say(f"telling the two voices apart at {offset / 60:.0f} min")
+        track.add(samples, offset, piece)
+        heard += piece
+    voices = track.split(heard, rep_first=job.rep_channel == 0, rep_voice=known_rep)
+    words, talk = voices.words, voices.talk
+    if voices.note:
+        warnings.append(voices.note)
+    if not voices.rep_by_voice:
+        words, talk, why = named_by_introduction(words, talk, settings)
+        if why:
+            warnings.append(why)
+    return _Heard(words, talk, tuple(warnings))
+
+
+def _known_rep(
+    rep_voice: Path | None, settings: Settings, encoder: VoiceEncoder | None, warnings: list[str]
+) -> RepVoice | None:
+    """The rep's voice print from their sample, if there is one and it can be used; why
+    not goes to ``warnings`` (an unusable sample the user asked for is an error)."""
+    sample, asked = _rep_sample(rep_voice, settings)
+    if sample is None:
+        return None
+    if encoder is None:
+        warnings.append(f"{sample.name} was not used: naming the rep by voice needs the encoder")
+        return None
+    from ringback.calls.rep_voice import load_rep_voice
+
+    try:
+        known_rep = load_rep_voice(sample, encoder)
+    except CallAudioError as exc:
+        if asked:
+            raise
+        # The stored greeting is used unasked: a poor one is a warning, not a stop.
+        warnings.append(f"your greeting was not used to find your voice: {exc}")
+        return None
+    return known_rep if asked else replace(known_rep, source="your greeting")
+
+
+def _stereo_warnings(
+    words: list[SpokenWord],
+    questions: tuple[Question, ...],
+    audio: CallAudio,
+    rep_channel: int,
+    settings: Settings,
+) -> list[str]:
+    """A channel with sound but no words, and channels that look swapped."""
+    warnings: list[str] = []
+    for speaker in ("rep", "customer"):
+        channel = rep_channel if speaker == "rep" else 1 - rep_channel
+        if not audio.stats[channel].silent and not any(w.speaker == speaker for w in words):
+            warnings.append(
+                f"no words were heard on channel {channel} ({speaker}): its talk time is 0"
+            )
+    swap = swapped_evidence(words, questions, settings.owner_name, settings.owner_company)
+    if swap:
+        warnings.append(
+            f"the channels look swapped: {swap}; if channel {1 - rep_channel} is you, "
+            f"rerun with --rep-channel {1 - rep_channel}"
+        )
+    return warnings
 
 
 def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bool]:
@@ -289,79 +361,3 @@ def _audio_warnings(audio: CallAudio, rep_channel: int) -> list[str]:
                 "words may be misheard; lower the recording gain"
             )
     return warnings
-
-
-def _intro_pattern(name: str, company: str) -> re.Pattern[str] | None:
-    parts = []
-    first = name.strip().split()[0] if name.strip() else ""
-    if first:
-        f = re.escape(first)
-        parts.append(
-            rf"\b(?:this is|my name is|i'm|i am|it's)\s+{f}\b|\b{f}\s+(?:from|with|at|here)\b"
-        )
-    if company.strip():
-        parts.append(rf"\b(?:from|with|at|calling from)\s+{re.escape(company.strip())}\b")
-    return re.compile("|".join(parts), re.I) if parts else None
-
-
-def _said_by(words: list[SpokenWord]) -> dict[str, str]:
-    """Everything each side said, as one text (typographic apostrophes made plain)."""
-    return {
-        s: " ".join(w.text for w in words if w.speaker == s).replace("\u2019", "'")
-        for s in ("rep", "customer")
-    }
-
-
-def _named_by_introduction(
-    words: list[SpokenWord], talk: dict[Speaker, float] | None, settings: Settings
-) -> tuple[list[SpokenWord], dict[Speaker, float] | None, str | None]:
-    """Mono: the voice that introduces itself as the owner ("this is Dana", from
-    RINGBACK_OWNER_NAME / RINGBACK_OWNER_COMPANY) is the rep, whoever spoke first. Only a
-    one-sided introduction decides; the roles are flipped, with the reason, when it is the
-    "customer" voice's."""
-    pattern = _intro_pattern(settings.owner_name, settings.owner_company)
-    if pattern is None:
-        return words, talk, None
-    text = _said_by(words)
-    heard = pattern.search(text["customer"])
-    if heard is None or pattern.search(text["rep"]):
-        return words, talk, None
-    flip: dict[Speaker, Speaker] = {"rep": "customer", "customer": "rep"}
-    words = [SpokenWord(flip[w.speaker], w.text, w.start, w.end) for w in words]
-    if talk is not None:
-        talk = {flip[k]: v for k, v in talk.items()}
-    return (
-        words,
-        talk,
-        (
-            f'the rep is the voice that says "{heard.group(0).strip()}" (your name or company), '
-            "not the voice of the first real turn"
-        ),
-    )
-
-
-def swapped_evidence(
-    words: list[SpokenWord], questions: tuple[Question, ...], owner_name: str, owner_company: str
-) -> str | None:
-    """Why the "customer" channel looks like the rep, or None.
-
-    The rep introduces themselves ("this is Dana", "from Northwind", from the owner
-    settings) and, in a discovery call, asks most of the questions (seed 002). A
-    self-introduction heard only on the customer side is decisive; without one either
-    way, the customer asking at least three questions and more than twice as many as the
-    rep is.
-    """
-    text = _said_by(words)
-    pattern = _intro_pattern(owner_name, owner_company)
-    if pattern is not None:
-        rep_intro = pattern.search(text["rep"])
-        customer_intro = pattern.search(text["customer"])
-        if customer_intro and not rep_intro:
-            return f'the customer channel says "{customer_intro.group(0)}"'
-        if rep_intro:
-            return None
-    rep_q = sum(1 for q in questions if q.speaker == "rep")
-    customer_q = sum(1 for q in questions if q.speaker == "customer")
-    if customer_q >= 3 and customer_q > 2 * rep_q:
-        return f"the customer channel asks {customer_q} of the {rep_q + customer_q} questions"
-    return None

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ringback.calls.model import Speaker, SpokenWord
+from ringback.calls.voice_encoder import levelled_rows
 from ringback.speech.types import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -323,7 +324,7 @@ class _Scale:
             starts.append(n - width)
         batch = np.empty((len(starts), width, rows.shape[1]), dtype=np.float32)
         for k, s in enumerate(starts):
-            batch[k] = _levelled(rows[s : s + width], power[s : s + width])
+            batch[k] = levelled_rows(rows[s : s + width], power[s : s + width])
         self.emb.append(encoder.embed(batch))
         centres = np.asarray(starts) + width // 2
         position = np.arange(n)
@@ -332,19 +333,6 @@ class _Scale:
         nearer_before = np.abs(position - centres[before]) <= np.abs(centres[after] - position)
         self.nearest.append(np.where(nearer_before, before, after).astype(np.int64) + self.count)
         self.count += len(starts)
-
-
-def _levelled(
-    rows: npt.NDArray[np.float32], power: npt.NDArray[np.float32]
-) -> npt.NDArray[np.float32]:
-    """Mel rows scaled as if their audio had been levelled to -30 dBFS (raised only), as
-    the encoder's training audio was: mel power scales with the square of the gain."""
-    import numpy as np
-
-    from ringback.calls.voice_encoder import level_gain
-
-    gain = level_gain(float(power.mean()))
-    return rows * np.float32(gain * gain)
 
 
 @dataclass
@@ -407,7 +395,7 @@ class VoiceTrack:
             pauses = np.nonzero(np.diff(speech) > round(CHUNK_GAP * 100) + 1)[0]
             end = int(pauses[0]) + 1 if len(pauses) else len(speech)
             end = max(end, MIN_WINDOW_FRAMES)
-            self._opening = self.encoder.embed(_levelled(rows[:end], power[:end])[None])[0]
+            self._opening = self.encoder.embed(levelled_rows(rows[:end], power[:end])[None])[0]
         self._frames.append(speech.astype(np.int64) + round(offset * 100))
 
     def split(

@@ -48,8 +48,7 @@ def voice_print(
     import numpy as np
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    from ringback.calls.diarize import _levelled
-    from ringback.calls.voice_encoder import frame_energy, mel_frames
+    from ringback.calls.voice_encoder import frame_energy, levelled_rows, mel_frames
     from ringback.speech.types import SAMPLE_RATE
 
     mel = mel_frames(samples)
@@ -63,7 +62,7 @@ def voice_print(
     width = min(_WINDOW, len(rows))
     starts = range(0, len(rows) - width + 1, _HOP)
     # Levelled per window exactly as the call's own windows are, so the print compares.
-    batch = np.stack([_levelled(rows[s : s + width], power[s : s + width]) for s in starts])
+    batch = np.stack([levelled_rows(rows[s : s + width], power[s : s + width]) for s in starts])
     mean = encoder.embed(batch).mean(axis=0)
     return (mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32)
 

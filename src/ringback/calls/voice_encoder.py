@@ -217,3 +217,17 @@ def level_gain(mean_square: float) -> float:
         return 1.0
     dbfs = 10 * math.log10(mean_square)
     return max(1.0, 10 ** ((TARGET_DBFS - dbfs) / 20))
+
+
+def levelled_rows(
+    rows: npt.NDArray[np.float32], power: npt.NDArray[np.float32]
+) -> npt.NDArray[np.float32]:
+    """Mel rows scaled as if their audio had been levelled to -30 dBFS (raised only), as
+    the encoder's training audio was: mel power scales with the square of the gain.
+
+    Shared by the call's windows (``diarize``) and the rep's voice print (``rep_voice``),
+    so both are levelled alike and their embeddings compare."""
+    import numpy as np
+
+    gain = level_gain(float(power.mean()))
+    return rows * np.float32(gain * gain)

@@ -201,91 +201,116 @@ def pitch_stats(samples: npt.NDArray[np.float32], rate: int = 16_000) -> tuple[f
 
 
 def rank_changes(r: Rehearsal) -> list[Change]:
-    changes: list[Change] = []
+    """What to change before the next take, the costliest to a returned call first."""
+    changes = [c for c in (_number_change(r), _script_change(r)) if c is not None]
+    # Wording is what `coach score` judges on the script; in a rehearsal the delivery
+    # problems above come first, the words' findings after them.
+    changes += _wording_changes(r)
+    changes += [c for check in _DELIVERY_CHECKS if (c := check(r)) is not None]
+    # A stable sort: changes of equal weight stay in the order they were found.
+    return sorted(changes, key=lambda c: -c.weight)
+
+
+def _number_change(r: Rehearsal) -> Change | None:
+    """The callback number said too fast to write down, or not heard at all."""
     fast = [n for n in r.numbers if n.digits_per_second > MAX_DIGITS_PER_SECOND]
     if fast:
         n = fast[0]
-        changes.append(
-            Change(
-                10,
-                f"Your number went by at {n.digits_per_second:.1f} digits a second "
-                f"({n.end - n.start:.1f} s for {n.digits} digits).",
-                "Say it in its three groups with a breath between them, at most 2 digits a "
-                "second, as if they were writing it down; then say it once more.",
-            )
+        return Change(
+            10,
+            f"Your number went by at {n.digits_per_second:.1f} digits a second "
+            f"({n.end - n.start:.1f} s for {n.digits} digits).",
+            "Say it in its three groups with a breath between them, at most 2 digits a "
+            "second, as if they were writing it down; then say it once more.",
         )
-    elif not r.numbers and r.script_number:
-        changes.append(
-            Change(
-                9,
-                "Your callback number was not understood (the transcription could not read it).",
-                "Say it slowly in its three groups, each digit clearly, and say it twice.",
-            )
+    if not r.numbers and r.script_number:
+        return Change(
+            9,
+            "Your callback number was not understood (the transcription could not read it).",
+            "Say it slowly in its three groups, each digit clearly, and say it twice.",
         )
-    if r.script_similarity is not None and r.script_similarity < 0.8:
-        lost = "; ".join(f"“{m}”" for m in r.script_missing[:2])
-        changes.append(
-            Change(
-                8,
-                f"You strayed from the script ({r.script_similarity:.0%} the same)"
-                + (f": left out {lost}" if lost else "")
-                + ".",
-                "Rehearse the message until the key parts (your name, their goal, the next "
-                "step, the number) come out every time.",
-            )
-        )
-    # Wording is what `coach score` judges on the script; in a rehearsal the delivery
-    # problems above come first, the words' findings after them.
-    for finding in r.score.failed if r.score else ():
-        changes.append(
-            Change(min(finding.weight, 7), f"{finding.title}: {finding.message}", finding.hint)
-        )
+    return None
+
+
+def _script_change(r: Rehearsal) -> Change | None:
+    """The take strayed from the script it rehearses."""
+    if r.script_similarity is None or r.script_similarity >= 0.8:
+        return None
+    lost = "; ".join(f"“{m}”" for m in r.script_missing[:2])
+    return Change(
+        8,
+        f"You strayed from the script ({r.script_similarity:.0%} the same)"
+        + (f": left out {lost}" if lost else "")
+        + ".",
+        "Rehearse the message until the key parts (your name, their goal, the next "
+        "step, the number) come out every time.",
+    )
+
+
+def _wording_changes(r: Rehearsal) -> list[Change]:
+    """The wording rules the transcript failed, capped below the delivery problems."""
+    return [
+        Change(min(finding.weight, 7), f"{finding.title}: {finding.message}", finding.hint)
+        for finding in (r.score.failed if r.score else ())
+    ]
+
+
+def _length_change(r: Rehearsal) -> Change | None:
     if r.duration > 45 or r.speech_seconds > IDEAL_SECONDS[1] + 5:
-        changes.append(
-            Change(
-                7,
-                f"The message runs {r.speech_seconds:.0f} s.",
-                "Aim for 20–30 seconds: one reason for calling, one next step, the number.",
-            )
+        return Change(
+            7,
+            f"The message runs {r.speech_seconds:.0f} s.",
+            "Aim for 20–30 seconds: one reason for calling, one next step, the number.",
         )
+    return None
+
+
+def _pitch_change(r: Rehearsal) -> Change | None:
     if r.pitch_variation_semitones is not None and r.pitch_variation_semitones < MONOTONE_SEMITONES:
-        changes.append(
-            Change(
-                6,
-                f"Your voice sounds flat (pitch varies {r.pitch_variation_semitones:.1f} "
-                "semitones).",
-                "Stand up and smile while you record; lift your voice on their name and on "
-                "the value for them, so the enthusiasm is heard.",
-            )
+        return Change(
+            6,
+            f"Your voice sounds flat (pitch varies {r.pitch_variation_semitones:.1f} semitones).",
+            "Stand up and smile while you record; lift your voice on their name and on "
+            "the value for them, so the enthusiasm is heard.",
         )
+    return None
+
+
+def _rate_change(r: Rehearsal) -> Change | None:
     low, high = RATE_RANGE
     if r.words >= 10 and not low <= r.words_per_minute <= high:
         too = "fast" if r.words_per_minute > high else "slow"
-        changes.append(
-            Change(
-                5,
-                f"You spoke {too}: {r.words_per_minute:.0f} words a minute.",
-                "About 150 words a minute is easy to follow on a phone line.",
-            )
+        return Change(
+            5,
+            f"You spoke {too}: {r.words_per_minute:.0f} words a minute.",
+            "About 150 words a minute is easy to follow on a phone line.",
         )
+    return None
+
+
+def _filler_change(r: Rehearsal) -> Change | None:
     if r.fillers >= 2:
-        changes.append(
-            Change(
-                4,
-                f"{r.fillers} filler words (um, uh, you know).",
-                "Pause silently instead; a short pause sounds confident, a filler does not.",
-            )
+        return Change(
+            4,
+            f"{r.fillers} filler words (um, uh, you know).",
+            "Pause silently instead; a short pause sounds confident, a filler does not.",
         )
+    return None
+
+
+def _pause_change(r: Rehearsal) -> Change | None:
     if r.long_pauses:
-        changes.append(
-            Change(
-                3,
-                f"{r.long_pauses} pause(s) over {LONG_PAUSE:.0f} s (longest {r.longest_pause:.1f} s).",
-                "Know the next sentence before you dial; on voicemail a long pause sounds "
-                "like the call dropped.",
-            )
+        return Change(
+            3,
+            f"{r.long_pauses} pause(s) over {LONG_PAUSE:.0f} s (longest {r.longest_pause:.1f} s).",
+            "Know the next sentence before you dial; on voicemail a long pause sounds "
+            "like the call dropped.",
         )
-    return sorted(changes, key=lambda c: -c.weight)
+    return None
+
+
+# How it was said, in the order the changes are listed when they weigh the same.
+_DELIVERY_CHECKS = (_length_change, _pitch_change, _rate_change, _filler_change, _pause_change)
 
 
 def rehearse(

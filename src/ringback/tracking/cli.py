@@ -6,80 +6,21 @@ only ever added to, never renamed.
 
 from __future__ import annotations
 
-import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from ringback.console import console, fail, print_json
+from ringback.tracking.cli_common import JSON_OPTION as _JSON
+from ringback.tracking.cli_common import parse_time, tracking_work
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
     from ringback.tracking.service import Logged
-
-
-class UnknownContactsInFile(LookupError):
-    """An import names contacts that are not in the database."""
-
-
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
-
-
-def parse_time(raw: str, settings: Settings, *, now: datetime | None = None) -> datetime:
-    """ISO date/time in the user's timezone, or a span back from now: 12h, 30d, 4w."""
-    from ringback.contacts.fields import parse_when
-    from ringback.db.base import utcnow
-
-    match = _RELATIVE.match(raw)
-    if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
-        return (now or utcnow()) - timedelta(hours=hours)
-    try:
-        return parse_when(raw, settings.tz)
-    except ValueError:
-        raise click.BadParameter(
-            f"cannot read {raw!r} as a time; write e.g. 2026-11-23, '2026-11-23 14:30' or 30d"
-        ) from None
-
-
-@contextmanager
-def tracking_work() -> Iterator[tuple[Session, Settings]]:
-    """One transaction; domain errors become a message and a hint, and nothing is written."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ringback.app_cli import load_settings, ready_database
-    from ringback.coach.text import ScriptError
-    from ringback.contacts.service import ContactNotFound
-    from ringback.db.session import transaction
-    from ringback.tracking.service import UnknownContact
-
-    settings = load_settings()
-    url = ready_database(settings)
-    try:
-        with transaction(url) as session:
-            yield session, settings
-    except (UnknownContact, ContactNotFound) as exc:
-        fail(f"{exc}; nothing was written", hint="find the id with `ringback contacts list`")
-    except UnknownContactsInFile as exc:
-        fail(
-            f"{exc}; nothing was written",
-            hint="add those contacts first, or pass --skip-unknown to log the rest",
-        )
-    except ScriptError as exc:
-        fail(f"{exc}; nothing was written", hint=exc.hint)
-    except ValueError as exc:
-        fail(f"{exc}; nothing was written")
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        fail(f"database error, nothing was written: {reason}")
 
 
 def _describe(logged: Logged, settings: Settings) -> dict[str, Any]:
@@ -137,7 +78,6 @@ _AT = click.option(
 _KEY = click.option(
     "--key", help="Your own id for the event (e.g. a dialler's call id): logged once per key."
 )
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print the logged event as JSON.")
 _DIRECTION = click.option(
     "--direction", required=True, type=click.Choice(["inbound", "outbound"]), help="Who called."
 )

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ringback.console import console, print_json
-from ringback.tracking.cli import _JSON, UnknownContactsInFile, parse_time, tracking_work
+from ringback.tracking.cli_common import JSON_OPTION as _JSON
+from ringback.tracking.cli_common import UnknownContactsInFile, parse_time, tracking_work
 
 
 @click.command(

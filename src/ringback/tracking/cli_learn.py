@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ringback.console import console, fail, print_json
-from ringback.tracking.cli import tracking_work
+from ringback.tracking.cli_common import tracking_work
 
 
 @click.command(

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from ringback.console import console, fail, print_json
-from ringback.tracking.cli import parse_time, tracking_work
+from ringback.tracking.cli_common import parse_time, tracking_work
 
 
 def _steps_json(session: Any, sequence_id: int) -> list[dict[str, Any]]:

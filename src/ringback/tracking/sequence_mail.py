@@ -19,7 +19,7 @@ from ringback.tracking.models import (
     StepStatus,
     Way,
 )
-from ringback.tracking.sequences import SequenceError, _contact
+from ringback.tracking.sequence_state import SequenceError, sequence_contact
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -77,7 +77,7 @@ def send_step(session: Session, *, step_id: int, settings: Settings, now: dateti
         raise SequenceError(f"its sequence is {sequence.status.value} ({sequence.stop_reason})")
     if session.get(OptOut, sequence.contact_id) is not None:
         raise SequenceError("the contact opted out; nothing was sent")
-    contact = _contact(session, sequence.contact_id)
+    contact = sequence_contact(session, sequence.contact_id)
     if not contact.emails:
         raise SequenceError(f"{contact.name} has no email address")
     if step.meeting_at is None or step.meeting_at <= now:

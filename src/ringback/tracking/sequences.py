@@ -45,53 +45,18 @@ from ringback.tracking.models import (
     StepStatus,
     Way,
 )
+from ringback.tracking.sequence_mail import draft_step, send_step
+from ringback.tracking.sequence_state import (
+    SequenceError,
+    sequence_contact,
+    stop_by_id,
+    stop_for_contact,
+)
 
 if TYPE_CHECKING:
     from ringback.config import Settings
-    from ringback.contacts.models import Contact
 
 SWEEP_DAYS = 30  # voicemails older than this are history, not something to chase now
-
-
-class SequenceError(ValueError):
-    """A sequence operation that cannot be done as asked."""
-
-
-def stop_for_contact(session: Session, *, contact_id: int, reason: str) -> int:
-    """Stop every active sequence for a contact who responded; returns how many."""
-    ids = list(
-        session.scalars(
-            select(FollowUpSequence.id).where(
-                FollowUpSequence.contact_id == contact_id,
-                FollowUpSequence.status == SequenceStatus.ACTIVE,
-            )
-        )
-    )
-    for sequence_id in ids:
-        _stop(session, sequence_id, reason)
-    return len(ids)
-
-
-def _stop(session: Session, sequence_id: int, reason: str) -> None:
-    session.execute(
-        update(FollowUpSequence)
-        .where(FollowUpSequence.id == sequence_id)
-        .values(status=SequenceStatus.STOPPED, stop_reason=reason[:200])
-    )
-    session.execute(
-        update(FollowUpStep)
-        .where(
-            FollowUpStep.sequence_id == sequence_id,
-            FollowUpStep.status.in_([StepStatus.PENDING, StepStatus.DRAFTED]),
-        )
-        .values(status=StepStatus.SKIPPED, note=f"sequence stopped: {reason}"[:200])
-    )
-
-
-def _contact(session: Session, contact_id: int) -> Contact:
-    from ringback.contacts.service import get_contact
-
-    return get_contact(session, ref=contact_id)
 
 
 def _steps(
@@ -130,7 +95,7 @@ def start_sequence(
         return existing, False
     if event.return_seconds is not None:
         raise SequenceError(f"attempt {event_id} was already returned; nothing to follow up")
-    contact = _contact(session, event.contact_id)
+    contact = sequence_contact(session, event.contact_id)
     value, next_step = value_and_next_step(event.script)
     sequence = FollowUpSequence(
         contact_id=event.contact_id,
@@ -177,7 +142,7 @@ def edit_sequence(
     )
     done = {(s.business_day, s.channel) for s in taken}
     keep = tuple(step for step in cadence if step not in done)
-    contact = _contact(session, sequence.contact_id)
+    contact = sequence_contact(session, sequence.contact_id)
     tz = contact_zone(contact.timezone, settings.tz)
     start = max((s.position for s in taken), default=-1) + 1
     session.add_all(_steps(sequence, keep, tz=tz, hour=settings.followup_send_hour, start=start))
@@ -189,12 +154,12 @@ def stop_sequence(session: Session, *, sequence_id: int, reason: str = "stopped 
     sequence = session.get(FollowUpSequence, sequence_id)
     if sequence is None:
         raise SequenceError(f"no sequence with id {sequence_id}")
-    _stop(session, sequence_id, reason)
+    stop_by_id(session, sequence_id, reason)
 
 
 def opt_out(session: Session, *, contact_id: int, reason: str | None = None) -> bool:
     """The contact asked not to be contacted: record it and stop their sequences."""
-    _contact(session, contact_id)
+    sequence_contact(session, contact_id)
     if session.get(OptOut, contact_id) is None:
         session.add(OptOut(contact_id=contact_id, reason=(reason or "")[:200] or None))
         session.flush()
@@ -307,11 +272,11 @@ def run_due(
         if sequence is None or sequence.status is not SequenceStatus.ACTIVE:
             continue
         if session.get(OptOut, sequence.contact_id) is not None:
-            _stop(session, sequence.id, "opted out")
+            stop_by_id(session, sequence.id, "opted out")
             report.stopped[sequence.id] = "opted out"
             continue
         if _responded(session, sequence):
-            _stop(session, sequence.id, "contact responded")
+            stop_by_id(session, sequence.id, "contact responded")
             report.stopped[sequence.id] = "contact responded"
             continue
         _take(session, step, sequence, settings=settings, now=now, auto=auto, report=report)
@@ -331,7 +296,7 @@ def _take(
 ) -> None:
     from ringback.contacts.models import FollowUp
 
-    contact = _contact(session, sequence.contact_id)
+    contact = sequence_contact(session, sequence.contact_id)
     if step.channel is Channel.EMAIL and not contact.emails:
         # No address: the follow-up still happens, by phone (and the user learns why),
         # unless a call is already planned for that day.
@@ -350,8 +315,6 @@ def _take(
         step.channel = Channel.CALL
         step.note = "no email address: a call task instead"
     if step.channel is Channel.EMAIL:
-        from ringback.tracking.sequence_mail import draft_step, send_step
-
         draft_step(session, step, sequence, contact, settings=settings, now=now)
         report.drafted.append(step.id)
         if auto:

@@ -13,12 +13,11 @@ marks the open attempts before it, and an attempt logged late finds the inbound 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, and_, exists, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +30,8 @@ from ringback.tracking.models import (
     Way,
     rule_mask,
 )
+from ringback.tracking.returns import mark_returns
+from ringback.tracking.sequence_state import stop_for_contact
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -89,10 +90,6 @@ def event_key(
     return f"auto:{hashlib.sha256(raw.encode('utf-8')).hexdigest()[:40]}"
 
 
-def window_seconds(settings: Settings) -> int:
-    return round(settings.return_window_days * 86400)
-
-
 def _contact(session: Session, contact_id: int) -> Contact:
     contact = session.get(Contact, contact_id)
     if contact is None:
@@ -108,6 +105,30 @@ _INTERACTION_KIND = {
     (Channel.EMAIL, Way.OUTBOUND): InteractionKind.EMAIL,
     (Channel.EMAIL, Way.INBOUND): InteractionKind.EMAIL,
 }
+
+
+@dataclass(frozen=True)
+class _Reported:
+    """One event as it was reported, before it is stored: what makes it the same event as
+    another (contact, medium, direction, outcome, second, script) and when it happened."""
+
+    contact_id: int
+    channel: Channel
+    direction: Way
+    outcome: Outcome
+    at: datetime
+    epoch: int
+    script: str | None
+
+    def derived_key(self) -> str:
+        return event_key(
+            contact_id=self.contact_id,
+            channel=self.channel,
+            direction=self.direction,
+            outcome=self.outcome,
+            epoch=self.epoch,
+            script=self.script,
+        )
 
 
 def record_event(
@@ -137,31 +158,10 @@ def record_event(
     """
     epoch = to_epoch(at)
     contact = _contact(session, contact_id)
+    reported = _Reported(contact.id, channel, direction, outcome, at, epoch, script)
     variant = (variant or "").strip()[:MAX_VARIANT] or None
-    key = (key or "").strip()[:200] or event_key(
-        contact_id=contact_id,
-        channel=channel,
-        direction=direction,
-        outcome=outcome,
-        epoch=epoch,
-        script=script,
-    )
-    existing = session.scalars(select(OutreachEvent).where(OutreachEvent.key == key)).first()
-    if existing is None and recent_seconds:
-        # Logged "now" twice in a row (a retried command): the time differs by seconds, so
-        # the derived key does too; the same event just before counts as this one.
-        existing = session.scalars(
-            select(OutreachEvent).where(
-                OutreachEvent.contact_id == contact.id,
-                OutreachEvent.direction == direction,
-                OutreachEvent.epoch.between(epoch - recent_seconds, epoch),
-                OutreachEvent.channel == channel,
-                OutreachEvent.outcome == outcome,
-                OutreachEvent.script.is_(None)
-                if script is None
-                else OutreachEvent.script == script,
-            )
-        ).first()
+    key = (key or "").strip()[:200] or reported.derived_key()
+    existing = _already_logged(session, reported, key=key, recent_seconds=recent_seconds)
     if existing is not None:
         return Logged(existing, created=False)
     event = OutreachEvent(
@@ -179,17 +179,53 @@ def record_event(
         rule_bits=rule_bits,
         variant=variant,
     )
+    stored = _insert_once(session, event, reported, timeline=timeline)
+    if stored is not event:
+        return Logged(stored, created=False)
+    returned = _mark_returns_after(session, event, settings=settings)
+    session.refresh(event)
+    return Logged(event, created=True, returned=returned)
+
+
+def _already_logged(
+    session: Session, reported: _Reported, *, key: str, recent_seconds: int
+) -> OutreachEvent | None:
+    """The stored event this report repeats: the same key, or (``recent_seconds``) the
+    same event logged just before."""
+    existing = session.scalars(select(OutreachEvent).where(OutreachEvent.key == key)).first()
+    if existing is not None or not recent_seconds:
+        return existing
+    # Logged "now" twice in a row (a retried command): the time differs by seconds, so
+    # the derived key does too; the same event just before counts as this one.
+    script = reported.script
+    return session.scalars(
+        select(OutreachEvent).where(
+            OutreachEvent.contact_id == reported.contact_id,
+            OutreachEvent.direction == reported.direction,
+            OutreachEvent.epoch.between(reported.epoch - recent_seconds, reported.epoch),
+            OutreachEvent.channel == reported.channel,
+            OutreachEvent.outcome == reported.outcome,
+            OutreachEvent.script.is_(None) if script is None else OutreachEvent.script == script,
+        )
+    ).first()
+
+
+def _insert_once(
+    session: Session, event: OutreachEvent, reported: _Reported, *, timeline: bool
+) -> OutreachEvent:
+    """Insert ``event`` (and its timeline entry); returns it, or the event a concurrent
+    writer stored first under the same key."""
     try:
         # A savepoint: a concurrent writer with the same key loses only this insert.
         with session.begin_nested():
             if timeline:
                 item = Interaction(
-                    contact_id=contact.id,
-                    kind=_INTERACTION_KIND[(channel, direction)],
-                    direction=Direction(direction.value),
-                    occurred_at=at.astimezone(UTC),
-                    outcome=outcome.value,
-                    text=script,
+                    contact_id=reported.contact_id,
+                    kind=_INTERACTION_KIND[(reported.channel, reported.direction)],
+                    direction=Direction(reported.direction.value),
+                    occurred_at=reported.at.astimezone(UTC),
+                    outcome=reported.outcome.value,
+                    text=reported.script,
                 )
                 session.add(item)
                 session.flush()
@@ -197,77 +233,30 @@ def record_event(
             session.add(event)
             session.flush()
     except IntegrityError:
-        found = session.scalars(select(OutreachEvent).where(OutreachEvent.key == key)).first()
+        found = session.scalars(select(OutreachEvent).where(OutreachEvent.key == event.key)).first()
         if found is None:
             raise
-        return Logged(found, created=False)
-    returned: tuple[int, ...] = ()
-    if direction is Way.INBOUND:
-        returned = mark_returns(session, settings=settings, contact_ids=[contact.id], by=event)
-        from ringback.tracking.sequences import stop_for_contact
-
-        stop_for_contact(session, contact_id=contact.id, reason=f"{channel.value} from contact")
-    elif outcome is not Outcome.CONNECTED:
-        mark_returns(session, settings=settings, contact_ids=[contact.id])
-    session.refresh(event)
-    return Logged(event, created=True, returned=returned)
+        return found
+    return event
 
 
-def mark_returns(
-    session: Session,
-    *,
-    settings: Settings,
-    contact_ids: Sequence[int] | None = None,
-    since_epoch: int | None = None,
-    by: OutreachEvent | None = None,
+def _mark_returns_after(
+    session: Session, event: OutreachEvent, *, settings: Settings
 ) -> tuple[int, ...]:
-    """Mark open attempts returned by the first inbound event within the window after
-    them: one set-based UPDATE, the same SQL on SQLite and PostgreSQL.
-
-    Returns the ids of attempts marked by ``by`` (when given).
-    """
-    t = cast("Table", OutreachEvent.__table__)
-    b = t.alias("b")
-    window = window_seconds(settings)
-    scope = [
-        t.c.direction == Way.OUTBOUND.value,
-        t.c.outcome != Outcome.CONNECTED.value,
-        t.c.returned_by_id.is_(None),
-    ]
-    if contact_ids is not None:
-        scope.append(t.c.contact_id.in_(list(contact_ids)))
-    if since_epoch is not None:
-        scope.append(t.c.epoch >= since_epoch - window)
-    if by is not None:  # only attempts this event can return: quick, and names them
-        scope += [t.c.epoch <= by.epoch, t.c.epoch >= by.epoch - window]
-    inbound = and_(
-        b.c.contact_id == t.c.contact_id,
-        b.c.direction == Way.INBOUND.value,
-        b.c.epoch >= t.c.epoch,
-        b.c.epoch <= t.c.epoch + window,
-    )
-
-    def first(column: Any) -> Any:
-        return select(column).where(inbound).order_by(b.c.epoch, b.c.id).limit(1).scalar_subquery()
-
-    # One UPDATE, and only of the attempts that have a return: on PostgreSQL every row
-    # written is a new tuple with an entry in each index, so untouched rows must stay so.
-    session.execute(
-        update(t)
-        .where(and_(*scope), exists(select(b.c.id).where(inbound)))
-        .values(returned_by_id=first(b.c.id), return_seconds=first(b.c.epoch) - t.c.epoch)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()
-    if by is None:
-        return ()
-    return tuple(
-        session.scalars(
-            select(OutreachEvent.id)
-            .where(OutreachEvent.returned_by_id == by.id)
-            .order_by(OutreachEvent.id)
+    """An inbound event returns the open attempts before it and stops the contact's
+    sequences; an unanswered attempt logged late may already have its return. Returns
+    the attempts the inbound event marked."""
+    if event.direction is Way.INBOUND:
+        returned = mark_returns(
+            session, settings=settings, contact_ids=[event.contact_id], by=event
         )
-    )
+        stop_for_contact(
+            session, contact_id=event.contact_id, reason=f"{event.channel.value} from contact"
+        )
+        return returned
+    if event.outcome is not Outcome.CONNECTED:
+        mark_returns(session, settings=settings, contact_ids=[event.contact_id])
+    return ()
 
 
 def log_voicemail(

@@ -15,6 +15,7 @@ with ``--outcome voicemail``. The JSON keys ``voicemails_left``, ``returned``,
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -56,6 +57,38 @@ def cell(left: int, returned: int) -> dict[str, Any]:
     }
 
 
+Counts = dict[Any, list[int]]  # group -> [left, returned]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The voicemails counted: all of them, or those left since a time. Each query adds
+    the filter to its own WHERE; the hour bound is only for the query on the hour index."""
+
+    since: datetime | None
+
+    @property
+    def params(self) -> dict[str, int]:
+        since_epoch = int(self.since.timestamp()) if self.since else -(2**62)
+        return {"since": since_epoch, "since_hour": since_epoch // 3600}
+
+    @property
+    def sql(self) -> str:
+        return " AND epoch >= :since" if self.since else ""
+
+
+@dataclass(frozen=True)
+class _ByHour:
+    """The voicemails left and returned, overall and per week, weekday and hour of day in
+    the user's timezone."""
+
+    left: int
+    returned: int
+    weeks: Counts
+    weekdays: Counts
+    hours_of_day: Counts
+
+
 def compute_stats(
     session: Session,
     *,
@@ -66,25 +99,50 @@ def compute_stats(
     """Everything ``ringback stats`` shows, as plain JSON-ready data."""
     from ringback.tracking.ab import compare_variants
 
-    since_epoch = int(since.timestamp()) if since else -(2**62)
-    params = {"since": since_epoch, "since_hour": since_epoch // 3600}
+    scope = _Scope(since)
+    hours = _count_by_hour(session, scope, tz)
+    by_variant, by_band = _count_by_variant_and_band(session, scope)
+    by_rule = _count_by_rule(session, scope)
+    time_to_return = _count_time_to_return(session, scope, hours.returned)
+    return {
+        "since": since.isoformat() if since else None,
+        "window_days": window_days,
+        "timezone": str(tz),
+        "voicemails_left": hours.left,
+        "returned": hours.returned,
+        "return_rate": cell(hours.left, hours.returned)["return_rate"],
+        "by_variant": {name: cell(*v) for name, v in sorted(by_variant.items())},
+        "by_score_band": {
+            name: cell(*by_band[name])
+            for name in [f"{lo}-{hi}" for lo, hi in SCORE_BANDS] + [UNSCORED]
+            if name in by_band
+        },
+        "by_week": {week: cell(*v) for week, v in sorted(hours.weeks.items())},
+        "by_weekday": {WEEKDAYS[d]: cell(*hours.weekdays[d]) for d in sorted(hours.weekdays)},
+        "by_hour": {f"{h:02d}": cell(*hours.hours_of_day[h]) for h in sorted(hours.hours_of_day)},
+        "by_rule": by_rule,
+        "time_to_return": time_to_return,
+        "ab": compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
+    }
 
-    # 1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone.
+
+def _count_by_hour(session: Session, scope: _Scope, tz: tzinfo) -> _ByHour:
+    """1. By UTC hour: overall, per week, weekday and hour of day in the user's timezone."""
     # Only columns every index holds: a filter on one an index lacks turns its covering
     # scan into a table lookup per row (the hour range is for the hour index alone).
-    since_sql = " AND epoch >= :since" if since else ""
+    hour_sql = " AND hour >= :since_hour" if scope.since else ""
     hours = session.execute(
         text(
             "SELECT hour, COUNT(*), COUNT(return_seconds) FROM outreach_events "
-            f"WHERE {_WHERE}{since_sql}{' AND hour >= :since_hour' if since else ''} "
+            f"WHERE {_WHERE}{scope.sql}{hour_sql} "
             "GROUP BY hour"
         ),
-        params,
+        scope.params,
     ).all()
     total_left = total_returned = 0
-    weeks: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    weekdays: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    hours_of_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    weeks: Counts = defaultdict(lambda: [0, 0])
+    weekdays: Counts = defaultdict(lambda: [0, 0])
+    hours_of_day: Counts = defaultdict(lambda: [0, 0])
     for h, left, returned in hours:
         total_left += left
         total_returned += returned
@@ -95,18 +153,21 @@ def compute_stats(
             (weekdays, local.weekday()),
             (hours_of_day, local.hour),
         ):
-            bucket[key][0] += left  # type: ignore[index]
-            bucket[key][1] += returned  # type: ignore[index]
+            bucket[key][0] += left
+            bucket[key][1] += returned
+    return _ByHour(total_left, total_returned, weeks, weekdays, hours_of_day)
 
-    # 2. By variant and score (≤ variants × 101 groups), folded into variants and bands.
-    by_variant: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_band: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+
+def _count_by_variant_and_band(session: Session, scope: _Scope) -> tuple[Counts, Counts]:
+    """2. By variant and score (≤ variants × 101 groups), folded into variants and bands."""
+    by_variant: Counts = defaultdict(lambda: [0, 0])
+    by_band: Counts = defaultdict(lambda: [0, 0])
     for variant, score, left, returned in session.execute(
         text(
             "SELECT variant, score, COUNT(*), COUNT(return_seconds) "
-            f"FROM outreach_events WHERE {_WHERE}{since_sql} GROUP BY variant, score"
+            f"FROM outreach_events WHERE {_WHERE}{scope.sql} GROUP BY variant, score"
         ),
-        params,
+        scope.params,
     ):
         if variant is not None:
             by_variant[variant][0] += left
@@ -114,17 +175,20 @@ def compute_stats(
         band = band_of(score)
         by_band[band][0] += left
         by_band[band][1] += returned
+    return by_variant, by_band
 
-    # 3. Each rule followed or not: grouped by the rule bitmask (≤ 2^rules groups), then
-    #    each rule's counts summed over the masks that have its bit.
+
+def _count_by_rule(session: Session, scope: _Scope) -> dict[str, Any]:
+    """3. Each rule followed or not: grouped by the rule bitmask (≤ 2^rules groups), then
+    each rule's counts summed over the masks that have its bit."""
     scored = scored_returned = 0
     followed = [[0, 0] for _ in RULE_BITS]
     for bits, left, returned in session.execute(
         text(
             "SELECT rule_bits, COUNT(*), COUNT(return_seconds) FROM outreach_events "
-            f"WHERE {_WHERE}{since_sql} AND rule_bits IS NOT NULL GROUP BY rule_bits"
+            f"WHERE {_WHERE}{scope.sql} AND rule_bits IS NOT NULL GROUP BY rule_bits"
         ),
-        params,
+        scope.params,
     ):
         scored += left
         scored_returned += returned
@@ -132,7 +196,7 @@ def compute_stats(
             if int(bits) & (1 << i):
                 followed[i][0] += left
                 followed[i][1] += returned
-    by_rule = {
+    return {
         rule: {
             "followed": cell(*followed[i]),
             "not_followed": cell(scored - followed[i][0], scored_returned - followed[i][1]),
@@ -140,15 +204,17 @@ def compute_stats(
         for i, rule in enumerate(RULE_BITS)
     }
 
-    # 4. Time to return: the returned voicemails only, read off the index in return-time
-    #    order: cumulative bucket counts and the sum in one pass, the median by offset.
+
+def _count_time_to_return(session: Session, scope: _Scope, total_returned: int) -> dict[str, Any]:
+    """4. Time to return: the returned voicemails only, read off the index in return-time
+    order: cumulative bucket counts and the sum in one pass, the median by offset."""
     ttr_columns = ", ".join(
         f"SUM(CASE WHEN return_seconds < {upper} THEN 1 ELSE 0 END)" for _, upper in TTR_BUCKETS
     )
-    returned_only = f"WHERE {_WHERE}{since_sql} AND return_seconds IS NOT NULL"
+    returned_only = f"WHERE {_WHERE}{scope.sql} AND return_seconds IS NOT NULL"
     total_seconds, *below = session.execute(
         text(f"SELECT SUM(return_seconds), {ttr_columns} FROM outreach_events {returned_only}"),
-        params,
+        scope.params,
     ).one()
     median_seconds = None
     if total_returned:
@@ -157,32 +223,11 @@ def compute_stats(
                 f"SELECT return_seconds FROM outreach_events {returned_only} "
                 "ORDER BY return_seconds LIMIT 1 OFFSET :k"
             ),
-            {**params, "k": (total_returned - 1) // 2},
+            {**scope.params, "k": (total_returned - 1) // 2},
         )
-    time_to_return = _time_to_return(
+    return _time_to_return(
         total_returned, int(total_seconds or 0), [int(n or 0) for n in below], median_seconds
     )
-
-    return {
-        "since": since.isoformat() if since else None,
-        "window_days": window_days,
-        "timezone": str(tz),
-        "voicemails_left": total_left,
-        "returned": total_returned,
-        "return_rate": cell(total_left, total_returned)["return_rate"],
-        "by_variant": {name: cell(*v) for name, v in sorted(by_variant.items())},
-        "by_score_band": {
-            name: cell(*by_band[name])
-            for name in [f"{lo}-{hi}" for lo, hi in SCORE_BANDS] + [UNSCORED]
-            if name in by_band
-        },
-        "by_week": {week: cell(*v) for week, v in sorted(weeks.items())},
-        "by_weekday": {WEEKDAYS[d]: cell(*weekdays[d]) for d in sorted(weekdays)},
-        "by_hour": {f"{h:02d}": cell(*hours_of_day[h]) for h in sorted(hours_of_day)},
-        "by_rule": by_rule,
-        "time_to_return": time_to_return,
-        "ab": compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
-    }
 
 
 def _time_to_return(

@@ -28,10 +28,10 @@ def prep(
 ) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
     from ringback.coach.compose import Owner
-    from ringback.contacts.prep import build_brief
     from ringback.contacts.profile import profile_of
     from ringback.contacts.service import ContactNotFound, get_contact
     from ringback.db.session import transaction
+    from ringback.prep.service import build_brief
 
     settings = load_settings()
     url = ready_database(settings)

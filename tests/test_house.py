@@ -1,0 +1,153 @@
+"""The house rules of issue 13, read from the source with ``ast`` (nothing is imported):
+
+- no import cycle between modules of ``src/ringback``, counting imports inside functions
+  and under ``TYPE_CHECKING`` (a cycle hidden in a function is still a cycle to a reader);
+- no function over 80 lines outside the database migrations, but for the ones still
+  waiting to be split (``LONG_STILL_TO_SPLIT``).
+
+Cycles between packages are not yet zero, so they are not asserted here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "ringback"
+MAX_LINES = 80
+
+# Functions over MAX_LINES that other engineers still have to split. Remove an entry when
+# its function is split; never add one.
+LONG_STILL_TO_SPLIT = {
+    "web/app.py:create_app",  # issue 13: to split
+    "mail/compose.py:build_voicemail_email",  # issue 13: to split
+    "contacts/importers/csv_reader.py:read_csv",  # issue 13: to split
+    "voicemail/pipeline/ingest.py:ingest",  # issue 13: to split
+}
+
+
+def _modules() -> dict[str, Path]:
+    """Dotted module name -> file, a package named by its ``__init__.py``."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def _imported(module: str, node: ast.Import | ast.ImportFrom, modules: dict[str, Path]) -> set[str]:
+    """The project's modules one import statement names (``from pkg import mod`` names
+    ``pkg.mod`` when that is a module, else ``pkg``)."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    else:
+        base = node.module or ""
+        if node.level:  # relative: resolved against the importing module's package
+            package = module.split(".")
+            if modules[module].name != "__init__.py":
+                package = package[:-1]
+            package = package[: len(package) - (node.level - 1)]
+            base = ".".join([*package, base] if base else package)
+        names = [
+            f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+            for alias in node.names
+        ]
+    return {name for name in names if name in modules}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                # A module importing its own package's __init__ is how Python loads it,
+                # not a cycle.
+                graph[name] |= {
+                    t
+                    for t in _imported(name, node, modules)
+                    if t != name and not name.startswith(t + ".")
+                }
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, targets = work[-1]
+            target = next(targets, None)
+            if target is not None:
+                if target not in index:
+                    index[target] = low[target] = len(index)
+                    stack.append(target)
+                    on_stack.add(target)
+                    work.append((target, iter(sorted(graph[target]))))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def _long_functions() -> dict[str, int]:
+    """``path:name`` -> lines, for every function over MAX_LINES outside migrations."""
+    long = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith("db/migrations/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_LINES:
+                    long[f"{relative}:{node.name}"] = lines
+    return long
+
+
+def test_cycle_finder_sees_a_cycle() -> None:
+    """The check itself: a two-module and a three-module loop are found, a chain is not."""
+    graph = {"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"e"}, "e": {"c"}, "f": {"a"}}
+    assert sorted(_cycles(graph)) == [["a", "b"], ["c", "d", "e"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_no_module_import_cycles() -> None:
+    cycles = _cycles(_import_graph())
+    assert not cycles, "modules that import one another in a circle:\n" + "\n".join(
+        " -> ".join(cycle) for cycle in cycles
+    )
+
+
+def test_no_new_long_functions() -> None:
+    long = _long_functions()
+    new = {name: lines for name, lines in long.items() if name not in LONG_STILL_TO_SPLIT}
+    assert not new, f"functions over {MAX_LINES} lines (split them): " + ", ".join(
+        f"{name} ({lines})" for name, lines in sorted(new.items())
+    )
