@@ -266,6 +266,54 @@ class Runner:
                 except Exception:
                     log.exception("voicemail %s: cleanup of %s failed", voicemail_id, stage.name)
 
+    def _after_interruption(
+        self, stage: Stage, vid: int, state: dict[str, Any]
+    ) -> str | tuple[VoicemailStatus, str] | None:
+        """How the stage's previous attempt ended: None (cleanly), INTERRUPTED, or a stop.
+
+        A RUNNING row with attempts means the process was killed mid-stage (OOM, kill -9,
+        timeout); killed twice, the message is parked rather than tried forever.
+        """
+        attempts: int = state["attempts"]
+        if not (state["status"] == StageStatus.RUNNING and attempts):
+            return None
+        last = summary(state["error"])
+        if attempts >= self.retry.max_attempts or last == INTERRUPTED:
+            reason = f"{stage.name}: interrupted {attempts} times; giving up"
+            self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
+            log.error("voicemail %s: %s", vid, reason)
+            return VoicemailStatus.FAILED, reason
+        return INTERRUPTED
+
+    def _after_failure(
+        self, stage: Stage, vid: int, exc: Exception, attempts: int, last: str | None
+    ) -> str | tuple[VoicemailStatus, str] | None:
+        """After a failed attempt: a stop (final status, reason), or the failure's summary
+        once the back-off before the next attempt has passed."""
+        now = summary(error_text(exc))
+        if now == last:
+            reason = f"{stage.name} failed the same way twice: {now}"
+            log.error("voicemail %s: %s; parked", vid, reason)
+            return VoicemailStatus.FAILED, reason
+        if isinstance(exc, PermanentError) or attempts >= self.retry.max_attempts:
+            reason = (
+                f"{stage.name} failed after {attempts} attempt"
+                f"{'s' if attempts != 1 else ''}: {exc.__class__.__name__}: {exc}"
+            )
+            log.error("voicemail %s: %s", vid, reason)
+            return VoicemailStatus.FAILED, reason
+        delay = self.retry.delay(attempts)
+        log.warning(
+            "voicemail %s: stage %s attempt %d failed (%s); retrying in %.1f s",
+            vid,
+            stage.name,
+            attempts,
+            exc,
+            delay,
+        )
+        self.sleep(delay)
+        return now
+
     def _run_stage(
         self, stage: Stage, ctx: VoicemailContext, state: dict[str, Any]
     ) -> VoicemailContext | tuple[VoicemailStatus, str]:
@@ -276,17 +324,9 @@ class Runner:
         the process each time) would otherwise hold up every message behind it.
         """
         vid = ctx.voicemail_id
-        attempts: int = state["attempts"]
-        last: str | None = None
-        if state["status"] == StageStatus.RUNNING and attempts:
-            # Its last attempt never finished: the process was killed (OOM, kill -9, timeout).
-            last = summary(state["error"])
-            if attempts >= self.retry.max_attempts or last == INTERRUPTED:
-                reason = f"{stage.name}: interrupted {attempts} times; giving up"
-                self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
-                log.error("voicemail %s: %s", vid, reason)
-                return VoicemailStatus.FAILED, reason
-            last = INTERRUPTED
+        last = self._after_interruption(stage, vid, state)
+        if isinstance(last, tuple):
+            return last
         while True:
             started = utcnow()
             # Until it finishes, the row says how the previous attempt ended (or, if this
@@ -326,30 +366,10 @@ class Runner:
                     finished_at=utcnow(),
                     duration_ms=ms,
                 )
-                permanent = isinstance(exc, PermanentError)
-                now = summary(error_text(exc))
-                if now == last:
-                    reason = f"{stage.name} failed the same way twice: {now}"
-                    log.error("voicemail %s: %s; parked", vid, reason)
-                    return VoicemailStatus.FAILED, reason
-                last = now
-                if permanent or attempts >= self.retry.max_attempts:
-                    reason = (
-                        f"{stage.name} failed after {attempts} attempt"
-                        f"{'s' if attempts != 1 else ''}: {exc.__class__.__name__}: {exc}"
-                    )
-                    log.error("voicemail %s: %s", vid, reason)
-                    return VoicemailStatus.FAILED, reason
-                delay = self.retry.delay(attempts)
-                log.warning(
-                    "voicemail %s: stage %s attempt %d failed (%s); retrying in %.1f s",
-                    vid,
-                    stage.name,
-                    attempts,
-                    exc,
-                    delay,
-                )
-                self.sleep(delay)
+                outcome = self._after_failure(stage, vid, exc, attempts, last)
+                if isinstance(outcome, tuple):
+                    return outcome
+                last = outcome
                 continue
             ms = int((self.clock() - t0) * 1000)
             self._deferred.append(
