@@ -96,8 +96,10 @@ def test_a_caller_name_and_transcript_with_escape_codes_are_shown_not_obeyed(
     assert "call me back� please" in cli("inbox", "show", vid).stdout
 
 
-def test_an_error_naming_what_was_typed_is_shown_not_obeyed(cli: Cli) -> None:
-    result = cli("contacts", "show", "Nobody\x1b]0;pwned\x07")
+def test_an_error_listing_stored_names_shows_them_not_obeys_them(cli: Cli) -> None:
+    add(cli, "--name", HOSTILE)
+    add(cli, "--name", "Bill Smith")
+    result = cli("contacts", "show", "Bill")  # two match: the error lists both names
     assert result.exit_code != 0
     assert_clean(result.output)
-    assert "Nobody" in result.output
+    assert SHOWN in result.output and "Bill Smith" in result.output

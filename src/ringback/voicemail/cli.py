@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ringback.console import fail, print_json
+from ringback.console import echo, fail, print_json
 from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_support import (
     flush as _flush,
@@ -253,7 +253,7 @@ def import_asterisk(spool_dir: Path, as_json: bool) -> None:
         return
     new = [r for r in data if r["created"]]
     for r in new:
-        click.echo(f"voicemail #{r['id']}: {r['status']} {r['summary'] or ''}".rstrip())
+        echo(f"voicemail #{r['id']}: {r['status']} {r['summary'] or ''}".rstrip())
     click.echo(f"{len(new)} imported, {len(data) - len(new)} already in the inbox")
 
 
