@@ -150,21 +150,25 @@ def test_as_id_and_the_date_readers_at_their_edges() -> None:
 # -- files that are not files, or too large ---------------------------------------------
 
 
-def run_bounded(cli: Cli, *args: str) -> subprocess.CompletedProcess[str]:
+def run_bounded(
+    cli: Cli, *args: str, stdin: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """`ringback ARGS` in a child with 60 s and 2 GB of address space: a regression that
     hangs or reads without end fails here instead of taking the machine with it."""
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
-    return subprocess.run(
-        [sys.executable, "-m", "ringback", *args],
-        env={**os.environ, **cli.env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=limit_memory,
-    )
+    with (stdin or Path(os.devnull)).open("rb") as source:
+        return subprocess.run(
+            [sys.executable, "-m", "ringback", *args],
+            env={**os.environ, **cli.env},
+            stdin=source,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=limit_memory,
+        )
 
 
 @pytest.mark.parametrize("command", [("contacts", "import"), ("log", "import")])
@@ -222,4 +226,13 @@ def test_a_call_log_value_over_the_field_limit_names_the_line(cli: Cli, tmp_path
     huge = tmp_path / "huge-id.csv"
     huge.write_text(f"contact,direction,at\n{HUGE_ID},outbound,2026-11-20 10:00\n")
     refused(cli("log", "import", str(huge)), "line 2", "not a contact id")
+    assert timeline(cli, cid) == []
+
+
+def test_an_endless_stdin_is_read_only_up_to_the_script_limit(cli: Cli) -> None:
+    cid = contact(cli)
+    for args in (("coach", "score", "-"), ("log", "voicemail", "--contact", cid, "--script", "-")):
+        done = run_bounded(cli, *args, stdin=Path("/dev/zero"))
+        assert done.returncode == 1, done.stderr
+        assert "the limit is 100 KB" in done.stderr and "Traceback" not in done.stderr
     assert timeline(cli, cid) == []

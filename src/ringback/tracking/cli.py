@@ -7,7 +7,6 @@ only ever added to, never renamed.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -201,9 +200,10 @@ def voicemail(
     contact: str, script: str, variant: str | None, at: str | None, key: str | None, as_json: bool
 ) -> None:
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
+    from ringback.coach.cli import read_script  # bounded: stdin may never end
     from ringback.tracking.service import log_voicemail
 
-    text = sys.stdin.read() if script == "-" else script
+    text = read_script(script) if script == "-" else script
     cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
