@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
+    from rich.text import Text
+
+# What a terminal acts on instead of showing: C0 controls (ESC starts the sequences that set
+# the window title or clear the screen; CR overwrites a line), DEL, the C1 controls (U+009B
+# is a one-character CSI to many terminals) and the bidi embeddings/overrides/isolates that
+# make text read in another order than it is stored. Tab and newline stay: notes and
+# transcripts are multi-line.
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+_UNSAFE_RE = re.compile(_UNSAFE)
+# Shown in place of each one: visible (so "Bill�]0;pwned� Turner" is clearly not a clean
+# name) and one character for one, so rich's layout and markup spans stay where they were.
+CONTROL_MARK = "\ufffd"
+_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class UserError(click.ClickException):
@@ -22,7 +38,22 @@ class UserError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
     def format_message(self) -> str:
-        return f"{self.message}\n  → {self.hint}" if self.hint else self.message
+        text = f"{self.message}\n  → {self.hint}" if self.hint else self.message
+        return safe_text(text)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with every control character a terminal would act on shown as
+    :data:`CONTROL_MARK`; tab and newline are kept."""
+    if _UNSAFE_RE.search(text) is None:
+        return text
+    return _UNSAFE_RE.sub(CONTROL_MARK, text.replace("\r\n", "\n"))
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """``click.echo`` for text that holds something the user did not type (a caller's name,
+    a transcript): control characters are shown, never acted on."""
+    click.echo(safe_text(text), err=err)
 
 
 def fail(message: str, *, hint: str | None = None, exit_code: int = 1) -> NoReturn:
@@ -38,7 +69,11 @@ def _default(value: Any) -> Any:
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:
-    return json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
+    """JSON as text. json escapes C0 controls itself; DEL, C1 and the bidi controls are
+    escaped as \\uXXXX too, so a terminal never acts on them and a parser reads them back
+    unchanged (they can only occur inside strings)."""
+    text = json.dumps(data, default=_default, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(data: Any, *, indent: int | None = 2) -> None:
@@ -46,6 +81,36 @@ def print_json(data: Any, *, indent: int | None = 2) -> None:
 
 
 def console(stderr: bool = False) -> Console:
-    from rich.console import Console
+    """The rich console every command prints with; control characters in any text it is
+    given are shown as :data:`CONTROL_MARK`, never sent to the terminal as such."""
+    return _safe_console_class()(stderr=stderr, highlight=False, soft_wrap=False)
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+def _safe_console_class() -> type[Console]:
+    # Built on first use: importing rich costs start-up time that --help should not pay.
+    global _SafeConsole
+    if _SafeConsole is None:
+        from rich.console import Console
+        from rich.segment import Segment
+
+        class SafeConsole(Console):
+            def render_str(self, text: str, **kwargs: Any) -> Text:
+                # Before layout, so a table measures the text that will be shown.
+                return super().render_str(safe_text(text), **kwargs)
+
+            def render(
+                self, renderable: RenderableType, options: ConsoleOptions | None = None
+            ) -> Iterable[Segment]:
+                # The net under Text objects built directly: rich's own control segments
+                # (cursor moves of a progress bar) pass; text never carries controls.
+                for segment in super().render(renderable, options):
+                    if segment.control or _UNSAFE_RE.search(segment.text) is None:
+                        yield segment
+                    else:
+                        yield Segment(safe_text(segment.text), segment.style)
+
+        _SafeConsole = SafeConsole
+    return _SafeConsole
+
+
+_SafeConsole: type[Console] | None = None

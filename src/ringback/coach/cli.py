@@ -24,7 +24,10 @@ def coach() -> None:
     """Score, compose and check voicemails and live-call openers."""
 
 
-def _read_text(text: str | None) -> str:
+_DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+def read_script(text: str | None) -> str:
     """TEXT as given, or stdin for "-" (read no further than the size limit + 1 byte)."""
     from ringback.coach.text import MAX_BYTES
 
@@ -40,10 +43,12 @@ def _read_text(text: str | None) -> str:
         # Too big: drain the rest without keeping it, to report the real size (and so the
         # writer on the other end of the pipe does not die of a broken pipe).
         size = len(head.encode("utf-8", "surrogatepass"))
-        while chunk := stream.read(1 << 20):
+        # Up to a bound: stdin may be endless (< /dev/zero, `yes |`).
+        while size <= _DRAIN_LIMIT and (chunk := stream.read(1 << 20)):
             size += len(chunk.encode("utf-8", "surrogatepass"))
+        over = "over " if size > _DRAIN_LIMIT else ""
         fail(
-            f"the script is {size / 1000:,.0f} KB; the limit is {MAX_BYTES // 1000} KB",
+            f"the script is {over}{size / 1000:,.0f} KB; the limit is {MAX_BYTES // 1000} KB",
             hint="a voicemail is about 75 words (30 seconds); paste just the message",
         )
     return text
@@ -133,7 +138,7 @@ def score(text: str | None, contact_ref: str | None, as_json: bool) -> None:
     """
     from rich.markup import escape
 
-    script = _read_text(text)
+    script = read_script(text)
     profile = _load_profile(contact_ref) if contact_ref else None
     result = _score_or_fail(script, profile)
     if as_json:
@@ -272,7 +277,7 @@ def opener(text: str | None, as_json: bool) -> None:
     "How are you today?", a pitch before your name and reason, no respect for their time.
     TEXT is the opener; "-" (or a pipe) reads it from stdin.
     """
-    result = _score_or_fail(_read_text(text), opener=True)
+    result = _score_or_fail(read_script(text), opener=True)
     if as_json:
         print_json(result.as_json())
         return
@@ -303,7 +308,7 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     from ringback.speech.files import decode_or_fail
 
     settings = load_settings()
-    script = _read_text(script_text) if script_text is not None else None
+    script = read_script(script_text) if script_text is not None else None
     samples = decode_or_fail(
         audio,
         settings,

@@ -12,6 +12,7 @@ from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
 from ringback.contacts.cli_history import done, followup, interaction, story
 from ringback.contacts.cli_import import import_command
+from ringback.inputs import MAX_ID
 
 
 @click.group()
@@ -102,7 +103,7 @@ def _one_line(data: dict[str, Any]) -> str:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_ID),  # beyond it the database overflows
     default=None,
     help="At most this many (table default 100; JSON default all; 0 = all).",
 )

@@ -8,6 +8,7 @@ import click
 
 from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
+from ringback.inputs import ROW_ID
 
 _STORY_EPILOG = """\b
 KIND is one of personal_goal, professional_goal, financial_goal, challenge, interest,
@@ -150,7 +151,7 @@ def followup(contact: str, title: str, due: str | None, as_json: bool) -> None:
 @click.command(
     epilog="\b\nExamples:\n  ringback contacts done 7\n  ringback contacts done 7 --json"
 )
-@click.argument("follow_up_id", metavar="FOLLOWUP_ID", type=int)
+@click.argument("follow_up_id", metavar="FOLLOWUP_ID", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the follow-up as JSON.")
 def done(follow_up_id: int, as_json: bool) -> None:
     """Mark a follow-up done (its id is shown by `contacts show` and `contacts followup`)."""

@@ -155,13 +155,37 @@ def parse_when(raw: str, tz: tzinfo) -> datetime:
             ) from None
     if len(text) == 10 and "T" not in text and " " not in text:
         value = datetime.combine(value.date(), DEFAULT_TIME_OF_DAY)
+    check_year(value, raw)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     return value
 
 
 def parse_date(raw: str) -> date:
+    """ISO date (YYYY-MM-DD) within :func:`check_year`'s range."""
     try:
-        return date.fromisoformat(raw.strip())
+        value = date.fromisoformat(raw.strip())
     except ValueError:
         raise ValueError(f"cannot read {raw!r} as a date; write YYYY-MM-DD") from None
+    check_year(value, raw)
+    return value
+
+
+# The dates a person can mean when they type one: nothing a phone or a CRM records is
+# before 1970, and a follow-up is not due a century out. Year 1, 110 or 9999 is a typo;
+# stored, it would sort first or last forever (and year 1 or 9999 overflows on +- a day).
+EARLIEST_YEAR = 1970
+YEARS_AHEAD = 100
+
+
+def latest_year() -> int:
+    return date.today().year + YEARS_AHEAD
+
+
+def check_year(value: date, raw: str) -> None:
+    """ValueError unless ``value`` lies between 1970 and 100 years from now."""
+    if not EARLIEST_YEAR <= value.year <= latest_year():
+        raise ValueError(
+            f"{raw.strip()[:40]!r} is out of range: dates run from {EARLIEST_YEAR} to "
+            f"{latest_year()}; check the year"
+        )

@@ -22,6 +22,7 @@ from ringback.contacts.models import (
     InteractionKind,
 )
 from ringback.contacts.phones import digits, pretty, to_e164
+from ringback.inputs import as_id
 
 # Stay well under SQLite's bound-parameter limit in IN (...) lookups.
 CHUNK = 500
@@ -92,7 +93,8 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         raise ContactNotFound("no contact given")
     # Short digit strings are ids; long ones are more likely phone numbers typed bare.
     if text.isdigit() and len(text) < 7:
-        contact = session.get(Contact, int(text), options=_loaded())
+        row_id = as_id(text)
+        contact = session.get(Contact, row_id, options=_loaded()) if row_id else None
         if contact is None:
             raise ContactNotFound(f"no contact with id {text}")
         return contact
@@ -105,8 +107,9 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         )
     elif len(digits(text)) >= 7:
         ids = _ids_by_phone(session, text, region)
-        if not ids and text.isdigit():
-            contact = session.get(Contact, int(text), options=_loaded())
+        row_id = as_id(text) if not ids else None  # None: beyond any id, so not one
+        if row_id is not None:
+            contact = session.get(Contact, row_id, options=_loaded())
             if contact is not None:
                 return contact
     if not ids:

@@ -6,7 +6,6 @@ only ever added to, never renamed.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,13 +59,15 @@ def _personal_score(session: Session, settings: Settings, logged: Logged) -> int
 
 
 def _contact_id(raw: str) -> int:
-    text = raw.strip().lstrip("#")
-    if not text.isdigit():
+    from ringback.inputs import as_id
+
+    found = as_id(raw)
+    if found is None:
         fail(
-            f"--contact {raw!r} is not a contact id; nothing was written",
+            f"--contact {raw[:40]!r} is not a contact id; nothing was written",
             hint="pass the number shown by `ringback contacts list`",
         )
-    return int(text)
+    return found
 
 
 _CONTACT = click.option(
@@ -115,12 +116,13 @@ def voicemail(
     contact: str, script: str, variant: str | None, at: str | None, key: str | None, as_json: bool
 ) -> None:
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
+    from ringback.coach.cli import read_script  # bounded: stdin may never end
     from ringback.tracking.service import log_voicemail
 
-    text = sys.stdin.read() if script == "-" else script
+    text = read_script(script) if script == "-" else script
     cid = _contact_id(contact)
     with tracking_work() as (session, settings):
-        when = parse_time(at, settings) if at else None
+        when = parse_time(at, settings, option="--at") if at else None
         logged = log_voicemail(
             session,
             contact_id=cid,
@@ -162,7 +164,7 @@ def call(
 
     cid = _contact_id(contact)
     with tracking_work() as (session, settings):
-        when = parse_time(at, settings) if at else None
+        when = parse_time(at, settings, option="--at") if at else None
         logged = log_call(
             session,
             contact_id=cid,
@@ -194,7 +196,7 @@ def email(contact: str, direction: str, at: str | None, key: str | None, as_json
 
     cid = _contact_id(contact)
     with tracking_work() as (session, settings):
-        when = parse_time(at, settings) if at else None
+        when = parse_time(at, settings, option="--at") if at else None
         logged = log_email(
             session, contact_id=cid, direction=Way(direction), at=when, key=key, settings=settings
         )
@@ -228,7 +230,7 @@ def stats(since: str | None, as_json: bool, csv_path: Path | None, chart_path: P
     if chart_path is not None and chart_path.suffix.lower() not in (".png", ".svg"):
         fail(f"cannot draw {chart_path.name}", hint="name the chart FILE.png or FILE.svg")
     with tracking_work() as (session, settings):
-        start = parse_time(since, settings) if since else None
+        start = parse_time(since, settings, option="--since") if since else None
         data = compute_stats(
             session, tz=settings.tz, since=start, window_days=settings.return_window_days
         )

@@ -33,24 +33,48 @@ class UnknownContactsInFile(LookupError):
 
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
+_UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
 
-def parse_time(raw: str, settings: Settings, *, now: datetime | None = None) -> datetime:
-    """ISO date/time in the user's timezone, or a span back from now: 12h, 30d, 4w."""
+def parse_time(
+    raw: str, settings: Settings, *, now: datetime | None = None, option: str | None = None
+) -> datetime:
+    """ISO date/time in the user's timezone, or a span back from now: 12h, 30d, 4w.
+
+    ``option`` (e.g. "--since") names what was typed in the error; a time before 1970 or
+    over 100 years ahead is refused, as :func:`~ringback.contacts.fields.parse_when` does.
+    """
     from ringback.contacts.fields import parse_when
     from ringback.db.base import utcnow
 
     match = _RELATIVE.match(raw)
     if match:
-        amount, unit = int(match.group(1)), match.group(2).lower()
-        hours = {"h": 1, "d": 24, "w": 24 * 7}[unit] * amount
-        return (now or utcnow()) - timedelta(hours=hours)
+        return _span_back(match, now or utcnow(), option)
     try:
         return parse_when(raw, settings.tz)
-    except ValueError:
+    except ValueError as exc:
+        message = str(exc)
+        if message.startswith("cannot read"):
+            message = (
+                f"cannot read {raw!r} as a time; write e.g. 2026-11-23, '2026-11-23 14:30' or 30d"
+            )
+        raise click.BadParameter(message, param_hint=option) from None
+
+
+def _span_back(match: re.Match[str], now: datetime, option: str | None) -> datetime:
+    from ringback.contacts.fields import EARLIEST_YEAR
+
+    digits, unit = match.group(1), match.group(2).lower()
+    # Back to 1970 at most: further is a typo, and timedelta overflows long before.
+    earliest = datetime(EARLIEST_YEAR, 1, 1, tzinfo=now.tzinfo)
+    most = int((now - earliest).total_seconds() // 3600) // _UNIT_HOURS[unit]
+    if len(digits) > len(str(most)) or int(digits) > most:
         raise click.BadParameter(
-            f"cannot read {raw!r} as a time; write e.g. 2026-11-23, '2026-11-23 14:30' or 30d"
-        ) from None
+            f"{match.group(0).strip()[:40]} is too far back; use at most {most}{unit} "
+            f"(back to {EARLIEST_YEAR}) or an ISO date",
+            param_hint=option,
+        )
+    return now - timedelta(hours=_UNIT_HOURS[unit] * int(digits))
 
 
 @contextmanager
@@ -78,8 +102,8 @@ def tracking_work() -> Iterator[tuple[Session, Settings]]:
         )
     except ScriptError as exc:
         fail(f"{exc}; nothing was written", hint=exc.hint)
-    except ValueError as exc:
-        fail(f"{exc}; nothing was written")
+    except ValueError as exc:  # some carry a hint: what to do about a file, say
+        fail(f"{exc}; nothing was written", hint=getattr(exc, "hint", None))
     except SQLAlchemyError as exc:
         reason = getattr(exc, "orig", None) or exc
         fail(f"database error, nothing was written: {reason}")

@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from ringback.console import console, fail, print_json
+from ringback.inputs import ROW_ID
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 
@@ -71,7 +72,7 @@ def sequence() -> None:
     name="start",
     epilog="\b\nExamples:\n  ringback sequence start 41\n  ringback sequence start 41 --cadence 0:email,3:email,7:call --json",
 )
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=ROW_ID)
 @click.option(
     "--cadence", help="Steps as DAY:email|call, comma-separated (default 0:email,3:email,7:call)."
 )
@@ -112,7 +113,7 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
     from ringback.tracking.sequences import run_due
 
     with tracking_work() as (session, settings):
-        now = parse_time(now_text, settings) if now_text else utcnow()
+        now = parse_time(now_text, settings, option="--now") if now_text else utcnow()
         report = run_due(session, settings=settings, now=now, send=send)
         data = report.as_json()
     if as_json:
@@ -187,7 +188,7 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
     name="approve",
     epilog="\b\nExamples:\n  ringback sequence approve 7\n  ringback sequence approve 7 --json",
 )
-@click.argument("step_id", type=int)
+@click.argument("step_id", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def approve_cmd(step_id: int, as_json: bool) -> None:
     """Send a drafted follow-up email (through the outbox: SMTP or Maildir)."""
@@ -210,7 +211,7 @@ def approve_cmd(step_id: int, as_json: bool) -> None:
 @sequence.command(
     name="edit", epilog="\b\nExamples:\n  ringback sequence edit 3 --cadence 0:email,5:call"
 )
-@click.argument("sequence_id", type=int)
+@click.argument("sequence_id", type=ROW_ID)
 @click.option("--cadence", required=True, help="The new steps, DAY:email|call, comma-separated.")
 @click.option("--json", "as_json", is_flag=True, help="Print the sequence as JSON.")
 def edit_cmd(sequence_id: int, cadence: str, as_json: bool) -> None:
@@ -235,7 +236,7 @@ def edit_cmd(sequence_id: int, cadence: str, as_json: bool) -> None:
 
 
 @sequence.command(name="stop", epilog="\b\nExamples:\n  ringback sequence stop 3")
-@click.argument("sequence_id", type=int)
+@click.argument("sequence_id", type=ROW_ID)
 def stop_cmd(sequence_id: int) -> None:
     """Stop a sequence; drafts not yet sent are dropped."""
     from ringback.tracking.sequences import stop_sequence
@@ -249,7 +250,7 @@ def stop_cmd(sequence_id: int) -> None:
     name="opt-out",
     epilog="\b\nExamples:\n  ringback sequence opt-out 12\n  ringback sequence opt-out 12 --reason 'asked by email'",
 )
-@click.argument("contact_id", type=int)
+@click.argument("contact_id", type=ROW_ID)
 @click.option("--reason", help="Why (kept for your records).")
 def opt_out_cmd(contact_id: int, reason: str | None) -> None:
     """Never send this contact follow-ups again; stops their sequences."""

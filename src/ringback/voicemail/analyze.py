@@ -38,6 +38,8 @@ class BadAudio(ValueError):
 
 def parse_time(raw: str | None, settings: Settings) -> datetime:
     """ISO 8601 date-time; without a zone it is in the user's timezone. None/"now" = now."""
+    from ringback.contacts.fields import check_year
+
     now = datetime.now(settings.tz)
     if raw is None or raw.strip().lower() in ("", "now"):
         return now
@@ -48,6 +50,7 @@ def parse_time(raw: str | None, settings: Settings) -> datetime:
             f"cannot read the time {raw!r}; use ISO 8601, e.g. 2026-11-23T14:05 or "
             "2026-11-23T14:05-05:00"
         ) from None
+    check_year(value, raw)
     return value if value.tzinfo else value.replace(tzinfo=settings.tz)
 
 

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ringback.console import fail, print_json
+from ringback.console import echo, fail, print_json
+from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_support import (
     flush as _flush,
 )
@@ -262,7 +263,7 @@ def import_asterisk(spool_dir: Path, as_json: bool) -> None:
         return
     new = [r for r in data if r["created"]]
     for r in new:
-        click.echo(f"voicemail #{r['id']}: {r['status']} {r['summary'] or ''}".rstrip())
+        echo(f"voicemail #{r['id']}: {r['status']} {r['summary'] or ''}".rstrip())
     click.echo(f"{len(new)} imported, {len(data) - len(new)} already in the inbox")
 
 
@@ -355,7 +356,7 @@ def list_(include_handled: bool, as_json: bool) -> None:
     short_help="One message: transcript, facts, stages.",
     epilog="\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
 )
-@click.argument("voicemail_id", type=int, metavar="ID")
+@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def show(voicemail_id: int, as_json: bool) -> None:
     """One message: transcript, facts, callback task, and how each stage went."""
@@ -375,7 +376,7 @@ def show(voicemail_id: int, as_json: bool) -> None:
     short_help="File a message under its contact; mark it handled.",
     epilog="\b\nExamples:\n  ringback inbox capture 3",
 )
-@click.argument("voicemail_id", type=int, metavar="ID")
+@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def capture(voicemail_id: int, as_json: bool) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,

@@ -17,10 +17,10 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringback.web")
 
 MAX_BODY = 64 * 1024  # Twilio's parameters are a few hundred bytes
+MAX_LIST = 500  # rows one API list answers at most
 XML = "text/xml; charset=utf-8"
 FORM = ("application/x-www-form-urlencoded",)  # what Twilio posts; exactly that, no look-alike
 
@@ -332,8 +333,11 @@ def create_app(
         return {"status": "ok"}
 
     @app.get("/api/telephony/recordings", dependencies=[Depends(require_login)])
-    async def recordings(limit: int = 50) -> dict[str, Any]:
-        rows = await run_in_threadpool(service.list_recordings, settings, limit=min(limit, 500))
+    async def recordings(
+        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    ) -> dict[str, Any]:
+        # Bounded by Query: a negative LIMIT lifts the cap on SQLite and fails on PostgreSQL.
+        rows = await run_in_threadpool(service.list_recordings, settings, limit=limit)
         return {"recordings": rows}
 
     return app

@@ -24,16 +24,13 @@ def read_file(path: Path, *, fmt: str = "auto", progress: Progress | None = None
     from ringback.contacts.importers.csv_reader import read_csv
     from ringback.contacts.importers.decode import decode
     from ringback.contacts.importers.vcard import read_vcard
+    from ringback.inputs import InputFileError, read_input_file
 
     name = path.name
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFileError(f"{path} does not exist") from None
-    except IsADirectoryError:
-        raise ImportFileError(f"{path} is a directory, not a file") from None
-    except OSError as exc:
-        raise ImportFileError(f"cannot read {path}: {exc.strerror}") from None
+        data = read_input_file(path)
+    except InputFileError as exc:
+        raise ImportFileError(str(exc), hint=exc.hint) from None
     decoded = decode(data, name=name)
     # Lines, not rows (values may span lines), but close enough for a progress bar.
     lines = decoded.text.count("\n") or 1

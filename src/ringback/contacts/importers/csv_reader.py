@@ -11,6 +11,8 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from ringback.contacts.importers.records import ImportFileError, RawRecord, ReadResult, Skip
 
@@ -104,6 +106,11 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+# The default 128 KB per value refuses long but real notes; an unclosed quote that swallows
+# the file is caught in _rows instead. Larger than this is not a contact's value.
+FIELD_LIMIT = 1 << 24
+
+
 def read_csv(
     text: str, *, name: str, forced: str | None = None, on_row: Callable[[int], None] | None = None
 ) -> ReadResult:
@@ -118,19 +125,9 @@ def read_csv(
         text = text.split("\n", 1)[1] if len(lines) > 1 else ""
         first = lines[1] if len(lines) > 1 else ""
     delimiter = delimiter or _delimiter(first)
-    # The default 128 KB per value refuses long but real notes; an unclosed quote that
-    # swallows the file is caught below instead.
-    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-        while not any(h.strip() for h in header):  # blank lines above the header
-            header = next(reader)
-    except StopIteration:
-        raise ImportFileError(f"{name} is empty") from None
-    except csv.Error as exc:
-        raise ImportFileError(f"{name}: cannot read the header row ({exc})") from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = _header(reader, name, offset)
     fmt = detect_format(header)
     found = ", ".join(h for h in header if h)[:300]
     if fmt is None:
@@ -142,6 +139,50 @@ def read_csv(
     result = ReadResult(format=forced or fmt)
     if forced and fmt not in (forced, "csv"):
         result.notes.append(f"--format {forced} given, but the columns look like a {fmt} export")
+    mapping = _mapping(header, result)
+    if delimiter != ",":
+        result.notes.append(f"delimiter {delimiter!r}")
+    layout = _Layout(name, delimiter, len(header), offset, mapping)
+    last_multiline = _rows(reader, result, layout, on_row)
+    if last_multiline and result.records and text.count('"') % 2 == 1:
+        # csv reads an unclosed quote to the end of the file without complaint: the last
+        # record then swallowed every line after it.
+        bad = result.records.pop()
+        result.skips.append(
+            Skip(
+                bad.row,
+                bad.line,
+                "malformed row: a quote is never closed, so every line after it ran into one value",
+            )
+        )
+    return result
+
+
+def too_long(name: str, line: int) -> ImportFileError:
+    """The error for a value past :data:`FIELD_LIMIT` starting at ``line`` of ``name``."""
+    return ImportFileError(
+        f"{name} line {line}: a value is longer than {FIELD_LIMIT // (1024 * 1024)} MB, "
+        "the most one CSV field may hold",
+        hint="look for a quote that is never closed there, or shorten that value",
+    )
+
+
+def _header(reader: Any, name: str, offset: int) -> list[str]:
+    try:
+        header = next(reader)
+        while not any(h.strip() for h in header):  # blank lines above the header
+            header = next(reader)
+    except StopIteration:
+        raise ImportFileError(f"{name} is empty") from None
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise too_long(name, reader.line_num + offset) from None
+        raise ImportFileError(f"{name}: cannot read the header row ({exc})") from None
+    return [h.strip().lstrip("\ufeff") for h in header]
+
+
+def _mapping(header: list[str], result: ReadResult) -> list[tuple[int, str, str | None]]:
+    """(column index, field, phone label) for each column imported; notes the others."""
     mapping: list[tuple[int, str, str | None]] = []
     seen: set[str] = set()
     for index, column in enumerate(header):
@@ -154,23 +195,38 @@ def read_csv(
     ignored = [h for h in header if h and h not in used]
     if ignored:
         result.notes.append(f"columns not imported: {', '.join(ignored)}"[:500])
-    if delimiter != ",":
-        result.notes.append(f"delimiter {delimiter!r}")
-    width = len(header)
+    return mapping
+
+
+@dataclass
+class _Layout:
+    name: str
+    delimiter: str
+    width: int
+    offset: int  # lines above the CSV proper (Excel's "sep=" line)
+    mapping: list[tuple[int, str, str | None]]
+
+
+def _rows(
+    reader: Any, result: ReadResult, layout: _Layout, on_row: Callable[[int], None] | None
+) -> bool:
+    """Records and skips from the rows below the header, into ``result``; True when the
+    last row read was a record spanning several lines (read_csv then checks its quotes)."""
     footer_seen = False
     last_multiline = False
     while True:
         # Physical line numbers: what an editor shows; a spreadsheet shows the same row
         # number unless a value spans several lines.
-        start_line = reader.line_num + 1 + offset
+        start_line = reader.line_num + 1 + layout.offset
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                raise too_long(layout.name, start_line) from None
             result.skips.append(Skip(start_line, start_line, f"malformed row: {exc}"))
             continue
-        row = start_line
         last_multiline = False
         if not any(f.strip() for f in fields):
             continue  # blank line
@@ -182,36 +238,26 @@ def read_csv(
         result.rows_seen += 1
         if on_row and result.rows_seen % 1000 == 0:
             on_row(result.rows_seen)
-        problem = None
-        if len(fields) > width and any(f.strip() for f in fields[width:]):
-            problem = f"an unquoted {delimiter!r} inside a value?"
-        elif len(fields) < width:
-            problem = "a cut-off row or broken quoting?"
+        problem = _shape_problem(fields, layout)
         if problem:
-            result.skips.append(
-                Skip(
-                    row,
-                    start_line,
-                    f"malformed row: {len(fields)} fields but the header has {width} ({problem})",
-                )
-            )
+            result.skips.append(Skip(start_line, start_line, problem))
             continue
-        result.records.append(_record(fields, mapping, row, start_line))
-        last_multiline = reader.line_num + offset > start_line
-    if last_multiline and result.records and text.count('"') % 2 == 1:
-        # csv reads an unclosed quote to the end of the file without complaint: the last
-        # record then swallowed every line after it.
-        bad = result.records.pop()
-        result.skips.append(
-            Skip(
-                bad.row,
-                bad.line,
-                "malformed row: a quote is never closed, so every line after it ran into one value",
-            )
-        )
+        result.records.append(_record(fields, layout.mapping, start_line, start_line))
+        last_multiline = reader.line_num + layout.offset > start_line
     if footer_seen:
         result.notes.append("ignored the report footer (Grand Totals / Confidential / Copyright)")
-    return result
+    return last_multiline
+
+
+def _shape_problem(fields: list[str], layout: _Layout) -> str | None:
+    width = layout.width
+    if len(fields) > width and any(f.strip() for f in fields[width:]):
+        hint = f"an unquoted {layout.delimiter!r} inside a value?"
+    elif len(fields) < width:
+        hint = "a cut-off row or broken quoting?"
+    else:
+        return None
+    return f"malformed row: {len(fields)} fields but the header has {width} ({hint})"
 
 
 def _record(
