@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ringback.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony import twiml
 from ringback.telephony.download import (
     DEFAULT_API_HOSTS,
@@ -18,7 +19,6 @@ from ringback.telephony.download import (
     host_patterns,
     wav_url,
 )
-from ringback.telephony.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony.service import MissingParams, parse_recording_callback
 from ringback.telephony.signature import Params, is_valid, sign
 from ringback.telephony.worker import ProcessJobQueue, ThreadJobQueue

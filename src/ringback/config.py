@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringback.phones import is_region
 from ringback.redact import mask_url
 
 
@@ -321,7 +321,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_region(cls, value: str) -> str:
         region = value.upper()
-        if region not in phonenumbers.SUPPORTED_REGIONS:
+        if not is_region(region):
             raise ValueError(
                 f"unknown phone region {value!r}; use a two-letter code such as US or GB"
             )

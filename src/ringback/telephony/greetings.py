@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringback.durable import write_atomic
-from ringback.telephony.lines import LineKind
+from ringback.lines import LineKind
 
 if TYPE_CHECKING:
     import numpy as np

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.lines import LineKind, line_kind
 from ringback.telephony.download import (
     DownloadError,
     HttpRecordingDownloader,
@@ -32,7 +33,6 @@ from ringback.telephony.download import (
     RecordingTooLarge,
     host_patterns,
 )
-from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 
 if TYPE_CHECKING:

@@ -141,9 +141,9 @@ class FactsExtractor:
         received_at: datetime,
         duration: float | None = None,
     ) -> dict[str, Any]:
-        from ringback.voicemail.extract import extract_facts
+        from ringback.extract import extract_callback_number, extract_facts
+        from ringback.speech.callback_audio import callback_number_from_audio
         from ringback.voicemail.followup import asks_for_callback, callback_due
-        from ringback.voicemail.numbers import callback_number_from_audio, extract_callback_number
 
         region = self.settings.default_region
         if audio is not None and self.engine is not None:
@@ -199,7 +199,7 @@ class AudioExtractStage(ExtractStage):
             received_at=ctx.received_at,
             duration=ctx.duration,
         )
-        from ringback.telephony.lines import LineKind, line_kind
+        from ringback.lines import LineKind, line_kind
 
         if line_kind(ctx.to_number, self.facts_extractor.settings) is LineKind.PROSPECT:
             # Called on the prospect line: a prospect whatever the words say.
@@ -248,17 +248,6 @@ class EmailNotifier:
             return None
 
 
-def _e164(raw: str | None, region: str) -> str | None:
-    from ringback.contacts.phones import to_e164
-
-    if not raw:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
-
-
 def _str_list(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, Sequence) else ()
 
@@ -272,8 +261,9 @@ def email_input(
 ) -> VoicemailEmailInput:
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
+    from ringback.lines import LineKind, line_kind, normalise, notify_recipients
     from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
-    from ringback.telephony.lines import LineKind, line_kind, normalise, notify_recipients
+    from ringback.phones import e164_or_none
 
     facts = dict(message.facts or {})
     transcript = message.transcript
@@ -298,7 +288,7 @@ def email_input(
         callback_number=facts.get("callback_number"),
         callback_number_confidence=float(facts.get("callback_number_confidence") or 0.0),
         callback_extension=facts.get("callback_extension"),
-        caller_id=_e164(message.from_number, settings.default_region),
+        caller_id=e164_or_none(message.from_number, settings.default_region),
         summary=summary,
         dates=tuple(
             MentionedDate(str(d.get("text", "")), str(d.get("iso", "")))

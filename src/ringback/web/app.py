@@ -25,10 +25,10 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.db.session import checkpoint, defer_checkpoints
+from ringback.lines import LineKind, line_kind
 from ringback.telephony import twiml
 from ringback.telephony.download import RecordingDownloader
 from ringback.telephony.greetings import GreetingStore
-from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.signature import Params, is_valid
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web.auth import require_login

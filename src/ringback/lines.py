@@ -4,6 +4,9 @@ Seed 003: inbound prospects ("people you don't know who are calling you to find
 something out") deserve "a specific process (and probably a specific number)". A number
 listed in ``RINGBACK_PROSPECT_NUMBERS`` is a prospect line; every other number is
 personal. Lookups are cached: the voice webhook asks on every call.
+
+Ground floor: the telephony webhooks, the voicemail pipeline, call analysis and the web
+app all ask which line a number is, so none of them owns the answer.
 """
 
 from __future__ import annotations
@@ -25,16 +28,10 @@ class LineKind(enum.StrEnum):
 
 def normalise(raw: str | None, region: str) -> str | None:
     """E.164 when the number parses, else its digits (a short code, an extension), else None."""
-    from ringback.contacts.phones import to_e164
+    from ringback.phones import digits, e164_or_none
 
     text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return to_e164(text, region)
-    except ValueError:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        return digits or None
+    return e164_or_none(text, region) or digits(text) or None
 
 
 @lru_cache(maxsize=64)
