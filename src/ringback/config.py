@@ -71,13 +71,10 @@ class Settings(BaseSettings):
     @field_validator("whisper_model")
     @classmethod
     def _bundled_whisper_model(cls, value: str) -> str:
-        from ringback.speech.models import BUNDLED_NAME, bundled_model_dir
+        from ringback.bundled_model import BUNDLED_NAME, default_model
 
         name = value.strip()
-        if name in ("", BUNDLED_NAME):
-            bundled = bundled_model_dir()
-            return str(bundled) if bundled else BUNDLED_NAME
-        return name
+        return default_model() if name in ("", BUNDLED_NAME) else name
 
     @field_validator("whisper_device")
     @classmethod
@@ -284,7 +281,7 @@ class Settings(BaseSettings):
     @field_validator("twilio_api_hosts")
     @classmethod
     def _host_patterns(cls, value: str) -> str:
-        from ringback.telephony.download import host_patterns
+        from ringback.hosts import host_patterns
 
         return ",".join(host_patterns(value))
 

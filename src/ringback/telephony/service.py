@@ -25,13 +25,13 @@ from sqlalchemy.exc import IntegrityError
 
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.hosts import host_patterns
 from ringback.lines import LineKind, line_kind
 from ringback.telephony.download import (
     DownloadError,
     HttpRecordingDownloader,
     RecordingDownloader,
     RecordingTooLarge,
-    host_patterns,
 )
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 
