@@ -15,6 +15,7 @@ import enum
 from collections.abc import Iterable
 from email.utils import getaddresses
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,3 +68,16 @@ def notify_recipients(settings: Settings, line: LineKind | str) -> tuple[str, ..
     if LineKind(line) is LineKind.PROSPECT:
         return tuple(addresses([settings.prospect_notify_to]))
     return ()
+
+
+def greetings_dir(data_dir: Path) -> Path:
+    """Where the greetings are stored: ``<data_dir>/greetings``."""
+    return Path(data_dir) / "greetings"
+
+
+def greeting_path(data_dir: Path, line: LineKind | str) -> Path:
+    """The greeting recorded for ``line`` (whether or not there is one yet).
+
+    ``ringback.telephony.greetings`` writes and serves it; call analysis reads the personal
+    line's as the owner's voice, so the place is settled here, not in either of them."""
+    return greetings_dir(data_dir) / f"{LineKind(line)}.wav"
