@@ -1,4 +1,5 @@
-"""Logging outreach events and marking attempts returned.
+"""Storing outreach events and marking attempts returned (what the actions of
+:mod:`ringback.tracking.service` are made of).
 
 Keyword-only functions that take a Session and never commit: the caller's
 :func:`ringback.db.session.transaction` decides, so a failure writes nothing.
