@@ -302,8 +302,8 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
 def note_return(session: Session, row: Voicemail, contact_id: int, settings: Settings) -> None:
     """A known contact called us: their open attempts (voicemails we left, unanswered
     calls, emails) count as returned. Keyed by the message, so a re-run counts it once."""
+    from ringback.tracking.events import record_inbound
     from ringback.tracking.models import Channel, EventSource
-    from ringback.tracking.service import record_inbound
 
     record_inbound(
         session,
