@@ -17,6 +17,7 @@ import pytest
 
 from ringback.config import Settings
 from ringback.speech import Transcript, Word
+from ringback.voicemail.analyze import CONTRACT_KEYS
 from ringback.voicemail.facts import FactDate, MessageFacts
 from ringback.voicemail.pipeline import Stage, default_stages, ingest, resume_pending
 from tests.conftest import Cli
@@ -31,25 +32,16 @@ from tests.test_pipeline_helpers import (
 SAID = "Hi, this is Bill Turner from Acme. Call me back at 212 555 0199 tomorrow at 3 pm."
 WHEN = datetime(2026, 11, 23, 15, 12, tzinfo=UTC)
 
+# The stored facts begin with the analyze contract's keys, in its order.
 FACT_KEYS = [
-    "callback_number",
-    "callback_number_confidence",
-    "caller_name",
-    "company",
-    "emails",
-    "dates",
-    "amounts",
-    "addresses",
-    "summary",
-    "urgent",
-    "is_prospect",
-    "callback_extension",
+    *CONTRACT_KEYS[2:],
     "callback_number_source",
     "intent",
     "asks_callback",
     "callback_due",
     "callback_due_text",
 ]
+PIPELINE = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
 SHOW_KEYS = [
     "id",
     "status",
@@ -110,7 +102,7 @@ def test_the_extractor_makes_every_key_in_order(tmp_path: Path) -> None:
 
 def test_analyze_json_keys_are_the_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from ringback.voicemail import adapters
-    from ringback.voicemail.analyze import CONTRACT_KEYS, analyze_file
+    from ringback.voicemail.analyze import analyze_file
 
     class Engine:
         def transcribe(self, audio: Any) -> Transcript:
@@ -158,7 +150,7 @@ def test_inbox_show_json_keys(cli: Cli, tmp_path: Path, db_url: str) -> None:
         on_stage=heard.append,
     )
     assert result.status == "done", result.status_reason
-    assert heard == ["decode", "detect_speech", "transcribe", "extract", "notify"]
+    assert heard == PIPELINE[1:], "each stage as it starts; 'store' was done by ingest"
     assert isinstance(result.facts, MessageFacts) and result.facts.caller_name == "Bill Turner"
     shown = cli("inbox", "show", str(result.id), "--json")
     assert shown.exit_code == 0, shown.output
@@ -178,15 +170,7 @@ def test_the_list_reads_in_the_order_it_runs(tmp_path: Path) -> None:
         notifier=FileNotifier(tmp_path / "sent"),
         follow_up=FollowUp(),
     )
-    assert [s.name for s in stages] == [
-        "store",
-        "decode",
-        "detect_speech",
-        "transcribe",
-        "extract",
-        "notify",
-        "follow_up",
-    ]
+    assert [s.name for s in stages] == [*PIPELINE, "follow_up"]
 
 
 def test_a_message_stored_by_the_old_code_resumes(db_url: str, tmp_path: Path) -> None:
@@ -202,12 +186,5 @@ def test_a_message_stored_by_the_old_code_resumes(db_url: str, tmp_path: Path) -
     )[1:]
     (done,) = resume_pending(db_url, old_list)
     assert done.status == "done"
-    assert [s.name for s in done.stages] == [
-        "store",
-        "decode",
-        "detect_speech",
-        "transcribe",
-        "extract",
-        "notify",
-    ]
+    assert [s.name for s in done.stages] == PIPELINE
     assert isinstance(done.facts, MessageFacts) and done.facts.caller_name == "Sarah Chen"
