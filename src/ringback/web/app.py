@@ -1,10 +1,12 @@
-"""The FastAPI app: Twilio's webhooks, the greetings Twilio plays, and a login-only API.
+"""The FastAPI app: the web app's pages, Twilio's webhooks, the greetings Twilio plays,
+and the API.
 
 Public routes are exactly the ones Twilio calls, and each of those checks
 ``X-Twilio-Signature`` first: a missing or wrong signature is answered 403, logged, and
 nothing is read further or stored. The greeting files are public by necessity (Twilio
 fetches them to play to every caller) under content-hashed names. Everything else needs
-the web login (:mod:`ringback.web.auth`). No docs or schema routes are served.
+a signed-in user or an API token (:mod:`ringback.web.auth`); the pages are one router
+per area in :mod:`ringback.web.pages`. No docs or schema routes are served.
 
 The voice webhook is on the hot path of every call: no database round trip, TwiML built
 from settings held in memory, the greeting looked up by a stat of its file.
@@ -31,8 +33,12 @@ from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.signature import Params, is_valid
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
+from ringback.web import signin
 from ringback.web.auth import require_login
 from ringback.web.limits import guarded_app, is_media_type
+from ringback.web.pages import calls, coach, contacts, inbox, stats, today
+from ringback.web.pages import settings as settings_page
+from ringback.web.shell import install_shell
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -241,6 +247,16 @@ def create_app(
     app = guarded_app(settings, lifespan)
     app.state.jobs = queue
     app.state.greetings = greetings
+    install_shell(app)  # static files, error pages, security headers
+    app.include_router(signin.router)
+    app.include_router(signin.account)
+    app.include_router(today.router)
+    app.include_router(contacts.router)
+    app.include_router(inbox.router)
+    app.include_router(calls.router)
+    app.include_router(coach.router)
+    app.include_router(stats.router)
+    app.include_router(settings_page.router)
 
     # The webhooks are plain Starlette routes: no FastAPI dependency solving per call.
     async def voice(request: Request) -> Response:
