@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired
+from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
 from ringback.web.render import redirect, render
 
 log = logging.getLogger("ringback.web")
@@ -48,8 +48,13 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def error_page(request: Request, status: int, detail: str = "") -> Response:
-    """The HTML error page for ``status``."""
+async def error_page(request: Request, status: int, detail: str = "") -> Response:
+    """The HTML error page for ``status``, with the navigation when signed in."""
+    try:
+        principal = await identify(request)
+        request.state.user = principal.user if principal else None
+    except Exception:  # the database may be why we are here: a page without the nav
+        request.state.user = None
     title, advice = ADVICE.get(status, ADVICE[500 if status >= 500 else 400])
     return render(
         request,
@@ -74,7 +79,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if not wants_html(request):
         return await http_exception_handler(request, exc)
-    response = error_page(request, exc.status_code, str(exc.detail))
+    response = await error_page(request, exc.status_code, str(exc.detail))
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
     return response
@@ -85,14 +90,14 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     if not wants_html(request):
         return await request_validation_exception_handler(request, exc)
     fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
-    return error_page(request, 422, f"Check: {fields}." if fields else "")
+    return await error_page(request, 422, f"Check: {fields}." if fields else "")
 
 
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if not wants_html(request):
         return JSONResponse({"detail": "internal error"}, 500)
-    return error_page(request, 500)
+    return await error_page(request, 500)
 
 
 def install_error_pages(app: FastAPI) -> None:

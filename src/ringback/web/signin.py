@@ -53,6 +53,9 @@ def _sign_in(request: Request, email: str, password: str) -> tuple[service.UserV
         if user is None:
             service.record(session, "signin_failed", ip=ip, detail=f"email: {email.strip()[:254]}")
             return None, ""
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:  # signing in again (perhaps as someone else) ends the old session
+            sessions.end_session(session, previous)
         lifetime = timedelta(hours=settings.web_session_max_hours)
         key = sessions.start_session(session, user, lifetime=lifetime, ip=ip, user_agent=agent)
         service.record(session, "signin", user_id=user.id, ip=ip)
