@@ -207,7 +207,7 @@ async def check_csrf(request: Request) -> None:
         given = value if isinstance(value, str) else None
     expected = expected_csrf(request)
     if not given or not expected or not hmac.compare_digest(given, expected):
-        raise HTTPException(403, "the form's security token is missing or out of date")
+        raise HTTPException(403, "The form's security token is missing or out of date.")
 
 
 async def current_user(request: Request) -> UserView:

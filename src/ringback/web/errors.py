@@ -4,6 +4,7 @@ the webhooks and scripts (FastAPI's own shapes, which API clients already parse)
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -56,6 +57,8 @@ async def error_page(request: Request, status: int, detail: str = "") -> Respons
     except Exception:  # the database may be why we are here: a page without the nav
         request.state.user = None
     title, advice = ADVICE.get(status, ADVICE[500 if status >= 500 else 400])
+    if detail == HTTPStatus(status).phrase:  # "Not Found" says nothing the title does not
+        detail = ""
     return render(
         request,
         "error.html",
