@@ -84,7 +84,7 @@ def start(as_json: bool) -> None:
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = ready_database(settings)
-    from ringback.accounts.cli import first_owner
+    from ringback.accounts.first_run import first_owner
     from ringback.web.address import browser_url
 
     owner = first_owner(url, settings.owner_email, ask=not as_json and sys.stdin.isatty())

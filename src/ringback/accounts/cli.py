@@ -58,7 +58,10 @@ def users() -> None:
     """Who may sign in to the web app."""
 
 
-@users.command("add")
+@users.command(
+    "add",
+    epilog="\b\nExamples:\n  ringback users add dana@example.com --name Dana\n  echo 'a long passphrase' | ringback users add sam@example.com --password-stdin",
+)
 @click.argument("email")
 @click.option("--name", default="", help="The name shown in the web app.")
 @click.option("--role", default="owner", show_default=True, help="What the user may do.")
@@ -74,7 +77,10 @@ def users_add(email: str, name: str, role: str, password_stdin: bool) -> None:
     show_password(password, generated)
 
 
-@users.command("list")
+@users.command(
+    "list",
+    epilog="\b\nExamples:\n  ringback users list\n  ringback users list --json",
+)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def users_list(as_json: bool) -> None:
     """List the users (never their passwords)."""
@@ -103,7 +109,10 @@ def users_list(as_json: bool) -> None:
         echo(f"{u.id:>4}  {u.email}  {u.role}{'  (disabled)' if u.disabled else ''}  {u.name}")
 
 
-@users.command("set-password")
+@users.command(
+    "set-password",
+    epilog="\b\nExamples:\n  ringback users set-password dana@example.com\n  echo 'a new passphrase' | ringback users set-password dana@example.com --password-stdin",
+)
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_set_password(email: str, password_stdin: bool) -> None:
@@ -124,7 +133,10 @@ def tokens() -> None:
     """Personal API tokens for scripts (sent as `Authorization: Bearer TOKEN`)."""
 
 
-@tokens.command("create")
+@tokens.command(
+    "create",
+    epilog="\b\nExamples:\n  ringback tokens create --name backup-script\n  ringback tokens create --name crm-sync --user dana@example.com --json",
+)
 @click.option("--name", required=True, help="What the token is for.")
 @click.option("--user", "email", default=None, help="Whose token (default: the first owner).")
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
@@ -149,7 +161,10 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
     echo(token)
 
 
-@tokens.command("list")
+@tokens.command(
+    "list",
+    epilog="\b\nExamples:\n  ringback tokens list\n  ringback tokens list --json",
+)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def tokens_list(as_json: bool) -> None:
     """List the tokens (names and dates; the tokens themselves are not kept)."""
@@ -175,7 +190,10 @@ def tokens_list(as_json: bool) -> None:
         echo(f"{r['id']:>4}  {r['name']}  {r['user']}  {state}")
 
 
-@tokens.command("revoke")
+@tokens.command(
+    "revoke",
+    epilog="\b\nExamples:\n  ringback tokens revoke 3",
+)
 @click.argument("token_id", type=int)
 def tokens_revoke(token_id: int) -> None:
     """Revoke a token: scripts using it are refused from now on."""
@@ -184,34 +202,3 @@ def tokens_revoke(token_id: int) -> None:
     with accounts_session() as session:
         row = revoke_token(session, token_id)
     echo(f"Token {row.id} ({row.name}) revoked.")
-
-
-def first_owner(url: str, email: str, *, ask: bool) -> dict[str, str]:
-    """On a database with no user: create the owner from ``email`` (RINGBACK_OWNER_EMAIL),
-    or from the one typed when ``ask`` (a terminal), with a one-time password. Returns what
-    happened: ``{"email", "one_time_password"}``, ``{"hint"}``, or ``{}`` when users exist."""
-    from sqlalchemy.exc import IntegrityError
-
-    from ringback.accounts.service import AccountError, add_user, count_users, generate_password
-    from ringback.db.session import transaction
-
-    with transaction(url) as session:
-        if count_users(session):
-            return {}
-    if not email.strip() and ask:
-        email = click.prompt(
-            "Email for your web app account (empty to skip)", default="", show_default=False
-        )
-    if not email.strip():
-        return {"hint": "No one can sign in to the web app yet: ringback users add you@example.com"}
-    password = generate_password()
-    try:
-        with transaction(url) as session:
-            if count_users(session):  # another first start got there first
-                return {}
-            user = add_user(session, email, password, name="", role="owner")
-    except IntegrityError:  # ... at the same moment
-        return {}
-    except AccountError as exc:
-        return {"hint": f"Owner not created ({exc}): ringback users add you@example.com"}
-    return {"email": user.email, "one_time_password": password}
