@@ -1,10 +1,15 @@
-"""The FastAPI app: Twilio's webhooks, the greetings Twilio plays, and a login-only API.
+"""The FastAPI app: the web app's pages, Twilio's webhooks, the greetings Twilio plays,
+and the API.
 
 Built from one router per area: :mod:`ringback.web.webhooks` (the routes Twilio posts to,
-each checking ``X-Twilio-Signature`` first), :mod:`ringback.web.routes` (health,
-greetings, ``/api/``), with :mod:`ringback.web.background` running what happens between
-requests and :mod:`ringback.web.limits` the size limits around it all. No docs or schema
-routes are served.
+each checking ``X-Twilio-Signature`` first: a missing or wrong signature is answered 403,
+logged, and nothing is read further or stored), :mod:`ringback.web.routes` (health, the
+greeting files Twilio fetches — public by necessity, under content-hashed names — and
+``/api/``), the sign-in pages (:mod:`ringback.web.signin`) and one router per page area
+in :mod:`ringback.web.pages`, all of which need a signed-in user or an API token
+(:mod:`ringback.web.auth`). :mod:`ringback.web.background` runs what happens between
+requests and :mod:`ringback.web.limits` sets the size limits around it all. No docs or
+schema routes are served.
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ from typing import TYPE_CHECKING
 
 from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
+from ringback.web import signin
 from ringback.web.background import lifespan
 from ringback.web.limits import guarded_app
+from ringback.web.pages import calls, coach, contacts, inbox, stats, today
+from ringback.web.pages import settings as settings_page
 from ringback.web.routes import api_router, greetings_router, health_router
+from ringback.web.shell import install_shell
 from ringback.web.webhooks import TwilioWebhooks, telephony_router
 
 if TYPE_CHECKING:
@@ -52,8 +61,13 @@ def create_app(
     )
     app.state.jobs = queue
     app.state.greetings = greetings
+    install_shell(app)  # static files, error pages, security headers
     app.include_router(telephony_router(settings, hooks, queue))
     app.include_router(greetings_router(greetings))
     app.include_router(health_router())
     app.include_router(api_router(settings))
+    app.include_router(signin.router)
+    app.include_router(signin.account)
+    for area in (today, contacts, inbox, calls, coach, stats, settings_page):
+        app.include_router(area.router)
     return app
