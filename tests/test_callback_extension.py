@@ -20,7 +20,7 @@ import pytest
 from ringback.config import Settings
 from ringback.extract import extract_callback_number
 from ringback.mail.render import tel_href
-from ringback.voicemail.pipeline import Transcript, Word
+from ringback.speech import Transcript, Word
 from tests.conftest import Cli
 from tests.test_pipeline_helpers import speech_8k, wav_bytes
 

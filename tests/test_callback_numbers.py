@@ -426,7 +426,7 @@ def test_callback_reread_setting_decides_whether_the_audio_is_checked(
     from ringback.speech import FasterWhisperTranscriber
     from ringback.speech import callback_audio as numbers
     from ringback.speech.audio import decode
-    from ringback.voicemail.adapters import FactsExtractor, to_pipeline_transcript
+    from ringback.voicemail.adapters import FactsExtractor
     from tests.conftest import IN_CI
 
     if not fsdd.available():
@@ -445,11 +445,15 @@ def test_callback_reread_setting_decides_whether_the_audio_is_checked(
 
     monkeypatch.setattr(numbers, "_repair", spy)
     settings = Settings(_env_file=None, callback_reread=reread)  # type: ignore[call-arg]
-    facts = FactsExtractor(settings, engine).extract_audio(
-        to_pipeline_transcript(transcript),
-        audio=audio,
-        caller_id=None,
-        received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+    facts = (
+        FactsExtractor(settings, engine)
+        .extract_audio(
+            transcript,
+            audio=audio,
+            caller_id=None,
+            received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        )
+        .to_json()
     )
     assert bool(calls) is reread
     if not reread:

@@ -21,7 +21,8 @@ import av
 import numpy as np
 import pytest
 
-from ringback.voicemail.pipeline import Transcript, VoicemailMessage, Word
+from ringback.speech import Transcript, Word
+from ringback.voicemail.pipeline import VoicemailMessage
 
 FSDD = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "fsdd" / "recordings"
 

@@ -227,10 +227,13 @@ class Settings(BaseSettings):
         default=False,
         description="Prospect line asks name, company and need by speech (<Gather>) first.",
     )
-    web_user: str = Field(default="ringback", description="Login name for the web app.")
+    # HTTP Basic on /api/ for scripts written before API tokens; the web app's pages use
+    # accounts (`ringback users add`) and scripts should prefer `ringback tokens create`.
+    web_user: str = Field(default="ringback", description="HTTP Basic user name for /api/.")
     web_password: SecretStr | None = Field(
         default=None,
-        description="Login password for the web app (secret); unset = only webhooks are served.",
+        description="HTTP Basic password for /api/ (secret); unset = /api/ takes only a "
+        "signed-in session or an API token.",
     )
     # web: what `ringback serve` accepts before anyone is authenticated (issue 12).
     web_max_header_kb: int = Field(
@@ -268,6 +271,17 @@ class Settings(BaseSettings):
         default="",
         description="Your reverse proxy's address(es), comma-separated: only they are believed "
         "about the client's address (X-Forwarded-For); empty = no proxy.",
+    )
+    # web: browser sessions (issue 15). A session ends at whichever limit comes first.
+    web_session_idle_minutes: int = Field(
+        default=12 * 60,
+        ge=1,
+        description="A web session not used for this long is signed out, minutes.",
+    )
+    web_session_max_hours: int = Field(
+        default=14 * 24,
+        ge=1,
+        description="A web session ends this long after sign-in however much it is used, hours.",
     )
 
     @field_validator("public_url")

@@ -27,27 +27,25 @@ def prep(
     contact: str, reason: str | None, value: str | None, next_step: str | None, as_json: bool
 ) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
-    from ringback.coach.compose import Owner
-    from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import ContactNotFound, get_contact
+    from ringback.contacts.service import ContactNotFound
     from ringback.db.session import transaction
-    from ringback.prep.service import build_brief
+    from ringback.prep.service import brief_for_contact
 
     settings = load_settings()
     url = ready_database(settings)
     with transaction(url) as session:
         try:
-            profile = profile_of(get_contact(session, ref=contact, region=settings.default_region))
+            brief = brief_for_contact(
+                session,
+                contact_ref=contact,
+                settings=settings,
+                now=datetime.now(UTC),
+                reason=reason,
+                value=value,
+                next_step=next_step,
+            )
         except ContactNotFound as exc:
             fail(str(exc), hint="find the contact with `ringback contacts list --search NAME`")
-    brief = build_brief(
-        profile,
-        now=datetime.now(UTC),
-        owner=Owner.from_settings(settings),
-        reason=reason,
-        value=value,
-        next_step=next_step,
-    )
     if as_json:
         print_json(brief.as_json())
         return

@@ -86,7 +86,7 @@ def tracking_work() -> Iterator[tuple[Session, Settings]]:
     from ringback.coach.text import ScriptError
     from ringback.contacts.service import ContactNotFound
     from ringback.db.session import transaction
-    from ringback.tracking.service import UnknownContact
+    from ringback.tracking.events import UnknownContact
 
     settings = load_settings()
     url = ready_database(settings)

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.tracking.service import Logged
+    from ringback.tracking.events import Logged
 
 # Statuses after which nothing more happens to the call; earlier ones (queued, ringing,
 # in-progress) are not outcomes yet.
@@ -69,7 +69,7 @@ def record_call_status(
     from ringback.contacts.models import ContactPhone
     from ringback.db.base import utcnow
     from ringback.phones import to_e164
-    from ringback.tracking.service import log_call
+    from ringback.tracking.events import log_call
 
     sid = params.get("CallSid", "").strip()
     status = params.get("CallStatus", "").strip().lower()

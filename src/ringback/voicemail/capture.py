@@ -23,6 +23,7 @@ from ringback.voicemail.followup import (
     caller_numbers,
     contact_for,
     ensure_task,
+    facts_of,
     find_task,
     marker,
     wants_task,
@@ -69,10 +70,10 @@ class Captured:
 
 def story_items(row: Voicemail) -> list[tuple[str, str]]:
     """(kind, text) for the facts worth keeping about the caller."""
-    facts = row.facts or {}
+    facts = facts_of(row)
     items: list[tuple[str, str]] = []
-    need = str(facts.get("summary") or "").strip()
-    dates = [f"{d['text']} ({d['iso']})" for d in facts.get("dates") or () if isinstance(d, dict)]
+    need = facts.summary.strip()
+    dates = [f"{d.text} ({d.iso})" for d in facts.dates]
     if need:
         text = need[0].upper() + need[1:]
         if dates:
@@ -80,9 +81,9 @@ def story_items(row: Voicemail) -> list[tuple[str, str]]:
         items.append(("interest", text))
     elif dates:
         items.append(("interest", "Times mentioned: " + ", ".join(dates)))
-    if facts.get("amounts"):
-        items.append(("financial_goal", "Amounts mentioned: " + ", ".join(facts["amounts"])))
-    for address in facts.get("addresses") or ():
+    if facts.amounts:
+        items.append(("financial_goal", "Amounts mentioned: " + ", ".join(facts.amounts)))
+    for address in facts.addresses:
         items.append(("interest", f"Address mentioned: {address}"))
     return items
 
@@ -124,7 +125,7 @@ def _add_numbers_and_emails(
             contact.phones.append(ContactPhone(e164=number, label=label))
             have.add(number)
     mails = {e.address for e in contact.emails}
-    for address in (row.facts or {}).get("emails") or ():
+    for address in facts_of(row).emails:
         address = str(address).strip().lower()
         if address and address not in mails:
             contact.emails.append(ContactEmail(address=address, label="voicemail"))

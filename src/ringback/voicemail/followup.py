@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.context import VoicemailContext
 from ringback.voicemail.pipeline.stages import Stage
 
@@ -45,6 +46,11 @@ _NO_CALLBACK = re.compile(
     r"you\s+don'?t\s+have\s+to\s+call)\b",
     re.IGNORECASE,
 )
+
+
+def facts_of(row: Voicemail) -> MessageFacts:
+    """The stored facts of a message (empty for one with none: a hang-up, a rejection)."""
+    return as_facts(row.facts) or MessageFacts()
 
 
 def marker(voicemail_id: int) -> str:
@@ -99,8 +105,8 @@ def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
     from ringback.phones import e164_or_none
 
     out: list[tuple[str, str]] = []
-    facts = row.facts or {}
-    for raw, label in ((row.from_number, "caller id"), (facts.get("callback_number"), "callback")):
+    said = facts_of(row).callback_number
+    for raw, label in ((row.from_number, "caller id"), (said, "callback")):
         number = e164_or_none(raw, region)
         if number and number not in [n for n, _ in out]:
             out.append((number, label))
@@ -142,8 +148,8 @@ def display_name(row: Voicemail, region: str, contact_name: str | None = None) -
     contact's name, company, number."""
     from ringback.phones import pretty
 
-    facts = row.facts or {}
-    said = (facts.get("caller_name"), row.caller_name, contact_name, facts.get("company"))
+    facts = facts_of(row)
+    said = (facts.caller_name, row.caller_name, contact_name, facts.company)
     for value in said:
         if value and str(value).strip():
             return str(value).strip()
@@ -168,13 +174,13 @@ def contact_for(
     if found is not None:
         return found, False
     name = display_name(row, region)
-    if not numbers and not (row.facts or {}).get("caller_name"):
+    facts = facts_of(row)
+    if not numbers and not facts.caller_name:
         return None, False
-    facts = row.facts or {}
     contact = Contact(
         name=(name or "Unknown caller")[:200],
-        company=(facts.get("company") or None),
-        is_lead=lead or bool(facts.get("is_prospect")),
+        company=(facts.company or None),
+        is_lead=lead or facts.is_prospect,
         phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
     )
     session.add(contact)
@@ -194,10 +200,9 @@ def find_task(session: Session, contact_id: int, voicemail_id: int) -> FollowUp 
 
 
 def task_title(row: Voicemail, name: str, *, missed: bool) -> str:
-    facts = row.facts or {}
-    if missed or not facts:
+    if missed or not row.facts:
         return f"Missed call from {name}, no message ({marker(row.id)})"
-    summary = str(facts.get("summary") or "left a message")
+    summary = facts_of(row).summary or "left a message"
     return f"Call back {name}: {summary} ({marker(row.id)})"[:500]
 
 
@@ -210,12 +215,8 @@ def ensure_task(
     existing = find_task(session, contact.id, row.id)
     if existing is not None:
         return existing, False
-    facts = row.facts or {}
-    due_text = facts.get("callback_due")
-    due: datetime | None
-    if due_text:
-        due = datetime.fromisoformat(str(due_text))
-    else:  # a missed call: like any plain request, the next business morning
+    due = facts_of(row).callback_due
+    if due is None:  # a missed call: like any plain request, the next business morning
         due = callback_due((), received_at=row.received_at, tz=settings.tz)[0]
     task = FollowUp(
         contact_id=contact.id, title=task_title(row, contact.name, missed=missed), due_at=due
@@ -227,7 +228,7 @@ def ensure_task(
 
 def wants_task(row: Voicemail, *, missed: bool) -> bool:
     if row.facts and not missed:
-        return bool(row.facts.get("asks_callback"))
+        return facts_of(row).asks_callback
     # No transcript: a hang-up. Worth a call back only if we know who it was.
     return bool(row.from_number)
 
@@ -265,7 +266,7 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
             raise LookupError(f"no voicemail {ctx.voicemail_id}")
         # The stages' results reach the row only when the run ends; use the live ones.
         if ctx.facts is not None:
-            row.facts = dict(ctx.facts)
+            row.facts = ctx.facts.to_json()
         missed = ctx.no_message
         # A call to the prospect line always gets a (Lead) contact and a callback task:
         # seed 003, "deal with that well, and separately".
@@ -294,8 +295,8 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
 def note_return(session: Session, row: Voicemail, contact_id: int, settings: Settings) -> None:
     """A known contact called us: their open attempts (voicemails we left, unanswered
     calls, emails) count as returned. Keyed by the message, so a re-run counts it once."""
+    from ringback.tracking.events import record_inbound
     from ringback.tracking.models import Channel, EventSource
-    from ringback.tracking.service import record_inbound
 
     record_inbound(
         session,
