@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringback.voicemail.extract import VoicemailFacts, extract_facts
+from ringback.extract import VoicemailFacts, extract_facts
 from tests.test_extract_data import CORPUS
 from tests.test_extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT
 

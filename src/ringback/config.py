@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringback.phones import is_region
 from ringback.redact import mask_url
 
 
@@ -71,13 +71,10 @@ class Settings(BaseSettings):
     @field_validator("whisper_model")
     @classmethod
     def _bundled_whisper_model(cls, value: str) -> str:
-        from ringback.speech.models import BUNDLED_NAME, bundled_model_dir
+        from ringback.bundled_model import BUNDLED_NAME, default_model
 
         name = value.strip()
-        if name in ("", BUNDLED_NAME):
-            bundled = bundled_model_dir()
-            return str(bundled) if bundled else BUNDLED_NAME
-        return name
+        return default_model() if name in ("", BUNDLED_NAME) else name
 
     @field_validator("whisper_device")
     @classmethod
@@ -298,7 +295,7 @@ class Settings(BaseSettings):
     @field_validator("twilio_api_hosts")
     @classmethod
     def _host_patterns(cls, value: str) -> str:
-        from ringback.telephony.download import host_patterns
+        from ringback.hosts import host_patterns
 
         return ",".join(host_patterns(value))
 
@@ -335,7 +332,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_region(cls, value: str) -> str:
         region = value.upper()
-        if region not in phonenumbers.SUPPORTED_REGIONS:
+        if not is_region(region):
             raise ValueError(
                 f"unknown phone region {value!r}; use a two-letter code such as US or GB"
             )

@@ -9,7 +9,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
 from ringback.config import Settings
-from ringback.contacts.phones import pretty
 from ringback.mail.ics import meeting_invite, proposed_time
 from ringback.mail.model import VoicemailEmailInput
 from ringback.mail.protocol import key_digest, message_id_for
@@ -27,6 +26,7 @@ from ringback.mail.render import (
     transcript_html,
     transcript_text,
 )
+from ringback.phones import pretty
 
 SUBJECT_MAX = 140  # what mail clients show in a list, give or take
 UNSURE_NUMBER = 0.8  # below this the number gets a "check it" note

@@ -66,7 +66,7 @@ def _render(brief) -> None:  # type: ignore[no-untyped-def]
     out = console()
     c = brief.contact
     who = " · ".join(escape(str(x)) for x in (c["name"], c["title"], c["company"]) if x)
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     phones = [pretty(p) for p in c["phones"]]
     reach = " · ".join(escape(x) for x in [*phones, *c["emails"]]) or "no phone or email"

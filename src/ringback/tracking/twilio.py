@@ -67,8 +67,8 @@ def record_call_status(
     still answer 200, or Twilio retries for nothing.
     """
     from ringback.contacts.models import ContactPhone
-    from ringback.contacts.phones import to_e164
     from ringback.db.base import utcnow
+    from ringback.phones import to_e164
     from ringback.tracking.events import log_call
 
     sid = params.get("CallSid", "").strip()

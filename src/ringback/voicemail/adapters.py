@@ -22,9 +22,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from ringback.config import Settings
+    from ringback.extract import CallbackNumber
     from ringback.mail import AudioFile, VoicemailEmailInput
     from ringback.speech import FasterWhisperTranscriber
-    from ringback.voicemail.numbers import CallbackNumber
 
 log = logging.getLogger("ringback.voicemail")
 
@@ -108,8 +108,8 @@ class FactsExtractor:
         duration: float | None = None,
         to_number: str | None = None,
     ) -> MessageFacts:
-        from ringback.telephony.lines import LineKind, line_kind
-        from ringback.voicemail.extract import extract_facts
+        from ringback.extract import extract_facts
+        from ringback.lines import LineKind, line_kind
         from ringback.voicemail.followup import asks_for_callback, callback_due
 
         number = self._callback_number(transcript, audio, caller_id)
@@ -149,7 +149,8 @@ class FactsExtractor:
         audio: npt.NDArray[np.float32] | None,
         caller_id: str | None,
     ) -> CallbackNumber:
-        from ringback.voicemail.numbers import callback_number_from_audio, extract_callback_number
+        from ringback.extract import extract_callback_number
+        from ringback.speech.callback_audio import callback_number_from_audio
 
         region = self.settings.default_region
         if audio is not None and self.engine is not None:
@@ -209,17 +210,6 @@ class EmailNotifier:
             return None
 
 
-def _e164(raw: str | None, region: str) -> str | None:
-    from ringback.contacts.phones import to_e164
-
-    if not raw:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
-
-
 def email_input(
     message: VoicemailMessage,
     settings: Settings,
@@ -229,8 +219,9 @@ def email_input(
 ) -> VoicemailEmailInput:
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
+    from ringback.lines import LineKind, line_kind, normalise, notify_recipients
     from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
-    from ringback.telephony.lines import LineKind, line_kind, normalise, notify_recipients
+    from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
     transcript = message.transcript
@@ -255,7 +246,7 @@ def email_input(
         callback_number=facts.callback_number,
         callback_number_confidence=facts.callback_number_confidence,
         callback_extension=facts.callback_extension,
-        caller_id=_e164(message.from_number, settings.default_region),
+        caller_id=e164_or_none(message.from_number, settings.default_region),
         summary=summary,
         dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
         amounts=facts.amounts,

@@ -142,7 +142,7 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
     region = settings.default_region
     already = row.handled_at is not None
-    from ringback.telephony.lines import LineKind, line_kind
+    from ringback.lines import LineKind, line_kind
 
     prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
     contact, created = contact_for(session, row, region=region, lead=prospect)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.contacts.models import Contact, FollowUp
-    from ringback.voicemail.extract import DateMention
+    from ringback.extract import DateMention
     from ringback.voicemail.models import Voicemail
 
 CALLBACK_HOUR = 10  # default due time: 10:00 on the next business day, the user's timezone
@@ -100,23 +100,14 @@ def callback_due(
     return due, None
 
 
-def e164(raw: str | None, region: str) -> str | None:
-    from ringback.contacts.phones import to_e164
-
-    if not raw:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
-
-
 def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
     """(E.164, label) for the numbers this message came with: caller ID, then the spoken one."""
+    from ringback.phones import e164_or_none
+
     out: list[tuple[str, str]] = []
     said = facts_of(row).callback_number
     for raw, label in ((row.from_number, "caller id"), (said, "callback")):
-        number = e164(raw, region)
+        number = e164_or_none(raw, region)
         if number and number not in [n for n, _ in out]:
             out.append((number, label))
     return out
@@ -142,8 +133,9 @@ def known_caller(
     """(name, company) of the contact one of these numbers belongs to, the first number
     first (caller ID, then the number said), or None. Read-only."""
     from ringback.db.session import session_factory
+    from ringback.phones import e164_or_none
 
-    wanted = [n for raw in numbers if (n := e164(raw, region))]
+    wanted = [n for raw in numbers if (n := e164_or_none(raw, region))]
     if not wanted:
         return None
     with session_factory(url)() as session:
@@ -154,7 +146,7 @@ def known_caller(
 def display_name(row: Voicemail, region: str, contact_name: str | None = None) -> str | None:
     """The caller as a person would name them: said name, caller-ID name, the matched
     contact's name, company, number."""
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     facts = facts_of(row)
     said = (facts.caller_name, row.caller_name, contact_name, facts.company)
@@ -264,7 +256,7 @@ class FollowUpStage(Stage):
 
 def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
     from ringback.db.session import transaction
-    from ringback.telephony.lines import LineKind, line_kind
+    from ringback.lines import LineKind, line_kind
     from ringback.voicemail.models import Voicemail
 
     region = settings.default_region

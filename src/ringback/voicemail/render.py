@@ -52,7 +52,7 @@ def spinner(text: str) -> Iterator[None]:
 
 
 def _number(value: str | None, extension: str | None = None) -> str:
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     return pretty(value, extension) if value else "—"
 

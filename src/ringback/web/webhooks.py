@@ -21,9 +21,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ringback.lines import LineKind, line_kind
 from ringback.telephony import twiml
 from ringback.telephony.greetings import GreetingStore
-from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.signature import Params, is_valid
 from ringback.telephony.worker import JobQueue
 from ringback.web.limits import is_media_type
