@@ -102,6 +102,8 @@ class Voicemail(Base):
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When someone first opened it (the web inbox's unread-first order); done is handled_at.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_key: Mapped[str | None] = mapped_column(String(255))
 
     # Which worker is running the pipeline on it, and until when that claim holds
