@@ -27,7 +27,7 @@ from ringback.voicemail import listing
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from ringback.voicemail.store import store_original
 from ringback.web import create_app
-from ringback.web.pages.inbox import when_label
+from ringback.web.pages.inbox import mentioned_label, when_label
 from tests.test_inbox_audio import to_wav
 from tests.twilio_support import make_settings
 from tests.web_accounts import add_user, csrf_of, sign_in
@@ -231,6 +231,9 @@ def test_opening_a_voicemail_marks_it_read_and_shows_its_facts(inbox: Inbox) -> 
     )
     assert 'href="tel:+14155550137"' in page.text
     assert "check the recording (55% sure)" in page.text  # the email's line: under 0.8
+    assert re.search(
+        r"after three tomorrow <span class=\"hint\">\(Tue 24 Nov( 2026)?, 3:00 pm\)", page.text
+    )
     assert "Northwind" in page.text and "$450,000" in page.text and "12 Oak Street" in page.text
     assert '<script src="/static/player.js"' in page.text
     sure = inbox.client.get(f"/inbox/{inbox.add(facts=FACTS)}")
@@ -337,7 +340,7 @@ def test_mark_done_and_a_message_still_processing_or_failed_says_what_to_do(
     )
     listed = inbox.client.get("/inbox").text
     assert "Processing" in listed and "Being transcribed" in listed
-    assert "transcribe: model file is damaged. Listen to the recording" in listed
+    assert "transcribe: model file is damaged. Listen to the recording. To try again" in listed
     assert "Traceback" not in listed
     page = inbox.client.get(f"/inbox/{failed}").text
     assert "ringback inbox resume --failed" in page and 'name="keep"' not in page
@@ -374,3 +377,10 @@ def test_when_is_said_as_a_person_reads_it_in_the_users_timezone(
 ) -> None:
     now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # Monday 7 Dec, 3 pm in New York
     assert when_label(moment, now, NY) == expected
+
+
+def test_a_time_the_caller_named_is_said_the_same_way() -> None:
+    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
+    assert mentioned_label("2026-12-08", now, NY) == "Tue 8 Dec"
+    assert mentioned_label("2027-01-04T15:00:00-05:00", now, NY) == "Mon 4 Jan 2027, 3:00 pm"
+    assert mentioned_label("next week", now, NY) == "next week"

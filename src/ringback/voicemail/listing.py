@@ -45,6 +45,7 @@ class StatusNote:
     label: str
     reason: str | None
     next_step: str
+    command: str | None = None  # what whoever runs Ringback can type to try again
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,8 @@ def status_note(status: str, reason: str | None) -> StatusNote | None:
         return StatusNote(
             "Failed",
             first,
-            "Listen to the recording. Ringback retries it when `ringback inbox resume "
-            "--failed` runs; if it fails again, the server log says why.",
+            "Listen to the recording. To try again, whoever runs Ringback types:",
+            "ringback inbox resume --failed",
         )
     if status == "rejected":
         return StatusNote(

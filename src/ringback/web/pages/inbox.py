@@ -10,7 +10,7 @@ from the request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Query, Request
@@ -30,17 +30,38 @@ router = signed_in_router()
 T = TypeVar("T")
 
 
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _day(day: date, today: date) -> str:
+    year = f" {day.year}" if day.year != today.year else ""
+    return f"{day:%a} {day.day} {day:%b}{year}"
+
+
 def when_label(moment: datetime, now: datetime, tz: tzinfo) -> str:
     """When a message came, as a person says it, in the user's timezone: ``today 9:14 am``,
     ``yesterday 5:02 pm``, ``Mon 7 Dec, 3:00 pm``; another year's adds the year."""
     local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    clock = f"{local.hour % 12 or 12}:{local:%M} {'am' if local.hour < 12 else 'pm'}"
     if local.date() == today:
-        return f"today {clock}"
+        return f"today {_clock(local)}"
     if local.date() == today - timedelta(days=1):
-        return f"yesterday {clock}"
-    year = f" {local.year}" if local.year != today.year else ""
-    return f"{local:%a} {local.day} {local:%b}{year}, {clock}"
+        return f"yesterday {_clock(local)}"
+    return f"{_day(local.date(), today)}, {_clock(local)}"
+
+
+def mentioned_label(iso: str, now: datetime, tz: tzinfo) -> str:
+    """A time the caller named (ISO 8601, a date or a date and time) in the same words:
+    ``Mon 7 Dec`` or ``Mon 7 Dec, 3:00 pm``; shown as it is when it is not ISO 8601."""
+    today = now.astimezone(tz).date()
+    try:
+        if len(iso) == 10:
+            return _day(date.fromisoformat(iso), today)
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    local = moment.astimezone(tz) if moment.tzinfo else moment
+    return f"{_day(local.date(), today)}, {_clock(local)}"
 
 
 def length_label(seconds: float | None) -> str:
@@ -72,6 +93,7 @@ def _helpers(settings: Settings) -> dict[str, Any]:
     now = datetime.now(settings.tz)
     return {
         "when": lambda moment: when_label(moment, now, settings.tz),
+        "on": lambda iso: mentioned_label(iso, now, settings.tz),
         "length": length_label,
         "tel": tel_href,
         "number": pretty,
