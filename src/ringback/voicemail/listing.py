@@ -190,7 +190,21 @@ def inbox_page(
     from ringback.voicemail.models import Voicemail
 
     page = min(max(page, 1), MAX_PAGE)
-    unread_first = case((Voicemail.read_at.is_(None), 0), else_=1)
+    order = (
+        case((Voicemail.read_at.is_(None), 0), else_=1),  # unread first
+        Voicemail.received_at.desc(),
+        Voicemail.id.desc(),
+    )
+    # The page's ids are sorted from the inbox index alone (read_at, received_at, id):
+    # sorting whole rows would read every transcript's words on SQLite, where they sit
+    # in the row before read_at.
+    ids = (
+        select(Voicemail.id)
+        .order_by(*order)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+        .scalar_subquery()
+    )
     query = (
         select(Voicemail, Contact.name)
         .outerjoin(Contact, Contact.id == Voicemail.contact_id)
@@ -208,9 +222,8 @@ def inbox_page(
                 Voicemail.handled_at,
             )
         )
-        .order_by(unread_first, Voicemail.received_at.desc(), Voicemail.id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
+        .where(Voicemail.id.in_(ids))
+        .order_by(*order)
     )
     rows = session.execute(query).all()
     items = tuple(_item(row, region, name) for row, name in rows[:per_page])

@@ -1,7 +1,8 @@
 """A voicemail's read time: the web inbox lists unread messages first (issue 15 §3).
 
 "Read" (opened once) is not "done" (``handled_at``: captured or marked done), so it is a
-column of its own. Messages already handled count as read.
+column of its own. Messages already handled count as read. The index lets the inbox sort
+its page without reading whole rows (each holds its transcript's words).
 
 Numbered 0009 on 0008 while other migrations are written elsewhere: re-chained on merge.
 
@@ -30,6 +31,7 @@ def upgrade() -> None:
         "voicemails",
         sa.Column("read_at", ringback.db.base.UTCDateTime(timezone=True), nullable=True),
     )
+    op.create_index("ix_voicemails_inbox", "voicemails", ["read_at", "received_at", "id"])
     voicemails = sa.table(
         "voicemails", sa.column("read_at", sa.DateTime()), sa.column("handled_at", sa.DateTime())
     )
@@ -41,4 +43,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_voicemails_inbox", table_name="voicemails")
     op.drop_column("voicemails", "read_at")
