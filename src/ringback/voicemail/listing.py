@@ -21,7 +21,7 @@ from sqlalchemy.orm import load_only
 from ringback.db.base import utcnow
 from ringback.voicemail.facts import MessageFacts
 from ringback.voicemail.followup import display_name, facts_of, marker
-from ringback.voicemail.service import VoicemailNotFound, get_voicemail
+from ringback.voicemail.service import get_voicemail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -288,7 +288,7 @@ def _captured(session: Session, row: Voicemail) -> tuple[str, ...]:
 
 def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> VoicemailView:
     """Message ``voicemail_id`` as its page shows it; opening it marks it read.
-    Raises :class:`VoicemailNotFound`."""
+    Raises :class:`~ringback.voicemail.service.VoicemailNotFound`."""
     from ringback.contacts.models import Contact
     from ringback.mail.compose import UNSURE_NUMBER
 
@@ -322,7 +322,7 @@ def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> Voice
 
 def recording_of(session: Session, *, voicemail_id: int, data_dir: Path) -> Recording:
     """The stored original of message ``voicemail_id``: found by the message's id only,
-    and only inside the data directory. Raises :class:`VoicemailNotFound` or
+    and only inside the data directory. Raises :class:`~ringback.voicemail.service.VoicemailNotFound` or
     :class:`NoRecording`."""
     row = get_voicemail(session, voicemail_id)
     if not row.original_path or not (row.mime or "").startswith("audio/"):
@@ -339,7 +339,7 @@ def capture_chosen(
     """Capture the message into its contact (``ringback inbox capture``: the contact, its
     numbers, the interaction, the callback task, marked done), keeping only the proposed
     back-story items whose index is in ``keep``. Raises
-    :class:`~ringback.voicemail.capture.NotCapturable` and :class:`VoicemailNotFound`."""
+    :class:`~ringback.voicemail.capture.NotCapturable` and :class:`~ringback.voicemail.service.VoicemailNotFound`."""
     from ringback.contacts.models import BackStoryItem
     from ringback.voicemail.capture import capture, story_items
 
@@ -375,29 +375,10 @@ def capture_chosen(
 
 def mark_done(session: Session, *, voicemail_id: int) -> DoneOutcome:
     """Mark message ``voicemail_id`` done (handled, and read), as capturing does, without
-    filing anything. Raises :class:`VoicemailNotFound`."""
+    filing anything. Raises :class:`~ringback.voicemail.service.VoicemailNotFound`."""
     row = get_voicemail(session, voicemail_id)
     already = row.handled_at is not None
     now = utcnow()
     row.handled_at = row.handled_at or now
     row.read_at = row.read_at or now
     return DoneOutcome(voicemail_id=row.id, already=already)
-
-
-__all__ = [
-    "PER_PAGE",
-    "CaptureOutcome",
-    "DoneOutcome",
-    "InboxItem",
-    "InboxPage",
-    "NoRecording",
-    "Recording",
-    "VoicemailNotFound",
-    "VoicemailView",
-    "capture_chosen",
-    "inbox_page",
-    "mark_done",
-    "open_voicemail",
-    "recording_of",
-    "status_note",
-]

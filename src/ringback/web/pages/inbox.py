@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
@@ -23,8 +23,12 @@ from ringback.mail.render import tel_href
 from ringback.phones import pretty
 from ringback.voicemail import listing
 from ringback.voicemail.capture import NotCapturable
+from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router
 from ringback.web.render import flash, redirect, render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = signed_in_router()
 T = TypeVar("T")
@@ -77,15 +81,19 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-async def _in_db(request: Request, work: Callable[..., T]) -> T:
-    """``work(session, settings)`` in one transaction, off the event loop."""
+async def _in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
+    """``work(session, settings)`` in one transaction, off the event loop; a voicemail that
+    is not there is the 404 page."""
     settings = _settings(request)
 
     def run() -> T:
         with transaction(settings.effective_database_url) as session:
             return work(session, settings)
 
-    return await run_in_threadpool(run)
+    try:
+        return await run_in_threadpool(run)
+    except VoicemailNotFound as exc:
+        raise HTTPException(404, f"There is {exc}. Go back to the Inbox.") from None
 
 
 def _helpers(settings: Settings) -> dict[str, Any]:
@@ -114,22 +122,15 @@ async def inbox_page(
     return render(request, "pages/inbox.html", inbox=found, **_helpers(_settings(request)))
 
 
-def _not_found(voicemail_id: int) -> HTTPException:
-    return HTTPException(404, f"There is no voicemail #{voicemail_id}. Go back to the Inbox.")
-
-
 @router.get("/inbox/{voicemail_id}")
 async def voicemail_page(request: Request, voicemail_id: int) -> Response:
     """One voicemail; opening it marks it read."""
-    try:
-        view = await _in_db(
-            request,
-            lambda session, settings: listing.open_voicemail(
-                session, voicemail_id=voicemail_id, region=settings.default_region
-            ),
-        )
-    except listing.VoicemailNotFound:
-        raise _not_found(voicemail_id) from None
+    view = await _in_db(
+        request,
+        lambda session, settings: listing.open_voicemail(
+            session, voicemail_id=voicemail_id, region=settings.default_region
+        ),
+    )
     return render(request, "pages/inbox_voicemail.html", view=view, **_helpers(_settings(request)))
 
 
@@ -143,8 +144,6 @@ async def voicemail_audio(request: Request, voicemail_id: int) -> Response:
                 session, voicemail_id=voicemail_id, data_dir=settings.data_dir
             ),
         )
-    except listing.VoicemailNotFound:
-        raise _not_found(voicemail_id) from None
     except listing.NoRecording as exc:
         raise HTTPException(404, f"{exc}. The transcript is on the voicemail's page.") from None
     return FileResponse(
@@ -160,7 +159,7 @@ async def voicemail_audio(request: Request, voicemail_id: int) -> Response:
 async def capture_voicemail(
     request: Request,
     voicemail_id: int,
-    keep: Annotated[list[str], Form(max_length=10)] = [],  # noqa: B006  (FastAPI copies it)
+    keep: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies it)
 ) -> Response:
     """Capture the message into the contact with the checked items only; mark it done."""
     chosen = {int(value) for value in keep if value.isdigit()}
@@ -171,8 +170,6 @@ async def capture_voicemail(
                 session, settings, voicemail_id=voicemail_id, keep=chosen
             ),
         )
-    except listing.VoicemailNotFound:
-        raise _not_found(voicemail_id) from None
     except NotCapturable as exc:
         response = redirect(f"/inbox/{voicemail_id}")
         flash(request, response, f"Nothing to capture yet: {exc}.", "error")
@@ -195,13 +192,9 @@ def _captured_text(outcome: listing.CaptureOutcome) -> str:
 @router.post("/inbox/{voicemail_id}/done")
 async def mark_done(request: Request, voicemail_id: int) -> Response:
     """Mark the message done without capturing it."""
-    try:
-        await _in_db(
-            request,
-            lambda session, _settings: listing.mark_done(session, voicemail_id=voicemail_id),
-        )
-    except listing.VoicemailNotFound:
-        raise _not_found(voicemail_id) from None
+    await _in_db(
+        request, lambda session, _settings: listing.mark_done(session, voicemail_id=voicemail_id)
+    )
     response = redirect("/inbox")
     flash(request, response, f"Voicemail #{voicemail_id} marked done.", "success")
     return response
