@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
 
 if TYPE_CHECKING:
@@ -68,24 +69,14 @@ def _score_or_fail(
 
 
 def _load_profile(ref: str) -> ContactProfile:
-    from sqlalchemy.exc import OperationalError
-
-    from ringback.app_cli import database_unreachable, load_settings
+    from ringback.command_kit import Hint, work
+    from ringback.contacts.cli_common import contact_for
     from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import ContactNotFound, get_contact
-    from ringback.db.migrate import ensure_current
-    from ringback.db.session import transaction
+    from ringback.contacts.service import ContactNotFound
 
-    settings = load_settings()
-    url = settings.effective_database_url
-    try:
-        ensure_current(url)  # a fresh embedded database is created on first use
-        with transaction(url) as session:
-            return profile_of(get_contact(session, ref=ref, region=settings.default_region))
-    except ContactNotFound as exc:
-        fail(str(exc), hint=CONTACT_HINT)
-    except OperationalError as exc:
-        database_unreachable(url, exc)
+    # A fresh embedded database is created on first use.
+    with work({ContactNotFound: Hint(CONTACT_HINT, written=False)}) as (session, settings):
+        return profile_of(contact_for(session, settings, ref))
 
 
 def _render_score(result: Score, title: str) -> None:
@@ -119,11 +110,7 @@ Examples:
   ringback coach score - --contact 12 --json < message.txt"""
 )
 @click.argument("text", required=False)
-@click.option(
-    "--contact",
-    "contact_ref",
-    help="Score against this contact's goals (id, phone, email or name).",
-)
+@contact_option("Score against this contact's goals (id, name, email or phone).", required=False)
 @click.option(
     "--json",
     "as_json",
@@ -215,9 +202,7 @@ Examples:
 Your name, company and number come from RINGBACK_OWNER_NAME, RINGBACK_OWNER_COMPANY and
 RINGBACK_OWNER_PHONE (environment or .env)."""
 )
-@click.option(
-    "--contact", "contact_ref", required=True, help="The contact (id, phone, email or name)."
-)
+@contact_option()
 @click.option("--reason", help='Why you are calling, e.g. "share the pilot results".')
 @click.option("--value", help='The payback for them, e.g. "cut your month-end close by 3 days".')
 @click.option(
@@ -234,8 +219,8 @@ def compose(
     Each variant follows up on your last conversation, speaks to their goal, says why you
     call and proposes a concrete next step, then gives your number twice.
     """
-    from ringback.app_cli import load_settings
     from ringback.coach.compose import Owner, compose_variants
+    from ringback.command_kit import load_settings
 
     for option, given in (("--reason", reason), ("--value", value), ("--next-step", next_step)):
         if given is not None and not given.strip():
@@ -301,9 +286,9 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     slowly the callback number was said, how far you strayed from --script, and the top
     three things to change before the next take.
     """
-    from ringback.app_cli import load_settings
     from ringback.coach.rehearse import NoSpeech
     from ringback.coach.rehearse import rehearse as measure
+    from ringback.command_kit import load_settings
     from ringback.speech import FasterWhisperTranscriber, SpeechError
     from ringback.speech.files import decode_or_fail
 

@@ -29,7 +29,17 @@ CHUNK = 500
 
 
 class ContactNotFound(LookupError):
-    pass
+    """No contact is named by what was given (or, as :class:`AmbiguousContact`, several)."""
+
+
+class AmbiguousContact(ContactNotFound):
+    """A name (or shared phone or email) that picks out more than one contact."""
+
+    def __init__(self, ref: str, candidates: Sequence[tuple[int, str]], total: int) -> None:
+        self.candidates = list(candidates)  # (id, name), the first few by id
+        listed = ", ".join(f"{cid} {name}" for cid, name in self.candidates)
+        more = f" and {total - len(self.candidates)} more" if total > len(self.candidates) else ""
+        super().__init__(f"{ref!r} matches {total} contacts ({listed}{more}); use the id")
 
 
 class DuplicateContact(ValueError):
@@ -84,9 +94,12 @@ def _ids_by_phone(session: Session, text: str, region: str) -> list[int]:
 
 
 def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Contact:
-    """Find one contact by id, phone, email or name; raises ContactNotFound saying why.
+    """The one resolver of "which contact": by id, phone, email or name, for every command
+    and (next) the web. Raises ContactNotFound saying why, or AmbiguousContact listing the
+    candidates with their ids.
 
-    A name may be partial ("bill") as long as it picks out exactly one contact.
+    A name may be partial ("bill") as long as it picks out exactly one contact; a short
+    digit string is an id, a long one a phone number typed bare.
     """
     text = str(ref).strip().lstrip("#")
     if not text:
@@ -126,13 +139,14 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         )
     unique = sorted(set(ids))
     if not unique:
-        raise ContactNotFound(f"no contact matches {text!r}")
-    if len(unique) > 1:
-        names = session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(unique[:5])))
-        listed = ", ".join(f"{cid} {name}" for cid, name in names)
-        more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+        # Said so that a script passing a name or number where an id was meant learns why.
         raise ContactNotFound(
-            f"{text!r} matches {len(unique)} contacts ({listed}{more}); use the id"
+            f"no contact matches {text[:40]!r} (not a contact id, name, email or phone)"
+        )
+    if len(unique) > 1:
+        query = select(Contact.id, Contact.name).where(Contact.id.in_(unique[:5]))
+        raise AmbiguousContact(
+            text, sorted((cid, name) for cid, name in session.execute(query)), len(unique)
         )
     return get_contact(session, ref=unique[0])
 

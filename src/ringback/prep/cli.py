@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
-from ringback.app_cli import load_settings, ready_database
-from ringback.console import console, fail, print_json
+from ringback.command_kit import Hint, work
+from ringback.console import console, print_json
 
 
 @click.command(
@@ -28,18 +28,14 @@ def prep(
 ) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
     from ringback.coach.compose import Owner
+    from ringback.contacts.cli_common import contact_for
     from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import ContactNotFound, get_contact
-    from ringback.db.session import transaction
+    from ringback.contacts.service import ContactNotFound
     from ringback.prep.service import build_brief
 
-    settings = load_settings()
-    url = ready_database(settings)
-    with transaction(url) as session:
-        try:
-            profile = profile_of(get_contact(session, ref=contact, region=settings.default_region))
-        except ContactNotFound as exc:
-            fail(str(exc), hint="find the contact with `ringback contacts list --search NAME`")
+    hint = Hint("find the contact with `ringback contacts list --search NAME`", written=False)
+    with work({ContactNotFound: hint}) as (session, settings):
+        profile = profile_of(contact_for(session, settings, contact))
     brief = build_brief(
         profile,
         now=datetime.now(UTC),

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
+from ringback.contacts.cli_common import contact_for
 from ringback.tracking.cli_common import JSON_OPTION as _JSON
 from ringback.tracking.cli_common import parse_time, tracking_work
 
@@ -58,21 +60,7 @@ def _personal_score(session: Session, settings: Settings, logged: Logged) -> int
     return personal_coach_score(session, event=logged.event, settings=settings)
 
 
-def _contact_id(raw: str) -> int:
-    from ringback.inputs import as_id
-
-    found = as_id(raw)
-    if found is None:
-        fail(
-            f"--contact {raw[:40]!r} is not a contact id; nothing was written",
-            hint="pass the number shown by `ringback contacts list`",
-        )
-    return found
-
-
-_CONTACT = click.option(
-    "--contact", "contact", required=True, help="The contact's id (see `ringback contacts list`)."
-)
+_CONTACT = contact_option()
 _AT = click.option(
     "--at", "at", help="When: ISO time in your timezone (default now), or 2h / 3d ago."
 )
@@ -89,7 +77,7 @@ _DIRECTION = click.option(
 Examples:
   ringback log voicemail --contact 12 --script "Hi Bill, this is Dana from Acme ..." --variant B
   ringback log call --contact 12 --direction outbound --outcome no-answer --at "2026-11-20 16:05"
-  ringback log call --contact 12 --direction inbound
+  ringback log call --contact "Bill Turner" --direction inbound
   ringback log email --contact 12 --direction inbound --at 2h --json
 
 The same event logged twice (same contact, kind, time and script, or the same --key)
@@ -113,16 +101,21 @@ Examples:
 @_KEY
 @_JSON
 def voicemail(
-    contact: str, script: str, variant: str | None, at: str | None, key: str | None, as_json: bool
+    contact_ref: str,
+    script: str,
+    variant: str | None,
+    at: str | None,
+    key: str | None,
+    as_json: bool,
 ) -> None:
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
     from ringback.coach.cli import read_script  # bounded: stdin may never end
     from ringback.tracking.service import log_voicemail
 
     text = read_script(script) if script == "-" else script
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_voicemail(
             session,
             contact_id=cid,
@@ -156,15 +149,15 @@ Examples:
 @_KEY
 @_JSON
 def call(
-    contact: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
+    contact_ref: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
 ) -> None:
     """Log a call: outbound attempts count towards the return rate, inbound ones return them."""
     from ringback.tracking.models import Outcome, Way
     from ringback.tracking.service import log_call
 
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_call(
             session,
             contact_id=cid,
@@ -189,14 +182,14 @@ Examples:
 @_AT
 @_KEY
 @_JSON
-def email(contact: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
+def email(contact_ref: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
     """Log an email you sent or received."""
     from ringback.tracking.models import Way
     from ringback.tracking.service import log_email
 
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_email(
             session, contact_id=cid, direction=Way(direction), at=when, key=key, settings=settings
         )

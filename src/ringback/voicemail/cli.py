@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ringback.command_kit import load_settings as _settings
+from ringback.command_kit import ready_database as _ready
 from ringback.console import echo, fail, print_json
 from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_support import (
@@ -19,13 +21,7 @@ from ringback.voicemail.cli_support import (
     parse_time_or_fail as _time,
 )
 from ringback.voicemail.cli_support import (
-    ready as _ready,
-)
-from ringback.voicemail.cli_support import (
     session as _session,
-)
-from ringback.voicemail.cli_support import (
-    settings_or_fail as _settings,
 )
 
 if TYPE_CHECKING:
