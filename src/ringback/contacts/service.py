@@ -151,6 +151,71 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
     return get_contact(session, ref=unique[0])
 
 
+def find_by_phone(session: Session, *, numbers: Iterable[str]) -> Contact | None:
+    """The contact who holds one of these E.164 numbers, asked in order (caller ID before a
+    number said, say); of contacts sharing a number, the oldest. None when nobody does.
+
+    The one place a caller is recognised by number: voicemail, telephony and tracking ask
+    here instead of reading the phones table themselves."""
+    for number in numbers:
+        found = session.scalars(
+            select(ContactPhone.contact_id)
+            .where(ContactPhone.e164 == number)
+            .order_by(ContactPhone.contact_id)
+        ).first()
+        if found is not None:
+            return session.get(Contact, found)
+    return None
+
+
+def get_or_create_by_phone(
+    session: Session,
+    *,
+    numbers: Sequence[tuple[str, str]],
+    name: str | None,
+    company: str | None = None,
+    is_lead: bool = False,
+) -> tuple[Contact, bool]:
+    """The contact holding one of these (E.164, label) numbers, else a new one with all of
+    them (named ``name``, or "Unknown caller"); returns (contact, created). A caller who
+    phones from an unknown number is not checked for duplicates by email: they gave none."""
+    found = find_by_phone(session, numbers=[n for n, _ in numbers])
+    if found is not None:
+        return found, False
+    contact = Contact(
+        name=(name or "Unknown caller")[:200],
+        company=company or None,
+        is_lead=is_lead,
+        phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
+    )
+    session.add(contact)
+    session.flush()
+    return contact, True
+
+
+def add_known_numbers(
+    session: Session,
+    *,
+    contact: Contact,
+    phones: Iterable[tuple[str, str]] = (),
+    emails: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Give ``contact`` the (E.164, label) phones and (address, label) emails it does not
+    have yet: how a caller's numbers and the address they spelled reach their record."""
+    have = {p.e164 for p in contact.phones}
+    for number, label in phones:
+        if number not in have:
+            contact.phones.append(ContactPhone(e164=number, label=label))
+            have.add(number)
+    mails = {e.address for e in contact.emails}
+    for raw, label in emails:
+        address = raw.strip().lower()
+        if address and address not in mails:
+            contact.emails.append(ContactEmail(address=address, label=label))
+            mails.add(address)
+    session.flush()
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

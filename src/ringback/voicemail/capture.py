@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from ringback.db.base import utcnow
 from ringback.voicemail.followup import (
+    callback_task,
     caller_numbers,
     contact_for,
     ensure_task,
-    find_task,
     marker,
     wants_task,
 )
@@ -113,27 +113,9 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
     return item
 
 
-def _add_numbers_and_emails(
-    session: Session, row: Voicemail, contact: Contact, region: str
-) -> None:
-    from ringback.contacts.models import ContactEmail, ContactPhone
-
-    have = {p.e164 for p in contact.phones}
-    for number, label in caller_numbers(row, region):
-        if number not in have:
-            contact.phones.append(ContactPhone(e164=number, label=label))
-            have.add(number)
-    mails = {e.address for e in contact.emails}
-    for address in (row.facts or {}).get("emails") or ():
-        address = str(address).strip().lower()
-        if address and address not in mails:
-            contact.emails.append(ContactEmail(address=address, label="voicemail"))
-            mails.add(address)
-    session.flush()
-
-
 def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured:
     from ringback.contacts.models import BackStoryItem, BackStoryKind
+    from ringback.contacts.service import add_known_numbers
 
     row = get_voicemail(session, voicemail_id)
     if row.status not in ("done", "no_message"):
@@ -159,7 +141,13 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
     )
     source = marker(row.id)
     if not already:
-        _add_numbers_and_emails(session, row, contact, region)
+        spelled = (row.facts or {}).get("emails") or ()
+        add_known_numbers(
+            session,
+            contact=contact,
+            phones=caller_numbers(row, region),
+            emails=[(str(address), "voicemail") for address in spelled],
+        )
     stored = [b for b in contact.back_story if b.source == source]
     if not stored and not already:
         noted = row.received_at.astimezone(settings.tz).date()
@@ -172,7 +160,7 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
     interaction = _interaction(session, row, contact)
     result.interaction_id = interaction.id
     missed = row.status == "no_message"
-    task = find_task(session, contact.id, row.id)
+    task = callback_task(session, row)
     if task is None and wants_task(row, missed=missed):
         task, _ = ensure_task(session, row, contact, settings, missed=missed)
     if task is not None:

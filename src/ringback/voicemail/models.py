@@ -101,6 +101,10 @@ class Voicemail(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
+    # The callback task this message created: linked, never found again by its title.
+    callback_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="SET NULL"), index=True
+    )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_key: Mapped[str | None] = mapped_column(String(255))
 

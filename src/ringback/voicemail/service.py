@@ -204,12 +204,12 @@ def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:
 def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
     from ringback.contacts.models import Contact
     from ringback.voicemail.adapters import low_confidence_words
-    from ringback.voicemail.followup import find_task
+    from ringback.voicemail.followup import callback_task
 
     row = get_voicemail(session, voicemail_id)
     contact = session.get(Contact, row.contact_id) if row.contact_id is not None else None
     out = row_summary(row, settings, contact.name if contact is not None else None)
-    task = find_task(session, row.contact_id, row.id) if row.contact_id else None
+    task = callback_task(session, row)
     out.update(
         status_reason=row.status_reason,
         source=str(row.source),
