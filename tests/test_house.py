@@ -3,7 +3,10 @@
 - no import cycle between modules of ``src/ringback``, counting imports inside functions
   and under ``TYPE_CHECKING`` (a cycle hidden in a function is still a cycle to a reader);
 - no function over 80 lines outside the database migrations, but for the ones still
-  waiting to be split (``LONG_STILL_TO_SPLIT``).
+  waiting to be split (``LONG_STILL_TO_SPLIT``);
+- no command-line module (one that imports ``click``) runs a query itself: commands call
+  their domain's service functions, the ones the web app calls too, but for the modules
+  still being converted (``CLI_STILL_QUERYING``).
 
 Cycles between packages are not yet zero, so they are not asserted here.
 """
@@ -25,6 +28,14 @@ LONG_STILL_TO_SPLIT = {
     "contacts/importers/csv_reader.py:read_csv",  # issue 13: to split
     "voicemail/pipeline/ingest.py:ingest",  # issue 13: to split
 }
+
+# Command-line modules that still query the database themselves. Remove an entry when its
+# module calls service functions only; never add one.
+CLI_STILL_QUERYING = {
+    "tracking/sequence_cli.py",  # issue 13: services
+}
+QUERY_IMPORTS = {"select", "insert", "update", "delete", "func", "text"}
+QUERY_CALLS = {"execute", "scalars", "scalar", "query"}
 
 
 def _modules() -> dict[str, Path]:
@@ -150,4 +161,59 @@ def test_no_new_long_functions() -> None:
     new = {name: lines for name, lines in long.items() if name not in LONG_STILL_TO_SPLIT}
     assert not new, f"functions over {MAX_LINES} lines (split them): " + ", ".join(
         f"{name} ({lines})" for name, lines in sorted(new.items())
+    )
+
+
+def _queries(tree: ast.AST) -> list[str]:
+    """What in a module runs a query: a query builder imported from SQLAlchemy, or
+    ``session.execute / scalars / scalar / query`` called."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found += [f"imports {a.name}" for a in node.names if a.name in QUERY_IMPORTS]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in QUERY_CALLS
+            and isinstance(node.func.value, ast.Name)
+            and "session" in node.func.value.id
+        ):
+            found.append(f"line {node.lineno}: {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def _command_line_modules() -> dict[str, ast.AST]:
+    """``path`` -> syntax tree, for every module that imports click."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [
+            a.name if isinstance(node, ast.Import) else node.module or ""
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for a in node.names
+        ]
+        if "click" in names:
+            found[path.relative_to(PACKAGE).as_posix()] = tree
+    return found
+
+
+def test_query_finder_sees_a_query() -> None:
+    tree = ast.parse(
+        "def f(session):\n    from sqlalchemy import select\n    return session.scalars(q)"
+    )
+    assert _queries(tree) == ["imports select", "line 3: session.scalars()"]
+    assert _queries(ast.parse("def f(items):\n    return items.scalars()")) == []
+
+
+def test_command_line_modules_run_no_queries() -> None:
+    modules = _command_line_modules()
+    assert "contacts/cli.py" in modules and "voicemail/cli.py" in modules
+    querying = {
+        path: found
+        for path, tree in modules.items()
+        if (found := _queries(tree)) and path not in CLI_STILL_QUERYING
+    }
+    assert not querying, "command-line modules that query (call a service instead): " + (
+        "; ".join(f"{path}: {', '.join(found)}" for path, found in sorted(querying.items()))
     )
