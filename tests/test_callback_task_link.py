@@ -13,7 +13,7 @@ from ringback.db.session import transaction
 from ringback.voicemail.capture import capture
 from ringback.voicemail.models import Voicemail
 from ringback.voicemail.service import voicemail_detail
-from tests.test_inbox_capture import FACTS, add_row, run_stage, settings
+from tests.support.inbox import FACTS, add_row, run_stage, settings
 
 
 def test_the_task_is_found_by_its_link_even_with_a_new_title(db_url: str, tmp_path: Path) -> None:
