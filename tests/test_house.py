@@ -217,3 +217,17 @@ def test_command_line_modules_run_no_queries() -> None:
     assert not querying, "command-line modules that query (call a service instead): " + (
         "; ".join(f"{path}: {', '.join(found)}" for path, found in sorted(querying.items()))
     )
+
+
+def test_test_modules_share_helpers_only_through_tests_support() -> None:
+    """A helper two test files need lives in ``tests/support``: importing one test module
+    from another runs (and collects) its tests twice over, and hides where helpers are."""
+    tests = Path(__file__).resolve().parent
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                target = node.module.split(".")[1]  # type: ignore[union-attr]
+                if target not in ("support", "conftest"):
+                    wrong.append(f"{path.relative_to(tests)}: from {node.module}")
+    assert not wrong, "import shared helpers from tests.support: " + "; ".join(wrong)
