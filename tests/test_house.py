@@ -227,7 +227,7 @@ def test_test_modules_share_helpers_only_through_tests_support() -> None:
     for path in sorted(tests.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
-                target = node.module.split(".")[1]  # type: ignore[union-attr]
+                target = (node.module or "").split(".")[1]
                 if target not in ("support", "conftest"):
                     wrong.append(f"{path.relative_to(tests)}: from {node.module}")
     assert not wrong, "import shared helpers from tests.support: " + "; ".join(wrong)

@@ -14,7 +14,8 @@ from ringback.config import get_settings
 from ringback.mail import DeliveryStatus, MailConfigError, deliver_voicemail, mailer_from_settings
 from ringback.mail.cli import mail
 from tests.support.mail import make_settings, sample_vm
-from tests.support.smtp import PASSWORD, USER, Server, authenticator, free_port
+from tests.support.net import free_port
+from tests.support.smtp import PASSWORD, USER, Server, authenticator
 
 
 @pytest.fixture

@@ -25,8 +25,9 @@ from ringback.voicemail.service import email_status
 from tests.conftest import Cli
 from tests.support.audio import needs_audio, voicemail_wav
 from tests.support.mail import maildir_messages, make_settings
+from tests.support.net import free_port
 from tests.support.pipeline import FakeExtractor, FakeTranscriber, Interrupt, speech_8k, wav_bytes
-from tests.support.smtp import Server, free_port
+from tests.support.smtp import Server
 
 
 def fresh_database(url: str, tmp_path: Path) -> str:

@@ -430,7 +430,7 @@ def test_ringback_serve_with_the_documented_settings(tmp_path: Path) -> None:
 
     import httpx
 
-    from tests.support.twilio import free_port
+    from tests.support.net import free_port
 
     port = free_port()
     public = "https://voice.example.org/rb"

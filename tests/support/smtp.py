@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.net import free_port
+
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
 
 
@@ -20,15 +21,7 @@ aiosmtpd_smtp = pytest.importorskip("aiosmtpd.smtp")
 
 
 PASSWORD = "s3cr3t-Pa55word!"
-
-
 USER = "seller"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
