@@ -6,7 +6,7 @@ Builds ``--n`` spoken US numbers from the real 8 kHz digit takes in
 ``../shared/eval/fsdd/recordings`` (one speaker per number, 3-3-4 groups, ~0.15 s between
 digits, ~0.5 s between groups, every other number said twice with ~1 s between; see
 ``bench/fsdd.py``), runs each WAV through exactly what the product runs on a voicemail
-(``ringback.voicemail.numbers.callback_number_from_audio`` with the transcriber built
+(``ringback.speech.callback_audio.callback_number_from_audio`` with the transcriber built
 from the default settings), and counts exact E.164 matches.
 
 For contrast, the baseline: raw tiny.en (faster-whisper's own defaults) and a naive
@@ -55,7 +55,7 @@ def run(
     from ringback.config import Settings
     from ringback.mail.compose import UNSURE_NUMBER
     from ringback.speech import FasterWhisperTranscriber
-    from ringback.voicemail.numbers import callback_number_from_audio
+    from ringback.speech.callback_audio import callback_number_from_audio
 
     if not fsdd.available():
         raise SystemExit(f"FSDD recordings not found in {fsdd.RECORDINGS}")

@@ -9,7 +9,7 @@
 
 Every recording comes from ``bench/voicemail_corpus.py`` (Asterisk prompts + FSDD digits,
 8 kHz, a distinct message per run). Every run goes through the real pipeline:
-``ingest`` with ``build_stages(settings)`` (decode → VAD → transcribe → extract with the
+``ingest`` with ``build_stages(settings)`` (store → decode → VAD → transcribe → extract with the
 callback-number re-read → email → callback task), a fresh migrated SQLite database, the
 bundled tiny.en model warmed before timing, and — for latency, overhead and backlog — a
 real aiosmtpd server on 127.0.0.1 (RINGBACK_SMTP_SECURITY=none) that must accept each
@@ -498,9 +498,9 @@ def _hour_child(path: str) -> None:
     def on_stage(name: str) -> None:
         marks.append((name, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
-    stages = build_stages(settings, on_stage=on_stage)
+    stages = build_stages(settings)
     started = time.perf_counter()
-    result = ingest(Path(path), source="upload", stages=stages, **kwargs)
+    result = ingest(Path(path), source="upload", stages=stages, on_stage=on_stage, **kwargs)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ends = [mb for _, mb in marks[1:]] + [own]
     peak_by_stage = {name: round(end, 1) for (name, _), end in zip(marks, ends, strict=True)}

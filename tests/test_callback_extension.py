@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from ringback.config import Settings
+from ringback.extract import extract_callback_number
 from ringback.mail.render import tel_href
-from ringback.voicemail.numbers import extract_callback_number
-from ringback.voicemail.pipeline import Transcript, Word
+from ringback.speech import Transcript, Word
 from tests.conftest import Cli
 from tests.support.pipeline import speech_8k, wav_bytes
 

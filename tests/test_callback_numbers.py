@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from ringback.voicemail.numbers import (
+from ringback.extract import (
     NONE,
     CallbackNumber,
     extract_callback_number,
     find_readings,
-    format_number,
 )
+from ringback.phones import pretty as format_number
 
 SF = "+14155550137"
 
@@ -277,7 +277,7 @@ class W_t:
 
 
 def test_likely_variants_vary_only_unsure_digits() -> None:
-    from ringback.voicemail.numbers import _likely_variants
+    from ringback.speech.callback_audio import _likely_variants
 
     probs = (0.99, 0.98, 0.97, 0.96, 0.2, 0.95, 0.94, 0.93, 0.92, 0.6)
     out = _likely_variants("4155550137", probs)
@@ -311,7 +311,7 @@ class _FakeRescorer:
 
 
 def _reading(digits: str, start: float, prob: float = 0.9) -> object:
-    from ringback.speech.spoken_numbers import Reading
+    from ringback.extract import Reading
 
     return Reading(
         digits, None, digits, (prob,) * len(digits), 0.0, 0, start_time=start, end_time=start + 3
@@ -321,7 +321,7 @@ def _reading(digits: str, start: float, prob: float = 0.9) -> object:
 def test_repair_scores_each_saying_once_with_capped_candidates() -> None:
     import numpy as np
 
-    from ringback.voicemail import numbers
+    from ringback.speech import callback_audio as numbers
 
     rescorer = _FakeRescorer("4155550137", lead=1.0)  # a narrow lead: check the other saying
     heard = [_reading("415550137", 1.0), _reading("415550137", 6.0, 0.8)]
@@ -336,7 +336,7 @@ def test_repair_scores_each_saying_once_with_capped_candidates() -> None:
 def test_repair_stops_once_one_number_clearly_leads() -> None:
     import numpy as np
 
-    from ringback.voicemail import numbers
+    from ringback.speech import callback_audio as numbers
 
     heard = [_reading("415550137", 1.0), _reading("415550137", 6.0, 0.8)]
     clip = np.zeros(16000 * 10, np.float32)
@@ -356,7 +356,7 @@ def test_repair_over_budget_keeps_the_best_so_far_less_sure(
 ) -> None:
     import numpy as np
 
-    from ringback.voicemail import numbers
+    from ringback.speech import callback_audio as numbers
 
     monkeypatch.setattr(numbers, "_MAX_SAYINGS_SCORED", 1)
     rescorer = _FakeRescorer("4155550137", lead=1.0)  # not settled by the first saying
@@ -381,7 +381,7 @@ def test_repair_on_real_audio_keeps_the_right_number(
     from bench import fsdd
 
     from ringback.speech import FasterWhisperTranscriber
-    from ringback.voicemail import numbers
+    from ringback.speech import callback_audio as numbers
     from tests.conftest import IN_CI
 
     if not fsdd.available():
@@ -424,9 +424,9 @@ def test_callback_reread_setting_decides_whether_the_audio_is_checked(
 
     from ringback.config import Settings
     from ringback.speech import FasterWhisperTranscriber
+    from ringback.speech import callback_audio as numbers
     from ringback.speech.audio import decode
-    from ringback.voicemail import numbers
-    from ringback.voicemail.adapters import FactsExtractor, to_pipeline_transcript
+    from ringback.voicemail.adapters import FactsExtractor
     from tests.conftest import IN_CI
 
     if not fsdd.available():
@@ -445,11 +445,15 @@ def test_callback_reread_setting_decides_whether_the_audio_is_checked(
 
     monkeypatch.setattr(numbers, "_repair", spy)
     settings = Settings(_env_file=None, callback_reread=reread)  # type: ignore[call-arg]
-    facts = FactsExtractor(settings, engine).extract_audio(
-        to_pipeline_transcript(transcript),
-        audio=audio,
-        caller_id=None,
-        received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+    facts = (
+        FactsExtractor(settings, engine)
+        .extract_audio(
+            transcript,
+            audio=audio,
+            caller_id=None,
+            received_at=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+        )
+        .to_json()
     )
     assert bool(calls) is reread
     if not reread:

@@ -280,8 +280,8 @@ def test_the_owners_uploaded_greeting_names_the_rep_unasked(tmp_path: Path) -> N
     voice; a greeting with no speech in it is passed over with a warning, not an error."""
     from bench.call_corpus import write_wav
 
+    from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingStore, upload
-    from ringback.telephony.lines import LineKind
 
     voices = ("allison", "jackson")  # allison (the customer here) takes the first turn
     _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")

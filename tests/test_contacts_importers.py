@@ -20,7 +20,7 @@ from ringback.contacts.importers.decode import decode
 from ringback.contacts.importers.records import ImportFileError
 from ringback.contacts.importers.vcard import read_vcard
 from ringback.contacts.models import BackStoryKind, Direction, InteractionKind
-from ringback.contacts.phones import to_e164
+from ringback.phones import to_e164
 
 
 def test_decode_utf8_bom_cp1252_and_mixed_lines():

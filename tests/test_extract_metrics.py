@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringback.voicemail.extract import VoicemailFacts
+from ringback.extract import VoicemailFacts
 from tests.support.extract_data import CORPUS
 from tests.support.extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT
 from tests.support.extract_metrics import BOOL_FIELDS, LIST_FIELDS, actual_value, facts_for

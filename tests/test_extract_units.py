@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ringback.voicemail.extract import VoicemailFacts, extract_facts
-from ringback.voicemail.extract._text import normalize
-from ringback.voicemail.extract.addresses import extract_addresses
-from ringback.voicemail.extract.dates import extract_dates
-from ringback.voicemail.extract.emails import extract_emails
-from ringback.voicemail.extract.money import extract_amounts
-from ringback.voicemail.extract.people import caller
-from ringback.voicemail.extract.signals import is_prospect, is_urgent
+from ringback.extract import VoicemailFacts, extract_facts
+from ringback.extract._text import normalize
+from ringback.extract.addresses import extract_addresses
+from ringback.extract.dates import extract_dates
+from ringback.extract.emails import extract_emails
+from ringback.extract.money import extract_amounts
+from ringback.extract.people import caller
+from ringback.extract.signals import is_prospect, is_urgent
 from tests.support.extract_data import CORPUS
 
 NY = ZoneInfo("America/New_York")

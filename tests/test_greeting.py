@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ringback.lines import LineKind
 from ringback.telephony.greetings import check_transcript
-from ringback.telephony.lines import LineKind
 from ringback.web import create_app
 from tests.conftest import Cli
 from tests.support.audio import SOUNDS

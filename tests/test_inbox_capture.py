@@ -35,7 +35,7 @@ def count(url: str, model: type) -> int:
 
 
 def test_callback_due_prefers_the_time_the_caller_named() -> None:
-    from ringback.voicemail.extract import extract_facts
+    from ringback.extract import extract_facts
 
     facts = extract_facts("Call me back after three tomorrow.", received_at=RECEIVED, tz=NY)
     due, text = callback_due(facts.dates, received_at=RECEIVED, tz=NY)

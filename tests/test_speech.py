@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ringback.bundled_model import bundled_model_dir
 from ringback.config import Settings
 from ringback.speech import (
     AudioDecodeError,
@@ -18,7 +19,7 @@ from ringback.speech import (
     Transcript,
 )
 from ringback.speech.audio import decode
-from ringback.speech.models import bundled_model_dir, resolve_model
+from ringback.speech.models import resolve_model
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 8000) -> bytes:

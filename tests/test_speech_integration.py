@@ -15,7 +15,7 @@ import pytest
 from bench import fsdd
 
 from ringback.speech import FasterWhisperTranscriber, Transcript
-from ringback.voicemail.numbers import callback_number_from_audio
+from ringback.speech.callback_audio import callback_number_from_audio
 from tests.conftest import IN_CI, SHARED
 
 pytestmark = pytest.mark.slow

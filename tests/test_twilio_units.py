@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from ringback.hosts import host_allowed, host_patterns
+from ringback.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony import twiml
 from ringback.telephony.download import (
     DEFAULT_API_HOSTS,
     DownloadError,
     check_url,
-    host_allowed,
-    host_patterns,
     wav_url,
 )
-from ringback.telephony.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony.service import MissingParams, parse_recording_callback
 from ringback.telephony.signature import Params, is_valid, sign
 from ringback.telephony.worker import ProcessJobQueue, ThreadJobQueue

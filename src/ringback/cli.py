@@ -55,7 +55,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
-    "serve": ("ringback.web.cli", "serve", "Serve the Twilio webhooks and your greetings."),
+    "serve": ("ringback.web.cli", "serve", "Serve the web app, the Twilio webhooks and greetings."),
+    "users": ("ringback.accounts.cli", "users", "Who may sign in to the web app."),
+    "tokens": ("ringback.accounts.cli", "tokens", "Personal API tokens for scripts."),
     "greeting": (
         "ringback.telephony.cli",
         "greeting",

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import phonenumbers
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringback.phones import is_region
 from ringback.redact import mask_url
 
 
@@ -71,13 +71,10 @@ class Settings(BaseSettings):
     @field_validator("whisper_model")
     @classmethod
     def _bundled_whisper_model(cls, value: str) -> str:
-        from ringback.speech.models import BUNDLED_NAME, bundled_model_dir
+        from ringback.bundled_model import BUNDLED_NAME, default_model
 
         name = value.strip()
-        if name in ("", BUNDLED_NAME):
-            bundled = bundled_model_dir()
-            return str(bundled) if bundled else BUNDLED_NAME
-        return name
+        return default_model() if name in ("", BUNDLED_NAME) else name
 
     @field_validator("whisper_device")
     @classmethod
@@ -230,10 +227,13 @@ class Settings(BaseSettings):
         default=False,
         description="Prospect line asks name, company and need by speech (<Gather>) first.",
     )
-    web_user: str = Field(default="ringback", description="Login name for the web app.")
+    # HTTP Basic on /api/ for scripts written before API tokens; the web app's pages use
+    # accounts (`ringback users add`) and scripts should prefer `ringback tokens create`.
+    web_user: str = Field(default="ringback", description="HTTP Basic user name for /api/.")
     web_password: SecretStr | None = Field(
         default=None,
-        description="Login password for the web app (secret); unset = only webhooks are served.",
+        description="HTTP Basic password for /api/ (secret); unset = /api/ takes only a "
+        "signed-in session or an API token.",
     )
     # web: what `ringback serve` accepts before anyone is authenticated (issue 12).
     web_max_header_kb: int = Field(
@@ -272,6 +272,17 @@ class Settings(BaseSettings):
         description="Your reverse proxy's address(es), comma-separated: only they are believed "
         "about the client's address (X-Forwarded-For); empty = no proxy.",
     )
+    # web: browser sessions (issue 15). A session ends at whichever limit comes first.
+    web_session_idle_minutes: int = Field(
+        default=12 * 60,
+        ge=1,
+        description="A web session not used for this long is signed out, minutes.",
+    )
+    web_session_max_hours: int = Field(
+        default=14 * 24,
+        ge=1,
+        description="A web session ends this long after sign-in however much it is used, hours.",
+    )
 
     @field_validator("public_url")
     @classmethod
@@ -284,7 +295,7 @@ class Settings(BaseSettings):
     @field_validator("twilio_api_hosts")
     @classmethod
     def _host_patterns(cls, value: str) -> str:
-        from ringback.telephony.download import host_patterns
+        from ringback.hosts import host_patterns
 
         return ",".join(host_patterns(value))
 
@@ -321,7 +332,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_region(cls, value: str) -> str:
         region = value.upper()
-        if region not in phonenumbers.SUPPORTED_REGIONS:
+        if not is_region(region):
             raise ValueError(
                 f"unknown phone region {value!r}; use a two-letter code such as US or GB"
             )

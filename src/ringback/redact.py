@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote, unquote
 
-import phonenumbers
+from ringback.phones import digits, international
 
 MASK = "***"
 DOT = "•"
@@ -80,14 +80,11 @@ def mask_phone(raw: str | None, region: str = "US") -> str:
     text = (raw or "").strip()
     if not text:
         return ""
-    try:
-        number = phonenumbers.parse(text, region)
-        shown = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        prefix, _, rest = shown.partition(" ")
-        area, sep, local = rest.partition("-") if "-" in rest else ("", "", rest)
-    except phonenumbers.NumberParseException:  # not a number: only its last two digits
-        tail = "".join(ch for ch in text if ch.isdigit())[-2:]
-        return DOT * 3 + tail
+    shown = international(text, region)
+    if shown is None:  # not a number: only its last two digits
+        return DOT * 3 + digits(text)[-2:]
+    prefix, _, rest = shown.partition(" ")
+    area, sep, local = rest.partition("-") if "-" in rest else ("", "", rest)
     total = sum(ch.isdigit() for ch in local)
     seen = 0
     masked = []

@@ -6,6 +6,8 @@ contacts), and nothing imports it but the command table.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ringback.command_kit import database_errors, load_settings, ready_database
@@ -44,17 +46,25 @@ def start(as_json: bool) -> None:
     settings = load_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = ready_database(settings)
+    from ringback.accounts.first_run import first_owner
+    from ringback.web.address import browser_url
+
+    owner = first_owner(url, settings.owner_email, ask=not as_json and sys.stdin.isatty())
     status = {
         "data_dir": str(settings.data_dir),
         "database": settings.masked()["database_url"],
         "revision": current_revision(url),
         **summary(url=url),
+        "web_url": browser_url(settings),
+        **({"owner": owner} if owner else {}),
     }
     if as_json:
         print_json(status)
         return
     out = console()
     out.print("[bold green]Ringback is ready.[/]")
+    for line in web_lines(status["web_url"], owner):
+        out.print(line, markup=False, soft_wrap=True)
     # Paths and commands are printed as they are: no markup (a "[x]" in a path would be
     # taken for a style) and no wrapping (a command broken over two lines pastes badly).
     for line in (
@@ -68,6 +78,18 @@ def start(as_json: bool) -> None:
         "  ringback coach compose --contact 1",
     ):
         out.print(line, markup=False, soft_wrap=True)
+
+
+def web_lines(url: str, owner: dict[str, str]) -> list[str]:
+    """What `ringback start` says about the web app: where to open it, and the owner
+    account made on the first start (its one-time password, shown only this once)."""
+    lines = [f"Web app:        {url}  (run `ringback serve`, then open it)"]
+    if "email" in owner:
+        lines.append(f"Owner account:  {owner['email']}")
+        lines.append(f"One-time password (shown only now): {owner['one_time_password']}")
+    elif "hint" in owner:
+        lines.append(owner["hint"])
+    return lines
 
 
 @click.group()

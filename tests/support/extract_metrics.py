@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringback.voicemail.extract import VoicemailFacts, extract_facts
+from ringback.extract import VoicemailFacts, extract_facts
 
 LIST_FIELDS = ("emails", "dates", "amounts", "addresses")
 

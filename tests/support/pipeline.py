@@ -23,13 +23,12 @@ import pytest
 from sqlalchemy import select
 
 from ringback.db.session import transaction
+from ringback.speech import Transcript, Word
 from ringback.voicemail.models import Voicemail, VoicemailStage
 from ringback.voicemail.pipeline import (
     RetryPolicy,
     Stage,
-    Transcript,
     VoicemailMessage,
-    Word,
     default_stages,
     ingest,
 )

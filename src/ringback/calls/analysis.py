@@ -326,10 +326,9 @@ def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bo
         return None, False
     if settings.rep_voice:
         return Path(settings.rep_voice).expanduser(), True
-    from ringback.telephony.greetings import GreetingStore
-    from ringback.telephony.lines import LineKind
+    from ringback.lines import LineKind, greeting_path
 
-    greeting = GreetingStore(settings.data_dir).path(LineKind.PERSONAL)
+    greeting = greeting_path(settings.data_dir, LineKind.PERSONAL)
     return (greeting, False) if greeting.is_file() else (None, False)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -60,8 +59,8 @@ def run_analysis(
     quiet: bool,
     rep_voice: Path | None = None,
 ) -> CallAnalysis:
-    from ringback.calls.analysis import analyze_call
     from ringback.calls.audio import CallAudioError
+    from ringback.calls.service import analyze_call
     from ringback.speech import SpeechError
 
     try:
@@ -70,7 +69,7 @@ def run_analysis(
                 file,
                 settings=settings,
                 rep_channel=rep_channel,
-                force_mono=mono,
+                mono=mono,
                 rep_voice=rep_voice,
                 progress=say,  # type: ignore[arg-type]
             )
@@ -201,19 +200,6 @@ def analyze(
     _render(result)
 
 
-def _call_time(file: Path, at: str | None, settings: Settings) -> datetime:
-    from ringback.contacts.fields import parse_when
-
-    if at:
-        try:
-            return parse_when(at, settings.tz)
-        except ValueError as exc:
-            fail(str(exc), hint="write e.g. --at '2026-11-23 14:30'")
-    # The recording's own time: recorders write the file when the call ends.
-    stamp = file.stat().st_mtime if file.is_file() else datetime.now().timestamp()
-    return datetime.fromtimestamp(stamp, tz=settings.tz)
-
-
 @call.command(
     epilog="""\b
 Writes report.md, report.html, timeline.svg and proposals.json into --out (default
@@ -245,24 +231,24 @@ def report(
 ) -> None:
     """A coaching report of a call with a contact: timeline, metrics against targets with
     their sources, and proposed back-story updates and follow-ups."""
-    from ringback.calls.followups import propose
-    from ringback.calls.report import ReportInput, write_report
-    from ringback.calls.targets import evaluate
-    from ringback.contacts.cli_common import contact_for, unit_of_work
+    from ringback.calls.service import call_contact, call_time, write_call_report
+    from ringback.contacts.cli_common import unit_of_work
 
     # Find the contact before the long analysis, so a typo costs nothing.
     with unit_of_work() as (session, settings):
-        found = contact_for(session, settings, contact_ref)
-        contact_id, contact_name = found.id, found.name
-    call_at = _call_time(file, at, settings)
+        contact = call_contact(session, ref=contact_ref, region=settings.default_region)
+    try:
+        call_at = call_time(file, at=at, tz=settings.tz)
+    except ValueError as exc:
+        fail(str(exc), hint="write e.g. --at '2026-11-23 14:30'")
     result = run_analysis(
         file, settings, rep_channel=rep_channel, mono=mono, quiet=as_json, rep_voice=rep_voice
     )
-    proposals = propose(result.metrics.turns, call_at=call_at, tz=settings.tz)
     target = out_dir or Path(f"call-review-{file.stem}")
-    data = ReportInput(result, contact_id, contact_name, call_at, proposals)
     try:
-        paths = write_report(data, target)
+        written = write_call_report(
+            analysis=result, contact=contact, call_at=call_at, out_dir=target, tz=settings.tz
+        )
     except ModuleNotFoundError as exc:
         fail(
             f"{exc.name} is not installed; no report was written",
@@ -273,44 +259,18 @@ def report(
             f"cannot write the report to {target}: {exc.strerror or exc}", hint="pick another --out"
         )
     if as_json:
-        print_json(
-            {
-                "contact": {"id": contact_id, "name": contact_name},
-                "files": {k: str(v) for k, v in paths.items()},
-                "analysis": result.contract(),
-                "details": result.details(),
-                "targets": [t.__dict__ for t in evaluate(result)],
-                "proposals": [p.as_json() for p in proposals],
-            }
-        )
+        print_json(written.as_json())
         return
     from rich.markup import escape
 
     out = console()
-    out.print(f"[bold]Report for {escape(contact_name)}[/] written to {escape(str(target))}/")
-    for t in evaluate(result):
+    out.print(f"[bold]Report for {escape(contact.name)}[/] written to {escape(str(target))}/")
+    for t in written.targets:
         mark = "·" if t.met is None else ("[green]✓[/]" if t.met else "[red]✗[/]")
         out.print(f"  {mark} {t.metric}: {t.value} (target {t.target})")
-    out.print(f"{len(proposals)} proposed updates; file them with: ringback call accept {target}")
-
-
-def _load_proposals(path: Path) -> tuple[Path, dict[str, Any]]:
-    from ringback.calls.report import PROPOSALS
-
-    file = path / PROPOSALS if path.is_dir() else path
-    if not file.is_file():
-        fail(f"no {PROPOSALS} at {path}", hint="pass the folder `ringback call report` wrote")
-    try:
-        doc = json.loads(file.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict) or not isinstance(doc.get("proposals"), list):
-            raise ValueError("no proposals list")
-        int(doc["contact_id"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        fail(
-            f"{file} is not a Ringback proposals file ({exc})",
-            hint="run `ringback call report` again",
-        )
-    return file, doc
+    out.print(
+        f"{len(written.proposals)} proposed updates; file them with: ringback call accept {target}"
+    )
 
 
 @call.command(
@@ -325,70 +285,35 @@ Examples:
 def accept(report_dir: Path, only: str | None, as_json: bool) -> None:
     """File a call report's proposed back-story updates and follow-ups into the contact,
     with the call itself on their timeline. One command; never twice."""
+    from ringback.calls.service import (
+        ProposalsError,
+        accept_call_proposals,
+        mark_proposals_accepted,
+        read_proposals,
+    )
     from ringback.contacts.cli_common import unit_of_work
-    from ringback.contacts.fields import parse_when
-    from ringback.contacts.history import add_follow_up, add_interaction
-    from ringback.contacts.models import Direction, InteractionKind
-    from ringback.contacts.service import add_back_story, get_contact
-    from ringback.durable import write_atomic
 
-    file, doc = _load_proposals(report_dir)
-    if doc.get("accepted_at"):
-        fail(
-            f"these proposals were already accepted on {doc['accepted_at']}; nothing was written",
-            hint="run `ringback call report` again for a new review",
-        )
+    try:
+        proposals = read_proposals(report_dir)
+    except ProposalsError as exc:
+        fail(str(exc), hint=exc.hint)
     wanted = None
     if only:
         try:
             wanted = {int(x) for x in only.split(",") if x.strip()}
         except ValueError:
             fail(f"--only takes numbers like 1,3, not {only!r}")
-    chosen = [p for p in doc["proposals"] if wanted is None or p.get("id") in wanted]
-    call_at = datetime.fromisoformat(doc["call_at"])
-    added: dict[str, list[dict[str, Any]]] = {"back_story": [], "follow_ups": []}
     with unit_of_work() as (session, settings):
-        contact = get_contact(session, ref=int(doc["contact_id"]))
-        source = f"call {Path(doc['file']).name} {call_at.astimezone(settings.tz):%Y-%m-%d}"
-        interaction = add_interaction(
-            session,
-            contact=contact,
-            kind=InteractionKind.CALL,
-            direction=Direction.OUTBOUND,
-            occurred_at=call_at,
-            outcome="connected",
-            text=str(doc.get("summary") or ""),
+        accepted = accept_call_proposals(
+            session, proposals=proposals, settings=settings, only=wanted
         )
-        for p in chosen:
-            minute = f"{int(p['start'] // 60):02d}:{int(p['start'] % 60):02d}"
-            if p["kind"] == "back_story":
-                item = add_back_story(
-                    session,
-                    contact=contact,
-                    kind=p["story_kind"],
-                    text=p["text"],
-                    source=f"{source} at {minute}",
-                    noted_on=call_at.astimezone(settings.tz).date(),
-                )
-                added["back_story"].append(
-                    {"id": item.id, "kind": item.kind.value, "text": item.text}
-                )
-            elif p["kind"] == "follow_up":
-                due = parse_when(p["due"], settings.tz) if p.get("due") else None
-                follow = add_follow_up(session, contact=contact, title=p["text"][:500], due_at=due)
-                follow.interaction_id = interaction.id
-                added["follow_ups"].append(
-                    {"id": follow.id, "title": follow.title, "due": follow.due_at}
-                )
-        name = contact.name
-    doc["accepted_at"] = datetime.now(settings.tz).isoformat(timespec="seconds")
-    write_atomic(file, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode(), file.parent)
+    mark_proposals_accepted(proposals, now=datetime.now(settings.tz))
     if as_json:
-        print_json({"contact": name, "interaction_id": interaction.id, **added})
+        print_json(accepted.as_json())
         return
     from rich.markup import escape
 
     console().print(
-        f"[green]Filed for {escape(name)}:[/] the call, {len(added['back_story'])} back-story "
-        f"items and {len(added['follow_ups'])} follow-ups"
+        f"[green]Filed for {escape(accepted.contact)}:[/] the call, {len(accepted.back_story)} "
+        f"back-story items and {len(accepted.follow_ups)} follow-ups"
     )

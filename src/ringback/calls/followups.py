@@ -9,7 +9,7 @@ story. From the speaker-attributed sentences of a call this proposes:
 * **follow-up tasks** from promises on either side ("I'll send you…"), whose owner comes
   from who said it (the rep's "I'll" is yours, the customer's "I'll" is theirs: reusing
   the commitment patterns of ``ringback.contacts.promises``), due on the date said in the
-  same sentence when there is one (``ringback.voicemail.extract`` resolves "next
+  same sentence when there is one (``ringback.extract`` resolves "next
   Thursday" against when the call took place);
 * a follow-up for any other date the customer names ("our budget review is on March 3rd").
 
@@ -76,8 +76,7 @@ def _clock(seconds: float) -> str:
 
 
 def _first_date(sentence: str, at: datetime, tz: ZoneInfo) -> str | None:
-    from ringback.voicemail.extract._text import normalize
-    from ringback.voicemail.extract.dates import extract_dates
+    from ringback.extract import extract_dates, normalize
 
     found = extract_dates(normalize(sentence), at, tz)
     return found[0].iso if found else None

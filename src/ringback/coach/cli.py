@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,9 +13,12 @@ from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
 
 if TYPE_CHECKING:
-    from ringback.coach.compose import Owner, Variant
+    from sqlalchemy.orm import Session
+
     from ringback.coach.rehearse import Rehearsal
     from ringback.coach.scoring import Score
+    from ringback.coach.service import ComposedVoicemails
+    from ringback.config import Settings
     from ringback.contacts.profile import ContactProfile
 
 CONTACT_HINT = "find it with `ringback contacts list`; --contact takes an id, phone, email or name"
@@ -58,25 +62,30 @@ def read_script(text: str | None) -> str:
 def _score_or_fail(
     text: str, profile: ContactProfile | None = None, *, opener: bool = False
 ) -> Score:
-    from ringback.coach.opener import check_opener
-    from ringback.coach.scoring import score_script
+    from ringback.coach.service import check_opener, score_draft
     from ringback.coach.text import ScriptError
 
     try:
-        return check_opener(text) if opener else score_script(text, profile=profile)
+        return check_opener(text=text) if opener else score_draft(text=text, profile=profile)
     except ScriptError as exc:
         fail(str(exc), hint=exc.hint)
 
 
-def _load_profile(ref: str) -> ContactProfile:
+def _contact_work() -> AbstractContextManager[tuple[Session, Settings]]:
+    """One read of the contacts, on a ready database (a fresh embedded one is created on
+    first use); a contact not found or an unreachable database becomes a message and a
+    hint."""
     from ringback.command_kit import Hint, work
-    from ringback.contacts.cli_common import contact_for
-    from ringback.contacts.profile import profile_of
     from ringback.contacts.service import ContactNotFound
 
-    # A fresh embedded database is created on first use.
-    with work({ContactNotFound: Hint(CONTACT_HINT, written=False)}) as (session, settings):
-        return profile_of(contact_for(session, settings, ref))
+    return work({ContactNotFound: Hint(CONTACT_HINT, written=False)})
+
+
+def _load_profile(ref: str) -> ContactProfile:
+    from ringback.coach.service import contact_profile
+
+    with _contact_work() as (session, settings):
+        return contact_profile(session, ref=ref, region=settings.default_region)
 
 
 def _render_score(result: Score, title: str) -> None:
@@ -139,43 +148,14 @@ def score(text: str | None, contact_ref: str | None, as_json: bool) -> None:
         )
 
 
-def _owner_warnings(owner: Owner, profile: ContactProfile) -> list[str]:
-    from ringback.coach.compose import NAME_PLACEHOLDER, NUMBER_PLACEHOLDER
-
-    warnings = []
-    missing = owner.missing()
-    if missing:
-        slots = " and ".join(
-            p
-            for p, var in (
-                (NAME_PLACEHOLDER, "RINGBACK_OWNER_NAME"),
-                (NUMBER_PLACEHOLDER, "RINGBACK_OWNER_PHONE"),
-            )
-            if var in missing
-        )
-        warnings.append(
-            f"{' and '.join(missing)} not set: the scripts say {slots}; "
-            f"set {'them' if len(missing) > 1 else 'it'} (environment or .env) so they are ready to speak"
-        )
-    if not owner.company:
-        warnings.append(
-            "RINGBACK_OWNER_COMPANY not set: the scripts do not say where you are calling from"
-        )
-    if not (profile.back_story or profile.interactions):
-        warnings.append(
-            f"nothing is recorded about {profile.name} yet: these are first-contact scripts that "
-            "cannot speak to their goals; add their goals or your last interaction first"
-        )
-    return warnings
-
-
-def _render_variants(profile: ContactProfile, variants: list[Variant], warnings: list[str]) -> None:
+def _render_variants(composed: ComposedVoicemails) -> None:
     from rich.markup import escape
     from rich.panel import Panel
 
     out = console()
     err = console(stderr=True)
-    for warning in warnings:
+    profile, variants = composed.profile, composed.variants
+    for warning in composed.warnings:
         err.print(f"[yellow]Warning:[/] {escape(warning)}")
     out.print(f"[bold]Voicemails for {profile.name}[/] ({len(variants)} variants, best first)\n")
     for v in variants:
@@ -219,28 +199,24 @@ def compose(
     Each variant follows up on your last conversation, speaks to their goal, says why you
     call and proposes a concrete next step, then gives your number twice.
     """
-    from ringback.coach.compose import Owner, compose_variants
-    from ringback.command_kit import load_settings
+    from ringback.coach.service import compose_voicemails
 
     for option, given in (("--reason", reason), ("--value", value), ("--next-step", next_step)):
         if given is not None and not given.strip():
             fail(f"{option} is empty", hint=f"leave {option} out to let the composer choose")
-    owner = Owner.from_settings(load_settings())
-    profile = _load_profile(contact_ref)
-    variants = compose_variants(
-        profile, owner=owner, reason=reason, value=value, next_step=next_step
-    )
-    warnings = _owner_warnings(owner, profile)
-    if as_json:
-        print_json(
-            {
-                "contact": {"id": profile.id, "name": profile.name},
-                "warnings": warnings,
-                "variants": [v.as_json() for v in variants],
-            }
+    with _contact_work() as (session, settings):
+        composed = compose_voicemails(
+            session,
+            contact_ref=contact_ref,
+            settings=settings,
+            reason=reason,
+            value=value,
+            next_step=next_step,
         )
+    if as_json:
+        print_json(composed.as_json())
         return
-    _render_variants(profile, variants, warnings)
+    _render_variants(composed)
 
 
 @coach.command(
@@ -287,9 +263,9 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     three things to change before the next take.
     """
     from ringback.coach.rehearse import NoSpeech
-    from ringback.coach.rehearse import rehearse as measure
+    from ringback.coach.service import rehearse_take
     from ringback.command_kit import load_settings
-    from ringback.speech import FasterWhisperTranscriber, SpeechError
+    from ringback.speech import SpeechError
     from ringback.speech.files import decode_or_fail
 
     settings = load_settings()
@@ -303,9 +279,7 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     )
     try:
         with console(stderr=True).status("listening to your take…") if not as_json else _quiet():
-            result = measure(
-                samples, script=script, transcriber=FasterWhisperTranscriber.from_settings(settings)
-            )
+            result = rehearse_take(samples=samples, script=script, settings=settings)
     except SpeechError as exc:
         fail(f"transcription failed: {exc}", hint="check RINGBACK_WHISPER_MODEL")
     except NoSpeech:

@@ -120,19 +120,9 @@ class Variant:
 def _spoken_phone(owner: Owner) -> str:
     if not owner.phone:
         return NUMBER_PLACEHOLDER
-    import phonenumbers
+    from ringback.phones import as_said_in
 
-    try:
-        number = phonenumbers.parse(owner.phone, owner.region)
-    except phonenumbers.NumberParseException:
-        return owner.phone
-    same_country = phonenumbers.region_code_for_number(number) == owner.region
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if same_country
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, fmt)
+    return as_said_in(owner.phone, owner.region)
 
 
 def _clause(text: str) -> str:

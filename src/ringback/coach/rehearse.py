@@ -142,10 +142,10 @@ def _r(value: float | None, digits: int) -> float | None:
 
 def numbers_said(words: tuple[Word, ...], *, min_digits: int = 7) -> list[NumberSaid]:
     """Each time a phone number was said, with its timing: the readings of
-    ``ringback.speech.spoken_numbers`` (the callback-number reader of the inbox, which
+    ``ringback.extract.find_readings`` (the callback-number reader of the inbox, which
     knows "four one five", "415-555-0137" and "double five") that hold at least
     ``min_digits`` digits and carry word times."""
-    from ringback.speech.spoken_numbers import find_readings
+    from ringback.extract import find_readings
 
     text = "".join(w.text for w in words)
     valid, partial = find_readings(text, words)

@@ -85,7 +85,7 @@ def _one_line(data: dict[str, Any]) -> str:
     never read as markup ("[bold]Acme[/bold]" stays those characters)."""
     from rich.markup import escape
 
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     parts = [data["name"]]
     if data.get("title") or data.get("company"):
@@ -110,8 +110,8 @@ def _one_line(data: dict[str, Any]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_command(search: str | None, limit: int | None, as_json: bool) -> None:
     """List contacts, sorted by name."""
-    from ringback.contacts.phones import pretty
     from ringback.contacts.service import contact_dict, list_contacts
+    from ringback.phones import pretty
 
     if limit is None:
         limit = 0 if as_json else 100
@@ -180,7 +180,7 @@ def show(contact: str, as_json: bool) -> None:
 def _print_detail(data: dict[str, Any], settings: Settings) -> None:
     from rich.markup import escape
 
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     out = console()
     heading = f"[bold]{escape(data['name'])}[/] (id {data['id']})"

@@ -21,8 +21,8 @@ from ringback.contacts.models import (
     Interaction,
     InteractionKind,
 )
-from ringback.contacts.phones import digits, pretty, to_e164
 from ringback.inputs import as_id
+from ringback.phones import digits, pretty, to_e164
 
 # Stay well under SQLite's bound-parameter limit in IN (...) lookups.
 CHUNK = 500

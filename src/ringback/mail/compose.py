@@ -9,7 +9,6 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
 from ringback.config import Settings
-from ringback.contacts.phones import pretty
 from ringback.mail.ics import meeting_invite, proposed_time
 from ringback.mail.model import VoicemailEmailInput
 from ringback.mail.protocol import key_digest, message_id_for
@@ -27,6 +26,7 @@ from ringback.mail.render import (
     transcript_html,
     transcript_text,
 )
+from ringback.phones import pretty
 
 SUBJECT_MAX = 140  # what mail clients show in a list, give or take
 UNSURE_NUMBER = 0.8  # below this the number gets a "check it" note
@@ -197,18 +197,28 @@ def build_voicemail_email(
 ) -> EmailMessage:
     """The email for one voicemail. Building it has no side effects; send it through
     :class:`ringback.mail.outbox.Outbox` so that it is delivered once and never lost."""
-    key = vm.idempotency_key
-    subject = subject_for(vm)
+    msg = EmailMessage()
+    from_addr = _set_headers(msg, vm, settings, now)
+    meeting = proposed_time([d.iso for d in vm.dates], settings.tz)
+    plain = _set_bodies(msg, vm, settings, meeting, low_confidence)
+    if meeting is not None:
+        _attach_invite(msg, vm, settings, meeting, plain=plain, organizer=from_addr)
+    _attach_audio(msg, vm, settings)
+    return msg
+
+
+def _set_headers(
+    msg: EmailMessage, vm: VoicemailEmailInput, settings: Settings, now: datetime | None
+) -> str:
+    """Subject, addresses, date, ids and priority; returns the sender's address."""
     from_header = sender(settings)
     from_addr = (_addresses(from_header) or ["ringback@localhost"])[0]
-
-    msg = EmailMessage()
-    msg["Subject"] = subject
+    msg["Subject"] = subject_for(vm)
     msg["From"] = from_header
     chosen = [a for a in (one_line(r) for r in vm.recipients) if "@" in a]
     msg["To"] = ", ".join(chosen) if chosen else recipients(settings)
     msg["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(settings.tz))
-    msg["Message-ID"] = message_id_for(key, from_addr.rsplit("@", 1)[1])
+    msg["Message-ID"] = message_id_for(vm.idempotency_key, from_addr.rsplit("@", 1)[1])
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation auto-replies to us
     msg["X-Ringback-Voicemail-Id"] = one_line(vm.voicemail_id)[:200]
     if vm.urgent or vm.line == "prospect":
@@ -216,16 +226,24 @@ def build_voicemail_email(
         msg["Importance"] = "high"
         msg["X-Priority"] = "1"
         msg["Priority"] = "urgent"
+    return from_addr
 
+
+def _set_bodies(
+    msg: EmailMessage,
+    vm: VoicemailEmailInput,
+    settings: Settings,
+    meeting: datetime | None,
+    low_confidence: float,
+) -> str:
+    """The text and HTML bodies; returns the plain transcript (the invite quotes it)."""
     facts = _facts(vm, settings)
-    attach_audio, audio_note = _audio_note(vm, settings)
+    _, audio_note = _audio_note(vm, settings)
     notes = [audio_note] if audio_note else []
-    meeting = proposed_time([d.iso for d in vm.dates], settings.tz)
     if meeting is not None:
         notes.append(
             f"A calendar invite for {local_time(meeting, settings.tz)} is attached (invite.ics)."
         )
-
     heading = f"Voicemail from {caller_label(vm)}"
     plain, marked = transcript_text(vm.transcript, vm.words, low_confidence)
     msg.set_content(
@@ -252,49 +270,64 @@ def build_voicemail_email(
         ),
         subtype="html",
     )
+    return plain
 
-    if meeting is not None:
-        who = (
-            one_line(vm.caller_name)
-            or one_line(vm.company)
-            or (pretty(vm.number) if vm.number else "caller")
-        )
-        if vm.caller_name and vm.company:
-            who += f" ({one_line(vm.company)})"
-        about = [
-            one_line(vm.summary),
-            f"Call back: {pretty(vm.number, vm.extension)}" if vm.number else "",
-            f"Voicemail received {local_time(vm.received_at, settings.tz)}",
-        ]
-        description = "\n".join(line for line in about if line) + (f"\n\n{plain}" if plain else "")
-        ics = meeting_invite(
-            uid=f"{key_digest(key)[:32]}@ringback",
-            start=meeting,
-            summary=f"Meeting with {who}",
-            stamp=vm.received_at,
-            description=description,
-            location=one_line(vm.addresses[0])
-            if vm.addresses
-            else (pretty(vm.number) if vm.number else ""),
-            organizer=from_addr,
-            url=safe_url(vm.link) or "",
-        )
-        msg.add_attachment(
-            ics.encode("utf-8"),
-            maintype="text",
-            subtype="calendar",
-            filename="invite.ics",
-            params={"method": "PUBLISH", "charset": "utf-8"},
-        )
 
-    if attach_audio and vm.audio is not None:
-        maintype, _, subtype = vm.audio.mime.partition("/")
-        if not (re.fullmatch(r"[\w.+-]+", maintype) and re.fullmatch(r"[\w.+-]+", subtype)):
-            maintype, subtype = "application", "octet-stream"
-        msg.add_attachment(
-            vm.audio.data,
-            maintype=maintype,
-            subtype=subtype,
-            filename=_safe_filename(vm.audio.filename),
-        )
-    return msg
+def _attach_invite(
+    msg: EmailMessage,
+    vm: VoicemailEmailInput,
+    settings: Settings,
+    meeting: datetime,
+    *,
+    plain: str,
+    organizer: str,
+) -> None:
+    """invite.ics for the time the caller proposed."""
+    who = (
+        one_line(vm.caller_name)
+        or one_line(vm.company)
+        or (pretty(vm.number) if vm.number else "caller")
+    )
+    if vm.caller_name and vm.company:
+        who += f" ({one_line(vm.company)})"
+    about = [
+        one_line(vm.summary),
+        f"Call back: {pretty(vm.number, vm.extension)}" if vm.number else "",
+        f"Voicemail received {local_time(vm.received_at, settings.tz)}",
+    ]
+    description = "\n".join(line for line in about if line) + (f"\n\n{plain}" if plain else "")
+    ics = meeting_invite(
+        uid=f"{key_digest(vm.idempotency_key)[:32]}@ringback",
+        start=meeting,
+        summary=f"Meeting with {who}",
+        stamp=vm.received_at,
+        description=description,
+        location=one_line(vm.addresses[0])
+        if vm.addresses
+        else (pretty(vm.number) if vm.number else ""),
+        organizer=organizer,
+        url=safe_url(vm.link) or "",
+    )
+    msg.add_attachment(
+        ics.encode("utf-8"),
+        maintype="text",
+        subtype="calendar",
+        filename="invite.ics",
+        params={"method": "PUBLISH", "charset": "utf-8"},
+    )
+
+
+def _attach_audio(msg: EmailMessage, vm: VoicemailEmailInput, settings: Settings) -> None:
+    """The recording, when it is there, wanted and under the size limit."""
+    attach, _ = _audio_note(vm, settings)
+    if not attach or vm.audio is None:
+        return
+    maintype, _, subtype = vm.audio.mime.partition("/")
+    if not (re.fullmatch(r"[\w.+-]+", maintype) and re.fullmatch(r"[\w.+-]+", subtype)):
+        maintype, subtype = "application", "octet-stream"
+    msg.add_attachment(
+        vm.audio.data,
+        maintype=maintype,
+        subtype=subtype,
+        filename=_safe_filename(vm.audio.filename),
+    )

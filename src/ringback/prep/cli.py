@@ -27,23 +27,20 @@ def prep(
     contact: str, reason: str | None, value: str | None, next_step: str | None, as_json: bool
 ) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
-    from ringback.coach.compose import Owner
-    from ringback.contacts.cli_common import contact_for
-    from ringback.contacts.profile import profile_of
     from ringback.contacts.service import ContactNotFound
-    from ringback.prep.service import build_brief
+    from ringback.prep.service import brief_for_contact
 
     hint = Hint("find the contact with `ringback contacts list --search NAME`", written=False)
     with work({ContactNotFound: hint}) as (session, settings):
-        profile = profile_of(contact_for(session, settings, contact))
-    brief = build_brief(
-        profile,
-        now=datetime.now(UTC),
-        owner=Owner.from_settings(settings),
-        reason=reason,
-        value=value,
-        next_step=next_step,
-    )
+        brief = brief_for_contact(
+            session,
+            contact_ref=contact,
+            settings=settings,
+            now=datetime.now(UTC),
+            reason=reason,
+            value=value,
+            next_step=next_step,
+        )
     if as_json:
         print_json(brief.as_json())
         return
@@ -64,7 +61,7 @@ def _render(brief) -> None:  # type: ignore[no-untyped-def]
     out = console()
     c = brief.contact
     who = " · ".join(escape(str(x)) for x in (c["name"], c["title"], c["company"]) if x)
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     phones = [pretty(p) for p in c["phones"]]
     reach = " · ".join(escape(x) for x in [*phones, *c["emails"]]) or "no phone or email"

@@ -3,7 +3,8 @@
 Everything you want in front of you before you dial: who they are, what they are trying
 to achieve, what happened last time and what was promised, questions worth asking, the
 voicemail to leave if they don't pick up, and a mindset check on the value of the call
-*for them*. Pure: it takes a :class:`ContactProfile` and returns a frozen :class:`PrepBrief`.
+*for them*. ``brief_for_contact`` is the action (CLI and web call it); ``build_brief`` is
+pure: it takes a :class:`ContactProfile` and returns a frozen :class:`PrepBrief`.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ringback.contacts.models import BackStoryKind
-from ringback.contacts.profile import ContactProfile
+from ringback.contacts.profile import ContactProfile, profile_of
 from ringback.contacts.promises import Promise, find_promises
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ringback.coach.compose import Owner
+    from ringback.config import Settings
 
 # Calls outside these local hours reach people at dinner or asleep: warn before dialling.
 BUSINESS_HOURS = range(8, 19)
@@ -167,4 +171,31 @@ def build_brief(
         voicemail=plans[0] if plans else None,
         voicemail_alternatives=plans[1:],
         mindset=mindset,
+    )
+
+
+def brief_for_contact(
+    session: Session,
+    *,
+    contact_ref: str | int,
+    settings: Settings,
+    now: datetime,
+    reason: str | None = None,
+    value: str | None = None,
+    next_step: str | None = None,
+) -> PrepBrief:
+    """The call-prep brief for a contact found by id, name, email or phone (ContactNotFound
+    if none): who they are, their goals, last interactions and promises, questions worth
+    asking, the voicemail to leave and a mindset check, as of ``now``."""
+    from ringback.coach.compose import Owner
+    from ringback.contacts.service import get_contact
+
+    contact = get_contact(session, ref=contact_ref, region=settings.default_region)
+    return build_brief(
+        profile_of(contact),
+        now=now,
+        owner=Owner.from_settings(settings),
+        reason=reason,
+        value=value,
+        next_step=next_step,
     )

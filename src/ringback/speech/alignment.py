@@ -6,7 +6,7 @@ window Whisper's encoder sees, most of it the silence that pads a clip of a few 
 the decoder attend to just those encoder frames, the texts in a few small batched
 ``align`` calls: for a 5 s clip the encoding is about six times cheaper and each
 alignment several times, and the scores rank candidates the same way in the
-callback-number bench (see ``voicemail/numbers.py``).
+callback-number bench (see ``speech/callback_audio.py``).
 """
 
 from __future__ import annotations

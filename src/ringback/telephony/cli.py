@@ -65,8 +65,8 @@ JSON keys: ok, transcript, duration, checks [{id, ok, label, detail}]."""
 def check(file: Path, line: str, as_json: bool) -> None:
     """Transcribe a greeting and check it: says your name, ≤ 10 s, no buttons, no preamble."""
     from ringback.command_kit import load_settings
+    from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingError, check_samples, load_samples
-    from ringback.telephony.lines import LineKind
 
     settings = load_settings()
     try:
@@ -99,6 +99,7 @@ fails a check is kept all the same (use --strict to refuse it)."""
 def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
     """Check a greeting, convert it for the phone and make it the one callers hear."""
     from ringback.command_kit import load_settings
+    from ringback.lines import LineKind
     from ringback.telephony.greetings import (
         GreetingError,
         GreetingStore,
@@ -106,7 +107,6 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
         load_samples,
         to_telephony_wav,
     )
-    from ringback.telephony.lines import LineKind
 
     settings = load_settings()
     kind = LineKind(line)
@@ -149,8 +149,8 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
 def status(as_json: bool) -> None:
     """Which greeting each line plays (or the spoken fallback)."""
     from ringback.command_kit import load_settings
+    from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingStore
-    from ringback.telephony.lines import LineKind
     from ringback.telephony.twiml import CallPlan, spoken_greeting
 
     settings = load_settings()

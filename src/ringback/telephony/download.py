@@ -18,13 +18,14 @@ import base64
 import ipaddress
 import logging
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
+
+from ringback.hosts import host_allowed, host_patterns
 
 log = logging.getLogger("ringback.telephony.download")
 
@@ -33,7 +34,6 @@ MAX_REDIRECTS = 5
 # Twilio's REST API hosts: api.twilio.com, api.<region>.twilio.com and
 # api.<edge>.<region>.twilio.com (twilio.com/docs/global-infrastructure). ``*`` is one label.
 DEFAULT_API_HOSTS = ("api.twilio.com", "api.*.twilio.com", "api.*.*.twilio.com")
-_LABEL = re.compile(r"^(?:\*|[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)$")
 
 
 class DownloadError(Exception):
@@ -80,39 +80,6 @@ def wav_url(recording_url: str) -> str:
     return parts._replace(path=parts.path + ".wav").geturl()
 
 
-def host_patterns(text: str | Iterable[str]) -> tuple[str, ...]:
-    """``"api.twilio.com, api.*.twilio.com"`` → the patterns, lower case; ValueError naming
-    a pattern that is malformed or so broad it would match hosts outside one domain."""
-    items = text.split(",") if isinstance(text, str) else list(text)
-    out: list[str] = []
-    for item in items:
-        pattern = item.strip().lower().rstrip(".")
-        if not pattern:
-            continue
-        labels = pattern.split(".")
-        if not all(_LABEL.match(label) for label in labels) and not _is_ip(pattern):
-            raise ValueError(f"{item.strip()!r} is not a host name (e.g. api.twilio.com)")
-        if "*" in labels and (len(labels) < 3 or "*" in labels[-2:]):
-            raise ValueError(f"{item.strip()!r} is too broad: end it with a domain (*.twilio.com)")
-        out.append(pattern)
-    if not out:
-        raise ValueError("no host given: list at least api.twilio.com")
-    return tuple(out)
-
-
-def host_allowed(host: str, patterns: Iterable[str]) -> bool:
-    """Whether ``host`` is one of ``patterns`` (``*`` standing for exactly one label)."""
-    name = host.lower().rstrip(".")
-    labels = name.split(".")
-    for pattern in patterns:
-        wanted = pattern.split(".")
-        if len(wanted) == len(labels) and all(
-            w in ("*", got) for w, got in zip(wanted, labels, strict=True)
-        ):
-            return True
-    return False
-
-
 def check_url(url: str, api_hosts: Iterable[str] = DEFAULT_API_HOSTS) -> None:
     """Refuse, before any request, a URL the credentials must not go to: not http(s), on a
     host that is not one of ``api_hosts``, or plain http except to this machine (tests, a
@@ -136,14 +103,6 @@ def check_url(url: str, api_hosts: Iterable[str] = DEFAULT_API_HOSTS) -> None:
         raise DownloadError(
             f"refusing to send credentials over plain http to {host}", permanent=True, attempts=0
         )
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _loopback(host: str) -> bool:

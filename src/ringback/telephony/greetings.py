@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringback.durable import write_atomic
-from ringback.telephony.lines import LineKind
+from ringback.lines import LineKind, greeting_path, greetings_dir
 
 if TYPE_CHECKING:
     import numpy as np
@@ -285,12 +285,13 @@ class GreetingStore:
     sidecar only when the file changed."""
 
     def __init__(self, data_dir: Path) -> None:
-        self.root = Path(data_dir) / "greetings"
+        self.data_dir = Path(data_dir)
+        self.root = greetings_dir(data_dir)
         self._cache: dict[LineKind, tuple[tuple[int, int] | None, Greeting | None]] = {}
         self._checked: dict[LineKind, float] = {}
 
     def path(self, line: LineKind) -> Path:
-        return self.root / f"{line}.wav"
+        return greeting_path(self.data_dir, line)
 
     def current(self, line: LineKind) -> Greeting | None:
         """The greeting for ``line``; a change on disk is seen within a second."""

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
-from ringback.telephony.lines import LineKind, notify_recipients
+from ringback.lines import LineKind, notify_recipients
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -28,10 +28,10 @@ def failure_key(recording_sid: str) -> str:
 def build_fetch_failure(
     row: TelephonyRecording, settings: Settings, reason: str, *, now: datetime | None = None
 ) -> EmailMessage:
-    from ringback.contacts.phones import pretty
     from ringback.mail.compose import one_line, recipients, sender
     from ringback.mail.protocol import message_id_for
     from ringback.mail.render import local_time
+    from ringback.phones import pretty
 
     caller = pretty(row.from_number) if row.from_number else "an unknown caller"
     if row.caller_name:

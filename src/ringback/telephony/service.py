@@ -25,14 +25,14 @@ from sqlalchemy.exc import IntegrityError
 
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.hosts import host_patterns
+from ringback.lines import LineKind, line_kind
 from ringback.telephony.download import (
     DownloadError,
     HttpRecordingDownloader,
     RecordingDownloader,
     RecordingTooLarge,
-    host_patterns,
 )
-from ringback.telephony.lines import LineKind, line_kind
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 
 if TYPE_CHECKING:

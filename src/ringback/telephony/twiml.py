@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from ringback.telephony.lines import LineKind
+from ringback.lines import LineKind
 
 VOICE_PATH = "/telephony/twilio/voice"
 RECORDING_PATH = "/telephony/twilio/recording"

@@ -16,9 +16,9 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from ringback.contacts.models import Contact
+from ringback.tracking.events import _now, event_key, to_epoch
 from ringback.tracking.models import Channel, EventSource, Outcome, OutreachEvent, Way
 from ringback.tracking.returns import mark_returns
-from ringback.tracking.service import _now, event_key, to_epoch
 
 if TYPE_CHECKING:
     from ringback.config import Settings

@@ -18,22 +18,13 @@ from ringback.tracking.cli_common import JSON_OPTION as _JSON
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from ringback.config import Settings
-    from ringback.tracking.service import Logged
+    from ringback.tracking.service import LoggedOutcome
 
 
-def _describe(logged: Logged, settings: Settings) -> dict[str, Any]:
-    """What to show, read inside the transaction (the rows are live there)."""
-    data = logged.as_json()
-    data["_local"] = logged.event.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
-    return data
-
-
-def _report(data: dict[str, Any], as_json: bool) -> None:
+def _report(logged: LoggedOutcome, as_json: bool) -> None:
     """Printed only after the commit: a failed write never reports success."""
-    when = data.pop("_local")
+    when = logged.local_time
+    data = logged.as_json()
     if as_json:
         print_json(data)
         return
@@ -49,15 +40,6 @@ def _report(data: dict[str, Any], as_json: bool) -> None:
     if data["marked_returned"]:
         n = len(data["marked_returned"])
         console().print(f"  returns {n} earlier attempt{'s' * (n != 1)}")
-
-
-def _personal_score(session: Session, settings: Settings, logged: Logged) -> int | None:
-    """The script's score with the user's personal weights, once there is enough data."""
-    try:
-        from ringback.tracking.learn import personal_coach_score
-    except ModuleNotFoundError:  # numpy (the analytics extra) not installed
-        return None
-    return personal_coach_score(session, event=logged.event, settings=settings)
 
 
 _CONTACT = contact_option()
@@ -110,14 +92,16 @@ def voicemail(
 ) -> None:
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
     from ringback.coach.cli import read_script  # bounded: stdin may never end
-    from ringback.tracking.service import log_voicemail
+    from ringback.tracking.models import Channel
+    from ringback.tracking.service import log_outcome
 
     text = read_script(script) if script == "-" else script
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
         cid = contact_for(session, settings, contact_ref).id
-        logged = log_voicemail(
+        logged = log_outcome(
             session,
+            channel=Channel.VOICEMAIL,
             contact_id=cid,
             script=text,
             variant=variant,
@@ -125,9 +109,7 @@ def voicemail(
             key=key,
             settings=settings,
         )
-        data = _describe(logged, settings)
-        data["personal_score"] = _personal_score(session, settings, logged)
-    _report(data, as_json)
+    _report(logged, as_json)
 
 
 @log.command(
@@ -152,14 +134,15 @@ def call(
     contact_ref: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
 ) -> None:
     """Log a call: outbound attempts count towards the return rate, inbound ones return them."""
-    from ringback.tracking.models import Outcome, Way
-    from ringback.tracking.service import log_call
+    from ringback.tracking.models import Channel, Outcome, Way
+    from ringback.tracking.service import log_outcome
 
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
         cid = contact_for(session, settings, contact_ref).id
-        logged = log_call(
+        logged = log_outcome(
             session,
+            channel=Channel.CALL,
             contact_id=cid,
             direction=Way(direction),
             outcome=Outcome(outcome.replace("-", "_")),
@@ -167,8 +150,7 @@ def call(
             key=key,
             settings=settings,
         )
-        data = _describe(logged, settings)
-    _report(data, as_json)
+    _report(logged, as_json)
 
 
 @log.command(
@@ -184,17 +166,22 @@ Examples:
 @_JSON
 def email(contact_ref: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
     """Log an email you sent or received."""
-    from ringback.tracking.models import Way
-    from ringback.tracking.service import log_email
+    from ringback.tracking.models import Channel, Way
+    from ringback.tracking.service import log_outcome
 
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
         cid = contact_for(session, settings, contact_ref).id
-        logged = log_email(
-            session, contact_id=cid, direction=Way(direction), at=when, key=key, settings=settings
+        logged = log_outcome(
+            session,
+            channel=Channel.EMAIL,
+            contact_id=cid,
+            direction=Way(direction),
+            at=when,
+            key=key,
+            settings=settings,
         )
-        data = _describe(logged, settings)
-    _report(data, as_json)
+    _report(logged, as_json)
 
 
 @click.command(
@@ -218,15 +205,13 @@ Examples:
 )
 def stats(since: str | None, as_json: bool, csv_path: Path | None, chart_path: Path | None) -> None:
     """Are your voicemails returned? Overall, per week, by coach score, rule, variant and time."""
-    from ringback.tracking.stats import compute_stats
+    from ringback.tracking.service import return_stats
 
     if chart_path is not None and chart_path.suffix.lower() not in (".png", ".svg"):
         fail(f"cannot draw {chart_path.name}", hint="name the chart FILE.png or FILE.svg")
     with tracking_work() as (session, settings):
         start = parse_time(since, settings, option="--since") if since else None
-        data = compute_stats(
-            session, tz=settings.tz, since=start, window_days=settings.return_window_days
-        )
+        data = return_stats(session, settings=settings, since=start)
     if csv_path is not None:
         from ringback.tracking.export import write_csv
 

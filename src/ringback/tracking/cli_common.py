@@ -82,7 +82,7 @@ def _hints() -> ErrorHints:
     a script the coach cannot read; any other ValueError may carry its own hint."""
     from ringback.coach.text import ScriptError
     from ringback.contacts.service import ContactNotFound
-    from ringback.tracking.service import UnknownContact
+    from ringback.tracking.events import UnknownContact
 
     return {
         UnknownContact: Hint(_ID_HINT),

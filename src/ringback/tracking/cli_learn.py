@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import click
 
@@ -26,33 +25,14 @@ window). Personal weights apply from RINGBACK_PERSONAL_WEIGHTS_MIN such voicemai
 def learn(script: str | None, as_json: bool) -> None:
     """Which coach rules predict a return for your prospects, with uncertainty."""
     from ringback.db.base import utcnow
+    from ringback.tracking.service import learn_from_outcomes
 
     try:
-        from ringback.tracking.learn import fit_outcomes, personal_score, personal_weights
+        with tracking_work() as (session, settings):
+            learned = learn_from_outcomes(session, settings=settings, now=utcnow(), script=script)
     except ModuleNotFoundError as exc:  # numpy comes with the analytics extra
         fail(f"learning needs {exc.name}", hint="pip install 'ringback[analytics]'")
-    with tracking_work() as (session, settings):
-        fit = fit_outcomes(session, settings=settings, now_epoch=int(utcnow().timestamp()))
-        weights = personal_weights(fit, minimum=settings.personal_weights_min)
-        data: dict[str, Any] = {
-            **fit.as_json(),
-            "minimum": settings.personal_weights_min,
-            "personal_weights": weights,
-            "status": (
-                "personal weights active"
-                if weights
-                else f"not enough data yet: {fit.n} of {settings.personal_weights_min} "
-                "voicemails with a known outcome"
-            ),
-        }
-        if script is not None:
-            from ringback.coach.scoring import score_script
-
-            scored = score_script(script)
-            data["script"] = {
-                "coach_score": scored.score,
-                "personal_score": personal_score(scored, weights),
-            }
+    fit, data = learned.fit, learned.data
     if as_json:
         print_json(data)
         return

@@ -2,52 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from ringback.console import console, fail, print_json
 from ringback.inputs import ROW_ID
 from ringback.tracking.cli_common import parse_time, tracking_work
-
-
-def _steps_json(session: Any, sequence_id: int) -> list[dict[str, Any]]:
-    from sqlalchemy import select
-
-    from ringback.tracking.models import FollowUpStep
-
-    rows = session.scalars(
-        select(FollowUpStep)
-        .where(FollowUpStep.sequence_id == sequence_id)
-        .order_by(FollowUpStep.position, FollowUpStep.id)
-    )
-    return [
-        {
-            "id": s.id,
-            "business_day": s.business_day,
-            "channel": s.channel.value,
-            "due_at": s.due_at,
-            "status": s.status.value,
-            "note": s.note,
-            "subject": s.subject,
-            "meeting_at": s.meeting_at,
-        }
-        for s in rows
-    ]
-
-
-def _sequence_json(session: Any, seq: Any) -> dict[str, Any]:
-    return {
-        "id": seq.id,
-        "contact_id": seq.contact_id,
-        "voicemail_event": seq.origin_event_id,
-        "status": seq.status.value,
-        "stop_reason": seq.stop_reason,
-        "started_at": seq.started_at,
-        "value": seq.value,
-        "next_step": seq.next_step,
-        "steps": _steps_json(session, seq.id),
-    }
 
 
 @click.group(
@@ -79,13 +38,13 @@ def sequence() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the sequence as JSON.")
 def start_cmd(event_id: int, cadence: str | None, as_json: bool) -> None:
     """Put a voicemail you left (its event id from `ringback log ... --json`) on a cadence."""
-    from ringback.tracking.cadence import DEFAULT_CADENCE, parse_cadence
-    from ringback.tracking.sequences import start_sequence
+    from ringback.tracking.service import start_followup
 
     with tracking_work() as (session, settings):
-        steps = parse_cadence(cadence) if cadence else DEFAULT_CADENCE
-        seq, created = start_sequence(session, event_id=event_id, settings=settings, cadence=steps)
-        data = _sequence_json(session, seq)
+        seq, created = start_followup(
+            session, event_id=event_id, settings=settings, cadence=cadence
+        )
+    data = seq.as_json()
     if as_json:
         print_json(data)
         return
@@ -110,11 +69,11 @@ def start_cmd(event_id: int, cadence: str | None, as_json: bool) -> None:
 def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
     """Start follow-ups for unreturned voicemails and take every step that is due."""
     from ringback.db.base import utcnow
-    from ringback.tracking.sequences import run_due
+    from ringback.tracking.service import run_followups
 
     with tracking_work() as (session, settings):
         now = parse_time(now_text, settings, option="--now") if now_text else utcnow()
-        report = run_due(session, settings=settings, now=now, send=send)
+        report = run_followups(session, settings=settings, now=now, send=send)
         data = report.as_json()
     if as_json:
         print_json(data)
@@ -142,15 +101,10 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def list_cmd(show_all: bool, as_json: bool) -> None:
     """Sequences and their steps (drafts show their subject)."""
-    from sqlalchemy import select
-
-    from ringback.tracking.models import FollowUpSequence, SequenceStatus
+    from ringback.tracking.service import list_followups
 
     with tracking_work() as (session, settings):
-        query = select(FollowUpSequence).order_by(FollowUpSequence.id)
-        if not show_all:
-            query = query.where(FollowUpSequence.status == SequenceStatus.ACTIVE)
-        data = [_sequence_json(session, s) for s in session.scalars(query)]
+        data = [s.as_json() for s in list_followups(session, show_all=show_all)]
     if as_json:
         print_json(data)
         return
@@ -194,14 +148,14 @@ def approve_cmd(step_id: int, as_json: bool) -> None:
     """Send a drafted follow-up email (through the outbox: SMTP or Maildir)."""
     from ringback.db.base import utcnow
     from ringback.mail.protocol import MailConfigError
-    from ringback.tracking.sequence_mail import send_step
+    from ringback.tracking.service import approve_followup
 
     try:
         with tracking_work() as (session, settings):
-            result = send_step(session, step_id=step_id, settings=settings, now=utcnow())
+            approved = approve_followup(session, step_id=step_id, settings=settings, now=utcnow())
     except MailConfigError as exc:
         fail(f"{exc}; nothing was sent", hint="see `ringback config` and `ringback mail test`")
-    status = result.status.value if result is not None else "already_sent"
+    status = approved.status
     if as_json:
         print_json({"step": step_id, "status": status})
     else:
@@ -216,14 +170,11 @@ def approve_cmd(step_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the sequence as JSON.")
 def edit_cmd(sequence_id: int, cadence: str, as_json: bool) -> None:
     """Change the steps not yet taken (taken steps stay as they were)."""
-    from ringback.tracking.cadence import parse_cadence
-    from ringback.tracking.sequences import edit_sequence
+    from ringback.tracking.service import edit_followup
 
     with tracking_work() as (session, settings):
-        seq = edit_sequence(
-            session, sequence_id=sequence_id, cadence=parse_cadence(cadence), settings=settings
-        )
-        data = _sequence_json(session, seq)
+        seq = edit_followup(session, sequence_id=sequence_id, cadence=cadence, settings=settings)
+    data = seq.as_json()
     if as_json:
         print_json(data)
     else:

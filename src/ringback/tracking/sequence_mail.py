@@ -60,7 +60,7 @@ def send_step(session: Session, *, step_id: int, settings: Settings, now: dateti
     (unique for all time), so a retry never sends twice and a new database never skips."""
     from ringback.mail.service import outbox_from_settings
     from ringback.tracking.drafts import Draft, build_message
-    from ringback.tracking.service import log_email
+    from ringback.tracking.events import log_email
 
     step = session.scalars(
         select(FollowUpStep).where(FollowUpStep.id == step_id).with_for_update()

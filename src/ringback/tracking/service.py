@@ -1,383 +1,357 @@
-"""Logging outreach events and marking attempts returned.
+"""What a person does with outreach tracking: log an outcome, see what is returned, learn
+which rules predict a return, and follow up unreturned voicemails.
 
-Keyword-only functions that take a Session and never commit: the caller's
-:func:`ringback.db.session.transaction` decides, so a failure writes nothing.
-
-An outbound attempt that did not connect (a voicemail left, a call nobody answered, an
-email sent) is *returned* by the first inbound call, voicemail or email from the same
-contact within ``settings.return_window_days`` after it. Events may arrive in any order
-(a CSV backfill, a late webhook), so the mark is made from both sides: an inbound event
-marks the open attempts before it, and an attempt logged late finds the inbound after it.
+The one layer the CLI (``ringback log | stats | learn | sequence``) and the web app call.
+Keyword-only functions that take a Session and never commit (the caller's
+:func:`ringback.db.session.transaction` decides, so a failure writes nothing), returning
+frozen records read while the rows were live. Storing an event and marking returns is
+:mod:`ringback.tracking.events`; its ``log_voicemail``, ``log_call``, ``log_email`` and
+``record_inbound`` are imported here because ``log_outcome`` is made of them, and callers
+that want the stored row itself (the inbox, the webhooks) use them as they are.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ringback.contacts.models import Contact, Direction, Interaction, InteractionKind
-from ringback.tracking.models import (
-    Channel,
-    EventSource,
-    Outcome,
-    OutreachEvent,
-    Way,
-    rule_mask,
+from ringback.tracking.events import (
+    Logged,
+    UnknownContact,
+    log_call,
+    log_email,
+    log_voicemail,
+    record_inbound,
 )
-from ringback.tracking.returns import mark_returns
-from ringback.tracking.sequence_state import stop_for_contact
+from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, Outcome, Way
 
 if TYPE_CHECKING:
     from ringback.config import Settings
+    from ringback.tracking.learn import Fit
+    from ringback.tracking.sequences import RunReport
 
-MAX_VARIANT = 64
-RECENT_SECONDS = 120  # an event logged "now" twice within this is one event
-
-
-class UnknownContact(LookupError):
-    """An outcome for a contact that is not in the database."""
-
-
-@dataclass(frozen=True)
-class Logged:
-    """What logging one event did. ``created`` is False for a duplicate (same key)."""
-
-    event: OutreachEvent
-    created: bool
-    returned: tuple[int, ...] = ()  # attempts this inbound event marked returned
-
-    def as_json(self) -> dict[str, Any]:
-        e = self.event
-        return {
-            "id": e.id,
-            "duplicate": not self.created,
-            "contact_id": e.contact_id,
-            "channel": e.channel.value,
-            "direction": e.direction.value,
-            "outcome": e.outcome.value,
-            "at": e.occurred_at,
-            "score": e.score,
-            "variant": e.variant,
-            "returned": e.return_seconds is not None,
-            "marked_returned": list(self.returned),
-        }
-
-
-def to_epoch(at: datetime) -> int:
-    if at.tzinfo is None:
-        raise ValueError("naive datetime given; attach a timezone before logging")
-    return int(at.timestamp())
-
-
-def event_key(
-    *,
-    contact_id: int,
-    channel: Channel,
-    direction: Way,
-    outcome: Outcome,
-    epoch: int,
-    script: str | None = None,
-) -> str:
-    """The key of an event nobody named: the same contact, medium, direction, outcome,
-    second and script is the same event, however often it is reported."""
-    raw = f"{contact_id}|{channel}|{direction}|{outcome}|{epoch}|{script or ''}"
-    return f"auto:{hashlib.sha256(raw.encode('utf-8')).hexdigest()[:40]}"
-
-
-def _contact(session: Session, contact_id: int) -> Contact:
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise UnknownContact(f"no contact with id {contact_id}")
-    return contact
-
-
-_INTERACTION_KIND = {
-    (Channel.CALL, Way.OUTBOUND): InteractionKind.CALL,
-    (Channel.CALL, Way.INBOUND): InteractionKind.CALL,
-    (Channel.VOICEMAIL, Way.OUTBOUND): InteractionKind.VOICEMAIL_LEFT,
-    (Channel.VOICEMAIL, Way.INBOUND): InteractionKind.VOICEMAIL_RECEIVED,
-    (Channel.EMAIL, Way.OUTBOUND): InteractionKind.EMAIL,
-    (Channel.EMAIL, Way.INBOUND): InteractionKind.EMAIL,
-}
+__all__ = [
+    "Logged",
+    "UnknownContact",
+    "log_call",
+    "log_email",
+    "log_voicemail",
+    "record_inbound",
+]
 
 
 @dataclass(frozen=True)
-class _Reported:
-    """One event as it was reported, before it is stored: what makes it the same event as
-    another (contact, medium, direction, outcome, second, script) and when it happened."""
+class LoggedOutcome:
+    """One logged event as the person sees it. ``duplicate``: it was logged before;
+    ``marked_returned``: the attempts this inbound event returned; ``local_time``: when,
+    as "YYYY-MM-DD HH:MM" in the user's timezone; ``personal_score``: a voicemail's score
+    with the user's learned weights (None until there is enough data)."""
 
+    id: int
+    duplicate: bool
     contact_id: int
     channel: Channel
     direction: Way
     outcome: Outcome
     at: datetime
-    epoch: int
-    script: str | None
+    score: int | None
+    variant: str | None
+    returned: bool
+    marked_returned: tuple[int, ...]
+    local_time: str
+    personal_score: int | None = None
 
-    def derived_key(self) -> str:
-        return event_key(
-            contact_id=self.contact_id,
-            channel=self.channel,
-            direction=self.direction,
-            outcome=self.outcome,
-            epoch=self.epoch,
-            script=self.script,
-        )
+    def as_json(self) -> dict[str, Any]:
+        """The ``ringback log --json`` contract (``personal_score`` for voicemails only)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "duplicate": self.duplicate,
+            "contact_id": self.contact_id,
+            "channel": self.channel.value,
+            "direction": self.direction.value,
+            "outcome": self.outcome.value,
+            "at": self.at,
+            "score": self.score,
+            "variant": self.variant,
+            "returned": self.returned,
+            "marked_returned": list(self.marked_returned),
+        }
+        if self.channel is Channel.VOICEMAIL:
+            data["personal_score"] = self.personal_score
+        return data
 
 
-def record_event(
+def log_outcome(
     session: Session,
     *,
-    contact_id: int,
     channel: Channel,
-    direction: Way,
-    outcome: Outcome,
-    at: datetime,
-    source: EventSource,
-    settings: Settings,
-    key: str | None = None,
-    script: str | None = None,
-    score: int | None = None,
-    rule_bits: int | None = None,
-    variant: str | None = None,
-    timeline: bool = True,
-    recent_seconds: int = 0,
-) -> Logged:
-    """Store one event (once per key) and update which attempts are returned.
-
-    ``timeline`` also adds it to the contact's interaction history (what ``prep`` and the
-    coach read); the inbox passes False because the voicemail is already its own record.
-    ``recent_seconds`` treats an identical event that many seconds earlier as a duplicate
-    (for events logged "now", which have no stable time to key on).
-    """
-    epoch = to_epoch(at)
-    contact = _contact(session, contact_id)
-    reported = _Reported(contact.id, channel, direction, outcome, at, epoch, script)
-    variant = (variant or "").strip()[:MAX_VARIANT] or None
-    key = (key or "").strip()[:200] or reported.derived_key()
-    existing = _already_logged(session, reported, key=key, recent_seconds=recent_seconds)
-    if existing is not None:
-        return Logged(existing, created=False)
-    event = OutreachEvent(
-        key=key,
-        contact_id=contact.id,
-        channel=channel,
-        direction=direction,
-        outcome=outcome,
-        occurred_at=at.astimezone(UTC),
-        epoch=epoch,
-        hour=epoch // 3600,
-        source=source,
-        script=script,
-        score=score,
-        rule_bits=rule_bits,
-        variant=variant,
-    )
-    stored = _insert_once(session, event, reported, timeline=timeline)
-    if stored is not event:
-        return Logged(stored, created=False)
-    returned = _mark_returns_after(session, event, settings=settings)
-    session.refresh(event)
-    return Logged(event, created=True, returned=returned)
-
-
-def _already_logged(
-    session: Session, reported: _Reported, *, key: str, recent_seconds: int
-) -> OutreachEvent | None:
-    """The stored event this report repeats: the same key, or (``recent_seconds``) the
-    same event logged just before."""
-    existing = session.scalars(select(OutreachEvent).where(OutreachEvent.key == key)).first()
-    if existing is not None or not recent_seconds:
-        return existing
-    # Logged "now" twice in a row (a retried command): the time differs by seconds, so
-    # the derived key does too; the same event just before counts as this one.
-    script = reported.script
-    return session.scalars(
-        select(OutreachEvent).where(
-            OutreachEvent.contact_id == reported.contact_id,
-            OutreachEvent.direction == reported.direction,
-            OutreachEvent.epoch.between(reported.epoch - recent_seconds, reported.epoch),
-            OutreachEvent.channel == reported.channel,
-            OutreachEvent.outcome == reported.outcome,
-            OutreachEvent.script.is_(None) if script is None else OutreachEvent.script == script,
-        )
-    ).first()
-
-
-def _insert_once(
-    session: Session, event: OutreachEvent, reported: _Reported, *, timeline: bool
-) -> OutreachEvent:
-    """Insert ``event`` (and its timeline entry); returns it, or the event a concurrent
-    writer stored first under the same key."""
-    try:
-        # A savepoint: a concurrent writer with the same key loses only this insert.
-        with session.begin_nested():
-            if timeline:
-                item = Interaction(
-                    contact_id=reported.contact_id,
-                    kind=_INTERACTION_KIND[(reported.channel, reported.direction)],
-                    direction=Direction(reported.direction.value),
-                    occurred_at=reported.at.astimezone(UTC),
-                    outcome=reported.outcome.value,
-                    text=reported.script,
-                )
-                session.add(item)
-                session.flush()
-                event.interaction_id = item.id
-            session.add(event)
-            session.flush()
-    except IntegrityError:
-        found = session.scalars(select(OutreachEvent).where(OutreachEvent.key == event.key)).first()
-        if found is None:
-            raise
-        return found
-    return event
-
-
-def _mark_returns_after(
-    session: Session, event: OutreachEvent, *, settings: Settings
-) -> tuple[int, ...]:
-    """An inbound event returns the open attempts before it and stops the contact's
-    sequences; an unanswered attempt logged late may already have its return. Returns
-    the attempts the inbound event marked."""
-    if event.direction is Way.INBOUND:
-        returned = mark_returns(
-            session, settings=settings, contact_ids=[event.contact_id], by=event
-        )
-        stop_for_contact(
-            session, contact_id=event.contact_id, reason=f"{event.channel.value} from contact"
-        )
-        return returned
-    if event.outcome is not Outcome.CONNECTED:
-        mark_returns(session, settings=settings, contact_ids=[event.contact_id])
-    return ()
-
-
-def log_voicemail(
-    session: Session,
-    *,
     contact_id: int,
-    script: str,
     settings: Settings,
-    variant: str | None = None,
-    at: datetime | None = None,
-    key: str | None = None,
-    source: EventSource = EventSource.CLI,
-) -> Logged:
-    """A voicemail left: scored by the coach (with the contact's back story) when logged,
-    so the statistics can later ask which rules predicted a return."""
-    from ringback.coach.scoring import score_script
-    from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import get_contact
-
-    try:
-        contact = get_contact(session, ref=contact_id)
-    except LookupError:
-        raise UnknownContact(f"no contact with id {contact_id}") from None
-    scored = score_script(script, profile=profile_of(contact))  # ScriptError: empty, huge...
-    return record_event(
-        session,
-        contact_id=contact_id,
-        channel=Channel.VOICEMAIL,
-        direction=Way.OUTBOUND,
-        outcome=Outcome.VOICEMAIL,
-        at=at or _now(),
-        recent_seconds=0 if at else RECENT_SECONDS,
-        source=source,
-        settings=settings,
-        key=key,
-        script=script.strip(),
-        score=scored.score,
-        rule_bits=rule_mask(scored.features()),
-        variant=variant,
-    )
-
-
-def log_call(
-    session: Session,
-    *,
-    contact_id: int,
-    direction: Way,
-    settings: Settings,
+    direction: Way = Way.OUTBOUND,
     outcome: Outcome = Outcome.CONNECTED,
+    script: str | None = None,
+    variant: str | None = None,
     at: datetime | None = None,
     key: str | None = None,
-    source: EventSource = EventSource.CLI,
-) -> Logged:
-    if outcome not in (Outcome.CONNECTED, Outcome.VOICEMAIL, Outcome.NO_ANSWER):
-        raise ValueError(f"a call's outcome is connected, voicemail or no-answer, not {outcome}")
-    return record_event(
-        session,
-        contact_id=contact_id,
-        channel=Channel.CALL,
-        direction=direction,
-        outcome=outcome,
-        at=at or _now(),
-        recent_seconds=0 if at else RECENT_SECONDS,
-        source=source,
-        settings=settings,
-        key=key,
+) -> LoggedOutcome:
+    """Log a voicemail left (``script`` scored by the coach), a call (``direction``,
+    ``outcome``) or an email (``direction``); once per ``key``, or per identical event.
+    Returns what was logged; raises UnknownContact, ScriptError or ValueError."""
+    if channel is Channel.VOICEMAIL:
+        if script is None:
+            raise ValueError("a voicemail is logged with the script you said")
+        logged = log_voicemail(
+            session,
+            contact_id=contact_id,
+            script=script,
+            variant=variant,
+            at=at,
+            key=key,
+            settings=settings,
+        )
+    elif channel is Channel.CALL:
+        logged = log_call(
+            session,
+            contact_id=contact_id,
+            direction=direction,
+            outcome=outcome,
+            at=at,
+            key=key,
+            settings=settings,
+        )
+    else:
+        logged = log_email(
+            session, contact_id=contact_id, direction=direction, at=at, key=key, settings=settings
+        )
+    personal = _personal_score(session, settings, logged) if channel is Channel.VOICEMAIL else None
+    return _outcome_of(logged, settings, personal)
+
+
+def _outcome_of(logged: Logged, settings: Settings, personal: int | None) -> LoggedOutcome:
+    e = logged.event
+    return LoggedOutcome(
+        id=e.id,
+        duplicate=not logged.created,
+        contact_id=e.contact_id,
+        channel=e.channel,
+        direction=e.direction,
+        outcome=e.outcome,
+        at=e.occurred_at,
+        score=e.score,
+        variant=e.variant,
+        returned=e.return_seconds is not None,
+        marked_returned=logged.returned,
+        local_time=e.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+        personal_score=personal,
     )
 
 
-def log_email(
-    session: Session,
-    *,
-    contact_id: int,
-    direction: Way,
-    settings: Settings,
-    at: datetime | None = None,
-    key: str | None = None,
-    source: EventSource = EventSource.CLI,
-) -> Logged:
-    return record_event(
-        session,
-        contact_id=contact_id,
-        channel=Channel.EMAIL,
-        direction=direction,
-        outcome=Outcome.SENT if direction is Way.OUTBOUND else Outcome.RECEIVED,
-        at=at or _now(),
-        recent_seconds=0 if at else RECENT_SECONDS,
-        source=source,
-        settings=settings,
-        key=key,
+def _personal_score(session: Session, settings: Settings, logged: Logged) -> int | None:
+    """The script's score with the user's personal weights, once there is enough data."""
+    try:
+        from ringback.tracking.learn import personal_coach_score
+    except ModuleNotFoundError:  # numpy (the analytics extra) not installed
+        return None
+    return personal_coach_score(session, event=logged.event, settings=settings)
+
+
+def return_stats(
+    session: Session, *, settings: Settings, since: datetime | None = None
+) -> dict[str, Any]:
+    """Are voicemails returned: overall, per week, by coach score, rule, variant and time.
+    Returns the ``ringback stats --json`` document (plain JSON-ready data, which the CSV
+    export and the charts read too)."""
+    from ringback.tracking.stats import compute_stats
+
+    return compute_stats(
+        session, tz=settings.tz, since=since, window_days=settings.return_window_days
     )
 
 
-def record_inbound(
-    session: Session,
-    *,
-    contact_id: int,
-    channel: Channel,
-    at: datetime,
-    settings: Settings,
-    key: str | None = None,
-    source: EventSource = EventSource.CLI,
-    timeline: bool = True,
-) -> Logged:
-    """The contact called, left a voicemail or wrote: marks their open attempts returned."""
-    outcome = Outcome.VOICEMAIL if channel is Channel.VOICEMAIL else Outcome.RECEIVED
-    return record_event(
-        session,
-        contact_id=contact_id,
-        channel=channel,
-        direction=Way.INBOUND,
-        outcome=outcome,
-        at=at,
-        source=source,
-        settings=settings,
-        key=key,
-        timeline=timeline,
+@dataclass(frozen=True)
+class Learned:
+    """Which coach rules predict a return: the fitted model, and the ``ringback learn
+    --json`` document (with the personal weights and, when a script was given, its
+    coach and personal scores)."""
+
+    fit: Fit
+    data: dict[str, Any]
+
+
+def learn_from_outcomes(
+    session: Session, *, settings: Settings, now: datetime, script: str | None = None
+) -> Learned:
+    """Fit which rules predict a return over the voicemails with a known outcome, and score
+    ``script`` with the personal weights. Needs numpy (ModuleNotFoundError without it)."""
+    from ringback.tracking.learn import fit_outcomes, personal_score, personal_weights
+
+    fit = fit_outcomes(session, settings=settings, now_epoch=int(now.timestamp()))
+    weights = personal_weights(fit, minimum=settings.personal_weights_min)
+    data: dict[str, Any] = {
+        **fit.as_json(),
+        "minimum": settings.personal_weights_min,
+        "personal_weights": weights,
+        "status": (
+            "personal weights active"
+            if weights
+            else f"not enough data yet: {fit.n} of {settings.personal_weights_min} "
+            "voicemails with a known outcome"
+        ),
+    }
+    if script is not None:
+        from ringback.coach.scoring import score_script
+
+        scored = score_script(script)
+        data["script"] = {
+            "coach_score": scored.score,
+            "personal_score": personal_score(scored, weights),
+        }
+    return Learned(fit, data)
+
+
+@dataclass(frozen=True)
+class FollowUpStepView:
+    """One step of a follow-up sequence; a drafted email shows its ``subject``."""
+
+    id: int
+    business_day: int
+    channel: str
+    due_at: datetime
+    status: str
+    note: str | None
+    subject: str | None
+    meeting_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """A follow-up sequence and its steps, as ``ringback sequence ... --json`` shows it."""
+
+    id: int
+    contact_id: int
+    voicemail_event: int | None
+    status: str
+    stop_reason: str | None
+    started_at: datetime
+    value: str | None
+    next_step: str | None
+    steps: tuple[FollowUpStepView, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k != "steps"}
+        return {**data, "steps": [dict(s.__dict__) for s in self.steps]}
+
+
+def _view(session: Session, seq: FollowUpSequence) -> FollowUpView:
+    steps = session.scalars(
+        select(FollowUpStep)
+        .where(FollowUpStep.sequence_id == seq.id)
+        .order_by(FollowUpStep.position, FollowUpStep.id)
+    )
+    return FollowUpView(
+        id=seq.id,
+        contact_id=seq.contact_id,
+        voicemail_event=seq.origin_event_id,
+        status=seq.status.value,
+        stop_reason=seq.stop_reason,
+        started_at=seq.started_at,
+        value=seq.value,
+        next_step=seq.next_step,
+        steps=tuple(
+            FollowUpStepView(
+                id=s.id,
+                business_day=s.business_day,
+                channel=s.channel.value,
+                due_at=s.due_at,
+                status=s.status.value,
+                note=s.note,
+                subject=s.subject,
+                meeting_at=s.meeting_at,
+            )
+            for s in steps
+        ),
     )
 
 
-def _now() -> datetime:
-    from ringback.db.base import utcnow
+def start_followup(
+    session: Session, *, event_id: int, settings: Settings, cadence: str | None = None
+) -> tuple[FollowUpView, bool]:
+    """Put the voicemail left as event ``event_id`` on a cadence ("DAY:email|call,...";
+    default day 0 email, day 3 email, day 7 call). Returns the sequence and whether it was
+    started now (False: the voicemail already had one)."""
+    from ringback.tracking.cadence import DEFAULT_CADENCE, parse_cadence
+    from ringback.tracking.sequences import start_sequence
 
-    return utcnow()
+    steps = parse_cadence(cadence) if cadence else DEFAULT_CADENCE
+    seq, created = start_sequence(session, event_id=event_id, settings=settings, cadence=steps)
+    return _view(session, seq), created
+
+
+def edit_followup(
+    session: Session, *, sequence_id: int, cadence: str, settings: Settings
+) -> FollowUpView:
+    """Replace the steps not yet taken with ``cadence``; returns the sequence as it now is."""
+    from ringback.tracking.cadence import parse_cadence
+    from ringback.tracking.sequences import edit_sequence
+
+    seq = edit_sequence(
+        session, sequence_id=sequence_id, cadence=parse_cadence(cadence), settings=settings
+    )
+    return _view(session, seq)
+
+
+def list_followups(session: Session, *, show_all: bool = False) -> list[FollowUpView]:
+    """The active follow-up sequences (``show_all``: stopped and finished ones too), oldest
+    first, each with its steps and drafts."""
+    from ringback.tracking.models import SequenceStatus
+
+    query = select(FollowUpSequence).order_by(FollowUpSequence.id)
+    if not show_all:
+        query = query.where(FollowUpSequence.status == SequenceStatus.ACTIVE)
+    return [_view(session, s) for s in session.scalars(query)]
+
+
+def show_followup(session: Session, *, sequence_id: int) -> FollowUpView:
+    """One follow-up sequence with its steps and drafts (SequenceError if there is none)."""
+    from ringback.tracking.sequence_state import SequenceError
+
+    seq = session.get(FollowUpSequence, sequence_id)
+    if seq is None:
+        raise SequenceError(f"no follow-up sequence with id {sequence_id}")
+    return _view(session, seq)
+
+
+@dataclass(frozen=True)
+class ApprovedFollowUp:
+    """An approved draft: its step and what the outbox did ("sent", "queued"…, or
+    "already_sent" when it had been sent before)."""
+
+    step_id: int
+    status: str
+
+
+def approve_followup(
+    session: Session, *, step_id: int, settings: Settings, now: datetime
+) -> ApprovedFollowUp:
+    """Send the drafted follow-up email of step ``step_id`` through the outbox (SMTP or
+    Maildir) and log it; never twice. Raises SequenceError (not a draft, contact opted
+    out…) or MailConfigError (no way to send mail configured)."""
+    from ringback.tracking.sequence_mail import send_step
+
+    result = send_step(session, step_id=step_id, settings=settings, now=now)
+    return ApprovedFollowUp(step_id, result.status.value if result is not None else "already_sent")
+
+
+def run_followups(
+    session: Session, *, settings: Settings, now: datetime, send: bool | None = None
+) -> RunReport:
+    """Start follow-ups for unreturned voicemails and take every step due at ``now``
+    (``send``: send emails at once; default ``followup_auto_send``). Returns what was
+    started, drafted, sent, created, skipped and stopped."""
+    from ringback.tracking.sequences import run_due
+
+    return run_due(session, settings=settings, now=now, send=send)

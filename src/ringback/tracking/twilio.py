@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.tracking.service import Logged
+    from ringback.tracking.events import Logged
 
 # Statuses after which nothing more happens to the call; earlier ones (queued, ringing,
 # in-progress) are not outcomes yet.
@@ -64,10 +64,10 @@ def record_call_status(
     and unfinished statuses are ignored with a reason, never an error: the route should
     still answer 200, or Twilio retries for nothing.
     """
-    from ringback.contacts.phones import to_e164
     from ringback.contacts.service import find_by_phone
     from ringback.db.base import utcnow
-    from ringback.tracking.service import log_call
+    from ringback.phones import to_e164
+    from ringback.tracking.events import log_call
 
     sid = params.get("CallSid", "").strip()
     status = params.get("CallStatus", "").strip().lower()

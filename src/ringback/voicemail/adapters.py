@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ringback.voicemail.pipeline.context import (
-    PermanentError,
-    Transcript,
-    VoicemailContext,
-    VoicemailMessage,
-    Word,
-)
-from ringback.voicemail.pipeline.stages import ExtractStage, with_audio
+from ringback.speech.types import Transcript
+from ringback.voicemail.facts import FactDate, MessageFacts
+from ringback.voicemail.pipeline.context import PermanentError, VoicemailMessage
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     from ringback.config import Settings
+    from ringback.extract import CallbackNumber
     from ringback.mail import AudioFile, VoicemailEmailInput
     from ringback.speech import FasterWhisperTranscriber
-    from ringback.speech import Transcript as SpeechTranscript
 
 log = logging.getLogger("ringback.voicemail")
 
@@ -59,34 +53,6 @@ def speech_engine(settings: Settings) -> FasterWhisperTranscriber:
     return engine
 
 
-def to_pipeline_transcript(transcript: SpeechTranscript) -> Transcript:
-    return Transcript(
-        text=transcript.text,
-        language=transcript.language,
-        words=tuple(Word(w.text, w.start, w.end, w.probability) for w in transcript.words),
-        language_probability=transcript.language_probability,
-    )
-
-
-def to_speech_transcript(transcript: Transcript, duration: float) -> SpeechTranscript:
-    """Back to the speech package's shape (one segment), for the callback-number re-read."""
-    from ringback.speech import Segment
-    from ringback.speech import Transcript as SpeechTranscript
-    from ringback.speech import Word as SpeechWord
-
-    words = tuple(SpeechWord(w.text, w.start, w.end, w.probability) for w in transcript.words)
-    end = words[-1].end if words else duration
-    segment = Segment(id=1, start=0.0, end=end, text=transcript.text, words=words)
-    return SpeechTranscript(
-        text=transcript.text,
-        language=transcript.language or "en",
-        language_probability=transcript.language_probability or 1.0,
-        duration=duration,
-        segments=(segment,),
-        speech_duration=duration,
-    )
-
-
 class WhisperTranscriber:
     """The pipeline's Transcriber: faster-whisper with the configured (warm) model."""
 
@@ -110,15 +76,15 @@ class WhisperTranscriber:
         except ModelNotAvailableError as exc:
             # Retrying cannot conjure a model: fail now with the message that says what to set.
             raise PermanentError(str(exc)) from exc
-        return to_pipeline_transcript(result)
+        return result
 
 
 class FactsExtractor:
-    """The pipeline's Extractor: the rule-based facts plus the callback number.
+    """The pipeline's extractor: the rule-based facts plus the callback number.
 
-    With the audio at hand (``extract_audio``) the callback number is re-read against it
-    when the text alone does not settle it; ``extract`` (the bare Protocol) works from the
-    text and word probabilities only.
+    With the audio at hand (``extract_audio``, what the extract stage calls) the callback
+    number is re-read against it when the text alone does not settle it; ``extract``
+    works from the text and word probabilities only.
     """
 
     def __init__(self, settings: Settings, engine: FasterWhisperTranscriber | None = None):
@@ -127,7 +93,7 @@ class FactsExtractor:
 
     def extract(
         self, transcript: Transcript, *, caller_id: str | None, received_at: datetime
-    ) -> Mapping[str, Any]:
+    ) -> MessageFacts:
         return self.extract_audio(
             transcript, audio=None, caller_id=caller_id, received_at=received_at
         )
@@ -140,71 +106,66 @@ class FactsExtractor:
         caller_id: str | None,
         received_at: datetime,
         duration: float | None = None,
-    ) -> dict[str, Any]:
-        from ringback.voicemail.extract import extract_facts
+        to_number: str | None = None,
+    ) -> MessageFacts:
+        from ringback.extract import extract_facts
+        from ringback.lines import LineKind, line_kind
         from ringback.voicemail.followup import asks_for_callback, callback_due
-        from ringback.voicemail.numbers import callback_number_from_audio, extract_callback_number
+
+        number = self._callback_number(transcript, audio, caller_id)
+        tz = self.settings.tz
+        facts = extract_facts(transcript.text, received_at=received_at, tz=tz)
+        due, due_text = callback_due(
+            facts.dates, received_at=received_at, tz=tz, urgent=facts.urgent
+        )
+        # Called on the prospect line: a prospect whatever the words say.
+        prospect_line = line_kind(to_number, self.settings) is LineKind.PROSPECT
+        return MessageFacts(
+            callback_number=number.e164,
+            callback_number_confidence=round(float(number.confidence), 3),
+            caller_name=facts.caller_name,
+            company=facts.company,
+            emails=facts.emails,
+            dates=tuple(FactDate(d.text, d.iso) for d in facts.dates),
+            amounts=facts.amounts,
+            addresses=facts.addresses,
+            summary=facts.summary,
+            urgent=facts.urgent,
+            is_prospect=facts.is_prospect or prospect_line,
+            callback_extension=number.extension,
+            callback_number_source=number.source,
+            intent=facts.intent,
+            asks_callback=asks_for_callback(
+                transcript.text, spoken_number=number.source == "spoken"
+            ),
+            callback_due=due,
+            callback_due_text=due_text,
+            line=str(LineKind.PROSPECT) if prospect_line else None,
+        )
+
+    def _callback_number(
+        self,
+        transcript: Transcript,
+        audio: npt.NDArray[np.float32] | None,
+        caller_id: str | None,
+    ) -> CallbackNumber:
+        from ringback.extract import extract_callback_number
+        from ringback.speech.callback_audio import callback_number_from_audio
 
         region = self.settings.default_region
         if audio is not None and self.engine is not None:
-            seconds = duration if duration is not None else len(audio) / 16_000
             _, number = callback_number_from_audio(
                 self.engine,
                 audio,
                 region=region,
                 caller_id=caller_id,
-                transcript=to_speech_transcript(transcript, seconds),
+                transcript=transcript,
                 repair=self.settings.callback_reread,
             )
-        else:
-            number = extract_callback_number(
-                transcript.text, words=transcript.words or None, region=region, caller_id=caller_id
-            )
-        tz = self.settings.tz
-        facts = extract_facts(transcript.text, received_at=received_at, tz=tz)
-        out: dict[str, Any] = {
-            "callback_number": number.e164,
-            "callback_number_confidence": round(float(number.confidence), 3),
-            **facts.to_dict(),
-            "callback_extension": number.extension,  # "ext. 12" said with the number
-            # Beyond the analyze contract: what the inbox and the callback task need.
-            "callback_number_source": number.source,
-            "intent": facts.intent,
-        }
-        spoken = number.source == "spoken"
-        out["asks_callback"] = asks_for_callback(transcript.text, spoken_number=spoken)
-        due, due_text = callback_due(
-            facts.dates, received_at=received_at, tz=tz, urgent=facts.urgent
+            return number
+        return extract_callback_number(
+            transcript.text, words=transcript.words or None, region=region, caller_id=caller_id
         )
-        out["callback_due"] = due.isoformat() if due else None
-        out["callback_due_text"] = due_text
-        return out
-
-
-class AudioExtractStage(ExtractStage):
-    """The standard extract stage, but handing the extractor the audio as well."""
-
-    def __init__(self, extractor: FactsExtractor) -> None:
-        super().__init__(extractor)
-        self.facts_extractor = extractor
-
-    def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        # Only the re-read of an unsure number needs samples; decode again after a resume.
-        ctx = with_audio(ctx)
-        assert ctx.transcript is not None
-        facts = self.facts_extractor.extract_audio(
-            ctx.transcript,
-            audio=ctx.audio,
-            caller_id=ctx.from_number,
-            received_at=ctx.received_at,
-            duration=ctx.duration,
-        )
-        from ringback.telephony.lines import LineKind, line_kind
-
-        if line_kind(ctx.to_number, self.facts_extractor.settings) is LineKind.PROSPECT:
-            # Called on the prospect line: a prospect whatever the words say.
-            facts.update(is_prospect=True, line=str(LineKind.PROSPECT))
-        return replace(ctx, facts=facts)
 
 
 class EmailNotifier:
@@ -240,27 +201,13 @@ class EmailNotifier:
 
         if self.url is None:
             return None
-        numbers = (message.from_number, (message.facts or {}).get("callback_number"))
+        said = message.facts.callback_number if message.facts is not None else None
+        numbers = (message.from_number, said)
         try:
             return known_caller(self.url, numbers, self.settings.default_region)
         except SQLAlchemyError as exc:
             log.warning("voicemail %s: contact lookup failed (%s)", message.voicemail_id, exc)
             return None
-
-
-def _e164(raw: str | None, region: str) -> str | None:
-    from ringback.contacts.phones import to_e164
-
-    if not raw:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
-
-
-def _str_list(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, Sequence) else ()
 
 
 def email_input(
@@ -272,16 +219,17 @@ def email_input(
 ) -> VoicemailEmailInput:
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
+    from ringback.lines import LineKind, line_kind, normalise, notify_recipients
     from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
-    from ringback.telephony.lines import LineKind, line_kind, normalise, notify_recipients
+    from ringback.phones import e164_or_none
 
-    facts = dict(message.facts or {})
+    facts = message.facts or MessageFacts()
     transcript = message.transcript
     line = line_kind(message.to_number, settings)
     prospect_line = line is LineKind.PROSPECT
     meta = message.source_meta or {}
     intake = meta.get("intake") if isinstance(meta.get("intake"), str) else None
-    summary = str(facts.get("summary") or "")
+    summary = facts.summary
     if message.status == "no_message":
         summary = "missed call, no message left"
     return VoicemailEmailInput(
@@ -293,23 +241,19 @@ def email_input(
             TranscriptWord(w.text, w.probability, w.start, w.end)
             for w in (transcript.words if transcript else ())
         ),
-        caller_name=facts.get("caller_name") or message.caller_name or (known and known[0]),
-        company=facts.get("company") or (known and known[1]),
-        callback_number=facts.get("callback_number"),
-        callback_number_confidence=float(facts.get("callback_number_confidence") or 0.0),
-        callback_extension=facts.get("callback_extension"),
-        caller_id=_e164(message.from_number, settings.default_region),
+        caller_name=facts.caller_name or message.caller_name or (known and known[0]),
+        company=facts.company or (known and known[1]),
+        callback_number=facts.callback_number,
+        callback_number_confidence=facts.callback_number_confidence,
+        callback_extension=facts.callback_extension,
+        caller_id=e164_or_none(message.from_number, settings.default_region),
         summary=summary,
-        dates=tuple(
-            MentionedDate(str(d.get("text", "")), str(d.get("iso", "")))
-            for d in facts.get("dates") or ()
-            if isinstance(d, Mapping)
-        ),
-        amounts=_str_list(facts.get("amounts")),
-        addresses=_str_list(facts.get("addresses")),
-        emails=_str_list(facts.get("emails")),
-        urgent=bool(facts.get("urgent")),
-        is_prospect=bool(facts.get("is_prospect")) or prospect_line,
+        dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
+        amounts=facts.amounts,
+        addresses=facts.addresses,
+        emails=facts.emails,
+        urgent=facts.urgent,
+        is_prospect=facts.is_prospect or prospect_line,
         language=transcript.language if transcript else None,
         audio=_audio(message, settings),
         idempotency_key=idempotency_key,

@@ -77,14 +77,14 @@ def analyze_file(
     received_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The contract dict for one recording (plus nothing else)."""
-    from ringback.voicemail.adapters import FactsExtractor, speech_engine, to_pipeline_transcript
+    from ringback.voicemail.adapters import FactsExtractor, speech_engine
 
     samples = decode_file(Path(path))
     engine = speech_engine(settings)
     transcript = engine.transcribe(samples)
     when = received_at or datetime.now(settings.tz)
     facts = FactsExtractor(settings, engine).extract_audio(
-        to_pipeline_transcript(transcript),
+        transcript,
         audio=samples,
         caller_id=caller_id,
         received_at=when,
@@ -94,5 +94,6 @@ def analyze_file(
         "transcript": transcript.text,
         "duration": round(float(transcript.duration), 2),
     }
-    out.update({key: facts[key] for key in CONTRACT_KEYS[2:]})
+    stored = facts.to_json()  # printed exactly as an inbox message stores it
+    out.update({key: stored[key] for key in CONTRACT_KEYS[2:]})
     return out

@@ -24,6 +24,7 @@ from ringback.voicemail.followup import (
     caller_numbers,
     contact_for,
     ensure_task,
+    facts_of,
     marker,
     wants_task,
 )
@@ -69,10 +70,10 @@ class Captured:
 
 def story_items(row: Voicemail) -> list[tuple[str, str]]:
     """(kind, text) for the facts worth keeping about the caller."""
-    facts = row.facts or {}
+    facts = facts_of(row)
     items: list[tuple[str, str]] = []
-    need = str(facts.get("summary") or "").strip()
-    dates = [f"{d['text']} ({d['iso']})" for d in facts.get("dates") or () if isinstance(d, dict)]
+    need = facts.summary.strip()
+    dates = [f"{d.text} ({d.iso})" for d in facts.dates]
     if need:
         text = need[0].upper() + need[1:]
         if dates:
@@ -80,9 +81,9 @@ def story_items(row: Voicemail) -> list[tuple[str, str]]:
         items.append(("interest", text))
     elif dates:
         items.append(("interest", "Times mentioned: " + ", ".join(dates)))
-    if facts.get("amounts"):
-        items.append(("financial_goal", "Amounts mentioned: " + ", ".join(facts["amounts"])))
-    for address in facts.get("addresses") or ():
+    if facts.amounts:
+        items.append(("financial_goal", "Amounts mentioned: " + ", ".join(facts.amounts)))
+    for address in facts.addresses:
         items.append(("interest", f"Address mentioned: {address}"))
     return items
 
@@ -123,7 +124,7 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
     region = settings.default_region
     already = row.handled_at is not None
-    from ringback.telephony.lines import LineKind, line_kind
+    from ringback.lines import LineKind, line_kind
 
     prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
     contact, created = contact_for(session, row, region=region, lead=prospect)
@@ -141,7 +142,7 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
     )
     source = marker(row.id)
     if not already:
-        spelled = (row.facts or {}).get("emails") or ()
+        spelled = facts_of(row).emails
         add_known_numbers(
             session,
             contact=contact,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.context import VoicemailContext
 from ringback.voicemail.pipeline.stages import Stage
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.contacts.models import Contact, FollowUp
-    from ringback.voicemail.extract import DateMention
+    from ringback.extract import DateMention
     from ringback.voicemail.models import Voicemail
 
 CALLBACK_HOUR = 10  # default due time: 10:00 on the next business day, the user's timezone
@@ -43,6 +44,11 @@ _NO_CALLBACK = re.compile(
     r"you\s+don'?t\s+have\s+to\s+call)\b",
     re.IGNORECASE,
 )
+
+
+def facts_of(row: Voicemail) -> MessageFacts:
+    """The stored facts of a message (empty for one with none: a hang-up, a rejection)."""
+    return as_facts(row.facts) or MessageFacts()
 
 
 def marker(voicemail_id: int) -> str:
@@ -92,23 +98,14 @@ def callback_due(
     return due, None
 
 
-def e164(raw: str | None, region: str) -> str | None:
-    from ringback.contacts.phones import to_e164
-
-    if not raw:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError:
-        return None
-
-
 def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
     """(E.164, label) for the numbers this message came with: caller ID, then the spoken one."""
+    from ringback.phones import e164_or_none
+
     out: list[tuple[str, str]] = []
-    facts = row.facts or {}
-    for raw, label in ((row.from_number, "caller id"), (facts.get("callback_number"), "callback")):
-        number = e164(raw, region)
+    said = facts_of(row).callback_number
+    for raw, label in ((row.from_number, "caller id"), (said, "callback")):
+        number = e164_or_none(raw, region)
         if number and number not in [n for n, _ in out]:
             out.append((number, label))
     return out
@@ -121,8 +118,9 @@ def known_caller(
     first (caller ID, then the number said), or None. Read-only."""
     from ringback.contacts.service import find_by_phone
     from ringback.db.session import session_factory
+    from ringback.phones import e164_or_none
 
-    wanted = [n for raw in numbers if (n := e164(raw, region))]
+    wanted = [n for raw in numbers if (n := e164_or_none(raw, region))]
     if not wanted:
         return None
     with session_factory(url)() as session:
@@ -133,10 +131,10 @@ def known_caller(
 def display_name(row: Voicemail, region: str, contact_name: str | None = None) -> str | None:
     """The caller as a person would name them: said name, caller-ID name, the matched
     contact's name, company, number."""
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
-    facts = row.facts or {}
-    said = (facts.get("caller_name"), row.caller_name, contact_name, facts.get("company"))
+    facts = facts_of(row)
+    said = (facts.caller_name, row.caller_name, contact_name, facts.company)
     for value in said:
         if value and str(value).strip():
             return str(value).strip()
@@ -158,15 +156,15 @@ def contact_for(
         if known is not None:
             return known, False
     numbers = caller_numbers(row, region)
-    facts = row.facts or {}
-    if not numbers and not facts.get("caller_name"):
+    facts = facts_of(row)
+    if not numbers and not facts.caller_name:
         return None, False
     return get_or_create_by_phone(
         session,
         numbers=numbers,
         name=display_name(row, region),
-        company=facts.get("company"),
-        is_lead=lead or bool(facts.get("is_prospect")),
+        company=facts.company,
+        is_lead=lead or facts.is_prospect,
     )
 
 
@@ -180,10 +178,9 @@ def callback_task(session: Session, row: Voicemail) -> FollowUp | None:
 
 
 def task_title(row: Voicemail, name: str, *, missed: bool) -> str:
-    facts = row.facts or {}
-    if missed or not facts:
+    if missed or not row.facts:
         return f"Missed call from {name}, no message ({marker(row.id)})"
-    summary = str(facts.get("summary") or "left a message")
+    summary = facts_of(row).summary or "left a message"
     return f"Call back {name}: {summary} ({marker(row.id)})"[:500]
 
 
@@ -196,12 +193,8 @@ def ensure_task(
     existing = callback_task(session, row)
     if existing is not None:
         return existing, False
-    facts = row.facts or {}
-    due_text = facts.get("callback_due")
-    due: datetime | None
-    if due_text:
-        due = datetime.fromisoformat(str(due_text))
-    else:  # a missed call: like any plain request, the next business morning
+    due = facts_of(row).callback_due
+    if due is None:  # a missed call: like any plain request, the next business morning
         due = callback_due((), received_at=row.received_at, tz=settings.tz)[0]
     task = FollowUp(
         contact_id=contact.id, title=task_title(row, contact.name, missed=missed), due_at=due
@@ -214,7 +207,7 @@ def ensure_task(
 
 def wants_task(row: Voicemail, *, missed: bool) -> bool:
     if row.facts and not missed:
-        return bool(row.facts.get("asks_callback"))
+        return facts_of(row).asks_callback
     # No transcript: a hang-up. Worth a call back only if we know who it was.
     return bool(row.from_number)
 
@@ -243,7 +236,7 @@ class FollowUpStage(Stage):
 def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
     from ringback.contacts.service import find_by_phone
     from ringback.db.session import transaction
-    from ringback.telephony.lines import LineKind, line_kind
+    from ringback.lines import LineKind, line_kind
     from ringback.voicemail.models import Voicemail
 
     region = settings.default_region
@@ -253,7 +246,7 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
             raise LookupError(f"no voicemail {ctx.voicemail_id}")
         # The stages' results reach the row only when the run ends; use the live ones.
         if ctx.facts is not None:
-            row.facts = dict(ctx.facts)
+            row.facts = ctx.facts.to_json()
         missed = ctx.no_message
         # A call to the prospect line always gets a (Lead) contact and a callback task:
         # seed 003, "deal with that well, and separately".
@@ -283,8 +276,8 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
 def note_return(session: Session, row: Voicemail, contact_id: int, settings: Settings) -> None:
     """A known contact called us: their open attempts (voicemails we left, unanswered
     calls, emails) count as returned. Keyed by the message, so a re-run counts it once."""
+    from ringback.tracking.events import record_inbound
     from ringback.tracking.models import Channel, EventSource
-    from ringback.tracking.service import record_inbound
 
     record_inbound(
         session,

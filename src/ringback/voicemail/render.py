@@ -31,8 +31,8 @@ STATUS_STYLE = {
 def progress() -> Iterator[Any]:
     """A spinner on stderr naming the running stage, only when stderr is a terminal.
 
-    Yields the callback for ``build_stages(on_stage=...)`` (None when not a terminal, so
-    pipes and tests see no escape codes)."""
+    Yields the runner's ``on_stage`` callback, for ``add_file(on_stage=...)`` (None when
+    not a terminal, so pipes and tests see no escape codes)."""
     err = console(stderr=True)
     if not err.is_terminal:
         yield None
@@ -52,7 +52,7 @@ def spinner(text: str) -> Iterator[None]:
 
 
 def _number(value: str | None, extension: str | None = None) -> str:
-    from ringback.contacts.phones import pretty
+    from ringback.phones import pretty
 
     return pretty(value, extension) if value else "—"
 
@@ -71,35 +71,38 @@ def _when(iso: Any) -> str:
         return text
 
 
-def _facts_table(facts: Mapping[str, Any]) -> Any:
+def _facts_table(data: Mapping[str, Any]) -> Any:
     from rich.markup import escape
     from rich.table import Table
+
+    from ringback.voicemail.facts import MessageFacts
+
+    facts = MessageFacts.from_json(data)  # the printed JSON, read back as the record
 
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     rows: list[tuple[str, str]] = [
-        ("Caller", str(facts.get("caller_name") or "—")),
-        ("Company", str(facts.get("company") or "—")),
+        ("Caller", facts.caller_name or "—"),
+        ("Company", facts.company or "—"),
         (
             "Call back",
-            f"{_number(facts.get('callback_number'), facts.get('callback_extension'))}"
-            f"  (confidence {float(facts.get('callback_number_confidence') or 0):.2f})",
+            f"{_number(facts.callback_number, facts.callback_extension)}"
+            f"  (confidence {facts.callback_number_confidence:.2f})",
         ),
-        ("Summary", str(facts.get("summary") or "—")),
+        ("Summary", facts.summary or "—"),
     ]
-    for date in facts.get("dates") or ():
-        rows.append(("When", f"{date.get('text')} → {_when(date.get('iso'))}"))
-    for label, key in (("Amounts", "amounts"), ("Emails", "emails"), ("Addresses", "addresses")):
-        if facts.get(key):
-            rows.append((label, ", ".join(map(str, facts[key]))))
-    flags = [name for name in ("urgent", "is_prospect") if facts.get(name)]
+    for date in facts.dates:
+        rows.append(("When", f"{date.text} → {_when(date.iso)}"))
+    listed = (("Amounts", facts.amounts), ("Emails", facts.emails), ("Addresses", facts.addresses))
+    rows.extend((label, ", ".join(values)) for label, values in listed if values)
+    flags = [
+        name for name, on in (("urgent", facts.urgent), ("new prospect", facts.is_prospect)) if on
+    ]
     if flags:
-        rows.append(
-            ("Flags", ", ".join("new prospect" if f == "is_prospect" else f for f in flags))
-        )
-    if facts.get("callback_due"):
-        rows.append(("Call back by", _when(facts["callback_due"])))
+        rows.append(("Flags", ", ".join(flags)))
+    if facts.callback_due is not None:
+        rows.append(("Call back by", _when(facts.callback_due.isoformat())))
     for label, value in rows:
         # Values come from what the caller said: shown as said, never read as markup.
         table.add_row(label, escape(value))

@@ -7,14 +7,14 @@ every entry point (``inbox add``, ``watch``, ``import-asterisk``, ``externnotify
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ringback.voicemail.pipeline.context import VoicemailContext
+from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.stages import Stage
 
 if TYPE_CHECKING:
@@ -29,63 +29,25 @@ class VoicemailNotFound(LookupError):
     pass
 
 
-class Reporting(Stage):
-    """A stage that says when it starts (for a spinner), and otherwise is the stage it wraps."""
-
-    def __init__(self, inner: Stage, on_stage: Callable[[str], None]) -> None:
-        self.inner = inner
-        self.on_stage = on_stage
-        self.name = inner.name  # type: ignore[misc]  # instance name: the runner reads it
-
-    def applies(self, ctx: VoicemailContext) -> bool:
-        return self.inner.applies(ctx)
-
-    def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        self.on_stage(self.inner.name)
-        return self.inner.run(ctx)
-
-    def output(self, ctx: VoicemailContext) -> dict[str, Any]:
-        return self.inner.output(ctx)
-
-    def restore(self, ctx: VoicemailContext, output: Mapping[str, Any]) -> VoicemailContext:
-        return self.inner.restore(ctx, output)
-
-    def cleanup(self, ctx: VoicemailContext) -> None:
-        self.inner.cleanup(ctx)
-
-
-def build_stages(
-    settings: Settings,
-    url: str | None = None,
-    *,
-    on_stage: Callable[[str], None] | None = None,
-) -> list[Stage]:
-    """decode → detect speech → transcribe → extract (with the audio) → email → callback task."""
-    from ringback.voicemail.adapters import (
-        AudioExtractStage,
-        EmailNotifier,
-        FactsExtractor,
-        WhisperTranscriber,
-    )
+def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
+    """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
+    with the real collaborators: Whisper, the extractor (with the audio), email, and the
+    callback task last."""
+    from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
     from ringback.voicemail.followup import FollowUpStage
-    from ringback.voicemail.pipeline import ExtractStage, default_stages
+    from ringback.voicemail.pipeline import default_stages
 
+    url = url or settings.effective_database_url
     transcriber = WhisperTranscriber(settings)
-    extractor = FactsExtractor(settings, transcriber.engine)
-    stages = default_stages(
+    return default_stages(
         transcriber=transcriber,
-        extractor=extractor,
-        notifier=EmailNotifier(settings, url or settings.effective_database_url),
+        extractor=FactsExtractor(settings, transcriber.engine),
+        notifier=EmailNotifier(settings, url),
+        follow_up=FollowUpStage(url, settings),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
     )
-    # Same place, same name, but the extractor also gets the audio to re-read a number.
-    stages = [AudioExtractStage(extractor) if isinstance(s, ExtractStage) else s for s in stages]
-    stages.append(FollowUpStage(url or settings.effective_database_url, settings))
-    if on_stage is not None:
-        stages = [Reporting(s, on_stage) for s in stages]
-    return stages
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:
@@ -113,7 +75,8 @@ def add_file(
     return ingest(
         path,
         source="upload",
-        stages=build_stages(settings, kwargs["url"], on_stage=on_stage),
+        stages=build_stages(settings, kwargs["url"]),
+        on_stage=on_stage,
         from_number=from_number,
         to_number=to_number,
         received_at=received_at,
@@ -144,8 +107,8 @@ def _local(value: datetime | None, settings: Settings) -> str | None:
 def row_summary(
     row: Voicemail, settings: Settings, contact_name: str | None = None
 ) -> dict[str, Any]:
-    facts = row.facts or {}
-    summary = facts.get("summary") or ""
+    facts = as_facts(row.facts) or MessageFacts()
+    summary = facts.summary
     if row.status == "no_message":
         summary = "missed call, no message"
     elif row.status in ("rejected", "failed") and row.status_reason:
@@ -156,13 +119,13 @@ def row_summary(
         "received_at": _local(row.received_at, settings),
         "caller": caller_label(row, settings.default_region, contact_name),
         "from_number": row.from_number,
-        "callback_number": facts.get("callback_number"),
-        "callback_extension": facts.get("callback_extension"),
+        "callback_number": facts.callback_number,
+        "callback_extension": facts.callback_extension,
         "duration": row.duration,
         "duration_label": duration_label(row.duration),
         "summary": summary,
-        "urgent": bool(facts.get("urgent")),
-        "is_prospect": bool(facts.get("is_prospect")),
+        "urgent": facts.urgent,
+        "is_prospect": facts.is_prospect,
         "handled": row.handled_at is not None,
         "handled_at": _local(row.handled_at, settings),
         "contact_id": row.contact_id,
@@ -268,7 +231,7 @@ def results_json(results: Sequence[VoicemailResult]) -> list[dict[str, Any]]:
 
 
 def result_json(result: VoicemailResult) -> dict[str, Any]:
-    facts = dict(result.facts or {})
+    facts = result.facts or MessageFacts()
     return {
         "id": result.id,
         "status": result.status,
@@ -278,10 +241,10 @@ def result_json(result: VoicemailResult) -> dict[str, Any]:
         "duration": result.duration,
         "language": result.language,
         "transcript": result.transcript,
-        "callback_number": facts.get("callback_number"),
-        "callback_extension": facts.get("callback_extension"),
-        "caller_name": facts.get("caller_name"),
-        "summary": facts.get("summary"),
+        "callback_number": facts.callback_number,
+        "callback_extension": facts.callback_extension,
+        "caller_name": facts.caller_name,
+        "summary": facts.summary if result.facts is not None else None,
         "email_key": result.email_key,
         "stages": [
             {"name": s.name, "status": s.status, "attempts": s.attempts, "ms": s.duration_ms}

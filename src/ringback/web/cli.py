@@ -1,10 +1,11 @@
-"""``ringback serve``: the web app (Twilio webhooks, greetings) under uvicorn."""
+"""``ringback serve``: the web app (pages, Twilio webhooks, greetings) under uvicorn."""
 
 from __future__ import annotations
 
 import click
 
 from ringback.console import fail
+from ringback.web.address import DEFAULT_HOST, DEFAULT_PORT
 
 
 @click.command(
@@ -19,8 +20,8 @@ Point your Twilio number's "A call comes in" webhook (HTTP POST) at
 Needs RINGBACK_TWILIO_ACCOUNT_SID and RINGBACK_TWILIO_AUTH_TOKEN; without the token
 every webhook is refused (403)."""
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
     "--log-level",
     default="info",
@@ -34,7 +35,8 @@ every webhook is refused (403)."""
     help="Log every request (off: a line per request costs throughput).",
 )
 def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
-    """Serve Twilio's webhooks and your greetings; recordings are processed in the background."""
+    """Serve the web app, Twilio's webhooks and your greetings; recordings are processed in
+    the background. Sign in with an account from `ringback users add`."""
     import logging
 
     import uvicorn

@@ -24,8 +24,8 @@ from ringback.contacts.models import (
     Interaction,
     InteractionKind,
 )
-from ringback.contacts.phones import pretty, to_e164
 from ringback.contacts.service import CHUNK, find_matches
+from ringback.phones import pretty, to_e164
 
 # Column sizes in the schema; longer values are cut (and reported) rather than failing the import.
 LIMITS = {"name": 200, "company": 200, "title": 200, "owner": 200, "timezone": 64}

@@ -1,6 +1,8 @@
-"""The voicemail pipeline: store → decode → detect speech → transcribe → extract → notify."""
+"""The voicemail pipeline: store → decode → detect speech → transcribe → extract → notify
+→ follow-up. The list is written once, in :func:`~.stages.default_stages`."""
 
 from ringback.voicemail.pipeline.context import (
+    AudioExtractor,
     AudioInfo,
     Extractor,
     Notifier,
@@ -8,13 +10,19 @@ from ringback.voicemail.pipeline.context import (
     Reject,
     StageResult,
     Transcriber,
-    Transcript,
     VoicemailContext,
     VoicemailMessage,
     VoicemailResult,
-    Word,
 )
-from ringback.voicemail.pipeline.ingest import ResumeReport, ingest, resume_all, resume_pending
+from ringback.voicemail.pipeline.ingest import (
+    Incoming,
+    Keeping,
+    ResumeReport,
+    ingest,
+    ingest_incoming,
+    resume_all,
+    resume_pending,
+)
 from ringback.voicemail.pipeline.records import load_result
 from ringback.voicemail.pipeline.runner import RetryPolicy, Runner
 from ringback.voicemail.pipeline.stages import (
@@ -23,16 +31,20 @@ from ringback.voicemail.pipeline.stages import (
     ExtractStage,
     NotifyStage,
     Stage,
+    StoreStage,
     TranscribeStage,
     default_stages,
 )
 
 __all__ = [
+    "AudioExtractor",
     "AudioInfo",
     "DecodeStage",
     "DetectSpeechStage",
     "ExtractStage",
     "Extractor",
+    "Incoming",
+    "Keeping",
     "Notifier",
     "NotifyStage",
     "PermanentError",
@@ -42,15 +54,15 @@ __all__ = [
     "Runner",
     "Stage",
     "StageResult",
+    "StoreStage",
     "TranscribeStage",
     "Transcriber",
-    "Transcript",
     "VoicemailContext",
     "VoicemailMessage",
     "VoicemailResult",
-    "Word",
     "default_stages",
     "ingest",
+    "ingest_incoming",
     "load_result",
     "resume_all",
     "resume_pending",

@@ -16,6 +16,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from ringback.speech.types import Transcript
+from ringback.voicemail.facts import MessageFacts, as_facts
+
 SAMPLE_RATE = 16_000  # what VAD and Whisper both expect
 
 
@@ -29,56 +32,6 @@ class Reject(Exception):
 
 class PermanentError(Exception):
     """A failure that retrying cannot fix (bad configuration...): fail without backoff."""
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    start: float
-    end: float
-    probability: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "probability": self.probability,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Word:
-        return cls(
-            str(data["text"]),
-            float(data["start"]),
-            float(data["end"]),
-            float(data.get("probability", 1.0)),
-        )
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    language: str | None = None
-    words: tuple[Word, ...] = ()
-    language_probability: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "language": self.language,
-            "language_probability": self.language_probability,
-            "words": [w.to_json() for w in self.words],
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Transcript:
-        return cls(
-            text=str(data.get("text") or ""),
-            language=data.get("language"),
-            words=tuple(Word.from_json(w) for w in data.get("words") or ()),
-            language_probability=data.get("language_probability"),
-        )
 
 
 @dataclass(frozen=True)
@@ -132,8 +85,11 @@ class VoicemailContext:
     speech_seconds: float | None = None
     no_message: bool = False
     transcript: Transcript | None = None
-    facts: Mapping[str, Any] | None = None
+    facts: MessageFacts | None = None
     email_key: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", as_facts(self.facts))
 
     @property
     def duration(self) -> float | None:
@@ -161,11 +117,14 @@ class VoicemailMessage:
     received_at: datetime
     duration: float | None
     transcript: Transcript | None
-    facts: Mapping[str, Any] | None
+    facts: MessageFacts | None
     original_path: Path
     original_filename: str | None
     mime: str | None
     source_meta: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", as_facts(self.facts))
 
 
 @runtime_checkable
@@ -179,8 +138,27 @@ class Transcriber(Protocol):
 class Extractor(Protocol):
     def extract(
         self, transcript: Transcript, *, caller_id: str | None, received_at: datetime
-    ) -> Mapping[str, Any]:
-        """JSON-serialisable facts (callback number, name, dates...)."""
+    ) -> MessageFacts | Mapping[str, Any]:
+        """The facts (callback number, name, dates...); a mapping is read as their JSON."""
+        ...
+
+
+@runtime_checkable
+class AudioExtractor(Protocol):
+    """An extractor that also listens: it re-reads an unsure callback number in the audio,
+    and knows the line the message was left on."""
+
+    def extract_audio(
+        self,
+        transcript: Transcript,
+        *,
+        audio: np.ndarray | None,
+        caller_id: str | None,
+        received_at: datetime,
+        duration: float | None = None,
+        to_number: str | None = None,
+    ) -> MessageFacts:
+        """The facts, the callback number checked against ``audio`` when in doubt."""
         ...
 
 
@@ -214,6 +192,9 @@ class VoicemailResult:
     duration: float | None = None
     language: str | None = None
     transcript: str | None = None
-    facts: Mapping[str, Any] | None = None
+    facts: MessageFacts | None = None
     email_key: str | None = None
     stages: tuple[StageResult, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts", as_facts(self.facts))

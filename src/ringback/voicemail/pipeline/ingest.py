@@ -1,7 +1,8 @@
 """The one entry point every source calls (upload, consume folder, Asterisk, Twilio).
 
-Order matters and is the point of this module: the original is written to the
-content-addressed store and its row committed *before* any processing, so a
+It performs the pipeline's first stage, 'store', then hands the message to the runner
+for the rest of the list. Order matters and is the point of this module: the original
+is written to the content-addressed store and its row committed *before* any processing, so a
 crash, a bad decoder or a full disk later can never lose a message. The
 ``source_key`` makes ingest idempotent: the same recording (same bytes, same
 Asterisk msg_id, same Twilio RecordingSid) is a single voicemail however often
@@ -17,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -35,7 +36,13 @@ from ringback.voicemail.pipeline.context import VoicemailResult
 from ringback.voicemail.pipeline.records import load_result
 from ringback.voicemail.pipeline.runner import STORE_STAGE, RetryPolicy, Runner
 from ringback.voicemail.pipeline.stages import Stage
-from ringback.voicemail.store import MAX_UPLOAD_MB, TooLarge, sha256_of, store_original
+from ringback.voicemail.store import (
+    MAX_UPLOAD_MB,
+    StoredFile,
+    TooLarge,
+    sha256_of,
+    store_original,
+)
 
 log = logging.getLogger("ringback.voicemail.pipeline")
 
@@ -73,102 +80,167 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
         return None
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One recording as a source hands it over, and what the source knows about it.
+
+    ``source_key`` makes ingest idempotent (None: the recording's SHA-256 is its key).
+    """
+
+    recording: Path | bytes | BinaryIO
+    source: VoicemailSource
+    source_key: str | None = None
+    source_meta: Mapping[str, Any] | None = None
+    from_number: str | None = None
+    caller_name: str | None = None
+    to_number: str | None = None
+    received_at: datetime | None = None
+    filename: str | None = None
+
+    def row_values(self) -> dict[str, Any]:
+        """The voicemail row's columns that come from the source."""
+        return {
+            "source": self.source,
+            "source_meta": dict(self.source_meta) if self.source_meta else None,
+            "original_filename": self.filename,
+            "from_number": self.from_number,
+            "caller_name": self.caller_name,
+            "to_number": self.to_number,
+            "received_at": self.received_at or utcnow(),
+        }
+
+
+class About(TypedDict, total=False):
+    """:class:`Incoming`'s fields as :func:`ingest` takes them (keywords)."""
+
+    source_key: str | None
+    source_meta: Mapping[str, Any] | None
+    from_number: str | None
+    caller_name: str | None
+    to_number: str | None
+    received_at: datetime | None
+    filename: str | None
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """Where a message is kept and how its stages run (the same for every message)."""
+
+    url: str
+    data_dir: Path
+    stages: Sequence[Stage] | None = None
+    max_bytes: int | None = MAX_UPLOAD_MB << 20
+    retry: RetryPolicy | None = None
+    sleep: Callable[[float], None] = time.sleep
+    on_stage: Callable[[str], None] | None = None
+
+
 def ingest(
-    path_or_bytes: Path | str | bytes | BinaryIO,
+    recording: Path | str | bytes | BinaryIO,
     *,
     source: str | VoicemailSource,
     url: str,
     data_dir: Path,
     stages: Sequence[Stage] | None = None,
-    source_key: str | None = None,
-    source_meta: Mapping[str, Any] | None = None,
-    from_number: str | None = None,
-    caller_name: str | None = None,
-    to_number: str | None = None,
-    received_at: datetime | None = None,
-    filename: str | None = None,
     max_bytes: int | None = MAX_UPLOAD_MB << 20,
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    on_stage: Callable[[str], None] | None = None,
+    **about: Unpack[About],
 ) -> VoicemailResult:
     """Store the recording durably, record it, then run ``stages`` (if given) on it.
 
-    With ``stages=None`` the message is only stored and recorded (status
-    'received'); :func:`resume_pending` processes it later. Re-ingesting a known
-    ``source_key`` returns the existing voicemail as it stands and runs nothing:
-    it may be in progress in another process (a webhook retried while the first
-    delivery is still transcribing). Interrupted ones are the job of
-    :func:`resume_pending`, which every long-running entry point calls at start.
+    The keyword form of :func:`ingest_incoming` (``about``: the rest of :class:`Incoming`).
     """
-    kind = VoicemailSource(source)
-    if isinstance(path_or_bytes, str):
-        path_or_bytes = Path(path_or_bytes)
-    if filename is None and isinstance(path_or_bytes, Path):
-        filename = path_or_bytes.name
+    if isinstance(recording, str):
+        recording = Path(recording)
+    if about.get("filename") is None and isinstance(recording, Path):
+        about["filename"] = recording.name
+    keeping = Keeping(url, data_dir, stages, max_bytes, retry, sleep, on_stage)
+    return ingest_incoming(Incoming(recording, VoicemailSource(source), **about), keeping)
 
-    def finish(voicemail_id: int, created: bool) -> VoicemailResult:
-        if stages is None:
-            return load_result(url, voicemail_id, created=created)
-        runner = Runner(url, stages, retry=retry, sleep=sleep)
-        return runner.run(voicemail_id, created=created)
 
-    if source_key is not None and (known := _find(url, source_key)) is not None:
+def ingest_incoming(incoming: Incoming, keeping: Keeping) -> VoicemailResult:
+    """Store the recording durably, record it, then run the stages (if any) on it.
+
+    Without stages the message is only stored and recorded (status 'received');
+    :func:`resume_pending` processes it later. Re-ingesting a known ``source_key``
+    returns the existing voicemail as it stands and runs nothing: it may be in progress
+    in another process (a webhook retried while the first delivery is still
+    transcribing). Interrupted ones are the job of :func:`resume_pending`, which every
+    long-running entry point calls at start.
+    """
+    url = keeping.url
+    if incoming.source_key is not None and (known := _find(url, incoming.source_key)) is not None:
         # Known already (Asterisk re-scan, Twilio retrying its webhook): touch nothing.
         return load_result(url, known)
-
-    values: dict[str, Any] = {
-        "source": kind,
-        "source_meta": dict(source_meta) if source_meta else None,
-        "original_filename": filename,
-        "from_number": from_number,
-        "caller_name": caller_name,
-        "to_number": to_number,
-        "received_at": received_at or utcnow(),
-    }
     t0 = time.perf_counter()
     try:
-        stored = store_original(path_or_bytes, data_dir, filename=filename, max_bytes=max_bytes)
-    except TooLarge as exc:
-        # Too big to keep: there is no original to store, but the refusal itself is recorded.
-        digest = _digest_unstored(path_or_bytes)
-        key = source_key or f"sha256:{digest}"
-        if (known := _find(url, key)) is not None:
-            return load_result(url, known)
-        values.update(
-            source_key=key,
-            original_sha256=digest,
-            original_size=exc.size,
-            status=VoicemailStatus.REJECTED,
-            status_reason=str(exc),
+        stored = store_original(
+            incoming.recording,
+            keeping.data_dir,
+            filename=incoming.filename,
+            max_bytes=keeping.max_bytes,
         )
-        new_id = _insert(url, values, {"stored": False, "reason": str(exc)})
-        log.warning("voicemail refused: %s", exc)
-        return load_result(url, new_id or _must(url, key), created=bool(new_id))
-
-    key = source_key or f"sha256:{stored.sha256}"
-    if source_key is None and (known := _find(url, key)) is not None:
+    except TooLarge as exc:
+        return _record_refused(incoming, url, exc)
+    key = incoming.source_key or f"sha256:{stored.sha256}"
+    if incoming.source_key is None and (known := _find(url, key)) is not None:
         return load_result(url, known)
-    values.update(
-        source_key=key,
-        original_path=str(stored.path),
-        original_sha256=stored.sha256,
-        original_size=stored.size,
-        mime=stored.mime,
+    values = {**incoming.row_values(), **_stored_values(stored, key)}
+    new_id = _insert(url, values, _store_output(stored, t0))
+    if new_id is None:  # another process recorded the same key between our check and insert
+        return load_result(url, _must(url, key))
+    log.info("voicemail %s stored at %s (%d bytes)", new_id, stored.path, stored.size)
+    if keeping.stages is None:
+        return load_result(url, new_id, created=True)
+    runner = Runner(
+        url, keeping.stages, retry=keeping.retry, sleep=keeping.sleep, on_stage=keeping.on_stage
     )
+    return runner.run(new_id, created=True)
+
+
+def _stored_values(stored: StoredFile, key: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "source_key": key,
+        "original_path": str(stored.path),
+        "original_sha256": stored.sha256,
+        "original_size": stored.size,
+        "mime": stored.mime,
+    }
     if stored.size == 0:
         values.update(status=VoicemailStatus.REJECTED, status_reason="empty file")
-    store_output = {
+    return values
+
+
+def _store_output(stored: StoredFile, t0: float) -> dict[str, Any]:
+    """The 'store' stage's record."""
+    return {
         "path": str(stored.path),
         "sha256": stored.sha256,
         "size": stored.size,
         "already_stored": not stored.created,
         "duration_ms": int((time.perf_counter() - t0) * 1000),
     }
-    new_id = _insert(url, values, store_output)
-    if new_id is None:  # another process recorded the same key between our check and insert
-        return load_result(url, _must(url, key))
-    log.info("voicemail %s stored at %s (%d bytes)", new_id, stored.path, stored.size)
-    return finish(new_id, created=True)
+
+
+def _record_refused(incoming: Incoming, url: str, exc: TooLarge) -> VoicemailResult:
+    """Too big to keep: there is no original to store, but the refusal itself is recorded."""
+    digest = _digest_unstored(incoming.recording)
+    key = incoming.source_key or f"sha256:{digest}"
+    if (known := _find(url, key)) is not None:
+        return load_result(url, known)
+    values = {
+        **incoming.row_values(),
+        "source_key": key,
+        "original_sha256": digest,
+        "original_size": exc.size,
+        "status": VoicemailStatus.REJECTED,
+        "status_reason": str(exc),
+    }
+    new_id = _insert(url, values, {"stored": False, "reason": str(exc)})
+    log.warning("voicemail refused: %s", exc)
+    return load_result(url, new_id or _must(url, key), created=bool(new_id))
 
 
 def _must(url: str, key: str) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ringback.db.session import transaction
+from ringback.voicemail.facts import as_facts
 from ringback.voicemail.models import StageStatus, Voicemail, VoicemailStage
 from ringback.voicemail.pipeline.context import StageResult, VoicemailContext, VoicemailResult
 
@@ -54,7 +55,7 @@ def sync_row(row: Voicemail, ctx: VoicemailContext) -> None:
         row.language = ctx.transcript.language
         row.words = [w.to_json() for w in ctx.transcript.words]
     if ctx.facts is not None:
-        row.facts = jsonable(ctx.facts)
+        row.facts = jsonable(ctx.facts.to_json())
     if ctx.email_key is not None:
         row.email_key = ctx.email_key
 
@@ -104,7 +105,7 @@ def load_result(url: str, voicemail_id: int, *, created: bool = False) -> Voicem
             duration=row.duration,
             language=row.language,
             transcript=row.transcript,
-            facts=row.facts,
+            facts=as_facts(row.facts),
             email_key=row.email_key,
             stages=stages,
         )

@@ -1,4 +1,7 @@
-"""The one runner: order, logging, per-stage records, retries with backoff, resume.
+"""The one runner: per-stage records, retries with backoff, resume, progress.
+
+It runs the list :func:`~ringback.voicemail.pipeline.stages.default_stages` builds, in
+its order; ``on_stage`` hears each stage's name as it starts (a spinner, a benchmark).
 
 Stages never touch the database. The runner writes a ``voicemail_stages`` row
 before and after every attempt, each in its own short transaction, so that a
@@ -47,11 +50,11 @@ from ringback.voicemail.pipeline.records import (
     record_done,
     sync_row,
 )
-from ringback.voicemail.pipeline.stages import Stage
+from ringback.voicemail.pipeline.stages import Stage, StoreStage
 
 log = logging.getLogger("ringback.voicemail.pipeline")
 
-STORE_STAGE = "store"  # recorded by ingest(), always first
+STORE_STAGE = StoreStage.name  # recorded by ingest(), always first
 # What a stage row says when its attempt was found cut short (the process died in it).
 INTERRUPTED = "interrupted: the process stopped while this stage was running"
 
@@ -83,12 +86,16 @@ class Runner:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.perf_counter,
         lease: timedelta = timedelta(hours=1),
+        on_stage: Callable[[str], None] | None = None,
     ) -> None:
+        # Storing comes first whether the list says so or not: ingest() has done it.
+        stages = [*stages] if stages and stages[0].name == STORE_STAGE else [StoreStage(), *stages]
         names = [s.name for s in stages]
-        if len(set(names)) != len(names) or STORE_STAGE in names:
-            raise ValueError(f"stage names must be unique and not {STORE_STAGE!r}: {names}")
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique and {STORE_STAGE!r} first: {names}")
         self.url = url
-        self.stages = list(stages)
+        self.stages = stages
+        self.on_stage = on_stage
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.clock = clock
@@ -147,7 +154,7 @@ class Runner:
             row = session.get(Voicemail, voicemail_id)
             assert row is not None
             existing = self._stage_rows(session, voicemail_id)
-            for position, stage in enumerate(self.stages, start=1):
+            for position, stage in enumerate(self.stages):
                 if stage.name not in existing:
                     record = VoicemailStage(
                         voicemail_id=voicemail_id, stage=stage.name, position=position
@@ -340,6 +347,8 @@ class Runner:
                 finished_at=None,
                 **({"error": INTERRUPTED} if last == INTERRUPTED else {}),
             )
+            if self.on_stage is not None:
+                self.on_stage(stage.name)
             t0 = self.clock()
             try:
                 new_ctx = stage.run(ctx)

@@ -1,4 +1,9 @@
-"""The pipeline's stages: each small, named, and pure apart from its collaborator.
+"""The voicemail pipeline, written once: its stages and, in :func:`default_stages`, their order.
+
+store → decode → detect speech → transcribe → extract → notify → follow-up. Each stage
+is small, named, and pure apart from its collaborator (only follow-up writes to the
+database itself: contacts and tasks are its whole job). A stage's name keys its durable
+record (``voicemail_stages``), so names never change once released.
 
 A stage turns one frozen context into the next. Besides ``run`` it says how
 its result is saved (``output``: JSON for the stage row) and reloaded
@@ -14,13 +19,15 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from ringback.speech.bounded import DEFAULT_MAX_MINUTES
+from ringback.speech.types import Transcript
+from ringback.voicemail.facts import as_facts, facts_json
 from ringback.voicemail.pipeline import audio as audio_mod
 from ringback.voicemail.pipeline.context import (
+    AudioExtractor,
     AudioInfo,
     Extractor,
     Notifier,
     Transcriber,
-    Transcript,
     VoicemailContext,
     VoicemailMessage,
 )
@@ -58,6 +65,21 @@ def with_audio(ctx: VoicemailContext) -> VoicemailContext:
     limit = known + 1.0 if known else float(DEFAULT_MAX_MINUTES * 60)
     samples, info = audio_mod.decode(ctx.original_path, max_seconds=limit)
     return replace(ctx, audio=samples, audio_info=ctx.audio_info or info)
+
+
+class StoreStage(Stage):
+    """Keep the original in the content-addressed store and record the message.
+
+    It is the step that creates the voicemail's row, so it cannot run on a row like the
+    others: :func:`~ringback.voicemail.pipeline.ingest.ingest` performs it, before anything
+    can fail, and records it done. The runner only ever finds it done (and a list without
+    it gets it put first, see :class:`~ringback.voicemail.pipeline.runner.Runner`).
+    """
+
+    name = "store"
+
+    def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        raise RuntimeError(f"voicemail {ctx.voicemail_id}: 'store' is done by ingest() alone")
 
 
 class DecodeStage(Stage):
@@ -138,26 +160,41 @@ class TranscribeStage(Stage):
 
 
 class ExtractStage(Stage):
+    """The facts of the message. An :class:`AudioExtractor` also gets the audio (decoded
+    again after a resume), to re-read a callback number the words leave unsure."""
+
     name = "extract"
 
-    def __init__(self, extractor: Extractor) -> None:
+    def __init__(self, extractor: Extractor | AudioExtractor) -> None:
         self.extractor = extractor
 
     def applies(self, ctx: VoicemailContext) -> bool:
         return not ctx.no_message and ctx.transcript is not None
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        assert ctx.transcript is not None
-        facts = self.extractor.extract(
-            ctx.transcript, caller_id=ctx.from_number, received_at=ctx.received_at
+        transcript = ctx.transcript
+        assert transcript is not None
+        if isinstance(self.extractor, AudioExtractor):
+            ctx = with_audio(ctx)
+            facts = self.extractor.extract_audio(
+                transcript,
+                audio=ctx.audio,
+                caller_id=ctx.from_number,
+                received_at=ctx.received_at,
+                duration=ctx.duration,
+                to_number=ctx.to_number,
+            )
+            return replace(ctx, facts=facts)
+        found = self.extractor.extract(
+            transcript, caller_id=ctx.from_number, received_at=ctx.received_at
         )
-        return replace(ctx, facts=dict(facts))
+        return replace(ctx, facts=as_facts(found))
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
-        return {"facts": dict(ctx.facts) if ctx.facts is not None else None}
+        return {"facts": facts_json(ctx.facts)}
 
     def restore(self, ctx: VoicemailContext, output: Mapping[str, Any]) -> VoicemailContext:
-        return replace(ctx, facts=output.get("facts"))
+        return replace(ctx, facts=as_facts(output.get("facts")))
 
 
 class NotifyStage(Stage):
@@ -206,17 +243,21 @@ class NotifyStage(Stage):
 def default_stages(
     *,
     transcriber: Transcriber,
-    extractor: Extractor,
+    extractor: Extractor | AudioExtractor,
     notifier: Notifier,
+    follow_up: Stage | None = None,
     min_speech_seconds: float = MIN_SPEECH_SECONDS,
     notify_no_message: bool = False,
     max_seconds: float = DEFAULT_MAX_MINUTES * 60,
 ) -> list[Stage]:
-    """The standard order. ('store' happens in ingest(), before any stage runs.)"""
+    """The pipeline, in the order it runs. ``follow_up`` (the callback task, which needs
+    the contacts' database) is the last stage when given."""
     return [
+        StoreStage(),
         DecodeStage(max_seconds),
         DetectSpeechStage(min_speech_seconds),
         TranscribeStage(transcriber),
         ExtractStage(extractor),
         NotifyStage(notifier, notify_no_message=notify_no_message),
+        *([follow_up] if follow_up is not None else []),
     ]

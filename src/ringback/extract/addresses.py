@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ringback.voicemail.extract._text import Normalized, wordset
+from ringback.extract._text import Normalized, wordset
 
 _STREET_TYPES = (
     "street|st|avenue|ave|av|road|rd|boulevard|blvd|drive|dr|lane|ln|way|court|ct|place|pl"

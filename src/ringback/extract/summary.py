@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from ringback.voicemail.extract._text import NUMBER_WORDS
-from ringback.voicemail.extract.dates import DateMention
+from ringback.extract._text import NUMBER_WORDS
+from ringback.extract.dates import DateMention
 
 MAX_LENGTH = 80
 _NO_ACTION = "left a message"  # the summary when no request is recognised

@@ -1,8 +1,18 @@
-"""Facts from a voicemail transcript: who, how to reach them, when, how much, where, why.
+"""Reading a transcript (ground floor): facts, dates, and the callback number said in it.
 
-`extract_facts` is the text half of `ringback voicemail analyze` (issue 3, section 3); the
-callback number comes from ringback.voicemail.numbers and is merged by the caller.
-Everything is rule-based and deterministic so that a fact is either right or absent.
+Pure text processing, used by the voicemail pipeline, call analysis (``calls``) and script
+rehearsal (``coach``) alike, so none of them reaches into another for it. Import from this
+package, not from its modules; the names below are its public API:
+
+- :func:`extract_facts` / :class:`VoicemailFacts`: who, how to reach them, when, how much,
+  where, why (the text half of ``ringback voicemail analyze``); rule-based and
+  deterministic, so that a fact is either right or absent;
+- :func:`normalize` and :func:`extract_dates`: one sentence's dates ("next Tuesday at 3"),
+  resolved against when it was said;
+- :func:`extract_callback_number` (:mod:`.callback`) and :func:`find_readings`
+  (:mod:`.spoken_numbers`, :mod:`.digit_runs`): the phone numbers said, however they were
+  said or written. Checking a number against the recording needs Whisper, so that half
+  is ``ringback.speech.callback_audio``.
 """
 
 from __future__ import annotations
@@ -12,16 +22,31 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ringback.voicemail.extract._text import normalize
-from ringback.voicemail.extract.addresses import extract_addresses
-from ringback.voicemail.extract.dates import DateMention, extract_dates
-from ringback.voicemail.extract.emails import extract_emails
-from ringback.voicemail.extract.money import extract_amounts
-from ringback.voicemail.extract.people import caller
-from ringback.voicemail.extract.signals import is_prospect, is_urgent
-from ringback.voicemail.extract.summary import detect_intent, summarize
+from ringback.extract._text import Normalized, normalize
+from ringback.extract.addresses import extract_addresses
+from ringback.extract.callback import NONE, CallbackNumber, extract_callback_number, with_extension
+from ringback.extract.dates import DateMention, extract_dates
+from ringback.extract.emails import extract_emails
+from ringback.extract.money import extract_amounts
+from ringback.extract.people import caller
+from ringback.extract.signals import is_prospect, is_urgent
+from ringback.extract.spoken_numbers import Reading, find_readings
+from ringback.extract.summary import detect_intent, summarize
 
-__all__ = ["DateMention", "VoicemailFacts", "extract_facts"]
+__all__ = [
+    "NONE",
+    "CallbackNumber",
+    "DateMention",
+    "Normalized",
+    "Reading",
+    "VoicemailFacts",
+    "extract_callback_number",
+    "extract_dates",
+    "extract_facts",
+    "find_readings",
+    "normalize",
+    "with_extension",
+]
 
 
 @dataclass(frozen=True)

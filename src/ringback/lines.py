@@ -4,6 +4,9 @@ Seed 003: inbound prospects ("people you don't know who are calling you to find
 something out") deserve "a specific process (and probably a specific number)". A number
 listed in ``RINGBACK_PROSPECT_NUMBERS`` is a prospect line; every other number is
 personal. Lookups are cached: the voice webhook asks on every call.
+
+Ground floor: the telephony webhooks, the voicemail pipeline, call analysis and the web
+app all ask which line a number is, so none of them owns the answer.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import enum
 from collections.abc import Iterable
 from email.utils import getaddresses
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,16 +29,10 @@ class LineKind(enum.StrEnum):
 
 def normalise(raw: str | None, region: str) -> str | None:
     """E.164 when the number parses, else its digits (a short code, an extension), else None."""
-    from ringback.contacts.phones import to_e164
+    from ringback.phones import digits, e164_or_none
 
     text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        return to_e164(text, region)
-    except ValueError:
-        digits = "".join(ch for ch in text if ch.isdigit())
-        return digits or None
+    return e164_or_none(text, region) or digits(text) or None
 
 
 @lru_cache(maxsize=64)
@@ -70,3 +68,16 @@ def notify_recipients(settings: Settings, line: LineKind | str) -> tuple[str, ..
     if LineKind(line) is LineKind.PROSPECT:
         return tuple(addresses([settings.prospect_notify_to]))
     return ()
+
+
+def greetings_dir(data_dir: Path) -> Path:
+    """Where the greetings are stored: ``<data_dir>/greetings``."""
+    return Path(data_dir) / "greetings"
+
+
+def greeting_path(data_dir: Path, line: LineKind | str) -> Path:
+    """The greeting recorded for ``line`` (whether or not there is one yet).
+
+    ``ringback.telephony.greetings`` writes and serves it; call analysis reads the personal
+    line's as the owner's voice, so the place is settled here, not in either of them."""
+    return greetings_dir(data_dir) / f"{LineKind(line)}.wav"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ringback.voicemail.extract._text import wordset
+from ringback.extract._text import wordset
 
 _NAME_WORD = r"(?:(?:[Mm]rs?|[Mm]s|[Dd]r)\.|[A-Za-z][A-Za-z'\-]*)"
 # Words that can follow "this is" / "it's" / "I'm" but are never part of a name.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ringback.voicemail.extract._text import wordset
+from ringback.extract._text import wordset
 
 _WRITTEN = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"

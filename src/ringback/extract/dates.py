@@ -37,8 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ringback.voicemail.extract._text import Normalized
-from ringback.voicemail.extract._when import PERIODS, Piece, find_pieces
+from ringback.extract._text import Normalized
+from ringback.extract._when import PERIODS, Piece, find_pieces
 
 # Words allowed between two pieces of one mention ("Thursday at 2", "2 pm on Friday").
 _GLUE = re.compile(

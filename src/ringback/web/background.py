@@ -1,0 +1,104 @@
+"""What the web server does besides answering requests, from start to shutdown.
+
+At start: the database brought to the current schema, the recording worker started and
+handed whatever a previous server accepted but did not finish. While running: due
+follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
+`ringback sequence run`) and SQLite's WAL checkpoints, both off the request path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+from ringback.db.session import checkpoint, defer_checkpoints
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ringback.config import Settings
+    from ringback.telephony.worker import JobQueue
+
+log = logging.getLogger("ringback.web")
+
+CHECKPOINT_SECONDS = 10.0
+
+
+def _follow_up_once(settings: Settings) -> None:
+    from ringback.db.base import utcnow
+    from ringback.db.session import transaction
+    from ringback.tracking.service import run_followups
+
+    with transaction(settings.effective_database_url) as session:
+        report = run_followups(session, settings=settings, now=utcnow())
+    if report.started or report.drafted or report.sent or report.tasks:
+        log.info(
+            "follow-ups: %d started, %d drafted, %d sent, %d call tasks",
+            len(report.started),
+            len(report.drafted),
+            len(report.sent),
+            len(report.tasks),
+        )
+
+
+async def _checkpoint_forever(url: str) -> None:
+    """SQLite's WAL checkpoints, off the request path (see db.session.defer_checkpoints)."""
+    while True:
+        await asyncio.sleep(CHECKPOINT_SECONDS)
+        try:
+            await run_in_threadpool(checkpoint, url)
+        except Exception:  # a locked or vanished database: try again next time
+            log.exception("WAL checkpoint failed; trying again later")
+
+
+async def _follow_up_forever(settings: Settings) -> None:
+    """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
+    (what `ringback sequence run` does), so nobody needs a cron job for it."""
+    while True:
+        try:
+            await run_in_threadpool(_follow_up_once, settings)
+        except Exception:  # one bad run (SMTP down, a lock) must not end the loop
+            log.exception("follow-up run failed; trying again next time")
+        await asyncio.sleep(settings.followup_sweep_minutes * 60)
+
+
+def lifespan(
+    settings: Settings, queue: JobQueue, *, prepare_database: bool, token_set: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: start-up and shutdown of the work described above."""
+    url = settings.effective_database_url
+
+    @asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        from ringback.telephony import service
+
+        if prepare_database:
+            from ringback.db.migrate import ensure_current
+
+            await run_in_threadpool(ensure_current, url)
+        if not token_set:
+            log.warning("RINGBACK_TWILIO_AUTH_TOKEN is not set: every webhook will be refused")
+        queue.start()
+        # Whatever a previous server accepted but did not finish is picked up again.
+        for sid in await run_in_threadpool(service.pending, settings):
+            queue.submit(sid)
+        sweeper = None
+        if settings.followup_sweep_minutes > 0:
+            sweeper = asyncio.create_task(_follow_up_forever(settings))
+        # A webhook's commit must not do a WAL checkpoint's fsyncs (SQLite): a thread does.
+        defer_checkpoints()
+        checkpoints = asyncio.create_task(_checkpoint_forever(url))
+        yield
+        checkpoints.cancel()
+        if sweeper is not None:
+            sweeper.cancel()
+        queue.stop(timeout=5.0)
+        await run_in_threadpool(checkpoint, url)
+        defer_checkpoints(False)
+
+    return run

@@ -1,0 +1,111 @@
+"""Error answers: an HTML page saying what to do next for a browser, JSON for ``/api/``,
+the webhooks and scripts (FastAPI's own shapes, which API clients already parse)."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
+from ringback.web.render import redirect, render
+
+log = logging.getLogger("ringback.web")
+
+# status -> (title, what to do next)
+ADVICE: dict[int, tuple[str, str]] = {
+    400: ("That request could not be read", "Go back, check what you entered, and try again."),
+    403: (
+        "Not allowed",
+        "If you were filling in a form, reload the page and send it again: forms expire "
+        "when you sign out or sign in elsewhere. Otherwise your account may not do this.",
+    ),
+    404: ("Page not found", "Check the address, or start again from Today."),
+    405: ("Not available that way", "Use the page's own links and buttons."),
+    413: ("Too large", "Send something smaller."),
+    422: ("Some of what you entered is not valid", "Go back, correct it, and send it again."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: (
+        "Something went wrong on our side",
+        "Try again in a moment. If it keeps happening, the server log (ringback serve) says why.",
+    ),
+}
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not ``/api/``, not a webhook, accepts HTML)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/telephony/", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def error_page(request: Request, status: int, detail: str = "") -> Response:
+    """The HTML error page for ``status``, with the navigation when signed in."""
+    try:
+        principal = await identify(request)
+        request.state.user = principal.user if principal else None
+    except Exception:  # the database may be why we are here: a page without the nav
+        request.state.user = None
+    title, advice = ADVICE.get(status, ADVICE[500 if status >= 500 else 400])
+    if detail == HTTPStatus(status).phrase:  # "Not Found" says nothing the title does not
+        detail = ""
+    return render(
+        request,
+        "error.html",
+        status_code=status,
+        status=status,
+        title=title,
+        advice=advice,
+        detail=detail,
+    )
+
+
+async def _sign_in_required(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        headers = CHALLENGE if request.app.state.settings.web_password else {}
+        return JSONResponse({"detail": API_HINT}, 401, headers=headers)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return redirect("/signin" if target == "/" else f"/signin?next={quote(target, safe='/')}")
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if not wants_html(request):
+        return await http_exception_handler(request, exc)
+    response = await error_page(request, exc.status_code, str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    if not wants_html(request):
+        return await request_validation_exception_handler(request, exc)
+    fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
+    return await error_page(request, 422, f"Check: {fields}." if fields else "")
+
+
+async def _crash(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if not wants_html(request):
+        return JSONResponse({"detail": "internal error"}, 500)
+    return await error_page(request, 500)
+
+
+def install_error_pages(app: FastAPI) -> None:
+    """Answer errors as above."""
+    app.add_exception_handler(SignInRequired, _sign_in_required)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(Exception, _crash)

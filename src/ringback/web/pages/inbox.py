@@ -1,0 +1,17 @@
+"""Inbox (issue 15 §3): a placeholder until the page is built; replace the template's body."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from ringback.web.auth import signed_in_router
+from ringback.web.render import render
+
+router = signed_in_router()
+
+
+@router.get("/inbox")
+async def inbox_page(request: Request) -> Response:
+    """The Inbox page."""
+    return render(request, "pages/inbox.html")

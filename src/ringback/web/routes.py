@@ -1,0 +1,70 @@
+"""The web app's routers besides Twilio's webhooks: health, the greetings Twilio plays, and
+the login-only API.
+
+The greeting files are public by necessity (Twilio fetches them to play to every caller)
+under content-hashed names. Everything under ``/api/`` needs the web login
+(:mod:`ringback.web.auth`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ringback.telephony import twiml
+from ringback.web.auth import require_login
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+    from ringback.telephony.greetings import GreetingStore
+
+MAX_LIST = 500  # rows one API list answers at most
+
+
+def health_router() -> APIRouter:
+    """``/healthz``: the server is up."""
+    router = APIRouter()
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return router
+
+
+def greetings_router(greetings: GreetingStore) -> APIRouter:
+    """The greeting files, by their content-hashed names, cached for good."""
+    router = APIRouter()
+
+    @router.get(twiml.GREETINGS_PATH + "/{name}")
+    async def greeting(name: str) -> Response:
+        found = greetings.by_name(name)
+        if found is None:
+            raise HTTPException(404, "no such greeting")
+        return FileResponse(
+            found.path,
+            media_type="audio/wav",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    return router
+
+
+def api_router(settings: Settings) -> APIRouter:
+    """The JSON API; every route needs the web login."""
+    from ringback.telephony import service
+
+    router = APIRouter(prefix="/api", dependencies=[Depends(require_login)])
+
+    @router.get("/telephony/recordings")
+    async def recordings(
+        limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
+    ) -> dict[str, Any]:
+        # Bounded by Query: a negative LIMIT lifts the cap on SQLite and fails on PostgreSQL.
+        rows = await run_in_threadpool(service.list_recordings, settings, limit=limit)
+        return {"recordings": rows}
+
+    return router
