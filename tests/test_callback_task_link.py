@@ -11,8 +11,8 @@ from ringback.contacts.models import FollowUp
 from ringback.db.migrate import upgrade
 from ringback.db.session import transaction
 from ringback.voicemail.capture import capture
+from ringback.voicemail.inbox import voicemail_detail
 from ringback.voicemail.models import Voicemail
-from ringback.voicemail.service import voicemail_detail
 from tests.support.inbox import FACTS, add_row, run_stage, settings
 
 

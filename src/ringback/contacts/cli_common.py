@@ -15,8 +15,8 @@ from ringback.config import Settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ringback.contacts.editing import DuplicateContact
     from ringback.contacts.models import Contact
-    from ringback.contacts.service import DuplicateContact
 
 LIST_HINT = "find it with `ringback contacts list --search TEXT`"
 
@@ -30,8 +30,8 @@ def contact_hints() -> ErrorHints:
 
 
 def _hints() -> ErrorHints:
+    from ringback.contacts.editing import DuplicateContact
     from ringback.contacts.history import FollowUpNotFound
-    from ringback.contacts.service import DuplicateContact
 
     return {
         **contact_hints(),
