@@ -22,7 +22,7 @@ from ringback.extract import extract_callback_number
 from ringback.mail.render import tel_href
 from ringback.speech import Transcript, Word
 from tests.conftest import Cli
-from tests.test_pipeline_helpers import speech_8k, wav_bytes
+from tests.support.pipeline import speech_8k, wav_bytes
 
 
 @pytest.mark.parametrize(

@@ -13,22 +13,9 @@ from ringback.coach.opener import check_opener
 from ringback.coach.rules import opener_rules, voicemail_rules
 from ringback.contacts.models import BackStoryKind
 from ringback.contacts.profile import BackStoryEntry, ContactProfile, InteractionEntry
-from tests.test_coach_twins import BASE, script
+from tests.support.coach import BASE, BILL, MARGE, script
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-MARGE = (
-    "Hi Marge, this is Lisa and I was wondering if you had a chance to review the proposal and "
-    "see you've made a decision on doing business with us? Please give me a call back so that "
-    "we can discuss the next steps."
-)
-BILL = (
-    "Hi Bill, I am following up from our last meeting where you indicated that an increase in "
-    "production levels could justify a full review of your existing ERP system. I am calling to "
-    "schedule our next meeting where I would like to present the findings of a recent study and "
-    "explore how those recommendations could be implemented to drive up productivity at ABC Inc. "
-    "By the way, the 23% improvement number we discussed seems very realistic. Who else from "
-    "your team should be at the meeting?"
-)
 
 
 def _seed_text(prefix: str) -> str:

@@ -22,8 +22,8 @@ from ringback.db.session import transaction
 from ringback.web import create_app
 from ringback.web.auth import SESSION_COOKIE, signed_in_router
 from ringback.web.render import ENV, NAV, safe_next
-from tests.twilio_support import make_settings
-from tests.web_accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
+from tests.support.accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
+from tests.support.twilio import make_settings
 
 NAV_LABELS = ["Today", "Contacts", "Inbox", "Calls", "Coach", "Stats", "Settings"]
 PAGES = ["/", "/contacts", "/inbox", "/calls", "/coach", "/stats", "/settings"]
@@ -306,7 +306,7 @@ def test_no_password_or_session_key_is_logged(web: Web, caplog: pytest.LogCaptur
 
 
 def test_behind_a_trusted_proxy_cookies_are_secure(tmp_path: Path) -> None:
-    from tests.web_support import ringback_serve
+    from tests.support.web import ringback_serve
 
     with ringback_serve(tmp_path, RINGBACK_WEB_FORWARDED_ALLOW_IPS="127.0.0.1") as server:
         via_https = httpx.get(server.base + "/signin", headers={"X-Forwarded-Proto": "https"})

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from ringback.console import console, print_json
@@ -33,25 +31,22 @@ def story(
 ) -> None:
     """Add a back-story item (a goal, challenge, interest or life event) to a contact."""
     from ringback.contacts.fields import parse_date, story_kind
-    from ringback.contacts.service import add_back_story, get_contact
+    from ringback.contacts.service import note_back_story
 
     with unit_of_work() as (session, settings):
         # Read every argument before looking anything up, so a typo is reported as such.
         parsed_kind = story_kind(kind)
         day = parse_date(noted_on) if noted_on else None
-        found = get_contact(session, ref=contact, region=settings.default_region)
-        item = add_back_story(
-            session, contact=found, kind=parsed_kind, text=text, source=source, noted_on=day
+        noted = note_back_story(
+            session,
+            ref=contact,
+            kind=parsed_kind,
+            text=text,
+            source=source,
+            noted_on=day,
+            region=settings.default_region,
         )
-        data: dict[str, Any] = {
-            "id": item.id,
-            "contact_id": found.id,
-            "contact": found.name,
-            "kind": item.kind.value,
-            "text": item.text,
-            "source": item.source,
-            "date": item.noted_on,
-        }
+    data = noted.as_json()
     if as_json:
         print_json(data)
     else:

@@ -105,6 +105,10 @@ class Voicemail(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
+    # The callback task this message created: linked, never found again by its title.
+    callback_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="SET NULL"), index=True
+    )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When someone first opened it (the web inbox's unread-first order); done is handled_at.
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
