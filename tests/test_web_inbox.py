@@ -28,9 +28,9 @@ from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatu
 from ringback.voicemail.store import store_original
 from ringback.web import create_app
 from ringback.web.pages.inbox import mentioned_label, when_label
-from tests.test_inbox_audio import to_wav
-from tests.twilio_support import make_settings
-from tests.web_accounts import add_user, csrf_of, sign_in
+from tests.support.accounts import add_user, csrf_of, sign_in
+from tests.support.audio import to_wav
+from tests.support.twilio import make_settings
 
 HTML = {"accept": "text/html"}
 NY = ZoneInfo("America/New_York")

@@ -19,8 +19,8 @@ from ringback.db.session import transaction
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from ringback.voicemail.store import store_original
 from tests.conftest import Cli
+from tests.support.audio import needs_audio, to_wav, voicemail_wav
 from tests.support.browser import PHONE, LiveServer, screenshot
-from tests.test_inbox_audio import needs_audio, to_wav, voicemail_wav
 
 pytestmark = pytest.mark.browser
 PAYLOAD = "<script>alert(1)</script>"

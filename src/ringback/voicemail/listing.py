@@ -361,7 +361,7 @@ def capture_chosen(
                 session.delete(item)
         session.flush()
     row.read_at = row.read_at or utcnow()
-    kept = tuple(b["text"] for b in result.back_story if (b["kind"], b["text"]) not in unwanted)
+    kept = tuple(text for kind, text in result.back_story if (kind, text) not in unwanted)
     return CaptureOutcome(
         voicemail_id=row.id,
         contact_id=result.contact_id,
