@@ -40,6 +40,7 @@ FACT_KEYS = [
     "asks_callback",
     "callback_due",
     "callback_due_text",
+    "number_check",
 ]
 PIPELINE = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
 SHOW_KEYS = [
