@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ringback.contacts.models import BackStoryKind, Contact
+from ringback.contacts.phrasing import Phrase, phrase_of
 
 GOAL_KINDS = (
     BackStoryKind.PERSONAL_GOAL,
@@ -20,6 +21,12 @@ class BackStoryEntry:
     text: str
     source: str | None = None
     noted_on: date | None = None
+    phrase: str | None = None  # accepted by the user; None: the suggestion is used
+
+    @property
+    def said(self) -> Phrase:
+        """What a message says for this item (see :mod:`ringback.contacts.phrasing`)."""
+        return phrase_of(self.text, self.kind.value, self.phrase)
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,9 @@ def profile_of(contact: Contact) -> ContactProfile:
         emails=tuple(e.address for e in contact.emails),
         timezone=contact.timezone,
         back_story=tuple(
-            BackStoryEntry(kind=b.kind, text=b.text, source=b.source, noted_on=b.noted_on)
+            BackStoryEntry(
+                kind=b.kind, text=b.text, source=b.source, noted_on=b.noted_on, phrase=b.phrase
+            )
             for b in contact.back_story
         ),
         interactions=tuple(
