@@ -16,12 +16,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ringback.coach.scoring import Score, score_script
-from ringback.contacts.models import BackStoryKind
 from ringback.contacts.phrasing import Phrase, suggest_phrase
 
 if TYPE_CHECKING:
     from ringback.config import Settings
-    from ringback.contacts.profile import BackStoryEntry, ContactProfile, InteractionEntry
+    from ringback.contacts.profile import ContactProfile, InteractionEntry
 
 NAME_PLACEHOLDER = "[your name]"
 NUMBER_PLACEHOLDER = "[your number]"
@@ -165,26 +164,11 @@ def _reason(reason: str) -> str:
     return f"to {why[:1].lower()}{why[1:]}"
 
 
-# A business voicemail leads with what they want at work or with money; a personal goal is
-# the right lead only when nothing else is known (seed 001 weaves it in, it rarely opens).
-_GOAL_PRIORITY = {
-    BackStoryKind.PROFESSIONAL_GOAL: 0,
-    BackStoryKind.FINANCIAL_GOAL: 1,
-    BackStoryKind.PERSONAL_GOAL: 2,
-}
-
-
-def _lead_goal(goals: list[BackStoryEntry]) -> BackStoryEntry:
-    """The goal to build the message on: by kind priority, then the most recently noted."""
-    ranked = sorted(enumerate(goals), key=lambda ig: (_GOAL_PRIORITY.get(ig[1].kind, 3), -ig[0]))
-    return ranked[0][1]
-
-
 def _lead(profile: ContactProfile) -> tuple[Phrase | None, bool]:
     """The phrase the message is built on (their lead goal, else their latest challenge) and
     whether it is a goal."""
-    if profile.goals:
-        return _lead_goal(profile.goals).said, True
+    if profile.lead_goal is not None:
+        return profile.lead_goal.said, True
     if profile.challenges:
         return profile.challenges[-1].said, False
     return None, False
@@ -336,7 +320,7 @@ def _goal_first(p: _Parts, level: int) -> str:
 
 
 def _question_first(p: _Parts, level: int) -> str:
-    raised = f"You raised it {p.raised}." if p.raised else p.brief_follow_up
+    raised = f"You mentioned it {p.raised}." if p.raised else p.brief_follow_up
     return _join(
         p.intro,
         p.goal_question if level < 5 or not p.brief_follow_up else "",

@@ -397,6 +397,8 @@ def _shape(words: list[str], kind: str) -> Phrase | None:
         return Phrase("clause", " ".join(["you", base, *rest]))
     if first.endswith("ing") and len(first) > 4:
         words = _lower_first(words)
+        if _finite_at(words) > 0:  # "onboarding new hires takes 2 weeks": a gerund subject
+            return Phrase("clause", " ".join(words))
         if len(words) > 1 and words[1].lower() in _POSSESSABLE - {"new", "second", "first"}:
             words = [words[0], "your", *words[1:]]  # "moving office" → "moving your office"
         return Phrase("noun", " ".join(words))

@@ -14,6 +14,14 @@ GOAL_KINDS = (
     BackStoryKind.FINANCIAL_GOAL,
 )
 
+# A business message leads with what they want at work or with money; a personal goal is
+# the right lead only when nothing else is known (seed 001 weaves it in, it rarely opens).
+_GOAL_PRIORITY = {
+    BackStoryKind.PROFESSIONAL_GOAL: 0,
+    BackStoryKind.FINANCIAL_GOAL: 1,
+    BackStoryKind.PERSONAL_GOAL: 2,
+}
+
 
 @dataclass(frozen=True)
 class BackStoryEntry:
@@ -71,6 +79,14 @@ class ContactProfile:
     @property
     def goals(self) -> list[BackStoryEntry]:
         return self.items(*GOAL_KINDS)
+
+    @property
+    def lead_goal(self) -> BackStoryEntry | None:
+        """The goal a message is built on: by kind priority, then the most recently noted."""
+        ranked = sorted(
+            enumerate(self.goals), key=lambda ig: (_GOAL_PRIORITY.get(ig[1].kind, 3), -ig[0])
+        )
+        return ranked[0][1] if ranked else None
 
     @property
     def challenges(self) -> list[BackStoryEntry]:
