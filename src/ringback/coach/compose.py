@@ -248,8 +248,10 @@ def _parts(
     goal_ref = ""
     if value:
         value_full = value_short = _user_value(value)
-        if phrase is not None and is_goal and phrase.form in ("goal", "noun"):
-            goal_ref = phrase.topic if phrase.form == "goal" else f"your goal of {phrase.text}"
+        if phrase is not None and is_goal and phrase.action:
+            goal_ref = f"your plan to {phrase.action}"
+        elif phrase is not None and is_goal and phrase.form == "noun":
+            goal_ref = f"your goal of {phrase.text}"
     return _Parts(
         intro=f"Hi {profile.first_name}, this is {name}{company}.",
         follow_up=follow,

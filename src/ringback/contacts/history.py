@@ -107,7 +107,13 @@ def contact_detail(contact: Contact, *, recent: int = 10) -> dict[str, Any]:
     story: dict[str, list[dict[str, Any]]] = {kind.value: [] for kind in BackStoryKind}
     for item in contact.back_story:
         story[item.kind.value].append(
-            {"id": item.id, "text": item.text, "source": item.source, "date": item.noted_on}
+            {
+                "id": item.id,
+                "text": item.text,
+                "phrase": item.phrase,
+                "source": item.source,
+                "date": item.noted_on,
+            }
         )
     interactions = sorted(contact.interactions, key=lambda i: i.occurred_at)
     open_items = [f for f in contact.follow_ups if f.done_at is None]
