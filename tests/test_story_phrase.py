@@ -127,3 +127,51 @@ def test_phrase_for_a_missing_item_is_a_one_line_error(cli):
     assert result.exit_code != 0
     assert "no back-story item with id 999" in result.output
     assert "Traceback" not in result.output
+
+
+def test_follow_up_email_speaks_of_the_goal_as_a_noun_phrase():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ringback.config import Settings
+    from ringback.contacts.models import BackStoryKind
+    from ringback.contacts.profile import BackStoryEntry, ContactProfile
+    from ringback.tracking.drafts import write_draft
+
+    tz = ZoneInfo("America/Los_Angeles")
+    profile = ContactProfile(
+        id=1,
+        name="Amir Haddad",
+        back_story=(
+            BackStoryEntry(BackStoryKind.PROFESSIONAL_GOAL, "relocate the dental practice"),
+            BackStoryEntry(BackStoryKind.CHALLENGE, "cant find hygenists"),
+        ),
+    )
+    draft = write_draft(
+        profile,
+        settings=Settings(owner_name="Marco Silva"),
+        left_at=datetime(2026, 11, 18, 11, tzinfo=tz),  # a Wednesday
+        send_at=datetime(2026, 11, 19, 9, tzinfo=tz),
+        tz=tz,
+        value=None,
+        next_step=None,
+        nudge=False,
+    )
+    assert "voicemail on Wednesday about your plan to relocate the dental practice;" in draft.body
+    assert "You mentioned that you can't find hygienists." in draft.body
+    assert "about relocate" not in draft.body and "relocate the dental practice" in draft.subject
+
+
+def test_prep_questions_turn_a_habit_into_a_phrase():
+    from ringback.contacts.models import BackStoryKind
+    from ringback.contacts.profile import BackStoryEntry, ContactProfile
+    from ringback.questions.bank import questions_for
+
+    profile = ContactProfile(
+        id=1,
+        name="Amir Haddad",
+        back_story=(BackStoryEntry(BackStoryKind.INTEREST, "plays tennis on weekends"),),
+    )
+    assert questions_for(profile, limit=1) == [
+        "You mentioned playing tennis on weekends — how did you get into that?"
+    ]
