@@ -16,7 +16,8 @@ import pytest
 
 from ringback.coach.compose import compose_variants
 from ringback.coach.text import analyse
-from ringback.contacts.phrasing import _VERBS, _base_of_3sg
+from ringback.contacts.phrase_words import VERBS
+from ringback.contacts.phrasing import base_of_3sg
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location(
@@ -37,7 +38,7 @@ PASTED_CLAUSE = re.compile(r"\bmentioned (?!that\b|you\b|it\b|:)((?:[\w']+,? ){0
 
 def _bare_verb(word: str) -> bool:
     low = word.lower()
-    return low not in ("you", "your", "that") and (low in _VERBS or _base_of_3sg(low) is not None)
+    return low not in ("you", "your", "that") and (low in VERBS or base_of_3sg(low) is not None)
 
 
 def grammar_slips(text: str, ends: tuple[str, ...] = (".", "?", "!")) -> list[str]:
@@ -56,7 +57,7 @@ def grammar_slips(text: str, ends: tuple[str, ...] = (".", "?", "!")) -> list[st
     slips += [
         f"a note's clause pasted after mentioned: {m.group()!r}"
         for m in PASTED_CLAUSE.finditer(text)
-        if _base_of_3sg(m.group(2)) is not None
+        if base_of_3sg(m.group(2)) is not None
     ]
     slips += [f"doubled word: {m.group()!r}" for m in re.finditer(r"\b(\w+) \1\b", text, re.I)]
     for sentence in SENTENCE.split(text.strip()):

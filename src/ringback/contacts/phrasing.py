@@ -26,180 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Verbs that notes about customers start with, in their base form.
-_VERBS = frozenset(
-    """increase reduce cut grow hire spend get launch expand save open retire buy pay build move
-    improve double triple win lower raise find sell become have take make finish start travel
-    send upgrade replace hit reach free automate scale close shorten speed simplify consolidate
-    modernize modernise migrate streamline protect keep stay boost drive land enter earn fund
-    learn mentor train give volunteer attract retain relocate switch refinance renovate remodel
-    add fix list downsize upsize franchise digitize outsource partner bring cater bake ship
-    install certify license market promote recruit onboard lease purchase acquire merge invest
-    diversify play run ride coach cook garden fish hunt hike ski surf sail swim bike read
-    collect restore brew paint sing dance climb camp own love like enjoy want need plan hope
-    try go do be see coach teach write sponsor host rebuild replace transition sign secure
-    renew expire end begin graduate arrive return leave join quit update roll lose apply
-    struggle wait deal handle manage hate worry chase track juggle spend cover serve book
-    stop outgrow qualify pass prepare lock reopen renegotiate negotiate complete pursue
-    hold specialize specialise sponsor coordinate digitise double ring hand pass turn
-    overwhelm eat kill""".split()  # noqa: SIM905  (a word list reads better as text)
-)
-# Verbs whose 3rd-person form after a subject marks an event a participle can carry:
-# "new job starts March 1" → "a new job starting March 1".
-_EVENT_VERBS = frozenset(
-    "start begin end open close launch move expire renew graduate arrive return leave join".split()  # noqa: SIM905
-)
-_IRREGULAR_3SG = {"has": "have", "is": "are", "does": "do", "goes": "go", "was": "were"}
-_DOUBLED = frozenset(
-    "get run stop plan shop swim ship cut sit put win begin set hit dig jog chat drop skip".split()  # noqa: SIM905
-)
-_WANT_LEADS = re.compile(
-    r"^(?:(?:wants?|would like|'d like|hopes?|plans?|needs?|aims?|(?:is )?trying|"
-    r"(?:is )?looking|(?:her|his|their|the) goal is|goal is|goal:)\s+)to\s+|^to\s+",
-    re.I,
-)
-_LEAD_WORD = {"need": "need", "needs": "need", "hope": "hope", "hopes": "hope"}
-_DETERMINERS = frozenset(
-    "a an the your my our this that these those some any more less no every each".split()  # noqa: SIM905
-)
-# A noun a note leaves without "her/his" that the message should say with "your".
-_POSSESSABLE = frozenset(
-    """wife husband partner son daughter kid kids children child baby family mom dad mother
-    father team office practice business company firm shop store bakery restaurant clinic
-    lease building house home kitchen truck trucks fleet staff crew agency brokerage phone
-    phones front new second first third next current old""".split()  # noqa: SIM905
-)
-_ABBREVIATIONS = {
-    "yr": "year", "yrs": "years", "mo": "month", "mos": "months", "wk": "week", "wks": "weeks",
-    "wknd": "weekend", "wknds": "weekends", "w/": "with", "w/o": "without", "b/c": "because",
-    "bc": "because", "&": "and", "approx": "about", "appt": "appointment", "appts": "appointments",
-    "mgr": "manager", "mgmt": "management", "prod": "production", "biz": "business",
-    "dept": "department", "emps": "employees", "ppl": "people", "hrs": "hours", "hr": "hour",
-    "mins": "minutes", "info": "information", "thru": "through", "asap": "soon", "rev": "revenue",
-    "yoy": "year over year", "bday": "birthday", "govt": "government", "sq": "square",
-    "ft": "feet", "pct": "%", "percent": "%", "jan": "January", "feb": "February", "mar": "March",
-    "apr": "April", "jun": "June", "jul": "July", "aug": "August", "sep": "September",
-    "sept": "September", "oct": "October", "nov": "November", "dec": "December", "mon": "Monday",
-    "tues": "Tuesday", "wed": "Wednesday", "thurs": "Thursday", "fri": "Friday",
-    "teh": "the", "recieve": "receive", "buisness": "business", "busines": "business",
-    "managment": "management", "hygenist": "hygienist", "hygenists": "hygienists",
-    "restaraunt": "restaurant", "untill": "until", "alot": "a lot", "thier": "their",
-    "tommorow": "tomorrow", "calender": "calendar", "expantion": "expansion",
-    "retirment": "retirement", "referals": "referrals", "insurence": "insurance",
-    "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth", "b4": "before",
-    "acct": "account", "accts": "accounts",
-    "1st": "first", "q1": "Q1", "q2": "Q2", "q3": "Q3", "q4": "Q4", "eoy": "the end of the year",
-}  # fmt: skip
-# Pronouns about the contact, said to them.
-_SECOND_PERSON = {
-    "she's": "you're", "he's": "you're", "they're": "you're", "her": "your", "his": "your",
-    "their": "your", "hers": "yours", "theirs": "yours", "she": "you", "he": "you",
-    "they": "you", "him": "you", "them": "you", "herself": "yourself", "himself": "yourself",
-    "themselves": "yourself",
-}  # fmt: skip
-# Ordinary words a note often opens with (capitalised only because it opens the note).
-_COMMON_OPENERS = frozenset(
-    """cash slow high low big small busy staff insurance rent growth sales margins costs price
-    prices rates too very short long open online local manual paper lots lot most half all
-    both many few cost time money tax taxes payroll hiring turnover churn traffic leads
-    reviews referrals inventory supply supplies demand competition lease mortgage loan debt
-    season winter summer spring fall holiday holidays patients clients customers orders
-    jobs job crew office practice shop kitchen website marketing bookings schedule
-    scheduling billing claims weekend weekends morning mornings evening evenings agents
-    drivers buyers sellers techs tenants estimates subcontractors vendors""".split()  # noqa: SIM905
-)
-_COMMON_SUFFIXES = (
-    "al",
-    "ly",
-    "ing",
-    "ed",
-    "tion",
-    "sion",
-    "ment",
-    "ness",
-    "ity",
-    "ive",
-    "ous",
-    "ful",
-    "less",
-    "able",
-    "ible",
-    "er",
-    "ers",
-)
-_CONTRACTIONS = {
-    "cant": "can't",
-    "dont": "don't",
-    "wont": "won't",
-    "doesnt": "doesn't",
-    "isnt": "isn't",
-    "arent": "aren't",
-    "didnt": "didn't",
-    "hasnt": "hasn't",
-    "havent": "haven't",
-    "shes": "she's",
-    "hes": "he's",
-    "theyre": "they're",
-}
-_MODALS = {
-    "can't": "can't",
-    "cannot": "can't",
-    "can": "can",
-    "won't": "won't",
-    "don't": "don't",
-    "doesn't": "don't",
-    "isn't": "aren't",
-    "didn't": "didn't",
-    "hasn't": "haven't",
-    "is": "are",
-    "was": "were",
-    "will": "will",
-    "wouldn't": "wouldn't",
-}
-# A note's predicate without its verb: "cash flow tight in winter" → "cash flow is tight…".
-_PREDICATE_ADJECTIVES = frozenset(
-    """tight slow low high down up flat behind late short expensive busy full stuck overdue
-    tough hard limited maxed overwhelmed understaffed booked backed rising falling swamped
-    slammed buried""".split()  # noqa: SIM905
-)
-_A_BEFORE = re.compile(
-    r"\b(\w+ing|open|buy|hire|build|add|start|launch|get|find|lease|have|expecting) "
-    r"(second|new|third|bigger|larger|smaller|first) (\w+[^s\W])\b"
-)
-_PAST = frozenset(
-    [
-        "got",
-        "won",
-        "bought",
-        "sold",
-        "lost",
-        "became",
-        "took",
-        "made",
-        "left",
-        "had",
-        "began",
-        "built",
-        "hired",
-        "opened",
-        "moved",
-        "raised",
-        "signed",
-        "closed",
-        "started",
-        "launched",
-        "joined",
-        "finished",
-        "passed",
-        "married",
-    ]
-)
-_ADVERBS = frozenset("always often usually still never constantly really so very".split())  # noqa: SIM905
-_DONE = frozenset("done finished completed live signed approved".split())  # noqa: SIM905
-_MONTH = re.compile(
-    r"\b(in|by|until|before|since|of|early|mid|late|end of) (january|february|march|april|may|"
-    r"june|july|august|september|october|november|december)\b"
-)
+from ringback.contacts import phrase_words as pw
+
 _TOKEN = re.compile(r"[\w'’/&%$.,-]+|\S")
 _SEGMENT = re.compile(r"\s*(?:[;\n]|\.\s|,\s(?=\w+\s)|\s[-–—]\s|\s/\s|\s\+\s)\s*")
 _GROW_VERBS = frozenset("grow increase cut reduce raise lower boost double".split())  # noqa: SIM905
@@ -251,7 +79,7 @@ class Phrase:
 
 def _expand(word: str) -> str:
     key = word.lower().rstrip(".,")
-    return _ABBREVIATIONS.get(key) or _CONTRACTIONS.get(key) or word
+    return pw.ABBREVIATIONS.get(key) or pw.CONTRACTIONS.get(key) or word
 
 
 def _normalise(text: str) -> list[str]:
@@ -261,18 +89,19 @@ def _normalise(text: str) -> list[str]:
     for token in _TOKEN.findall(text):
         for part in _expand(token).split():
             low = part.lower()
-            words.append(_SECOND_PERSON.get(low, part))
+            words.append(pw.SECOND_PERSON.get(low, part))
     joined = " ".join(words)
     joined = re.sub(r"(\d)\s+%", r"\1%", joined)  # "20 pct" → "20%"
-    joined = _MONTH.sub(lambda m: f"{m.group(1)} {m.group(2).capitalize()}", joined)
+    joined = pw.MONTH.sub(lambda m: f"{m.group(1)} {m.group(2).capitalize()}", joined)
     joined = re.sub(r"\s+([,.;:!?])", r"\1", joined)
     return joined.split()
 
 
-def _base_of_3sg(word: str) -> str | None:
+def base_of_3sg(word: str) -> str | None:
+    """ "plays" → "play", "coaches" → "coach", "has" → "have"; None when not a known verb."""
     low = word.lower()
-    if low in _IRREGULAR_3SG:
-        return _IRREGULAR_3SG[low]
+    if low in pw.IRREGULAR_3SG:
+        return pw.IRREGULAR_3SG[low]
     if not low.endswith("s") or len(low) < 3:
         return None
     for base in (
@@ -280,7 +109,7 @@ def _base_of_3sg(word: str) -> str | None:
         low[:-2] if low.endswith(("ches", "shes", "sses", "xes", "zes", "oes")) else "",
         low[:-1],
     ):
-        if base and base in _VERBS:
+        if base and base in pw.VERBS:
             return base
     return None
 
@@ -292,7 +121,7 @@ def gerund(verb: str) -> str:
         return low + "ing"
     if low.endswith("ie"):
         return low[:-2] + "ying"
-    if low in _DOUBLED:
+    if low in pw.DOUBLED:
         return low + low[-1] + "ing"
     if low.endswith("e") and not low.endswith(("ee", "oe", "ye")):
         return low[:-1] + "ing"
@@ -304,13 +133,13 @@ def _lower_first(words: list[str]) -> list[str]:
     # Keep names, acronyms and "I": only an ordinary word loses its capital.
     low = first.lower()
     if first[1:].islower() and (
-        low in _COMMON_OPENERS
-        or (low.endswith(_COMMON_SUFFIXES) and not low.endswith("'s"))
-        or first.lower() in _VERBS
-        or first.lower() in _DETERMINERS
-        or first.lower() in _POSSESSABLE
+        low in pw.COMMON_OPENERS
+        or (low.endswith(pw.COMMON_SUFFIXES) and not low.endswith("'s"))
+        or first.lower() in pw.VERBS
+        or first.lower() in pw.DETERMINERS
+        or first.lower() in pw.POSSESSABLE
         or first.lower().endswith(("ing", "ed"))
-        or first.lower() in _SECOND_PERSON.values()
+        or first.lower() in pw.SECOND_PERSON.values()
     ):
         return [first.lower(), *words[1:]]
     return words
@@ -326,7 +155,7 @@ def _by_percent(text: str, verb: str) -> str:
 def _possessed(words: list[str]) -> list[str]:
     """ "new job in Palo Alto" → "your new job in Palo Alto" (a note drops the "her")."""
     first = words[0].lower()
-    if first in _DETERMINERS or first.endswith("'s") or first not in _POSSESSABLE:
+    if first in pw.DETERMINERS or first.endswith("'s") or first not in pw.POSSESSABLE:
         return words
     return ["your", *words]
 
@@ -337,10 +166,10 @@ def _finite_at(words: list[str]) -> int:
         low = word.lower().rstrip(",")
         if low in ("is", "are", "was", "were", "can't", "won't", "doesn't", "don't", "takes"):
             return i
-        if _base_of_3sg(low) and words[i - 1].lower() not in _DETERMINERS:
+        if base_of_3sg(low) and words[i - 1].lower() not in pw.DETERMINERS:
             return i
         prev = words[i - 1].lower()
-        if low in _VERBS and prev.endswith("s") and not prev.endswith(("ss", "'s")):
+        if low in pw.VERBS and prev.endswith("s") and not prev.endswith(("ss", "'s")):
             return i  # a plural subject and its verb: "tenant complaints take days"
     return -1
 
@@ -349,31 +178,31 @@ def _shape(words: list[str], kind: str) -> Phrase | None:
     """The phrase for one segment of a note, or None when no shape fits."""
     if len(words) > 1 and words[0].lower() in ("you", "you're"):
         words = words[1:]  # "she wants to…" / "he's expanding…": the contact is the subject
-    if words[0].lower() in _MODALS and len(words) > 1:  # "can't find hygienists"
-        return Phrase("clause", " ".join(["you", _MODALS[words[0].lower()], *words[1:]]))
+    if words[0].lower() in pw.MODALS and len(words) > 1:  # "can't find hygienists"
+        return Phrase("clause", " ".join(["you", pw.MODALS[words[0].lower()], *words[1:]]))
     text = " ".join(words)
-    lead = _WANT_LEADS.match(text)
+    lead = pw.WANT_LEADS.match(text)
     if lead:
         rest = text[lead.end() :].split()
         first_word = lead.group().split()[0].lower()
-        if rest and rest[0].lower() in _VERBS:
+        if rest and rest[0].lower() in pw.VERBS:
             rest = _lower_first(rest)
             verb = rest[0]
             return Phrase(
-                "goal", _by_percent(" ".join(rest), verb), _LEAD_WORD.get(first_word, "want")
+                "goal", _by_percent(" ".join(rest), verb), pw.LEAD_WORD.get(first_word, "want")
             )
         return None
     first = words[0].lower()
     goal_like = kind.endswith("_goal")
-    if first in ("just", "recently") or first in _PAST:  # "just raised series A"
+    if first in ("just", "recently") or first in pw.PAST:  # "just raised series A"
         return Phrase("clause", " ".join(["you", *_lower_first(words)]))
     if first == "into" and len(words) > 1:  # "into vintage motorcycles"
         return Phrase("noun", " ".join(words[1:]))
-    if (goal_like and words[-1].lower() in _DONE) or (
-        goal_like and len(words) > 2 and words[-3].lower() in _DONE
+    if (goal_like and words[-1].lower() in pw.DONE) or (
+        goal_like and len(words) > 2 and words[-3].lower() in pw.DONE
     ):  # "SOC 2 audit done by March" → "get SOC 2 audit done by March"
         return Phrase("goal", " ".join(["get", *words]))
-    if first in _VERBS and first not in ("have", "be", "do", "go", "want", "need", "like"):
+    if first in pw.VERBS and first not in ("have", "be", "do", "go", "want", "need", "like"):
         words = _lower_first(words)
         if goal_like or kind == "challenge":
             return Phrase(
@@ -382,12 +211,12 @@ def _shape(words: list[str], kind: str) -> Phrase | None:
                 "need" if kind == "challenge" else "want",
             )
         return Phrase("noun", " ".join([gerund(first), *words[1:]]))  # "playing tennis on weekends"
-    base = _base_of_3sg(first)
+    base = base_of_3sg(first)
     if base:  # the contact is the subject: "plays tennis", "has three kids", "starts a new job"
         rest = words[1:]
         if base in ("love", "like", "enjoy") and rest:
             return Phrase("noun", " ".join(_lower_first(rest)))  # "loves sailing" → "sailing"
-        if base in ("want", "need") and rest and rest[0].lower() not in _VERBS:
+        if base in ("want", "need") and rest and rest[0].lower() not in pw.VERBS:
             # "wants 200 new policies in Q1" → "you want to get 200 new policies in Q1"
             return Phrase("goal", " ".join(["get", *rest]), base)
         if base in ("want", "need", "hope", "plan"):
@@ -399,7 +228,7 @@ def _shape(words: list[str], kind: str) -> Phrase | None:
         words = _lower_first(words)
         if _finite_at(words) > 0:  # "onboarding new hires takes 2 weeks": a gerund subject
             return Phrase("clause", " ".join(words))
-        if len(words) > 1 and words[1].lower() in _POSSESSABLE - {"new", "second", "first"}:
+        if len(words) > 1 and words[1].lower() in pw.POSSESSABLE - {"new", "second", "first"}:
             words = [words[0], "your", *words[1:]]  # "moving office" → "moving your office"
         return Phrase("noun", " ".join(words))
     at = _finite_at(words)
@@ -407,8 +236,8 @@ def _shape(words: list[str], kind: str) -> Phrase | None:
         return _verbless(_possessed(_lower_first(words)))
     subject, verb, rest = words[:at], words[at].lower(), words[at + 1 :]
     subject = _possessed(_lower_first(subject))
-    base = _base_of_3sg(verb)
-    if base in _EVENT_VERBS:  # "new job starts March 1" → "your new job starting March 1"
+    base = base_of_3sg(verb)
+    if base in pw.EVENT_VERBS:  # "new job starts March 1" → "your new job starting March 1"
         return Phrase("noun", " ".join([*subject, gerund(base), *rest]))
     return Phrase("clause", " ".join([*subject, words[at], *rest]))
 
@@ -419,8 +248,8 @@ def _verbless(words: list[str]) -> Phrase:
     for i, word in enumerate(words[1:], start=1):
         if words[i - 1].lower().endswith("ing"):
             break  # "son graduating high school": the participle is the predicate
-        if word.lower().rstrip(",") in _PREDICATE_ADJECTIVES:
-            if words[i - 1].lower() in _ADVERBS and i > 1:
+        if word.lower().rstrip(",") in pw.PREDICATE_ADJECTIVES:
+            if words[i - 1].lower() in pw.ADVERBS and i > 1:
                 i -= 1  # "subcontractors always late" → "…are always late"
             head = words[i - 1].lower()
             plural = head.endswith("s") and not head.endswith(("ss", "us", "is"))
@@ -448,7 +277,7 @@ def suggest_phrase(note: str, kind: str = "") -> Phrase:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\b(\w+) \1\b", r"\1", text, flags=re.I)  # "the the" → "the"
-    text = _A_BEFORE.sub(r"\1 a \2 \3", text)  # "expecting second baby" → "…a second baby"
+    text = pw.A_BEFORE.sub(r"\1 a \2 \3", text)  # "expecting second baby" → "…a second baby"
     return text.rstrip(" ,.;:-")
 
 
