@@ -320,3 +320,58 @@ def test_thank_you_is_politeness_not_listener_focus():
     thanks = score_script("Hi Tom, this is Priya. I hope I can call me. Thank you, thank you!")
     assert "1 you/your vs 3 I/we" in _finding(plain, "listener_focus").message  # Tom; I, I, me
     assert "1 you/your vs 3 I/we" in _finding(thanks, "listener_focus").message
+
+
+# -- issue 14 §8: concrete specifics are value; "discuss it further" is no reason ------------
+_FRAME = "Hi Bill, this is Dana Reyes from Acme. {} Does Tuesday at 10 work for a 15-minute call? Reach me at 415-555-0137; again, 415-555-0137."
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "Dr. Patel at Valley Dental switched to our scheduling desk last spring.",
+        "Maria Lopez from Sunrise Bakery moved her ordering to us in March.",
+        "Our crew is licensed and bonded, 20 years in business.",
+    ],
+)
+def test_concrete_specifics_earn_specific_value_without_an_outcome_verb(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "specific_value")
+    assert finding.passed and finding.credit >= 0.6, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "We have a great scheduling desk and our clients love it.",
+        "This is Dana Reyes from Acme again, about our scheduling desk.",  # the caller's own name
+        "Bill, our desk is the best there is.",
+    ],
+)
+def test_claims_without_specifics_do_not_earn_specific_value(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "specific_value")
+    assert not finding.passed and finding.credit < 0.5, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "I would like to discuss it further.",
+        "I'd like to discuss this.",
+        "I'm calling to discuss it in more detail.",
+    ],
+)
+def test_discussing_it_further_is_not_a_clear_reason(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "clear_reason")
+    assert not finding.passed, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "I would like to discuss your renewal terms before March.",
+        "I'm calling to review the Denver pilot results with you.",
+    ],
+)
+def test_a_reason_with_a_subject_stays_clear(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "clear_reason")
+    assert finding.passed and finding.credit == 1.0, finding.message

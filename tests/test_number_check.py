@@ -22,9 +22,8 @@ from ringback.extract.callback import UNSURE_NUMBER, CallbackNumber
 from ringback.mail import build_voicemail_email
 from ringback.voicemail.facts import MessageFacts
 from tests.conftest import Cli
-from tests.test_callback_extension import SaidTranscriber
-from tests.test_mail_compose import make_settings, parts_of, reparse, sample_vm
-from tests.test_pipeline_helpers import speech_8k, wav_bytes
+from tests.support.mail import make_settings, parts_of, reparse, sample_vm
+from tests.support.pipeline import SaidTranscriber, speech_8k, wav_bytes
 
 CALLER_ID = "+16505550199"
 

@@ -230,3 +230,16 @@ class Interrupt(BaseException):
 def pipe_rows(pipe: Pipe) -> list[Voicemail]:
     with transaction(pipe.url) as session:
         return list(session.scalars(select(Voicemail).order_by(Voicemail.id)))
+
+
+class SaidTranscriber:
+    """Stands in for Whisper: the words of ``text`` with Whisper's leading spaces."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        words = tuple(
+            Word(" " + w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(self.text.split())
+        )
+        return Transcript(" " + self.text, "en", words, 0.99)

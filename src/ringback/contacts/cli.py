@@ -10,7 +10,7 @@ import click
 from ringback.config import Settings
 from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
-from ringback.contacts.cli_history import done, followup, interaction, story
+from ringback.contacts.cli_history import done, followup, interaction, phrase, story
 from ringback.contacts.cli_import import import_command
 from ringback.inputs import MAX_ID
 
@@ -21,6 +21,7 @@ def contacts() -> None:
 
 
 contacts.add_command(story)
+contacts.add_command(phrase)
 contacts.add_command(interaction)
 contacts.add_command(followup)
 contacts.add_command(done)

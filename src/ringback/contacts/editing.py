@@ -179,12 +179,16 @@ def add_back_story(
     text: str,
     source: str | None = None,
     noted_on: date | None = None,
+    phrase: str | None = None,
 ) -> BackStoryItem:
+    """Record a back-story note; ``phrase`` is what messages say for it, when the user
+    wrote one (else they use :func:`ringback.contacts.story.suggested_phrase`)."""
     if not text.strip():
         raise ValueError("back-story text is empty")
     item = BackStoryItem(
         kind=BackStoryKind(kind),
         text=text.strip(),
+        phrase=blank_to_none(phrase),
         source=blank_to_none(source),
         noted_on=noted_on,
     )

@@ -115,6 +115,7 @@ class BackStoryRecord:
     text: str
     source: str | None
     date: date | None
+    phrase: str | None = None  # what messages say for it, when the user kept one
 
     @classmethod
     def of(cls, item: BackStoryItem, contact: Contact) -> BackStoryRecord:
@@ -126,6 +127,7 @@ class BackStoryRecord:
             item.text,
             item.source,
             item.noted_on,
+            item.phrase,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -138,11 +140,18 @@ class BackStoryRecord:
             "text": self.text,
             "source": self.source,
             "date": self.date,
+            "phrase": self.phrase,
         }
 
     def entry(self) -> dict[str, Any]:
         """As listed under its kind in a contact's detail."""
-        return {"id": self.id, "text": self.text, "source": self.source, "date": self.date}
+        return {
+            "id": self.id,
+            "text": self.text,
+            "phrase": self.phrase,
+            "source": self.source,
+            "date": self.date,
+        }
 
 
 @dataclass(frozen=True)

@@ -277,12 +277,20 @@ def note_back_story(
     text: str,
     source: str | None = None,
     noted_on: date | None = None,
+    phrase: str | None = None,
     region: str = "US",
 ) -> BackStoryRecord:
-    """Add a back-story item to the contact ``ref`` names (ContactNotFound if none)."""
+    """Add a back-story item to the contact ``ref`` names (ContactNotFound if none);
+    ``phrase`` is what messages say for it, when the user wrote one."""
     contact = get_contact(session, ref=ref, region=region)
     item = add_back_story(
-        session, contact=contact, kind=kind, text=text, source=source, noted_on=noted_on
+        session,
+        contact=contact,
+        kind=kind,
+        text=text,
+        source=source,
+        noted_on=noted_on,
+        phrase=phrase,
     )
     return BackStoryRecord.of(item, contact)
 
