@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 240
-TOP, RIGHT, BOTTOM, LEFT = 16, 8, 56, 44
+WIDTH, HEIGHT = 520, 240
+TOP, RIGHT, BOTTOM, LEFT = 28, 8, 72, 64  # room for a legend above, tilted labels below
 COLOURS = ("#0b5cad", "#e08a1e")
 MAX_LABEL = 14
+# Horizontal bars (long labels, such as rule titles): label column width, row height.
+H_LABEL, H_ROW, MAX_H_LABEL = 200, 30, 28
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,8 @@ class Group:
     points: tuple[Point | None, ...]
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+def _short(label: str, limit: int = MAX_LABEL) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _y(rate: float) -> float:
@@ -46,12 +48,30 @@ def _y(rate: float) -> float:
     return TOP + plot * (1 - min(max(rate, 0.0), 1.0))
 
 
+def _legend(legend: Sequence[str], left: int) -> list[str]:
+    """Colour keys along the top, when there is more than one series."""
+    parts = []
+    for i, name in enumerate(legend if len(legend) > 1 else ()):
+        x = left + 130 * i
+        parts.append(
+            f'<rect x="{x}" y="4" width="10" height="10" fill="{COLOURS[i]}"/>'
+            f'<text x="{x + 14}" y="13" font-size="11" fill="#1d2430">{escape(name)}</text>'
+        )
+    return parts
+
+
+def _svg(title: str, height: float, parts: list[str]) -> Markup:
+    return Markup(
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height:.0f}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+        + "".join(parts)
+        + "</svg>"
+    )
+
+
 def _frame(title: str, body: list[str], legend: Sequence[str]) -> Markup:
     """The svg element: title, y axis with 0/50/100 %, the marks, and a legend."""
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
+    parts = []
     for rate in (0.0, 0.5, 1.0):
         y = _y(rate)
         parts.append(
@@ -59,16 +79,7 @@ def _frame(title: str, body: list[str], legend: Sequence[str]) -> Markup:
             f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
             f'fill="#5b6472">{rate:.0%}</text>'
         )
-    parts += body
-    for i, name in enumerate(legend if len(legend) > 1 else ()):
-        x = LEFT + 150 * i
-        parts.append(
-            f'<rect x="{x}" y="{HEIGHT - 14}" width="10" height="10" fill="{COLOURS[i]}"/>'
-            f'<text x="{x + 14}" y="{HEIGHT - 5}" font-size="11" fill="#1d2430">'
-            f"{escape(name)}</text>"
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return _svg(title, HEIGHT, [*parts, *body, *_legend(legend, LEFT)])
 
 
 def _x_label(x: float, label: str, tilt: bool) -> str:
@@ -129,3 +140,37 @@ def line_chart(title: str, groups: Sequence[Group]) -> Markup:
             body.append(_x_label(x, group.label, True))
     line = f'<polyline points="{" ".join(coords)}" fill="none" stroke="{COLOURS[0]}" stroke-width="2"/>'
     return _frame(title, [line, *body], ("",))
+
+
+def hbar_chart(title: str, groups: Sequence[Group], series: Sequence[str] = ("",)) -> Markup:
+    """Horizontal bars, a row per group with its label on the left: for long labels."""
+    plot_w = WIDTH - H_LABEL - RIGHT - 36  # room for the rate written after each bar
+    height = TOP + H_ROW * len(groups) + 8
+    bar_h = (H_ROW - 8) / len(series)
+    parts = []
+    for rate in (0.0, 0.5, 1.0):
+        x = H_LABEL + plot_w * rate
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 6}" y2="{height - 4}" stroke="#d9dee5"/>'
+            f'<text x="{x:.1f}" y="{TOP - 8}" text-anchor="middle" font-size="11" '
+            f'fill="#5b6472">{rate:.0%}</text>'
+        )
+    for i, group in enumerate(groups):
+        top = TOP + H_ROW * i + 4
+        parts.append(
+            f'<text x="{H_LABEL - 8}" y="{top + H_ROW / 2:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#1d2430">{escape(_short(group.label, MAX_H_LABEL))}</text>'
+        )
+        for s, point in enumerate(group.points):
+            if point is None:
+                continue
+            y, w = top + s * bar_h, max(plot_w * min(max(point.rate, 0.0), 1.0), 1.0)
+            parts.append(
+                f'<rect class="bar" x="{H_LABEL}" y="{y:.1f}" width="{w:.1f}" '
+                f'height="{bar_h * 0.9:.1f}" fill="{COLOURS[s]}">'
+                f"<title>{_tip(group.label, series[s], point)}</title></rect>"
+                f'<text x="{H_LABEL + w + 4:.1f}" y="{y + bar_h * 0.75:.1f}" font-size="10" '
+                f'fill="#5b6472">{point.rate:.0%}</text>'
+            )
+    legend = _legend(series, 8)
+    return _svg(title, height, [*parts, *legend])

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.web.auth import signed_in_router
-from ringback.web.charts import Group, Point, bar_chart, line_chart
+from ringback.web.charts import Group, Point, bar_chart, hbar_chart, line_chart
 from ringback.web.render import render
 
 router = signed_in_router()
@@ -40,8 +40,9 @@ def _stats(request: Request, period: str) -> dict[str, Any]:
         return return_stats(session, settings=settings, since=since)
 
 
-def _point(cell: dict[str, Any]) -> Point:
-    return Point(cell["return_rate"], cell["left"], cell["returned"])
+def _point(cell: dict[str, Any]) -> Point | None:
+    """A chart point; None when no voicemail is in the group (no bar, not a 0 % one)."""
+    return Point(cell["return_rate"], cell["left"], cell["returned"]) if cell["left"] else None
 
 
 def _groups(cells: dict[str, dict[str, Any]]) -> list[Group]:
@@ -66,7 +67,7 @@ def charts(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "week": line_chart("Return rate per week", _groups(data["by_week"])),
         "variant": bar_chart("Return rate by variant", _groups(data["by_variant"])),
-        "rule": bar_chart(
+        "rule": hbar_chart(
             "Return rate with each coach rule followed or not",
             [Group(r["title"], (_point(r["followed"]), _point(r["not"]))) for r in rules],
             ("followed", "not followed"),
