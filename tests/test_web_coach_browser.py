@@ -167,6 +167,32 @@ def test_a_rehearsal_recorded_in_the_browser_gets_a_delivery_report(
         context.close()
 
 
+@pytest.mark.slow
+def test_a_greeting_recorded_in_the_browser_is_checked_and_not_used_when_it_fails(
+    mic_browser: Browser, live_server: LiveServer
+) -> None:
+    context = mic_browser.new_context(base_url=live_server.base, viewport=DESKTOP)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server.email, live_server.password)
+        page.goto("/settings")
+        page.get_by_role("button", name="Record it now").click()
+        status = page.locator("#greeting .record-status")
+        expect(status).to_have_text(re.compile(r"Recording… [3-9] s"), timeout=30_000)
+        page.get_by_role("button", name="Stop and check").click()
+        result = page.locator("#greeting-result")
+        # The microphone plays a stranger's recording: it never says the owner's name.
+        expect(result.get_by_role("alert")).to_contain_text("Not used", timeout=180_000)
+        expect(result.locator('[data-check="says_name"] .verdict')).to_have_text("No")
+        expect(result.locator(".transcript")).to_contain_text("We heard:")
+        expect(page.locator('.line-greeting[data-line="personal"]')).to_contain_text(
+            "no recording yet"
+        )
+    finally:
+        context.close()
+
+
 def _log_voicemails(live_server: LiveServer, tmp: Path) -> None:
     settings = make_settings(tmp, database_url=live_server.database_url)
     start = utcnow() - timedelta(days=20)
