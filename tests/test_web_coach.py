@@ -4,15 +4,14 @@ audio, too large or silent; measured when it is real speech)."""
 
 from __future__ import annotations
 
-import io
 import re
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from bench import voicemail_corpus
+from bench.fsdd import to_wav
 
 from ringback.contacts.models import BackStoryKind
 from ringback.contacts.service import add_back_story, add_contact
@@ -107,16 +106,6 @@ def test_compose_from_a_contact_lists_scored_variants(web: SignedIn) -> None:
     assert none.status_code == 422 and "Choose a contact" in none.text
 
 
-def _wav(samples: np.ndarray, rate: int = 16_000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.astype(np.int16).tobytes())
-    return buffer.getvalue()
-
-
 def test_a_take_that_is_not_audio_or_empty_is_refused(web: SignedIn) -> None:
     text = web.post(
         "/coach/rehearse", fragment=True, files={"take": ("notes.txt", b"hello", "text/plain")}
@@ -141,7 +130,7 @@ def test_a_take_over_the_upload_limit_is_refused(tmp_path: Path, sqlite_url: str
 
     upgrade(sqlite_url)
     with signed_in_app(tmp_path, sqlite_url, web_max_upload_mb=1) as web:
-        big = _wav(np.zeros(16_000 * 40))  # 1.3 MB of 16 kHz audio
+        big = to_wav(np.zeros(16_000 * 40), 16_000)  # 1.3 MB of 16 kHz audio
         reply = web.post(
             "/coach/rehearse",
             files={"take": ("take.wav", big, "audio/wav")},

@@ -8,6 +8,7 @@ import io
 import re
 import wave
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -137,15 +138,24 @@ def mic_browser(browser: Browser, spoken_take: Path) -> Iterator[Browser]:
     launched.close()
 
 
+@contextmanager
+def mic_page(mic_browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A signed-in page in the browser with the speaking microphone."""
+    context = mic_browser.new_context(base_url=live_server.base, viewport=DESKTOP)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in(page, live_server.email, live_server.password)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.mark.slow
 def test_a_rehearsal_recorded_in_the_browser_gets_a_delivery_report(
     mic_browser: Browser, live_server: LiveServer
 ) -> None:
-    context = mic_browser.new_context(base_url=live_server.base, viewport=DESKTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        sign_in(page, live_server.email, live_server.password)
+    with mic_page(mic_browser, live_server) as page:
         page.goto("/coach")
         page.get_by_label("Your voicemail script").fill(NO_NUMBER + NUMBER)
         page.get_by_role("button", name="Record a take").click()
@@ -163,19 +173,13 @@ def test_a_rehearsal_recorded_in_the_browser_gets_a_delivery_report(
         expect(report.locator(".transcript")).not_to_be_empty()
         assert 1 <= report.locator("ol.changes > li").count() <= 3
         screenshot(page, "coach-rehearsal")
-    finally:
-        context.close()
 
 
 @pytest.mark.slow
 def test_a_greeting_recorded_in_the_browser_is_checked_and_not_used_when_it_fails(
     mic_browser: Browser, live_server: LiveServer
 ) -> None:
-    context = mic_browser.new_context(base_url=live_server.base, viewport=DESKTOP)  # type: ignore[arg-type]
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    try:
-        sign_in(page, live_server.email, live_server.password)
+    with mic_page(mic_browser, live_server) as page:
         page.goto("/settings")
         page.get_by_role("button", name="Record it now").click()
         status = page.locator("#greeting .record-status")
@@ -189,8 +193,6 @@ def test_a_greeting_recorded_in_the_browser_is_checked_and_not_used_when_it_fail
         expect(page.locator('.line-greeting[data-line="personal"]')).to_contain_text(
             "no recording yet"
         )
-    finally:
-        context.close()
 
 
 def _log_voicemails(live_server: LiveServer, tmp: Path) -> None:

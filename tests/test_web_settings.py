@@ -4,13 +4,13 @@ refused and nothing changes), the phone lines, and a test email to a real SMTP s
 
 from __future__ import annotations
 
-import io
 import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from bench.fsdd import to_wav
 
 from ringback.db.migrate import upgrade
 from tests.twilio_support import smtp_overrides, smtp_server
@@ -30,14 +30,9 @@ def web(tmp_path: Path, sqlite_url: str) -> Iterator[SignedIn]:
         yield signed_in
 
 
-def _wav(samples: np.ndarray, rate: int = 8000) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
+def _wav(samples: np.ndarray) -> bytes:
+    """8 kHz 16-bit WAV of samples in [-1, 1]."""
+    return to_wav(np.clip(samples, -1, 1) * 32767)
 
 
 def _read(path: Path) -> np.ndarray:
