@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -129,19 +127,12 @@ def retry_failed(key: str | None) -> None:
 @click.option("--to", "to", default=None, help="Recipient (default: RINGBACK_SMTP_TO).")
 def test(to: str | None) -> None:
     """Send a test message now, bypassing the outbox, and report any error."""
-    from ringback.mail.compose import recipients, sender
-    from ringback.mail.protocol import MailDeliveryError, send_message
+    from ringback.mail.protocol import MailDeliveryError
+    from ringback.mail.service import send_test_message
 
-    settings, outbox = _outbox()
-    msg = EmailMessage()
-    msg["Subject"] = "Ringback test message"
-    msg["From"] = sender(settings)
-    msg["To"] = to or recipients(settings)
-    msg["Date"] = datetime.now(UTC)
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content("If you can read this, Ringback can deliver voicemail emails to you.\n")
+    settings, _ = _outbox()  # a setting that cannot address mail stops here, with its hint
     try:
-        send_message(outbox.mailer, msg)
+        sent = send_test_message(settings, to=to)
     except MailDeliveryError as exc:
         fail(str(exc), hint="fix the RINGBACK_SMTP_* settings, then run `ringback mail test`")
-    console().print(f"sent to {msg['To']} via {outbox.mailer.description}", markup=False)
+    console().print(f"sent to {sent.to} via {sent.via}", markup=False)

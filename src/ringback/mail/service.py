@@ -3,6 +3,8 @@ Ringback needs (deliver a voicemail email, flush the outbox)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ringback.config import Settings
 from ringback.mail.compose import build_voicemail_email
 from ringback.mail.maildir import MaildirMailer
@@ -71,3 +73,40 @@ def flush_outbox(
 ) -> FlushReport:
     """Retry queued mail that is due (all of it with ``force``)."""
     return outbox_from_settings(settings, mailer).flush(force=force)
+
+
+@dataclass(frozen=True)
+class TestMessage:
+    """A test message sent: to whom, and through what (``mailer.description``)."""
+
+    to: str
+    via: str
+
+
+def mail_destination(settings: Settings) -> str:
+    """Where Ringback's mail goes, in words: the SMTP server, or the local mailbox."""
+    if settings.smtp_host:
+        port = f":{settings.smtp_port}" if settings.smtp_port else ""
+        return f"the SMTP server {settings.smtp_host}{port}"
+    return f"the local mailbox (no SMTP server set): {settings.data_dir / 'mail'}"
+
+
+def send_test_message(settings: Settings, *, to: str | None = None) -> TestMessage:
+    """Send a short test message now, bypassing the outbox (so an error is seen at once).
+    Raises MailConfigError (settings cannot address mail) or MailDeliveryError."""
+    from datetime import UTC, datetime
+    from email.message import EmailMessage
+
+    from ringback.mail.compose import recipients, sender
+    from ringback.mail.protocol import send_message
+
+    mailer = mailer_from_settings(settings)
+    msg = EmailMessage()
+    msg["Subject"] = "Ringback test message"
+    msg["From"] = sender(settings)
+    msg["To"] = to or recipients(settings)
+    msg["Date"] = datetime.now(UTC)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content("If you can read this, Ringback can deliver voicemail emails to you.\n")
+    send_message(mailer, msg)
+    return TestMessage(str(msg["To"]), mailer.description)

@@ -100,34 +100,27 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
     """Check a greeting, convert it for the phone and make it the one callers hear."""
     from ringback.command_kit import load_settings
     from ringback.lines import LineKind
-    from ringback.telephony.greetings import (
-        GreetingError,
-        GreetingStore,
-        check_samples,
-        load_samples,
-        to_telephony_wav,
-    )
+    from ringback.telephony.greeting_service import check_and_store
+    from ringback.telephony.greetings import GreetingError
 
     settings = load_settings()
-    kind = LineKind(line)
     try:
-        samples = load_samples(file)
-        report = check_samples(samples, settings, kind)
+        checked = check_and_store(
+            file, settings, line=LineKind(line), source_name=file.name, strict=strict
+        )
     except GreetingError as exc:
         fail(
             f"cannot use {file} as a greeting: {exc}",
             hint="give a recording of you speaking (WAV, MP3, M4A…); "
             "the greeting callers hear now stays as it is",
         )
-    if strict and not report.ok:
+    report, stored = checked.report, checked.stored
+    if stored is None:
         if as_json:
             print_json({**report.to_json(), "stored": False})
         else:
             _print_report(report)
         fail("greeting not stored: it fails a check (--strict)", hint="record it again")
-    stored = GreetingStore(settings.data_dir).save(
-        kind, to_telephony_wav(samples), {"source": file.name, **report.to_json()}
-    )
     data: dict[str, Any] = {
         **report.to_json(),
         "stored": True,
@@ -149,24 +142,9 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
 def status(as_json: bool) -> None:
     """Which greeting each line plays (or the spoken fallback)."""
     from ringback.command_kit import load_settings
-    from ringback.lines import LineKind
-    from ringback.telephony.greetings import GreetingStore
-    from ringback.telephony.twiml import CallPlan, spoken_greeting
+    from ringback.telephony.greeting_service import line_greetings
 
-    settings = load_settings()
-    store = GreetingStore(settings.data_dir)
-    rows: list[dict[str, Any]] = []
-    for kind in LineKind:
-        info = store.info(kind)
-        fallback = spoken_greeting(
-            CallPlan(
-                line=kind,
-                base_url="",
-                owner_name=settings.owner_name,
-                owner_company=settings.owner_company,
-            )
-        )
-        rows.append({"line": str(kind), "greeting": info, "fallback": None if info else fallback})
+    rows = [g.as_json() for g in line_greetings(load_settings())]
     if as_json:
         print_json(rows)
         return

@@ -1,17 +1,144 @@
-"""Settings (issue 15 §3): a placeholder until the page is built; replace the template's body."""
+"""Settings (issue 15 §3): your greeting (upload or record, checked, made live only when
+it passes), your phone lines, where mail goes (and a test message), your account.
+
+The greeting goes through :mod:`ringback.telephony.greeting_service` (as ``ringback
+greeting upload --strict``), the test message through :func:`ringback.mail.service.
+send_test_message` (as ``ringback mail test``). Lines and mail are read from settings:
+they change in the environment or ``.env``, so the page says which variable to set.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import Response
+from typing import TYPE_CHECKING, Annotated, Any
 
+from fastapi import File, Form, Request, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from ringback.lines import LineKind
 from ringback.web.auth import signed_in_router
-from ringback.web.render import render
+from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
+from ringback.web.render import flash, redirect, render
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+    from ringback.telephony.greeting_service import CheckedGreeting
 
 router = signed_in_router()
+uploads = signed_in_router()  # included with the upload body limit (create_app)
+
+LINE_NAMES = {LineKind.PERSONAL: "Your personal line", LineKind.PROSPECT: "Prospect lines"}
+
+
+def lines_view(settings: Settings) -> dict[str, Any]:
+    """Your number and the prospect lines, formatted to read."""
+    from ringback.lines import prospect_line_numbers
+    from ringback.phones import international
+
+    def shown(raw: str) -> str:
+        return international(raw, settings.default_region) or raw
+
+    return {
+        "owner_phone": shown(settings.owner_phone) if settings.owner_phone else "",
+        "prospect": sorted(shown(n) for n in prospect_line_numbers(settings)),
+        "prospect_notify_to": settings.prospect_notify_to,
+    }
+
+
+def mail_view(settings: Settings) -> dict[str, str]:
+    """Where mail goes and to whom."""
+    from ringback.mail.compose import recipients
+    from ringback.mail.service import mail_destination
+
+    return {"destination": mail_destination(settings), "to": recipients(settings)}
+
+
+async def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
+    from ringback.telephony.greeting_service import line_greetings
+
+    settings = request.app.state.settings
+    values: dict[str, Any] = {"checked": None, "greeting_error": "", "line": "personal", **context}
+    return render(
+        request,
+        "pages/settings.html",
+        status_code=status_code,
+        greetings=line_greetings(settings),
+        line_names=LINE_NAMES,
+        lines=lines_view(settings),
+        mail=mail_view(settings),
+        upload_limit_mb=settings.web_max_upload_mb,
+        **values,
+    )
 
 
 @router.get("/settings")
 async def settings_page(request: Request) -> Response:
     """The Settings page."""
-    return render(request, "pages/settings.html")
+    return await _page(request)
+
+
+def _check_greeting(request: Request, audio: bytes, line: LineKind, name: str) -> Any:
+    from ringback.telephony.greeting_service import check_and_store
+    from ringback.telephony.greetings import GreetingError
+
+    settings = request.app.state.settings
+    try:
+        return check_and_store(audio, settings, line=line, source_name=name[:200], strict=True)
+    except GreetingError as exc:
+        return f"That recording cannot be your greeting: {exc}."
+
+
+@uploads.post("/settings/greeting")
+async def upload_greeting(
+    request: Request,
+    greeting: Annotated[UploadFile | None, File()] = None,
+    line: Annotated[str, Form(max_length=20)] = "personal",
+) -> Response:
+    """Check a recorded or uploaded greeting; it goes live only when it passes."""
+    kind = LineKind(line) if line in {k.value for k in LineKind} else LineKind.PERSONAL
+    try:
+        audio = await read_recording(request, greeting, what="your greeting")
+        name = greeting.filename if greeting and greeting.filename else "recorded in the browser"
+        result = await run_in_threadpool(_check_greeting, request, audio, kind, name)
+    except UploadRefused as exc:
+        result = str(exc)
+    error = result if isinstance(result, str) else ""
+    checked: CheckedGreeting | None = None if error else result
+    status = 422 if error or (checked is not None and checked.stored is None) else 200
+    context = {"checked": checked, "greeting_error": error, "line": kind.value}
+    if is_fragment_request(request):
+        return render(
+            request,
+            "pages/settings_greeting.html",
+            status_code=status,
+            line_names=LINE_NAMES,
+            **context,
+        )
+    return await _page(request, status, **context)
+
+
+def _send_test(settings: Settings, to: str) -> tuple[str, str]:
+    from ringback.mail.protocol import MailConfigError, MailDeliveryError
+    from ringback.mail.service import send_test_message
+
+    try:
+        sent = send_test_message(settings, to=to or None)
+    except (MailConfigError, MailDeliveryError) as exc:
+        hint = "Fix the RINGBACK_SMTP_* settings (environment or .env) and try again."
+        return f"The test message was not sent: {exc}. {hint}", "error"
+    return f"Test message sent to {sent.to} through {sent.via}.", "success"
+
+
+@router.post("/settings/mail/test")
+async def mail_test(request: Request, to: Annotated[str, Form(max_length=254)] = "") -> Response:
+    """Send a test email now (not through the outbox), and say how it went."""
+    from ringback.mail.compose import one_line
+
+    address = one_line(to)
+    if address and ("@" not in address or " " in address):
+        text, level = f"“{address}” is not an email address: write it as name@example.com.", "error"
+    else:
+        text, level = await run_in_threadpool(_send_test, request.app.state.settings, address)
+    response = redirect("/settings#mail")
+    flash(request, response, text, level)
+    return response

@@ -26,6 +26,7 @@
       headers: headers,
       credentials: "same-origin",
       redirect: "follow",
+      signal: options.signal, // an AbortController's, to drop an answer no longer wanted
     });
   }
 
