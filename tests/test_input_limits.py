@@ -236,3 +236,25 @@ def test_an_endless_stdin_is_read_only_up_to_the_script_limit(cli: Cli) -> None:
         assert done.returncode == 1, done.stderr
         assert "the limit is 100 KB" in done.stderr and "Traceback" not in done.stderr
     assert timeline(cli, cid) == []
+
+
+def test_inbox_add_of_a_pipe_says_what_it_is_not_that_it_is_missing(
+    cli_embedded: Cli, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "message.wav"
+    os.mkfifo(fifo)
+    done = run_bounded(cli_embedded, "inbox", "add", str(fifo))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "not a regular file" in done.stderr and "no such file" not in done.stderr
+    assert "save the recording to a file first" in done.stderr
+
+
+@pytest.mark.parametrize("interval", ["-1", "0", "nan", "inf"])
+def test_a_watch_interval_that_is_no_wait_is_refused(
+    cli_embedded: Cli, tmp_path: Path, interval: str
+) -> None:
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    result = cli_embedded("inbox", "watch", str(drop), "--once", "--interval", interval)
+    assert result.exit_code == 2, result.output
+    assert "--interval" in result.output and "Traceback" not in result.output

@@ -126,9 +126,15 @@ def add(
     from ringback.voicemail import render
     from ringback.voicemail.service import add_file, email_status, result_json
 
-    missing = [str(f) for f in files if not f.is_file()]
+    missing = [str(f) for f in files if not f.exists()]
     if missing:
         fail(f"no such file: {', '.join(missing)}", hint="pass the paths of recordings")
+    odd = [str(f) for f in files if not f.is_file()]
+    if odd:
+        fail(
+            f"not a regular file (a folder, pipe or device): {', '.join(odd)}",
+            hint="save the recording to a file first, then add that file",
+        )
     if len(files) > 1 and (from_number or to_number or received_at):
         fail(
             "--from, --to and --received-at describe one call",
@@ -178,13 +184,29 @@ def _add_batch(files: tuple[Path, ...], settings: Settings, workers: int, as_jso
         raise SystemExit(1)
 
 
+def _finite(value: float, option: str) -> float:
+    """FloatRange lets NaN through (every comparison with it is false)."""
+    import math
+
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", param_hint=option)
+    return value
+
+
 @inbox.command(
     short_help="Process recordings dropped into a folder.",
     epilog="\b\nExamples:\n  ringback inbox watch ~/drop\n  ringback inbox watch ~/drop --once",
 )
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--once", is_flag=True, help="Take what is ready now, then exit.")
-@click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--interval",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    callback=lambda _ctx, _param, value: _finite(value, "--interval"),
+    help="Seconds between polls (0.1 to 3600).",
+)
 def watch(directory: Path, once: bool, interval: float) -> None:
     """Consume folder: recordings dropped in DIRECTORY are processed, then moved to archive/
     (or failed/ with a .reason.txt). A file is taken once it stops growing."""
@@ -200,9 +222,9 @@ def watch(directory: Path, once: bool, interval: float) -> None:
 
     def report(o: WatchOutcome) -> None:
         if o.result is None:
-            click.echo(f"{o.path.name}: left in place ({o.error})", err=True)
+            echo(f"{o.path.name}: left in place ({o.error})", err=True)
         else:
-            click.echo(f"{o.path.name}: voicemail #{o.result.id} {o.result.status}")
+            echo(f"{o.path.name}: voicemail #{o.result.id} {o.result.status}")
 
     def flush_and_go_on() -> bool:
         _flush(settings)  # each loop: mail queued while the server was down goes out
@@ -314,10 +336,11 @@ def resume(include_failed: bool) -> None:
 
     settings = _settings()
     url = _ready(settings)
-    _flush(settings)
+    # Asked for by a person (after fixing the mail server, say): everything waiting goes now.
+    _flush(settings, force=True)
     stages = build_stages(settings, url)
     report = _guard(lambda: resume_all(url, stages, include_failed=include_failed))
-    _flush(settings)
+    _flush(settings, force=True)
     for r in report.results:
         click.echo(f"voicemail #{r.id}: {r.status}")
     for voicemail_id in report.elsewhere:

@@ -60,11 +60,13 @@ def guard(call: Callable[[], T]) -> T:
         fail(str(exc), hint="see `ringback config` for the current mail settings")
 
 
-def flush(settings: Settings) -> None:
+def flush(settings: Settings, *, force: bool = False) -> None:
+    """Send the queued mail that is due; with ``force`` all of it (a person asked for it,
+    so the back-off between automatic retries does not apply)."""
     from ringback.mail import MailConfigError, flush_outbox
 
     try:
-        flush_outbox(settings)
+        flush_outbox(settings, force=force)
     except MailConfigError as exc:
         click.echo(f"mail not flushed: {exc}", err=True)
 
