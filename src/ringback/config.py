@@ -306,6 +306,13 @@ class Settings(BaseSettings):
     call_max_minutes: int = Field(
         default=180, ge=1, description="Longer call recordings are refused, not analysed."
     )
+    web_max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        le=4096,
+        description="Call recordings uploaded in the browser larger than this (MB) are "
+        "refused and nothing is stored (every other route keeps web_max_body_kb).",
+    )
     voice_encoder: str = Field(
         default="",
         description="Speaker-embedding weights (.npz) that tell two voices apart in a mono "
