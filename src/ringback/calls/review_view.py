@@ -155,11 +155,11 @@ def headline(doc: dict[str, Any]) -> str:
     judged = [t for t in doc["targets"] if t["met"] is not None]
     met = sum(1 for t in judged if t["met"])
     if share > 0.5:
-        talk = f"You talked {share:.0%} of the time: more than the 43 % top performers do, so ask and then let them talk."
+        talk = f"You talked {share * 100:.0f} % of the time: more than the 43 % top performers do, so ask and then let them talk."
     elif share >= 0.35:
-        talk = f"You talked {share:.0%} of the time: close to the 43 % of top performers."
+        talk = f"You talked {share * 100:.0f} % of the time: close to the 43 % of top performers."
     else:
-        talk = f"You talked {share:.0%} of the time: the customer did most of the talking."
+        talk = f"You talked {share * 100:.0f} % of the time: the customer did most of the talking."
     return f"{talk} {met} of {len(judged)} measurable targets met."
 
 
