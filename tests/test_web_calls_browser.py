@@ -23,13 +23,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def call_wav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A 40-second stereo call spliced from real speech (bench/call_corpus.py)."""
+    """A 60-second stereo call spliced from real speech (bench/call_corpus.py), with one
+    interruption by the rep and two open questions planted."""
     if not call_corpus.available():
         if IN_CI:
             pytest.fail("CI=true requires the Asterisk prompts (scripts/test-deps)")
         pytest.skip("test data missing: the Asterisk prompts (scripts/test-deps)")
     path = tmp_path_factory.mktemp("call") / "bill-call.wav"
-    call_corpus.write(path, 40.0, seed=4)
+    truth = call_corpus.write(path, 60.0, seed=4)
+    assert len(truth.interruptions) == 1 and len(truth.questions) == 2
     yield path
 
 
@@ -54,7 +56,7 @@ def test_a_call_is_uploaded_analysed_and_reviewed_in_the_browser(
     expect(page.get_by_role("heading", name="How the call went")).to_be_visible(timeout=240_000)
     assert page.locator(".lane-rep .bar").count() > 0
     assert page.locator(".lane-customer .bar").count() > 0
-    assert page.locator(".lane-rep .cut").count() >= 1  # the planted interruptions
+    assert page.locator(".lane-rep .cut").count() == 1  # the planted interruption
     expect(page.get_by_text("Rep talk share")).to_be_visible()
     page.wait_for_function(
         "document.querySelector('#review-audio').readyState >= 1"
@@ -82,7 +84,12 @@ def test_a_call_is_uploaded_analysed_and_reviewed_in_the_browser(
     page.keyboard.press("ArrowRight")
     assert float(_audio(page, "a.currentTime")) == pytest.approx(before + 5, abs=0.3)  # type: ignore[arg-type]
 
-    # A word in the transcript is highlighted where the player is.
+    # A click on a word seeks there, and that word is the one highlighted.
+    word = page.locator("#review-transcript .w").nth(12)
+    start = float(word.get_attribute("data-s") or "nan")
+    word.click()
+    assert abs(float(_audio(page, "a.currentTime")) - start) < 0.05  # type: ignore[arg-type]
+    expect(word).to_have_class("w now")
     expect(page.locator("#review-transcript .w.now")).to_have_count(1)
 
     screenshot(page, "calls-review")
