@@ -6,6 +6,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import re
 import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -168,7 +169,7 @@ def test_upload_is_queued_then_analysed_in_the_worker_and_the_review_shows_its_m
     assert review.count('class="lane-track"') == 2 and 'class="bar"' in review
     words = review.lower()
     assert "wizard" in words and "horizon" in words
-    assert 'id="review-audio"' in review and 'src="/calls/%d/audio"' % review_id in review
+    assert 'id="review-audio"' in review and f'src="/calls/{review_id}/audio"' in review
     listing = client.get("/calls").text
     assert f'href="/calls/{review_id}"' in listing and "reviewed" in listing
     # The player gets the recording in ranges.
@@ -186,10 +187,15 @@ def test_a_review_left_unfinished_by_a_stopped_server_is_picked_up_again(
     upgrade(sqlite_url)
     web = CallsWeb(tmp_path, sqlite_url)
     stored = store_call_upload(
-        io.BytesIO(STEREO.read_bytes()), data_dir=web.settings.data_dir, max_bytes=1 << 30, max_minutes=5
+        io.BytesIO(STEREO.read_bytes()),
+        data_dir=web.settings.data_dir,
+        max_bytes=1 << 30,
+        max_minutes=5,
     )
     with transaction(sqlite_url) as session:
-        review = reviews.create_review(session, owner_id=web.user.id, stored=stored, original_name="a.wav")
+        review = reviews.create_review(
+            session, owner_id=web.user.id, stored=stored, original_name="a.wav"
+        )
         session.get(CallReview, review.id).status = "running"  # the old worker died mid-way
     client = web.client()  # the server starts: its worker takes the review again
     try:
@@ -231,7 +237,11 @@ def finished_review(web: CallsWeb, *, contact_id: int | None) -> int:
     )
     with transaction(web.url) as session:
         row = reviews.create_review(
-            session, owner_id=web.user.id, stored=stored, original_name="bill.wav", contact_id=contact_id
+            session,
+            owner_id=web.user.id,
+            stored=stored,
+            original_name="bill.wav",
+            contact_id=contact_id,
         )
     out = reviews.reviews_dir(web.settings.data_dir) / str(row.id)
     result = reviews.write_review(
@@ -266,7 +276,7 @@ def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
     # Moments: the question, the number, the promise as commitment and next step.
     assert "question (open)" in page.text and "number" in page.text
     assert "commitment, next step (you promised, due 2026-12-" in page.text
-    boxes = [int(v) for v in __import__("re").findall(r'name="proposal" value="(\d+)"', page.text)]
+    boxes = [int(v) for v in re.findall(r'name="proposal" value="(\d+)"', page.text)]
     assert len(boxes) >= 3
     goal, challenge, promise = boxes[0], boxes[1], boxes[-1]
     token = csrf_of(page)
@@ -297,7 +307,8 @@ def test_accept_without_a_checked_item_or_contact_adds_nothing(web: CallsWeb) ->
     nothing = client.post(f"/calls/{review_id}/accept", data={"csrf_token": token})
     assert "Nothing was added: nothing was checked" in nothing.text
     unknown = client.post(
-        f"/calls/{review_id}/accept", data={"csrf_token": token, "proposal": "1", "contact": "Nobody"}
+        f"/calls/{review_id}/accept",
+        data={"csrf_token": token, "proposal": "1", "contact": "Nobody"},
     )
     assert "Nothing was added" in unknown.text
     assert _story_and_tasks(web.url) == ([], [])

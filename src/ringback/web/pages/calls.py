@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -203,7 +203,7 @@ async def review_audio(request: Request, user: CurrentUser, review_id: int) -> R
     return FileResponse(review.original_path, headers={"Cache-Control": "private, no-store"})
 
 
-def _review_context(review: reviews.ReviewRow) -> dict[str, object]:
+def _review_context(review: reviews.ReviewRow) -> dict[str, Any]:
     from ringback.calls.review_view import review_page
 
     doc = reviews.read_result(review)
