@@ -1,6 +1,7 @@
 """Callback-number accuracy on real recordings. Target: exact match ≥ 95 %.
 
     python bench/bench_callback_numbers.py [--n 100] [--seed 3] [--no-baseline] [--json] [-v]
+    python bench/bench_callback_numbers.py --holdout --caller-id [--cache DIR] [--n 100]
 
 Builds ``--n`` spoken US numbers from the real 8 kHz digit takes in
 ``../shared/eval/fsdd/recordings`` (one speaker per number, 3-3-4 groups, ~0.15 s between
@@ -11,6 +12,12 @@ from the default settings), and counts exact E.164 matches.
 
 For contrast, the baseline: raw tiny.en (faster-whisper's own defaults) and a naive
 word-to-digit map that takes the first ten digits it sees.
+
+``--caller-id``: the same numbers with a caller ID (none, the number itself, another line
+at the same place, another number; one in four each), wrong-but-unflagged in the subject
+and invite with and without the caller-ID check. ``--holdout``: the reading's tunable
+settings chosen on three speakers, measured on the fourth, each in turn
+(``bench/callback_holdout.py``). ``--cache DIR`` keeps Whisper's transcripts between runs.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import fsdd
+from bench import callback_holdout, fsdd
 
 _NAIVE = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
@@ -139,6 +146,83 @@ def run(
     return result
 
 
+def run_checks(
+    n: int, seed: int, cache: Path | None, *, caller_id: bool, holdout: bool
+) -> dict[str, object]:
+    """The caller-ID scenario and/or the held-out tuning (see the module docstring)."""
+    import random
+
+    from ringback.config import Settings
+    from ringback.extract.callback import UNSURE_NUMBER
+    from ringback.speech import FasterWhisperTranscriber
+    from ringback.speech.callback_audio import _UNSURE, callback_number_from_audio
+
+    numbers = fsdd.spoken_numbers(n, seed=seed)
+    settings = Settings()
+    transcriber = FasterWhisperTranscriber.from_settings(settings)
+    tag = f"{Path(str(settings.whisper_model)).name}-b{transcriber.options.beam_size}"
+
+    def transcript_of(sn: fsdd.SpokenNumber, i: int) -> object:
+        return callback_holdout.transcript_for(transcriber, sn, cache, f"{tag}-s{seed}-{i:04d}")
+
+    def read(sn: fsdd.SpokenNumber, transcript: object, **kw: object) -> object:
+        return callback_number_from_audio(
+            transcriber,
+            sn.wav,
+            region="US",
+            transcript=transcript,
+            **kw,  # type: ignore[arg-type]
+        )[1]
+
+    result: dict[str, object] = {"n": n, "seed": seed, "flag_line": UNSURE_NUMBER}
+    if caller_id:
+        result["caller_id"] = _caller_scenario(numbers, transcript_of, read, random.Random(seed))
+    if holdout:
+        outcomes = callback_holdout.collect(
+            numbers, lambda sn, t, **kw: read(sn, t, compare_caller_id=False, **kw), transcript_of
+        )
+        result["holdout"] = callback_holdout.holdout(outcomes, (_UNSURE, UNSURE_NUMBER))
+    return result
+
+
+def _caller_scenario(numbers: list, transcript_of, read, rng) -> dict[str, object]:  # type: ignore[no-untyped-def,type-arg]
+    """Wrong numbers unflagged in the subject/invite, per caller-ID kind, with and without
+    the caller-ID check."""
+    from ringback.extract.callback import check_caller_id
+
+    rows: dict[str, dict[str, int]] = {}
+    for i, sn in enumerate(numbers):
+        kind, caller = callback_holdout.caller_id_for(i, sn.e164, rng)
+        found = read(sn, transcript_of(sn, i), caller_id=caller, compare_caller_id=False)
+        checked = check_caller_id(found, caller, "US")
+        row = rows.setdefault(
+            kind,
+            dict.fromkeys(
+                (
+                    "n",
+                    "exact_without",
+                    "exact_with",
+                    "wrong_unflagged_without",
+                    "wrong_unflagged_with",
+                    "right_flagged_without",
+                    "right_flagged_with",
+                ),
+                0,
+            ),
+        )
+        row["n"] += 1
+        for label, got, was_checked in (("without", found, False), ("with", checked, True)):
+            flag = callback_holdout.flagged(
+                got.e164, got.confidence, caller, was_checked and got.check is not None
+            )
+            ok = got.e164 == sn.e164
+            row[f"exact_{label}"] += ok
+            row[f"wrong_unflagged_{label}"] += not ok and got.e164 is not None and not flag
+            row[f"right_flagged_{label}"] += ok and flag
+    total = {k: sum(r[k] for r in rows.values()) for k in next(iter(rows.values()))}
+    return {**rows, "all": total}
+
+
 def _baseline(model: object, numbers: list[fsdd.SpokenNumber]) -> dict[str, object]:
     import io
 
@@ -188,7 +272,16 @@ def main() -> None:
         "--no-repair", action="store_true", help="skip the audio check of unsure numbers"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per number")
+    parser.add_argument("--caller-id", action="store_true", help="the caller-ID scenario")
+    parser.add_argument("--holdout", action="store_true", help="tune with a speaker held out")
+    parser.add_argument("--cache", type=Path, default=None, help="keep transcripts in DIR")
     args = parser.parse_args()
+    if args.caller_id or args.holdout:
+        checks = run_checks(
+            args.n, args.seed, args.cache, caller_id=args.caller_id, holdout=args.holdout
+        )
+        print(json.dumps(checks, indent=2))
+        return
     result = run(
         args.n,
         args.seed,

@@ -7,9 +7,10 @@ import re
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -154,3 +155,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if _DATA_SKIP.search(reason):
             report.outcome = "failed"
             report.longrepr = f"CI=true requires this test's data, but it skipped: {reason}"
+
+
+@pytest.fixture
+def smtpd() -> Iterator[Callable[..., Any]]:
+    """Start real SMTP servers on loopback: ``smtpd(port=None, **controller_kwargs)``
+    (:func:`tests.support.smtp.smtp_servers`; a test using it is skipped without aiosmtpd)."""
+    from tests.support.smtp import smtp_servers
+
+    with smtp_servers() as start:
+        yield start

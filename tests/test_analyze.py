@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.test_inbox_audio import E164, NUMBER, needs_audio, voicemail_wav
+from tests.support.audio import E164, NUMBER, needs_audio, voicemail_wav
 
 CONTRACT = [
     "transcript",

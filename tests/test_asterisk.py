@@ -15,8 +15,7 @@ from ringback.voicemail.asterisk import (
     read_message,
     scan_spool,
 )
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import click, gsm_raw, speech_8k, wav49, wav_bytes
+from tests.support.pipeline import Pipe, click, gsm_raw, speech_8k, wav49, wav_bytes
 
 # What app_voicemail (Asterisk 18) writes, comments and all.
 MODERN = """;

@@ -14,15 +14,13 @@ import json
 from email.message import EmailMessage
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from ringback.config import Settings
 from ringback.extract import extract_callback_number
 from ringback.mail.render import tel_href
-from ringback.speech import Transcript, Word
 from tests.conftest import Cli
-from tests.test_pipeline_helpers import speech_8k, wav_bytes
+from tests.support.pipeline import SaidTranscriber, speech_8k, wav_bytes
 
 
 @pytest.mark.parametrize(
@@ -67,19 +65,6 @@ def test_tel_link_carries_the_extension() -> None:
     assert tel_href("+12125550199", "12") == "tel:+12125550199;ext=12"
     assert tel_href("+12125550199") == "tel:+12125550199"
     assert tel_href("+12125550199", "1;x=2") == "tel:+12125550199"  # only digits go in
-
-
-class SaidTranscriber:
-    """Stands in for Whisper: the words of ``text`` with Whisper's leading spaces."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def transcribe(self, audio: np.ndarray) -> Transcript:
-        words = tuple(
-            Word(" " + w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(self.text.split())
-        )
-        return Transcript(" " + self.text, "en", words, 0.99)
 
 
 def test_the_email_and_the_inbox_show_the_extension(cli: Cli, tmp_path: Path, db_url: str) -> None:

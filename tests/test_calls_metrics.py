@@ -9,14 +9,7 @@ from ringback.calls.analysis import swapped_evidence
 from ringback.calls.metrics import compute, count_fillers
 from ringback.calls.model import Speaker, SpokenWord
 from ringback.calls.questions import Question, find_questions
-
-
-def said(speaker: Speaker, start: float, text: str, rate: float = 0.3) -> list[SpokenWord]:
-    """Words of ``text`` one after the other, ``rate`` seconds each, from ``start``."""
-    out = []
-    for i, word in enumerate(text.split()):
-        out.append(SpokenWord(speaker, word, start + i * rate, start + (i + 1) * rate))
-    return out
+from tests.support.calls import said
 
 
 def test_talk_time_share_turns_and_words_per_minute() -> None:

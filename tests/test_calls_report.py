@@ -18,7 +18,7 @@ from ringback.calls.questions import find_questions
 from ringback.calls.report import ReportInput, write_report
 from ringback.calls.targets import evaluate
 from tests.conftest import IN_CI, Cli
-from tests.test_calls_metrics import said
+from tests.support.calls import said
 
 TZ = ZoneInfo("America/New_York")
 CALL_AT = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)  # a Monday

@@ -15,7 +15,7 @@ from ringback.contacts.models import (
     InteractionKind,
 )
 from ringback.db.session import transaction
-from tests.test_coach_rules import BILL, MARGE
+from tests.support.coach import BILL, MARGE
 
 OWNER_ENV = {
     "RINGBACK_OWNER_NAME": "Dana Reyes",

@@ -13,22 +13,9 @@ from ringback.coach.opener import check_opener
 from ringback.coach.rules import opener_rules, voicemail_rules
 from ringback.contacts.models import BackStoryKind
 from ringback.contacts.profile import BackStoryEntry, ContactProfile, InteractionEntry
-from tests.test_coach_twins import BASE, script
+from tests.support.coach import BASE, BILL, MARGE, script
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-MARGE = (
-    "Hi Marge, this is Lisa and I was wondering if you had a chance to review the proposal and "
-    "see you've made a decision on doing business with us? Please give me a call back so that "
-    "we can discuss the next steps."
-)
-BILL = (
-    "Hi Bill, I am following up from our last meeting where you indicated that an increase in "
-    "production levels could justify a full review of your existing ERP system. I am calling to "
-    "schedule our next meeting where I would like to present the findings of a recent study and "
-    "explore how those recommendations could be implemented to drive up productivity at ABC Inc. "
-    "By the way, the 23% improvement number we discussed seems very realistic. Who else from "
-    "your team should be at the meeting?"
-)
 
 
 def _seed_text(prefix: str) -> str:
@@ -333,3 +320,58 @@ def test_thank_you_is_politeness_not_listener_focus():
     thanks = score_script("Hi Tom, this is Priya. I hope I can call me. Thank you, thank you!")
     assert "1 you/your vs 3 I/we" in _finding(plain, "listener_focus").message  # Tom; I, I, me
     assert "1 you/your vs 3 I/we" in _finding(thanks, "listener_focus").message
+
+
+# -- issue 14 §8: concrete specifics are value; "discuss it further" is no reason ------------
+_FRAME = "Hi Bill, this is Dana Reyes from Acme. {} Does Tuesday at 10 work for a 15-minute call? Reach me at 415-555-0137; again, 415-555-0137."
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "Dr. Patel at Valley Dental switched to our scheduling desk last spring.",
+        "Maria Lopez from Sunrise Bakery moved her ordering to us in March.",
+        "Our crew is licensed and bonded, 20 years in business.",
+    ],
+)
+def test_concrete_specifics_earn_specific_value_without_an_outcome_verb(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "specific_value")
+    assert finding.passed and finding.credit >= 0.6, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "We have a great scheduling desk and our clients love it.",
+        "This is Dana Reyes from Acme again, about our scheduling desk.",  # the caller's own name
+        "Bill, our desk is the best there is.",
+    ],
+)
+def test_claims_without_specifics_do_not_earn_specific_value(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "specific_value")
+    assert not finding.passed and finding.credit < 0.5, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "I would like to discuss it further.",
+        "I'd like to discuss this.",
+        "I'm calling to discuss it in more detail.",
+    ],
+)
+def test_discussing_it_further_is_not_a_clear_reason(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "clear_reason")
+    assert not finding.passed, finding.message
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "I would like to discuss your renewal terms before March.",
+        "I'm calling to review the Denver pilot results with you.",
+    ],
+)
+def test_a_reason_with_a_subject_stays_clear(middle):
+    finding = _finding(score_script(_FRAME.format(middle)), "clear_reason")
+    assert finding.passed and finding.credit == 1.0, finding.message

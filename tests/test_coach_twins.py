@@ -10,21 +10,8 @@ from __future__ import annotations
 import pytest
 
 from ringback.coach import feature_names, score_script
+from tests.support.coach import BASE, FOLLOW, INTRO, NUMBER, script
 
-# A neutral, mid-quality base the twins vary: every rule except the one under test is held fixed.
-INTRO = "Hi Tom, this is Priya Shah from Lumen Payroll."
-FOLLOW = "I'm following up on our call last Thursday, where you mentioned payroll takes your team three days a month."
-REASON = "I'm calling to show you how to cut that to one afternoon."
-CTA = "Does Wednesday at 2 pm work for a 15-minute call?"
-MEDIA = "I'll email you the details."
-NUMBER = "My number is 312-555-0188, again 312-555-0188."
-
-
-def script(*parts: str) -> str:
-    return " ".join(p for p in parts if p)
-
-
-BASE = (INTRO, FOLLOW, REASON, CTA, MEDIA, NUMBER)
 PAD = (
     "The report covers the quarter, the region and each product line, with charts for every "
     "line and a summary page at the front, so the whole picture fits on one sheet of paper."

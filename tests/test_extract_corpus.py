@@ -1,4 +1,4 @@
-"""extract_facts over the hand-written voicemail corpus (tests.test_extract_data.py)."""
+"""extract_facts over the hand-written voicemail corpus (tests/support/extract_data.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.test_extract_data import CORPUS
-from tests.test_extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT, KNOWN_MISSES
-from tests.test_extract_metrics import BOOL_FIELDS, LIST_FIELDS, actual_value, facts_for
+from tests.support.extract_data import CORPUS
+from tests.support.extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT, KNOWN_MISSES
+from tests.support.extract_metrics import BOOL_FIELDS, LIST_FIELDS, actual_value, facts_for
 
 FIELDS = ("caller_name", "company", *LIST_FIELDS, *BOOL_FIELDS)
 ALL_CASES = {**CORPUS, **HELDOUT, **BLIND, **BLIND2, **BLIND3}

@@ -10,27 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringback.extract import VoicemailFacts, extract_facts
-from tests.test_extract_data import CORPUS
-from tests.test_extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT
+from ringback.extract import VoicemailFacts
+from tests.support.extract_data import CORPUS
+from tests.support.extract_data_blind import BLIND, BLIND2, BLIND3, HELDOUT
+from tests.support.extract_metrics import BOOL_FIELDS, LIST_FIELDS, actual_value, facts_for
 
 ALL = {**CORPUS, **HELDOUT, **BLIND, **BLIND2, **BLIND3}
-LIST_FIELDS = ("emails", "dates", "amounts", "addresses")
 SINGLE_FIELDS = ("caller_name", "company", "intent")
-BOOL_FIELDS = ("urgent", "is_prospect")
 FIELDS = SINGLE_FIELDS + LIST_FIELDS + BOOL_FIELDS + ("summary",)
-
-
-def facts_for(case: dict[str, Any]) -> VoicemailFacts:
-    return extract_facts(case["text"], received_at=case["received_at"], tz=case["tz"])
-
-
-def actual_value(facts: VoicemailFacts, field: str) -> Any:
-    if field == "dates":
-        return [d.iso for d in facts.dates]
-    if field in LIST_FIELDS:
-        return list(getattr(facts, field))
-    return getattr(facts, field)
 
 
 def summary_ok(facts: VoicemailFacts, case: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from ringback.extract.emails import extract_emails
 from ringback.extract.money import extract_amounts
 from ringback.extract.people import caller
 from ringback.extract.signals import is_prospect, is_urgent
-from tests.test_extract_data import CORPUS
+from tests.support.extract_data import CORPUS
 
 NY = ZoneInfo("America/New_York")
 MONDAY = datetime(2026, 11, 23, 10, 15, tzinfo=NY)

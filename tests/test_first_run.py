@@ -50,7 +50,7 @@ def silent_wavs(directory: Path, prefix: str, count: int) -> list[Path]:
 _AT_THE_LINE = """
 import sys
 import alembic.command, sqlalchemy.orm
-import ringback.app_cli, ringback.voicemail.cli, ringback.voicemail.service
+import ringback.command_kit, ringback.voicemail.cli, ringback.voicemail.service
 from ringback.cli import main
 print("ready", file=sys.stderr, flush=True)
 sys.stdin.readline()

@@ -16,8 +16,8 @@ from ringback.lines import LineKind
 from ringback.telephony.greetings import check_transcript
 from ringback.web import create_app
 from tests.conftest import Cli
-from tests.test_inbox_audio import SOUNDS
-from tests.twilio_support import Served, make_settings, twiml, voice_params
+from tests.support.audio import SOUNDS
+from tests.support.twilio import Served, make_settings, twiml, voice_params
 
 needs_sounds = pytest.mark.skipif(
     not (SOUNDS / "vm-intro.wav").is_file(),

@@ -6,8 +6,10 @@
   ...), imports inside functions counted; the command table (``ringback.cli``,
   ``ringback.__main__``), the migrations' model registry (``ringback.db.models``,
   ``ringback.db.migrations``) and ``ringback.docs`` may import every domain;
-- no function over 80 lines outside the database migrations, but for the ones still
-  waiting to be split (``LONG_STILL_TO_SPLIT``).
+- no function over 80 lines outside the database migrations;
+- no command-line module (one that imports ``click``) runs a query itself: commands call
+  their domain's service functions, the ones the web app calls too;
+- test modules share helpers only through ``tests/support``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,8 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "ringback"
 MAX_LINES = 80
 
-# Functions over MAX_LINES that other engineers still have to split. Remove an entry when
-# its function is split; never add one.
-LONG_STILL_TO_SPLIT = {}
+QUERY_IMPORTS = {"select", "insert", "update", "delete", "func", "text"}
+QUERY_CALLS = {"execute", "scalars", "scalar", "query"}
 
 
 def _modules() -> dict[str, Path]:
@@ -121,8 +122,6 @@ REGISTRIES = (
     "ringback.db.migrations",
     "ringback.docs",
 )
-# issue 13: toolkit removes these (the CLI toolkit moves to the ground floor).
-SKIPPED_ROOMS = {"ringback.app_cli"}
 
 
 def _room(module: str) -> str:
@@ -138,7 +137,7 @@ def _package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
             continue
         for target in targets:
             edge = (_room(module), _room(target))
-            if edge[0] != edge[1] and not SKIPPED_ROOMS & set(edge):
+            if edge[0] != edge[1]:
                 rooms.setdefault(edge[0], set()).add(edge[1])
                 rooms.setdefault(edge[1], set())
     return rooms
@@ -199,7 +198,71 @@ def test_no_package_import_cycles() -> None:
 
 def test_no_new_long_functions() -> None:
     long = _long_functions()
-    new = {name: lines for name, lines in long.items() if name not in LONG_STILL_TO_SPLIT}
-    assert not new, f"functions over {MAX_LINES} lines (split them): " + ", ".join(
-        f"{name} ({lines})" for name, lines in sorted(new.items())
+    assert not long, f"functions over {MAX_LINES} lines (split them): " + ", ".join(
+        f"{name} ({lines})" for name, lines in sorted(long.items())
     )
+
+
+def _queries(tree: ast.AST) -> list[str]:
+    """What in a module runs a query: a query builder imported from SQLAlchemy, or
+    ``session.execute / scalars / scalar / query`` called."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            found += [f"imports {a.name}" for a in node.names if a.name in QUERY_IMPORTS]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in QUERY_CALLS
+            and isinstance(node.func.value, ast.Name)
+            and "session" in node.func.value.id
+        ):
+            found.append(f"line {node.lineno}: {node.func.value.id}.{node.func.attr}()")
+    return found
+
+
+def _command_line_modules() -> dict[str, ast.AST]:
+    """``path`` -> syntax tree, for every module that imports click."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [
+            a.name if isinstance(node, ast.Import) else node.module or ""
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for a in node.names
+        ]
+        if "click" in names:
+            found[path.relative_to(PACKAGE).as_posix()] = tree
+    return found
+
+
+def test_query_finder_sees_a_query() -> None:
+    tree = ast.parse(
+        "def f(session):\n    from sqlalchemy import select\n    return session.scalars(q)"
+    )
+    assert _queries(tree) == ["imports select", "line 3: session.scalars()"]
+    assert _queries(ast.parse("def f(items):\n    return items.scalars()")) == []
+
+
+def test_command_line_modules_run_no_queries() -> None:
+    modules = _command_line_modules()
+    assert "contacts/cli.py" in modules and "voicemail/cli.py" in modules
+    querying = {path: found for path, tree in modules.items() if (found := _queries(tree))}
+    assert not querying, "command-line modules that query (call a service instead): " + (
+        "; ".join(f"{path}: {', '.join(found)}" for path, found in sorted(querying.items()))
+    )
+
+
+def test_test_modules_share_helpers_only_through_tests_support() -> None:
+    """A helper two test files need lives in ``tests/support``: importing one test module
+    from another runs (and collects) its tests twice over, and hides where helpers are."""
+    tests = Path(__file__).resolve().parent
+    wrong = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                target = (node.module or "").split(".")[1]
+                if target not in ("support", "conftest"):
+                    wrong.append(f"{path.relative_to(tests)}: from {node.module}")
+    assert not wrong, "import shared helpers from tests.support: " + "; ".join(wrong)

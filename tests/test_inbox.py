@@ -7,7 +7,6 @@ unless a test says otherwise; the model is loaded once per test process and stay
 from __future__ import annotations
 
 import json
-import mailbox
 import shutil
 import socket
 from dataclasses import dataclass, field
@@ -20,7 +19,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import Cli
-from tests.test_inbox_audio import E164, NUMBER, needs_audio, voicemail_wav
+from tests.support.audio import E164, NUMBER, needs_audio, voicemail_wav
+from tests.support.mail import maildir_messages
 
 PRETTY = "212-555-0199"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" * 40
@@ -30,17 +30,6 @@ def run_json(cli: Cli, *args: str, code: int = 0) -> Any:
     result = cli(*args, "--json")
     assert result.exit_code == code, result.output
     return json.loads(result.stdout)
-
-
-def maildir_messages(data_dir: Path) -> list[EmailMessage]:
-    box = mailbox.Maildir(data_dir / "mail", create=False)
-    parser = BytesParser(policy=policy.default)
-    out = []
-    for key in box.iterkeys():
-        message = parser.parsebytes(box.get_bytes(key))
-        assert isinstance(message, EmailMessage)
-        out.append(message)
-    return out
 
 
 def text_of(message: EmailMessage) -> str:
@@ -301,7 +290,7 @@ def hang_up_wav() -> bytes:
     """Three seconds of line noise and no words: what a caller who hangs up leaves."""
     import numpy as np
 
-    from tests.test_inbox_audio import to_wav
+    from tests.support.audio import to_wav
 
     noise = np.random.default_rng(3).normal(0, 30, 3 * 8000)
     return to_wav(noise)

@@ -21,7 +21,7 @@ import pytest
 from ringback.contacts.fields import parse_date, parse_when
 from ringback.inputs import MAX_ID, MAX_IMPORT_BYTES, as_id
 from tests.conftest import Cli
-from tests.twilio_support import Served, make_settings, recording_params, recording_sid
+from tests.support.twilio import Served, make_settings, recording_params, recording_sid
 
 HUGE_ID = "99999999999999999999"  # 20 digits: past 64 bits, let alone PostgreSQL's 32
 

@@ -22,8 +22,7 @@ from ringback.voicemail.pipeline import RetryPolicy, Stage, VoicemailContext, in
 from ringback.voicemail.pipeline.claims import HOST
 from ringback.voicemail.pipeline.runner import INTERRUPTED
 from tests.conftest import Cli
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import speech_8k, wav_bytes
+from tests.support.pipeline import Pipe, speech_8k, wav_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -265,7 +264,7 @@ def test_decoding_stops_once_it_passes_the_limit(tmp_path: Path) -> None:
     import av
 
     from ringback.speech.bounded import Samples, TooLong, resample_into
-    from tests.test_pipeline_helpers import wav49
+    from tests.support.pipeline import wav49
 
     path = tmp_path / "gsm.wav"
     path.write_bytes(wav49(90.0))  # GSM 6.10 in WAV: 90 s

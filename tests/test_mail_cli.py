@@ -13,15 +13,9 @@ from click.testing import CliRunner, Result
 from ringback.config import get_settings
 from ringback.mail import DeliveryStatus, MailConfigError, deliver_voicemail, mailer_from_settings
 from ringback.mail.cli import mail
-from tests.test_mail_compose import make_settings, sample_vm
-from tests.test_mail_smtp import (
-    PASSWORD,
-    USER,
-    Server,
-    authenticator,
-    free_port,
-    smtpd,  # noqa: F401  (fixture)
-)
+from tests.support.mail import make_settings, sample_vm
+from tests.support.net import free_port
+from tests.support.smtp import PASSWORD, USER, Server, authenticator
 
 
 @pytest.fixture
@@ -66,7 +60,7 @@ def test_status_on_the_default_maildir(run: Callable[..., Result], tmp_path: Pat
 def test_queued_while_down_then_flushed(
     run: Callable[..., Result],
     tmp_path: Path,
-    smtpd: Callable[..., Server],  # noqa: F811
+    smtpd: Callable[..., Server],
 ) -> None:
     port = free_port()
     env = smtp_env(port)

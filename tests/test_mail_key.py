@@ -23,12 +23,11 @@ from ringback.voicemail.adapters import EmailNotifier
 from ringback.voicemail.pipeline import VoicemailResult, default_stages, ingest, resume_pending
 from ringback.voicemail.service import email_status
 from tests.conftest import Cli
-from tests.test_inbox import maildir_messages
-from tests.test_inbox_audio import needs_audio, voicemail_wav
-from tests.test_mail_compose import make_settings
-from tests.test_mail_smtp import Server, free_port, smtpd  # noqa: F401  (fixture)
-from tests.test_pipeline import Interrupt
-from tests.test_pipeline_helpers import FakeExtractor, FakeTranscriber, speech_8k, wav_bytes
+from tests.support.audio import needs_audio, voicemail_wav
+from tests.support.mail import maildir_messages, make_settings
+from tests.support.net import free_port
+from tests.support.pipeline import FakeExtractor, FakeTranscriber, Interrupt, speech_8k, wav_bytes
+from tests.support.smtp import Server
 
 
 def fresh_database(url: str, tmp_path: Path) -> str:
@@ -71,7 +70,7 @@ def test_a_new_database_on_the_same_data_directory_still_emails_voicemail_1(
     db_url: str,
     tmp_path: Path,
     via: str,
-    smtpd: Callable[..., Server],  # noqa: F811
+    smtpd: Callable[..., Server],
 ) -> None:
     server = smtpd() if via == "smtp" else None
     settings = smtp_for(tmp_path, server.port) if server else make_settings(tmp_path)
@@ -100,7 +99,7 @@ class DiesAfterSending(EmailNotifier):
 def test_a_resumed_notify_step_still_sends_once(
     db_url: str,
     tmp_path: Path,
-    smtpd: Callable[..., Server],  # noqa: F811
+    smtpd: Callable[..., Server],
 ) -> None:
     server = smtpd()
     settings = smtp_for(tmp_path, server.port)
@@ -116,7 +115,7 @@ def test_a_resumed_notify_step_still_sends_once(
 def test_plain_mail_flush_after_an_outage_sends_the_waiting_voicemail(
     db_url: str,
     tmp_path: Path,
-    smtpd: Callable[..., Server],  # noqa: F811
+    smtpd: Callable[..., Server],
 ) -> None:
     port = free_port()  # nothing listens yet: the server is down
     settings = smtp_for(tmp_path, port)
@@ -149,8 +148,7 @@ def send_follow_up_step_1(url: str, settings: Settings) -> None:
     from ringback.tracking.sequence_mail import send_step
     from ringback.tracking.sequences import run_due, start_sequence
     from ringback.tracking.service import log_voicemail
-    from tests.test_tracking import GOOD
-    from tests.test_tracking_sequences import MON, make_contact
+    from tests.support.tracking import GOOD, MON, make_contact
 
     with transaction(url) as session:
         cid = make_contact(session)
@@ -166,9 +164,9 @@ def send_follow_up_step_1(url: str, settings: Settings) -> None:
 def test_a_new_database_still_sends_follow_up_step_1(
     db_url: str,
     tmp_path: Path,
-    smtpd: Callable[..., Server],  # noqa: F811
+    smtpd: Callable[..., Server],
 ) -> None:
-    from tests.test_tracking_sequences import settings_for
+    from tests.support.tracking import settings_for
 
     server = smtpd()
     send_follow_up_step_1(db_url, settings_for(db_url, tmp_path, server.port))

@@ -32,7 +32,7 @@ from ringback.mail import (
     outbox_from_settings,
 )
 from ringback.mail.outbox import KEY_HEADER, entry_name
-from tests.test_mail_compose import make_settings, sample_vm
+from tests.support.mail import make_settings, sample_vm
 
 
 class Clock:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import base64
 import logging
 import shutil
-import socket
 import ssl
 import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -30,75 +26,14 @@ from ringback.mail import (
 )
 from ringback.mail.outbox import KEY_HEADER
 from ringback.mail.protocol import send_message
-from tests.test_mail_compose import HOSTILE, make_settings, parts_of, sample_vm
-
-aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
-aiosmtpd_smtp = pytest.importorskip("aiosmtpd.smtp")
-
-PASSWORD = "s3cr3t-Pa55word!"
-USER = "seller"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Collector:
-    """aiosmtpd handler that keeps every accepted envelope; ``reply`` simulates refusals."""
-
-    envelopes: list[Any] = field(default_factory=list)
-    reply: str = "250 Message accepted for delivery"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.reply.startswith("250"):
-            self.envelopes.append(envelope)
-        return self.reply
-
-    def messages(self) -> list[EmailMessage]:
-        out = []
-        for env in self.envelopes:
-            msg = BytesParser(policy=default_policy).parsebytes(env.content)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
-
-
-@dataclass
-class Server:
-    port: int
-    handler: Collector
-
-
-def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
-    ok = (
-        isinstance(auth_data, aiosmtpd_smtp.LoginPassword)
-        and auth_data.login == USER.encode()
-        and auth_data.password == PASSWORD.encode()
-    )
-    return aiosmtpd_smtp.AuthResult(success=ok, handled=False)
-
-
-@pytest.fixture
-def smtpd() -> Iterator[Callable[..., Server]]:
-    """Start real SMTP servers on loopback: ``smtpd(port=None, **controller_kwargs)``."""
-    controllers: list[Any] = []
-
-    def start(port: int | None = None, **kwargs: Any) -> Server:
-        handler = Collector()
-        port = port or free_port()
-        controller = aiosmtpd_controller.Controller(
-            handler, hostname="127.0.0.1", port=port, **kwargs
-        )
-        controller.start()
-        controllers.append(controller)
-        return Server(port, handler)
-
-    yield start
-    for controller in controllers:
-        controller.stop()
+from tests.support.mail import HOSTILE, make_settings, parts_of, sample_vm
+from tests.support.smtp import (
+    PASSWORD,
+    USER,
+    Server,
+    authenticator,
+    free_port,
+)
 
 
 @pytest.fixture(scope="module")

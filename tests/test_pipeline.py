@@ -4,68 +4,29 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import select
 
-from ringback.db.session import transaction
-from ringback.voicemail.models import StageStatus, Voicemail, VoicemailStage
+from ringback.voicemail.models import StageStatus
 from ringback.voicemail.pipeline import (
     PermanentError,
     RetryPolicy,
     Stage,
     VoicemailContext,
     default_stages,
-    ingest,
     resume_pending,
 )
-from tests.test_pipeline_helpers import (
-    FakeExtractor,
+from tests.support.pipeline import (
+    STAGES,
     FakeTranscriber,
     FileNotifier,
+    Interrupt,
+    Pipe,
     click,
+    pipe_rows,
     speech_8k,
     wav_bytes,
 )
-
-STAGES = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
-
-
-class Pipe:
-    def __init__(self, url: str, tmp: Path, transcriber: FakeTranscriber | None = None) -> None:
-        self.url = url
-        self.data_dir = tmp / "data"
-        self.transcriber = transcriber or FakeTranscriber()
-        self.extractor = FakeExtractor()
-        self.notifier = FileNotifier(tmp / "sent")
-        self.sleeps: list[float] = []
-
-    def stages(self) -> list[Stage]:
-        return default_stages(
-            transcriber=self.transcriber, extractor=self.extractor, notifier=self.notifier
-        )
-
-    def ingest(self, data: Any, **kw: Any):  # type: ignore[no-untyped-def]
-        kw.setdefault("source", "upload")
-        kw.setdefault("stages", self.stages())
-        kw.setdefault("retry", RetryPolicy(max_attempts=3, base_delay=0.5))
-        return ingest(data, url=self.url, data_dir=self.data_dir, sleep=self.sleeps.append, **kw)
-
-    def stage_rows(self, voicemail_id: int) -> dict[str, VoicemailStage]:
-        with transaction(self.url) as session:
-            rows = session.scalars(
-                select(VoicemailStage)
-                .where(VoicemailStage.voicemail_id == voicemail_id)
-                .order_by(VoicemailStage.position)
-            ).all()
-            return {r.stage: r for r in rows}
-
-    def row(self, voicemail_id: int) -> Voicemail:
-        with transaction(self.url) as session:
-            row = session.get(Voicemail, voicemail_id)
-            assert row is not None
-            return row
 
 
 @pytest.fixture
@@ -197,10 +158,6 @@ def test_hang_up_can_be_notified_when_configured(pipe: Pipe) -> None:
     assert len(pipe.notifier.sent()) == 1
 
 
-class Interrupt(BaseException):
-    """Stands in for the process being killed: nothing below the runner may catch it."""
-
-
 class ExplodingNotifier(FileNotifier):
     def notify(self, message, *, idempotency_key):  # type: ignore[no-untyped-def]
         super().notify(message, idempotency_key=idempotency_key)
@@ -231,11 +188,6 @@ def test_interrupted_after_sending_resumes_without_second_email(
     assert len(pipe.notifier.sent()) == 1, "the idempotency key stops a second email"
     assert pipe.stage_rows(vm.id)["notify"].attempts == 2
     assert pipe.row(vm.id).transcript == pipe.transcriber.text
-
-
-def pipe_rows(pipe: Pipe) -> list[Voicemail]:
-    with transaction(pipe.url) as session:
-        return list(session.scalars(select(Voicemail).order_by(Voicemail.id)))
 
 
 def test_stage_killing_the_process_every_time_ends_failed(pipe: Pipe, message_wav: bytes) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from ringback.voicemail.pipeline import Reject, default_stages
 from ringback.voicemail.pipeline.audio import decode, speech_seconds
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import (
+from tests.support.pipeline import (
+    Pipe,
     click,
     encode,
     gsm_raw,

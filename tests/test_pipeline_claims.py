@@ -14,8 +14,7 @@ from ringback.db.session import transaction
 from ringback.voicemail.models import Voicemail
 from ringback.voicemail.pipeline import resume_pending
 from ringback.voicemail.pipeline.claims import HOST, is_free, new_owner
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import speech_8k, wav_bytes
+from tests.support.pipeline import Pipe, speech_8k, wav_bytes
 
 
 def _hold(pipe: Pipe, voicemail_id: int, owner: str, minutes: float) -> None:

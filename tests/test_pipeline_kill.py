@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from ringback.voicemail.pipeline import default_stages, resume_pending
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import FakeExtractor, FakeTranscriber, FileNotifier
+from tests.support.pipeline import FakeExtractor, FakeTranscriber, FileNotifier, Pipe
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -21,7 +20,7 @@ WORKER = """
 import sys, time
 from pathlib import Path
 from ringback.voicemail.pipeline import default_stages, ingest
-from tests.test_pipeline_helpers import FakeExtractor, FakeTranscriber, FileNotifier
+from tests.support.pipeline import FakeExtractor, FakeTranscriber, FileNotifier
 
 url, data_dir, sent, flags, kill_at, audio = sys.argv[1:7]
 flags = Path(flags)
@@ -54,7 +53,7 @@ ingest(Path(audio), source="watch", url=url, data_dir=Path(data_dir), stages=sta
 
 @pytest.fixture(scope="module")
 def message(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.test_pipeline_helpers import speech_8k, wav_bytes
+    from tests.support.pipeline import speech_8k, wav_bytes
 
     path = tmp_path_factory.mktemp("audio") / "msg0000.wav"
     path.write_bytes(wav_bytes(speech_8k(3.0)))
@@ -120,6 +119,6 @@ def test_sigkill_then_resume_sends_exactly_one_email(
 
 
 def _rows(pipe: Pipe):  # type: ignore[no-untyped-def]
-    from tests.test_pipeline import pipe_rows
+    from tests.support.pipeline import pipe_rows
 
     return pipe_rows(pipe)

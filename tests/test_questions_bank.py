@@ -23,7 +23,7 @@ def _profile(*items: tuple[BackStoryKind, str]) -> ContactProfile:
 
 @pytest.mark.parametrize("question", BANK, ids=lambda q: q.text[:40])
 def test_every_bank_question_is_open(question) -> None:  # type: ignore[no-untyped-def]
-    text = question.text.replace("{item}", SAMPLE_ITEM)
+    text = question.text.format(mentioned=f"You mentioned {SAMPLE_ITEM}", topic=SAMPLE_ITEM)
     assert classify(text) == "open", text
 
 

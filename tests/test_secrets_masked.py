@@ -16,7 +16,7 @@ import pytest
 from ringback.redact import initials, mask_phone, mask_url, redact, url_secrets
 from ringback.web import create_app
 from tests.conftest import Cli
-from tests.twilio_support import (
+from tests.support.twilio import (
     AUTH_TOKEN,
     Served,
     callback_path,

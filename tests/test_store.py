@@ -8,7 +8,7 @@ import io
 import pytest
 
 from ringback.voicemail.store import TooLarge, sniff, store_original
-from tests.test_pipeline_helpers import silence, wav_bytes
+from tests.support.pipeline import silence, wav_bytes
 
 
 def test_stores_under_its_hash_and_once_only(tmp_path):

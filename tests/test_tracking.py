@@ -20,25 +20,9 @@ from ringback.tracking.service import (
     record_inbound,
 )
 from tests.conftest import Cli
+from tests.support.tracking import GOOD, add_contact, stats
 
-GOOD = (
-    "Hi Bill, this is Dana from Acme. Following up on our call Tuesday: you mentioned "
-    "cutting onboarding time. I'm calling to set up a 15-minute call Thursday at 10 to "
-    "show how we cut it by 23%. Call me at 415 555 0100."
-)
 WEAK = "Hey, it's me. Just checking in to touch base about our proposal. Call me back."
-
-
-def add_contact(cli: Cli, name: str = "Bill Turner", *extra: str) -> int:
-    result = cli("contacts", "add", "--name", name, "--json", *extra)
-    assert result.exit_code == 0, result.output
-    return int(json.loads(result.stdout)["id"])
-
-
-def stats(cli: Cli, *args: str) -> dict:
-    result = cli("stats", "--json", *args)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def test_log_and_stats_contract(cli: Cli) -> None:

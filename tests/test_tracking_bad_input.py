@@ -14,7 +14,7 @@ from ringback.db.session import transaction
 from ringback.tracking.models import OutreachEvent, Way
 from ringback.tracking.service import UnknownContact, log_call, log_voicemail
 from tests.conftest import Cli
-from tests.test_tracking import GOOD, add_contact, stats
+from tests.support.tracking import GOOD, add_contact, stats
 
 
 def events(url: str) -> int:

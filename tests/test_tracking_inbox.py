@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from tests.test_inbox_audio import needs_audio, voicemail_wav
-from tests.test_tracking import GOOD, add_contact
+from tests.support.audio import needs_audio, voicemail_wav
+from tests.support.tracking import GOOD, add_contact
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ from ringback.tracking.learn import (
 )
 from ringback.tracking.models import RULE_BITS, OutreachEvent
 from tests.conftest import Cli
-from tests.test_tracking import GOOD, add_contact
+from tests.support.tracking import GOOD, add_contact
 
 TRUE = {
     "call_to_action": 0.9,

@@ -19,12 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from ringback.config import Settings
 from ringback.contacts.models import (
-    BackStoryItem,
-    BackStoryKind,
-    Contact,
-    ContactEmail,
     FollowUp,
 )
 from ringback.db.session import transaction
@@ -49,12 +44,9 @@ from ringback.tracking.sequences import (
 )
 from ringback.tracking.service import log_email, log_voicemail
 from tests.conftest import Cli
-from tests.test_tracking import GOOD, add_contact
+from tests.support.tracking import GOOD, MON, add_contact, make_contact, settings_for
 
 controller_mod = pytest.importorskip("aiosmtpd.controller")
-
-NY = ZoneInfo("America/New_York")
-MON = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 in New York
 
 
 @dataclass
@@ -84,39 +76,6 @@ def smtp() -> Iterator[tuple[int, Inbox]]:
     controller.start()
     yield port, inbox
     controller.stop()
-
-
-def settings_for(db_url: str, tmp_path: Path, port: int | None = None, **kw: Any) -> Settings:
-    smtp: dict[str, Any] = (
-        {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none", "smtp_timeout": 5}
-        if port
-        else {}
-    )
-    return Settings(
-        database_url=db_url,
-        data_dir=tmp_path / "data",
-        timezone="America/New_York",
-        owner_name="Dana Reyes",
-        owner_company="Acme",
-        owner_phone="415-555-0100",
-        owner_email="dana@acme.example",
-        **smtp,
-        **kw,
-    )
-
-
-def make_contact(
-    session: Any, *, email: str | None = "bill@abc.example", tz: str | None = None
-) -> int:
-    contact = Contact(name="Bill Turner", company="ABC Inc", timezone=tz)
-    if email:
-        contact.emails.append(ContactEmail(address=email))
-    contact.back_story.append(
-        BackStoryItem(kind=BackStoryKind.PROFESSIONAL_GOAL, text="Open a second office in Austin")
-    )
-    session.add(contact)
-    session.flush()
-    return contact.id
 
 
 # ---- pure parts --------------------------------------------------------------------

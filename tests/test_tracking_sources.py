@@ -14,7 +14,7 @@ from ringback.db.session import transaction
 from ringback.tracking.models import Outcome, OutreachEvent
 from ringback.tracking.service import log_voicemail
 from ringback.tracking.twilio import outcome_for, record_call_status
-from tests.test_tracking import GOOD
+from tests.support.tracking import GOOD
 
 BILL = "+14155550137"
 STAMP = "Mon, 02 Nov 2026 15:00:00 +0000"

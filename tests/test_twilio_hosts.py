@@ -23,7 +23,7 @@ from ringback.telephony.download import DownloadError, HttpRecordingDownloader
 from ringback.telephony.models import RecordingStatus, TelephonyRecording
 from ringback.telephony.worker import ThreadJobQueue
 from ringback.web import create_app
-from tests.twilio_support import (
+from tests.support.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CALLER,

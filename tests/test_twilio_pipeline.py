@@ -16,8 +16,8 @@ from ringback.db.session import transaction
 from ringback.telephony.models import RecordingStatus, TelephonyRecording
 from ringback.voicemail.models import Voicemail
 from ringback.web import create_app
-from tests.test_inbox_audio import E164, needs_audio, voicemail_wav
-from tests.twilio_support import (
+from tests.support.audio import E164, needs_audio, voicemail_wav
+from tests.support.twilio import (
     CALLER,
     OWNER,
     Media,

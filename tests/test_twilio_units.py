@@ -21,7 +21,7 @@ from ringback.telephony.download import (
 from ringback.telephony.service import MissingParams, parse_recording_callback
 from ringback.telephony.signature import Params, is_valid, sign
 from ringback.telephony.worker import ProcessJobQueue, ThreadJobQueue
-from tests.twilio_support import CALLER, OWNER, make_settings, recording_params, recording_sid
+from tests.support.twilio import CALLER, OWNER, make_settings, recording_params, recording_sid
 
 PLANS = [
     twiml.CallPlan(line=LineKind.PERSONAL, base_url="https://rb.example.com", owner_name="Dana"),

@@ -20,7 +20,7 @@ from ringback.telephony.models import RecordingStatus, TelephonyRecording
 from ringback.telephony.signature import Params, is_valid, sign
 from ringback.voicemail.models import Voicemail
 from ringback.web import create_app
-from tests.twilio_support import (
+from tests.support.twilio import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CALLER,
@@ -430,7 +430,7 @@ def test_ringback_serve_with_the_documented_settings(tmp_path: Path) -> None:
 
     import httpx
 
-    from tests.twilio_support import free_port
+    from tests.support.net import free_port
 
     port = free_port()
     public = "https://voice.example.org/rb"

@@ -21,7 +21,7 @@ from ringback.voicemail.analyze import CONTRACT_KEYS
 from ringback.voicemail.facts import FactDate, MessageFacts
 from ringback.voicemail.pipeline import Stage, default_stages, ingest, resume_pending
 from tests.conftest import Cli
-from tests.test_pipeline_helpers import (
+from tests.support.pipeline import (
     FakeExtractor,
     FakeTranscriber,
     FileNotifier,
@@ -40,6 +40,7 @@ FACT_KEYS = [
     "asks_callback",
     "callback_due",
     "callback_due_text",
+    "number_check",
 ]
 PIPELINE = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
 SHOW_KEYS = [

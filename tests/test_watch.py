@@ -13,8 +13,7 @@ from ringback.db.session import transaction
 from ringback.voicemail.models import Voicemail
 from ringback.voicemail.pipeline import VoicemailResult, ingest
 from ringback.voicemail.watch import ConsumeFolder, is_candidate, run_watch
-from tests.test_pipeline import Pipe
-from tests.test_pipeline_helpers import click, speech_8k, wav_bytes
+from tests.support.pipeline import Pipe, click, speech_8k, wav_bytes
 
 
 @pytest.fixture(scope="module")

@@ -31,8 +31,8 @@ from ringback.contacts.service import add_contact
 from ringback.db.session import transaction
 from ringback.web import create_app
 from tests.conftest import IN_CI, SHARED
-from tests.twilio_support import make_settings, wait_for
-from tests.web_accounts import PASSWORD, add_user, csrf_of, sign_in
+from tests.support.accounts import PASSWORD, add_user, csrf_of, sign_in
+from tests.support.twilio import make_settings, wait_for
 
 STEREO = SHARED / "eval" / "stereo_call" / "stereo_diarization.wav"
 

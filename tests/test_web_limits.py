@@ -18,8 +18,8 @@ import pytest
 
 from ringback.telephony import twiml
 from ringback.telephony.signature import sign
-from tests.twilio_support import AUTH_TOKEN, recording_params, recording_sid, voice_params, wait_for
-from tests.web_support import PASSWORD, Reply, Server, basic, get, ringback_serve
+from tests.support.twilio import AUTH_TOKEN, recording_params, recording_sid, voice_params, wait_for
+from tests.support.web import PASSWORD, Reply, Server, basic, get, ringback_serve
 
 FORM = "application/x-www-form-urlencoded"
 VOICE = twiml.VOICE_PATH

@@ -22,13 +22,16 @@ from ringback.db.session import transaction
 from ringback.web import create_app
 from ringback.web.auth import SESSION_COOKIE, signed_in_router
 from ringback.web.render import ENV, NAV, safe_next
-from tests.twilio_support import make_settings
-from tests.web_accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
+from tests.support.accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
+from tests.support.twilio import make_settings
 
 NAV_LABELS = ["Today", "Contacts", "Inbox", "Calls", "Coach", "Stats", "Settings"]
 PAGES = ["/", "/contacts", "/inbox", "/calls", "/coach", "/stats", "/settings"]
-BUILT_PAGES = {"/calls"}  # pages whose placeholder has been replaced
 HTML = {"accept": "text/html"}
+BUILT = {
+    "/inbox",
+    "/calls",
+}  # pages past their placeholder (tests/test_web_inbox.py, test_web_calls.py)
 # (method, path) that answer without a sign-in. Each is public on purpose: the health
 # check, the sign-in form, its CSS/JS, what Twilio fetches and posts (signed instead).
 PUBLIC = {
@@ -111,7 +114,7 @@ def test_signed_in_every_page_has_the_navigation_and_its_placeholder(web: Web) -
         assert page.status_code == 200, path
         for item, label in zip(NAV, NAV_LABELS, strict=True):
             assert f'href="{item.path}"' in page.text and f">{label}</a>" in page.text
-        assert "Coming soon" in page.text or path in BUILT_PAGES
+        assert "Coming soon" in page.text or path in BUILT
         assert page.headers["cache-control"] == "no-store"
         assert "script-src 'self'" in page.headers["content-security-policy"]
     assert 'aria-current="page">Inbox' in client.get("/inbox").text
@@ -306,7 +309,7 @@ def test_no_password_or_session_key_is_logged(web: Web, caplog: pytest.LogCaptur
 
 
 def test_behind_a_trusted_proxy_cookies_are_secure(tmp_path: Path) -> None:
-    from tests.web_support import ringback_serve
+    from tests.support.web import ringback_serve
 
     with ringback_serve(tmp_path, RINGBACK_WEB_FORWARDED_ALLOW_IPS="127.0.0.1") as server:
         via_https = httpx.get(server.base + "/signin", headers={"X-Forwarded-Proto": "https"})

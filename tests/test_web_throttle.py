@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ringback.web.throttle import LoginThrottle, SlidingWindow
-from tests.web_support import PASSWORD, Server, basic, get, ringback_serve
+from tests.support.web import PASSWORD, Server, basic, get, ringback_serve
 
 API = "/api/telephony/recordings"
 

@@ -17,12 +17,12 @@ from ringback import __version__
 # name -> ("module", "attribute", one-line help shown in `ringback --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "start": (
-        "ringback.app_cli",
+        "ringback.setup_cli",
         "start",
         "Set up the embedded database and show what to do next.",
     ),
-    "config": ("ringback.app_cli", "config", "Print the effective settings (secrets masked)."),
-    "db": ("ringback.db.cli", "db", "Database migrations."),
+    "config": ("ringback.setup_cli", "config", "Print the effective settings (secrets masked)."),
+    "db": ("ringback.setup_cli", "db", "Database migrations."),
     "contacts": ("ringback.contacts.cli", "contacts", "Add, list, show, edit and import contacts."),
     "prep": ("ringback.prep.cli", "prep", "The call-prep brief for a contact."),
     "coach": ("ringback.coach.cli", "coach", "Score, compose and check voicemails and openers."),

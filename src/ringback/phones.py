@@ -115,3 +115,10 @@ def is_region(code: str) -> bool:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def is_mobile(e164: str, region: str | None = None) -> bool:
+    """Whether ``e164`` is known to be a mobile number (a person's own phone). False where
+    the numbering plan does not tell mobiles from landlines (the US and Canada)."""
+    number = phonenumbers.parse(e164, region)
+    return phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE

@@ -1,0 +1,1 @@
+"""Helpers the test modules share: imported from here, never from another test module."""

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.web_accounts import EMAIL, PASSWORD, add_user
-from tests.web_support import Server, ringback_serve
+from tests.support.accounts import EMAIL, PASSWORD, add_user
+from tests.support.web import Server, ringback_serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

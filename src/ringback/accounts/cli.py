@@ -22,7 +22,7 @@ JSON_HELP = "Print as JSON."
 def accounts_session() -> Iterator[Session]:
     """One transaction on the ready database; an AccountError is a message, not a traceback."""
     from ringback.accounts.service import AccountError
-    from ringback.app_cli import load_settings, ready_database
+    from ringback.command_kit import load_settings, ready_database
     from ringback.db.session import transaction
 
     url = ready_database(load_settings())

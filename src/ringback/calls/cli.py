@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
 
 if TYPE_CHECKING:
@@ -180,7 +181,7 @@ def analyze(
     Warnings (mono fallback, a silent or clipped channel, channels that look swapped) go
     to stderr, so the JSON on stdout stays exactly the documented shape.
     """
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
 
     result = run_analysis(
         file,
@@ -211,7 +212,7 @@ Examples:
   ringback call accept reviews/bill-2026-11-23"""
 )
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--contact", "contact_ref", required=True, help="Who the call was with.")
+@contact_option("Who the call was with: an id, a name, an email or a phone.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--rep-channel", type=click.IntRange(0, 1), default=0, show_default=True)
 @click.option("--mono", is_flag=True, help="Mix the channels down and tell the voices apart.")
@@ -230,13 +231,11 @@ def report(
 ) -> None:
     """A coaching report of a call with a contact: timeline, metrics against targets with
     their sources, and proposed back-story updates and follow-ups."""
-    from ringback.app_cli import load_settings
     from ringback.calls.service import call_contact, call_time, write_call_report
     from ringback.contacts.cli_common import unit_of_work
 
-    settings = load_settings()
     # Find the contact before the long analysis, so a typo costs nothing.
-    with unit_of_work() as (session, _):
+    with unit_of_work() as (session, settings):
         contact = call_contact(session, ref=contact_ref, region=settings.default_region)
     try:
         call_at = call_time(file, at=at, tz=settings.tz)

@@ -19,7 +19,7 @@ MAX_NOTE_CHARS = 20_000
 
 def transcribe_memo(path: Path) -> str:
     """The memo's words, or a clear error (not audio, no speech)."""
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
     from ringback.speech import FasterWhisperTranscriber, SpeechError
     from ringback.speech.files import decode_or_fail
 
@@ -62,11 +62,10 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print the note as JSON.")
 def note(contact: str, text: str | None, audio: Path | None, at: str | None, as_json: bool) -> None:
     """Add a note, typed or spoken, to a contact's timeline."""
-    from ringback.contacts.cli_common import local, unit_of_work
+    from ringback.contacts.cli_common import contact_for, local, unit_of_work
     from ringback.contacts.fields import parse_when
     from ringback.contacts.history import add_interaction, interaction_dict
     from ringback.contacts.models import Direction, InteractionKind
-    from ringback.contacts.service import get_contact
 
     if (text is None) == (audio is None):
         fail(
@@ -86,7 +85,7 @@ def note(contact: str, text: str | None, audio: Path | None, at: str | None, as_
         )
     with unit_of_work() as (session, settings):
         when = parse_when(at, settings.tz) if at else None
-        found = get_contact(session, ref=contact, region=settings.default_region)
+        found = contact_for(session, settings, contact)
         item = add_interaction(
             session,
             contact=found,

@@ -153,10 +153,33 @@ def goal_overlap(script: Script, profile: ContactProfile | None) -> str | None:
     return None
 
 
+def specifics(script: Script, *, enough: bool = False) -> list[str]:
+    """The concrete specifics a message gives: "a figure", "a named reference", "a credential".
+
+    A name counts only when it is not the caller's own or the listener's: "Dr. Patel at
+    Valley Dental switched last spring" is evidence, "this is Dana from Acme" is not. With
+    ``enough``, a figure ends the search (scoring thousands of scripts a second needs it).
+    """
+    found = ["a figure"] if lx.QUANTITY.search(script.masked) else []
+    if found and enough:
+        return found
+    refs = lx.NAMED_REFERENCE.findall(script.raw) if script.capitalised else []
+    if refs:
+        caller, company, _ = caller_intro(script)
+        own = {n.rstrip(".,") for n in (caller, company) if n} | set(script.listener_names)
+        if any(not {w.lower().rstrip(".") for w in ref.split()} & own for ref in refs):
+            found.append("a named reference")
+    if lx.CREDENTIAL.search(script.low):
+        found.append("a credential")
+    return found
+
+
 def specific_value(script: Script, profile: ContactProfile | None) -> Check:
     sentences = [s for s in script.sentences if lx.OUTCOME.search(s)]
     tied = any(_tied_to_listener(script, s) for s in sentences)
-    number = lx.QUANTITY.search(script.masked) is not None
+    concrete = specifics(script, enough=tied)
+    number = bool(concrete)
+    evidence = [c for c in concrete if c != "a figure"]
     goals = profile.goals if profile is not None else []
     hint_number = 'Put a number on the payback: "cut your month-end close by 3 days", "a 23% lift".'
     if goals:
@@ -179,8 +202,15 @@ def specific_value(script: Script, profile: ContactProfile | None) -> Check:
     credit = 0.6 * tied + 0.4 * number
     if tied:
         if number:
-            return Check(credit, True, "Names a specific, measurable payback for them.")
+            return Check(credit, True, f"Names a payback for them, with {' and '.join(concrete)}.")
         return Check(credit, True, "Names an outcome for them, without a number.", hint_number)
+    if evidence:  # "Dr. Patel at Valley Dental switched last spring": value shown, not claimed
+        return Check(
+            0.6 + 0.2 * (len(concrete) - 1),
+            True,
+            f"Gives concrete specifics ({', '.join(concrete)}), though no outcome for them.",
+            'Say what it means for them: "…so your front desk gets back 5 hours a week."',
+        )
     if sentences:
         return Check(
             0.3 + 0.2 * number,
@@ -195,7 +225,10 @@ def clear_reason(script: Script, profile: ContactProfile | None) -> Check:
     hint = 'Say why you are calling: "I\'m calling to invite you to…", "…to share the results of…".'
     vague = False
     for m in lx.REASON.finditer(script.low):
-        if lx.VAGUE_REASON.match(script.low, m.end()):
+        ends_in_verb = m.group().endswith(("discuss", "review", "explore"))
+        if lx.VAGUE_REASON.match(script.low, m.end()) or (
+            ends_in_verb and lx.VAGUE_OBJECT.match(script.low, m.end())
+        ):  # "calling to check in", "I'd like to discuss it further": no reason given
             vague = True
             continue
         return Check(1.0, True, "States a clear reason for the call.")
@@ -203,7 +236,10 @@ def clear_reason(script: Script, profile: ContactProfile | None) -> Check:
         return Check(0.7, True, 'Gives a reason, hedged as "I wanted to…".', hint)
     if vague:
         return Check(
-            0.3, False, "The stated reason is a formality (checking in, touching base).", hint
+            0.3,
+            False,
+            "The stated reason is a formality (checking in, touching base, discussing it further).",
+            hint,
         )
     return Check(0.0, False, "Never says why you are calling.", hint)
 

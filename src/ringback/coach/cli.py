@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
 
 if TYPE_CHECKING:
@@ -71,27 +71,14 @@ def _score_or_fail(
         fail(str(exc), hint=exc.hint)
 
 
-@contextmanager
-def _contact_work() -> Iterator[tuple[Session, Settings]]:
-    """One read of the contacts; a contact not found or an unreachable database becomes
-    a message and a hint."""
-    from sqlalchemy.exc import OperationalError
-
-    from ringback.app_cli import database_unreachable, load_settings
+def _contact_work() -> AbstractContextManager[tuple[Session, Settings]]:
+    """One read of the contacts, on a ready database (a fresh embedded one is created on
+    first use); a contact not found or an unreachable database becomes a message and a
+    hint."""
+    from ringback.command_kit import Hint, work
     from ringback.contacts.service import ContactNotFound
-    from ringback.db.migrate import ensure_current
-    from ringback.db.session import transaction
 
-    settings = load_settings()
-    url = settings.effective_database_url
-    try:
-        ensure_current(url)  # a fresh embedded database is created on first use
-        with transaction(url) as session:
-            yield session, settings
-    except ContactNotFound as exc:
-        fail(str(exc), hint=CONTACT_HINT)
-    except OperationalError as exc:
-        database_unreachable(url, exc)
+    return work({ContactNotFound: Hint(CONTACT_HINT, written=False)})
 
 
 def _load_profile(ref: str) -> ContactProfile:
@@ -132,11 +119,7 @@ Examples:
   ringback coach score - --contact 12 --json < message.txt"""
 )
 @click.argument("text", required=False)
-@click.option(
-    "--contact",
-    "contact_ref",
-    help="Score against this contact's goals (id, phone, email or name).",
-)
+@contact_option("Score against this contact's goals (id, name, email or phone).", required=False)
 @click.option(
     "--json",
     "as_json",
@@ -199,9 +182,7 @@ Examples:
 Your name, company and number come from RINGBACK_OWNER_NAME, RINGBACK_OWNER_COMPANY and
 RINGBACK_OWNER_PHONE (environment or .env)."""
 )
-@click.option(
-    "--contact", "contact_ref", required=True, help="The contact (id, phone, email or name)."
-)
+@contact_option()
 @click.option("--reason", help='Why you are calling, e.g. "share the pilot results".')
 @click.option("--value", help='The payback for them, e.g. "cut your month-end close by 3 days".')
 @click.option(
@@ -281,9 +262,9 @@ def rehearse(audio: Path, script_text: str | None, as_json: bool) -> None:
     slowly the callback number was said, how far you strayed from --script, and the top
     three things to change before the next take.
     """
-    from ringback.app_cli import load_settings
     from ringback.coach.rehearse import NoSpeech
     from ringback.coach.service import rehearse_take
+    from ringback.command_kit import load_settings
     from ringback.speech import SpeechError
     from ringback.speech.files import decode_or_fail
 

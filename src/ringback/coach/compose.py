@@ -10,44 +10,25 @@ concrete next step, a follow-up email, and the callback number twice near the en
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ringback.coach.scoring import Score, score_script
-from ringback.contacts.models import BackStoryKind
+from ringback.contacts.phrasing import Phrase, suggest_phrase
 
 if TYPE_CHECKING:
     from ringback.config import Settings
-    from ringback.contacts.profile import BackStoryEntry, ContactProfile, InteractionEntry
+    from ringback.contacts.profile import ContactProfile, InteractionEntry
 
 NAME_PLACEHOLDER = "[your name]"
 NUMBER_PLACEHOLDER = "[your number]"
 DEFAULT_NEXT_STEP = "a 15-minute call this Thursday or Friday morning"
-MAX_GOAL_WORDS = 10  # a goal read out in full must not blow the 30-second budget
-
-# First words that make a goal a verb phrase ("increase production…") rather than a noun
-# phrase ("more time with family"); decides between "help you <goal>" and "help you toward <goal>".
-_GOAL_VERBS = frozenset(
-    """increase reduce cut grow hire spend get launch expand save open retire buy pay build move
-    improve double triple win lower raise find sell become be have take make finish start travel
-    send upgrade replace hit reach free automate scale close shorten speed simplify consolidate
-    modernize modernise migrate streamline protect keep stay boost drive land enter earn fund
-    learn mentor train give volunteer attract retain grow""".split()  # noqa: SIM905  (a word list reads better as text)
-)
-_WANTS_TO = re.compile(
-    r"^(?:(?:she|he|they|i)\s+)?(?:(?:wants?|would like|hopes?|plans?|needs?|aims?|is trying)\s+)?to\s+",
-    re.I,
-)
+SHORT_NEXT_STEP = "a 15-minute call this week"  # when the default does not fit in 30 s
+MAX_SECONDS = 30.0  # the coach's own brevity rule: 20–30 s is the sweet spot
 _CALLING = re.compile(r"^(?:i'?m |i am )?calling\s+", re.I)
 _HELP_YOU = re.compile(r"^(?:help|helps) (?:you|your team) (?:to )?", re.I)
-_DANGLING = frozenset(
-    ["the", "a", "an", "of", "to", "for", "by", "and", "or", "in", "at", "on", "with", "before",
-     "after", "from", "their", "her", "his", "its", "our", "your", "my"]
-)  # fmt: skip
-_SENTENCE_VERBS = re.compile(
-    r"\b(?:is|are|was|were|takes?|has|have|keeps?|costs?|can't|cannot|don't|doesn't|won't|needs?)\b"
-)
 # kind -> (what we follow up on, where they raised it: None when they did not speak)
 _INTERACTION_WORDS: dict[str, tuple[str, str | None]] = {
     "call": ("our call", "on our call"),
@@ -56,15 +37,6 @@ _INTERACTION_WORDS: dict[str, tuple[str, str | None]] = {
     "voicemail_received": ("your message", "in your message"),
     "voicemail_left": ("my message", None),
 }
-# Back-story notes are written about the contact ("more time with her family"); the message
-# speaks to them ("more time with your family").
-_TO_SECOND_PERSON = [
-    (re.compile(r"\b(?:she's|he's|they're)\b", re.I), "you're"),
-    (re.compile(r"\b(?:her|his|their)\b", re.I), "your"),
-    (re.compile(r"\b(?:hers|theirs)\b", re.I), "yours"),
-    (re.compile(r"\b(?:she|he|they)\b", re.I), "you"),
-    (re.compile(r"\b(?:herself|himself|themselves)\b", re.I), "yourself"),
-]
 
 
 @dataclass(frozen=True)
@@ -125,21 +97,6 @@ def _spoken_phone(owner: Owner) -> str:
     return as_said_in(owner.phone, owner.region)
 
 
-def _clause(text: str) -> str:
-    """A back-story text as a clause to speak: first clause, short, lower-case start, no full stop."""
-    first = re.split(r"[;.!?\n]\s|\s[-–—]\s", text.strip(), maxsplit=1)[0].strip().rstrip(".!?;:,")
-    first = _WANTS_TO.sub("", first)  # "Wants to retire by 55" → "retire by 55"
-    words = first.split()[:MAX_GOAL_WORDS]
-    while len(words) > 1 and words[-1].lower() in _DANGLING:  # "…by the end of" → "…by the end"
-        words.pop()
-    if words and not (len(words[0]) > 1 and words[0].isupper()):  # keep acronyms ("ERP")
-        words[0] = words[0][:1].lower() + words[0][1:]
-    clause = " ".join(words)
-    for pattern, replacement in _TO_SECOND_PERSON:
-        clause = pattern.sub(replacement, clause)
-    return clause
-
-
 def _when(moment: datetime, today: date) -> str:
     days = (today - moment.date()).days
     if days <= 0:
@@ -168,28 +125,16 @@ class _Parts:
     follow_up: (
         str  # "" for a contact with no history: never claim a conversation that did not happen
     )
+    brief_follow_up: str  # the follow-up without what they said, when the full one does not fit
     raised: str  # "at our meeting on Tuesday" / "when we last spoke" / ""
     goal_question: str
-    value_full: str  # the payback spelled out: "help you increase production by 20%"
+    value_full: str  # the payback spelled out: "help you grow production by 20% this year"
     value_short: str  # the payback when the goal was just said: "help you get there"
-    goal_ref: str  # "your goal to …", said when the user's --value does not name the goal
-    reason: str
+    goal_ref: str  # "your plan to …", said when the user's --value does not name the goal
+    reason: str  # "" when the user gave none: the idea itself is the reason
     question: str
+    short_question: str
     number: str
-
-
-def _goal_mention(goal: str, goal_is_verb: bool, challenge: str) -> str:
-    if goal:
-        return (
-            f"you mentioned you want to {goal}"
-            if goal_is_verb
-            else f"you mentioned {goal} is a priority"
-        )
-    if challenge:
-        if _SENTENCE_VERBS.search(challenge):
-            return f"you mentioned that {challenge}"
-        return f"you mentioned {challenge} as a challenge"
-    return ""
 
 
 _TIME_WORDS = frozenset(
@@ -211,29 +156,79 @@ def _cta(next_step: str | None) -> str:
     return f"Could we {step}?"  # "meet at the expo on Friday"
 
 
-def _reason(reason: str | None) -> str:
+def _reason(reason: str) -> str:
     """What follows "I'm calling": "to share the pilot results", "about your renewal"."""
-    why = _CALLING.sub("", (reason or "").strip()).rstrip(".")
-    if not why:
-        return "to walk you through it"
+    why = _CALLING.sub("", reason.strip()).rstrip(".")
     if why.split()[0].lower() in ("to", "about", "because", "regarding", "with", "since", "so"):
         return why[:1].lower() + why[1:]
     return f"to {why[:1].lower()}{why[1:]}"
 
 
-# A business voicemail leads with what they want at work or with money; a personal goal is
-# the right lead only when nothing else is known (seed 001 weaves it in, it rarely opens).
-_GOAL_PRIORITY = {
-    BackStoryKind.PROFESSIONAL_GOAL: 0,
-    BackStoryKind.FINANCIAL_GOAL: 1,
-    BackStoryKind.PERSONAL_GOAL: 2,
-}
+def _lead(profile: ContactProfile) -> tuple[Phrase | None, bool]:
+    """The phrase the message is built on (their lead goal, else their latest challenge) and
+    whether it is a goal."""
+    if profile.lead_goal is not None:
+        return profile.lead_goal.said, True
+    if profile.challenges:
+        return profile.challenges[-1].said, False
+    return None, False
 
 
-def _lead_goal(goals: list[BackStoryEntry]) -> BackStoryEntry:
-    """The goal to build the message on: by kind priority, then the most recently noted."""
-    ranked = sorted(enumerate(goals), key=lambda ig: (_GOAL_PRIORITY.get(ig[1].kind, 3), -ig[0]))
-    return ranked[0][1]
+def _payback(phrase: Phrase | None, is_goal: bool) -> tuple[str, str, str]:
+    """(question to open with, value spelled out, value once the goal was said)."""
+    if phrase is None:
+        extra = "What would an extra few hours every week mean for your team?"
+        return extra, "save your team real time every week", "save your team real time every week"
+    if phrase.action:
+        return (
+            f"What would it mean for you to {phrase.action}?",
+            f"help you {phrase.action}",
+            "help you get there" if is_goal else "help you with that",
+        )
+    if phrase.form == "noun":
+        question = (
+            f"What would {phrase.text} mean for you?"
+            if is_goal
+            else f"Is {phrase.text} still slowing you down?"
+        )
+        value = f"help you toward {phrase.text}" if is_goal else f"help you with {phrase.text}"
+        return question, value, "help you get there" if is_goal else "help you with that"
+    if phrase.form == "clause":
+        return (
+            f"Is it still true that {phrase.text}?",
+            f"help you, since {phrase.text}",
+            "help you with that",
+        )
+    return (
+        f"Is this still on your mind: '{phrase.text}'?",
+        "help you with what you told me",
+        "help you with that",
+    )
+
+
+def _user_value(value: str) -> str:
+    """The user's --value as what the idea could do: "help you cut costs by 12%"."""
+    said = suggest_phrase(_HELP_YOU.sub("", value.strip()), "professional_goal")
+    if said.action:
+        return f"help you {said.action}"
+    return f"mean {said.text} for you" if said.form == "noun" else f"help: {said.text}"
+
+
+def _follow_ups(profile: ContactProfile, mentioned: str, today: date) -> tuple[str, str, str]:
+    """(follow-up sentence, the same without what they said, where they raised it)."""
+    last = _last_conversation(profile)
+    raised = "when we last spoke" if mentioned else ""
+    if last is None:
+        follow = f"When we last spoke, {mentioned}." if mentioned else ""
+        return follow, "", raised
+    what, where = _INTERACTION_WORDS[last.kind]
+    when = _when(last.occurred_at, today)
+    brief = f"I'm following up on {what} {when}."
+    if not mentioned:
+        return brief, brief, raised
+    if where is None:  # my own message: what they said came from an earlier talk
+        return f"I'm following up on {what} {when}; when we last spoke, {mentioned}.", brief, raised
+    return f"I'm following up on {what} {when}, where {mentioned}.", brief, f"{where} {when}"
 
 
 def _parts(
@@ -246,69 +241,29 @@ def _parts(
 ) -> _Parts:
     name = owner.name or NAME_PLACEHOLDER
     company = f" from {owner.company}" if owner.company else ""
-    goals, challenges = profile.goals, profile.challenges
-    goal = _clause(_lead_goal(goals).text) if goals else ""
-    goal_is_verb = bool(goal) and goal.split()[0].lower() in _GOAL_VERBS
-    challenge = _clause(challenges[-1].text) if challenges else ""
-    mention = _goal_mention(goal, goal_is_verb, challenge)
-
-    last = _last_conversation(profile)
-    raised = "when we last spoke" if mention else ""
-    if last is not None:
-        what, where = _INTERACTION_WORDS[last.kind]
-        when = _when(last.occurred_at, today)
-        raised = f"{where} {when}" if where else raised
-        follow = (
-            f"I'm following up on {what} {when}" + (f", where {mention}" if mention else "") + "."
-        )
-        if mention and where is None:
-            follow = f"I'm following up on {what} {when}; when we last spoke, {mention}."
-    elif mention:  # a recorded goal or challenge was learnt in some conversation
-        follow = f"When we last spoke, {mention}."
-    else:
-        follow = ""
-
-    if goal:
-        goal_question = (
-            f"What would it mean for you to {goal}?"
-            if goal_is_verb
-            else f"What would {goal} mean for you?"
-        )
-        value_full = f"help you {goal}" if goal_is_verb else f"help you toward {goal}"
-        value_short = "help you get there"
-    elif challenge:
-        goal_question = (
-            f"Is it still true that {challenge}?"
-            if _SENTENCE_VERBS.search(challenge)
-            else f"Is {challenge} still slowing you down?"
-        )
-        value_full = (
-            f"help you with this: {challenge}"
-            if _SENTENCE_VERBS.search(challenge)
-            else f"help you solve {challenge}"
-        )
-        value_short = "help you solve that"
-    else:
-        goal_question = "What would an extra few hours every week mean for your team?"
-        value_full = value_short = "save your team real time every week"
-    if value:
-        v = _clause(_HELP_YOU.sub("", value.strip()))
-        verb = v.split()[0].lower() in _GOAL_VERBS if v else False
-        value_full = value_short = f"help you {v}" if verb else f"mean {v} for you"
+    phrase, is_goal = _lead(profile)
+    mentioned = phrase.mentioned if phrase else ""
+    follow, brief, raised = _follow_ups(profile, mentioned, today)
+    goal_question, value_full, value_short = _payback(phrase, is_goal)
     goal_ref = ""
-    if value and goal:
-        goal_ref = f"your goal to {goal}" if goal_is_verb else f"your goal of {goal}"
-
+    if value:
+        value_full = value_short = _user_value(value)
+        if phrase is not None and is_goal and phrase.action:
+            goal_ref = f"your plan to {phrase.action}"
+        elif phrase is not None and is_goal and phrase.form == "noun":
+            goal_ref = f"your goal of {phrase.text}"
     return _Parts(
         intro=f"Hi {profile.first_name}, this is {name}{company}.",
         follow_up=follow,
+        brief_follow_up=brief,
         raised=raised,
         goal_question=goal_question,
         value_full=value_full,
         value_short=value_short,
         goal_ref=goal_ref,
-        reason=_reason(reason),
+        reason=_reason(reason) if reason and reason.strip() else "",
         question=_cta(next_step),
+        short_question=_cta(next_step or SHORT_NEXT_STEP),
         number=_spoken_phone(owner),
     )
 
@@ -317,43 +272,64 @@ def _join(*sentences: str) -> str:
     return " ".join(s for s in sentences if s)
 
 
-def _follow_up_first(p: _Parts) -> str:
-    value = p.value_short if p.follow_up else p.value_full
+def _idea(p: _Parts, value: str) -> str:
+    """The reason for the call: the user's, or the idea itself ("I have an idea that…")."""
+    if p.reason:
+        return f"I'm calling {p.reason}, which could {value}."
+    return f"I have an idea to {value}."
+
+
+# Each variant is written at a level of detail: 0 says everything; each level up says the
+# next least important part more briefly, so every message fits the coach's 20–30 s.
+def _ask(p: _Parts, level: int) -> str:
+    return p.question if level < 1 else p.short_question
+
+
+def _email(level: int) -> str:
+    return ("I'll also email you the details.", "I'll email the details.", "")[
+        max(0, min(level, 3) - 1)
+    ]
+
+
+def _follow_up_first(p: _Parts, level: int) -> str:
+    follow = p.follow_up if level < 4 else p.brief_follow_up
+    value = p.value_short if follow == p.follow_up and p.follow_up else p.value_full
     return _join(
         p.intro,
-        p.follow_up,
-        f"I have an idea that could {value}, and I'm calling {p.reason}.",
-        p.question,
-        "I'll also email you the details.",
-        f"You can reach me at {p.number}; again, {p.number}.",
+        follow,
+        _idea(p, value),
+        _ask(p, level),
+        _email(level),
+        f"{'You can reach' if level < 2 else 'Reach'} me at {p.number}; again, {p.number}.",
     )
 
 
-def _goal_first(p: _Parts) -> str:
-    builds_on = f"It builds on what you told me {p.raised}." if p.raised else ""
+def _goal_first(p: _Parts, level: int) -> str:
+    builds_on = f"It builds on what you told me {p.raised}." if p.raised else p.brief_follow_up
     if p.goal_ref:
-        builds_on = f"It builds on {p.goal_ref}" + (
-            f", which you raised {p.raised}." if p.raised else "."
-        )
+        raised = f", which you raised {p.raised}" if p.raised and level < 4 else ""
+        builds_on = f"It builds on {p.goal_ref}{raised}."
+    if level >= 4:
+        builds_on = p.brief_follow_up or builds_on
+    email = f", and {_email(level)[:-1]}" if _email(level) else ""
     return _join(
         p.intro,
-        f"I have an idea that could {p.value_full}, and I'm confident it's a great fit.",
+        _idea(p, p.value_full),
         builds_on,
-        f"I'm calling {p.reason}.",
-        p.question,
-        f"My number is {p.number}, and I'll email you the details too. Again, that's {p.number}.",
+        _ask(p, level),
+        f"My number is {p.number}{email}. Again, that's {p.number}.",
     )
 
 
-def _question_first(p: _Parts) -> str:
-    raised = f"You raised it {p.raised}." if p.raised else ""
+def _question_first(p: _Parts, level: int) -> str:
+    raised = f"You mentioned it {p.raised}." if p.raised else p.brief_follow_up
     return _join(
         p.intro,
-        p.goal_question,
-        raised,
-        f"I have an idea that could {p.value_short}, and I'm calling {p.reason}.",
-        p.question,
-        "I'll also email you the details.",
+        p.goal_question if level < 5 or not p.brief_follow_up else "",
+        raised if level < 4 else p.brief_follow_up,
+        _idea(p, p.value_short),
+        _ask(p, level),
+        _email(level),
         f"Reach me at {p.number}; again, {p.number}.",
     )
 
@@ -363,6 +339,18 @@ VARIANTS = {
     "goal-first": _goal_first,
     "question-first": _question_first,
 }
+LEVELS = 6
+
+
+def _fitted(build: Callable[[_Parts, int], str], parts: _Parts) -> str:
+    """The most detailed version of a variant that is said in at most 30 seconds."""
+    from ringback.coach.text import analyse
+
+    for level in range(LEVELS):
+        text = build(parts, level)
+        if analyse(text).seconds <= MAX_SECONDS:
+            return text
+    return text
 
 
 def compose_variants(
@@ -378,11 +366,13 @@ def compose_variants(
 
     Pure: no settings and no database. An owner without a name or phone gets the visible
     placeholders "[your name]" / "[your number]"; see :meth:`Owner.missing` to warn about it.
+    Back-story items are said through their phrases (:mod:`ringback.contacts.phrasing`), and
+    each script is cut to what fits in 30 seconds at 150 words a minute.
     """
     owner = owner or Owner()
     parts = _parts(profile, owner, reason, value, next_step, today or date.today())
     variants = []
     for name, build in VARIANTS.items():
-        text = build(parts)
+        text = _fitted(build, parts)
         variants.append(Variant(name, text, score_script(text, profile=profile)))
     return sorted(variants, key=lambda v: -v.score)

@@ -132,6 +132,20 @@ QUANTITY = re.compile(
     )
 )
 
+# Concrete specifics that make value believable without an outcome verb. A credential is
+# looked for in the lower-cased text; a named reference in the raw one, told by its capitals.
+CREDENTIAL = re.compile(
+    r"\b(?:licensed|certified|board[- ]certified|accredited|bonded|award[- ]winning|"
+    r"top[- ]rated|five[- ]star|5[- ]star|\d+ years (?:of experience|in business|doing this)|"
+    r"since (?:19|20)\d\d|(?:cpa|cfp|cfa|dds|dmd|pmp|soc ?2|iso ?\d{4,5}|hipaa)\b)"
+)
+# "Dr. Patel at Valley Dental", "Maria Lopez from Sunrise Bakery", "the Hendersons on Maple"
+NAMED_REFERENCE = re.compile(
+    r"\b(?:Dr|Mr|Mrs|Ms|Prof)\.? [A-Z][a-z]+|"
+    r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)? (?:at|from|of) [A-Z][\w&'-]*(?: [A-Z][\w&'-]*)*|"
+    r"\bthe [A-Z][a-z]+s (?:on|in|at) [A-Z][a-z]+"
+)
+
 # -- reason --------------------------------------------------------------------------------
 REASON = _compile(
     r"(?:i'm|i am|i'll be|we're|we are) calling (?:to|because|about|with|regarding|since|so)",
@@ -148,10 +162,18 @@ REASON = _compile(
 HEDGED_REASON = _compile(
     r"i (?:just )?wanted to (?:share|invite|show|let you know|tell you|offer|give)"
 )
+# What follows a reason verb when nothing in particular is said: "discuss it further".
+_VAGUE_TAIL = (
+    r"(?:\s+(?:it|this|that|things|everything|matters|options|further|more|some more|a bit|"
+    r"with you|in (?:more )?detail))*\s*(?:[.!?,;]|$)"
+)
 VAGUE_REASON = re.compile(
     r"\s*(?:just )?(?:check in|checking in|touch base|follow up|see if|see how|say hi|"
-    r"catch up|say hello|connect|reconnect|chat)\b"
+    r"catch up|say hello|connect|reconnect|chat)\b|"
+    r"\s*(?:discuss|talk about|talk|go over|review|explore|chat about)" + _VAGUE_TAIL
 )
+# After a reason that ends in its own verb ("I'd like to discuss"): the vague rest.
+VAGUE_OBJECT = re.compile(_VAGUE_TAIL)
 
 # -- call to action ------------------------------------------------------------------------
 PROPOSED_TIME = re.compile(

@@ -10,7 +10,7 @@ import click
 from ringback.config import Settings
 from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
-from ringback.contacts.cli_history import done, followup, interaction, story
+from ringback.contacts.cli_history import done, followup, interaction, phrase, story
 from ringback.contacts.cli_import import import_command
 from ringback.inputs import MAX_ID
 
@@ -21,6 +21,7 @@ def contacts() -> None:
 
 
 contacts.add_command(story)
+contacts.add_command(phrase)
 contacts.add_command(interaction)
 contacts.add_command(followup)
 contacts.add_command(done)
@@ -58,10 +59,10 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a contact."""
-    from ringback.contacts.service import add_contact, contact_dict
+    from ringback.contacts.service import create_contact
 
     with unit_of_work() as (session, settings):
-        contact = add_contact(
+        created = create_contact(
             session,
             name=name,
             company=company,
@@ -73,7 +74,7 @@ def add(
             region=settings.default_region,
             allow_duplicate=allow_duplicate,
         )
-        data = contact_dict(contact)
+    data = created.as_json()
     if as_json:
         print_json(data)
     else:
@@ -110,19 +111,14 @@ def _one_line(data: dict[str, Any]) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 def list_command(search: str | None, limit: int | None, as_json: bool) -> None:
     """List contacts, sorted by name."""
-    from ringback.contacts.service import contact_dict, list_contacts
+    from ringback.contacts.service import list_contacts
     from ringback.phones import pretty
 
     if limit is None:
         limit = 0 if as_json else 100
     with unit_of_work() as (session, settings):
-        found, total, last = list_contacts(session, search=search, limit=limit or None)
-        rows = []
-        for contact in found:
-            data = contact_dict(contact)
-            when, kind = last.get(contact.id, (None, None))
-            data["last_interaction"] = {"at": when, "kind": kind} if when else None
-            rows.append(data)
+        found = list_contacts(session, search=search, limit=limit or None)
+    rows, total = found.as_json(), found.total
     if as_json:
         print_json(rows)
         return
@@ -165,12 +161,10 @@ def show(contact: str, as_json: bool) -> None:
     """Show a contact: details, back story by kind, recent interactions, open follow-ups.
 
     CONTACT is an id, a phone number, an email address or a (unique) name."""
-    from ringback.contacts.history import contact_detail
-    from ringback.contacts.service import get_contact
+    from ringback.contacts.service import show_contact
 
     with unit_of_work() as (session, settings):
-        found = get_contact(session, ref=contact, region=settings.default_region)
-        data = contact_detail(found)
+        data = show_contact(session, ref=contact, region=settings.default_region).as_json()
     if as_json:
         print_json(data)
     else:
@@ -252,7 +246,7 @@ def edit(
 ) -> None:
     """Change a contact's details. CONTACT is an id, phone, email or unique name."""
     from ringback.console import fail
-    from ringback.contacts.service import contact_dict, get_contact, update_contact
+    from ringback.contacts.service import edit_contact
 
     fields: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
     if not (fields or add_phones or remove_phones or add_emails or remove_emails):
@@ -261,10 +255,9 @@ def edit(
             hint="give at least one option, e.g. --title or --add-phone; see --help",
         )
     with unit_of_work() as (session, settings):
-        found = get_contact(session, ref=contact, region=settings.default_region)
-        changes = update_contact(
+        edited = edit_contact(
             session,
-            contact=found,
+            ref=contact,
             fields=fields,
             add_phones=add_phones,
             remove_phones=remove_phones,
@@ -273,7 +266,7 @@ def edit(
             region=settings.default_region,
             allow_duplicate=allow_duplicate,
         )
-        data = {**contact_dict(found), "changes": changes}
+    data, changes = edited.as_json(), list(edited.changes)
     if as_json:
         print_json(data)
         return

@@ -1,5 +1,6 @@
-"""What every ``ringback contacts`` command shares: one write transaction that turns
-domain errors into messages with a hint, and times shown in the user's timezone."""
+"""What every ``ringback contacts`` command shares, and what other domains' commands use
+to name a contact: the contacts domain's error table, the ``--contact`` resolver, and
+times shown in the user's timezone."""
 
 from __future__ import annotations
 
@@ -8,53 +9,63 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ringback.app_cli import load_settings
+from ringback.command_kit import ErrorHints, Hint, work
 from ringback.config import Settings
-from ringback.console import fail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ringback.contacts.editing import DuplicateContact
+    from ringback.contacts.models import Contact
+
 LIST_HINT = "find it with `ringback contacts list --search TEXT`"
 
 
-def ready_url(settings: Settings) -> str:
-    from ringback.app_cli import ready_database
+def contact_hints() -> ErrorHints:
+    """Finding a contact: where another domain's error table starts (its own errors after).
+    Built when asked, so that ``--help`` never loads the database layer."""
+    from ringback.contacts.service import ContactNotFound
 
-    return ready_database(settings)
+    return {ContactNotFound: Hint(LIST_HINT, written=False)}
+
+
+def _hints() -> ErrorHints:
+    from ringback.contacts.editing import DuplicateContact
+    from ringback.contacts.history import FollowUpNotFound
+
+    return {
+        **contact_hints(),
+        FollowUpNotFound: Hint(
+            "open follow-ups are listed by `ringback contacts show CONTACT`", written=False
+        ),
+        DuplicateContact: Hint(_duplicate_hint),
+        ValueError: Hint(),  # the domain's way of saying "this input is wrong"
+    }
+
+
+def _duplicate_hint(exc: DuplicateContact) -> str:
+    first = sorted(exc.matches)[0]
+    return (
+        f"add to the existing contact with `ringback contacts edit {first} ...`, "
+        "or pass --allow-duplicate to keep two contacts"
+    )
 
 
 @contextmanager
 def unit_of_work() -> Iterator[tuple[Session, Settings]]:
     """One transaction for the whole command: any error rolls all of it back, and the
     user sees what went wrong and what to do, never a traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
+    with work(_hints()) as (session, settings):
+        yield session, settings
 
-    from ringback.contacts.history import FollowUpNotFound
-    from ringback.contacts.service import ContactNotFound, DuplicateContact
-    from ringback.db.session import transaction
 
-    settings = load_settings()
-    url = ready_url(settings)
-    try:
-        with transaction(url) as session:
-            yield session, settings
-    except ContactNotFound as exc:
-        fail(str(exc), hint=LIST_HINT)
-    except FollowUpNotFound as exc:
-        fail(str(exc), hint="open follow-ups are listed by `ringback contacts show CONTACT`")
-    except DuplicateContact as exc:
-        ids = sorted(exc.matches)
-        fail(
-            f"{exc}; nothing was written",
-            hint=f"add to the existing contact with `ringback contacts edit {ids[0]} ...`, "
-            "or pass --allow-duplicate to keep two contacts",
-        )
-    except ValueError as exc:  # the domain's way of saying "this input is wrong"
-        fail(f"{exc}; nothing was written")
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        fail(f"database error, nothing was written: {reason}")
+def contact_for(session: Session, settings: Settings, ref: str | int) -> Contact:
+    """The contact a ``--contact`` (or CONTACT argument) names: an id, a name, an email or
+    a phone read in the user's region. None or several → ``ContactNotFound`` (the several
+    listed with their ids), which :func:`contact_hints` shows with what to do."""
+    from ringback.contacts.service import get_contact
+
+    return get_contact(session, ref=ref, region=settings.default_region)
 
 
 def local(value: datetime | None, settings: Settings, *, with_time: bool = True) -> str:

@@ -18,7 +18,13 @@ life_event; "personal", "professional" and "financial" work too.
 Examples:
   ringback contacts story 12 professional "Wants to open a second office in Austin by Q3"
   ringback contacts story "Bill Turner" challenge "Churn doubled since the price change" --source "call 2026-11-20"
-  ringback contacts story 12 life_event "Daughter starts college" --date 2026-09-01 --json"""
+  ringback contacts story 12 life_event "Daughter starts college" --date 2026-09-01 --json
+  ringback contacts story 12 professional "grow prod 20% this yr" --phrase "grow production by 20% this year"
+
+\b
+Messages (voicemails, prep questions, follow-up emails) say each note through a phrase in
+the listener's terms; the command prints the one it suggests. Keep it with
+`ringback contacts phrase ITEM`, or write your own with --phrase or `contacts phrase ITEM "…"`."""
 
 
 @click.command(epilog=_STORY_EPILOG)
@@ -27,37 +33,111 @@ Examples:
 @click.argument("text")
 @click.option("--source", help="Where you learned it (a call, LinkedIn, a colleague…).")
 @click.option("--date", "noted_on", help="When it was true or noted, YYYY-MM-DD.")
+@click.option("--phrase", help="What messages should say for it, in their terms.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new item as JSON.")
 def story(
-    contact: str, kind: str, text: str, source: str | None, noted_on: str | None, as_json: bool
+    contact: str,
+    kind: str,
+    text: str,
+    source: str | None,
+    noted_on: str | None,
+    phrase: str | None,
+    as_json: bool,
 ) -> None:
     """Add a back-story item (a goal, challenge, interest or life event) to a contact."""
     from ringback.contacts.fields import parse_date, story_kind
-    from ringback.contacts.service import add_back_story, get_contact
+    from ringback.contacts.phrasing import phrase_of
+    from ringback.contacts.service import note_back_story
 
     with unit_of_work() as (session, settings):
         # Read every argument before looking anything up, so a typo is reported as such.
         parsed_kind = story_kind(kind)
         day = parse_date(noted_on) if noted_on else None
-        found = get_contact(session, ref=contact, region=settings.default_region)
-        item = add_back_story(
-            session, contact=found, kind=parsed_kind, text=text, source=source, noted_on=day
+        noted = note_back_story(
+            session,
+            ref=contact,
+            kind=parsed_kind,
+            text=text,
+            source=source,
+            noted_on=day,
+            phrase=phrase,
+            region=settings.default_region,
         )
+    said = phrase_of(noted.text, noted.kind, noted.phrase)
+    data: dict[str, Any] = {
+        **noted.as_json(),
+        "suggested_phrase": None if said.form == "quote" else said.text,
+        "said_as": said.mentioned,
+    }
+    if as_json:
+        print_json(data)
+        return
+    from rich.markup import escape
+
+    kind_name = data["kind"].replace("_", " ")
+    console().print(
+        f"[green]Stored[/] for {escape(data['contact'])} ({kind_name}): {escape(data['text'])}",
+        highlight=False,
+    )
+    _print_phrase(data["id"], noted.phrase, said)
+
+
+def _print_phrase(item_id: int, accepted: str | None, said: Any) -> None:
+    """The phrase messages will use, and how to keep or change it."""
+    from rich.markup import escape
+
+    out = console()
+    if accepted:
+        out.print(f'Messages will say: "{escape(said.mentioned)}".', highlight=False)
+    elif said.form == "quote":
+        out.print(
+            f'No phrase fits this note, so messages quote it: "{escape(said.mentioned)}".\n'
+            f'Write one with: ringback contacts phrase {item_id} "…"',
+            highlight=False,
+        )
+    else:
+        out.print(
+            f"Suggested phrase for messages: '{escape(said.text)}' "
+            f'(said as "{escape(said.mentioned)}")\n'
+            f"Accept it with `ringback contacts phrase {item_id}`, or edit: "
+            f'ringback contacts phrase {item_id} "…"',
+            highlight=False,
+        )
+
+
+_PHRASE_EPILOG = """\b
+ITEM is the back-story item's id (printed by `contacts story`, listed by `contacts show --json`).
+Without PHRASE, the suggested phrase is kept as it stands.
+
+\b
+Examples:
+  ringback contacts phrase 34
+  ringback contacts phrase 34 "a new job in Palo Alto starting 1 March"
+  ringback contacts phrase 34 --json"""
+
+
+@click.command(epilog=_PHRASE_EPILOG)
+@click.argument("item", type=ROW_ID)
+@click.argument("phrase", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the item as JSON.")
+def phrase(item: int, phrase: str | None, as_json: bool) -> None:
+    """Keep the phrase messages say for a back-story item, or write your own."""
+    from ringback.contacts.story import set_story_phrase, suggested_phrase
+
+    with unit_of_work() as (session, _settings):
+        row = set_story_phrase(session, item_id=item, phrase=phrase)
+        said = suggested_phrase(row)
         data: dict[str, Any] = {
-            "id": item.id,
-            "contact_id": found.id,
-            "contact": found.name,
-            "kind": item.kind.value,
-            "text": item.text,
-            "source": item.source,
-            "date": item.noted_on,
+            "id": row.id,
+            "contact_id": row.contact_id,
+            "text": row.text,
+            "phrase": row.phrase,
+            "said_as": said.mentioned,
         }
     if as_json:
         print_json(data)
-    else:
-        console().print(
-            f"[green]Noted[/] for {data['contact']} ({data['kind'].replace('_', ' ')}): {data['text']}"
-        )
+        return
+    _print_phrase(item, data["phrase"], said)
 
 
 _INTERACTION_EPILOG = """\b

@@ -6,11 +6,13 @@ Every reader raises ``ValueError`` with a message that can be shown to the user 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from ringback.contacts.models import BackStoryKind, Direction, InteractionKind
+from ringback.phones import to_e164
 
 # Deliberately simple: one @, no spaces, a dotted domain. Full RFC 5322 accepts addresses
 # no CRM exports and rejects nothing a typo produces; this catches the typos.
@@ -189,3 +191,38 @@ def check_year(value: date, raw: str) -> None:
             f"{raw.strip()[:40]!r} is out of range: dates run from {EARLIEST_YEAR} to "
             f"{latest_year()}; check the year"
         )
+
+
+def normalise_phones(raw: Iterable[str], region: str) -> list[str]:
+    out: list[str] = []
+    for value in raw:
+        e164 = to_e164(value, region)
+        if e164 not in out:
+            out.append(e164)
+    return out
+
+
+def normalise_emails(raw: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for value in raw:
+        address = normalise_email(value)
+        if address not in out:
+            out.append(address)
+    return out
+
+
+# The schema's column sizes; checked here so PostgreSQL never gets to refuse a long value.
+_MAX_LENGTH = {"name": 200, "company": 200, "title": 200, "owner": 200}
+
+
+def check_lengths(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        limit = _MAX_LENGTH.get(key)
+        if limit and value and len(value.strip()) > limit:
+            raise ValueError(f"the {key} is {len(value.strip())} characters long; at most {limit}")
+
+
+def blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip() or None

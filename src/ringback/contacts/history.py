@@ -12,14 +12,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ringback.contacts.models import (
-    BackStoryKind,
     Contact,
     Direction,
     FollowUp,
     Interaction,
     InteractionKind,
 )
-from ringback.contacts.service import contact_dict
+from ringback.contacts.records import ContactDetail, FollowUpRecord, InteractionRecord
 from ringback.db.base import utcnow
 
 
@@ -78,43 +77,13 @@ def complete_follow_up(session: Session, *, follow_up_id: int) -> tuple[FollowUp
 
 
 def interaction_dict(item: Interaction) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "contact_id": item.contact_id,
-        "kind": item.kind.value,
-        "direction": item.direction.value,
-        "at": item.occurred_at,
-        "outcome": item.outcome,
-        "text": item.text,
-    }
+    return InteractionRecord.of(item).as_json()
 
 
 def follow_up_dict(item: FollowUp) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "contact_id": item.contact_id,
-        "title": item.title,
-        "due": item.due_at,
-        "done": item.done_at is not None,
-        "done_at": item.done_at,
-    }
+    return FollowUpRecord.of(item).as_json()
 
 
 def contact_detail(contact: Contact, *, recent: int = 10) -> dict[str, Any]:
-    """Everything ``contacts show`` prints: the contact, its back story grouped by kind
-    (every kind present, empty or not, so scripts need no key checks), the most recent
-    interactions (oldest first) and the follow-ups still open."""
-    story: dict[str, list[dict[str, Any]]] = {kind.value: [] for kind in BackStoryKind}
-    for item in contact.back_story:
-        story[item.kind.value].append(
-            {"id": item.id, "text": item.text, "source": item.source, "date": item.noted_on}
-        )
-    interactions = sorted(contact.interactions, key=lambda i: i.occurred_at)
-    open_items = [f for f in contact.follow_ups if f.done_at is None]
-    return {
-        **contact_dict(contact),
-        "back_story": story,
-        "interactions": [interaction_dict(i) for i in interactions[-recent:]],
-        "interaction_count": len(interactions),
-        "open_follow_ups": [follow_up_dict(f) for f in open_items],
-    }
+    """Everything ``contacts show`` prints (see :class:`ContactDetail`), as JSON."""
+    return ContactDetail.of(contact, recent=recent).as_json()

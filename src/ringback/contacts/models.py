@@ -104,6 +104,9 @@ class BackStoryItem(Base):
     )
     kind: Mapped[BackStoryKind] = mapped_column(_enum(BackStoryKind, "back_story_kind"))
     text: Mapped[str] = mapped_column(Text)
+    # What a message says for it, in the listener's terms ("grow production by 20% this
+    # year"), accepted or written by the user; None: messages use the suggestion.
+    phrase: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str | None] = mapped_column(String(200))
     noted_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ringback.contacts.models import BackStoryKind, Contact
+from ringback.contacts.phrasing import Phrase, phrase_of
 
 GOAL_KINDS = (
     BackStoryKind.PERSONAL_GOAL,
     BackStoryKind.PROFESSIONAL_GOAL,
     BackStoryKind.FINANCIAL_GOAL,
 )
+
+# A business message leads with what they want at work or with money; a personal goal is
+# the right lead only when nothing else is known (seed 001 weaves it in, it rarely opens).
+_GOAL_PRIORITY = {
+    BackStoryKind.PROFESSIONAL_GOAL: 0,
+    BackStoryKind.FINANCIAL_GOAL: 1,
+    BackStoryKind.PERSONAL_GOAL: 2,
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +29,12 @@ class BackStoryEntry:
     text: str
     source: str | None = None
     noted_on: date | None = None
+    phrase: str | None = None  # accepted by the user; None: the suggestion is used
+
+    @property
+    def said(self) -> Phrase:
+        """What a message says for this item (see :mod:`ringback.contacts.phrasing`)."""
+        return phrase_of(self.text, self.kind.value, self.phrase)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,14 @@ class ContactProfile:
         return self.items(*GOAL_KINDS)
 
     @property
+    def lead_goal(self) -> BackStoryEntry | None:
+        """The goal a message is built on: by kind priority, then the most recently noted."""
+        ranked = sorted(
+            enumerate(self.goals), key=lambda ig: (_GOAL_PRIORITY.get(ig[1].kind, 3), -ig[0])
+        )
+        return ranked[0][1] if ranked else None
+
+    @property
     def challenges(self) -> list[BackStoryEntry]:
         return self.items(BackStoryKind.CHALLENGE)
 
@@ -84,7 +107,9 @@ def profile_of(contact: Contact) -> ContactProfile:
         emails=tuple(e.address for e in contact.emails),
         timezone=contact.timezone,
         back_story=tuple(
-            BackStoryEntry(kind=b.kind, text=b.text, source=b.source, noted_on=b.noted_on)
+            BackStoryEntry(
+                kind=b.kind, text=b.text, source=b.source, noted_on=b.noted_on, phrase=b.phrase
+            )
             for b in contact.back_story
         ),
         interactions=tuple(

@@ -4,15 +4,14 @@ the caller's :func:`ringback.db.session.transaction` decides, so a failure write
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ringback.contacts.fields import normalise_email, normalise_timezone
+from ringback.contacts.editing import CHUNK, add_back_story, add_contact, apply_edit
 from ringback.contacts.models import (
-    BackStoryItem,
     BackStoryKind,
     Contact,
     ContactEmail,
@@ -21,35 +20,31 @@ from ringback.contacts.models import (
     Interaction,
     InteractionKind,
 )
+from ringback.contacts.records import (
+    BackStoryRecord,
+    ContactDetail,
+    ContactList,
+    ContactListing,
+    ContactRecord,
+    EditedContact,
+    LastInteraction,
+)
 from ringback.inputs import as_id
-from ringback.phones import digits, pretty, to_e164
-
-# Stay well under SQLite's bound-parameter limit in IN (...) lookups.
-CHUNK = 500
+from ringback.phones import digits, to_e164
 
 
 class ContactNotFound(LookupError):
-    pass
+    """No contact is named by what was given (or, as :class:`AmbiguousContact`, several)."""
 
 
-class DuplicateContact(ValueError):
-    """The phone or email already belongs to another contact."""
+class AmbiguousContact(ContactNotFound):
+    """A name (or shared phone or email) that picks out more than one contact."""
 
-    def __init__(self, matches: dict[int, set[str]], names: dict[int, str] | None = None) -> None:
-        self.matches = matches
-        names = names or {}
-        parts = []
-        for cid, values in sorted(matches.items()):
-            shown = ", ".join(pretty(v) if v.startswith("+") else v for v in sorted(values))
-            who = f"contact {cid}" + (f" ({names[cid]})" if cid in names else "")
-            parts.append(f"{shown} already belongs to {who}")
-        super().__init__("; ".join(parts))
-
-
-def _duplicate(session: Session, matches: dict[int, set[str]]) -> DuplicateContact:
-    query = select(Contact.id, Contact.name).where(Contact.id.in_(list(matches)))
-    names = {cid: name for cid, name in session.execute(query)}
-    return DuplicateContact(matches, names)
+    def __init__(self, ref: str, candidates: Sequence[tuple[int, str]], total: int) -> None:
+        self.candidates = list(candidates)  # (id, name), the first few by id
+        listed = ", ".join(f"{cid} {name}" for cid, name in self.candidates)
+        more = f" and {total - len(self.candidates)} more" if total > len(self.candidates) else ""
+        super().__init__(f"{ref!r} matches {total} contacts ({listed}{more}); use the id")
 
 
 def summary(*, url: str) -> dict[str, Any]:
@@ -84,9 +79,12 @@ def _ids_by_phone(session: Session, text: str, region: str) -> list[int]:
 
 
 def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Contact:
-    """Find one contact by id, phone, email or name; raises ContactNotFound saying why.
+    """The one resolver of "which contact": by id, phone, email or name, for every command
+    and (next) the web. Raises ContactNotFound saying why, or AmbiguousContact listing the
+    candidates with their ids.
 
-    A name may be partial ("bill") as long as it picks out exactly one contact.
+    A name may be partial ("bill") as long as it picks out exactly one contact; a short
+    digit string is an id, a long one a phone number typed bare.
     """
     text = str(ref).strip().lstrip("#")
     if not text:
@@ -126,83 +124,88 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         )
     unique = sorted(set(ids))
     if not unique:
-        raise ContactNotFound(f"no contact matches {text!r}")
-    if len(unique) > 1:
-        names = session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(unique[:5])))
-        listed = ", ".join(f"{cid} {name}" for cid, name in names)
-        more = f" and {len(unique) - 5} more" if len(unique) > 5 else ""
+        # Said so that a script passing a name or number where an id was meant learns why.
         raise ContactNotFound(
-            f"{text!r} matches {len(unique)} contacts ({listed}{more}); use the id"
+            f"no contact matches {text[:40]!r} (not a contact id, name, email or phone)"
+        )
+    if len(unique) > 1:
+        query = select(Contact.id, Contact.name).where(Contact.id.in_(unique[:5]))
+        raise AmbiguousContact(
+            text, sorted((cid, name) for cid, name in session.execute(query)), len(unique)
         )
     return get_contact(session, ref=unique[0])
+
+
+def find_by_phone(session: Session, *, numbers: Iterable[str]) -> Contact | None:
+    """The contact who holds one of these E.164 numbers, asked in order (caller ID before a
+    number said, say); of contacts sharing a number, the oldest. None when nobody does.
+
+    The one place a caller is recognised by number: voicemail, telephony and tracking ask
+    here instead of reading the phones table themselves."""
+    for number in numbers:
+        found = session.scalars(
+            select(ContactPhone.contact_id)
+            .where(ContactPhone.e164 == number)
+            .order_by(ContactPhone.contact_id)
+        ).first()
+        if found is not None:
+            return session.get(Contact, found)
+    return None
+
+
+def get_or_create_by_phone(
+    session: Session,
+    *,
+    numbers: Sequence[tuple[str, str]],
+    name: str | None,
+    company: str | None = None,
+    is_lead: bool = False,
+) -> tuple[Contact, bool]:
+    """The contact holding one of these (E.164, label) numbers, else a new one with all of
+    them (named ``name``, or "Unknown caller"); returns (contact, created). A caller who
+    phones from an unknown number is not checked for duplicates by email: they gave none."""
+    found = find_by_phone(session, numbers=[n for n, _ in numbers])
+    if found is not None:
+        return found, False
+    contact = Contact(
+        name=(name or "Unknown caller")[:200],
+        company=company or None,
+        is_lead=is_lead,
+        phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
+    )
+    session.add(contact)
+    session.flush()
+    return contact, True
+
+
+def add_known_numbers(
+    session: Session,
+    *,
+    contact: Contact,
+    phones: Iterable[tuple[str, str]] = (),
+    emails: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Give ``contact`` the (E.164, label) phones and (address, label) emails it does not
+    have yet: how a caller's numbers and the address they spelled reach their record."""
+    have = {p.e164 for p in contact.phones}
+    for number, label in phones:
+        if number not in have:
+            contact.phones.append(ContactPhone(e164=number, label=label))
+            have.add(number)
+    mails = {e.address for e in contact.emails}
+    for raw, label in emails:
+        address = raw.strip().lower()
+        if address and address not in mails:
+            contact.emails.append(ContactEmail(address=address, label=label))
+            mails.add(address)
+    session.flush()
 
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def find_matches(
-    session: Session,
-    *,
-    phones: Iterable[str] = (),
-    emails: Iterable[str] = (),
-    exclude_id: int | None = None,
-) -> dict[int, set[str]]:
-    """Contacts already holding any of these E.164 phones or lower-cased emails, in a few
-    queries however many values are asked about: contact id → the values it holds."""
-    found: dict[int, set[str]] = {}
-    for column, owner, values in (
-        (ContactPhone.e164, ContactPhone.contact_id, sorted(set(phones))),
-        (ContactEmail.address, ContactEmail.contact_id, sorted(set(emails))),
-    ):
-        for chunk in _chunks(values):
-            for cid, value in session.execute(select(owner, column).where(column.in_(chunk))):
-                if cid != exclude_id:
-                    found.setdefault(cid, set()).add(value)
-    return found
-
-
-def normalise_phones(raw: Iterable[str], region: str) -> list[str]:
-    out: list[str] = []
-    for value in raw:
-        e164 = to_e164(value, region)
-        if e164 not in out:
-            out.append(e164)
-    return out
-
-
-def normalise_emails(raw: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for value in raw:
-        address = normalise_email(value)
-        if address not in out:
-            out.append(address)
-    return out
-
-
-# The schema's column sizes; checked here so PostgreSQL never gets to refuse a long value.
-_MAX_LENGTH = {"name": 200, "company": 200, "title": 200, "owner": 200}
-
-
-def _check_lengths(values: dict[str, str | None]) -> None:
-    for key, value in values.items():
-        limit = _MAX_LENGTH.get(key)
-        if limit and value and len(value.strip()) > limit:
-            raise ValueError(f"the {key} is {len(value.strip())} characters long; at most {limit}")
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return value.strip() or None
-
-
-def add_contact(
+def create_contact(
     session: Session,
     *,
     name: str,
@@ -214,36 +217,27 @@ def add_contact(
     owner: str | None = None,
     region: str = "US",
     allow_duplicate: bool = False,
-) -> Contact:
-    """Validate everything first, then write: a bad phone or email raises before any row exists."""
-    if not name.strip():
-        raise ValueError("the name is empty")
-    _check_lengths({"name": name, "company": company, "title": title, "owner": owner})
-    e164s = normalise_phones(phones, region)
-    addresses = normalise_emails(emails)
-    tz = normalise_timezone(timezone) if timezone else None
-    if not allow_duplicate:
-        matches = find_matches(session, phones=e164s, emails=addresses)
-        if matches:
-            raise _duplicate(session, matches)
-    contact = Contact(
-        name=name.strip(),
-        company=_blank_to_none(company),
-        title=_blank_to_none(title),
-        timezone=tz,
-        owner=_blank_to_none(owner),
-        phones=[ContactPhone(e164=p) for p in e164s],
-        emails=[ContactEmail(address=a) for a in addresses],
+) -> ContactRecord:
+    """Add a contact (see :func:`add_contact`: nothing is written if any value is bad)."""
+    contact = add_contact(
+        session,
+        name=name,
+        company=company,
+        title=title,
+        phones=phones,
+        emails=emails,
+        timezone=timezone,
+        owner=owner,
+        region=region,
+        allow_duplicate=allow_duplicate,
     )
-    session.add(contact)
-    session.flush()
-    return contact
+    return ContactRecord.of(contact)
 
 
-def update_contact(
+def edit_contact(
     session: Session,
     *,
-    contact: Contact,
+    ref: str | int,
     fields: dict[str, str | None],
     add_phones: Sequence[str] = (),
     remove_phones: Sequence[str] = (),
@@ -251,56 +245,61 @@ def update_contact(
     remove_emails: Sequence[str] = (),
     region: str = "US",
     allow_duplicate: bool = False,
-) -> list[str]:
-    """Apply an edit; returns what changed, in words. Raises ValueError before writing anything."""
-    changes: list[str] = []
-    new_phones = [p for p in normalise_phones(add_phones, region)]
-    new_emails = normalise_emails(add_emails)
-    drop_phones = normalise_phones(remove_phones, region)
-    drop_emails = normalise_emails(remove_emails)
-    have_phones = {p.e164 for p in contact.phones}
-    have_emails = {e.address for e in contact.emails}
-    for value in drop_phones:
-        if value not in have_phones:
-            raise ValueError(f"contact {contact.id} has no phone {pretty(value)}")
-    for value in drop_emails:
-        if value not in have_emails:
-            raise ValueError(f"contact {contact.id} has no email {value}")
-    if fields.get("timezone"):
-        fields["timezone"] = normalise_timezone(str(fields["timezone"]))
-    if "name" in fields and not (fields["name"] or "").strip():
-        raise ValueError("the name cannot be empty")
-    _check_lengths(fields)
-    if not allow_duplicate:
-        matches = find_matches(session, phones=new_phones, emails=new_emails, exclude_id=contact.id)
-        if matches:
-            raise _duplicate(session, matches)
-    for key, raw in fields.items():
-        cleaned = _blank_to_none(raw)
-        if getattr(contact, key) != cleaned:
-            changes.append(f"{key}: {getattr(contact, key) or '—'} → {cleaned or '—'}")
-            setattr(contact, key, cleaned)
-    contact.phones = [p for p in contact.phones if p.e164 not in drop_phones]
-    contact.emails = [e for e in contact.emails if e.address not in drop_emails]
-    changes += [f"removed phone {pretty(p)}" for p in drop_phones]
-    changes += [f"removed email {e}" for e in drop_emails]
-    for value in new_phones:
-        if value not in have_phones or value in drop_phones:
-            contact.phones.append(ContactPhone(e164=value))
-            changes.append(f"added phone {pretty(value)}")
-    for value in new_emails:
-        if value not in have_emails or value in drop_emails:
-            contact.emails.append(ContactEmail(address=value))
-            changes.append(f"added email {value}")
-    session.flush()
-    return changes
+) -> EditedContact:
+    """Change the contact ``ref`` names (id, name, email or phone); returns it and what
+    changed, in words. Raises ContactNotFound, or ValueError before writing anything."""
+    contact = get_contact(session, ref=ref, region=region)
+    changes = apply_edit(
+        session,
+        contact=contact,
+        fields=fields,
+        phones=(add_phones, remove_phones),
+        emails=(add_emails, remove_emails),
+        region=region,
+        allow_duplicate=allow_duplicate,
+    )
+    return EditedContact(ContactRecord.of(contact), tuple(changes))
+
+
+def show_contact(
+    session: Session, *, ref: str | int, region: str = "US", recent: int = 10
+) -> ContactDetail:
+    """The contact ``ref`` names with its back story, its ``recent`` latest interactions
+    and its open follow-ups (ContactNotFound if none)."""
+    return ContactDetail.of(get_contact(session, ref=ref, region=region), recent=recent)
+
+
+def note_back_story(
+    session: Session,
+    *,
+    ref: str | int,
+    kind: BackStoryKind | str,
+    text: str,
+    source: str | None = None,
+    noted_on: date | None = None,
+    phrase: str | None = None,
+    region: str = "US",
+) -> BackStoryRecord:
+    """Add a back-story item to the contact ``ref`` names (ContactNotFound if none);
+    ``phrase`` is what messages say for it, when the user wrote one."""
+    contact = get_contact(session, ref=ref, region=region)
+    item = add_back_story(
+        session,
+        contact=contact,
+        kind=kind,
+        text=text,
+        source=source,
+        noted_on=noted_on,
+        phrase=phrase,
+    )
+    return BackStoryRecord.of(item, contact)
 
 
 def list_contacts(
     session: Session, *, search: str | None = None, limit: int | None = None
-) -> tuple[list[Contact], int, dict[int, tuple[datetime, str]]]:
+) -> ContactList:
     """Contacts by name (matching ``search`` in name, company, title, email or phone digits),
-    how many matched in all, and each listed contact's last interaction."""
+    each with its last interaction, and how many matched in all."""
     query = select(Contact.id)
     if search and search.strip():
         needle = f"%{_escape(search.strip().lower())}%"
@@ -332,8 +331,14 @@ def list_contacts(
     if limit:
         ordered = ordered.limit(limit)
     contacts = list(session.scalars(ordered))
-    last: dict[int, tuple[datetime, str]] = {}
-    ids = [c.id for c in contacts]
+    last = _last_interactions(session, [c.id for c in contacts])
+    listed = tuple(ContactListing(ContactRecord.of(c), last.get(c.id)) for c in contacts)
+    return ContactList(listed, total)
+
+
+def _last_interactions(session: Session, ids: list[int]) -> dict[int, LastInteraction]:
+    """Each contact's latest interaction, notes aside, in a few queries."""
+    last: dict[int, LastInteraction] = {}
     for start in range(0, len(ids), CHUNK):
         rows = session.execute(
             select(Interaction.contact_id, Interaction.occurred_at, Interaction.kind)
@@ -343,43 +348,5 @@ def list_contacts(
             .order_by(Interaction.occurred_at)
         )
         for cid, when, kind in rows:
-            last[cid] = (when, kind.value)
-    return contacts, total, last
-
-
-def add_back_story(
-    session: Session,
-    *,
-    contact: Contact,
-    kind: BackStoryKind | str,
-    text: str,
-    source: str | None = None,
-    noted_on: date | None = None,
-) -> BackStoryItem:
-    if not text.strip():
-        raise ValueError("back-story text is empty")
-    item = BackStoryItem(
-        kind=BackStoryKind(kind),
-        text=text.strip(),
-        source=_blank_to_none(source),
-        noted_on=noted_on,
-    )
-    contact.back_story.append(item)
-    session.flush()
-    return item
-
-
-def contact_dict(contact: Contact) -> dict[str, Any]:
-    """The contact's own fields as plain JSON-ready values."""
-    return {
-        "id": contact.id,
-        "name": contact.name,
-        "company": contact.company,
-        "title": contact.title,
-        "phones": [p.e164 for p in contact.phones],
-        "emails": [e.address for e in contact.emails],
-        "timezone": contact.timezone,
-        "owner": contact.owner,
-        "created_at": contact.created_at,
-        "updated_at": contact.updated_at,
-    }
+            last[cid] = LastInteraction(when, kind.value)
+    return last

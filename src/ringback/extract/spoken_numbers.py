@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ringback.extract.digit_runs import (
     Run,
@@ -45,6 +45,11 @@ class Reading:
     # Readings from one unbroken run of digits share it (a number said twice in one
     # breath and cut in two by _split_repeat); None when unknown.
     run: int | None = None
+    # All the digits of the run this reading was cut from: longer than ``digits`` when
+    # digits were left over ("6, 5, 0, 5, 5, 0, 1, 5, 9, 9, 9": eleven digits, no country
+    # code, read as the last ten), which says a digit is too many somewhere.
+    run_digits: str = ""
+    stray: int = 0  # digits of that run (not homophones) that no reading explains
 
     @property
     def mean_prob(self) -> float | None:
@@ -85,6 +90,7 @@ def _readings(
     covered = {k for a, b, _ in best[0][1] for k in range(a, b)}
     partial: list[Reading] = []
     stretch: list[int] = []
+    stray = 0  # real digits (not homophones) that neither a reading nor a partial holds
     for k in [*range(n), n]:
         if k < n and k not in covered:
             stretch.append(k)
@@ -92,7 +98,11 @@ def _readings(
         strong = [s for s in stretch if not ds[s].weak]
         if len(strong) >= min_partial:
             partial.append(_reading(run, text, strong[0], strong[-1] + 1, None))
+        else:
+            stray += len(strong)
         stretch = []
+    if stray:
+        valid = [replace(r, stray=stray) for r in valid]
     return valid, partial
 
 
@@ -108,6 +118,7 @@ def _reading(run: Run, text: str, a: int, b: int, e164: str | None) -> Reading:
         start_time=ds[0].t0,
         end_time=ds[-1].t1,
         run=run.index,
+        run_digits="".join(d.d for d in run.digits),
     )
 
 
@@ -166,7 +177,7 @@ def _split_repeat(run: Run) -> list[Run]:
     digits = "".join(d.d for d in run.digits)
     best: tuple[int, int] | None = None
     for k in range(7, n - 6):
-        distance = _edit_distance(digits[:k], digits[k:])
+        distance = edit_distance(digits[:k], digits[k:])
         if distance <= max(3, n // 5) and (best is None or distance < best[0]):
             best = (distance, k)
     if best is None:
@@ -180,7 +191,8 @@ def _cut(run: Run, k: int) -> list[Run]:
     return [left, right]
 
 
-def _edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
+    """Digits apart: one for each digit misheard, missing or extra (Levenshtein)."""
     previous = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         current = [i]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _outbox() -> tuple[Settings, Outbox]:
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
     from ringback.mail.protocol import MailConfigError
     from ringback.mail.service import outbox_from_settings
 

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 
 from ringback.config import Settings
+from ringback.extract.callback import UNSURE_NUMBER
 from ringback.mail.ics import meeting_invite, proposed_time
 from ringback.mail.model import VoicemailEmailInput
 from ringback.mail.protocol import key_digest, message_id_for
@@ -29,7 +30,7 @@ from ringback.mail.render import (
 from ringback.phones import pretty
 
 SUBJECT_MAX = 140  # what mail clients show in a list, give or take
-UNSURE_NUMBER = 0.8  # below this the number gets a "check it" note
+# UNSURE_NUMBER (the flag line) comes from the callback-number reading, its one definition.
 # Line breaks of every kind (no header injection) and bidi overrides (a caller name
 # that renders backwards in the inbox list).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029\u202a-\u202e\u2066-\u2069]+")
@@ -49,10 +50,30 @@ def _clip(value: str, limit: int) -> str:
     return cut + "…"
 
 
+def number_unsure(vm: VoicemailEmailInput) -> bool:
+    """Whether the number to call is under the flag line, so that wherever it goes (the
+    subject, the invite) "check" goes with it. The caller ID standing in when no number was
+    heard is the number that called, not a reading that could be wrong: not flagged there."""
+    if not vm.callback_number or vm.callback_number_confidence >= UNSURE_NUMBER:
+        return False
+    return vm.callback_number != vm.caller_id or vm.other_number is not None
+
+
+def number_label(vm: VoicemailEmailInput, *, extension: bool = False) -> str:
+    """``+1 415-555-0137``, or ``+1 415-555-0137 (check)`` when it is under the flag line."""
+    if not vm.number:
+        return ""
+    shown = pretty(vm.number, vm.extension if extension else None)
+    return f"{shown} (check)" if number_unsure(vm) else shown
+
+
 def caller_label(vm: VoicemailEmailInput) -> str:
-    """``Sarah Chen (+1 415-555-0137)``, ``+1 415-555-0137``, or ``unknown caller``."""
+    """``Sarah Chen (+1 415-555-0137)``, ``+1 415-555-0137``, or ``unknown caller``; an
+    unsure number reads ``Sarah Chen (+1 415-555-0137, check)``."""
     name = one_line(vm.caller_name) or one_line(vm.company)
-    number = pretty(vm.number) if vm.number else ""
+    number = number_label(vm)
+    if name and number.endswith(" (check)"):
+        return f"{name} ({number.removesuffix(' (check)')}, check)"
     if name and number:
         return f"{name} ({number})"
     return name or number or "unknown caller"
@@ -97,22 +118,7 @@ def _facts(vm: VoicemailEmailInput, settings: Settings) -> list[Fact]:
         add("Caller", one_line(vm.caller_name))
     if vm.company:
         add("Company", one_line(vm.company))
-    if vm.callback_number:
-        shown = pretty(vm.callback_number, vm.extension)
-        href = tel_href(vm.callback_number, vm.extension)
-        note = ""
-        if vm.callback_number_confidence < UNSURE_NUMBER:
-            note = (
-                f" (only {round(vm.callback_number_confidence * 100)}% sure: check the recording)"
-            )
-        link = f'<a href="{esc(href)}">{esc(shown)}</a>' if href else esc(shown)
-        add("Call back", shown + note + (f"  {href}" if href else ""), link + esc(note))
-    if vm.caller_id and vm.caller_id != vm.callback_number:
-        shown = pretty(vm.caller_id)
-        href = tel_href(vm.caller_id)
-        add("Caller ID", shown, f'<a href="{esc(href)}">{esc(shown)}</a>' if href else None)
-    elif not vm.callback_number:
-        add("Call back", "no number given and no caller ID")
+    facts += _number_facts(vm)
     add("Received", local_time(vm.received_at, tz))
     add("Length", duration_label(vm.duration))
     if vm.language:
@@ -165,6 +171,42 @@ def _facts(vm: VoicemailEmailInput, settings: Settings) -> list[Fact]:
     if url:
         add("Message", url, f'<a href="{esc(url)}">{esc(url)}</a>')
     return facts
+
+
+def _tel_fact(label: str, e164: str, note: str = "", extension: str | None = None) -> Fact:
+    """A number as a row: shown, with its ``tel:`` link (in the text too) and a note."""
+    shown = pretty(e164, extension)
+    href = tel_href(e164, extension)
+    link = f'<a href="{esc(href)}">{esc(shown)}</a>' if href else esc(shown)
+    return Fact(label, shown + note + (f"  {href}" if href else ""), link + esc(note))
+
+
+def _number_facts(vm: VoicemailEmailInput) -> list[Fact]:
+    """The number to call; beside it the caller ID or the number heard that was not used
+    (flagged when a digit or two off) and the sentence saying why."""
+    rows: list[Fact] = []
+    if vm.callback_number:
+        note = ""
+        if vm.callback_number_confidence < UNSURE_NUMBER:
+            note = (
+                f" (only {round(vm.callback_number_confidence * 100)}% sure: check the recording)"
+            )
+        rows.append(_tel_fact("Call back", vm.callback_number, note, vm.extension))
+    if vm.callback_number and vm.other_number:
+        label = "Caller ID" if vm.other_number == vm.caller_id else "Heard as"
+        flag = (
+            " (not used: a digit or two off, check the recording)" if vm.other_number_near else ""
+        )
+        rows.append(_tel_fact(label, vm.other_number, flag))
+        if vm.number_reason:
+            reason = one_line(vm.number_reason)
+            rows.append(Fact("Why", reason, esc(reason)))
+    elif vm.caller_id and vm.caller_id != vm.callback_number:
+        rows.append(_tel_fact("Caller ID", vm.caller_id))
+    elif not vm.callback_number:
+        text = "no number given and no caller ID"
+        rows.append(Fact("Call back", text, esc(text)))
+    return rows
 
 
 def _audio_note(vm: VoicemailEmailInput, settings: Settings) -> tuple[bool, str | None]:
@@ -266,7 +308,7 @@ def _set_bodies(
             threshold=low_confidence,
             notes=notes,
             call_href=tel_href(vm.number, vm.extension),
-            call_label=pretty(vm.number, vm.extension) if vm.number else "",
+            call_label=number_label(vm, extension=True),
         ),
         subtype="html",
     )
@@ -283,16 +325,13 @@ def _attach_invite(
     organizer: str,
 ) -> None:
     """invite.ics for the time the caller proposed."""
-    who = (
-        one_line(vm.caller_name)
-        or one_line(vm.company)
-        or (pretty(vm.number) if vm.number else "caller")
-    )
+    who = one_line(vm.caller_name) or one_line(vm.company) or number_label(vm) or "caller"
     if vm.caller_name and vm.company:
         who += f" ({one_line(vm.company)})"
     about = [
         one_line(vm.summary),
-        f"Call back: {pretty(vm.number, vm.extension)}" if vm.number else "",
+        f"Call back: {number_label(vm, extension=True)}" if vm.number else "",
+        f"Or: {pretty(vm.other_number)} ({one_line(vm.number_reason)})" if vm.other_number else "",
         f"Voicemail received {local_time(vm.received_at, settings.tz)}",
     ]
     description = "\n".join(line for line in about if line) + (f"\n\n{plain}" if plain else "")
@@ -302,9 +341,7 @@ def _attach_invite(
         summary=f"Meeting with {who}",
         stamp=vm.received_at,
         description=description,
-        location=one_line(vm.addresses[0])
-        if vm.addresses
-        else (pretty(vm.number) if vm.number else ""),
+        location=one_line(vm.addresses[0]) if vm.addresses else number_label(vm),
         organizer=organizer,
         url=safe_url(vm.link) or "",
     )

@@ -50,6 +50,12 @@ class VoicemailEmailInput:
     callback_number_confidence: float = 0.0
     callback_extension: str | None = None  # digits said as "ext. 12" with the number
     caller_id: str | None = None  # E.164 from the network, if any
+    # The callback number compared with the caller ID, when they differ: the number not
+    # used (the caller ID, or the number heard), the sentence saying which is used and why,
+    # and whether they are a digit or two apart (then the other is flagged to check).
+    other_number: str | None = None
+    number_reason: str = ""
+    other_number_near: bool = False
     summary: str = ""
     dates: tuple[MentionedDate, ...] = ()
     amounts: tuple[str, ...] = ()

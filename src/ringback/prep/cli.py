@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import click
 
-from ringback.app_cli import load_settings, ready_database
-from ringback.console import console, fail, print_json
+from ringback.command_kit import Hint, work
+from ringback.console import console, print_json
 
 
 @click.command(
@@ -28,24 +28,19 @@ def prep(
 ) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
     from ringback.contacts.service import ContactNotFound
-    from ringback.db.session import transaction
     from ringback.prep.service import brief_for_contact
 
-    settings = load_settings()
-    url = ready_database(settings)
-    with transaction(url) as session:
-        try:
-            brief = brief_for_contact(
-                session,
-                contact_ref=contact,
-                settings=settings,
-                now=datetime.now(UTC),
-                reason=reason,
-                value=value,
-                next_step=next_step,
-            )
-        except ContactNotFound as exc:
-            fail(str(exc), hint="find the contact with `ringback contacts list --search NAME`")
+    hint = Hint("find the contact with `ringback contacts list --search NAME`", written=False)
+    with work({ContactNotFound: hint}) as (session, settings):
+        brief = brief_for_contact(
+            session,
+            contact_ref=contact,
+            settings=settings,
+            now=datetime.now(UTC),
+            reason=reason,
+            value=value,
+            next_step=next_step,
+        )
     if as_json:
         print_json(brief.as_json())
         return

@@ -3,17 +3,19 @@
 The spirit (seeds 001, 002, 004): be curious about *their* goals, listen, and
 dig deeper with questions that invite a story rather than a yes or a no. Talk
 about payback in their terms, not ours. Each question is tagged by the kind of
-back story it follows up; ``{item}`` is replaced by what they told us ("You
-mentioned {item} — ..."). Every question here must classify as "open"; a test
-holds the bank to that.
+back story it follows up, said through the item's phrase
+(:mod:`ringback.contacts.phrasing`): ``{mentioned}`` becomes "You mentioned you want to
+grow production by 20% this year" (or "You mentioned: '…'" for a note no phrase fits),
+``{topic}`` a noun phrase after "about" ("your plan to grow production…"), used only when
+the item has one. Every question here must classify as "open"; a test holds the bank to that.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ringback.contacts.models import BackStoryKind
+from ringback.contacts.phrasing import Phrase
 from ringback.contacts.profile import ContactProfile
 
 GENERAL = "general"
@@ -22,11 +24,20 @@ GENERAL = "general"
 @dataclass(frozen=True)
 class BankQuestion:
     kind: str  # a BackStoryKind value, or "general"
-    text: str  # may contain "{item}": the back-story text, woven in
+    text: str  # may contain "{mentioned}" or "{topic}": the back-story item, woven in
 
     @property
     def personal(self) -> bool:
-        return "{item}" in self.text
+        return "{mentioned}" in self.text or "{topic}" in self.text
+
+    def woven(self, phrase: Phrase) -> str | None:
+        """The question about ``phrase``, or None when it needs a topic the phrase lacks."""
+        if "{topic}" in self.text and phrase.topic is None:
+            return None
+        mentioned = phrase.mentioned
+        return self.text.format(
+            mentioned=mentioned[:1].upper() + mentioned[1:], topic=phrase.topic or ""
+        )
 
 
 _PG = BackStoryKind.PERSONAL_GOAL.value
@@ -40,47 +51,47 @@ BANK: tuple[BankQuestion, ...] = tuple(
     BankQuestion(kind, text)
     for kind, texts in {
         _PG: (
-            "You mentioned {item} — what would achieving that change for you?",
-            "Coming back to {item} — how is that coming along for you?",
-            "About {item} — what first got you thinking about it?",
+            "{mentioned} — what would achieving that change for you?",
+            "Coming back to {topic} — how is that coming along for you?",
+            "About {topic} — what first got you thinking about it?",
             "What would make this year a success for you personally?",
             "How do you balance what you want at home with what work asks of you?",
             "Who else in your life would feel the difference when you get there?",
         ),
         _PRO: (
-            "You mentioned {item} — what would achieving that change for you and your team?",
-            "Coming back to {item} — where do things stand since we last spoke?",
-            "About {item} — what is standing between you and that right now?",
+            "{mentioned} — what would achieving that change for you and your team?",
+            "Coming back to {topic} — where do things stand since we last spoke?",
+            "About {topic} — what is standing between you and that right now?",
             "How will you know the work on your goals has paid off?",
             "What would you like to be known for in your role a year from now?",
             "Which projects are getting most of your attention this quarter?",
             "How does your leadership measure success for you?",
         ),
         _FIN: (
-            "You mentioned {item} — what would reaching that make possible for you?",
-            "Coming back to {item} — how are you tracking against it so far?",
-            "About {item} — what would hitting that mean for you and the business?",
+            "{mentioned} — what would reaching that make possible for you?",
+            "Coming back to {topic} — how are you tracking against it so far?",
+            "About {topic} — what would hitting that mean for you and the business?",
             "Where do you expect the biggest return on what you spend this year?",
             "How do you decide which investments are worth making right now?",
             "What does a good payback look like in your numbers?",
         ),
         _CH: (
-            "You mentioned {item} — how is that affecting your week?",
-            "Coming back to {item} — what have you already tried?",
-            "About {item} — what would it be worth to you to have that behind you?",
+            "{mentioned} — how is that affecting your week?",
+            "Coming back to {topic} — what have you already tried?",
+            "About {topic} — what would it be worth to you to have that behind you?",
             "What happens if this is still unsolved in six months?",
             "What gets in the way most often when you take this on?",
             "Who else feels the impact when this goes wrong?",
         ),
         _INT: (
-            "You mentioned {item} — how did you get into that?",
-            "Coming back to {item} — what do you enjoy most about it these days?",
+            "{mentioned} — how did you get into that?",
+            "Coming back to {topic} — what do you enjoy most about it these days?",
             "What has your time outside work taught you that you use on the job?",
             "What do you do to recharge outside work?",
         ),
         _LIFE: (
-            "You mentioned {item} — how has that changed things for you?",
-            "Coming back to {item} — what has it meant for your plans this year?",
+            "{mentioned} — how has that changed things for you?",
+            "Coming back to {topic} — what has it meant for your plans this year?",
             "What has changed for you since we last spoke?",
         ),
         GENERAL: (
@@ -107,60 +118,6 @@ def for_kind(kind: str) -> list[BankQuestion]:
     return [q for q in BANK if q.kind == kind]
 
 
-# Notes are often written about the contact ("Wants to retire by 55"); said to them, in
-# "You mentioned ...", they need the second person.
-_LEAD_INS = (
-    (re.compile(r"^(?:he |she |they )?wants? to\s+", re.I), "you want to "),
-    (re.compile(r"^(?:he |she |they )?would like to\s+", re.I), "you'd like to "),
-    (re.compile(r"^(?:he |she |they )?hopes? to\s+", re.I), "you hope to "),
-    (re.compile(r"^(?:he |she |they )?plans? to\s+", re.I), "you plan to "),
-    (re.compile(r"^to\s+", re.I), "you want to "),
-)
-
-
-# A goal noted as a bare verb ("Increase production by 23%") reads, said back to them,
-# as "You mentioned you want to increase production by 23%".
-_GOAL_VERB_WORDS = """get grow cut reduce increase expand save pay buy build hire launch open
-    move become find retire sell start finish improve double lower raise win keep take make
-    learn travel spend"""
-_GOAL_VERBS = frozenset(_GOAL_VERB_WORDS.split())
-_GOAL_KINDS = frozenset(
-    k.value
-    for k in (
-        BackStoryKind.PERSONAL_GOAL,
-        BackStoryKind.PROFESSIONAL_GOAL,
-        BackStoryKind.FINANCIAL_GOAL,
-    )
-)
-
-
-# First words that are ordinary words, not names: safe to lower-case inside a sentence.
-# Anything else keeps its capital, because "Ohio expansion" must not become "ohio".
-_COMMON_START_WORDS = """a an the more less new our their his her my just recently bought had
-    got lost joined left moved became started"""
-_COMMON_START = frozenset(_COMMON_START_WORDS.split()) | _GOAL_VERBS
-
-
-def _phrase(text: str) -> str:
-    """A back-story note ready to go inside a sentence: no trailing period, no stray capital."""
-    phrase = " ".join(text.split()).rstrip(" .!;:")
-    first = phrase.split(" ", 1)[0] if phrase else ""
-    lowered = first.lower()
-    if first[1:].islower() and (lowered in _COMMON_START or lowered.endswith("ing")):
-        phrase = lowered + phrase[len(first) :]
-    return phrase
-
-
-def _goal_phrase(text: str, kind: str = "") -> str:
-    phrase = _phrase(text)
-    for pattern, replacement in _LEAD_INS:
-        if pattern.match(phrase):
-            return pattern.sub(replacement, phrase, count=1)
-    if kind in _GOAL_KINDS and phrase.split(" ", 1)[0] in _GOAL_VERBS:
-        return "you want to " + phrase
-    return phrase
-
-
 def questions_for(profile: ContactProfile, *, limit: int = 5) -> list[str]:
     """Up to ``limit`` open questions for a call with ``profile``, the most personal first.
 
@@ -185,14 +142,16 @@ def questions_for(profile: ContactProfile, *, limit: int = 5) -> list[str]:
 
     uses: dict[str, int] = {}
     for item in items:
-        phrase = _goal_phrase(item.text, item.kind.value)
+        phrase = item.said
         templates = [q for q in for_kind(item.kind.value) if q.personal]
-        if not phrase or not templates:
-            continue
         # Two goals of one kind get different questions: take the kind's templates in turn.
         n = uses.get(item.kind.value, 0)
         uses[item.kind.value] = n + 1
-        add(templates[n % len(templates)].text.replace("{item}", phrase))
+        for step in range(len(templates)):  # skip those the phrase cannot fill
+            woven = templates[(n + step) % len(templates)].woven(phrase)
+            if woven:
+                add(woven)
+                break
     kinds = list(dict.fromkeys(item.kind.value for item in items))
     for kind in kinds:
         for q in for_kind(kind):

@@ -17,7 +17,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ringback.extract.callback import CallbackNumber, close_digits, resolve, with_extension
+from ringback.extract.callback import (
+    CallbackNumber,
+    check_caller_id,
+    close_digits,
+    resolve,
+    with_extension,
+)
 from ringback.extract.spoken_numbers import Reading, find_readings
 from ringback.phones import e164_or_none
 from ringback.speech.types import (
@@ -77,6 +83,7 @@ def callback_number_from_audio(
     options: TranscribeOptions | None = None,
     verify_below: float = _UNSURE,
     repair: bool = True,
+    compare_caller_id: bool = True,
 ) -> tuple[Transcript, CallbackNumber]:
     """Transcribe a voicemail (unless ``transcript`` is given) and find its callback number.
 
@@ -88,6 +95,9 @@ def callback_number_from_audio(
     ``score_texts`` (``FasterWhisperTranscriber`` has it); others get the text result.
     ``verify_below``: a spoken number with a confidence at or below this is checked too.
     ``repair=False`` skips the audio check altogether (the transcript's reading stands).
+    The number found is then compared with the caller ID
+    (:func:`ringback.extract.callback.check_caller_id`; ``compare_caller_id=False`` skips
+    that, as a measure of what the comparison is worth).
     """
     from ringback.speech.audio import decode
 
@@ -95,8 +105,31 @@ def callback_number_from_audio(
     samples = decode(audio)
     if transcript is None:
         transcript = transcriber.transcribe(samples, options=options)
+    found = _read_and_repair(
+        transcriber,
+        samples,
+        transcript,
+        region,
+        e164_or_none(caller_id, region),
+        verify_below,
+        repair,
+    )
+    if compare_caller_id:
+        found = check_caller_id(found, e164_or_none(caller_id, region), region)
+    return transcript, found
+
+
+def _read_and_repair(
+    transcriber: Transcriber,
+    samples: npt.NDArray[np.float32],
+    transcript: Transcript,
+    region: str,
+    caller: str | None,
+    verify_below: float,
+    repair: bool,
+) -> CallbackNumber:
+    """The number the transcript gives, repaired against the audio when it is unsettled."""
     valid, partial = find_readings(transcript.text, transcript.words, region)
-    caller = e164_or_none(caller_id, region)
     first = with_extension(resolve(valid, partial, caller, region), transcript.text)
     # For the audio repair, digit fragments too short to be partial readings count: a
     # word the model got wrong ("eight, middle, nine") splits one saying into pieces.
@@ -111,17 +144,18 @@ def callback_number_from_audio(
         or (first.source == "spoken" and contradicted)
     )
     if not (repair and unsettled and (valid or partial)) or not isinstance(transcriber, _Rescorer):
-        return transcript, first
+        return first
     repaired = _repair(transcriber, samples, _sayings([*v_all, *fragments]), region)
     if repaired is None:
-        return transcript, first
+        return first
     repaired = with_extension(repaired, transcript.text)
     if caller and repaired.e164 == caller:
-        return transcript, replace(repaired, confidence=0.9)
+        return replace(repaired, confidence=0.9)
     if first.source == "spoken" and repaired.e164 == first.e164:
         # The audio confirms what the transcript said: keep its spans and confidence.
-        return transcript, replace(first, confidence=max(first.confidence, repaired.confidence))
-    return transcript, repaired
+        return replace(first, confidence=max(first.confidence, repaired.confidence))
+    # The repair's own readings, with the runs they came from (for the caller-ID check).
+    return replace(repaired, runs=first.runs)
 
 
 def _repair(

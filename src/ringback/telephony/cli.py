@@ -64,7 +64,7 @@ JSON keys: ok, transcript, duration, checks [{id, ok, label, detail}]."""
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(file: Path, line: str, as_json: bool) -> None:
     """Transcribe a greeting and check it: says your name, ≤ 10 s, no buttons, no preamble."""
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
     from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingError, check_samples, load_samples
 
@@ -98,7 +98,7 @@ fails a check is kept all the same (use --strict to refuse it)."""
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
     """Check a greeting, convert it for the phone and make it the one callers hear."""
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
     from ringback.lines import LineKind
     from ringback.telephony.greetings import (
         GreetingError,
@@ -148,7 +148,7 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Which greeting each line plays (or the spoken fallback)."""
-    from ringback.app_cli import load_settings
+    from ringback.command_kit import load_settings
     from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingStore
     from ringback.telephony.twiml import CallPlan, spoken_greeting
@@ -200,7 +200,7 @@ def recordings(limit: int, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ringback.app_cli import load_settings, ready_database
+    from ringback.command_kit import load_settings, ready_database
     from ringback.telephony.service import list_recordings
 
     settings = load_settings()
@@ -234,7 +234,7 @@ def recordings(limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def retry(recording_sid: str, as_json: bool) -> None:
     """Fetch a failed or refused recording again and run it through the inbox."""
-    from ringback.app_cli import load_settings, ready_database
+    from ringback.command_kit import load_settings, ready_database
     from ringback.telephony import service
 
     settings = load_settings()

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
+from ringback.contacts.cli_common import contact_for
 from ringback.tracking.cli_common import JSON_OPTION as _JSON
 from ringback.tracking.cli_common import parse_time, tracking_work
 
@@ -40,21 +42,7 @@ def _report(logged: LoggedOutcome, as_json: bool) -> None:
         console().print(f"  returns {n} earlier attempt{'s' * (n != 1)}")
 
 
-def _contact_id(raw: str) -> int:
-    from ringback.inputs import as_id
-
-    found = as_id(raw)
-    if found is None:
-        fail(
-            f"--contact {raw[:40]!r} is not a contact id; nothing was written",
-            hint="pass the number shown by `ringback contacts list`",
-        )
-    return found
-
-
-_CONTACT = click.option(
-    "--contact", "contact", required=True, help="The contact's id (see `ringback contacts list`)."
-)
+_CONTACT = contact_option()
 _AT = click.option(
     "--at", "at", help="When: ISO time in your timezone (default now), or 2h / 3d ago."
 )
@@ -71,7 +59,7 @@ _DIRECTION = click.option(
 Examples:
   ringback log voicemail --contact 12 --script "Hi Bill, this is Dana from Acme ..." --variant B
   ringback log call --contact 12 --direction outbound --outcome no-answer --at "2026-11-20 16:05"
-  ringback log call --contact 12 --direction inbound
+  ringback log call --contact "Bill Turner" --direction inbound
   ringback log email --contact 12 --direction inbound --at 2h --json
 
 The same event logged twice (same contact, kind, time and script, or the same --key)
@@ -95,7 +83,12 @@ Examples:
 @_KEY
 @_JSON
 def voicemail(
-    contact: str, script: str, variant: str | None, at: str | None, key: str | None, as_json: bool
+    contact_ref: str,
+    script: str,
+    variant: str | None,
+    at: str | None,
+    key: str | None,
+    as_json: bool,
 ) -> None:
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
     from ringback.coach.cli import read_script  # bounded: stdin may never end
@@ -103,9 +96,9 @@ def voicemail(
     from ringback.tracking.service import log_outcome
 
     text = read_script(script) if script == "-" else script
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_outcome(
             session,
             channel=Channel.VOICEMAIL,
@@ -138,15 +131,15 @@ Examples:
 @_KEY
 @_JSON
 def call(
-    contact: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
+    contact_ref: str, direction: str, outcome: str, at: str | None, key: str | None, as_json: bool
 ) -> None:
     """Log a call: outbound attempts count towards the return rate, inbound ones return them."""
     from ringback.tracking.models import Channel, Outcome, Way
     from ringback.tracking.service import log_outcome
 
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_outcome(
             session,
             channel=Channel.CALL,
@@ -171,14 +164,14 @@ Examples:
 @_AT
 @_KEY
 @_JSON
-def email(contact: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
+def email(contact_ref: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
     """Log an email you sent or received."""
     from ringback.tracking.models import Channel, Way
     from ringback.tracking.service import log_outcome
 
-    cid = _contact_id(contact)
     with tracking_work() as (session, settings):
         when = parse_time(at, settings, option="--at") if at else None
+        cid = contact_for(session, settings, contact_ref).id
         logged = log_outcome(
             session,
             channel=Channel.EMAIL,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ringback.console import fail
+from ringback.command_kit import ErrorHints, Hint, work
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -77,33 +77,29 @@ def _span_back(match: re.Match[str], now: datetime, option: str | None) -> datet
     return now - timedelta(hours=_UNIT_HOURS[unit] * int(digits))
 
 
+def _hints() -> ErrorHints:
+    """The tracking commands' errors: a contact not found, a file naming unknown contacts,
+    a script the coach cannot read; any other ValueError may carry its own hint."""
+    from ringback.coach.text import ScriptError
+    from ringback.contacts.service import ContactNotFound
+    from ringback.tracking.events import UnknownContact
+
+    return {
+        UnknownContact: Hint(_ID_HINT),
+        ContactNotFound: Hint(_ID_HINT),
+        UnknownContactsInFile: Hint(
+            "add those contacts first, or pass --skip-unknown to log the rest"
+        ),
+        ScriptError: Hint(lambda exc: exc.hint),
+        ValueError: Hint(lambda exc: getattr(exc, "hint", None)),  # what to do about a file
+    }
+
+
+_ID_HINT = "find the id with `ringback contacts list`"
+
+
 @contextmanager
 def tracking_work() -> Iterator[tuple[Session, Settings]]:
     """One transaction; domain errors become a message and a hint, and nothing is written."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ringback.app_cli import load_settings, ready_database
-    from ringback.coach.text import ScriptError
-    from ringback.contacts.service import ContactNotFound
-    from ringback.db.session import transaction
-    from ringback.tracking.events import UnknownContact
-
-    settings = load_settings()
-    url = ready_database(settings)
-    try:
-        with transaction(url) as session:
-            yield session, settings
-    except (UnknownContact, ContactNotFound) as exc:
-        fail(f"{exc}; nothing was written", hint="find the id with `ringback contacts list`")
-    except UnknownContactsInFile as exc:
-        fail(
-            f"{exc}; nothing was written",
-            hint="add those contacts first, or pass --skip-unknown to log the rest",
-        )
-    except ScriptError as exc:
-        fail(f"{exc}; nothing was written", hint=exc.hint)
-    except ValueError as exc:  # some carry a hint: what to do about a file, say
-        fail(f"{exc}; nothing was written", hint=getattr(exc, "hint", None))
-    except SQLAlchemyError as exc:
-        reason = getattr(exc, "orig", None) or exc
-        fail(f"database error, nothing was written: {reason}")
+    with work(_hints()) as (session, settings):
+        yield session, settings

@@ -36,10 +36,19 @@ def one_line(text: str | None, limit: int = 200) -> str:
     return re.sub(r"\s+", " ", text or "").strip()[:limit]
 
 
+# What the voicemail said about the past or how to call back: already in the email's own words.
+_NOT_VALUE = re.compile(
+    r"\b(?:following up|you mentioned|we last spoke|you raised|reach me|my number|again, that's)\b",
+    re.IGNORECASE,
+)
+
+
 def value_and_next_step(script: str | None) -> tuple[str | None, str | None]:
     """The sentence that offers value (a number or an outcome for them) and the one that
     proposes the next step (a question, a day, a meeting), read from the voicemail."""
-    sentences = [s.strip() for s in _SENTENCE.split(script or "") if s.strip()]
+    sentences = [
+        s.strip() for s in _SENTENCE.split(script or "") if s.strip() and not _NOT_VALUE.search(s)
+    ]
     # A payback with a number in it beats a general one ("cut it by 23%" over "cutting").
     value = next((s for s in sentences if _NUMBER.search(s)), None)
     value = value or next((s for s in sentences if _VALUE.search(s)), None)
@@ -72,8 +81,9 @@ def write_draft(
     nudge: bool,
 ) -> Draft:
     """The first email restates the voicemail; a later one (``nudge``) is two lines."""
-    goal = profile.goals[0].text if profile.goals else None
-    challenge = profile.challenges[0].text if profile.challenges else None
+    goal = profile.lead_goal.said if profile.lead_goal else None
+    challenge = profile.challenges[0].said if profile.challenges else None
+    topic = goal.topic if goal else None
     meeting = proposed_meeting(send_at, tz)
     when = meeting.strftime("%A %B %-d at %-I:%M %p")
     left = left_at.astimezone(tz).strftime("%A")
@@ -81,18 +91,19 @@ def write_draft(
     ask = next_step or f"Would a 15-minute call on {when} work?"
     lines = [hello, ""]
     if nudge:
-        subject = f"Following up: {one_line(value or goal or 'my voicemail', 80)}"
+        subject = f"Following up: {one_line(value or topic or 'my voicemail', 80)}"
         lines += [
             f"A quick follow-up to my voicemail on {left}. {ask}",
             f"I've attached a calendar proposal for {when} (your time); if another time "
             "suits you better, just reply with it.",
         ]
     else:
-        subject = f"My voicemail {left}: {one_line(value or goal or 'a quick question', 80)}"
-        about = f" about {goal[0].lower() + goal[1:]}" if goal else ""
+        subject = f"My voicemail {left}: {one_line(value or topic or 'a quick question', 80)}"
+        about = f" about {topic}" if topic else ""
         lines.append(f"I left you a voicemail on {left}{about}; in case email suits you better:")
-        if challenge and not value:
-            lines.append(f"You mentioned {challenge[0].lower() + challenge[1:]}.")
+        said = goal if goal and not topic else challenge if not value else None
+        if said is not None:  # said as a sentence: "You mentioned that payroll takes…"
+            lines.append(f"{said.mentioned[:1].upper()}{said.mentioned[1:]}.")
         if value and value != next_step:  # one sentence may carry both: say it once
             lines.append(value)
         lines += [

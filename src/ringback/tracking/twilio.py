@@ -14,8 +14,6 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from ringback.tracking.models import EventSource, Outcome, Way
 
 if TYPE_CHECKING:
@@ -66,7 +64,7 @@ def record_call_status(
     and unfinished statuses are ignored with a reason, never an error: the route should
     still answer 200, or Twilio retries for nothing.
     """
-    from ringback.contacts.models import ContactPhone
+    from ringback.contacts.service import find_by_phone
     from ringback.db.base import utcnow
     from ringback.phones import to_e164
     from ringback.tracking.events import log_call
@@ -88,17 +86,13 @@ def record_call_status(
         e164 = to_e164(number, settings.default_region)
     except ValueError:
         return StatusResult(None, "no usable phone number")
-    contact_id = session.scalars(
-        select(ContactPhone.contact_id)
-        .where(ContactPhone.e164 == e164)
-        .order_by(ContactPhone.contact_id)
-    ).first()
-    if contact_id is None:
+    contact = find_by_phone(session, numbers=[e164])
+    if contact is None:
         return StatusResult(None, "unknown contact")
     outcome = outcome_for(status, params.get("AnsweredBy", "").strip().lower())
     logged = log_call(
         session,
-        contact_id=contact_id,
+        contact_id=contact.id,
         direction=direction,
         outcome=outcome,
         at=_when(params) or utcnow(),

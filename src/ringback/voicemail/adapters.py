@@ -134,6 +134,7 @@ class FactsExtractor:
             is_prospect=facts.is_prospect or prospect_line,
             callback_extension=number.extension,
             callback_number_source=number.source,
+            number_check=number.check,
             intent=facts.intent,
             asks_callback=asks_for_callback(
                 transcript.text, spoken_number=number.source == "spoken"
@@ -247,6 +248,9 @@ def email_input(
         callback_number_confidence=facts.callback_number_confidence,
         callback_extension=facts.callback_extension,
         caller_id=e164_or_none(message.from_number, settings.default_region),
+        other_number=facts.number_check.other if facts.number_check else None,
+        number_reason=facts.number_check.reason if facts.number_check else "",
+        other_number_near=bool(facts.number_check and facts.number_check.near),
         summary=summary,
         dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
         amounts=facts.amounts,

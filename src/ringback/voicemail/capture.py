@@ -12,7 +12,7 @@ mentioned is a *financial goal*; an address is an *interest* too (a property, a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +20,11 @@ from sqlalchemy import select
 
 from ringback.db.base import utcnow
 from ringback.voicemail.followup import (
+    callback_task,
     caller_numbers,
     contact_for,
     ensure_task,
     facts_of,
-    find_task,
     marker,
     wants_task,
 )
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.contacts.models import Contact, Interaction
+    from ringback.contacts.models import BackStoryItem, Contact, Interaction
     from ringback.voicemail.models import Voicemail
 
 
@@ -42,19 +42,33 @@ class NotCapturable(ValueError):
     """The message has nothing to capture yet (still processing, or rejected)."""
 
 
-@dataclass
+@dataclass(frozen=True)
+class CapturedTask:
+    """The callback task a captured message has (its due time in the user's timezone)."""
+
+    id: int
+    title: str
+    due_at: str | None
+
+
+@dataclass(frozen=True)
 class Captured:
+    """What capturing a message did: the contact it was filed under (None for a hang-up
+    without caller ID), the back story and task it has, when it was handled."""
+
     voicemail_id: int
     already: bool
+    handled_at: datetime | None
     contact_id: int | None = None
     contact_name: str | None = None
     created_contact: bool = False
     interaction_id: int | None = None
-    back_story: list[dict[str, str]] = field(default_factory=list)
-    follow_up: dict[str, Any] | None = None
-    handled_at: datetime | None = None
+    back_story: tuple[tuple[str, str], ...] = ()  # (kind, text)
+    follow_up: CapturedTask | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The ``ringback inbox capture --json`` contract."""
+        task = self.follow_up
         return {
             "voicemail_id": self.voicemail_id,
             "already_captured": self.already,
@@ -62,8 +76,10 @@ class Captured:
             "contact_name": self.contact_name,
             "created_contact": self.created_contact,
             "interaction_id": self.interaction_id,
-            "back_story": self.back_story,
-            "follow_up": self.follow_up,
+            "back_story": [{"kind": kind, "text": text} for kind, text in self.back_story],
+            "follow_up": (
+                {"id": task.id, "title": task.title, "due_at": task.due_at} if task else None
+            ),
             "handled_at": self.handled_at.isoformat() if self.handled_at else None,
         }
 
@@ -114,28 +130,9 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
     return item
 
 
-def _add_numbers_and_emails(
-    session: Session, row: Voicemail, contact: Contact, region: str
-) -> None:
-    from ringback.contacts.models import ContactEmail, ContactPhone
-
-    have = {p.e164 for p in contact.phones}
-    for number, label in caller_numbers(row, region):
-        if number not in have:
-            contact.phones.append(ContactPhone(e164=number, label=label))
-            have.add(number)
-    mails = {e.address for e in contact.emails}
-    for address in facts_of(row).emails:
-        address = str(address).strip().lower()
-        if address and address not in mails:
-            contact.emails.append(ContactEmail(address=address, label="voicemail"))
-            mails.add(address)
-    session.flush()
-
-
 def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured:
-    from ringback.contacts.models import BackStoryItem, BackStoryKind
-
+    """File a message under its caller's contact (new if unknown): numbers, back story,
+    interaction and callback task; then mark it handled. Capturing twice changes nothing."""
     row = get_voicemail(session, voicemail_id)
     if row.status not in ("done", "no_message"):
         why = row.status_reason or "not processed yet"
@@ -146,21 +143,43 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
 
     prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
     contact, created = contact_for(session, row, region=region, lead=prospect)
-    result = Captured(voicemail_id=row.id, already=already, handled_at=row.handled_at)
-    if contact is None:
-        # A hang-up without caller ID: nobody to file it under; reading it is handling it.
-        row.handled_at = row.handled_at or utcnow()
-        result.handled_at = row.handled_at
-        return result
+    if contact is None:  # a hang-up without caller ID: nobody to file it under
+        row.handled_at = row.handled_at or utcnow()  # reading it is handling it
+        return Captured(voicemail_id=row.id, already=already, handled_at=row.handled_at)
     row.contact_id = contact.id
-    result.contact_id, result.contact_name, result.created_contact = (
-        contact.id,
-        contact.name,
-        created,
+    stored = _file_under(session, settings, row, contact, already=already)
+    interaction = _interaction(session, row, contact)
+    task = _callback_task(session, settings, row, contact, interaction.id)
+    row.handled_at = row.handled_at or utcnow()
+    return Captured(
+        voicemail_id=row.id,
+        already=already,
+        handled_at=row.handled_at,
+        contact_id=contact.id,
+        contact_name=contact.name,
+        created_contact=created,
+        interaction_id=interaction.id,
+        back_story=tuple((str(b.kind), b.text) for b in stored),
+        follow_up=task,
     )
+
+
+def _file_under(
+    session: Session, settings: Settings, row: Voicemail, contact: Contact, *, already: bool
+) -> list[BackStoryItem]:
+    """The caller's numbers and spelled emails onto the contact, and the message's facts
+    as back story (once); returns the back-story items this message gave."""
+    from ringback.contacts.models import BackStoryItem, BackStoryKind
+    from ringback.contacts.service import add_known_numbers
+
     source = marker(row.id)
     if not already:
-        _add_numbers_and_emails(session, row, contact, region)
+        add_known_numbers(
+            session,
+            contact=contact,
+            phones=caller_numbers(row, settings.default_region),
+            emails=[(str(address), "voicemail") for address in facts_of(row).emails],
+        )
     stored = [b for b in contact.back_story if b.source == source]
     if not stored and not already:
         noted = row.received_at.astimezone(settings.tz).date()
@@ -169,21 +188,20 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
             contact.back_story.append(item)
             stored.append(item)
         session.flush()
-    result.back_story = [{"kind": str(b.kind), "text": b.text} for b in stored]
-    interaction = _interaction(session, row, contact)
-    result.interaction_id = interaction.id
+    return stored
+
+
+def _callback_task(
+    session: Session, settings: Settings, row: Voicemail, contact: Contact, interaction_id: int
+) -> CapturedTask | None:
+    """The message's callback task (made now if it wants one), tied to the interaction."""
     missed = row.status == "no_message"
-    task = find_task(session, contact.id, row.id)
+    task = callback_task(session, row)
     if task is None and wants_task(row, missed=missed):
         task, _ = ensure_task(session, row, contact, settings, missed=missed)
-    if task is not None:
-        if task.interaction_id is None:
-            task.interaction_id = interaction.id
-        result.follow_up = {
-            "id": task.id,
-            "title": task.title,
-            "due_at": task.due_at.astimezone(settings.tz).isoformat() if task.due_at else None,
-        }
-    row.handled_at = row.handled_at or utcnow()
-    result.handled_at = row.handled_at
-    return result
+    if task is None:
+        return None
+    if task.interaction_id is None:
+        task.interaction_id = interaction_id
+    due = task.due_at.astimezone(settings.tz).isoformat() if task.due_at else None
+    return CapturedTask(task.id, task.title, due)

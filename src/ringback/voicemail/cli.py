@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ringback.command_kit import load_settings as _settings
+from ringback.command_kit import ready_database as _ready
 from ringback.console import echo, fail, print_json
 from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_support import (
@@ -19,13 +21,7 @@ from ringback.voicemail.cli_support import (
     parse_time_or_fail as _time,
 )
 from ringback.voicemail.cli_support import (
-    ready as _ready,
-)
-from ringback.voicemail.cli_support import (
     session as _session,
-)
-from ringback.voicemail.cli_support import (
-    settings_or_fail as _settings,
 )
 
 if TYPE_CHECKING:
@@ -341,11 +337,12 @@ def resume(include_failed: bool) -> None:
 def list_(include_handled: bool, as_json: bool) -> None:
     """Messages, newest first (by default only those not handled yet)."""
     from ringback.voicemail import render
-    from ringback.voicemail.service import list_voicemails
+    from ringback.voicemail.inbox import list_inbox
 
     settings = _settings()
     with _session(settings) as session:
-        rows = list_voicemails(session, settings, include_handled=include_handled)
+        entries = list_inbox(session, settings=settings, include_handled=include_handled)
+    rows = [entry.as_json() for entry in entries]
     if as_json:
         print_json(rows)
     else:
@@ -361,11 +358,12 @@ def list_(include_handled: bool, as_json: bool) -> None:
 def show(voicemail_id: int, as_json: bool) -> None:
     """One message: transcript, facts, callback task, and how each stage went."""
     from ringback.voicemail import render
-    from ringback.voicemail.service import voicemail_detail
+    from ringback.voicemail.inbox import show_message
 
     settings = _settings()
     with _session(settings) as session:
-        data = voicemail_detail(session, settings, voicemail_id)
+        message = show_message(session, settings=settings, voicemail_id=voicemail_id)
+    data = message.as_json()
     if as_json:
         print_json(data)
     else:
@@ -382,11 +380,12 @@ def capture(voicemail_id: int, as_json: bool) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,
     callback task; then mark it handled. Capturing twice changes nothing."""
     from ringback.voicemail import render
-    from ringback.voicemail.capture import capture as do_capture
+    from ringback.voicemail.inbox import capture_message
 
     settings = _settings()
     with _session(settings) as session:
-        data = do_capture(session, settings, voicemail_id).to_json()
+        captured = capture_message(session, settings=settings, voicemail_id=voicemail_id)
+    data = captured.to_json()
     if as_json:
         print_json(data)
     else:

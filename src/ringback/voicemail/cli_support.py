@@ -1,5 +1,6 @@
-"""What every ``ringback inbox`` / ``voicemail`` command shares: settings, a ready
-database, one transaction with clear errors, and pipeline errors turned into messages."""
+"""What every ``ringback inbox`` / ``voicemail`` command shares beyond the toolkit
+(:mod:`ringback.command_kit`): the inbox's error table, and pipeline errors turned into
+messages."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from ringback.command_kit import ErrorHints, Hint, work
 from ringback.console import fail
 
 if TYPE_CHECKING:
@@ -20,37 +22,21 @@ T = TypeVar("T")
 LIST_HINT = "see the message ids with `ringback inbox list --all`"
 
 
-def settings_or_fail() -> Settings:
-    from ringback.app_cli import load_settings
+def _hints() -> ErrorHints:
+    from ringback.voicemail.capture import NotCapturable
+    from ringback.voicemail.service import VoicemailNotFound
 
-    return load_settings()
-
-
-def ready(settings: Settings) -> str:
-    from ringback.app_cli import ready_database
-
-    return ready_database(settings)
+    return {
+        VoicemailNotFound: Hint(LIST_HINT, written=False),
+        NotCapturable: Hint("see why with `ringback inbox show ID`"),
+    }
 
 
 @contextmanager
 def session(settings: Settings) -> Iterator[Session]:
     """One transaction; domain errors become messages with a hint, never tracebacks."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ringback.db.session import transaction
-    from ringback.voicemail.capture import NotCapturable
-    from ringback.voicemail.service import VoicemailNotFound
-
-    url = ready(settings)
-    try:
-        with transaction(url) as session:
-            yield session
-    except VoicemailNotFound as exc:
-        fail(str(exc), hint=LIST_HINT)
-    except NotCapturable as exc:
-        fail(f"{exc}; nothing was written", hint="see why with `ringback inbox show ID`")
-    except SQLAlchemyError as exc:
-        fail(f"database error, nothing was written: {getattr(exc, 'orig', None) or exc}")
+    with work(_hints(), settings) as (found, _):
+        yield found
 
 
 def guard(call: Callable[[], T]) -> T:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from ringback.extract.callback import NumberCheck
+
 
 @dataclass(frozen=True)
 class FactDate:
@@ -52,6 +54,9 @@ class MessageFacts:
     asks_callback: bool = False
     callback_due: datetime | None = None
     callback_due_text: str | None = None
+    # The callback number against the caller ID when they differ: which one is used, the
+    # other, and the sentence that says why (JSON: {used, other, reason, edits, near, used_is}).
+    number_check: NumberCheck | None = None
     line: str | None = None  # "prospect" when called on the prospect line, else absent
     # The JSON keys this record was read from (None: made here, every key is written).
     read_keys: frozenset[str] | None = field(default=None, compare=False, repr=False)
@@ -65,6 +70,8 @@ class MessageFacts:
             value = getattr(self, f.name)
             if f.name == "dates":
                 value = [d.to_json() for d in value]
+            elif isinstance(value, NumberCheck):
+                value = value.to_json()
             elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, datetime):
@@ -91,6 +98,8 @@ class MessageFacts:
                 for d in values["dates"] or ()
                 if isinstance(d, Mapping)
             )
+        if "number_check" in values:
+            values["number_check"] = _number_check(values["number_check"])
         if values.get("callback_due"):
             values["callback_due"] = datetime.fromisoformat(str(values["callback_due"]))
         if "callback_number_confidence" in values:
@@ -101,6 +110,20 @@ class MessageFacts:
         if "summary" in values:
             values["summary"] = str(values["summary"] or "")
         return cls(**values, read_keys=frozenset(values))
+
+
+def _number_check(data: Any) -> NumberCheck | None:
+    if not isinstance(data, Mapping) or not data.get("used") or not data.get("other"):
+        return None
+    edits = data.get("edits")
+    return NumberCheck(
+        str(data["used"]),
+        str(data["other"]),
+        str(data.get("reason") or ""),
+        int(edits) if isinstance(edits, int | float) else 0,
+        bool(data.get("near")),
+        "caller_id" if data.get("used_is") == "caller_id" else "heard",
+    )
 
 
 def as_facts(value: MessageFacts | Mapping[str, Any] | None) -> MessageFacts | None:

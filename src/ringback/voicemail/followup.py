@@ -7,8 +7,8 @@ has read the message would be no reminder at all. A hang-up with a number (statu
 ``no_message``) creates one too, titled as a missed call.
 
 This stage writes contacts and tasks itself, unlike the media stages, because that is its
-whole job; it is idempotent (the task title carries ``voicemail #ID``, the contact is
-found again by number), so a resumed pipeline never makes a second task.
+whole job; it is idempotent (the message links its task, ``callback_task_id``; the
+contact is found again by number), so a resumed pipeline never makes a second task.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import select
 
 from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.context import VoicemailContext
@@ -113,25 +111,12 @@ def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
     return out
 
 
-def match_contact(session: Session, numbers: Iterable[str]) -> Contact | None:
-    from ringback.contacts.models import Contact, ContactPhone
-
-    for number in numbers:
-        found = session.scalars(
-            select(ContactPhone.contact_id)
-            .where(ContactPhone.e164 == number)
-            .order_by(ContactPhone.contact_id)
-        ).first()
-        if found is not None:
-            return session.get(Contact, found)
-    return None
-
-
 def known_caller(
     url: str, numbers: Iterable[str | None], region: str
 ) -> tuple[str, str | None] | None:
     """(name, company) of the contact one of these numbers belongs to, the first number
     first (caller ID, then the number said), or None. Read-only."""
+    from ringback.contacts.service import find_by_phone
     from ringback.db.session import session_factory
     from ringback.phones import e164_or_none
 
@@ -139,7 +124,7 @@ def known_caller(
     if not wanted:
         return None
     with session_factory(url)() as session:
-        found = match_contact(session, wanted)
+        found = find_by_phone(session, numbers=wanted)
         return (found.name, found.company) if found is not None else None
 
 
@@ -163,40 +148,33 @@ def contact_for(
     """The caller's contact, matched by number (E.164), else a new one (a Lead when ``lead``
     or the message reads as a prospect); (None, False) when there is nothing to know them
     by. Returns (contact, created)."""
-    from ringback.contacts.models import Contact, ContactPhone
+    from ringback.contacts.models import Contact
+    from ringback.contacts.service import get_or_create_by_phone
 
     if row.contact_id is not None:
         known = session.get(Contact, row.contact_id)
         if known is not None:
             return known, False
     numbers = caller_numbers(row, region)
-    found = match_contact(session, [n for n, _ in numbers])
-    if found is not None:
-        return found, False
-    name = display_name(row, region)
     facts = facts_of(row)
     if not numbers and not facts.caller_name:
         return None, False
-    contact = Contact(
-        name=(name or "Unknown caller")[:200],
-        company=(facts.company or None),
+    return get_or_create_by_phone(
+        session,
+        numbers=numbers,
+        name=display_name(row, region),
+        company=facts.company,
         is_lead=lead or facts.is_prospect,
-        phones=[ContactPhone(e164=n, label=label) for n, label in numbers],
     )
-    session.add(contact)
-    session.flush()
-    return contact, True
 
 
-def find_task(session: Session, contact_id: int, voicemail_id: int) -> FollowUp | None:
+def callback_task(session: Session, row: Voicemail) -> FollowUp | None:
+    """The callback task this message created, by its link (None if none, or deleted)."""
     from ringback.contacts.models import FollowUp
 
-    return session.scalars(
-        select(FollowUp).where(
-            FollowUp.contact_id == contact_id,
-            FollowUp.title.like(f"%({marker(voicemail_id)})"),
-        )
-    ).first()
+    if row.callback_task_id is None:
+        return None
+    return session.get(FollowUp, row.callback_task_id)
 
 
 def task_title(row: Voicemail, name: str, *, missed: bool) -> str:
@@ -212,7 +190,7 @@ def ensure_task(
     """The callback task for this message on ``contact``; (task, created)."""
     from ringback.contacts.models import FollowUp
 
-    existing = find_task(session, contact.id, row.id)
+    existing = callback_task(session, row)
     if existing is not None:
         return existing, False
     due = facts_of(row).callback_due
@@ -223,6 +201,7 @@ def ensure_task(
     )
     session.add(task)
     session.flush()
+    row.callback_task_id = task.id
     return task, True
 
 
@@ -255,6 +234,7 @@ class FollowUpStage(Stage):
 
 
 def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
+    from ringback.contacts.service import find_by_phone
     from ringback.db.session import transaction
     from ringback.lines import LineKind, line_kind
     from ringback.voicemail.models import Voicemail
@@ -272,7 +252,8 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
         # seed 003, "deal with that well, and separately".
         prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
         if not (prospect or wants_task(row, missed=missed)):
-            found = match_contact(session, [n for n, _ in caller_numbers(row, region)])
+            numbers = [n for n, _ in caller_numbers(row, region)]
+            found = find_by_phone(session, numbers=numbers)
             if found is not None:
                 row.contact_id = found.id
                 note_return(session, row, found.id, settings)

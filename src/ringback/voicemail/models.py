@@ -64,7 +64,11 @@ class StageStatus(enum.StrEnum):
 
 class Voicemail(Base):
     __tablename__ = "voicemails"
-    __table_args__ = (Index("ix_voicemails_status_received", "status", "received_at"),)
+    __table_args__ = (
+        Index("ix_voicemails_status_received", "status", "received_at"),
+        # The inbox's order (unread first, newest first) from the index alone.
+        Index("ix_voicemails_inbox", "read_at", "received_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Unique for all time, unlike ``id``: the email's outbox key and Message-ID use it, so a
@@ -101,7 +105,13 @@ class Voicemail(Base):
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
+    # The callback task this message created: linked, never found again by its title.
+    callback_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("follow_ups.id", ondelete="SET NULL"), index=True
+    )
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When someone first opened it (the web inbox's unread-first order); done is handled_at.
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_key: Mapped[str | None] = mapped_column(String(255))
 
     # Which worker is running the pipeline on it, and until when that claim holds

@@ -71,6 +71,27 @@ def _when(iso: Any) -> str:
         return text
 
 
+def _call_back(facts: Any) -> str:
+    """The number with its confidence, and "check the recording" under the flag line."""
+    from ringback.extract.callback import UNSURE_NUMBER
+
+    shown = f"{_number(facts.callback_number, facts.callback_extension)}"
+    shown += f"  (confidence {facts.callback_number_confidence:.2f})"
+    if facts.callback_number and facts.callback_number_confidence < UNSURE_NUMBER:
+        shown += ", check the recording"
+    return shown
+
+
+def _number_check_rows(facts: Any) -> list[tuple[str, str]]:
+    """The other number (the caller ID or the number heard) and why it is not the one used."""
+    check = facts.number_check
+    if check is None:
+        return []
+    label = "Heard as" if check.used_is == "caller_id" else "Caller ID"
+    flag = "  (not used: a digit or two off, check the recording)" if check.near else ""
+    return [(label, _number(check.other) + flag), ("Why", check.reason)]
+
+
 def _facts_table(data: Mapping[str, Any]) -> Any:
     from rich.markup import escape
     from rich.table import Table
@@ -85,11 +106,8 @@ def _facts_table(data: Mapping[str, Any]) -> Any:
     rows: list[tuple[str, str]] = [
         ("Caller", facts.caller_name or "—"),
         ("Company", facts.company or "—"),
-        (
-            "Call back",
-            f"{_number(facts.callback_number, facts.callback_extension)}"
-            f"  (confidence {facts.callback_number_confidence:.2f})",
-        ),
+        ("Call back", _call_back(facts)),
+        *_number_check_rows(facts),
         ("Summary", facts.summary or "—"),
     ]
     for date in facts.dates:

@@ -12,9 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from ringback.voicemail.facts import MessageFacts, as_facts
+from ringback.voicemail.facts import MessageFacts
 from ringback.voicemail.pipeline.stages import Stage
 
 if TYPE_CHECKING:
@@ -100,59 +98,9 @@ def caller_label(row: Voicemail, region: str, contact_name: str | None = None) -
     return display_name(row, region, contact_name) or "unknown caller"
 
 
-def _local(value: datetime | None, settings: Settings) -> str | None:
+def local_iso(value: datetime | None, settings: Settings) -> str | None:
+    """A stored time as ISO 8601 in the user's timezone (None stays None)."""
     return value.astimezone(settings.tz).isoformat(timespec="seconds") if value else None
-
-
-def row_summary(
-    row: Voicemail, settings: Settings, contact_name: str | None = None
-) -> dict[str, Any]:
-    facts = as_facts(row.facts) or MessageFacts()
-    summary = facts.summary
-    if row.status == "no_message":
-        summary = "missed call, no message"
-    elif row.status in ("rejected", "failed") and row.status_reason:
-        summary = row.status_reason.splitlines()[0]
-    return {
-        "id": row.id,
-        "status": str(row.status),
-        "received_at": _local(row.received_at, settings),
-        "caller": caller_label(row, settings.default_region, contact_name),
-        "from_number": row.from_number,
-        "callback_number": facts.callback_number,
-        "callback_extension": facts.callback_extension,
-        "duration": row.duration,
-        "duration_label": duration_label(row.duration),
-        "summary": summary,
-        "urgent": facts.urgent,
-        "is_prospect": facts.is_prospect,
-        "handled": row.handled_at is not None,
-        "handled_at": _local(row.handled_at, settings),
-        "contact_id": row.contact_id,
-    }
-
-
-def list_voicemails(
-    session: Session, settings: Settings, *, include_handled: bool
-) -> list[dict[str, Any]]:
-    from ringback.voicemail.models import Voicemail
-
-    query = select(Voicemail).order_by(Voicemail.received_at.desc(), Voicemail.id.desc())
-    if not include_handled:
-        query = query.where(Voicemail.handled_at.is_(None))
-    rows = list(session.scalars(query))
-    names = _contact_names(session, {r.contact_id for r in rows if r.contact_id is not None})
-    return [row_summary(row, settings, names.get(row.contact_id)) for row in rows]
-
-
-def _contact_names(session: Session, ids: set[int]) -> dict[int | None, str]:
-    """Names of the contacts messages were matched to, in one query."""
-    from ringback.contacts.models import Contact
-
-    if not ids:
-        return {}
-    found = session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(ids)))
-    return {contact_id: name for contact_id, name in found}
 
 
 def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:
@@ -162,49 +110,6 @@ def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:
     if row is None:
         raise VoicemailNotFound(f"no voicemail #{voicemail_id}")
     return row
-
-
-def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
-    from ringback.contacts.models import Contact
-    from ringback.voicemail.adapters import low_confidence_words
-    from ringback.voicemail.followup import find_task
-
-    row = get_voicemail(session, voicemail_id)
-    contact = session.get(Contact, row.contact_id) if row.contact_id is not None else None
-    out = row_summary(row, settings, contact.name if contact is not None else None)
-    task = find_task(session, row.contact_id, row.id) if row.contact_id else None
-    out.update(
-        status_reason=row.status_reason,
-        source=str(row.source),
-        original_path=row.original_path,
-        original_filename=row.original_filename,
-        language=row.language,
-        transcript=row.transcript,
-        low_confidence_words=low_confidence_words(row.words),
-        facts=row.facts,
-        email_key=row.email_key,
-        follow_up=(
-            {
-                "id": task.id,
-                "title": task.title,
-                "due_at": _local(task.due_at, settings),
-                "done": task.done_at is not None,
-            }
-            if task
-            else None
-        ),
-        stages=[
-            {
-                "name": s.stage,
-                "status": str(s.status),
-                "attempts": s.attempts,
-                "duration_ms": s.duration_ms,
-                "error": s.error.splitlines()[0] if s.error else None,
-            }
-            for s in row.stages
-        ],
-    )
-    return out
 
 
 def email_status(settings: Settings, key: str | None) -> str | None:

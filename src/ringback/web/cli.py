@@ -41,7 +41,7 @@ def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
 
     import uvicorn
 
-    from ringback.app_cli import load_settings, ready_database
+    from ringback.command_kit import load_settings, ready_database
     from ringback.web import create_app
     from ringback.web.server import uvicorn_config
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ringback.contacts.editing import CHUNK, find_matches
 from ringback.contacts.fields import normalise_email, normalise_timezone
 from ringback.contacts.importers.records import ImportReport, RawRecord, Skip
 from ringback.contacts.models import (
@@ -24,7 +25,6 @@ from ringback.contacts.models import (
     Interaction,
     InteractionKind,
 )
-from ringback.contacts.service import CHUNK, find_matches
 from ringback.phones import pretty, to_e164
 
 # Column sizes in the schema; longer values are cut (and reported) rather than failing the import.

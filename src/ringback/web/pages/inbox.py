@@ -1,17 +1,200 @@
-"""Inbox (issue 15 §3): a placeholder until the page is built; replace the template's body."""
+"""Inbox (issue 15 §3): the list of voicemails (unread first, 50 a page), a voicemail's
+page (the recording, the transcript following playback, the facts, capture into the
+contact, mark done) and the recording itself.
+
+Every rule is in :mod:`ringback.voicemail.listing`; here requests become calls to it, and
+its results become pages. The recording is looked up by the message's id, never by a path
+from the request.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import Response
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+from fastapi import Form, HTTPException, Query, Request
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ringback.config import Settings
+from ringback.db.session import transaction
+from ringback.mail.render import tel_href
+from ringback.phones import pretty
+from ringback.voicemail import listing
+from ringback.voicemail.capture import NotCapturable
+from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router
-from ringback.web.render import render
+from ringback.web.render import flash, redirect, render
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = signed_in_router()
+T = TypeVar("T")
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _day(day: date, today: date) -> str:
+    year = f" {day.year}" if day.year != today.year else ""
+    return f"{day:%a} {day.day} {day:%b}{year}"
+
+
+def when_label(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """When a message came, as a person says it, in the user's timezone: ``today 9:14 am``,
+    ``yesterday 5:02 pm``, ``Mon 7 Dec, 3:00 pm``; another year's adds the year."""
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    if local.date() == today:
+        return f"today {_clock(local)}"
+    if local.date() == today - timedelta(days=1):
+        return f"yesterday {_clock(local)}"
+    return f"{_day(local.date(), today)}, {_clock(local)}"
+
+
+def mentioned_label(iso: str, now: datetime, tz: tzinfo) -> str:
+    """A time the caller named (ISO 8601, a date or a date and time) in the same words:
+    ``Mon 7 Dec`` or ``Mon 7 Dec, 3:00 pm``; shown as it is when it is not ISO 8601."""
+    today = now.astimezone(tz).date()
+    try:
+        if len(iso) == 10:
+            return _day(date.fromisoformat(iso), today)
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    local = moment.astimezone(tz) if moment.tzinfo else moment
+    return f"{_day(local.date(), today)}, {_clock(local)}"
+
+
+def length_label(seconds: float | None) -> str:
+    """``0:27``; empty when the length is unknown."""
+    if seconds is None:
+        return ""
+    total = max(0, round(seconds))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def _in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
+    """``work(session, settings)`` in one transaction, off the event loop; a voicemail that
+    is not there is the 404 page."""
+    settings = _settings(request)
+
+    def run() -> T:
+        with transaction(settings.effective_database_url) as session:
+            return work(session, settings)
+
+    try:
+        return await run_in_threadpool(run)
+    except VoicemailNotFound as exc:
+        raise HTTPException(404, f"There is {exc}. Go back to the Inbox.") from None
+
+
+def _helpers(settings: Settings) -> dict[str, Any]:
+    """What the inbox templates format with."""
+    now = datetime.now(settings.tz)
+    return {
+        "when": lambda moment: when_label(moment, now, settings.tz),
+        "on": lambda iso: mentioned_label(iso, now, settings.tz),
+        "length": length_label,
+        "tel": tel_href,
+        "number": pretty,
+    }
 
 
 @router.get("/inbox")
-async def inbox_page(request: Request) -> Response:
-    """The Inbox page."""
-    return render(request, "pages/inbox.html")
+async def inbox_page(
+    request: Request, page: Annotated[int, Query(ge=1, le=listing.MAX_PAGE)] = 1
+) -> Response:
+    """The inbox: unread first, then newest first, 50 a page."""
+    found = await _in_db(
+        request,
+        lambda session, settings: listing.inbox_page(
+            session, region=settings.default_region, page=page
+        ),
+    )
+    return render(request, "pages/inbox.html", inbox=found, **_helpers(_settings(request)))
+
+
+@router.get("/inbox/{voicemail_id}")
+async def voicemail_page(request: Request, voicemail_id: int) -> Response:
+    """One voicemail; opening it marks it read."""
+    view = await _in_db(
+        request,
+        lambda session, settings: listing.open_voicemail(
+            session, voicemail_id=voicemail_id, region=settings.default_region
+        ),
+    )
+    return render(request, "pages/inbox_voicemail.html", view=view, **_helpers(_settings(request)))
+
+
+@router.get("/inbox/{voicemail_id}/audio")
+async def voicemail_audio(request: Request, voicemail_id: int) -> Response:
+    """The stored original recording, with HTTP range support (the player seeks)."""
+    try:
+        found = await _in_db(
+            request,
+            lambda session, settings: listing.recording_of(
+                session, voicemail_id=voicemail_id, data_dir=settings.data_dir
+            ),
+        )
+    except listing.NoRecording as exc:
+        raise HTTPException(404, f"{exc}. The transcript is on the voicemail's page.") from None
+    return FileResponse(
+        found.path,
+        media_type=found.mime,
+        filename=found.filename,
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, no-cache"},
+    )
+
+
+@router.post("/inbox/{voicemail_id}/capture")
+async def capture_voicemail(
+    request: Request,
+    voicemail_id: int,
+    keep: Annotated[list[str], Form()] = [],  # noqa: B006  (FastAPI copies it)
+) -> Response:
+    """Capture the message into the contact with the checked items only; mark it done."""
+    chosen = {int(value) for value in keep if value.isdigit()}
+    try:
+        outcome = await _in_db(
+            request,
+            lambda session, settings: listing.capture_chosen(
+                session, settings, voicemail_id=voicemail_id, keep=chosen
+            ),
+        )
+    except NotCapturable as exc:
+        response = redirect(f"/inbox/{voicemail_id}")
+        flash(request, response, f"Nothing to capture yet: {exc}.", "error")
+        return response
+    response = redirect(f"/inbox/{voicemail_id}")
+    flash(request, response, _captured_text(outcome), "success")
+    return response
+
+
+def _captured_text(outcome: listing.CaptureOutcome) -> str:
+    if outcome.already:
+        return "Already captured: nothing changed."
+    if outcome.contact_name is None:
+        return "Marked done (no caller to file it under)."
+    who = ("new contact " if outcome.created_contact else "") + outcome.contact_name
+    items = len(outcome.kept)
+    return f"Captured into {who}: {items} item{'s' if items != 1 else ''} saved. Marked done."
+
+
+@router.post("/inbox/{voicemail_id}/done")
+async def mark_done(request: Request, voicemail_id: int) -> Response:
+    """Mark the message done without capturing it."""
+    await _in_db(
+        request, lambda session, _settings: listing.mark_done(session, voicemail_id=voicemail_id)
+    )
+    response = redirect("/inbox")
+    flash(request, response, f"Voicemail #{voicemail_id} marked done.", "success")
+    return response

@@ -1,9 +1,7 @@
 """Accounts: users, web sessions, API tokens and the audit trail (issue 15).
 
-Numbered 0008 on 0006 while 0007 is written elsewhere: re-chained on merge.
-
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-06 12:30:31.846064
 """
 
@@ -15,7 +13,7 @@ from alembic import op
 import ringback.db.base
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,6 @@ checks the basic-auth credentials), and a real aiosmtpd server collecting the em
 from __future__ import annotations
 
 import base64
-import socket
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -24,18 +23,13 @@ import httpx
 
 from ringback.config import Settings
 from ringback.telephony.signature import sign
+from tests.support.net import free_port
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 CALL_SID = "CA" + "a" * 32
 OWNER = "+14155550199"
 CALLER = "+12125550199"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def recording_sid(n: int) -> str:

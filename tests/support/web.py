@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.twilio_support import ACCOUNT_SID, AUTH_TOKEN, free_port, wait_for
+from tests.support.net import free_port
+from tests.support.twilio import ACCOUNT_SID, AUTH_TOKEN, wait_for
 
 PASSWORD = "correct horse battery"
 

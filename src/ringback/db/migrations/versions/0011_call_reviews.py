@@ -1,9 +1,9 @@
 """Call reviews: an uploaded call recording's analysis, queued for the worker (issue 15).
 
-Numbered 0009 on 0008; another 0009 may be written in parallel: re-chained on merge.
+Numbered 0011 on 0010 (main's newest); another 0011 may be written in parallel: re-chained on merge.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 14:00:00.000000
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 import ringback.db.base
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

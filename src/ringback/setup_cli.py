@@ -1,56 +1,18 @@
-"""``ringback start`` and ``ringback config``."""
+"""``ringback start``, ``ringback config`` and ``ringback db``: setting Ringback up.
+
+An interface module like ``cli.py``: it may import any domain (``start`` counts the
+contacts), and nothing imports it but the command table.
+"""
 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
 
 import click
-from pydantic import ValidationError
 
-from ringback.config import Settings, get_settings
-from ringback.console import console, fail, print_json
-
-
-def load_settings() -> Settings:
-    """The settings, or a clear error naming the bad variable."""
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"RINGBACK_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
-        fail(f"invalid settings: {problems}", hint="fix the variable (or .env line) and try again")
-
-
-def ready_database(settings: Settings) -> str:
-    """The database URL, created or upgraded to the current schema on first use (so the
-    embedded default needs no setup), or a clear error saying what to fix."""
-    from sqlalchemy.exc import OperationalError
-
-    from ringback.db.migrate import ensure_current
-
-    url = settings.effective_database_url
-    try:
-        ensure_current(url)
-    except OperationalError as exc:
-        database_unreachable(url, exc)
-    except ModuleNotFoundError as exc:
-        fail(f"database driver missing: {exc.name}", hint="pip install 'ringback[postgres]'")
-    return url
-
-
-def database_unreachable(url: str, exc: Exception) -> NoReturn:
-    """Fail with "cannot reach the database": the URL and the driver's own message are
-    shown with every password masked (a driver may echo its connection string)."""
-    from ringback.redact import mask_url, redact, url_secrets
-
-    reason = getattr(exc, "orig", None) or exc
-    fail(
-        f"cannot reach the database {mask_url(url)}: {redact(str(reason), url_secrets(url))}",
-        hint="check RINGBACK_DATABASE_URL and that the server is running",
-    )
+from ringback.command_kit import database_errors, load_settings, ready_database
+from ringback.config import mask_url
+from ringback.console import console, print_json
 
 
 @click.command(epilog="\b\nExamples:\n  ringback config\n  ringback config --json")
@@ -128,3 +90,26 @@ def web_lines(url: str, owner: dict[str, str]) -> list[str]:
     elif "hint" in owner:
         lines.append(owner["hint"])
     return lines
+
+
+@click.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command(
+    epilog="\b\nExamples:\n  ringback db upgrade\n  RINGBACK_DATABASE_URL=postgresql+psycopg://user@host/ringback ringback db upgrade"
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def upgrade(as_json: bool) -> None:
+    """Apply all migrations to the database named by RINGBACK_DATABASE_URL."""
+    from ringback.db.migrate import upgrade as run_upgrade
+
+    url = load_settings().effective_database_url
+    with database_errors(url):
+        before, after = run_upgrade(url)
+    result = {"database": mask_url(url), "from": before, "to": after}
+    if as_json:
+        print_json(result)
+    else:
+        console().print(f"{result['database']}: {before or 'empty'} → {after}")

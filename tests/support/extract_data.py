@@ -5,7 +5,7 @@ one lower-case run; numbers sometimes digits, sometimes words. Unless a case say
 otherwise it was received Monday 2026-11-23 10:15 in America/New_York, so "Thursday" is
 2026-11-26 and "tomorrow" 2026-11-24. The expectations are what a careful assistant would
 write down, not what the extractor happens to produce; known misses are listed in
-KNOWN_MISSES (tests/test_extract_data_blind.py) with the reason.
+KNOWN_MISSES (tests/support/extract_data_blind.py) with the reason.
 """
 
 from __future__ import annotations

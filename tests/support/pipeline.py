@@ -20,11 +20,20 @@ from typing import Any
 import av
 import numpy as np
 import pytest
+from sqlalchemy import select
 
+from ringback.db.session import transaction
 from ringback.speech import Transcript, Word
-from ringback.voicemail.pipeline import VoicemailMessage
+from ringback.voicemail.models import Voicemail, VoicemailStage
+from ringback.voicemail.pipeline import (
+    RetryPolicy,
+    Stage,
+    VoicemailMessage,
+    default_stages,
+    ingest,
+)
 
-FSDD = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "fsdd" / "recordings"
+FSDD = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "fsdd" / "recordings"
 
 
 def wav_bytes(samples: np.ndarray, rate: int = 8000, channels: int = 1) -> bytes:
@@ -173,3 +182,64 @@ class FileNotifier:
 
     def sent(self) -> list[Path]:
         return sorted(self.directory.glob("*.json"))
+
+
+STAGES = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
+
+
+class Pipe:
+    def __init__(self, url: str, tmp: Path, transcriber: FakeTranscriber | None = None) -> None:
+        self.url = url
+        self.data_dir = tmp / "data"
+        self.transcriber = transcriber or FakeTranscriber()
+        self.extractor = FakeExtractor()
+        self.notifier = FileNotifier(tmp / "sent")
+        self.sleeps: list[float] = []
+
+    def stages(self) -> list[Stage]:
+        return default_stages(
+            transcriber=self.transcriber, extractor=self.extractor, notifier=self.notifier
+        )
+
+    def ingest(self, data: Any, **kw: Any):  # type: ignore[no-untyped-def]
+        kw.setdefault("source", "upload")
+        kw.setdefault("stages", self.stages())
+        kw.setdefault("retry", RetryPolicy(max_attempts=3, base_delay=0.5))
+        return ingest(data, url=self.url, data_dir=self.data_dir, sleep=self.sleeps.append, **kw)
+
+    def stage_rows(self, voicemail_id: int) -> dict[str, VoicemailStage]:
+        with transaction(self.url) as session:
+            rows = session.scalars(
+                select(VoicemailStage)
+                .where(VoicemailStage.voicemail_id == voicemail_id)
+                .order_by(VoicemailStage.position)
+            ).all()
+            return {r.stage: r for r in rows}
+
+    def row(self, voicemail_id: int) -> Voicemail:
+        with transaction(self.url) as session:
+            row = session.get(Voicemail, voicemail_id)
+            assert row is not None
+            return row
+
+
+class Interrupt(BaseException):
+    """Stands in for the process being killed: nothing below the runner may catch it."""
+
+
+def pipe_rows(pipe: Pipe) -> list[Voicemail]:
+    with transaction(pipe.url) as session:
+        return list(session.scalars(select(Voicemail).order_by(Voicemail.id)))
+
+
+class SaidTranscriber:
+    """Stands in for Whisper: the words of ``text`` with Whisper's leading spaces."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        words = tuple(
+            Word(" " + w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(self.text.split())
+        )
+        return Transcript(" " + self.text, "en", words, 0.99)

@@ -1,6 +1,6 @@
 """Voicemail transcripts written after the extractor was built, to estimate its accuracy.
 
-Same conventions as tests/test_extract_data.py (received Monday 2026-11-23 10:15 New York
+Same conventions as tests/support/extract_data.py (received Monday 2026-11-23 10:15 New York
 unless a case says otherwise). Each set was scored once as written before any change; the
 first-run figures are the honest estimate, later fixes are regression-tested here.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.test_extract_data import case
+from tests.support.extract_data import case
 
 # Written after the extractor was tuned on CORPUS and scored once before any change, so
 # its first figures estimate accuracy on unseen messages (see the final report).

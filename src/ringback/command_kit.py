@@ -1,0 +1,139 @@
+"""What every ``ringback`` command shares: settings, a ready database, one transaction
+whose domain errors become a message and a hint, and the ``--contact`` option.
+
+On the ground floor: it imports ``config``, ``console``, ``redact`` and ``db`` and no
+domain. A domain's command module hands its own error table (:data:`ErrorHints`) to
+:func:`work`, and resolves a ``--contact`` through the contacts domain's own finder
+(``ringback.contacts.cli_common.contact_for``), so the toolkit never needs to know which
+errors or which tables exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from ringback.config import Settings, get_settings
+from ringback.console import fail
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+NOTHING_WRITTEN = "nothing was written"
+
+
+def load_settings() -> Settings:
+    """The settings, or a clear error naming the bad variable."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"RINGBACK_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        fail(f"invalid settings: {problems}", hint="fix the variable (or .env line) and try again")
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """An unreachable server or a missing driver, while setting the schema up, becomes a
+    clear error saying what to fix."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as exc:
+        database_unreachable(url, exc)
+    except ModuleNotFoundError as exc:
+        fail(f"database driver missing: {exc.name}", hint="pip install 'ringback[postgres]'")
+
+
+def ready_database(settings: Settings) -> str:
+    """The database URL, created or upgraded to the current schema on first use (so the
+    embedded default needs no setup), or a clear error saying what to fix."""
+    from ringback.db.migrate import ensure_current
+
+    url = settings.effective_database_url
+    with database_errors(url):
+        ensure_current(url)
+    return url
+
+
+def database_unreachable(url: str, exc: Exception) -> NoReturn:
+    """Fail with "cannot reach the database": the URL and the driver's own message are
+    shown with every password masked (a driver may echo its connection string)."""
+    from ringback.redact import mask_url, redact, url_secrets
+
+    reason = getattr(exc, "orig", None) or exc
+    fail(
+        f"cannot reach the database {mask_url(url)}: {redact(str(reason), url_secrets(url))}",
+        hint="check RINGBACK_DATABASE_URL and that the server is running",
+    )
+
+
+@dataclass(frozen=True)
+class Hint:
+    """How one kind of domain error is shown.
+
+    ``hint`` is the line saying what to do: text, or a function of the error (a duplicate
+    names the contact to edit instead); None for no hint. ``written`` adds "nothing was
+    written" to the message, for errors met while writing (a lookup that finds nothing
+    says only what it did not find, as it always has).
+    """
+
+    hint: str | Callable[[Any], str | None] | None = None
+    written: bool = True
+
+    def show(self, exc: BaseException) -> NoReturn:
+        text = str(exc) + (f"; {NOTHING_WRITTEN}" if self.written else "")
+        hint = self.hint(exc) if callable(self.hint) else self.hint
+        fail(text, hint=hint)
+
+
+# Error type -> how to show it; the first entry the error is an instance of wins, so a
+# subclass goes before its base (``ValueError`` last).
+ErrorHints = Mapping[type[BaseException], Hint]
+
+
+def explain(exc: BaseException, hints: ErrorHints) -> None:
+    """Fail with the message and hint the table gives ``exc``; return if it has none."""
+    for kind, how in hints.items():
+        if isinstance(exc, kind):
+            how.show(exc)
+
+
+@contextmanager
+def work(hints: ErrorHints, settings: Settings | None = None) -> Iterator[tuple[Session, Settings]]:
+    """One transaction for a whole command, on a ready database: any error rolls all of it
+    back, and the user sees what went wrong and what to do (from ``hints``), never a
+    traceback. A database error is one line whatever the domain."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ringback.db.session import transaction
+
+    settings = settings or load_settings()
+    url = ready_database(settings)
+    try:
+        with transaction(url) as session:
+            yield session, settings
+    except SQLAlchemyError as exc:
+        fail(f"database error, {NOTHING_WRITTEN}: {getattr(exc, 'orig', None) or exc}")
+    except Exception as exc:
+        explain(exc, hints)
+        raise
+
+
+CONTACT_HELP = "The contact: an id, a name, an email or a phone number."
+
+
+def contact_option(help: str = CONTACT_HELP, *, required: bool = True) -> Callable[[F], F]:
+    """``--contact`` as every command spells it (passed on as ``contact_ref``): one id,
+    name, email or phone, resolved by the contacts domain."""
+    return click.option("--contact", "contact_ref", required=required, help=help)

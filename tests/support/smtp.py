@@ -1,0 +1,81 @@
+"""A real SMTP server (aiosmtpd on loopback) for the mail tests; skipped without it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from typing import Any
+
+import pytest
+
+from tests.support.net import free_port
+
+aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
+
+
+aiosmtpd_smtp = pytest.importorskip("aiosmtpd.smtp")
+
+
+PASSWORD = "s3cr3t-Pa55word!"
+USER = "seller"
+
+
+@dataclass
+class Collector:
+    """aiosmtpd handler that keeps every accepted envelope; ``reply`` simulates refusals."""
+
+    envelopes: list[Any] = field(default_factory=list)
+    reply: str = "250 Message accepted for delivery"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply.startswith("250"):
+            self.envelopes.append(envelope)
+        return self.reply
+
+    def messages(self) -> list[EmailMessage]:
+        out = []
+        for env in self.envelopes:
+            msg = BytesParser(policy=default_policy).parsebytes(env.content)
+            assert isinstance(msg, EmailMessage)
+            out.append(msg)
+        return out
+
+
+@dataclass
+class Server:
+    port: int
+    handler: Collector
+
+
+def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+    ok = (
+        isinstance(auth_data, aiosmtpd_smtp.LoginPassword)
+        and auth_data.login == USER.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
+    return aiosmtpd_smtp.AuthResult(success=ok, handled=False)
+
+
+@contextmanager
+def smtp_servers() -> Iterator[Callable[..., Server]]:
+    """Start real SMTP servers on loopback: ``start(port=None, **controller_kwargs)``; all
+    stopped on leaving. The ``smtpd`` fixture (conftest) is this."""
+    controllers: list[Any] = []
+
+    def start(port: int | None = None, **kwargs: Any) -> Server:
+        handler = Collector()
+        port = port or free_port()
+        controller = aiosmtpd_controller.Controller(
+            handler, hostname="127.0.0.1", port=port, **kwargs
+        )
+        controller.start()
+        controllers.append(controller)
+        return Server(port, handler)
+
+    yield start
+    for controller in controllers:
+        controller.stop()
