@@ -252,8 +252,10 @@ class Settings(BaseSettings):
     web_max_upload_mb: int = Field(
         default=200,
         ge=1,
-        description="Uploads in the web app (recordings, greetings) larger than this (MB) are "
-        "refused (413); every other request keeps RINGBACK_WEB_MAX_BODY_KB.",
+        le=4096,
+        description="Uploads in the web app (call recordings, takes, greetings) larger than "
+        "this (MB) are refused and nothing is stored; every other request keeps "
+        "RINGBACK_WEB_MAX_BODY_KB.",
     )
     web_max_connections: int = Field(
         default=200, ge=1, description="Connections served at once; past it requests get 503."

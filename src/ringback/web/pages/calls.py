@@ -1,17 +1,282 @@
-"""Calls (issue 15 §3): a placeholder until the page is built; replace the template's body."""
+"""Calls (issue 15 §3): upload a call recording, watch it being analysed, review it.
+
+The upload is stored and queued here; the analysis runs in a worker process
+(:class:`~ringback.calls.reviews.ReviewJob` on a ``ProcessJobQueue`` started with the
+app, which also queues again what a stopped server left unfinished). Everything else is
+:mod:`ringback.calls.reviews` and :mod:`ringback.calls.review_view`.
+
+The upload route is the one route with a body limit above the app's 64 KiB: its own,
+``RINGBACK_WEB_MAX_UPLOAD_MB``, checked against the declared length before sign-in reads
+the form (so an oversized upload is refused before a byte of it is read), and again on
+the bytes while they are streamed to disk.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
-from fastapi.responses import Response
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
-from ringback.web.auth import signed_in_router
-from ringback.web.render import render
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import FileResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-router = signed_in_router()
+from ringback.accounts.service import UserView
+from ringback.calls import reviews
+from ringback.web.auth import CurrentUser, current_user, signed_in_router
+from ringback.web.render import flash, redirect, render
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from ringback.config import Settings
+
+# The route's hard ceiling (the setting's maximum); the configured cap is checked below it.
+UPLOAD_CEILING = (4096 + 1) << 20
+FORM_SLACK = 64 << 10  # the form's other fields and multipart boundaries
 
 
-@router.get("/calls")
-async def calls_page(request: Request) -> Response:
-    """The Calls page."""
-    return render(request, "pages/calls.html")
+@asynccontextmanager
+async def review_worker(app: FastAPI) -> AsyncIterator[None]:
+    """The worker process that analyses calls; unfinished reviews are queued again."""
+    from ringback.db.session import transaction
+    from ringback.telephony.worker import ProcessJobQueue
+
+    settings: Settings = app.state.settings
+    queue = ProcessJobQueue(reviews.ReviewJob(settings))
+    app.state.call_reviews = queue
+    queue.start()
+
+    def unfinished() -> list[int]:
+        with transaction(settings.effective_database_url) as session:
+            return reviews.resume_unfinished(session)
+
+    for review_id in await run_in_threadpool(unfinished):
+        queue.submit(str(review_id))
+    yield
+    queue.stop(timeout=5.0)
+
+
+async def declared_size(request: Request) -> None:
+    """413 with the limit in words when the declared body is over the upload cap."""
+    settings: Settings = request.app.state.settings
+    cap = settings.web_max_upload_mb << 20
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > cap + FORM_SLACK:
+        raise HTTPException(
+            413,
+            f"The recording is larger than the {settings.web_max_upload_mb} MB upload limit; "
+            "nothing was stored. Upload a shorter or compressed recording (MP3, M4A).",
+        )
+
+
+router = APIRouter(lifespan=review_worker)
+pages = signed_in_router()
+
+
+def _db(request: Request) -> str:
+    return str(request.app.state.settings.effective_database_url)
+
+
+def _review(request: Request, user: UserView, review_id: int) -> reviews.ReviewRow:
+    from ringback.db.session import transaction
+
+    with transaction(_db(request)) as session:
+        try:
+            return reviews.get_review(session, owner_id=user.id, review_id=review_id)
+        except reviews.ReviewNotFound:
+            raise HTTPException(404, "There is no such call review.") from None
+
+
+def _list(request: Request, user: UserView) -> list[reviews.ReviewRow]:
+    from ringback.db.session import transaction
+
+    with transaction(_db(request)) as session:
+        return reviews.list_reviews(session, owner_id=user.id)
+
+
+async def _upload_page(
+    request: Request, user: UserView, *, error: str = "", status: int = 200
+) -> Response:
+    settings: Settings = request.app.state.settings
+    past = await run_in_threadpool(_list, request, user)
+    return render(
+        request,
+        "pages/calls.html",
+        status_code=status,
+        reviews=past,
+        error=error,
+        max_mb=settings.web_max_upload_mb,
+        max_minutes=settings.call_max_minutes,
+    )
+
+
+@pages.get("/calls")
+async def calls_page(request: Request, user: CurrentUser) -> Response:
+    """The upload form and the past reviews."""
+    return await _upload_page(request, user)
+
+
+def _contact_id(request: Request, ref: str) -> int | None:
+    """The contact named ``ref`` (None for blank); ContactNotFound if there is none."""
+    from ringback.calls.service import call_contact
+    from ringback.db.session import transaction
+
+    if not ref.strip():
+        return None
+    settings: Settings = request.app.state.settings
+    with transaction(_db(request)) as session:
+        return call_contact(session, ref=ref, region=settings.default_region).id
+
+
+def _store_and_queue(
+    request: Request, user: UserView, recording: UploadFile, contact_id: int | None
+) -> reviews.ReviewRow:
+    from ringback.calls.uploads import store_call_upload
+    from ringback.db.session import transaction
+
+    settings: Settings = request.app.state.settings
+    stored = store_call_upload(
+        recording.file,
+        data_dir=settings.data_dir,
+        max_bytes=settings.web_max_upload_mb << 20,
+        max_minutes=settings.call_max_minutes,
+    )
+    with transaction(_db(request)) as session:
+        return reviews.create_review(
+            session,
+            owner_id=user.id,
+            stored=stored,
+            original_name=recording.filename or stored.path.name,
+            contact_id=contact_id,
+        )
+
+
+@router.post(
+    "/calls",
+    dependencies=[Depends(declared_size), Depends(current_user)],
+    max_body_size=UPLOAD_CEILING,
+)
+async def upload_call(
+    request: Request,
+    user: CurrentUser,
+    recording: Annotated[UploadFile | None, File()] = None,
+    contact: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Store the recording and queue its analysis; then the review's page shows progress."""
+    from ringback.calls.uploads import UploadRefused
+    from ringback.contacts.service import ContactNotFound
+
+    if recording is None or not recording.filename:
+        return await _upload_page(
+            request, user, error="Choose the call's recording file.", status=422
+        )
+    try:
+        contact_id = await run_in_threadpool(_contact_id, request, contact)
+        review = await run_in_threadpool(_store_and_queue, request, user, recording, contact_id)
+    except ContactNotFound as exc:
+        msg = f"{exc}: nothing was stored. Leave Contact empty, or add the contact first."
+        return await _upload_page(request, user, error=msg, status=422)
+    except UploadRefused as exc:
+        msg = f"Not uploaded: {exc}; nothing was stored. {exc.hint[0].upper()}{exc.hint[1:]}."
+        return await _upload_page(request, user, error=msg, status=422)
+    finally:
+        if recording is not None:
+            await recording.close()
+    request.app.state.call_reviews.submit(str(review.id))
+    return redirect(f"/calls/{review.id}")
+
+
+@pages.get("/calls/{review_id}/status")
+async def review_status(request: Request, user: CurrentUser, review_id: int) -> Response:
+    """How far the analysis is (polled by the progress page)."""
+    review = await run_in_threadpool(_review, request, user, review_id)
+    return JSONResponse({**review.status_json(), "url": f"/calls/{review.id}"})
+
+
+@pages.get("/calls/{review_id}/audio")
+async def review_audio(request: Request, user: CurrentUser, review_id: int) -> Response:
+    """The recording, with range requests (the player seeks without downloading it all)."""
+    review = await run_in_threadpool(_review, request, user, review_id)
+    if not review.original_path.is_file():
+        raise HTTPException(404, "The recording is no longer on the server.")
+    return FileResponse(review.original_path, headers={"Cache-Control": "private, no-store"})
+
+
+def _review_context(review: reviews.ReviewRow) -> dict[str, Any]:
+    from ringback.calls.review_view import review_page
+
+    doc = reviews.read_result(review)
+    return {"view": review_page(doc), "proposals": reviews.review_proposals(review)}
+
+
+@pages.get("/calls/{review_id}")
+async def review_page(request: Request, user: CurrentUser, review_id: int) -> Response:
+    """The review when it is done; until then, its progress (which the page polls)."""
+    review = await run_in_threadpool(_review, request, user, review_id)
+    if review.status != reviews.Status.DONE:
+        return render(request, "pages/calls_progress.html", review=review)
+    try:
+        context = await run_in_threadpool(_review_context, review)
+    except reviews.ReviewNotFound as exc:
+        raise HTTPException(404, f"{exc}. Upload the recording again.") from None
+    return render(request, "pages/calls_review.html", review=review, **context)
+
+
+def _accept(request: Request, user: UserView, review_id: int, only: set[int], contact: str) -> str:
+    """File the checked proposals; the message to show."""
+    from datetime import datetime
+
+    from ringback.calls.service import call_contact, mark_proposals_accepted
+    from ringback.db.session import transaction
+
+    settings: Settings = request.app.state.settings
+    review = _review(request, user, review_id)
+    with transaction(_db(request)) as session:
+        contact_id = None
+        if contact.strip() and review.contact_id is None:
+            contact_id = call_contact(session, ref=contact, region=settings.default_region).id
+        accepted, chosen = reviews.accept_review(
+            session, review=review, only=only, contact_id=contact_id, settings=settings
+        )
+    mark_proposals_accepted(chosen, now=datetime.now(settings.tz))
+    return (
+        f"Added to {accepted.contact}: {len(accepted.back_story)} back-story items and "
+        f"{len(accepted.follow_ups)} follow-ups, with the call on their timeline."
+    )
+
+
+@pages.post("/calls/{review_id}/accept")
+async def accept_proposals(
+    request: Request,
+    user: CurrentUser,
+    review_id: int,
+    proposal: Annotated[list[int] | None, Form()] = None,
+    contact: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """File exactly the checked back-story items and follow-ups into the contact."""
+    from ringback.calls.service import ProposalsError
+    from ringback.contacts.service import ContactNotFound
+
+    target = f"/calls/{review_id}"
+    response = redirect(target + "#proposals")
+    try:
+        text = await run_in_threadpool(
+            _accept, request, user, review_id, set(proposal or ()), contact
+        )
+    except ProposalsError as exc:
+        flash(
+            request,
+            response,
+            f"Nothing was added: {exc}. {exc.hint[0].upper()}{exc.hint[1:]}.",
+            "error",
+        )
+        return response
+    except ContactNotFound as exc:
+        flash(request, response, f"Nothing was added: {exc}. Check the contact's name.", "error")
+        return response
+    flash(request, response, text, "success")
+    return response
+
+
+router.include_router(pages)

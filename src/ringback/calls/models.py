@@ -1,0 +1,40 @@
+"""The call reviews asked for in the web app: one row per uploaded recording, from queued
+to done, which the worker process updates as it goes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+# The tables this one points at, so the worker process (which imports only this) knows
+# them too.
+from ringback.accounts import models as _accounts  # noqa: F401
+from ringback.contacts import models as _contacts  # noqa: F401
+from ringback.db.base import Base, UTCDateTime, utcnow
+
+
+class CallReview(Base):
+    __tablename__ = "call_reviews"
+    __table_args__ = (
+        Index("ix_call_reviews_owner_id", "owner_id"),
+        Index("ix_call_reviews_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True
+    )
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    original_path: Mapped[str] = mapped_column(String(1000))
+    original_sha256: Mapped[str] = mapped_column(String(64))
+    # queued -> running -> done | failed (see calls.reviews.Status)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    result_path: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
