@@ -35,9 +35,9 @@ def _masked_span(run: str) -> tuple[int, int] | None:
         return None
     first, rest = figures[0], figures[1:]
     # "call me at 3, 415 555 0137": a short hour, then a number written in groups.
-    if len(first.group()) <= 2 and all(len(f.group()) >= 3 for f in rest):
-        if sum(len(f.group()) for f in rest) >= 7:
-            return rest[0].start(), rest[-1].end()
+    grouped = all(len(f.group()) >= 3 for f in rest) and sum(len(f.group()) for f in rest) >= 7
+    if len(first.group()) <= 2 and grouped:
+        return rest[0].start(), rest[-1].end()
     return first.start(), figures[-1].end()
 
 
