@@ -75,9 +75,11 @@ _FUTURE = re.compile(
     r"\b(?:will|gonna|going\s+to|can|could|would|please|let'?s|want|need|should)\b|'ll\b"
 )
 _WORD = re.compile(r"[a-z']+")
-# A dot ends a sentence unless it ends "p.m." or a title ("Dr. Kim", "St. Louis").
+# A dot ends a sentence unless it ends a title ("Dr. Kim", "St. Louis"), or "p.m." with
+# the day still to come ("3 p.m. tomorrow").
 _SENTENCE_END = re.compile(
-    r"[?!;]|(?<!\b[ap])(?<!\b[ap]\.m)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)\.(?=\s|$)"
+    r"[?!;]|(?<!\b[ap]\.m)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bst)\.(?=\s|$)"
+    r"|(?<=\b[ap]\.m)\.(?=\s|$)(?!\s+(?:tomorrow|today|tonight|on|this|next)\b)"
 )
 _CLAUSE_END = re.compile(r",|\b(?:and|but|so|because|since|though|although)\b")
 # A callback time may be a few minutes before the message's timestamp ("call me at 3",
@@ -130,6 +132,8 @@ def is_callback(text: str, mention: DateMention, received_at: datetime) -> bool:
     if not _is_ahead(mention, received_at):
         return False
     start, end = mention.span
+    while end > start and text[end - 1] == ".":
+        end -= 1  # "10:30 a.m." may end its sentence: the dot is the sentence's
     s_lo, s_hi = _bounds(text, start, end, _SENTENCE_END)
     c_lo, c_hi = _bounds(text, start, end, _CLAUSE_END)
     c_lo, c_hi = max(c_lo, s_lo), min(c_hi, s_hi)

@@ -199,7 +199,7 @@ def build_voicemail_email(
     :class:`ringback.mail.outbox.Outbox` so that it is delivered once and never lost."""
     msg = EmailMessage()
     from_addr = _set_headers(msg, vm, settings, now)
-    meeting = proposed_time([d.iso for d in vm.dates], settings.tz)
+    meeting = proposed_time([vm.callback_at] if vm.callback_at else [], settings.tz)
     plain = _set_bodies(msg, vm, settings, meeting, low_confidence)
     if meeting is not None:
         _attach_invite(msg, vm, settings, meeting, plain=plain, organizer=from_addr)

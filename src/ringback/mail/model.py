@@ -52,6 +52,9 @@ class VoicemailEmailInput:
     caller_id: str | None = None  # E.164 from the network, if any
     summary: str = ""
     dates: tuple[MentionedDate, ...] = ()
+    # When the caller asked to be called back (ISO 8601, a date alone when no clock time
+    # was said): the only time the invite is made for. The other dates are only listed.
+    callback_at: str | None = None
     amounts: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()
