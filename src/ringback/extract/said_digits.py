@@ -41,6 +41,13 @@ def _masked_span(run: str) -> tuple[int, int] | None:
     return first.start(), figures[-1].end()
 
 
+def spelled_digits(said: str, minute: int) -> bool:
+    """Whether a would-be clock time ("4.04", "4 04", "404") is rather the digits of a
+    number ("four oh four"): people name times on the five minutes, and only a colon
+    ("4:04") makes another minute a time."""
+    return minute % 5 != 0 and ":" not in said
+
+
 def mask_said_digits(text: str) -> str:
     """``text`` with every run of figures said digit by digit replaced by ``#``."""
     if not any(ch.isdigit() for ch in text):
@@ -55,4 +62,4 @@ def mask_said_digits(text: str) -> str:
     return out
 
 
-__all__ = ["MASK", "mask_said_digits"]
+__all__ = ["MASK", "mask_said_digits", "spelled_digits"]
