@@ -282,7 +282,7 @@ def _attach_invite(
     plain: str,
     organizer: str,
 ) -> None:
-    """invite.ics for the time the caller proposed."""
+    """invite.ics for ``callback_at``, the time the caller asked to talk or meet."""
     who = (
         one_line(vm.caller_name)
         or one_line(vm.company)
