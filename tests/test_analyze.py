@@ -25,6 +25,7 @@ CONTRACT = [
     "urgent",
     "is_prospect",
     "callback_extension",
+    "callback_at",
 ]
 
 

@@ -321,6 +321,7 @@ def test_empty_transcript() -> None:
         "summary": "left no message",
         "urgent": False,
         "is_prospect": False,
+        "callback_at": None,
     }
 
 

@@ -34,20 +34,29 @@ def count(url: str, model: type) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_callback_due_prefers_the_time_the_caller_named() -> None:
+def test_callback_due_is_the_callback_time_the_caller_named() -> None:
     from ringback.extract import extract_facts
 
     facts = extract_facts("Call me back after three tomorrow.", received_at=RECEIVED, tz=NY)
-    due, text = callback_due(facts.dates, received_at=RECEIVED, tz=NY)
-    assert due == datetime(2026, 11, 24, 15, 0, tzinfo=NY) and text == "after three tomorrow"
+    due = callback_due(facts.callback_at, received_at=RECEIVED, tz=NY)
+    assert due == datetime(2026, 11, 24, 15, 0, tzinfo=NY)
+    # A day alone ("Wednesday morning") is due that day at 10:00.
+    assert callback_due("2026-11-25", received_at=RECEIVED, tz=NY) == datetime(
+        2026, 11, 25, 10, 0, tzinfo=NY
+    )
+    # An event is not when to call: "the closing on the 10th" leaves the default.
+    event = extract_facts("The closing is on the 10th, call me.", received_at=RECEIVED, tz=NY)
+    assert event.dates and event.callback_at is None
+    assert callback_due(event.callback_at, received_at=RECEIVED, tz=NY) == datetime(
+        2026, 11, 24, 10, 0, tzinfo=NY
+    )
 
 
 def test_callback_due_defaults_to_the_next_business_morning() -> None:
     friday = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
-    due, text = callback_due((), received_at=friday, tz=NY)
-    assert due == datetime(2026, 11, 30, 10, 0, tzinfo=NY) and text is None
-    urgent, _ = callback_due((), received_at=friday, tz=NY, urgent=True)
-    assert urgent == friday
+    due = callback_due(None, received_at=friday, tz=NY)
+    assert due == datetime(2026, 11, 30, 10, 0, tzinfo=NY)
+    assert callback_due(None, received_at=friday, tz=NY, urgent=True) == friday
 
 
 @pytest.mark.parametrize(

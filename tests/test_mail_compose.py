@@ -189,11 +189,27 @@ def test_naive_time_is_read_in_the_users_timezone_and_dates_alone_make_no_invite
     tmp_path: Path,
 ) -> None:
     s = make_settings(tmp_path)
-    vm = sample_vm(dates=(MentionedDate("Thursday", "2026-11-26"),))
+    vm = sample_vm(dates=(MentionedDate("Thursday", "2026-11-26"),), callback_at="2026-11-26")
     assert "text/calendar" not in parts_of(reparse(build_voicemail_email(vm, settings=s)))
-    vm = sample_vm(dates=(MentionedDate("at nine", "2026-11-26T09:00:00"),))
+    vm = sample_vm(
+        dates=(MentionedDate("at nine", "2026-11-26T09:00:00"),), callback_at="2026-11-26T09:00:00"
+    )
     ics = parts_of(reparse(build_voicemail_email(vm, settings=s)))["text/calendar"]
     assert "DTSTART:20261126T140000Z" in ics.get_payload(decode=True).decode()
+
+
+def test_the_invite_is_for_the_callback_time_never_another_date(tmp_path: Path) -> None:
+    s = make_settings(tmp_path)
+    closing = MentionedDate("the closing on the 10th at 10", "2026-12-10T10:00:00-05:00")
+    # An event said in the message is listed, but no invite is made for it.
+    msg = reparse(build_voicemail_email(sample_vm(dates=(closing,), callback_at=None), settings=s))
+    assert "text/calendar" not in parts_of(msg)
+    assert "Dec" in text_and_html(msg)[0] and "A calendar invite" not in text_and_html(msg)[0]
+    # The callback time, said after the event, is the invite's time.
+    later = MentionedDate("tomorrow after 3", "2026-11-24T15:00:00-05:00")
+    vm = sample_vm(dates=(closing, later), callback_at=later.iso)
+    ics = parts_of(reparse(build_voicemail_email(vm, settings=s)))["text/calendar"]
+    assert "DTSTART:20261124T200000Z" in ics.get_payload(decode=True).decode()
 
 
 def test_ics_text_is_escaped(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ import subprocess
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -26,13 +25,14 @@ from ringback.mail import (
 )
 from ringback.mail.outbox import KEY_HEADER
 from ringback.mail.protocol import send_message
-from tests.support.mail import HOSTILE, make_settings, parts_of, sample_vm
+from tests.support.mail import HOSTILE, parts_of, sample_vm
 from tests.support.smtp import (
     PASSWORD,
     USER,
     Server,
     authenticator,
     free_port,
+    smtp_settings,
 )
 
 
@@ -59,19 +59,6 @@ def server_tls(files: tuple[Path, Path]) -> ssl.SSLContext:
 
 def client_tls(files: tuple[Path, Path]) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=str(files[0]))
-
-
-def smtp_settings(tmp_path: Path, port: int, **overrides: Any) -> Any:
-    return make_settings(
-        tmp_path,
-        smtp_host="127.0.0.1",
-        smtp_port=port,
-        smtp_security="none",
-        smtp_from="Ringback <ringback@example.com>",
-        smtp_to="seller@example.com, assistant@example.com",
-        smtp_timeout=5,
-        **overrides,
-    )
 
 
 # ---- the whole email over the wire ----------------------------------------------------

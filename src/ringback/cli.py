@@ -54,7 +54,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Return rates: by week, score, rule, variant, time.",
     ),
     "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
-    "voicemail": ("ringback.voicemail.cli", "voicemail", "Analyze a voicemail recording (no DB)."),
+    "voicemail": (
+        "ringback.voicemail.cli_voicemail",
+        "voicemail",
+        "Analyze a voicemail recording or transcript (no DB).",
+    ),
     "serve": ("ringback.web.cli", "serve", "Serve the web app, the Twilio webhooks and greetings."),
     "users": ("ringback.accounts.cli", "users", "Who may sign in to the web app."),
     "tokens": ("ringback.accounts.cli", "tokens", "Personal API tokens for scripts."),

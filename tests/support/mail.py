@@ -63,6 +63,7 @@ def sample_vm(**overrides: Any) -> VoicemailEmailInput:
         "caller_id": "+14155550199",
         "summary": "wants to meet Thursday 2 pm",
         "dates": (MentionedDate("Thursday at two", "2026-11-26T14:00:00-05:00"),),
+        "callback_at": "2026-11-26T14:00:00-05:00",
         "amounts": ("$450,000",),
         "addresses": ("12 Main Street, Springfield",),
         "emails": ("john.smith@acme.com",),

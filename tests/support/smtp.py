@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -79,3 +80,19 @@ def smtp_servers() -> Iterator[Callable[..., Server]]:
     yield start
     for controller in controllers:
         controller.stop()
+
+
+def smtp_settings(tmp_path: Path, port: int, **overrides: Any) -> Any:
+    """Settings that send through the test SMTP server on ``port`` (plain, no login)."""
+    from tests.support.mail import make_settings
+
+    return make_settings(
+        tmp_path,
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        smtp_security="none",
+        smtp_from="Ringback <ringback@example.com>",
+        smtp_to="seller@example.com, assistant@example.com",
+        smtp_timeout=5,
+        **overrides,
+    )

@@ -8,7 +8,8 @@ package, not from its modules; the names below are its public API:
   where, why (the text half of ``ringback voicemail analyze``); rule-based and
   deterministic, so that a fact is either right or absent;
 - :func:`normalize` and :func:`extract_dates`: one sentence's dates ("next Tuesday at 3"),
-  resolved against when it was said;
+  resolved against when it was said; of these, ``callback_at`` (:mod:`.callback_time`)
+  is the one said of a call or a meeting, never an event's ("the closing on the 10th");
 - :func:`extract_callback_number` (:mod:`.callback`) and :func:`find_readings`
   (:mod:`.spoken_numbers`, :mod:`.digit_runs`): the phone numbers said, however they were
   said or written. Checking a number against the recording needs Whisper, so that half
@@ -25,10 +26,12 @@ from zoneinfo import ZoneInfo
 from ringback.extract._text import Normalized, normalize
 from ringback.extract.addresses import extract_addresses
 from ringback.extract.callback import NONE, CallbackNumber, extract_callback_number, with_extension
+from ringback.extract.callback_time import callback_iso, callback_mention
 from ringback.extract.dates import DateMention, extract_dates
 from ringback.extract.emails import extract_emails
 from ringback.extract.money import extract_amounts
 from ringback.extract.people import caller
+from ringback.extract.said_digits import mask_said_digits
 from ringback.extract.signals import is_prospect, is_urgent
 from ringback.extract.spoken_numbers import Reading, find_readings
 from ringback.extract.summary import detect_intent, summarize
@@ -61,6 +64,13 @@ class VoicemailFacts:
     urgent: bool = False
     is_prospect: bool = False
     intent: str = field(default="message", compare=False)
+    # When to call back (one of ``dates``, see :mod:`.callback_time`), or None.
+    callback: DateMention | None = field(default=None, compare=False)
+
+    @property
+    def callback_at(self) -> str | None:
+        """ISO 8601: a date and time, a date alone when only a day was said, or None."""
+        return callback_iso(self.callback)
 
     def to_dict(self) -> dict[str, Any]:
         """The keys of the `voicemail analyze --json` contract that this module owns."""
@@ -74,6 +84,7 @@ class VoicemailFacts:
             "summary": self.summary,
             "urgent": self.urgent,
             "is_prospect": self.is_prospect,
+            "callback_at": self.callback_at,
         }
 
 
@@ -85,6 +96,7 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
     norm = normalize(text)
     name, company = caller(text)
     dates = extract_dates(norm, received_at, tz)
+    callback = callback_mention(mask_said_digits(norm.text), dates, received_at)
     found_addresses = extract_addresses(norm)
     original_spans = [(a, norm.span(*span)) for a, span in found_addresses]
     today = received_at.astimezone(tz).date()
@@ -96,8 +108,9 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
         dates=tuple(dates),
         amounts=tuple(extract_amounts(norm.text)),
         addresses=tuple(a for a, _ in found_addresses),
-        summary=summarize(text, dates, original_spans, today, action),
+        summary=summarize(text, callback, original_spans, today, action),
         urgent=is_urgent(text),
         is_prospect=is_prospect(text),
         intent=intent,
+        callback=callback,
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ringback.extract.said_digits import spelled_digits
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
@@ -296,12 +298,17 @@ def _time_piece(kind: str, m: re.Match[str]) -> Piece | None:
         )
     if kind == "clock":
         hm = _hm(g[0], g[1], g[2])
-        if hm is None:
+        if hm is None or spelled_digits(m.group(), hm[1]):
             return None
         return Piece(s, e, "time", hour=hm[0], minute=hm[1], meridiem=_meridiem(g[3]))
     if kind == "cued":
         hm = _hm(g[1], g[2], g[3])
-        if hm is None or (hm[0] > 12 and not g[2]) or hm[0] == 0:
+        if (
+            hm is None
+            or (hm[0] > 12 and not g[2])
+            or hm[0] == 0
+            or spelled_digits(m.group(), hm[1])
+        ):
             return None
         return Piece(
             s, e, "time", hour=hm[0], minute=hm[1], meridiem=_meridiem(g[4]), qualifier=_qual(g[0])

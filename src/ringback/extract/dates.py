@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ringback.extract._text import Normalized
 from ringback.extract._when import PERIODS, Piece, find_pieces
+from ringback.extract.said_digits import mask_said_digits
 
 # Words allowed between two pieces of one mention ("Thursday at 2", "2 pm on Friday").
 _GLUE = re.compile(
@@ -66,11 +67,21 @@ _LEADING_NOISE = re.compile(r"^(?:at|around|about|on|say|maybe|in\s+the)\s+", re
 
 @dataclass(frozen=True)
 class DateMention:
+    """One date or time said: the words, the ISO value, and where it was said.
+
+    ``exact`` is whether a clock time was said ("at 3", "noon", "in an hour"): a part of
+    the day ("tomorrow afternoon") resolves to a time for ``iso`` but is not exact, so a
+    callback time taken from it is a date alone. ``span`` is its place in the normalised
+    text (:func:`ringback.extract.normalize`), for reading what was said around it."""
+
     text: str
     iso: str
     has_time: bool
     qualifier: str = ""  # after | before | by | until | between | ""
     value: datetime | date | None = None
+    exact: bool = field(default=False, compare=False)
+    period: str = field(default="", compare=False)  # "morning", "night", "end of day"...
+    span: tuple[int, int] = field(default=(0, 0), compare=False)
 
     def to_dict(self) -> dict[str, str]:
         return {"text": self.text, "iso": self.iso}
@@ -232,10 +243,12 @@ def extract_dates(norm: Normalized, received_at: datetime, tz: ZoneInfo) -> list
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     local = received_at.astimezone(tz)
-    pieces = _weak_times(find_pieces(norm.text), norm.text)
+    # A phone number said digit by digit is no date: "call me at 4, 1, 5" is not 4 pm.
+    text = mask_said_digits(norm.text)
+    pieces = _weak_times(find_pieces(text), text)
     mentions: list[DateMention] = []
     seen: set[str] = set()
-    for group in _group(pieces, norm.text):
+    for group in _group(pieces, text):
         kinds = {p.kind for p in group}
         if all(p.weak for p in group):
             continue  # "in meetings all morning": a part of the day, not a time to act
@@ -246,28 +259,32 @@ def extract_dates(norm: Normalized, received_at: datetime, tz: ZoneInfo) -> list
         past = isinstance(value, datetime) and value < local - timedelta(hours=1)
         if kinds == {"day"} and group[0].rel_days == 0 and group[0].period and past:
             continue
-        if _told_in_past(norm.text, group):
+        if _told_in_past(text, group):
             continue
         iso = value.isoformat()
         if iso in seen:
             continue
         seen.add(iso)
-        start, end = group[0].start, group[-1].end
-        text = norm.source(start, end).strip(" ,.")
-        text = _LEADING_NOISE.sub("", text)
-        if _MERIDIEM_END.search(text):
-            text += "."  # "2 p.m" lost its final dot to the strip above
-        qualifier = next((p.qualifier for p in group if p.qualifier), "")
-        mentions.append(
-            DateMention(
-                text=text,
-                iso=iso,
-                has_time=isinstance(value, datetime),
-                qualifier=qualifier,
-                value=value,
-            )
-        )
+        mentions.append(_mention(norm, group, value))
     return mentions
+
+
+def _mention(norm: Normalized, group: list[Piece], value: datetime | date) -> DateMention:
+    start, end = group[0].start, group[-1].end
+    said = norm.source(start, end).strip(" ,.")
+    said = _LEADING_NOISE.sub("", said)
+    if _MERIDIEM_END.search(said):
+        said += "."  # "2 p.m" lost its final dot to the strip above
+    return DateMention(
+        text=said,
+        iso=value.isoformat(),
+        has_time=isinstance(value, datetime),
+        qualifier=next((p.qualifier for p in group if p.qualifier), ""),
+        value=value,
+        exact=any(p.kind == "time" or p.rel_minutes is not None for p in group),
+        period=next((p.period for p in group if p.period), ""),
+        span=(start, end),
+    )
 
 
 __all__ = ["DateMention", "extract_dates"]

@@ -152,7 +152,15 @@ def when_phrase(mention: DateMention, today: date) -> str:
         if isinstance(value, datetime):
             day_text += ","  # "Dec 1, 2 pm" rather than "Dec 1 2 pm"
     parts = [day_text]
-    if isinstance(value, datetime):
+    if isinstance(value, datetime) and not mention.exact and mention.period:
+        # "tomorrow morning": the part of the day as said, not the 9 am it stands for.
+        if day == today:
+            parts = ["tonight" if mention.period == "night" else f"this {mention.period}"]
+        else:
+            parts.append(mention.period)
+        if mention.qualifier in ("by", "before", "until"):
+            parts.insert(0, mention.qualifier)
+    elif isinstance(value, datetime):
         clock = _clock(value)
         if mention.qualifier in ("after", "before", "by", "until"):
             clock = f"{mention.qualifier} {clock}"
@@ -187,21 +195,22 @@ def _shorten(line: str) -> str:
 
 def summarize(
     text: str,
-    dates: list[DateMention],
+    callback: DateMention | None,
     addresses: list[tuple[str, tuple[int, int]]],
     today: date,
     action: str | None = None,
 ) -> str:
-    """addresses: canonical strings with spans in the *original* text; action as detected."""
+    """The subject line. ``callback``: the callback time (``callback_at``), the only time
+    a summary names; an event ("the closing on the 10th") is never read as when to call.
+    addresses: canonical strings with spans in the *original* text; action as detected."""
     clean = text  # not stripped: address spans index into it
     if not clean.strip():
         return "left no message"
     if action is None:
         _, action = detect_intent(clean)
     parts = [action]
-    if dates:
-        chosen = next((d for d in dates if d.has_time), dates[0])
-        when = when_phrase(chosen, today)
+    if callback is not None:
+        when = when_phrase(callback, today)
         # An action takes its time ("wants to meet Thursday 2 pm"); the bare fallback does
         # not: "left a message tomorrow" would read as when the message was left.
         if action == _NO_ACTION:

@@ -241,7 +241,7 @@ def build_voicemail_email(
     :class:`ringback.mail.outbox.Outbox` so that it is delivered once and never lost."""
     msg = EmailMessage()
     from_addr = _set_headers(msg, vm, settings, now)
-    meeting = proposed_time([d.iso for d in vm.dates], settings.tz)
+    meeting = proposed_time([vm.callback_at] if vm.callback_at else [], settings.tz)
     plain = _set_bodies(msg, vm, settings, meeting, low_confidence)
     if meeting is not None:
         _attach_invite(msg, vm, settings, meeting, plain=plain, organizer=from_addr)
@@ -324,7 +324,7 @@ def _attach_invite(
     plain: str,
     organizer: str,
 ) -> None:
-    """invite.ics for the time the caller proposed."""
+    """invite.ics for ``callback_at``, the time the caller asked to talk or meet."""
     who = one_line(vm.caller_name) or one_line(vm.company) or number_label(vm) or "caller"
     if vm.caller_name and vm.company:
         who += f" ({one_line(vm.company)})"

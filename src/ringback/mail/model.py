@@ -58,6 +58,9 @@ class VoicemailEmailInput:
     other_number_near: bool = False
     summary: str = ""
     dates: tuple[MentionedDate, ...] = ()
+    # When the caller asked to be called back (ISO 8601, a date alone when no clock time
+    # was said): the only time the invite is made for. The other dates are only listed.
+    callback_at: str | None = None
     amounts: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()

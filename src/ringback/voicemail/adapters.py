@@ -115,9 +115,8 @@ class FactsExtractor:
         number = self._callback_number(transcript, audio, caller_id)
         tz = self.settings.tz
         facts = extract_facts(transcript.text, received_at=received_at, tz=tz)
-        due, due_text = callback_due(
-            facts.dates, received_at=received_at, tz=tz, urgent=facts.urgent
-        )
+        callback_at = facts.callback_at
+        due = callback_due(callback_at, received_at=received_at, tz=tz, urgent=facts.urgent)
         # Called on the prospect line: a prospect whatever the words say.
         prospect_line = line_kind(to_number, self.settings) is LineKind.PROSPECT
         return MessageFacts(
@@ -133,6 +132,7 @@ class FactsExtractor:
             urgent=facts.urgent,
             is_prospect=facts.is_prospect or prospect_line,
             callback_extension=number.extension,
+            callback_at=callback_at,
             callback_number_source=number.source,
             number_check=number.check,
             intent=facts.intent,
@@ -140,7 +140,7 @@ class FactsExtractor:
                 transcript.text, spoken_number=number.source == "spoken"
             ),
             callback_due=due,
-            callback_due_text=due_text,
+            callback_due_text=facts.callback.text if facts.callback else None,
             line=str(LineKind.PROSPECT) if prospect_line else None,
         )
 
@@ -253,6 +253,7 @@ def email_input(
         other_number_near=bool(facts.number_check and facts.number_check.near),
         summary=summary,
         dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
+        callback_at=facts.callback_at,
         amounts=facts.amounts,
         addresses=facts.addresses,
         emails=facts.emails,

@@ -27,53 +27,6 @@ from ringback.voicemail.cli_support import (
 if TYPE_CHECKING:
     from ringback.config import Settings
 
-# -- ringback voicemail ------------------------------------------------------------------
-
-
-@click.group(epilog="\b\nExamples:\n  ringback voicemail analyze message.wav --json")
-def voicemail() -> None:
-    """Analyze a voicemail recording without storing anything."""
-
-
-@voicemail.command(
-    epilog="""\b
-Examples:
-  ringback voicemail analyze msg0001.wav
-  ringback voicemail analyze msg.wav --caller-id +14155550137 --received-at 2026-11-23T09:30 --json
-
-\b
-JSON keys (stable): transcript, duration, callback_number (E.164 or null),
-callback_number_confidence, caller_name, company, emails, dates [{text, iso}],
-amounts, addresses, summary, urgent, is_prospect, callback_extension (digits or null)."""
-)
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--caller-id", metavar="NUMBER", help="The calling number, to cross-check.")
-@click.option(
-    "--received-at",
-    metavar="TIME",
-    help="When it was left (ISO 8601; no zone = RINGBACK_TIMEZONE). Default now.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the evaluation contract as JSON.")
-def analyze(file: Path, caller_id: str | None, received_at: str | None, as_json: bool) -> None:
-    """Transcribe FILE and extract the callback number, names, dates, amounts... (no DB)."""
-    from ringback.voicemail import render
-    from ringback.voicemail.analyze import BadAudio, analyze_file
-
-    settings = _settings()
-    when = _time(received_at, settings)
-    try:
-        with render.spinner("Transcribing…"):
-            data = _guard(
-                lambda: analyze_file(file, settings, caller_id=caller_id, received_at=when)
-            )
-    except BadAudio as exc:
-        fail(str(exc), hint="pass a recording: WAV, GSM, MP3, OGG, M4A...")
-    if as_json:
-        print_json(data)
-    else:
-        render.analysis(data, file.name)
-
-
 # -- ringback inbox ----------------------------------------------------------------------
 
 

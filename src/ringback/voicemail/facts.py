@@ -48,6 +48,9 @@ class MessageFacts:
     urgent: bool = False
     is_prospect: bool = False
     callback_extension: str | None = None  # "ext. 12" said with the number
+    # When the caller asked to be called back (ISO 8601; a date alone when only a day was
+    # said); the summary, the task's due time and the invite take their time from it.
+    callback_at: str | None = None
     # Beyond the analyze contract: what the inbox and the callback task need.
     callback_number_source: str | None = None  # "spoken", "caller_id"...
     intent: str = "message"

@@ -14,7 +14,7 @@ contact is found again by number), so a resumed pipeline never makes a second ta
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -27,11 +27,9 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.contacts.models import Contact, FollowUp
-    from ringback.extract import DateMention
     from ringback.voicemail.models import Voicemail
 
 CALLBACK_HOUR = 10  # default due time: 10:00 on the next business day, the user's timezone
-HORIZON_DAYS = 14  # a date further out is a meeting or a deadline, not "call me then"
 
 _ASKS = re.compile(
     r"\b(?:call\s+(?:me|us|him|her)?\s*back|give\s+(?:me|us)\s+a\s+(?:call|ring|buzz)|"
@@ -71,31 +69,29 @@ def next_business_day(day: date) -> date:
 
 
 def callback_due(
-    dates: Sequence[DateMention],
+    callback_at: str | None,
     *,
     received_at: datetime,
     tz: tzinfo,
     urgent: bool = False,
-) -> tuple[datetime | None, str | None]:
-    """When to call back: the first time the caller named that is still ahead (within two
-    weeks), else as soon as possible when urgent, else the next business day at 10:00."""
+) -> datetime:
+    """When the callback task is due: at ``callback_at`` (the time the caller asked to be
+    called back; a day alone is that day at 10:00, never before the message came in), and
+    nothing else said in the message; without one, now when urgent, else the next business
+    day at 10:00."""
     local = received_at.astimezone(tz)
-    for mention in dates:
-        value = mention.value
-        if isinstance(value, datetime):
-            when = value if value.tzinfo else value.replace(tzinfo=tz)
-        elif isinstance(value, date):
-            when = datetime.combine(value, time(CALLBACK_HOUR), tz)
-            if value == local.date():
-                when = max(when, received_at)  # "today": not before the message itself
-        else:
-            continue
-        if received_at <= when <= received_at + timedelta(days=HORIZON_DAYS):
-            return when, mention.text
+    if callback_at:
+        try:
+            value = datetime.fromisoformat(callback_at)
+        except ValueError:
+            value = None  # a stored value we cannot read: the default below
+        if value is not None and "T" in callback_at:
+            return value if value.tzinfo else value.replace(tzinfo=tz)
+        if value is not None:
+            return max(datetime.combine(value.date(), time(CALLBACK_HOUR), tz), received_at)
     if urgent:
-        return received_at, None
-    due = datetime.combine(next_business_day(local.date()), time(CALLBACK_HOUR), tz)
-    return due, None
+        return received_at
+    return datetime.combine(next_business_day(local.date()), time(CALLBACK_HOUR), tz)
 
 
 def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
@@ -195,7 +191,7 @@ def ensure_task(
         return existing, False
     due = facts_of(row).callback_due
     if due is None:  # a missed call: like any plain request, the next business morning
-        due = callback_due((), received_at=row.received_at, tz=settings.tz)[0]
+        due = callback_due(None, received_at=row.received_at, tz=settings.tz)
     task = FollowUp(
         contact_id=contact.id, title=task_title(row, contact.name, missed=missed), due_at=due
     )

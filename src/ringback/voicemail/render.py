@@ -109,6 +109,7 @@ def _facts_table(data: Mapping[str, Any]) -> Any:
         ("Call back", _call_back(facts)),
         *_number_check_rows(facts),
         ("Summary", facts.summary or "—"),
+        ("Callback time", _when(facts.callback_at) if facts.callback_at else "— (none asked)"),
     ]
     for date in facts.dates:
         rows.append(("When", f"{date.text} → {_when(date.iso)}"))
@@ -133,13 +134,15 @@ def analysis(data: Mapping[str, Any], filename: str) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    minutes, seconds = divmod(round(float(data["duration"])), 60)
     body = Group(
         _facts_table(data),
         Text(""),
         Text(data["transcript"] or "(no speech)", style="italic"),
     )
-    title = f"{escape(filename)} · {minutes}:{seconds:02d}"
+    title = escape(filename)
+    if data.get("duration") is not None:  # a transcript read from text has no length
+        minutes, seconds = divmod(round(float(data["duration"])), 60)
+        title += f" · {minutes}:{seconds:02d}"
     console().print(Panel(body, title=title, title_align="left", expand=False))
 
 
