@@ -6,6 +6,7 @@ import click
 
 from ringback.console import console, fail, print_json
 from ringback.inputs import ROW_ID
+from ringback.timefmt import format_when
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 
@@ -131,7 +132,7 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
                 str(s["id"]),
                 str(s["business_day"]),
                 s["channel"],
-                s["due_at"].astimezone(settings.tz).strftime("%a %Y-%m-%d %H:%M"),
+                format_when(s["due_at"], settings.tz),
                 s["status"],
                 escape(s["subject"] or s["note"] or ""),
             )
