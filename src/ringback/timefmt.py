@@ -11,6 +11,8 @@ keeps ISO 8601 and never comes through here.
 * :func:`format_mentioned` — a time given as ISO 8601 text (a date or a date and time, e.g.
   a callback time the caller named), in the same words; shown in the zone it was said in,
   with that zone's name when it is not the user's (``Mon 7 Dec, 3:00 pm PST``).
+* :func:`format_stored` — a stored moment as ISO 8601 text (UTC or any zone), shown like
+  :func:`format_when` in the user's timezone.
 * :func:`format_duration` — ``0:27``, ``12:05``, ``1:02:03``.
 * :func:`plural` — ``1 question``, ``2 questions``, ``1 reply``/``3 replies``.
 """
@@ -24,6 +26,7 @@ __all__ = [
     "format_day",
     "format_duration",
     "format_mentioned",
+    "format_stored",
     "format_when",
     "plural",
 ]
@@ -88,6 +91,19 @@ def format_mentioned(iso: str, tz: tzinfo, *, now: datetime | None = None) -> st
     except ValueError:
         return iso
     return format_when(moment, tz, now=now, own_zone=True)
+
+
+def format_stored(iso: str | None, tz: tzinfo, *, now: datetime | None = None) -> str:
+    """A stored moment given as ISO 8601 text (often UTC, from a service's JSON-ready dict)
+    shown in the user's timezone ``tz`` like :func:`format_when`; empty for None, and text
+    that is not ISO 8601 as it is."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return format_when(moment, tz, now=now)
 
 
 def format_duration(seconds: float | None) -> str:

@@ -212,12 +212,14 @@ def recordings(limit: int, as_json: bool) -> None:
     if not rows:
         console().print("No recordings yet.")
         return
+    from ringback.timefmt import format_stored
+
     table = Table(title="Recordings")
     for column in ("received", "line", "from", "status", "voicemail", "error"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            row["received_at"][:16].replace("T", " "),
+            format_stored(row["received_at"], settings.tz),
             row["line"],
             row["from_number"] or "",
             row["status"],
