@@ -48,7 +48,7 @@ def mail() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Where mail goes and what is waiting in the outbox."""
-    from ringback.timefmt import format_when
+    from ringback.timefmt import format_when, plural
 
     settings, outbox = _outbox()
     queued = [_entry_row(e) for e in outbox.entries()]
@@ -74,7 +74,10 @@ def status(as_json: bool) -> None:
                 if row["next_attempt_at"]
                 else ""
             )
-            out.print(f"  {label}: {row['key']} ({row['attempts']} attempt(s){when})", markup=False)
+            out.print(
+                f"  {label}: {row['key']} ({plural(row['attempts'], 'attempt')}{when})",
+                markup=False,
+            )
             if row["last_error"]:
                 out.print(f"    last error: {row['last_error']}", markup=False)
     if failed:

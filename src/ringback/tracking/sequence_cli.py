@@ -6,7 +6,7 @@ import click
 
 from ringback.console import console, fail, print_json
 from ringback.inputs import ROW_ID
-from ringback.timefmt import format_when
+from ringback.timefmt import format_when, plural
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 
@@ -81,8 +81,9 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
         return
     out = console()
     out.print(
-        f"Started {len(data['started'])} follow-up(s); drafted {len(data['drafted'])} email(s), "
-        f"sent {len(data['sent'])}, created {len(data['tasks'])} call task(s)."
+        f"Started {plural(len(data['started']), 'follow-up')}; "
+        f"drafted {plural(len(data['drafted']), 'email')}, "
+        f"sent {len(data['sent'])}, created {plural(len(data['tasks']), 'call task')}."
     )
     for sid, why in data["stopped"].items():
         out.print(f"  sequence {sid} stopped: {why}")
