@@ -34,7 +34,7 @@ def _print_report(report: GreetingReport) -> None:
     if report.ok:
         out.print("[green]A good greeting: callers know it's you and can start talking.[/]")
     else:
-        out.print("[yellow]Seed 003: say your name, keep it short, no buttons, no preamble.[/]")
+        out.print("[yellow]A greeting that works: say your name, keep it short, no buttons, no preamble.[/]")
 
 
 @click.group(
