@@ -5,7 +5,6 @@ measured by ``bench/bench_call_transcript.py``)."""
 from __future__ import annotations
 
 import pytest
-
 from bench import bench_call_transcript as bench
 from bench import call_corpus
 
