@@ -107,3 +107,12 @@ def test_coach_hints_use_the_owners_details_not_an_example(cli, opener: bool) ->
     assert "Maria Lopez" in hints and "Lopez Realty" in hints
     if not opener:
         assert "617-555-0100" in hints
+
+
+def test_mail_without_smtp_says_it_was_saved_locally_not_sent(cli) -> None:  # type: ignore[no-untyped-def]
+    tested = cli("mail", "test", "--to", "me@example.com")
+    assert tested.exit_code == 0, tested.output
+    assert "saved to the local mailbox (no SMTP server set)" in tested.stdout
+    assert "sent to" not in tested.stdout
+    flushed = cli("mail", "flush")
+    assert "saved to the local mailbox (no SMTP server set): 0" in flushed.stdout
