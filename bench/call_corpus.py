@@ -51,6 +51,15 @@ class Truth:
     intervals: dict[str, list[tuple[float, float]]] = field(
         default_factory=lambda: {"rep": [], "customer": []}
     )
+    # What each party said, as (start, the prompt's transcript): the reference words of a
+    # channel are these texts in time order (``said_text``).
+    said: dict[str, list[tuple[float, str]]] = field(
+        default_factory=lambda: {"rep": [], "customer": []}
+    )
+
+    def said_text(self, speaker: str) -> str:
+        """Everything ``speaker`` said, in order: the reference transcript of their channel."""
+        return " ".join(text for _, text in sorted(self.said[speaker]))
 
     @property
     def talk_share_rep(self) -> float:
@@ -70,6 +79,11 @@ def _slow(samples: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _phrases() -> tuple[Path, ...]:
     return tuple(p.path for p, s in vc.carriers() if 1.0 <= s <= 4.5)
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict[Path, str]:
+    return {p.path: p.text for p in vc.all_prompts()}
 
 
 @lru_cache(maxsize=1)
@@ -116,11 +130,13 @@ def build(seconds: float, seed: int = 0) -> tuple[np.ndarray, Truth]:
             rep_reach = max((b for _, b in truth.intervals["rep"]), default=0.0)
             if cut > 0.7 and last_customer_end / RATE - cut > rep_reach + 0.6:
                 start = last_customer_end - int(cut * RATE)
-        pieces = [vc.load(rng.choice(phrases)) for _ in range(count)]
+        chosen = [rng.choice(phrases) for _ in range(count)]
+        pieces = [vc.load(path) for path in chosen]
         if speaker == "customer":
             pieces = [_slow(p) for p in pieces]
         elif n % 3 == 1:
             pieces.append(question)
+            chosen.append(vc.SOUNDS / f"{QUESTION}.wav")
         cursor, placed, first = start, [], True
         backchannel_at = rng.randint(1, count - 1) if story else -1
         for i, piece in enumerate(pieces):
@@ -132,11 +148,13 @@ def build(seconds: float, seed: int = 0) -> tuple[np.ndarray, Truth]:
                     if place(0, _okay(), ok_at) is not None:
                         truth.backchannels.append(ok_at / RATE)
                         truth.intervals["rep"].append((ok_at / RATE, (ok_at + len(_okay())) / RATE))
+                        truth.said["rep"].append((ok_at / RATE, "O K"))
                 cursor += int(pause * RATE)
             end = place(channel, piece, cursor)
             if end is None:
                 break
             placed.append((cursor / RATE, end / RATE))
+            truth.said[speaker].append((cursor / RATE, _texts()[chosen[i]]))
             if speaker == "rep" and piece is question:
                 truth.questions.append(cursor / RATE)
             cursor, first = end, False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -47,9 +48,10 @@ def test_facts_show_what_was_said_and_dates_a_person_reads(
     # Said text is never taken for terminal markup.
     assert out.count("[bold]Eve[/bold]") == 2 and "Acme [Holdings]" in out
     # Dates read as dates, in the time zone they were stated in.
-    assert "Thursday at two → Thu 26 Nov 2026, 14:00" in out
-    assert "Tue 24 Nov 2026" in out
-    assert "due Thu 26 Nov 2026, 14:00" in out
+    # (another year's date adds the year: the test may run after 2026)
+    assert re.search(r"Thursday at two → Thu 26 Nov( 2026)?, 2:00 pm", out)
+    assert "Tue 24 Nov" in out
+    assert re.search(r"due Thu 26 Nov( 2026)?, 2:00 pm", out)
     assert "2026-11-26T14:00:00" not in out
 
 

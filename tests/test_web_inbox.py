@@ -27,7 +27,6 @@ from ringback.voicemail import listing
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from ringback.voicemail.store import store_original
 from ringback.web import create_app
-from ringback.web.pages.inbox import mentioned_label, when_label
 from tests.support.accounts import add_user, csrf_of, sign_in
 from tests.support.audio import to_wav
 from tests.support.twilio import make_settings
@@ -356,26 +355,3 @@ def test_caller_text_is_escaped(inbox: Inbox) -> None:
         text = inbox.client.get(path).text
         assert "<script>alert" not in text and "<img src=x" not in text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
-
-
-@pytest.mark.parametrize(
-    ("moment", "expected"),
-    [
-        (datetime(2026, 12, 7, 14, 14, tzinfo=UTC), "today 9:14 am"),
-        (datetime(2026, 12, 7, 4, 59, tzinfo=UTC), "yesterday 11:59 pm"),
-        (datetime(2026, 11, 30, 20, 0, tzinfo=UTC), "Mon 30 Nov, 3:00 pm"),
-        (datetime(2025, 12, 7, 17, 0, tzinfo=UTC), "Sun 7 Dec 2025, 12:00 pm"),
-    ],
-)
-def test_when_is_said_as_a_person_reads_it_in_the_users_timezone(
-    moment: datetime, expected: str
-) -> None:
-    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)  # Monday 7 Dec, 3 pm in New York
-    assert when_label(moment, now, NY) == expected
-
-
-def test_a_time_the_caller_named_is_said_the_same_way() -> None:
-    now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
-    assert mentioned_label("2026-12-08", now, NY) == "Tue 8 Dec"
-    assert mentioned_label("2027-01-04T15:00:00-05:00", now, NY) == "Mon 4 Jan 2027, 3:00 pm"
-    assert mentioned_label("next week", now, NY) == "next week"

@@ -65,7 +65,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "greeting": (
         "ringback.telephony.cli",
         "greeting",
-        "Your voicemail greeting: checked against seed 003, converted for the phone.",
+        "Your voicemail greeting: checked (short, says your name), converted for the phone.",
     ),
     "telephony": (
         "ringback.telephony.cli",

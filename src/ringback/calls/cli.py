@@ -313,7 +313,10 @@ def accept(report_dir: Path, only: str | None, as_json: bool) -> None:
         return
     from rich.markup import escape
 
+    from ringback.timefmt import plural
+
     console().print(
-        f"[green]Filed for {escape(accepted.contact)}:[/] the call, {len(accepted.back_story)} "
-        f"back-story items and {len(accepted.follow_ups)} follow-ups"
+        f"[green]Filed for {escape(accepted.contact)}:[/] the call, "
+        f"{plural(len(accepted.back_story), 'back-story item')} and "
+        f"{plural(len(accepted.follow_ups), 'follow-up')}"
     )

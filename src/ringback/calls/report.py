@@ -19,6 +19,7 @@ from typing import Any
 from ringback.calls.analysis import CallAnalysis
 from ringback.calls.followups import Proposal
 from ringback.calls.targets import Target, evaluate
+from ringback.timefmt import plural
 
 PROPOSALS = "proposals.json"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
@@ -51,9 +52,9 @@ def summary(analysis: CallAnalysis) -> str:
     rep_q = [q for q in analysis.questions if q.speaker == "rep"]
     return (
         f"Call reviewed ({analysis.path.name}, {m.duration / 60:.0f} min): you talked "
-        f"{m.talk_share_rep:.0%}, asked {len(rep_q)} questions "
+        f"{m.talk_share_rep:.0%}, asked {plural(len(rep_q), 'question')} "
         f"({sum(1 for q in rep_q if q.kind == 'open')} open), interrupted "
-        f"{sum(1 for e in m.interruptions if e.speaker == 'rep')} times."
+        f"{plural(sum(1 for e in m.interruptions if e.speaker == 'rep'), 'time')}."
     )
 
 

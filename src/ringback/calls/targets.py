@@ -27,7 +27,8 @@ GONG_PACE = (
     "Gong Labs figures (about 173 words per minute in sales talk, 188 under pressure; top "
     "performers pause longer) as summarised at https://cuepitch.com/blog/sound-of-panic-sales-objections"
 )
-SEED_002 = "Ringback seed 002 (active listening on the phone: ask open questions, take notes rather than interrupting)"
+# Ringback's own guidance (seed 002 in the docs); the report shows it, so no internal name.
+SEED_002 = "Ringback's guidance on active listening on the phone: ask open questions, take notes rather than interrupting"
 
 
 @dataclass(frozen=True)

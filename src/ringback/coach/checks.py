@@ -66,9 +66,16 @@ def caller_intro(script: Script) -> tuple[str | None, str | None, int]:
     return None, None, -1
 
 
+# Stand-ins in the hints for the owner's own details; ``Score.for_owner`` fills them from
+# RINGBACK_OWNER_* so a hint reads as the sentence the user will say, never a stranger's.
+YOUR_NAME = "[your name]"
+YOUR_COMPANY = "[your company]"
+YOUR_NUMBER = "[your number]"
+
+
 def names_caller(script: Script, profile: ContactProfile | None) -> Check:
     name, company, at = caller_intro(script)
-    example = '"Hi Bill, this is Dana Reyes from Acme Analytics."'
+    example = f'"Hi Bill, this is {YOUR_NAME} from {YOUR_COMPANY}."'
     if name is None:
         return Check(0.0, False, "The caller never says who they are.", f"Open with {example}")
     if at > EARLY_WORDS:
@@ -310,7 +317,7 @@ def brevity(script: Script, profile: ContactProfile | None) -> Check:
 
 def callback_number(script: Script, profile: ContactProfile | None) -> Check:
     phones = script.phones
-    hint = 'Close with your number, twice: "…reach me at 415-555-0137; again, 415-555-0137."'
+    hint = f'Close with your number, twice: "…reach me at {YOUR_NUMBER}; again, {YOUR_NUMBER}."'
     if not phones:
         return Check(0.0, False, "No callback number.", hint)
     total = max(len(script.tokens), 1)

@@ -62,11 +62,16 @@ def read_script(text: str | None) -> str:
 def _score_or_fail(
     text: str, profile: ContactProfile | None = None, *, opener: bool = False
 ) -> Score:
+    from ringback.coach.compose import Owner
     from ringback.coach.service import check_opener, score_draft
     from ringback.coach.text import ScriptError
+    from ringback.command_kit import load_settings
 
+    owner = Owner.from_settings(load_settings())
     try:
-        return check_opener(text=text) if opener else score_draft(text=text, profile=profile)
+        if opener:
+            return check_opener(text=text, owner=owner)
+        return score_draft(text=text, profile=profile, owner=owner)
     except ScriptError as exc:
         fail(str(exc), hint=exc.hint)
 

@@ -7,7 +7,14 @@ is hearing who is calling and why, quickly, with respect for their time.
 from __future__ import annotations
 
 from ringback.coach import lexicon as lx
-from ringback.coach.checks import Check, CheckFn, caller_intro, no_weak_phrases
+from ringback.coach.checks import (
+    YOUR_COMPANY,
+    YOUR_NAME,
+    Check,
+    CheckFn,
+    caller_intro,
+    no_weak_phrases,
+)
 from ringback.coach.rules import Rule, opener_rules
 from ringback.coach.scoring import Score, _bind, combine
 from ringback.coach.text import EARLY_WORDS, Script, analyse
@@ -65,7 +72,8 @@ def name_and_reason_early(script: Script, profile: object) -> Check:
     early = _early(script)
     has_reason = bool(lx.REASON.search(early) or lx.HEDGED_REASON.search(early))
     hint = (
-        'In the first 10 seconds: "This is Dana from Acme; I\'m calling about your Q3 hiring plan."'
+        f'In the first 10 seconds: "This is {YOUR_NAME} from {YOUR_COMPANY}; '
+        "I'm calling about your Q3 hiring plan.\""
     )
     if has_name and has_reason:
         return Check(1.0, True, "Name and reason within the first ~10 seconds.")

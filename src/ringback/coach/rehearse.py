@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ringback.timefmt import plural
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -302,7 +304,7 @@ def _pause_change(r: Rehearsal) -> Change | None:
     if r.long_pauses:
         return Change(
             3,
-            f"{r.long_pauses} pause(s) over {LONG_PAUSE:.0f} s (longest {r.longest_pause:.1f} s).",
+            f"{plural(r.long_pauses, 'pause')} over {LONG_PAUSE:.0f} s (longest {r.longest_pause:.1f} s).",
             "Know the next sentence before you dial; on voicemail a long pause sounds "
             "like the call dropped.",
         )

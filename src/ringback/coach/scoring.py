@@ -7,7 +7,7 @@ evaluation contract of ``ringback coach score --json`` and must stay stable.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ringback.coach.checks import CHECKS, Check, CheckFn
@@ -58,6 +58,21 @@ class Score:
     def credits(self) -> dict[str, float]:
         """Per-rule partial credit (0–1), keyed by rule id: finer-grained features."""
         return {f.rule: f.credit for f in self.findings}
+
+    def for_owner(self, *, name: str = "", company: str = "", phone: str = "") -> Score:
+        """The same score with the hints' stand-ins ("[your number]"…) filled from the
+        owner's settings; a stand-in whose setting is empty stays as it is."""
+        from ringback.coach.checks import YOUR_COMPANY, YOUR_NAME, YOUR_NUMBER
+
+        fills = [(YOUR_NAME, name), (YOUR_COMPANY, company), (YOUR_NUMBER, phone)]
+
+        def fill(hint: str) -> str:
+            for mark, value in fills:
+                if value:
+                    hint = hint.replace(mark, value)
+            return hint
+
+        return replace(self, findings=tuple(replace(f, hint=fill(f.hint)) for f in self.findings))
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the contract: {"score", "seconds", "words", "findings": [...]}."""

@@ -34,20 +34,29 @@ def contact_profile(session: Session, *, ref: str | int, region: str = "US") -> 
     return profile_of(get_contact(session, ref=ref, region=region))
 
 
-def score_draft(*, text: str, profile: ContactProfile | None = None) -> Score:
+def score_draft(
+    *, text: str, profile: ContactProfile | None = None, owner: Owner | None = None
+) -> Score:
     """Score a voicemail script 0-100: one finding per rule (passed or not, why, what to
-    try); with ``profile`` the value rule checks it against the contact's goals."""
+    try); with ``profile`` the value rule checks it against the contact's goals; with
+    ``owner`` (``Owner.from_settings``) the hints use the owner's name, company and number."""
     from ringback.coach.scoring import score_script
 
-    return score_script(text, profile=profile)
+    return _for_owner(score_script(text, profile=profile), owner)
 
 
-def check_opener(*, text: str) -> Score:
+def check_opener(*, text: str, owner: Owner | None = None) -> Score:
     """Score a live-call opener for defensiveness triggers ("How are you today?", a pitch
     before your name and reason, no respect for their time)."""
     from ringback.coach import opener
 
-    return opener.check_opener(text)
+    return _for_owner(opener.check_opener(text), owner)
+
+
+def _for_owner(score: Score, owner: Owner | None) -> Score:
+    if owner is None:
+        return score
+    return score.for_owner(name=owner.name, company=owner.company, phone=owner.phone)
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,13 @@ def contact_for(session: Session, settings: Settings, ref: str | int) -> Contact
 
 
 def local(value: datetime | None, settings: Settings, *, with_time: bool = True) -> str:
+    """A stored time as a person reads it in their timezone (:mod:`ringback.timefmt`):
+    ``today 9:14 am``, ``Mon 7 Dec, 3:00 pm``; ``with_time=False``: the day alone."""
+    from ringback.timefmt import format_day, format_when
+
     if value is None:
         return ""
-    shown = value.astimezone(settings.tz)
-    return shown.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    if not with_time:
+        today = datetime.now(settings.tz).date()
+        return format_day(value.astimezone(settings.tz).date(), today=today)
+    return format_when(value, settings.tz)

@@ -12,6 +12,7 @@ import click
 
 from ringback.console import console, fail, print_json
 from ringback.contacts.cli_common import unit_of_work
+from ringback.timefmt import plural
 
 if TYPE_CHECKING:
     from ringback.contacts.importers import Progress
@@ -120,7 +121,7 @@ def _merge_line(entry: dict[str, Any], row: str) -> str:
     parts += [f"added email {e}" for e in entry["added_emails"]]
     parts += [f"filled {k} '{v}'" for k, v in entry["filled"].items()]
     if entry.get("added_notes"):
-        parts.append(f"added {entry['added_notes']} note(s)")
+        parts.append(f"added {plural(entry['added_notes'], 'note')}")
     parts += [
         f"kept {c['field']} '{c['kept']}' (file has '{c['file']}')" for c in entry["conflicts"]
     ]

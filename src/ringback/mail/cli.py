@@ -46,7 +46,9 @@ def mail() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Where mail goes and what is waiting in the outbox."""
-    _, outbox = _outbox()
+    from ringback.timefmt import format_when, plural
+
+    settings, outbox = _outbox()
     queued = [_entry_row(e) for e in outbox.entries()]
     failed = [_entry_row(e) for e in outbox.entries(failed=True)]
     data = {
@@ -66,11 +68,14 @@ def status(as_json: bool) -> None:
     for label, rows in (("Queued", queued), ("Failed", failed)):
         for row in rows:
             when = (
-                f", next try {row['next_attempt_at']:%Y-%m-%d %H:%M} UTC"
+                f", next try {format_when(row['next_attempt_at'], settings.tz)}"
                 if row["next_attempt_at"]
                 else ""
             )
-            out.print(f"  {label}: {row['key']} ({row['attempts']} attempt(s){when})", markup=False)
+            out.print(
+                f"  {label}: {row['key']} ({plural(row['attempts'], 'attempt')}{when})",
+                markup=False,
+            )
             if row["last_error"]:
                 out.print(f"    last error: {row['last_error']}", markup=False)
     if failed:
@@ -86,7 +91,7 @@ def flush(force: bool, as_json: bool) -> None:
 
     Stops at the first sign that the server is unreachable, so a flush while it is
     still down costs one timeout, not one per message."""
-    _, outbox = _outbox()
+    settings, outbox = _outbox()
     # A person asking to send now, typically after fixing the server, wants the waiting
     # mail to go now: the retry backoff is for automatic retries (the watch loop), which
     # must not hammer a server that just failed, not for this.
@@ -96,8 +101,11 @@ def flush(force: bool, as_json: bool) -> None:
     if as_json:
         print_json(data)
     else:
+        from ringback.mail.service import LOCAL_MAILBOX
+
+        sent = f"sent {report.sent}" if settings.smtp_host else f"{LOCAL_MAILBOX}: {report.sent}"
         console().print(
-            f"sent {report.sent}, still queued {left} "
+            f"{sent}, still queued {left} "
             f"(failed this time {report.retry_later}, not tried {report.deferred}), "
             f"parked as failed {report.failed}",
             markup=False,
@@ -135,4 +143,9 @@ def test(to: str | None) -> None:
         sent = send_test_message(settings, to=to)
     except MailDeliveryError as exc:
         fail(str(exc), hint="fix the RINGBACK_SMTP_* settings, then run `ringback mail test`")
-    console().print(f"sent to {sent.to} via {sent.via}", markup=False)
+    from ringback.mail.service import LOCAL_MAILBOX
+
+    if settings.smtp_host:
+        console().print(f"sent to {sent.to} via {sent.via}", markup=False)
+    else:
+        console().print(f"{LOCAL_MAILBOX}: {sent.via.removeprefix('maildir:')}", markup=False)

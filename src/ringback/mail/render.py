@@ -16,6 +16,7 @@ from html import escape
 from urllib.parse import quote
 
 from ringback.mail.model import TranscriptWord
+from ringback.timefmt import format_day, format_duration, format_when
 
 LOW_CONFIDENCE = 0.5
 E164 = re.compile(r"^\+[1-9]\d{5,14}$")
@@ -38,21 +39,16 @@ def esc(value: str) -> str:
 
 
 def local_time(when: datetime, tz: tzinfo, *, with_time: bool = True) -> str:
-    """``Thu Nov 26 2026, 2:00 PM EST`` in the user's timezone."""
-    t = when.astimezone(tz)
-    day = f"{t:%a %b} {t.day} {t.year}"
+    """``Thu 26 Nov, 2:00 pm`` in the user's timezone (:mod:`ringback.timefmt`); never
+    "today": an email is read later than it is written."""
     if not with_time:
-        return day
-    hour = t.hour % 12 or 12
-    return f"{day}, {hour}:{t:%M} {'AM' if t.hour < 12 else 'PM'} {t.tzname() or ''}".rstrip()
+        return format_day(when.astimezone(tz).date(), today=datetime.now(tz).date(), named=False)
+    return format_when(when, tz, relative=False)
 
 
 def duration_label(seconds: float) -> str:
     """``0:27``, ``12:05``, ``1:02:03``."""
-    total = max(0, round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    return format_duration(seconds)
 
 
 def tel_href(e164: str | None, extension: str | None = None) -> str | None:

@@ -44,6 +44,21 @@ def mailer_from_settings(settings: Settings) -> Mailer:
     return MaildirMailer(settings.data_dir / "mail")
 
 
+#: What "sent" means when no SMTP server is set: the mail is in a folder on this machine,
+#: not in anyone's inbox, and the user must not be told otherwise.
+LOCAL_MAILBOX = "saved to the local mailbox (no SMTP server set)"
+
+
+def delivery_words(settings: Settings, status: str | None) -> str:
+    """What happened to an email, in the words a person reads: ``sent`` only when an SMTP
+    server took it; :data:`LOCAL_MAILBOX` when it went to the local Maildir."""
+    if status in ("sent", "already_sent"):
+        return "sent" if settings.smtp_host else LOCAL_MAILBOX
+    if status == "queued":
+        return "queued, will be retried (see `ringback mail status`)"
+    return status or "handed over"
+
+
 def outbox_from_settings(settings: Settings, mailer: Mailer | None = None) -> Outbox:
     return Outbox(
         settings.data_dir / "outbox",

@@ -44,7 +44,7 @@ def prep(
     if as_json:
         print_json(brief.as_json())
         return
-    _render(brief)
+    _render(brief, settings.tz)
 
 
 def _bullets(items: list[str], empty: str) -> str:
@@ -53,10 +53,12 @@ def _bullets(items: list[str], empty: str) -> str:
     return "\n".join(f"• {escape(i)}" for i in items) if items else f"[dim]{empty}[/]"
 
 
-def _render(brief) -> None:  # type: ignore[no-untyped-def]
+def _render(brief, tz) -> None:  # type: ignore[no-untyped-def]
     from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
+
+    from ringback.timefmt import format_mentioned, format_stored
 
     out = console()
     c = brief.contact
@@ -65,7 +67,8 @@ def _render(brief) -> None:  # type: ignore[no-untyped-def]
 
     phones = [pretty(p) for p in c["phones"]]
     reach = " · ".join(escape(x) for x in [*phones, *c["emails"]]) or "no phone or email"
-    local = f"\nTheir local time: {c['their_local_time']}" if c["their_local_time"] else ""
+    their = c["their_local_time"]
+    local = f"\nTheir local time: {format_mentioned(their, tz)}" if their else ""
     out.print(Panel(f"[bold]{who}[/]\n{reach}{local}", title="Who", expand=False))
 
     goals = Table.grid(padding=(0, 2))
@@ -84,7 +87,9 @@ def _render(brief) -> None:  # type: ignore[no-untyped-def]
             history.add_column(col)
         for i in brief.last_interactions:
             what = f"{i['kind'].replace('_', ' ')} ({i['direction']})"
-            history.add_row(i["at"], what, i["outcome"] or "", escape(i["text"] or ""))
+            history.add_row(
+                format_stored(i["at"], tz), what, i["outcome"] or "", escape(i["text"] or "")
+            )
         out.print(Panel(history, title="Last interactions", expand=False))
     promises = [f"{p.by}: {p.text}" for p in brief.promises]
     out.print(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ringback.contacts.models import BackStoryKind
 from ringback.contacts.profile import ContactProfile, profile_of
 from ringback.contacts.promises import Promise, find_promises
+from ringback.timefmt import format_clock
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ def _their_local_time(profile: ContactProfile, now: datetime) -> tuple[str | Non
         return None, f"their timezone {profile.timezone!r} is not a known IANA name"
     warning = None
     if local.hour not in BUSINESS_HOURS or local.weekday() >= 5:
-        warning = f"it is {local:%a %H:%M} for them: outside business hours"
+        warning = f"it is {local:%a} {format_clock(local)} for them: outside business hours"
     return local.isoformat(timespec="minutes"), warning
 
 

@@ -62,7 +62,7 @@ def why(text: str) -> str:
     if verdict.kind == kind or model is None:
         return verdict.reason if verdict.kind == kind else f"{verdict.reason} (rules)"
     p = model.probabilities(text)[kind]
-    return f"learned from Switchboard ({p:.0%}); rules said {verdict.kind}"
+    return f"learned from real phone calls ({p:.0%} sure); rules said {verdict.kind}"
 
 
 def __getattr__(name: str) -> object:

@@ -34,7 +34,9 @@ def _print_report(report: GreetingReport) -> None:
     if report.ok:
         out.print("[green]A good greeting: callers know it's you and can start talking.[/]")
     else:
-        out.print("[yellow]Seed 003: say your name, keep it short, no buttons, no preamble.[/]")
+        out.print(
+            "[yellow]A greeting that works: say your name, keep it short, no buttons, no preamble.[/]"
+        )
 
 
 @click.group(
@@ -190,12 +192,14 @@ def recordings(limit: int, as_json: bool) -> None:
     if not rows:
         console().print("No recordings yet.")
         return
+    from ringback.timefmt import format_stored
+
     table = Table(title="Recordings")
     for column in ("received", "line", "from", "status", "voicemail", "error"):
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
-            row["received_at"][:16].replace("T", " "),
+            format_stored(row["received_at"], settings.tz),
             row["line"],
             row["from_number"] or "",
             row["status"],

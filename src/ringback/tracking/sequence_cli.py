@@ -6,6 +6,7 @@ import click
 
 from ringback.console import console, fail, print_json
 from ringback.inputs import ROW_ID
+from ringback.timefmt import format_when, plural
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 
@@ -80,8 +81,9 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
         return
     out = console()
     out.print(
-        f"Started {len(data['started'])} follow-up(s); drafted {len(data['drafted'])} email(s), "
-        f"sent {len(data['sent'])}, created {len(data['tasks'])} call task(s)."
+        f"Started {plural(len(data['started']), 'follow-up')}; "
+        f"drafted {plural(len(data['drafted']), 'email')}, "
+        f"sent {len(data['sent'])}, created {plural(len(data['tasks']), 'call task')}."
     )
     for sid, why in data["stopped"].items():
         out.print(f"  sequence {sid} stopped: {why}")
@@ -131,7 +133,7 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
                 str(s["id"]),
                 str(s["business_day"]),
                 s["channel"],
-                s["due_at"].astimezone(settings.tz).strftime("%a %Y-%m-%d %H:%M"),
+                format_when(s["due_at"], settings.tz),
                 s["status"],
                 escape(s["subject"] or s["note"] or ""),
             )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ringback.timefmt import format_when
 from ringback.tracking.events import (
     Logged,
     UnknownContact,
@@ -145,7 +146,7 @@ def _outcome_of(logged: Logged, settings: Settings, personal: int | None) -> Log
         variant=e.variant,
         returned=e.return_seconds is not None,
         marked_returned=logged.returned,
-        local_time=e.occurred_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
+        local_time=format_when(e.occurred_at, settings.tz),
         personal_score=personal,
     )
 

@@ -115,7 +115,9 @@ def add(
     if as_json:
         print_json(data)
     else:
-        render.outcome(data)
+        from ringback.mail.service import delivery_words
+
+        render.outcome(data, email_words=delivery_words(settings, data["email_status"]))
     if result.status in ("rejected", "failed"):
         raise SystemExit(1)
 

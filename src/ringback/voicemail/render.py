@@ -58,17 +58,21 @@ def _number(value: str | None, extension: str | None = None) -> str:
 
 
 def _when(iso: Any) -> str:
-    """``2026-11-26T14:00:00-05:00`` → ``Thu 26 Nov 2026, 14:00`` (a date alone keeps no
-    time); anything that is not ISO 8601 is shown as it is."""
-    from datetime import date, datetime
+    """``2026-11-26T14:00:00-05:00`` → ``Thu 26 Nov, 2:00 pm`` (:mod:`ringback.timefmt`):
+    in the zone it carries, which is the user's (the service writes local ISO 8601); a date
+    alone keeps no time; anything that is not ISO 8601 is shown as it is; None is "—"."""
+    from datetime import UTC, datetime
 
+    from ringback.timefmt import format_mentioned
+
+    if iso is None:
+        return "—"
     text = str(iso)
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text).strftime("%a %d %b %Y")
-        return datetime.fromisoformat(text).strftime("%a %d %b %Y, %H:%M")
+        zone = datetime.fromisoformat(text).tzinfo or UTC
     except ValueError:
-        return text
+        zone = UTC
+    return format_mentioned(text, zone)
 
 
 def _call_back(facts: Any) -> str:
@@ -146,8 +150,9 @@ def analysis(data: Mapping[str, Any], filename: str) -> None:
     console().print(Panel(body, title=title, title_align="left", expand=False))
 
 
-def outcome(data: Mapping[str, Any]) -> None:
-    """What `inbox add` did with one file."""
+def outcome(data: Mapping[str, Any], *, email_words: str | None = None) -> None:
+    """What `inbox add` did with one file; ``email_words``: what happened to its email, as
+    ``mail.service.delivery_words`` says it."""
     from rich.markup import escape
 
     out = console()
@@ -165,12 +170,7 @@ def outcome(data: Mapping[str, Any]) -> None:
     if data.get("summary"):
         out.print(f"  summary: {escape(str(data['summary']))}")
     if data.get("email_key"):
-        state = data.get("email_status") or "handed over"
-        if state == "already_sent":  # the outbox's word for "sent earlier" (here: just now)
-            state = "sent"
-        elif state == "queued":
-            state = "queued, will be retried (see `ringback mail status`)"
-        out.print(f"  email: {escape(state)}")
+        out.print(f"  email: {escape(email_words or str(data.get('email_status')))}")
     if data.get("original_path"):
         # soft_wrap: a path broken across lines cannot be copied.
         out.print(f"  original kept at {escape(str(data['original_path']))}", soft_wrap=True)
@@ -189,7 +189,7 @@ def inbox_table(rows: Sequence[Mapping[str, Any]], *, include_handled: bool) -> 
         table.add_column(column, overflow="fold")
     for row in rows:
         style = STATUS_STYLE.get(row["status"], "")
-        received = (row["received_at"] or "")[:16].replace("T", " ")
+        received = _when(row["received_at"])
         flag = " [red]![/]" if row.get("urgent") else ""
         table.add_row(
             str(row["id"]),
@@ -211,13 +211,14 @@ def detail(data: Mapping[str, Any]) -> None:
     style = STATUS_STYLE.get(data["status"], "")
     out.print(
         f"[bold]Voicemail #{data['id']}[/] from {escape(data['caller'])}, "
-        f"{(data['received_at'] or '')[:16].replace('T', ' ')}, {data['duration_label'] or '?'}"
+        f"{_when(data['received_at'])}, {data['duration_label'] or '?'}"
         f" — [{style}]{data['status']}[/]"
     )
     if data.get("status_reason"):
         out.print(f"Reason: {escape(str(data['status_reason']).splitlines()[0])}")
     language = data.get("language")
-    out.print(f"Language: {language or '—'}   Handled: {data.get('handled_at') or 'no'}")
+    handled = _when(data["handled_at"]) if data.get("handled_at") else "no"
+    out.print(f"Language: {language or '—'}   Handled: {handled}")
     if data.get("transcript"):
         out.print("\n[bold]Transcript[/]")
         out.print(escape(data["transcript"]))
@@ -270,7 +271,9 @@ def captured(data: Mapping[str, Any]) -> None:
         out.print(f"  interaction #{data['interaction_id']}: voicemail received")
     if data["follow_up"]:
         task = data["follow_up"]
-        out.print(f"  callback task #{task['id']} due {task['due_at']}: {escape(task['title'])}")
+        out.print(
+            f"  callback task #{task['id']} due {_when(task['due_at'])}: {escape(task['title'])}"
+        )
 
 
 def batch_table(rows: Sequence[Mapping[str, Any]]) -> None:

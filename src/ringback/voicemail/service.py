@@ -86,10 +86,10 @@ def add_file(
 
 
 def duration_label(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    return f"{total // 60}:{total % 60:02d}"
+    """``0:27`` (:func:`ringback.timefmt.format_duration`); empty when unknown."""
+    from ringback.timefmt import format_duration
+
+    return format_duration(seconds)
 
 
 def caller_label(row: Voicemail, region: str, contact_name: str | None = None) -> str:

@@ -10,7 +10,7 @@ from the request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Query, Request
@@ -21,6 +21,7 @@ from ringback.config import Settings
 from ringback.db.session import transaction
 from ringback.mail.render import tel_href
 from ringback.phones import pretty
+from ringback.timefmt import format_duration, format_mentioned, format_when
 from ringback.voicemail import listing
 from ringback.voicemail.capture import NotCapturable
 from ringback.voicemail.service import VoicemailNotFound
@@ -32,48 +33,6 @@ if TYPE_CHECKING:
 
 router = signed_in_router()
 T = TypeVar("T")
-
-
-def _clock(moment: datetime) -> str:
-    return f"{moment.hour % 12 or 12}:{moment:%M} {'am' if moment.hour < 12 else 'pm'}"
-
-
-def _day(day: date, today: date) -> str:
-    year = f" {day.year}" if day.year != today.year else ""
-    return f"{day:%a} {day.day} {day:%b}{year}"
-
-
-def when_label(moment: datetime, now: datetime, tz: tzinfo) -> str:
-    """When a message came, as a person says it, in the user's timezone: ``today 9:14 am``,
-    ``yesterday 5:02 pm``, ``Mon 7 Dec, 3:00 pm``; another year's adds the year."""
-    local, today = moment.astimezone(tz), now.astimezone(tz).date()
-    if local.date() == today:
-        return f"today {_clock(local)}"
-    if local.date() == today - timedelta(days=1):
-        return f"yesterday {_clock(local)}"
-    return f"{_day(local.date(), today)}, {_clock(local)}"
-
-
-def mentioned_label(iso: str, now: datetime, tz: tzinfo) -> str:
-    """A time the caller named (ISO 8601, a date or a date and time) in the same words:
-    ``Mon 7 Dec`` or ``Mon 7 Dec, 3:00 pm``; shown as it is when it is not ISO 8601."""
-    today = now.astimezone(tz).date()
-    try:
-        if len(iso) == 10:
-            return _day(date.fromisoformat(iso), today)
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    local = moment.astimezone(tz) if moment.tzinfo else moment
-    return f"{_day(local.date(), today)}, {_clock(local)}"
-
-
-def length_label(seconds: float | None) -> str:
-    """``0:27``; empty when the length is unknown."""
-    if seconds is None:
-        return ""
-    total = max(0, round(seconds))
-    return f"{total // 60}:{total % 60:02d}"
 
 
 def _settings(request: Request) -> Settings:
@@ -100,9 +59,9 @@ def _helpers(settings: Settings) -> dict[str, Any]:
     """What the inbox templates format with."""
     now = datetime.now(settings.tz)
     return {
-        "when": lambda moment: when_label(moment, now, settings.tz),
-        "on": lambda iso: mentioned_label(iso, now, settings.tz),
-        "length": length_label,
+        "when": lambda moment: format_when(moment, settings.tz, now=now),
+        "on": lambda iso: format_mentioned(iso, settings.tz, now=now),
+        "length": format_duration,
         "tel": tel_href,
         "number": pretty,
     }
