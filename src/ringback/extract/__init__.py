@@ -28,7 +28,7 @@ from ringback.extract.callback import NONE, CallbackNumber, extract_callback_num
 from ringback.extract.dates import DateMention, extract_dates
 from ringback.extract.emails import extract_emails
 from ringback.extract.money import extract_amounts
-from ringback.extract.people import caller
+from ringback.extract.people import caller_scored
 from ringback.extract.signals import is_prospect, is_urgent
 from ringback.extract.spoken_numbers import Reading, find_readings
 from ringback.extract.summary import detect_intent, summarize
@@ -61,6 +61,9 @@ class VoicemailFacts:
     urgent: bool = False
     is_prospect: bool = False
     intent: str = field(default="message", compare=False)
+    # How sure the cue for the name and the company was (people.UNSURE_FACT is the line).
+    caller_name_confidence: float = field(default=0.0, compare=False)
+    company_confidence: float = field(default=0.0, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The keys of the `voicemail analyze --json` contract that this module owns."""
@@ -83,15 +86,15 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
         raise ValueError("received_at must be timezone-aware")
     text = transcript or ""
     norm = normalize(text)
-    name, company = caller(text)
+    who = caller_scored(text)
     dates = extract_dates(norm, received_at, tz)
     found_addresses = extract_addresses(norm)
     original_spans = [(a, norm.span(*span)) for a, span in found_addresses]
     today = received_at.astimezone(tz).date()
     intent, action = detect_intent(text)
     return VoicemailFacts(
-        caller_name=name,
-        company=company,
+        caller_name=who.name,
+        company=who.company,
         emails=tuple(extract_emails(norm.text)),
         dates=tuple(dates),
         amounts=tuple(extract_amounts(norm.text)),
@@ -100,4 +103,6 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
         urgent=is_urgent(text),
         is_prospect=is_prospect(text),
         intent=intent,
+        caller_name_confidence=who.name_confidence,
+        company_confidence=who.company_confidence,
     )

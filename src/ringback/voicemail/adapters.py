@@ -142,6 +142,8 @@ class FactsExtractor:
             callback_due=due,
             callback_due_text=due_text,
             line=str(LineKind.PROSPECT) if prospect_line else None,
+            caller_name_confidence=facts.caller_name_confidence if facts.caller_name else None,
+            company_confidence=facts.company_confidence if facts.company else None,
         )
 
     def _callback_number(
