@@ -47,7 +47,21 @@ NEAR_DIGITS = 2
 MAX_MATCHES = 5
 
 _GENERIC = frozenset(
-    "the group inc incorporated llc ltd co corp corporation company and & of".split()
+    [
+        "the",
+        "group",
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "and",
+        "&",
+        "of",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9']+")
 # Names a contact gets when the caller gave none: never evidence that two callers match.
@@ -82,10 +96,15 @@ def _words(text: str | None, *, drop: frozenset[str] = frozenset()) -> str:
     return " ".join(w for w in _WORD.findall((text or "").lower()) if w not in drop)
 
 
+def is_placeholder(name: str | None) -> bool:
+    """A name Ringback gave a caller who gave none ("Unknown caller", their number)."""
+    return not name or not name.strip() or bool(_PLACEHOLDER.match(name.strip()))
+
+
 def name_similarity(a: str | None, b: str | None) -> float:
     """0–100: how alike two people's names are, whatever the case or word order."""
     left, right = _words(a), _words(b)
-    if not left or not right or _PLACEHOLDER.match(a or "") or _PLACEHOLDER.match(b or ""):
+    if not left or not right or is_placeholder(a) or is_placeholder(b):
         return 0.0
     return float(fuzz.token_sort_ratio(left, right))
 
@@ -149,7 +168,7 @@ def probable_matches(
             return tuple(
                 m for c in holders if (m := grade(c, name=name, company=company, phone=phone))
             )[:MAX_MATCHES]
-    if not _words(name) or _PLACEHOLDER.match(name or ""):
+    if not _words(name) or is_placeholder(name):
         return ()  # without a name there is nothing but the number to know them by
     # Names are compared on plain rows; only the few close enough are loaded whole.
     close = [

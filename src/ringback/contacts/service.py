@@ -374,4 +374,3 @@ def merge_contacts(
     keep = get_contact(session, ref=keep_id)
     merge = get_contact(session, ref=merge_id)
     return merge_into(session, keep=keep, merge=merge, dry_run=dry_run)
-

@@ -10,7 +10,6 @@ rejected by the stop-word list: a missed name is better than a wrong one.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from ringback.extract._text import wordset
