@@ -313,7 +313,9 @@ def test_hang_up_is_no_message_with_a_missed_call_task(
     assert shown["summary"] == "missed call, no message"
     assert shown["follow_up"]["title"].startswith("Missed call from +1 415-555-0199")
     captured = run_json(cli_embedded, "inbox", "capture", str(out["id"]))
-    assert captured["contact_name"] == "+1 415-555-0199" and captured["interaction_id"]
+    # Issue 14 §3: a hang-up is a missed-call task, not a contact named after its number.
+    assert captured["contact_id"] is None and captured["handled_at"]
+    assert captured["follow_up"]["title"].startswith("Missed call from +1 415-555-0199")
 
 
 def test_upload_cap_comes_from_settings(cli_embedded: Cli, tmp_path: Path) -> None:

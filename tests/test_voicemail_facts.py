@@ -41,6 +41,8 @@ FACT_KEYS = [
     "callback_due",
     "callback_due_text",
     "number_check",
+    "caller_name_confidence",  # issue 14 §3: below the line, shown "(unsure)"
+    "company_confidence",
 ]
 PIPELINE = ["store", "decode", "detect_speech", "transcribe", "extract", "notify"]
 SHOW_KEYS = [

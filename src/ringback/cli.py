@@ -23,7 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "config": ("ringback.setup_cli", "config", "Print the effective settings (secrets masked)."),
     "db": ("ringback.setup_cli", "db", "Database migrations."),
-    "contacts": ("ringback.contacts.cli", "contacts", "Add, list, show, edit and import contacts."),
+    "contacts": (
+        "ringback.contacts.cli",
+        "contacts",
+        "Add, list, show, edit, merge and import contacts.",
+    ),
     "prep": ("ringback.prep.cli", "prep", "The call-prep brief for a contact."),
     "coach": ("ringback.coach.cli", "coach", "Score, compose and check voicemails and openers."),
     "mail": (

@@ -12,12 +12,13 @@ from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
 from ringback.contacts.cli_history import done, followup, interaction, phrase, story
 from ringback.contacts.cli_import import import_command
+from ringback.contacts.cli_merge import merge_command
 from ringback.inputs import MAX_ID
 
 
 @click.group()
 def contacts() -> None:
-    """Add, list, show, edit and import contacts, and record their back story."""
+    """Add, list, show, edit, merge and import contacts, and record their back story."""
 
 
 contacts.add_command(story)
@@ -26,6 +27,7 @@ contacts.add_command(interaction)
 contacts.add_command(followup)
 contacts.add_command(done)
 contacts.add_command(import_command)
+contacts.add_command(merge_command)
 
 _ADD_EPILOG = """\b
 Examples:

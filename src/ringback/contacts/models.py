@@ -133,7 +133,9 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(
+    # None: a task on nobody yet (a missed call from an unknown number, a caller who only
+    # probably is a contact on file, until merged or captured).
+    contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(String(500))
@@ -143,4 +145,4 @@ class FollowUp(Base):
     interaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("interactions.id", ondelete="SET NULL")
     )
-    contact: Mapped[Contact] = relationship(back_populates="follow_ups")
+    contact: Mapped[Contact | None] = relationship(back_populates="follow_ups")

@@ -191,7 +191,7 @@ class InteractionRecord:
 @dataclass(frozen=True)
 class FollowUpRecord:
     id: int
-    contact_id: int
+    contact_id: int | None  # None: a task on nobody yet (a missed call from a stranger)
     title: str
     due: datetime | None
     done_at: datetime | None

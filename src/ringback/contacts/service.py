@@ -11,6 +11,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ringback.contacts.editing import CHUNK, add_back_story, add_contact, apply_edit
+from ringback.contacts.matching import ContactMatch
+from ringback.contacts.matching import probable_matches as _probable_matches
+from ringback.contacts.merge import MergeResult, merge_into
+from ringback.contacts.merge import SameContact as SameContact
 from ringback.contacts.models import (
     BackStoryKind,
     Contact,
@@ -350,3 +354,23 @@ def _last_interactions(session: Session, ids: list[int]) -> dict[int, LastIntera
         for cid, when, kind in rows:
             last[cid] = LastInteraction(when, kind.value)
     return last
+
+
+def probable_matches(
+    session: Session, *, name: str | None, company: str | None, phone: str | None
+) -> tuple[ContactMatch, ...]:
+    """The contacts a caller may be, strongest first ("strong": file under it; "probable":
+    propose a merge); see :mod:`ringback.contacts.matching` for the thresholds."""
+    return _probable_matches(session, name=name, company=company, phone=phone)
+
+
+def merge_contacts(
+    session: Session, *, keep_id: int | str, merge_id: int | str, dry_run: bool = False
+) -> MergeResult:
+    """Merge contact ``merge_id`` into ``keep_id`` (each an id, or any reference the
+    ``--contact`` resolver takes): its numbers, emails, back story, interactions, follow-ups,
+    voicemails and sequences move, then it is removed. ``dry_run`` only counts. Raises
+    ContactNotFound, or SameContact (a ValueError) when both name one contact."""
+    keep = get_contact(session, ref=keep_id)
+    merge = get_contact(session, ref=merge_id)
+    return merge_into(session, keep=keep, merge=merge, dry_run=dry_run)

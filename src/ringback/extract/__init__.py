@@ -30,7 +30,7 @@ from ringback.extract.callback_time import callback_iso, callback_mention
 from ringback.extract.dates import DateMention, extract_dates
 from ringback.extract.emails import extract_emails
 from ringback.extract.money import extract_amounts
-from ringback.extract.people import caller
+from ringback.extract.people import caller_scored
 from ringback.extract.said_digits import mask_said_digits
 from ringback.extract.signals import is_prospect, is_urgent
 from ringback.extract.spoken_numbers import Reading, find_readings
@@ -72,6 +72,10 @@ class VoicemailFacts:
         """ISO 8601: a date and time, a date alone when only a day was said, or None."""
         return callback_iso(self.callback)
 
+    # How sure the cue for the name and the company was (people.UNSURE_FACT is the line).
+    caller_name_confidence: float = field(default=0.0, compare=False)
+    company_confidence: float = field(default=0.0, compare=False)
+
     def to_dict(self) -> dict[str, Any]:
         """The keys of the `voicemail analyze --json` contract that this module owns."""
         return {
@@ -94,7 +98,7 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
         raise ValueError("received_at must be timezone-aware")
     text = transcript or ""
     norm = normalize(text)
-    name, company = caller(text)
+    who = caller_scored(text)
     dates = extract_dates(norm, received_at, tz)
     callback = callback_mention(mask_said_digits(norm.text), dates, received_at)
     found_addresses = extract_addresses(norm)
@@ -102,8 +106,8 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
     today = received_at.astimezone(tz).date()
     intent, action = detect_intent(text)
     return VoicemailFacts(
-        caller_name=name,
-        company=company,
+        caller_name=who.name,
+        company=who.company,
         emails=tuple(extract_emails(norm.text)),
         dates=tuple(dates),
         amounts=tuple(extract_amounts(norm.text)),
@@ -113,4 +117,6 @@ def extract_facts(transcript: str, *, received_at: datetime, tz: ZoneInfo) -> Vo
         is_prospect=is_prospect(text),
         intent=intent,
         callback=callback,
+        caller_name_confidence=who.name_confidence,
+        company_confidence=who.company_confidence,
     )

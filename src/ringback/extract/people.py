@@ -10,8 +10,19 @@ rejected by the stop-word list: a missed name is better than a wrong one.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ringback.extract._text import wordset
+
+# Below this a name or company is shown as "(unsure)" and is not written into a contact
+# until the user captures the message. The scores are cues, not probabilities:
+#   0.9  "my name is / this is NAME", "NAME from COMPANY", a company ending in a business
+#        word ("Lopez Realty", "Acme Inc") -- the way people introduce themselves;
+#   0.7  a company after "from" / "calling from" / "on behalf of" without a business word;
+#   0.5  a name from "I'm" in a transcript without capitals ("i'm stuck"), or a
+#        company after the looser "with" / "at" ("with Tuesday", "at the Pines") with no
+#        business word: as often a time, a place or an activity as a company.
+UNSURE_FACT = 0.6
 
 _NAME_WORD = r"(?:(?:[Mm]rs?|[Mm]s|[Dd]r)\.|[A-Za-z][A-Za-z'\-]*)"
 # Words that can follow "this is" / "it's" / "I'm" but are never part of a name.
@@ -166,8 +177,18 @@ def _end_after_words(text: str, start: int, count: int) -> int:
     return end
 
 
+# "i'm stuck", "i am back": without capitals, "I'm" is as often a state as a name.
+_LOOSE_INTRO = re.compile(r"\b(?:i'?m|i\s+am)\s+$", re.IGNORECASE)
+
+
 def caller_name(text: str) -> tuple[str | None, int]:
     """The caller's name and where it ends in text (-1 when there is none)."""
+    name, end, _ = caller_name_scored(text)
+    return name, end
+
+
+def caller_name_scored(text: str) -> tuple[str | None, int, float]:
+    """The caller's name, where it ends (-1: none) and how sure its cue is."""
     cased = _mixed_case(text)
     head = text[:600]  # people introduce themselves at the start
     candidates = []
@@ -179,8 +200,10 @@ def caller_name(text: str) -> tuple[str | None, int]:
     for start in candidates:
         name, used = _name_from(head[start : start + 120].split()[:4], cased)
         if name:
-            return name, _end_after_words(head, start, used)
-    return None, -1
+            # "I'm Karen" reads as a name when capitals say so; "i'm stuck" does not.
+            loose = _LOOSE_INTRO.search(head[max(0, start - 8) : start]) and not cased
+            return name, _end_after_words(head, start, used), 0.5 if loose else 0.9
+    return None, -1, 0.0
 
 
 def _company_from(phrase: str, cased: bool) -> str | None:
@@ -218,30 +241,93 @@ def _company_from(phrase: str, cased: bool) -> str | None:
     return " ".join(kept[:4]) or None
 
 
-def company(text: str, name_end: int) -> str | None:
+_MONTHS = wordset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+    """
+)
+_DAYS = wordset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
+    yesterday morning afternoon evening noon midnight weekend week month year
+    """
+)
+_ORDINAL_OR_NUMBER = re.compile(r"^(?:\d+(?:st|nd|rd|th)?|\d+[:.]\d+|[ap]\.?m\.?)$", re.I)
+
+
+def date_like(phrase: str) -> bool:
+    """Whether ``phrase`` reads as a date, a time or a number ("May 9th", "Tuesday", "3 pm")
+    rather than a company: recogniser noise that must never be stored as one."""
+    words = [w.strip(".,;:!?'").lower() for w in phrase.split()]
+    words = [w for w in words if w]
+    if not words:
+        return True
+    if any(w in _DAYS for w in words):
+        return True
+    numeric = [w for w in words if _ORDINAL_OR_NUMBER.match(w) or w.isdigit()]
+    if len(numeric) * 2 >= len(words):
+        return True
+    # "May 9th", "9th of June": a month next to a number
+    return any(w in _MONTHS for w in words) and bool(numeric)
+
+
+def _company_scored(phrase: str, cased: bool, sure: float) -> tuple[str | None, float]:
+    found = _company_from(phrase, cased)
+    if not found or date_like(found):
+        return None, 0.0
+    if found.split()[-1].lower() in _BUSINESS_WORDS:
+        return found, 0.9
+    return found, sure
+
+
+def company_scored(text: str, name_end: int) -> tuple[str | None, float]:
+    """The company and how sure the cue that gave it is (see :data:`UNSURE_FACT`)."""
     cased = _mixed_case(text)
     head = text[:800]
     if name_end >= 0:
         m = _AFTER_NAME.match(head, name_end)
         if m:
-            found = _company_from(m.group(1), cased)
+            loose = re.match(r"\s*,?\s*(?:here\s+|over\s+)?(?:with|at|of)\b", head[name_end:], re.I)
+            found, score = _company_scored(m.group(1), cased, 0.5 if loose else 0.9)
             if found:
-                return found
+                return found, score
     for m in _COMPANY_CUE.finditer(head):
-        found = _company_from(m.group(1), cased)
+        found, score = _company_scored(m.group(1), cased, 0.7)
         if found:
-            return found
-    return None
+            return found, score
+    return None, 0.0
 
 
-def caller(text: str) -> tuple[str | None, str | None]:
-    """(caller name, company), each None when the message does not say it."""
+def company(text: str, name_end: int) -> str | None:
+    return company_scored(text, name_end)[0]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who called, with how sure each part is (0 when absent; see :data:`UNSURE_FACT`)."""
+
+    name: str | None = None
+    company: str | None = None
+    name_confidence: float = 0.0
+    company_confidence: float = 0.0
+
+
+def caller_scored(text: str) -> Caller:
+    """The caller's name and company with a confidence for each."""
     text = _FILLER.sub("", text)
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c.isupper() for c in letters) > 0.8 * len(letters):
         text = text.lower()  # a shouted transcript carries no case information
-    name, end = caller_name(text)
+    name, end, sure = caller_name_scored(text)
     if name and name.split()[-1].lower() in _BUSINESS_WORDS:
         # "this is Lakeside Dental calling": a business introducing itself.
-        return None, name
-    return name, company(text, end)
+        return Caller(None, name, 0.0, 0.9)
+    found, score = company_scored(text, end)
+    return Caller(name, found, sure if name else 0.0, score)
+
+
+def caller(text: str) -> tuple[str | None, str | None]:
+    """(caller name, company), each None when the message does not say it."""
+    found = caller_scored(text)
+    return found.name, found.company

@@ -142,6 +142,8 @@ class FactsExtractor:
             callback_due=due,
             callback_due_text=facts.callback.text if facts.callback else None,
             line=str(LineKind.PROSPECT) if prospect_line else None,
+            caller_name_confidence=facts.caller_name_confidence if facts.caller_name else None,
+            company_confidence=facts.company_confidence if facts.company else None,
         )
 
     def _callback_number(
@@ -211,6 +213,10 @@ class EmailNotifier:
             return None
 
 
+def _unsure(value: str | None) -> str | None:
+    return f"{value} (unsure)" if value else None
+
+
 def email_input(
     message: VoicemailMessage,
     settings: Settings,
@@ -242,8 +248,12 @@ def email_input(
             TranscriptWord(w.text, w.probability, w.start, w.end)
             for w in (transcript.words if transcript else ())
         ),
-        caller_name=facts.caller_name or message.caller_name or (known and known[0]),
-        company=facts.company or (known and known[1]),
+        # What extraction is unsure of yields to what is known, and says "(unsure)".
+        caller_name=facts.sure_name
+        or message.caller_name
+        or (known and known[0])
+        or _unsure(facts.caller_name),
+        company=facts.sure_company or (known and known[1]) or _unsure(facts.company),
         callback_number=facts.callback_number,
         callback_number_confidence=facts.callback_number_confidence,
         callback_extension=facts.callback_extension,

@@ -19,10 +19,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ringback.db.base import utcnow
+from ringback.voicemail.callers import (
+    Filing,
+    add_heard_numbers,
+    file_message,
+    fill_from_message,
+    matches_for,
+)
 from ringback.voicemail.followup import (
     callback_task,
     caller_numbers,
-    contact_for,
     ensure_task,
     facts_of,
     marker,
@@ -34,6 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.contacts.matching import ContactMatch
     from ringback.contacts.models import BackStoryItem, Contact, Interaction
     from ringback.voicemail.models import Voicemail
 
@@ -65,6 +72,9 @@ class Captured:
     interaction_id: int | None = None
     back_story: tuple[tuple[str, str], ...] = ()  # (kind, text)
     follow_up: CapturedTask | None = None
+    # Contacts the caller probably is, kept apart: merge with `contacts merge KEEP THIS`.
+    proposed: tuple[ContactMatch, ...] = ()
+    merged: tuple[tuple[str, int], ...] = ()  # what a --merge-into moved, (what, count)
 
     def to_json(self) -> dict[str, Any]:
         """The ``ringback inbox capture --json`` contract."""
@@ -81,6 +91,8 @@ class Captured:
                 {"id": task.id, "title": task.title, "due_at": task.due_at} if task else None
             ),
             "handled_at": self.handled_at.isoformat() if self.handled_at else None,
+            "proposed_merge": [m.as_json() for m in self.proposed],
+            "merged": dict(self.merged),
         }
 
 
@@ -130,23 +142,43 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
     return item
 
 
-def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured:
-    """File a message under its caller's contact (new if unknown): numbers, back story,
-    interaction and callback task; then mark it handled. Capturing twice changes nothing."""
+def proposed_merges(
+    session: Session, settings: Settings, voicemail_id: int
+) -> tuple[ContactMatch, ...]:
+    """The contacts this message's caller probably is, besides the one it is filed under:
+    what ``inbox capture`` offers to merge ("This looks like Karen Lopez (#12): merge?")."""
+    row = get_voicemail(session, voicemail_id)
+    if row.status != "done":  # a hang-up is never matched by name: it has none
+        return ()
+    return matches_for(session, row, region=settings.default_region, exclude=row.contact_id)
+
+
+def capture(
+    session: Session, settings: Settings, voicemail_id: int, *, merge_into: int | None = None
+) -> Captured:
+    """File a message under its caller's contact (new if nobody resembles them): numbers,
+    back story, interaction and callback task; then mark it handled. ``merge_into``: the
+    caller is that contact (a contact made for them before is merged into it). Capturing
+    twice changes nothing."""
     row = get_voicemail(session, voicemail_id)
     if row.status not in ("done", "no_message"):
         why = row.status_reason or "not processed yet"
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
-    region = settings.default_region
     already = row.handled_at is not None
-    from ringback.lines import LineKind, line_kind
-
-    prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
-    contact, created = contact_for(session, row, region=region, lead=prospect)
-    if contact is None:  # a hang-up without caller ID: nobody to file it under
+    merged = _merge_into(session, row, merge_into) if merge_into is not None else ()
+    filing = _filing(session, settings, row)
+    contact = filing.contact
+    if contact is None:  # a hang-up without a contact: its missed-call task is the record
         row.handled_at = row.handled_at or utcnow()  # reading it is handling it
-        return Captured(voicemail_id=row.id, already=already, handled_at=row.handled_at)
+        missed = callback_task(session, row)
+        return Captured(
+            voicemail_id=row.id,
+            already=already,
+            handled_at=row.handled_at,
+            follow_up=_task_record(settings, missed) if missed else None,
+        )
     row.contact_id = contact.id
+    fill_from_message(row, contact)
     stored = _file_under(session, settings, row, contact, already=already)
     interaction = _interaction(session, row, contact)
     task = _callback_task(session, settings, row, contact, interaction.id)
@@ -157,11 +189,50 @@ def capture(session: Session, settings: Settings, voicemail_id: int) -> Captured
         handled_at=row.handled_at,
         contact_id=contact.id,
         contact_name=contact.name,
-        created_contact=created,
+        created_contact=filing.created,
         interaction_id=interaction.id,
         back_story=tuple((str(b.kind), b.text) for b in stored),
         follow_up=task,
+        proposed=filing.proposed,
+        merged=merged,
     )
+
+
+def _merge_into(session: Session, row: Voicemail, target: int) -> tuple[tuple[str, int], ...]:
+    """The user says the caller is contact ``target``: file the message there, merging in a
+    contact made for this caller before. Raises ContactNotFound for an unknown id."""
+    from ringback.contacts.service import get_contact, merge_contacts
+
+    keep = get_contact(session, ref=target)
+    moved: tuple[tuple[str, int], ...] = ()
+    if row.contact_id is not None and row.contact_id != keep.id:
+        moved = merge_contacts(session, keep_id=keep.id, merge_id=row.contact_id).moved
+    row.contact_id = keep.id
+    return moved
+
+
+def _filing(session: Session, settings: Settings, row: Voicemail) -> Filing:
+    """Where capturing files the message: its contact; a hang-up's number holder or
+    nobody; else, the user having read it, a new contact when the caller only probably
+    matches one on file (which the result proposes to merge)."""
+    from ringback.contacts.service import find_by_phone
+    from ringback.lines import LineKind, line_kind
+
+    region = settings.default_region
+    if row.status == "no_message" and row.contact_id is None:
+        numbers = [n for n, _ in caller_numbers(row, region)]
+        return Filing(find_by_phone(session, numbers=numbers) if numbers else None)
+    prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
+    filing = file_message(session, row, region=region, lead=prospect)
+    if filing.contact is not None or not filing.proposed:
+        return filing
+    created = file_message(session, row, region=region, lead=prospect, match=False)
+    return Filing(created.contact, created.created, filing.proposed)
+
+
+def _task_record(settings: Settings, task: Any) -> CapturedTask:
+    due = task.due_at.astimezone(settings.tz).isoformat() if task.due_at else None
+    return CapturedTask(task.id, task.title, due)
 
 
 def _file_under(
@@ -174,10 +245,10 @@ def _file_under(
 
     source = marker(row.id)
     if not already:
+        add_heard_numbers(session, row, contact, region=settings.default_region)
         add_known_numbers(
             session,
             contact=contact,
-            phones=caller_numbers(row, settings.default_region),
             emails=[(str(address), "voicemail") for address in facts_of(row).emails],
         )
     stored = [b for b in contact.back_story if b.source == source]
@@ -203,5 +274,6 @@ def _callback_task(
         return None
     if task.interaction_id is None:
         task.interaction_id = interaction_id
-    due = task.due_at.astimezone(settings.tz).isoformat() if task.due_at else None
-    return CapturedTask(task.id, task.title, due)
+    if task.contact_id is None:  # made on nobody while the caller was unknown
+        task.contact_id = contact.id
+    return _task_record(settings, task)

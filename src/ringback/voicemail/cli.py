@@ -350,21 +350,44 @@ def show(voicemail_id: int, as_json: bool) -> None:
 
 @inbox.command(
     short_help="File a message under its contact; mark it handled.",
-    epilog="\b\nExamples:\n  ringback inbox capture 3",
+    epilog="\b\nExamples:\n  ringback inbox capture 3\n  ringback inbox capture 3 --merge-into 12",
 )
 @click.argument("voicemail_id", type=ROW_ID, metavar="ID")
+@click.option(
+    "--merge-into",
+    type=ROW_ID,
+    metavar="CONTACT_ID",
+    help="The caller is this contact: file the message there (merging any contact made "
+    "for the caller before).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def capture(voicemail_id: int, as_json: bool) -> None:
+def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,
-    callback task; then mark it handled. Capturing twice changes nothing."""
+    callback task; then mark it handled. When the caller looks like a contact on file you
+    are asked whether to merge (or pass --merge-into). Capturing twice changes nothing."""
     from ringback.voicemail import render
-    from ringback.voicemail.inbox import capture_message
+    from ringback.voicemail.inbox import capture_message, merge_proposals
 
     settings = _settings()
+    if merge_into is None and not as_json and _interactive():
+        with _session(settings) as session:
+            proposals = merge_proposals(session, settings=settings, voicemail_id=voicemail_id)
+        for match in proposals[:1]:
+            question = f"This looks like {match.name} (#{match.contact_id}): merge?"
+            if click.confirm(question, default=False):
+                merge_into = match.contact_id
     with _session(settings) as session:
-        captured = capture_message(session, settings=settings, voicemail_id=voicemail_id)
+        captured = capture_message(
+            session, settings=settings, voicemail_id=voicemail_id, merge_into=merge_into
+        )
     data = captured.to_json()
     if as_json:
         print_json(data)
     else:
         render.captured(data)
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stdin.isatty()

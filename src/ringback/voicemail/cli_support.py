@@ -23,12 +23,15 @@ LIST_HINT = "see the message ids with `ringback inbox list --all`"
 
 
 def _hints() -> ErrorHints:
+    from ringback.contacts.service import ContactNotFound
     from ringback.voicemail.capture import NotCapturable
     from ringback.voicemail.service import VoicemailNotFound
 
     return {
         VoicemailNotFound: Hint(LIST_HINT, written=False),
         NotCapturable: Hint("see why with `ringback inbox show ID`"),
+        # --merge-into naming nobody
+        ContactNotFound: Hint("find the contact's id with `ringback contacts list --search NAME`"),
     }
 
 

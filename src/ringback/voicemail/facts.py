@@ -61,8 +61,33 @@ class MessageFacts:
     # other, and the sentence that says why (JSON: {used, other, reason, edits, near, used_is}).
     number_check: NumberCheck | None = None
     line: str | None = None  # "prospect" when called on the prospect line, else absent
+    # How sure the name and company are (``extract.people.UNSURE_FACT`` is the line):
+    # below it they are shown "(unsure)" and not written into a contact until captured.
+    # None: read from a row stored before these keys existed, taken as sure.
+    caller_name_confidence: float | None = None
+    company_confidence: float | None = None
     # The JSON keys this record was read from (None: made here, every key is written).
     read_keys: frozenset[str] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def unsure_name(self) -> bool:
+        """The name came from a weak cue: shown "(unsure)", not stored as fact."""
+        return _unsure(self.caller_name, self.caller_name_confidence)
+
+    @property
+    def unsure_company(self) -> bool:
+        """The company came from a weak cue: shown "(unsure)", not stored as fact."""
+        return _unsure(self.company, self.company_confidence)
+
+    @property
+    def sure_name(self) -> str | None:
+        """The name when it may be written into a contact without asking."""
+        return None if self.unsure_name else self.caller_name
+
+    @property
+    def sure_company(self) -> str | None:
+        """The company when it may be written into a contact without asking."""
+        return None if self.unsure_company else self.company
 
     def to_json(self) -> dict[str, Any]:
         """The stored (and printed) form: plain JSON values, keys in field order."""
@@ -105,6 +130,9 @@ class MessageFacts:
             values["number_check"] = _number_check(values["number_check"])
         if values.get("callback_due"):
             values["callback_due"] = datetime.fromisoformat(str(values["callback_due"]))
+        for name in ("caller_name_confidence", "company_confidence"):
+            if values.get(name) is not None:
+                values[name] = float(values[name])
         if "callback_number_confidence" in values:
             values["callback_number_confidence"] = float(values["callback_number_confidence"] or 0)
         for name in ("urgent", "is_prospect", "asks_callback"):
@@ -113,6 +141,12 @@ class MessageFacts:
         if "summary" in values:
             values["summary"] = str(values["summary"] or "")
         return cls(**values, read_keys=frozenset(values))
+
+
+def _unsure(value: str | None, confidence: float | None) -> bool:
+    from ringback.extract.people import UNSURE_FACT
+
+    return bool(value) and confidence is not None and confidence < UNSURE_FACT
 
 
 def _number_check(data: Any) -> NumberCheck | None:

@@ -18,7 +18,14 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
-from ringback.voicemail.facts import MessageFacts, as_facts
+from ringback.voicemail.callers import (
+    Filing,
+    caller_numbers,
+    display_name,
+    facts_of,
+    file_message,
+    marker,
+)
 from ringback.voicemail.pipeline.context import VoicemailContext
 from ringback.voicemail.pipeline.stages import Stage
 
@@ -42,16 +49,6 @@ _NO_CALLBACK = re.compile(
     r"you\s+don'?t\s+have\s+to\s+call)\b",
     re.IGNORECASE,
 )
-
-
-def facts_of(row: Voicemail) -> MessageFacts:
-    """The stored facts of a message (empty for one with none: a hang-up, a rejection)."""
-    return as_facts(row.facts) or MessageFacts()
-
-
-def marker(voicemail_id: int) -> str:
-    """How tasks and back-story items name the message they came from."""
-    return f"voicemail #{voicemail_id}"
 
 
 def asks_for_callback(text: str, *, spoken_number: bool) -> bool:
@@ -94,19 +91,6 @@ def callback_due(
     return datetime.combine(next_business_day(local.date()), time(CALLBACK_HOUR), tz)
 
 
-def caller_numbers(row: Voicemail, region: str) -> list[tuple[str, str]]:
-    """(E.164, label) for the numbers this message came with: caller ID, then the spoken one."""
-    from ringback.phones import e164_or_none
-
-    out: list[tuple[str, str]] = []
-    said = facts_of(row).callback_number
-    for raw, label in ((row.from_number, "caller id"), (said, "callback")):
-        number = e164_or_none(raw, region)
-        if number and number not in [n for n, _ in out]:
-            out.append((number, label))
-    return out
-
-
 def known_caller(
     url: str, numbers: Iterable[str | None], region: str
 ) -> tuple[str, str | None] | None:
@@ -122,46 +106,6 @@ def known_caller(
     with session_factory(url)() as session:
         found = find_by_phone(session, numbers=wanted)
         return (found.name, found.company) if found is not None else None
-
-
-def display_name(row: Voicemail, region: str, contact_name: str | None = None) -> str | None:
-    """The caller as a person would name them: said name, caller-ID name, the matched
-    contact's name, company, number."""
-    from ringback.phones import pretty
-
-    facts = facts_of(row)
-    said = (facts.caller_name, row.caller_name, contact_name, facts.company)
-    for value in said:
-        if value and str(value).strip():
-            return str(value).strip()
-    numbers = caller_numbers(row, region)
-    return pretty(numbers[0][0]) if numbers else None
-
-
-def contact_for(
-    session: Session, row: Voicemail, *, region: str, lead: bool = False
-) -> tuple[Contact | None, bool]:
-    """The caller's contact, matched by number (E.164), else a new one (a Lead when ``lead``
-    or the message reads as a prospect); (None, False) when there is nothing to know them
-    by. Returns (contact, created)."""
-    from ringback.contacts.models import Contact
-    from ringback.contacts.service import get_or_create_by_phone
-
-    if row.contact_id is not None:
-        known = session.get(Contact, row.contact_id)
-        if known is not None:
-            return known, False
-    numbers = caller_numbers(row, region)
-    facts = facts_of(row)
-    if not numbers and not facts.caller_name:
-        return None, False
-    return get_or_create_by_phone(
-        session,
-        numbers=numbers,
-        name=display_name(row, region),
-        company=facts.company,
-        is_lead=lead or facts.is_prospect,
-    )
 
 
 def callback_task(session: Session, row: Voicemail) -> FollowUp | None:
@@ -181,9 +125,17 @@ def task_title(row: Voicemail, name: str, *, missed: bool) -> str:
 
 
 def ensure_task(
-    session: Session, row: Voicemail, contact: Contact, settings: Settings, *, missed: bool
+    session: Session,
+    row: Voicemail,
+    contact: Contact | None,
+    settings: Settings,
+    *,
+    missed: bool,
 ) -> tuple[FollowUp, bool]:
-    """The callback task for this message on ``contact``; (task, created)."""
+    """The callback task for this message, on ``contact`` or (None) on nobody yet;
+    (task, created)."""
+    from sqlalchemy import insert
+
     from ringback.contacts.models import FollowUp
 
     existing = callback_task(session, row)
@@ -192,13 +144,29 @@ def ensure_task(
     due = facts_of(row).callback_due
     if due is None:  # a missed call: like any plain request, the next business morning
         due = callback_due(None, received_at=row.received_at, tz=settings.tz)
-    task = FollowUp(
-        contact_id=contact.id, title=task_title(row, contact.name, missed=missed), due_at=due
-    )
-    session.add(task)
-    session.flush()
-    row.callback_task_id = task.id
+    name = contact.name if contact else display_name(row, settings.default_region)
+    if missed:  # the number, which is all a hang-up tells
+        name = _with_number(row, settings.default_region, contact.name if contact else None)
+    values = {
+        "contact_id": contact.id if contact else None,
+        "title": task_title(row, name or "unknown caller", missed=missed),
+        "due_at": due,
+    }
+    # Inserted as a row, not an ORM object: an unattached task is no orphan to cascade.
+    task_id = session.execute(insert(FollowUp).values(**values).returning(FollowUp.id)).scalar_one()
+    row.callback_task_id = task_id
+    task = session.get(FollowUp, task_id)
+    assert task is not None
     return task, True
+
+
+def _with_number(row: Voicemail, region: str, name: str | None) -> str:
+    """ "+1 650-555-0199", or "Karen Lopez (+1 650-555-0199)" when the number is hers."""
+    from ringback.phones import pretty
+
+    numbers = caller_numbers(row, region)
+    number = pretty(numbers[0][0]) if numbers else "an unknown number"
+    return f"{name} ({number})" if name else number
 
 
 def wants_task(row: Voicemail, *, missed: bool) -> bool:
@@ -243,30 +211,59 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
         # The stages' results reach the row only when the run ends; use the live ones.
         if ctx.facts is not None:
             row.facts = ctx.facts.to_json()
-        missed = ctx.no_message
+        if ctx.no_message:  # a hang-up or silence: a missed-call task, never a contact
+            return missed_call(session, row, settings)
         # A call to the prospect line always gets a (Lead) contact and a callback task:
         # seed 003, "deal with that well, and separately".
         prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
-        if not (prospect or wants_task(row, missed=missed)):
+        if not (prospect or wants_task(row, missed=False)):
             numbers = [n for n, _ in caller_numbers(row, region)]
             found = find_by_phone(session, numbers=numbers)
             if found is not None:
                 row.contact_id = found.id
                 note_return(session, row, found.id, settings)
             return {"task": None, "contact_id": row.contact_id, "reason": "no callback asked"}
-        contact, created = contact_for(session, row, region=region, lead=prospect)
-        if contact is None:
-            return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
+        filing = file_message(session, row, region=region, lead=prospect)
+        return _task_for(session, row, filing, settings)
+
+
+def _task_for(
+    session: Session, row: Voicemail, filing: Filing, settings: Settings
+) -> dict[str, Any]:
+    """The callback task of a message that asks for one, on its contact, or unattached
+    with a merge proposed when the caller only probably is someone on file."""
+    contact = filing.contact
+    if contact is None and not filing.proposed:
+        return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
+    if contact is not None:
         row.contact_id = contact.id
-        if not created:
+        if not filing.created:
             note_return(session, row, contact.id, settings)
-        task, _ = ensure_task(session, row, contact, settings, missed=missed)
-        return {
-            "task": task.id,
-            "contact_id": contact.id,
-            "created_contact": created,
-            "due_at": task.due_at.isoformat() if task.due_at else None,
-        }
+    task, _ = ensure_task(session, row, contact, settings, missed=False)
+    return {
+        "task": task.id,
+        "contact_id": row.contact_id,
+        "created_contact": filing.created,
+        "proposed_merge": [m.contact_id for m in filing.proposed],
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
+
+
+def missed_call(session: Session, row: Voicemail, settings: Settings) -> dict[str, Any]:
+    """A call with no message: a "Missed call from +1 …" task linked to the message, on
+    the contact who holds the number if one does, else on nobody. No contact is made: a
+    number that hung up is not yet a person worth a record."""
+    from ringback.contacts.service import find_by_phone
+
+    numbers = [n for n, _ in caller_numbers(row, settings.default_region)]
+    if not numbers:
+        return {"task": None, "contact_id": None, "reason": "caller unknown, no number"}
+    found = find_by_phone(session, numbers=numbers)
+    if found is not None:
+        row.contact_id = found.id
+        note_return(session, row, found.id, settings)
+    task, _ = ensure_task(session, row, found, settings, missed=True)
+    return {"task": task.id, "contact_id": row.contact_id, "created_contact": False}
 
 
 def note_return(session: Session, row: Voicemail, contact_id: int, settings: Settings) -> None:

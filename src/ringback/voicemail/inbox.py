@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.contacts.matching import ContactMatch
     from ringback.voicemail.capture import Captured
     from ringback.voicemail.models import Voicemail
 
@@ -235,10 +236,23 @@ def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) ->
     return show_message(session, settings=settings, voicemail_id=voicemail_id).as_json()
 
 
-def capture_message(session: Session, *, settings: Settings, voicemail_id: int) -> Captured:
-    """File the message under the caller's contact (new if unknown): back story,
-    interaction, callback task; then mark it handled. Capturing twice changes nothing.
-    Raises VoicemailNotFound, or NotCapturable while it is still being processed."""
+def capture_message(
+    session: Session, *, settings: Settings, voicemail_id: int, merge_into: int | None = None
+) -> Captured:
+    """File the message under the caller's contact (new if unknown; ``merge_into``: the
+    contact the user says the caller is): back story, interaction, callback task; then mark
+    it handled. Capturing twice changes nothing. Raises VoicemailNotFound, ContactNotFound,
+    or NotCapturable while it is still being processed."""
     from ringback.voicemail.capture import capture
 
-    return capture(session, settings, voicemail_id)
+    return capture(session, settings, voicemail_id, merge_into=merge_into)
+
+
+def merge_proposals(
+    session: Session, *, settings: Settings, voicemail_id: int
+) -> tuple[ContactMatch, ...]:
+    """The contacts this message's caller probably is (besides its own contact), for
+    ``inbox capture`` to ask "This looks like Karen Lopez (#12): merge?"."""
+    from ringback.voicemail.capture import proposed_merges
+
+    return proposed_merges(session, settings, voicemail_id)

@@ -96,6 +96,13 @@ def _number_check_rows(facts: Any) -> list[tuple[str, str]]:
     return [(label, _number(check.other) + flag), ("Why", check.reason)]
 
 
+def _unsure(value: str | None, unsure: bool) -> str:
+    """A name or company as heard, marked when extraction was not sure of it."""
+    if not value:
+        return "—"
+    return f"{value} (unsure)" if unsure else value
+
+
 def _facts_table(data: Mapping[str, Any]) -> Any:
     from rich.markup import escape
     from rich.table import Table
@@ -108,8 +115,8 @@ def _facts_table(data: Mapping[str, Any]) -> Any:
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     rows: list[tuple[str, str]] = [
-        ("Caller", facts.caller_name or "—"),
-        ("Company", facts.company or "—"),
+        ("Caller", _unsure(facts.caller_name, facts.unsure_name)),
+        ("Company", _unsure(facts.company, facts.unsure_company)),
         ("Call back", _call_back(facts)),
         *_number_check_rows(facts),
         ("Summary", facts.summary or "—"),
@@ -259,7 +266,14 @@ def captured(data: Mapping[str, Any]) -> None:
         out.print(f"Voicemail #{data['voicemail_id']} was already captured; nothing changed.")
     if data["contact_id"] is None:
         out.print(f"Voicemail #{data['voicemail_id']} marked handled (no caller to file it under).")
+        if data["follow_up"]:
+            task = data["follow_up"]
+            out.print(f"  task #{task['id']} due {task['due_at']}: {escape(task['title'])}")
         return
+    for moved in [data.get("merged") or {}]:
+        if moved:
+            what = ", ".join(f"{n} {k}" for k, n in moved.items())
+            out.print(f"Merged the caller's earlier contact into #{data['contact_id']}: {what}.")
     new = " (new contact)" if data["created_contact"] else ""
     out.print(
         f"Voicemail #{data['voicemail_id']} → contact #{data['contact_id']} "
@@ -273,6 +287,11 @@ def captured(data: Mapping[str, Any]) -> None:
         task = data["follow_up"]
         out.print(
             f"  callback task #{task['id']} due {_when(task['due_at'])}: {escape(task['title'])}"
+        )
+    for match in data.get("proposed_merge") or ():
+        out.print(
+            f"  looks like {escape(match['name'])} (#{match['contact_id']}), kept apart; "
+            f"to merge: ringback contacts merge {match['contact_id']} {data['contact_id']}"
         )
 
 
