@@ -57,6 +57,9 @@ class VoicemailEmailInput:
     number_reason: str = ""
     other_number_near: bool = False
     summary: str = ""
+    # Speech the model could not transcribe (another language?): the transcript is not
+    # shown as if it were what was said, and the email points to the audio.
+    untranscribed: bool = False
     dates: tuple[MentionedDate, ...] = ()
     amounts: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()

@@ -61,6 +61,13 @@ class MessageFacts:
     # The JSON keys this record was read from (None: made here, every key is written).
     read_keys: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
+    @property
+    def untranscribed(self) -> bool:
+        """Speech the model could not transcribe: listen to the audio instead."""
+        from ringback.speech.legibility import UNTRANSCRIBED_INTENT
+
+        return self.intent == UNTRANSCRIBED_INTENT
+
     def to_json(self) -> dict[str, Any]:
         """The stored (and printed) form: plain JSON values, keys in field order."""
         out: dict[str, Any] = {}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ringback.console import console
+from ringback.speech.legibility import UNTRANSCRIBED_INTENT
 
 STAGE_LABELS = {
     "decode": "Decoding the audio",
@@ -215,7 +216,12 @@ def detail(data: Mapping[str, Any]) -> None:
         out.print(f"Reason: {escape(str(data['status_reason']).splitlines()[0])}")
     language = data.get("language")
     out.print(f"Language: {language or '—'}   Handled: {data.get('handled_at') or 'no'}")
-    if data.get("transcript"):
+    if (data.get("facts") or {}).get("intent") == UNTRANSCRIBED_INTENT:
+        out.print("\n[bold]Transcript[/]")
+        out.print("[yellow]Ringback could not transcribe this message (another language?)[/]")
+        where = str(data.get("original_path") or "not kept")
+        out.print(f"Listen to the audio: {escape(where)}", soft_wrap=True, highlight=False)
+    elif data.get("transcript"):
         out.print("\n[bold]Transcript[/]")
         out.print(escape(data["transcript"]))
         if data.get("low_confidence_words"):
