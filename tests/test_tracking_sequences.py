@@ -158,13 +158,14 @@ def test_sequence_drafts_sends_on_approval_and_stops_on_reply(
     text = body.get_content()
     assert "Hi Bill," in text
     assert "open a second office in Austin" in text  # the back story
-    assert "23%" in text and "Thursday at 10" in text  # the voicemail's value and next step
+    # The voicemail's value, and its next step's day, said as the invite's.
+    assert "23%" in text and "Thursday, November 5 at 10:00 am" in text
     assert 'reply "stop"' in text
     [ics] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     invite = ics.get_content()
     invite = invite.decode() if isinstance(invite, bytes) else invite
-    # Proposed for the next business day, 10:00 in Chicago = 16:00 UTC.
-    assert "DTSTART:20261103T160000Z" in invite and "METHOD:REQUEST" in invite
+    # Thursday (the voicemail's day) at 10:00 in Chicago = 16:00 UTC.
+    assert "DTSTART:20261105T160000Z" in invite and "METHOD:REQUEST" in invite
 
     with transaction(db_url) as session:
         sent = session.scalars(
@@ -283,6 +284,7 @@ def test_sequence_edited_while_running(db_url: str, tmp_path: Path) -> None:
 
 
 def test_sequence_cli(cli: Cli) -> None:
+    cli.env["RINGBACK_OWNER_EMAIL"] = "dana@acme.example"
     bill = add_contact(cli, "Bill Turner", "--email", "bill@abc.example")
     logged = json.loads(
         cli(
@@ -305,7 +307,7 @@ def test_sequence_cli(cli: Cli) -> None:
     assert json.loads(r.stdout)["drafted"] == [seq["steps"][0]["id"]]
     listing = cli("sequence", "list")
     assert "My voicemail Monday" in listing.stdout
-    r = cli("sequence", "approve", str(seq["steps"][0]["id"]), "--json")
+    r = cli("sequence", "approve", str(seq["steps"][0]["id"]), "--yes", "--json")
     assert r.exit_code == 0, r.output and json.loads(r.stdout)["status"] == "sent"
     assert cli("sequence", "stop", str(seq["id"])).exit_code == 0
     bad = cli("sequence", "edit", str(seq["id"]), "--cadence", "1:call")

@@ -37,3 +37,30 @@ def default_model() -> str:
     """The default for ``RINGBACK_WHISPER_MODEL``: the bundled directory, else the name."""
     bundled = bundled_model_dir()
     return str(bundled) if bundled else BUNDLED_NAME
+
+
+# Whisper's English-only models have one token fewer than the multilingual ones (51864
+# against 51865, 51866 for large-v3): no language tokens to choose from.
+_MULTILINGUAL_VOCABULARY = 51865
+
+
+def english_only(model: str) -> bool | None:
+    """Whether a model (a name or a CTranslate2 directory) understands English only; None
+    when that cannot be told without loading it. Reads a line count, loads nothing."""
+    name = model.strip().rstrip("/\\")
+    if not name:
+        return True  # empty means the bundled tiny.en
+    bundled = bundled_model_dir()
+    if name == BUNDLED_NAME or (bundled is not None and Path(name) == bundled):
+        return True
+    path = Path(name)
+    vocabulary = path / "vocabulary.txt"
+    if vocabulary.is_file():
+        try:
+            with vocabulary.open("rb") as lines:
+                return sum(1 for _ in lines) < _MULTILINGUAL_VOCABULARY
+        except OSError:
+            return None
+    if path.name.endswith(".en"):
+        return True
+    return None if path.is_dir() else False

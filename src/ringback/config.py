@@ -8,6 +8,7 @@ embedded defaults (SQLite in the data directory) to work.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,9 @@ class Settings(BaseSettings):
         default=0, ge=0, description="Threads for Whisper on CPU; 0 = all cores up to 4."
     )
     whisper_language: str = Field(
-        default="", description="Language code for multilingual models; empty = detect."
+        default="",
+        description="Language code (es, fr…) for a multilingual model; empty = detect. "
+        "The bundled tiny.en understands English only.",
     )
 
     # speech
@@ -75,6 +78,32 @@ class Settings(BaseSettings):
 
         name = value.strip()
         return default_model() if name in ("", BUNDLED_NAME) else name
+
+    @field_validator("whisper_language")
+    @classmethod
+    def _whisper_language_code(cls, value: str) -> str:
+        code = value.strip().lower()
+        if code and not re.fullmatch(r"[a-z]{2,3}", code):
+            raise ValueError(
+                f"{value!r} is not a language code; use one such "
+                "as es, fr or de (or leave it empty to detect)"
+            )
+        return code
+
+    @property
+    def whisper_language_note(self) -> str | None:
+        """One line when the language asked for cannot be had: a non-English language with
+        an English-only model (the bundled tiny.en) would be transcribed as English."""
+        from ringback.bundled_model import english_only
+
+        if self.whisper_language in ("", "en") or not english_only(self.whisper_model):
+            return None
+        return (
+            f"RINGBACK_WHISPER_LANGUAGE={self.whisper_language} has no effect: the speech "
+            "model only understands English. For other languages set RINGBACK_WHISPER_MODEL "
+            "to a multilingual faster-whisper model, a CTranslate2 model directory "
+            "(/path/to/faster-whisper-small) or a model name (small, medium); see the README."
+        )
 
     @field_validator("whisper_device")
     @classmethod

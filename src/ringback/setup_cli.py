@@ -11,7 +11,7 @@ import sys
 import click
 
 from ringback.command_kit import database_errors, load_settings, ready_database
-from ringback.config import mask_url
+from ringback.config import Settings, mask_url
 from ringback.console import console, print_json
 
 
@@ -19,7 +19,8 @@ from ringback.console import console, print_json
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def config(as_json: bool) -> None:
     """Print the effective settings, secrets masked."""
-    values = load_settings().masked()
+    settings = load_settings()
+    values = settings.masked()
     if as_json:
         print_json(values)
         return
@@ -32,6 +33,14 @@ def config(as_json: bool) -> None:
     for name, value in values.items():
         table.add_row(name, f"RINGBACK_{name.upper()}", "" if value is None else str(value))
     console().print(table)
+    _settings_notes(settings)
+
+
+def _settings_notes(settings: Settings) -> None:
+    """Settings that are valid but will not do what they say, one line each."""
+    note = settings.whisper_language_note
+    if note:
+        console().print(f"[yellow]Note:[/] {note}", soft_wrap=True, highlight=False)
 
 
 @click.command(
@@ -78,6 +87,7 @@ def start(as_json: bool) -> None:
         "  ringback coach compose --contact 1",
     ):
         out.print(line, markup=False, soft_wrap=True)
+    _settings_notes(settings)
 
 
 def web_lines(url: str, owner: dict[str, str]) -> list[str]:

@@ -121,7 +121,7 @@ def _facts(vm: VoicemailEmailInput, settings: Settings) -> list[Fact]:
     facts += _number_facts(vm)
     add("Received", local_time(vm.received_at, tz))
     add("Length", duration_label(vm.duration))
-    if vm.language:
+    if vm.language and not vm.untranscribed:  # an English-only model always says "en"
         add("Language", one_line(vm.language))
     if vm.summary:
         add("Summary", one_line(vm.summary))
@@ -209,6 +209,12 @@ def _number_facts(vm: VoicemailEmailInput) -> list[Fact]:
     return rows
 
 
+UNTRANSCRIBED_TEXT = (
+    "Ringback could not transcribe this message: there was speech, but not words the "
+    "English speech model could write down (another language?);"
+)
+
+
 def _audio_note(vm: VoicemailEmailInput, settings: Settings) -> tuple[bool, str | None]:
     """Whether to attach the audio, and if not, the line that says why."""
     if vm.audio is None:
@@ -288,6 +294,14 @@ def _set_bodies(
         )
     heading = f"Voicemail from {caller_label(vm)}"
     plain, marked = transcript_text(vm.transcript, vm.words, low_confidence)
+    markup = transcript_html(vm.transcript, vm.words, low_confidence)
+    missing = "(no speech recognised)"
+    if vm.untranscribed:
+        # What the English model wrote for speech it could not follow is not what was said.
+        plain, markup, marked = "", "", 0
+        missing = UNTRANSCRIBED_TEXT + (
+            " listen to the attached audio." if vm.audio and not audio_note else " listen to it."
+        )
     msg.set_content(
         text_body(
             heading=heading,
@@ -296,6 +310,7 @@ def _set_bodies(
             marked=marked,
             threshold=low_confidence,
             notes=notes,
+            missing=missing,
         ),
         cte="quoted-printable",  # stays readable in the raw message, unlike base64
     )
@@ -303,10 +318,11 @@ def _set_bodies(
         html_body(
             heading=heading,
             facts=facts,
-            transcript_markup=transcript_html(vm.transcript, vm.words, low_confidence),
+            transcript_markup=markup,
             marked=marked,
             threshold=low_confidence,
             notes=notes,
+            missing=missing,
             call_href=tel_href(vm.number, vm.extension),
             call_label=number_label(vm, extension=True),
         ),

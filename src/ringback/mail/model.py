@@ -57,6 +57,9 @@ class VoicemailEmailInput:
     number_reason: str = ""
     other_number_near: bool = False
     summary: str = ""
+    # Speech the model could not transcribe (another language?): the transcript is not
+    # shown as if it were what was said, and the email points to the audio.
+    untranscribed: bool = False
     dates: tuple[MentionedDate, ...] = ()
     # When the caller asked to be called back (ISO 8601, a date alone when no clock time
     # was said): the only time the invite is made for. The other dates are only listed.

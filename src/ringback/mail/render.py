@@ -132,6 +132,7 @@ def text_body(
     marked: int,
     threshold: float,
     notes: Sequence[str],
+    missing: str = "(no speech recognised)",
 ) -> str:
     width = max((len(f.label) for f in facts), default=0) + 2
     lines = [heading, "-" * min(len(heading), 72), ""]
@@ -144,7 +145,7 @@ def text_body(
         for paragraph in transcript.splitlines():
             lines += textwrap.wrap(paragraph, 72, break_on_hyphens=False) or [""]
     else:
-        lines.append("(no speech recognised)")
+        lines += textwrap.wrap(missing, 72, break_on_hyphens=False)
     if marked:
         lines += [
             "",
@@ -168,6 +169,7 @@ def html_body(
     notes: Sequence[str],
     call_href: str | None,
     call_label: str,
+    missing: str = "(no speech recognised)",
 ) -> str:
     rows = "\n".join(
         f'<tr><th style="text-align:left;vertical-align:top;padding:4px 12px 4px 0;'
@@ -190,7 +192,7 @@ def html_body(
             f"{round(threshold * 100)}% confidence): check them against the recording.</p>"
         )
     note_html = "".join(f'<p style="color:#555;">{esc(n)}</p>' for n in notes)
-    body = transcript_markup or "<em>(no speech recognised)</em>"
+    body = transcript_markup or f"<em>{esc(missing)}</em>"
     return (
         "<!DOCTYPE html>\n"
         '<html><head><meta charset="utf-8"><title>'

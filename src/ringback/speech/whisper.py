@@ -11,6 +11,7 @@ bounded whatever its length; anything shorter takes the engine in one call, as b
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from ringback.config import Settings
+
+
+log = logging.getLogger(__name__)
 
 
 def default_cpu_threads() -> int:
@@ -88,6 +92,9 @@ class FasterWhisperTranscriber:
         from ringback.config import get_settings
 
         s = settings or get_settings()
+        note = s.whisper_language_note
+        if note:
+            _say_once(note)
         return cls(
             s.whisper_model,
             device=s.whisper_device,
@@ -95,7 +102,9 @@ class FasterWhisperTranscriber:
             cpu_threads=s.whisper_cpu_threads,
             options=TranscribeOptions(
                 beam_size=s.whisper_beam_size,
-                language=s.whisper_language or None,
+                # An English-only model given "es" would be told to decode English anyway
+                # (and the library would log its own warning): say it once, ask for none.
+                language=None if note else s.whisper_language or None,
             ),
         )
 
@@ -123,7 +132,7 @@ class FasterWhisperTranscriber:
         if 0 < max_len < len(samples):
             return self._stream_pieces(samples, opts, max_len)
         model = self.load().model
-        kwargs = _engine_kwargs(opts)
+        kwargs = _engine_kwargs(opts, model)
         segments, info = model.transcribe(samples, **kwargs)
         kwargs["language"] = info.language  # a loop retry must not detect it again
         stream_info = StreamInfo(
@@ -158,7 +167,7 @@ class FasterWhisperTranscriber:
             speech_duration = sum(end - start for start, end in runs) / SAMPLE_RATE
         else:
             speech_duration = duration_of(samples)
-        kwargs = _engine_kwargs(opts)
+        kwargs = _engine_kwargs(opts, model)
         first: tuple[Any, Piece] | None = None
         language, probability = opts.language or "en", 1.0
         if pieces:
@@ -239,9 +248,28 @@ class FasterWhisperTranscriber:
         )
 
 
-def _engine_kwargs(opts: TranscribeOptions) -> dict[str, Any]:
+_SAID: set[str] = set()
+
+
+def _say_once(line: str) -> None:
+    """A settings problem, logged once per process (not once per message)."""
+    if line not in _SAID:
+        _SAID.add(line)
+        log.warning("%s", line)
+
+
+def _engine_kwargs(opts: TranscribeOptions, model: Any = None) -> dict[str, Any]:
+    language = opts.language
+    if language not in (None, "en") and not getattr(
+        getattr(model, "model", None), "is_multilingual", True
+    ):
+        _say_once(
+            f"language {language!r} asked of an English-only Whisper model: transcribing as "
+            "English (set RINGBACK_WHISPER_MODEL to a multilingual model; see the README)"
+        )
+        language = None
     kwargs: dict[str, Any] = {
-        "language": opts.language,
+        "language": language,
         "beam_size": opts.beam_size,
         # best_of only matters for sampled (temperature > 0) fallbacks; keep it as small
         # as the beam so a fallback costs no more than the first attempt.

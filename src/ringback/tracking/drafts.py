@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from ringback.tracking.cadence import add_business_days
+from ringback.tracking.meeting import meeting_time, names_a_time, when_words, without_when
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -28,7 +28,6 @@ _NEXT = re.compile(
     r"schedule|demo)\b",
     re.IGNORECASE,
 )
-MEETING_HOUR = 10
 MEETING_LENGTH = timedelta(minutes=15)
 
 
@@ -63,10 +62,31 @@ class Draft:
     meeting: datetime | None  # the proposed meeting start, aware
 
 
-def proposed_meeting(after: datetime, tz: tzinfo) -> datetime:
-    """The next business day after the email, at 10:00 the contact's time."""
-    day = add_business_days(after.astimezone(tz).date(), 1)
-    return datetime.combine(day, time(MEETING_HOUR), tz)
+# What a voicemail sentence says before its offer: "I'm calling to set up a 15-minute call
+# to show …" → "how we cut it by 23%". A subject line is the offer alone.
+_LEAD_IN = re.compile(
+    r"^(?:(?:i'?m|i am)\s+(?:calling|writing|reaching out)\s+to\s+"
+    r"|i\s+(?:just\s+)?(?:wanted|want|would like|'d like)\s+to\s+)?"
+    r"(?:(?:set up|book|schedule|have)\s+an?\s+[\w-]+(?:\s+[\w-]+)?\s+(?:call|meeting|chat|demo)\s+"
+    r"(?:to\s+)?)?(?:(?:show|share|explain)(?:\s+you)?\s+)?",
+    re.IGNORECASE,
+)
+
+
+def offer_phrase(value: str | None, limit: int = 80) -> str | None:
+    """The offer a subject line names, from the voicemail's value sentence only.
+
+    Never from the back story or interaction notes: those are the owner's private notes
+    and a subject line is the most visible part of an email (in the contact's inbox, on
+    their phone's lock screen, in anything forwarded). The day and time are left out too:
+    the body and the invite say them.
+    """
+    if not value:
+        return None
+    text = _LEAD_IN.sub("", without_when(one_line(value))).rstrip(" .!;,")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0].rstrip(" ,;") + "…"
+    return text or None
 
 
 def write_draft(
@@ -80,38 +100,38 @@ def write_draft(
     next_step: str | None,
     nudge: bool,
 ) -> Draft:
-    """The first email restates the voicemail; a later one (``nudge``) is two lines."""
+    """The first email restates the voicemail; a later one (``nudge``) is two lines.
+
+    One meeting time (:func:`~ringback.tracking.meeting.meeting_time`, in the contact's
+    zone ``tz``) is both the day the text names and the invite's start; a voicemail
+    sentence that names another day or time is said without it.
+    """
     goal = profile.lead_goal.said if profile.lead_goal else None
     challenge = profile.challenges[0].said if profile.challenges else None
     topic = goal.topic if goal else None
-    meeting = proposed_meeting(send_at, tz)
-    when = meeting.strftime("%A %B %-d at %-I:%M %p")
+    meeting = meeting_time(next_step, left_at=left_at, send_at=send_at, tz=tz)
+    when = when_words(meeting, tz)
     left = left_at.astimezone(tz).strftime("%A")
-    hello = f"Hi {profile.first_name},"
-    ask = next_step or f"Would a 15-minute call on {when} work?"
-    lines = [hello, ""]
+    offer = offer_phrase(value)
+    ask = _ask(next_step, when)
+    proposal = (
+        f"I've attached a calendar proposal for {when} (your time); if another time "
+        "suits you better, just reply with it."
+    )
+    lines = [f"Hi {profile.first_name},", ""]
     if nudge:
-        subject = f"Following up: {one_line(value or topic or 'my voicemail', 80)}"
-        lines += [
-            f"A quick follow-up to my voicemail on {left}. {ask}",
-            f"I've attached a calendar proposal for {when} (your time); if another time "
-            "suits you better, just reply with it.",
-        ]
+        subject = f"Following up: {offer}" if offer else "Following up on my voicemail"
+        lines += [f"A quick follow-up to my voicemail on {left}. {ask}", proposal]
     else:
-        subject = f"My voicemail {left}: {one_line(value or topic or 'a quick question', 80)}"
+        subject = f"My voicemail {left}: {offer}" if offer else f"My voicemail on {left}"
         about = f" about {topic}" if topic else ""
         lines.append(f"I left you a voicemail on {left}{about}; in case email suits you better:")
         said = goal if goal and not topic else challenge if not value else None
         if said is not None:  # said as a sentence: "You mentioned that payroll takes…"
             lines.append(f"{said.mentioned[:1].upper()}{said.mentioned[1:]}.")
-        if value and value != next_step:  # one sentence may carry both: say it once
-            lines.append(value)
-        lines += [
-            "",
-            ask,
-            f"I've attached a calendar proposal for {when} (your time); if another time "
-            "suits you better, just reply with it.",
-        ]
+        if value and (value != next_step or names_a_time(value)):
+            lines.append(_in_writing(without_when(value)))  # one sentence may carry both
+        lines += ["", ask, proposal]
     signature = [
         s for s in (settings.owner_name, settings.owner_company, settings.owner_phone) if s
     ]
@@ -120,26 +140,69 @@ def write_draft(
     return Draft(subject=one_line(subject, 200), body="\n".join(lines) + "\n", meeting=meeting)
 
 
-def build_message(
-    draft: Draft, *, to: str, settings: Settings, uid: str, stamp: datetime
-) -> EmailMessage:
-    from ringback.mail.compose import sender
-    from ringback.mail.ics import meeting_invite
+def _in_writing(sentence: str) -> str:
+    """A voicemail sentence as an email says it: "I'm calling to…" → "I'd like to…"."""
+    return re.sub(r"^(?:i'?m|i am) calling to\b", "I'd like to", sentence, flags=re.IGNORECASE)
 
+
+def _ask(next_step: str | None, when: str) -> str:
+    """The question that proposes the meeting: the voicemail's own next step when it names
+    no day or time (the proposal line after it names the day), else one that names ours."""
+    if next_step and not names_a_time(next_step):
+        return next_step
+    return f"Would a 15-minute call on {when} work?"
+
+
+NO_OWNER_EMAIL = (
+    "set RINGBACK_OWNER_EMAIL to your email address (and RINGBACK_OWNER_NAME to your name): "
+    "follow-up emails are sent from it and replies come back to it"
+)
+
+
+def owner_from(settings: Settings) -> str | None:
+    """The follow-up's From and Reply-To: the owner, "Dana Reyes <dana@acme.example>";
+    None without RINGBACK_OWNER_EMAIL (a contact must be able to reply to a person, so a
+    follow-up never goes out from "Ringback")."""
+    from email.utils import formataddr
+
+    address = one_line(settings.owner_email, 254)
+    if "@" not in address:
+        return None
+    return formataddr((one_line(settings.owner_name, 100), address))
+
+
+def build_message(
+    draft: Draft, *, to: str, settings: Settings, key: str, stamp: datetime
+) -> EmailMessage:
+    """The email as the contact receives it: from the owner (Reply-To the owner), dated
+    ``stamp``, its Message-ID and invite UID derived from ``key`` (the step's stored uid),
+    so a resend is the same message. Raises ValueError without an owner email."""
+    from email.utils import format_datetime
+
+    from ringback.mail.ics import meeting_invite
+    from ringback.mail.protocol import message_id_for
+
+    owner = owner_from(settings)
+    if owner is None:
+        raise ValueError(NO_OWNER_EMAIL)
+    domain = one_line(settings.owner_email).rsplit("@", 1)[1]
     message = EmailMessage()
-    message["From"] = sender(settings)
+    message["From"] = owner
+    message["Reply-To"] = owner
     message["To"] = one_line(to, 320)
     message["Subject"] = draft.subject
+    message["Date"] = format_datetime(stamp.astimezone(settings.tz))
+    message["Message-ID"] = message_id_for(key, domain)
     message.set_content(draft.body)
     if draft.meeting is not None:
         invite = meeting_invite(
-            uid=uid,
+            uid=f"{key}@ringback",
             start=draft.meeting,
             summary=one_line(f"Call with {settings.owner_name or 'me'}", 120),
             stamp=stamp,
             duration=MEETING_LENGTH,
             description=draft.subject,
-            organizer=settings.owner_email or settings.smtp_from,
+            organizer=one_line(settings.owner_email),
             method="REQUEST",  # a proposal to the contact, who may accept or decline
         )
         message.add_attachment(

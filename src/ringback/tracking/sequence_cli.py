@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ringback.console import console, fail, print_json
@@ -17,7 +19,8 @@ Examples:
   ringback sequence start 41 --cadence 0:email,5:call
   ringback sequence run                           # sweep unreturned voicemails, take due steps
   ringback sequence list --json
-  ringback sequence approve 7                     # send a drafted email
+  ringback sequence show 7                        # the whole drafted email
+  ringback sequence approve 7                     # show it, then send it
   ringback sequence edit 3 --cadence 0:email,4:email,9:call
   ringback sequence opt-out 12 --reason "asked by email"
 
@@ -91,7 +94,8 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
         out.print(f"  step {step}: {why}")
     if data["drafted"] and not data["sent"]:
         out.print(
-            "  → review with `ringback sequence list`, send with `ringback sequence approve STEP`"
+            "  → read a draft with `ringback sequence show STEP`, send it with "
+            "`ringback sequence approve STEP`"
         )
 
 
@@ -102,7 +106,7 @@ def run_cmd(now_text: str | None, send: bool | None, as_json: bool) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include stopped and finished sequences.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def list_cmd(show_all: bool, as_json: bool) -> None:
-    """Sequences and their steps (drafts show their subject)."""
+    """Sequences and their steps (drafts show their subject; `show STEP` the whole email)."""
     from ringback.tracking.service import list_followups
 
     with tracking_work() as (session, settings):
@@ -140,18 +144,69 @@ def list_cmd(show_all: bool, as_json: bool) -> None:
         out.print(table)
 
 
+def _print_draft(data: dict[str, Any]) -> None:
+    """The whole draft as the contact will receive it (text, never markup)."""
+    from rich.markup import escape
+
+    out = console()
+    unset = "[red](not set)[/]"
+    out.print(
+        f"[bold]Step {data['step_id']}[/] · sequence {data['sequence_id']} · {data['status']}"
+    )
+    for label, key in (("From", "from"), ("To", "to"), ("Reply-To", "reply_to")):
+        out.print(f"{label + ':':10}{escape(data[key]) if data[key] else unset}")
+    out.print(f"{'Subject:':10}{escape(data['subject'])}")
+    if data["meeting"]:
+        out.print(f"{'Invite:':10}{escape(data['meeting'])} ({escape(data['timezone'])})")
+    out.print("")
+    out.print(escape(data["body"].rstrip("\n")), soft_wrap=True, highlight=False)
+    if data["problem"]:
+        out.print(f"\n[yellow]Cannot be sent yet:[/] {escape(data['problem'])}")
+
+
 @sequence.command(
-    name="approve",
-    epilog="\b\nExamples:\n  ringback sequence approve 7\n  ringback sequence approve 7 --json",
+    name="show",
+    epilog="\b\nExamples:\n  ringback sequence show 7\n  ringback sequence show 7 --json",
 )
 @click.argument("step_id", type=ROW_ID)
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def approve_cmd(step_id: int, as_json: bool) -> None:
-    """Send a drafted follow-up email (through the outbox: SMTP or Maildir)."""
+@click.option("--json", "as_json", is_flag=True, help="Print the draft as JSON.")
+def show_cmd(step_id: int, as_json: bool) -> None:
+    """Show a drafted follow-up email in full: From, To, Reply-To, subject, body, invite."""
+    from ringback.tracking.service import show_followup_draft
+
+    with tracking_work() as (session, settings):
+        data = show_followup_draft(session, step_id=step_id, settings=settings).as_json()
+    if as_json:
+        print_json(data)
+    else:
+        _print_draft(data)
+
+
+@sequence.command(
+    name="approve",
+    epilog="\b\nExamples:\n  ringback sequence approve 7            # shows the email, then asks\n"
+    "  ringback sequence approve 7 --yes --json",
+)
+@click.argument("step_id", type=ROW_ID)
+@click.option("--yes", "-y", is_flag=True, help="Send without asking (for scripts).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (needs --yes).")
+def approve_cmd(step_id: int, yes: bool, as_json: bool) -> None:
+    """Show a drafted follow-up email, then send it (through the outbox: SMTP or Maildir)."""
     from ringback.db.base import utcnow
     from ringback.mail.protocol import MailConfigError
-    from ringback.tracking.service import approve_followup
+    from ringback.tracking.service import approve_followup, show_followup_draft
 
+    if as_json and not yes:
+        fail(
+            "--json sends without showing the draft; add --yes",
+            hint=f"review it first with `ringback sequence show {step_id} --json`",
+        )
+    if not yes:
+        with tracking_work() as (session, settings):
+            preview = show_followup_draft(session, step_id=step_id, settings=settings)
+        _print_draft(preview.as_json())
+        if preview.problem is None and preview.status == "drafted":
+            _confirm(f"Send this email to {preview.to}?", step_id)
     try:
         with tracking_work() as (session, settings):
             approved = approve_followup(session, step_id=step_id, settings=settings, now=utcnow())
@@ -162,6 +217,18 @@ def approve_cmd(step_id: int, as_json: bool) -> None:
         print_json({"step": step_id, "status": status})
     else:
         console().print(f"[green]Step {step_id}:[/] {status}")
+
+
+def _confirm(question: str, step_id: int) -> None:
+    try:
+        go = click.confirm(question, default=False)
+    except click.Abort:  # no answer (stdin closed): not a yes
+        go = False
+    if not go:
+        fail(
+            "not sent; the draft is kept",
+            hint=f"send it with `ringback sequence approve {step_id}` and answer y, or add --yes",
+        )
 
 
 @sequence.command(

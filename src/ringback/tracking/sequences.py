@@ -34,6 +34,7 @@ from ringback.tracking.cadence import (
     contact_zone,
     due_at,
 )
+from ringback.tracking.drafts import NO_OWNER_EMAIL, owner_from
 from ringback.tracking.models import (
     Channel,
     FollowUpSequence,
@@ -317,7 +318,10 @@ def _take(
     if step.channel is Channel.EMAIL:
         draft_step(session, step, sequence, contact, settings=settings, now=now)
         report.drafted.append(step.id)
-        if auto:
+        if auto and owner_from(settings) is None:
+            # Auto-send cannot say who it is from: the draft waits, and the run goes on.
+            report.skipped[step.id] = f"drafted, not sent: {NO_OWNER_EMAIL}"
+        elif auto:
             send_step(session, step_id=step.id, settings=settings, now=now)
             report.sent.append(step.id)
         return

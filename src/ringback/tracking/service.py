@@ -33,6 +33,7 @@ from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, Ou
 if TYPE_CHECKING:
     from ringback.config import Settings
     from ringback.tracking.learn import Fit
+    from ringback.tracking.sequence_mail import DraftPreview
     from ringback.tracking.sequences import RunReport
 
 __all__ = [
@@ -225,6 +226,7 @@ class FollowUpStepView:
     status: str
     note: str | None
     subject: str | None
+    body: str | None  # the whole draft: approve nothing blind
     meeting_at: datetime | None
 
 
@@ -271,6 +273,7 @@ def _view(session: Session, seq: FollowUpSequence) -> FollowUpView:
                 status=s.status.value,
                 note=s.note,
                 subject=s.subject,
+                body=s.body,
                 meeting_at=s.meeting_at,
             )
             for s in steps
@@ -324,6 +327,15 @@ def show_followup(session: Session, *, sequence_id: int) -> FollowUpView:
     if seq is None:
         raise SequenceError(f"no follow-up sequence with id {sequence_id}")
     return _view(session, seq)
+
+
+def show_followup_draft(session: Session, *, step_id: int, settings: Settings) -> DraftPreview:
+    """The drafted email of step ``step_id`` as the contact will receive it: From, To,
+    Reply-To, subject, body and the invite's time (a ``DraftPreview``; SequenceError when
+    the step has no draft)."""
+    from ringback.tracking.sequence_mail import preview_step
+
+    return preview_step(session, step_id=step_id, settings=settings)
 
 
 @dataclass(frozen=True)

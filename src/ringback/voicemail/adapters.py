@@ -262,6 +262,7 @@ def email_input(
         number_reason=facts.number_check.reason if facts.number_check else "",
         other_number_near=bool(facts.number_check and facts.number_check.near),
         summary=summary,
+        untranscribed=facts.untranscribed,
         dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
         callback_at=facts.callback_at,
         amounts=facts.amounts,

@@ -89,6 +89,13 @@ class MessageFacts:
         """The company when it may be written into a contact without asking."""
         return None if self.unsure_company else self.company
 
+    @property
+    def untranscribed(self) -> bool:
+        """Speech the model could not transcribe: listen to the audio instead."""
+        from ringback.speech.legibility import UNTRANSCRIBED_INTENT
+
+        return self.intent == UNTRANSCRIBED_INTENT
+
     def to_json(self) -> dict[str, Any]:
         """The stored (and printed) form: plain JSON values, keys in field order."""
         out: dict[str, Any] = {}

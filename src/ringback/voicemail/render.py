@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ringback.console import console
+from ringback.speech.legibility import UNTRANSCRIBED_INTENT
 
 STAGE_LABELS = {
     "decode": "Decoding the audio",
@@ -226,7 +227,12 @@ def detail(data: Mapping[str, Any]) -> None:
     language = data.get("language")
     handled = _when(data["handled_at"]) if data.get("handled_at") else "no"
     out.print(f"Language: {language or '—'}   Handled: {handled}")
-    if data.get("transcript"):
+    if (data.get("facts") or {}).get("intent") == UNTRANSCRIBED_INTENT:
+        out.print("\n[bold]Transcript[/]")
+        out.print("[yellow]Ringback could not transcribe this message (another language?)[/]")
+        where = str(data.get("original_path") or "not kept")
+        out.print(f"Listen to the audio: {escape(where)}", soft_wrap=True, highlight=False)
+    elif data.get("transcript"):
         out.print("\n[bold]Transcript[/]")
         out.print(escape(data["transcript"]))
         if data.get("low_confidence_words"):

@@ -19,8 +19,9 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from ringback.speech.bounded import DEFAULT_MAX_MINUTES
+from ringback.speech.legibility import UNTRANSCRIBED_INTENT, UNTRANSCRIBED_SUMMARY, untranscribed
 from ringback.speech.types import Transcript
-from ringback.voicemail.facts import as_facts, facts_json
+from ringback.voicemail.facts import MessageFacts, as_facts, facts_json
 from ringback.voicemail.pipeline import audio as audio_mod
 from ringback.voicemail.pipeline.context import (
     AudioExtractor,
@@ -161,7 +162,9 @@ class TranscribeStage(Stage):
 
 class ExtractStage(Stage):
     """The facts of the message. An :class:`AudioExtractor` also gets the audio (decoded
-    again after a resume), to re-read a callback number the words leave unsure."""
+    again after a resume), to re-read a callback number the words leave unsure. Speech
+    the model could not transcribe (:func:`ringback.speech.legibility.untranscribed`) is
+    not read at all: its facts say so, and the email carries the audio."""
 
     name = "extract"
 
@@ -174,6 +177,11 @@ class ExtractStage(Stage):
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
         transcript = ctx.transcript
         assert transcript is not None
+        if untranscribed(transcript):
+            # Speech the model could not write down (another language, most often): facts
+            # read from its gibberish would be wrong, and "no message" would be a lie.
+            facts = MessageFacts(summary=UNTRANSCRIBED_SUMMARY, intent=UNTRANSCRIBED_INTENT)
+            return replace(ctx, facts=facts)
         if isinstance(self.extractor, AudioExtractor):
             ctx = with_audio(ctx)
             facts = self.extractor.extract_audio(
