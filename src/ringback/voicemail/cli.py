@@ -158,9 +158,9 @@ def _finite(value: float, option: str) -> float:
     "--interval",
     default=2.0,
     show_default=True,
-    type=click.FloatRange(0.1, 3600),
+    type=click.FloatRange(0, 3600),
     callback=lambda _ctx, _param, value: _finite(value, "--interval"),
-    help="Seconds between polls (0.1 to 3600).",
+    help="Seconds between polls (0 to 3600).",
 )
 def watch(directory: Path, once: bool, interval: float) -> None:
     """Consume folder: recordings dropped in DIRECTORY are processed, then moved to archive/
