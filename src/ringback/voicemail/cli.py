@@ -25,6 +25,10 @@ from ringback.voicemail.cli_support import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 # -- ringback inbox ----------------------------------------------------------------------
@@ -334,16 +338,9 @@ def list_(include_handled: bool, as_json: bool) -> None:
 def show(voicemail_id: int, as_json: bool) -> None:
     """One message: transcript, facts, callback task, and how each stage went."""
     from ringback.voicemail import render
-    from ringback.voicemail.inbox import show_message
+    from ringback.voicemail.inbox import voicemail_detail
 
-    settings = _settings()
-    with _session(settings) as session:
-        message = show_message(session, settings=settings, voicemail_id=voicemail_id)
-    data = message.as_json()
-    if as_json:
-        print_json(data)
-    else:
-        render.detail(data)
+    _one_message(voicemail_id, as_json, voicemail_detail, render.detail)
 
 
 @inbox.command(
@@ -358,11 +355,23 @@ def capture(voicemail_id: int, as_json: bool) -> None:
     from ringback.voicemail import render
     from ringback.voicemail.inbox import capture_message
 
+    def act(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
+        return capture_message(session, settings=settings, voicemail_id=voicemail_id).to_json()
+
+    _one_message(voicemail_id, as_json, act, render.captured)
+
+
+def _one_message(
+    voicemail_id: int,
+    as_json: bool,
+    act: Callable[[Session, Settings, int], dict[str, Any]],
+    view: Callable[[dict[str, Any]], None],
+) -> None:
+    """Run ``act`` on one message in a session, then print its JSON or ``view`` of it."""
     settings = _settings()
     with _session(settings) as session:
-        captured = capture_message(session, settings=settings, voicemail_id=voicemail_id)
-    data = captured.to_json()
+        data = act(session, settings, voicemail_id)
     if as_json:
         print_json(data)
     else:
-        render.captured(data)
+        view(data)
