@@ -329,12 +329,21 @@ def list_(include_handled: bool, as_json: bool) -> None:
         render.inbox_table(rows, include_handled=include_handled)
 
 
-@inbox.command(
-    short_help="One message: transcript, facts, stages.",
-    epilog="\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
+def _message_command(short_help: str, epilog: str) -> Callable[[Callable[..., None]], Any]:
+    """An ``inbox`` command on one message: its ID, and ``--json``."""
+
+    def declare(f: Callable[..., None]) -> Any:
+        f = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")(f)
+        f = click.argument("voicemail_id", type=ROW_ID, metavar="ID")(f)
+        return inbox.command(short_help=short_help, epilog=epilog)(f)
+
+    return declare
+
+
+@_message_command(
+    "One message: transcript, facts, stages.",
+    "\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
 )
-@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def show(voicemail_id: int, as_json: bool) -> None:
     """One message: transcript, facts, callback task, and how each stage went."""
     from ringback.voicemail import render
@@ -343,12 +352,10 @@ def show(voicemail_id: int, as_json: bool) -> None:
     _one_message(voicemail_id, as_json, voicemail_detail, render.detail)
 
 
-@inbox.command(
-    short_help="File a message under its contact; mark it handled.",
-    epilog="\b\nExamples:\n  ringback inbox capture 3",
+@_message_command(
+    "File a message under its contact; mark it handled.",
+    "\b\nExamples:\n  ringback inbox capture 3",
 )
-@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def capture(voicemail_id: int, as_json: bool) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,
     callback task; then mark it handled. Capturing twice changes nothing."""
