@@ -14,74 +14,46 @@ import click
 
 from ringback import __version__
 
-# name -> ("module", "attribute", one-line help shown in `ringback --help`)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "start": (
-        "ringback.setup_cli",
-        "start",
-        "Set up the embedded database and show what to do next.",
-    ),
-    "config": ("ringback.setup_cli", "config", "Print the effective settings (secrets masked)."),
-    "db": ("ringback.setup_cli", "db", "Database migrations."),
-    "contacts": (
-        "ringback.contacts.cli",
-        "contacts",
-        "Add, list, show, edit, merge and import contacts.",
-    ),
-    "prep": ("ringback.prep.cli", "prep", "The call-prep brief for a contact."),
-    "coach": ("ringback.coach.cli", "coach", "Score, compose and check voicemails and openers."),
-    "mail": (
-        "ringback.mail.cli",
-        "mail",
-        "Email delivery: outbox status, retries, a test message.",
-    ),
-    "questions": ("ringback.questions.cli", "questions", "Classify questions as open or closed."),
-    "speech": ("ringback.speech.cli", "speech", "Transcribe audio offline; find callback numbers."),
+# name -> ("module" holding the click command of that name, one-line help shown in
+# `ringback --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("ringback.setup_cli", "Set up the embedded database and show what to do next."),
+    "config": ("ringback.setup_cli", "Print the effective settings (secrets masked)."),
+    "db": ("ringback.setup_cli", "Database migrations."),
+    "contacts": ("ringback.contacts.cli", "Add, list, show, edit, merge and import contacts."),
+    "prep": ("ringback.prep.cli", "The call-prep brief for a contact."),
+    "coach": ("ringback.coach.cli", "Score, compose and check voicemails and openers."),
+    "mail": ("ringback.mail.cli", "Email delivery: outbox status, retries, a test message."),
+    "questions": ("ringback.questions.cli", "Classify questions as open or closed."),
+    "speech": ("ringback.speech.cli", "Transcribe audio offline; find callback numbers."),
     "learn": (
         "ringback.tracking.cli_learn",
-        "learn",
         "Which coach rules predict a return for you, with uncertainty.",
     ),
-    "log": (
-        "ringback.tracking.cli",
-        "log",
-        "Log calls, voicemails and emails (are they returned?).",
-    ),
+    "log": ("ringback.tracking.cli", "Log calls, voicemails and emails (are they returned?)."),
     "sequence": (
         "ringback.tracking.sequence_cli",
-        "sequence",
         "Follow up unreturned voicemails by email and call, on a cadence.",
     ),
-    "stats": (
-        "ringback.tracking.cli",
-        "stats",
-        "Return rates: by week, score, rule, variant, time.",
-    ),
-    "inbox": ("ringback.voicemail.cli", "inbox", "Voicemail in: transcribed, emailed, captured."),
+    "stats": ("ringback.tracking.cli", "Return rates: by week, score, rule, variant, time."),
+    "inbox": ("ringback.voicemail.cli", "Voicemail in: transcribed, emailed, captured."),
     "voicemail": (
         "ringback.voicemail.cli_voicemail",
-        "voicemail",
         "Analyze a voicemail recording or transcript (no DB).",
     ),
-    "serve": ("ringback.web.cli", "serve", "Serve the web app, the Twilio webhooks and greetings."),
-    "users": ("ringback.accounts.cli", "users", "Who may sign in to the web app."),
-    "tokens": ("ringback.accounts.cli", "tokens", "Personal API tokens for scripts."),
+    "serve": ("ringback.web.cli", "Serve the web app, the Twilio webhooks and greetings."),
+    "users": ("ringback.accounts.cli", "Who may sign in to the web app."),
+    "tokens": ("ringback.accounts.cli", "Personal API tokens for scripts."),
     "greeting": (
         "ringback.telephony.cli",
-        "greeting",
         "Your voicemail greeting: checked (short, says your name), converted for the phone.",
     ),
     "telephony": (
         "ringback.telephony.cli",
-        "telephony",
         "Recordings from your phone line (Twilio): status, fetch again.",
     ),
-    "call": (
-        "ringback.calls.cli",
-        "call",
-        "Review a recorded call: talk share, questions, listening.",
-    ),
-    "note": ("ringback.calls.notes", "note", "Add a note (typed or a voice memo) to a contact."),
+    "call": ("ringback.calls.cli", "Review a recorded call: talk share, questions, listening."),
+    "note": ("ringback.calls.notes", "Add a note (typed or a voice memo) to a contact."),
 }
 
 
@@ -94,13 +66,13 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module = importlib.import_module(target[0])
-        command = getattr(module, target[1])
+        command = getattr(module, cmd_name)
         assert isinstance(command, click.Command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help comes from the table above: listing commands must not import them.
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

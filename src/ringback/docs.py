@@ -34,7 +34,7 @@ def commands_table() -> str:
     from ringback.cli import COMMANDS
 
     rows = ["| command | what it does |", "| --- | --- |"]
-    rows += [f"| `ringback {name}` | {COMMANDS[name][2]} |" for name in sorted(COMMANDS)]
+    rows += [f"| `ringback {name}` | {COMMANDS[name][1]} |" for name in sorted(COMMANDS)]
     return "\n".join(rows)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ringback.errors import HintedError
 from ringback.speech.types import SAMPLE_RATE
 
 if TYPE_CHECKING:
@@ -35,12 +36,8 @@ CLIP_FRACTION = 0.001
 SAME_SIGNAL = 0.97
 
 
-class CallAudioError(ValueError):
+class CallAudioError(HintedError):
     """The file cannot be analysed as a call; the message says why and what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)

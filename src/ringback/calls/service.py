@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from ringback.errors import HintedError
+
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
@@ -27,12 +29,8 @@ if TYPE_CHECKING:
     from ringback.contacts.models import Contact
 
 
-class ProposalsError(ValueError):
+class ProposalsError(HintedError):
     """A proposals file that cannot be accepted (missing, not ours, accepted before)."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)

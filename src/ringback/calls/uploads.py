@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from ringback.calls.audio import CallAudioError, probe
 from ringback.durable import fsync_dir
+from ringback.errors import HintedError
 
 CHUNK = 1 << 20
 
@@ -36,12 +37,8 @@ EXTENSIONS = {
 }
 
 
-class UploadRefused(ValueError):
+class UploadRefused(HintedError):
     """An upload that is not kept; the message says why and ``hint`` what to do next."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,23 @@ def _said(script: Script, match: re.Match[str]) -> str:
     return script.raw[match.start() : match.end()]
 
 
+def when_said(pattern: re.Pattern[str], script: Script, ok: str, missing: str, hint: str) -> Check:
+    """Full credit when the script says ``pattern``; none, with the hint, when it does not."""
+    if pattern.search(script.low):
+        return Check(1.0, True, ok)
+    return Check(0.0, False, missing, hint)
+
+
+def unless_said(
+    found: re.Match[str] | None, script: Script, ok: str, fault: str, hint: str
+) -> Check:
+    """Full credit when nothing was ``found``; none when it was, quoting it in ``fault``
+    (its ``{said}``) with the hint."""
+    if found is None:
+        return Check(1.0, True, ok)
+    return Check(0.0, False, fault.format(said=_said(script, found)), hint)
+
+
 def _word_at(script: Script, offset: int) -> int:
     return len(script.low[:offset].split())
 
@@ -372,11 +389,10 @@ def energy(script: Script, profile: ContactProfile | None) -> Check:
 
 
 def mixing_media(script: Script, profile: ContactProfile | None) -> Check:
-    if lx.MEDIA.search(script.low):
-        return Check(1.0, True, "Mentions a written follow-up they can answer any time.")
-    return Check(
-        0.0,
-        False,
+    return when_said(
+        lx.MEDIA,
+        script,
+        "Mentions a written follow-up they can answer any time.",
         "No second channel.",
         'Add: "I\'ll also send you a short email with the details."',
     )

@@ -14,6 +14,8 @@ from ringback.coach.checks import (
     CheckFn,
     caller_intro,
     no_weak_phrases,
+    unless_said,
+    when_said,
 )
 from ringback.coach.rules import Rule, opener_rules
 from ringback.coach.scoring import Score, _bind, combine
@@ -35,13 +37,11 @@ def _early(script: Script) -> str:
 
 
 def no_how_are_you(script: Script, profile: object) -> Check:
-    m = lx.HOW_ARE_YOU.search(script.low)
-    if m is None:
-        return Check(1.0, True, 'No scripted "how are you?".')
-    return Check(
-        0.0,
-        False,
-        f'"{script.raw[m.start() : m.end()]}" from a stranger sounds like a sales script.',
+    return unless_said(
+        lx.HOW_ARE_YOU.search(script.low),
+        script,
+        'No scripted "how are you?".',
+        '"{said}" from a stranger sounds like a sales script.',
         "Skip it: say who you are and why you are calling.",
     )
 
@@ -56,12 +56,11 @@ def no_pitch_first(script: Script, profile: object) -> Check:
         reason = lx.REASON.search(script.low) or lx.HEDGED_REASON.search(script.low)
         if pitch and (at < 0 or reason is None or pitch.start() < reason.start()):
             m = pitch
-    if m is None:
-        return Check(1.0, True, "No pitch before they know who you are and why you call.")
-    return Check(
-        0.0,
-        False,
-        f'Pitches before earning the conversation ("{script.raw[m.start() : m.end()]}").',
+    return unless_said(
+        m,
+        script,
+        "No pitch before they know who you are and why you call.",
+        'Pitches before earning the conversation ("{said}").',
         "Open with your name and the reason that matters to them; the offer can wait.",
     )
 
@@ -84,11 +83,10 @@ def name_and_reason_early(script: Script, profile: object) -> Check:
 
 
 def respects_time(script: Script, profile: object) -> Check:
-    if lx.RESPECT_TIME.search(script.low):
-        return Check(1.0, True, "Acknowledges their time.")
-    return Check(
-        0.0,
-        False,
+    return when_said(
+        lx.RESPECT_TIME,
+        script,
+        "Acknowledges their time.",
         "Nothing shows respect for their time.",
         'Ask: "Is now a good time for two minutes?"',
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ringback.coach import lexicon as lx
+from ringback.errors import HintedError
 
 MAX_BYTES = 100_000  # a voicemail is ~100 words; anything this big is not a script
 WORDS_PER_MINUTE = 150
@@ -34,12 +35,8 @@ _HAS_DIGIT = re.compile(r"\d")
 _MULTIPLIER = re.compile(r"\b(double|triple) ")
 
 
-class ScriptError(ValueError):
+class ScriptError(HintedError):
     """A text the coach cannot score; ``hint`` says what to do instead."""
-
-    def __init__(self, message: str, hint: str) -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Required, TypedDict, Unpack
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
@@ -47,6 +48,15 @@ class CallPlan:
     gather_speech: bool = False  # prospect intake by speech before the recording
 
 
+class CallFacts(TypedDict, total=False):
+    """What the webhook knows of a call and the recording callback carries: the caller's
+    number, the number they called, and the caller's name when the carrier gives one."""
+
+    from_number: Required[str | None]
+    to_number: Required[str | None]
+    caller_name: str | None
+
+
 def spoken_greeting(plan: CallPlan) -> str:
     """The fallback greeting when no recording was uploaded: short, and it says the name."""
     name = plan.owner_name.strip()
@@ -61,16 +71,13 @@ def spoken_greeting(plan: CallPlan) -> str:
 
 
 def recording_callback_url(
-    plan: CallPlan,
-    *,
-    from_number: str | None,
-    to_number: str | None,
-    caller_name: str | None = None,
-    intake: str | None = None,
+    plan: CallPlan, *, intake: str | None = None, **call: Unpack[CallFacts]
 ) -> str:
     """Where Twilio posts the RecordingStatusCallback. Twilio's recording callback does not
     carry From/To, so the call's facts travel in the URL, which Twilio signs with the rest."""
     query: dict[str, str] = {"line": str(plan.line)}
+    from_number, to_number = call["from_number"], call["to_number"]
+    caller_name = call.get("caller_name")
     if from_number:
         query["from"] = from_number
     if to_number:
@@ -110,7 +117,8 @@ def _greeting(target: VoiceResponse, plan: CallPlan) -> None:
         target.say(spoken_greeting(plan))
 
 
-def _record(response: VoiceResponse, plan: CallPlan, callback: str) -> None:
+def _record(response: VoiceResponse, plan: CallPlan, callback: str) -> str:
+    """Record after what ``response`` says so far; the finished TwiML."""
     response.record(
         action=plan.base_url + RECORDED_PATH,
         method="POST",
@@ -124,6 +132,7 @@ def _record(response: VoiceResponse, plan: CallPlan, callback: str) -> None:
         recording_status_callback_event="completed absent",
     )
     response.hangup()  # an empty recording skips the action URL and falls through to here
+    return str(response.to_xml())
 
 
 # Stands in for the per-call callback URL in a cached template (never a real URL: no scheme).
@@ -139,12 +148,7 @@ _ATTRIBUTE_ENTITIES = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#09;
 
 
 def build_voice_response(
-    plan: CallPlan,
-    *,
-    from_number: str | None,
-    to_number: str | None,
-    caller_name: str | None = None,
-    dial_status: str | None = None,
+    plan: CallPlan, *, dial_status: str | None = None, **call: Unpack[CallFacts]
 ) -> str:
     """TwiML for ``/telephony/twilio/voice``, built afresh with the twilio package."""
     response = VoiceResponse()
@@ -171,15 +175,10 @@ def build_voice_response(
         _greeting(gather, plan)
         return str(response.to_xml())
     callback = (
-        _CALLBACK
-        if from_number is _TEMPLATE
-        else recording_callback_url(
-            plan, from_number=from_number, to_number=to_number, caller_name=caller_name
-        )
+        _CALLBACK if call["from_number"] is _TEMPLATE else recording_callback_url(plan, **call)
     )
     _greeting(response, plan)
-    _record(response, plan, callback)
-    return str(response.to_xml())
+    return _record(response, plan, callback)
 
 
 _TEMPLATE = "\0template"  # a from_number no call has: asks for the callback placeholder
@@ -198,12 +197,7 @@ def _template(plan: CallPlan, answered: bool, dialled: bool) -> tuple[str, bool]
 
 
 def voice_response(
-    plan: CallPlan,
-    *,
-    from_number: str | None,
-    to_number: str | None,
-    caller_name: str | None = None,
-    dial_status: str | None = None,
+    plan: CallPlan, *, dial_status: str | None = None, **call: Unpack[CallFacts]
 ) -> str:
     """TwiML for ``/telephony/twilio/voice``: a new call, or the return from ringing a phone.
 
@@ -216,20 +210,11 @@ def voice_response(
     xml, has_callback = _template(plan, answered, dialled)
     if not has_callback:
         return xml
-    url = recording_callback_url(
-        plan, from_number=from_number, to_number=to_number, caller_name=caller_name
-    )
+    url = recording_callback_url(plan, **call)
     return xml.replace(_CALLBACK, _attribute(url), 1)
 
 
-def intake_response(
-    plan: CallPlan,
-    *,
-    from_number: str | None,
-    to_number: str | None,
-    caller_name: str | None = None,
-    speech: str | None = None,
-) -> str:
+def intake_response(plan: CallPlan, *, speech: str | None = None, **call: Unpack[CallFacts]) -> str:
     """After a prospect answered the <Gather>: a one-line thanks, then the recording."""
     response = VoiceResponse()
     said = " ".join((speech or "").split())
@@ -238,15 +223,8 @@ def intake_response(
         if said
         else "Please leave your message after the tone."
     )
-    callback = recording_callback_url(
-        plan,
-        from_number=from_number,
-        to_number=to_number,
-        caller_name=caller_name,
-        intake=said or None,
-    )
-    _record(response, plan, callback)
-    return str(response.to_xml())
+    callback = recording_callback_url(plan, intake=said or None, **call)
+    return _record(response, plan, callback)
 
 
 def hangup_response() -> str:

@@ -32,19 +32,49 @@ class JobQueue(Protocol):
     def stop(self, timeout: float | None = None) -> None: ...
 
 
-class ThreadJobQueue:
+class _Outstanding:
+    """The recordings queued or running in a job queue, shared by both queues: a SID
+    outstanding is not queued again, and ``join`` waits until none is left."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._active: set[str] = set()
+
+    def _claim(self, recording_sid: str) -> bool:
+        """Mark a SID outstanding (the caller holds ``_lock``); False if it already was."""
+        if recording_sid in self._active:
+            return False
+        self._active.add(recording_sid)
+        return True
+
+    def _finished(self, recording_sid: str) -> None:
+        with self._idle:
+            self._active.discard(recording_sid)
+            self._idle.notify_all()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is queued or running (tests, the benchmark); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._active, timeout)
+
+    @property
+    def busy(self) -> int:
+        with self._lock:
+            return len(self._active)
+
+
+class ThreadJobQueue(_Outstanding):
     """``workers`` threads taking SIDs off an in-memory queue; a SID queued or running
     is not queued again. Unfinished work survives a restart through the database (the
     server re-submits :func:`ringback.telephony.service.pending` at start)."""
 
     def __init__(self, handler: Callable[[str], object], *, workers: int = 1) -> None:
+        super().__init__()
         self.handler = handler
         self.workers = max(1, workers)
         self._queue: queue.Queue[str | None] = queue.Queue()
-        self._active: set[str] = set()
-        self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self._idle = threading.Condition(self._lock)
 
     def start(self) -> None:
         if self._threads:
@@ -58,9 +88,8 @@ class ThreadJobQueue:
 
     def submit(self, recording_sid: str) -> None:
         with self._lock:
-            if recording_sid in self._active:
+            if not self._claim(recording_sid):
                 return
-            self._active.add(recording_sid)
         self._queue.put(recording_sid)
 
     def stop(self, timeout: float | None = None) -> None:
@@ -69,16 +98,6 @@ class ThreadJobQueue:
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait until nothing is queued or running (tests, the benchmark); False on timeout."""
-        with self._idle:
-            return self._idle.wait_for(lambda: not self._active, timeout)
-
-    @property
-    def busy(self) -> int:
-        with self._lock:
-            return len(self._active)
 
     def _loop(self) -> None:
         while True:
@@ -90,9 +109,7 @@ class ThreadJobQueue:
             except Exception:
                 log.exception("recording %s: processing failed", sid)
             finally:
-                with self._idle:
-                    self._active.discard(sid)
-                    self._idle.notify_all()
+                self._finished(sid)
 
 
 def _child_main(
@@ -121,7 +138,7 @@ def _child_main(
             done.put(sid)
 
 
-class ProcessJobQueue:
+class ProcessJobQueue(_Outstanding):
     """Like :class:`ThreadJobQueue`, but the work runs in a separate worker process.
 
     Transcription is CPU-bound Python and C++: in a thread of the server it would contend
@@ -131,10 +148,8 @@ class ProcessJobQueue:
     """
 
     def __init__(self, handler: Callable[[str], object]) -> None:
+        super().__init__()
         self.handler = handler
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._active: set[str] = set()
         self._process: Any = None
         self._jobs: Any = None
         self._done: Any = None
@@ -177,15 +192,12 @@ class ProcessJobQueue:
                             self._ensure_process()
                     return
                 continue
-            with self._idle:
-                self._active.discard(sid)
-                self._idle.notify_all()
+            self._finished(sid)
 
     def submit(self, recording_sid: str) -> None:
         with self._lock:
-            if recording_sid in self._active:
+            if not self._claim(recording_sid):
                 return
-            self._active.add(recording_sid)
             self._ensure_process()
             self._jobs.put(recording_sid)
 
@@ -202,12 +214,3 @@ class ProcessJobQueue:
         if self._collector is not None:
             self._collector.join(2)
         self._process = None
-
-    def join(self, timeout: float | None = None) -> bool:
-        with self._idle:
-            return self._idle.wait_for(lambda: not self._active, timeout)
-
-    @property
-    def busy(self) -> int:
-        with self._lock:
-            return len(self._active)

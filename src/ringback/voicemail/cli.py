@@ -25,6 +25,10 @@ from ringback.voicemail.cli_support import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 # -- ringback inbox ----------------------------------------------------------------------
@@ -327,32 +331,33 @@ def list_(include_handled: bool, as_json: bool) -> None:
         render.inbox_table(rows, include_handled=include_handled)
 
 
-@inbox.command(
-    short_help="One message: transcript, facts, stages.",
-    epilog="\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
+def _message_command(short_help: str, epilog: str) -> Callable[[Callable[..., None]], Any]:
+    """An ``inbox`` command on one message: its ID, and ``--json``."""
+
+    def declare(f: Callable[..., None]) -> Any:
+        f = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")(f)
+        f = click.argument("voicemail_id", type=ROW_ID, metavar="ID")(f)
+        return inbox.command(short_help=short_help, epilog=epilog)(f)
+
+    return declare
+
+
+@_message_command(
+    "One message: transcript, facts, stages.",
+    "\b\nExamples:\n  ringback inbox show 3\n  ringback inbox show 3 --json",
 )
-@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def show(voicemail_id: int, as_json: bool) -> None:
     """One message: transcript, facts, callback task, and how each stage went."""
     from ringback.voicemail import render
-    from ringback.voicemail.inbox import show_message
+    from ringback.voicemail.inbox import voicemail_detail
 
-    settings = _settings()
-    with _session(settings) as session:
-        message = show_message(session, settings=settings, voicemail_id=voicemail_id)
-    data = message.as_json()
-    if as_json:
-        print_json(data)
-    else:
-        render.detail(data)
+    _one_message(voicemail_id, as_json, voicemail_detail, render.detail)
 
 
-@inbox.command(
-    short_help="File a message under its contact; mark it handled.",
-    epilog="\b\nExamples:\n  ringback inbox capture 3\n  ringback inbox capture 3 --merge-into 12",
+@_message_command(
+    "File a message under its contact; mark it handled.",
+    "\b\nExamples:\n  ringback inbox capture 3\n  ringback inbox capture 3 --merge-into 12",
 )
-@click.argument("voicemail_id", type=ROW_ID, metavar="ID")
 @click.option(
     "--merge-into",
     type=ROW_ID,
@@ -360,7 +365,6 @@ def show(voicemail_id: int, as_json: bool) -> None:
     help="The caller is this contact: file the message there (merging any contact made "
     "for the caller before).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,
     callback task; then mark it handled. When the caller looks like a contact on file you
@@ -368,26 +372,40 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
     from ringback.voicemail import render
     from ringback.voicemail.inbox import capture_message, merge_proposals
 
-    settings = _settings()
     if merge_into is None and not as_json and _interactive():
+        settings = _settings()
         with _session(settings) as session:
             proposals = merge_proposals(session, settings=settings, voicemail_id=voicemail_id)
         for match in proposals[:1]:
             question = f"This looks like {match.name} (#{match.contact_id}): merge?"
             if click.confirm(question, default=False):
                 merge_into = match.contact_id
-    with _session(settings) as session:
-        captured = capture_message(
+
+    def act(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
+        return capture_message(
             session, settings=settings, voicemail_id=voicemail_id, merge_into=merge_into
-        )
-    data = captured.to_json()
-    if as_json:
-        print_json(data)
-    else:
-        render.captured(data)
+        ).to_json()
+
+    _one_message(voicemail_id, as_json, act, render.captured)
 
 
 def _interactive() -> bool:
     import sys
 
     return sys.stdin.isatty()
+
+
+def _one_message(
+    voicemail_id: int,
+    as_json: bool,
+    act: Callable[[Session, Settings, int], dict[str, Any]],
+    view: Callable[[dict[str, Any]], None],
+) -> None:
+    """Run ``act`` on one message in a session, then print its JSON or ``view`` of it."""
+    settings = _settings()
+    with _session(settings) as session:
+        data = act(session, settings, voicemail_id)
+    if as_json:
+        print_json(data)
+    else:
+        view(data)

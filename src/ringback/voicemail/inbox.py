@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from ringback.voicemail.facts import MessageFacts, as_facts
+from ringback.voicemail.pipeline.context import StageResult
 from ringback.voicemail.service import caller_label, duration_label, get_voicemail, local_iso
 
 if TYPE_CHECKING:
@@ -105,17 +106,6 @@ class InboxTask:
 
 
 @dataclass(frozen=True)
-class InboxStage:
-    """How one pipeline stage went for a message (the error's first line)."""
-
-    name: str
-    status: str
-    attempts: int
-    duration_ms: int | None
-    error: str | None
-
-
-@dataclass(frozen=True)
 class InboxMessage:
     """One message in full: the listed entry, transcript, facts, task and stages."""
 
@@ -131,7 +121,7 @@ class InboxMessage:
     stored_facts: Any  # the stored JSON, shown as is
     email_key: str | None
     follow_up: InboxTask | None
-    stages: tuple[InboxStage, ...]
+    stages: tuple[StageResult, ...]  # the error's first line
 
     def as_json(self) -> dict[str, Any]:
         """The ``ringback inbox show --json`` contract."""
@@ -219,7 +209,7 @@ def show_message(session: Session, *, settings: Settings, voicemail_id: int) -> 
             else None
         ),
         stages=tuple(
-            InboxStage(
+            StageResult(
                 s.stage,
                 str(s.status),
                 s.attempts,

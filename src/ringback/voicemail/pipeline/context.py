@@ -174,6 +174,8 @@ class Notifier(Protocol):
 
 @dataclass(frozen=True)
 class StageResult:
+    """How one pipeline stage went for a message (the pipeline's result, the inbox)."""
+
     name: str
     status: str
     attempts: int
