@@ -249,6 +249,12 @@ class Settings(BaseSettings):
     web_max_body_kb: int = Field(
         default=64, ge=1, description="Request bodies larger than this (KiB) are refused (413)."
     )
+    web_max_upload_mb: int = Field(
+        default=200,
+        ge=1,
+        description="Uploads in the web app (recordings, greetings) larger than this (MB) are "
+        "refused (413); every other request keeps RINGBACK_WEB_MAX_BODY_KB.",
+    )
     web_max_connections: int = Field(
         default=200, ge=1, description="Connections served at once; past it requests get 503."
     )

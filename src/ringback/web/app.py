@@ -70,4 +70,7 @@ def create_app(
     app.include_router(signin.account)
     for area in (today, contacts, inbox, calls, coach, stats, settings_page):
         app.include_router(area.router)
+    # Voice memos are uploaded here only: up to web_max_upload_mb, every other route keeps
+    # the app's small body limit.
+    app.include_router(contacts.uploads, max_body_size=settings.web_max_upload_mb * 1024 * 1024)
     return app
