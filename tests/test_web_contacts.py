@@ -363,3 +363,28 @@ def test_today_lists_callbacks_unread_voicemails_drafts_and_calls(app: App) -> N
     done = app.post(f"/today/tasks/{call.id}/done")
     assert done.status_code == 303
     assert "Call Bill about the audit" not in app.client.get("/").text.split("Calls to make")[1]
+
+
+def test_details_are_edited_in_place_phones_and_emails_one_a_line(app: App) -> None:
+    cid = app.contact("Sara Chen", phones=["+14155550137"], emails=["old@nw.example"])
+    form = {
+        "name": "Sarah Chen",
+        "company": "Northwind",
+        "title": "",
+        "phones": "+1 415-555-0137\n(212) 555-0199",
+        "emails": "sarah@nw.example",
+    }
+    saved = app.post(f"/contacts/{cid}/edit", form)
+    assert saved.status_code == 303
+    page = app.client.get(f"/contacts/{cid}").text
+    assert "Saved: name: Sara Chen → Sarah Chen" in page and "added phone" in page
+    with transaction(app.url) as session:
+        row = session.get(Contact, cid)
+        assert row is not None and row.name == "Sarah Chen"
+        assert [p.e164 for p in row.phones] == ["+14155550137", "+12125550199"]
+        assert [e.address for e in row.emails] == ["sarah@nw.example"]
+    bad = app.post(f"/contacts/{cid}/edit", {**form, "phones": "12"})
+    assert bad.status_code == 303
+    assert "phone" in app.client.get(f"/contacts/{cid}").text.lower()
+    with transaction(app.url) as session:
+        assert len(session.get(Contact, cid).phones) == 2  # type: ignore[union-attr]

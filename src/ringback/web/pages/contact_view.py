@@ -3,10 +3,16 @@ lookups are the services'; this module only gathers them for the templates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from ringback.contacts.backstory import StoryItemNotFound
 from ringback.contacts.service import ContactNotFound
+from ringback.db.session import transaction
 from ringback.mail.render import tel_href
 from ringback.phones import pretty
 
@@ -16,6 +22,8 @@ if TYPE_CHECKING:
     from ringback.accounts.service import UserView
     from ringback.config import Settings
     from ringback.contacts.models import Contact
+
+T = TypeVar("T")
 
 
 def helpers(settings: Settings) -> dict[str, Any]:
@@ -67,3 +75,61 @@ def contact_context(
         "note_message": None,
         "contact_id": contact_id,
     }
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the app serves."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
+    """``work(session, settings)`` in one transaction, off the event loop; a contact that
+    is not there (or not this user's) is the 404 page."""
+    settings = settings_of(request)
+
+    def run() -> T:
+        with transaction(settings.effective_database_url) as session:
+            return work(session, settings)
+
+    try:
+        return await run_in_threadpool(run)
+    except (ContactNotFound, StoryItemNotFound):
+        raise HTTPException(404, "There is no such contact. Find them on Contacts.") from None
+
+
+def sentence(exc: Exception) -> str:
+    """An error's message as a sentence for a page."""
+    text = str(exc).strip() or "that did not work"
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def edited(
+    session: Session,
+    settings: Settings,
+    contact: Contact,
+    fields: dict[str, str | None],
+    phones: list[str],
+    emails: list[str],
+) -> tuple[str, ...]:
+    """Edit ``contact`` to have ``fields`` and exactly these phones and emails (as typed,
+    one a line): what changed, in words; ValueError before writing anything."""
+    from ringback.contacts.fields import normalise_emails, normalise_phones
+    from ringback.contacts.service import edit_contact
+
+    region = settings.default_region
+    new_phones = normalise_phones(phones, region)
+    new_emails = normalise_emails(emails)
+    have_phones = [p.e164 for p in contact.phones]
+    have_emails = [e.address for e in contact.emails]
+    result = edit_contact(
+        session,
+        ref=contact.id,
+        fields=fields,
+        add_phones=[p for p in new_phones if p not in have_phones],
+        remove_phones=[p for p in have_phones if p not in new_phones],
+        add_emails=[e for e in new_emails if e not in have_emails],
+        remove_emails=[e for e in have_emails if e not in new_emails],
+        region=region,
+    )
+    return result.changes

@@ -13,20 +13,25 @@ they post and redirect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.contacts import search
 from ringback.contacts.backstory import StoryItemNotFound, kind_choices, story_groups
-from ringback.contacts.service import ContactNotFound
-from ringback.db.session import transaction
 from ringback.web.auth import CurrentUser, signed_in_router
-from ringback.web.pages.contact_view import contact_context, helpers, visible
+from ringback.web.pages.contact_view import (
+    contact_context,
+    edited,
+    helpers,
+    in_db,
+    sentence,
+    settings_of,
+    visible,
+)
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
 from ringback.web.render import flash, redirect, render
 
@@ -42,26 +47,6 @@ T = TypeVar("T")
 Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=20_000)]
 ADD_FIELDS = ("name", "company", "phone", "email")
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def _in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
-    """``work(session, settings)`` in one transaction, off the event loop; a contact that
-    is not there (or not this user's) is the 404 page."""
-    settings = _settings(request)
-
-    def run() -> T:
-        with transaction(settings.effective_database_url) as session:
-            return work(session, settings)
-
-    try:
-        return await run_in_threadpool(run)
-    except (ContactNotFound, StoryItemNotFound):
-        raise HTTPException(404, "There is no such contact. Find them on Contacts.") from None
 
 
 @router.get("/contacts")
@@ -84,7 +69,7 @@ async def _list_page(
     error: str = "",
     duplicates: tuple[search.ProbableDuplicate, ...] = (),
 ) -> Response:
-    found = await _in_db(
+    found = await in_db(
         request, lambda session, _s: search.search_contacts(session, query=q, page=page)
     )
     return render(
@@ -95,7 +80,7 @@ async def _list_page(
         form=form or dict.fromkeys(ADD_FIELDS, ""),
         error=error,
         duplicates=duplicates,
-        **helpers(_settings(request)),
+        **helpers(settings_of(request)),
     )
 
 
@@ -146,9 +131,9 @@ async def add_contact(
         return record.id
 
     try:
-        outcome = await _in_db(request, add)
+        outcome = await in_db(request, add)
     except ValueError as exc:
-        return await _list_page(request, status_code=422, form=form, error=_sentence(exc))
+        return await _list_page(request, status_code=422, form=form, error=sentence(exc))
     if isinstance(outcome, tuple):
         return await _list_page(request, status_code=409, form=form, duplicates=outcome)
     response = redirect(f"/contacts/{outcome}")
@@ -156,21 +141,16 @@ async def add_contact(
     return response
 
 
-def _sentence(exc: Exception) -> str:
-    text = str(exc).strip() or "that did not work"
-    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
-
-
 @router.get("/contacts/{contact_id}")
 async def contact_page(request: Request, contact_id: int, user: CurrentUser) -> Response:
     """A contact: details, back story, timeline, prep brief, compose, quick notes."""
-    context = await _in_db(
+    context = await in_db(
         request,
         lambda session, settings: contact_context(
             session, settings, contact_id=contact_id, user=user, now=datetime.now(UTC)
         ),
     )
-    return render(request, "pages/contact.html", **context, **helpers(_settings(request)))
+    return render(request, "pages/contact.html", **context, **helpers(settings_of(request)))
 
 
 def _back(request: Request, contact_id: int, text: str, level: str = "success") -> Response:
@@ -193,51 +173,18 @@ async def edit_contact(
     """Change the contact's details; phones and emails one per line."""
 
     def edit(session: Session, settings: Settings) -> tuple[str, ...]:
-        from ringback.contacts.service import edit_contact as edit_service
-
         contact = visible(session, contact_id, user)
-        wanted_phones = [p for p in phones.splitlines() if p.strip()]
-        wanted_emails = [e for e in emails.splitlines() if e.strip()]
-        return _edited(
-            session,
-            settings,
-            contact,
-            name,
-            company,
-            title,
-            wanted_phones,
-            wanted_emails,
-            edit_service,
-        )
+        fields: dict[str, str | None] = {"name": name, "company": company, "title": title}
+        listed = [p for p in phones.splitlines() if p.strip()]
+        return edited(session, settings, contact, fields, listed, emails.split())
 
     try:
-        changes = await _in_db(request, edit)
+        changes = await in_db(request, edit)
     except ValueError as exc:
-        return _back(request, contact_id, _sentence(exc), "error")
+        return _back(request, contact_id, sentence(exc), "error")
     return _back(
         request, contact_id, "Saved: " + "; ".join(changes) if changes else "Nothing changed."
     )
-
-
-def _edited(session, settings, contact, name, company, title, phones, emails, edit_service):  # type: ignore[no-untyped-def]
-    from ringback.contacts.fields import normalise_emails, normalise_phones
-
-    region = settings.default_region
-    new_phones = normalise_phones(phones, region)
-    new_emails = normalise_emails(emails)
-    have_phones = [p.e164 for p in contact.phones]
-    have_emails = [e.address for e in contact.emails]
-    result = edit_service(
-        session,
-        ref=contact.id,
-        fields={"name": name, "company": company, "title": title},
-        add_phones=[p for p in new_phones if p not in have_phones],
-        remove_phones=[p for p in have_phones if p not in new_phones],
-        add_emails=[e for e in new_emails if e not in have_emails],
-        remove_emails=[e for e in have_emails if e not in new_emails],
-        region=region,
-    )
-    return result.changes
 
 
 def _story_reply(
@@ -273,10 +220,10 @@ async def add_story(
         try:
             add_story_item(session, contact_id=contact_id, kind=kind, text=text, phrase=phrase)
         except ValueError as exc:
-            return story_groups(session, contact_id=contact_id), _sentence(exc), "error"
+            return story_groups(session, contact_id=contact_id), sentence(exc), "error"
         return story_groups(session, contact_id=contact_id), "Added to the back story.", "success"
 
-    groups, message, level = await _in_db(request, add)
+    groups, message, level = await in_db(request, add)
     return _story_reply(request, contact_id, groups, message, level)
 
 
@@ -302,10 +249,10 @@ async def edit_story(
         except StoryItemNotFound:
             raise  # the 404 page, not a message: the item is not this contact's
         except ValueError as exc:
-            return story_groups(session, contact_id=contact_id), _sentence(exc), "error"
+            return story_groups(session, contact_id=contact_id), sentence(exc), "error"
         return story_groups(session, contact_id=contact_id), "Back story saved.", "success"
 
-    groups, message, level = await _in_db(request, edit)
+    groups, message, level = await in_db(request, edit)
     return _story_reply(request, contact_id, groups, message, level)
 
 
@@ -322,7 +269,7 @@ async def _timeline_reply(request: Request, contact_id: int, message: str, level
 
 
 async def _fragment_timeline(request, contact_id, read, message, level):  # type: ignore[no-untyped-def]
-    timeline = await _in_db(request, read)
+    timeline = await in_db(request, read)
     return render(
         request,
         "pages/contact_timeline.html",
@@ -330,7 +277,7 @@ async def _fragment_timeline(request, contact_id, read, message, level):  # type
         contact_id=contact_id,
         timeline=timeline,
         note_message={"level": level, "text": message},
-        **helpers(_settings(request)),
+        **helpers(settings_of(request)),
     )
 
 
@@ -346,10 +293,10 @@ async def add_typed_note(
         try:
             add_note(session, ref=contact_id, text=text)
         except NoteError as exc:
-            return _sentence(exc)
+            return sentence(exc)
         return ""
 
-    error = await _in_db(request, write)
+    error = await in_db(request, write)
     return await _timeline_reply(
         request, contact_id, error or "Noted.", "error" if error else "success"
     )
@@ -364,22 +311,22 @@ async def add_voice_memo(
 ) -> Response:
     """A voice memo recorded in the browser: checked (audio, size), transcribed offline
     (the same service as ``ringback note --audio``) and put on the timeline."""
-    await _in_db(request, lambda session, _s: visible(session, contact_id, user))
+    await in_db(request, lambda session, _s: visible(session, contact_id, user))
     try:
         data = await read_recording(request, audio, what="a voice memo")
     except UploadRefused as exc:
         return await _timeline_reply(request, contact_id, str(exc), "error")
     try:
-        text = await run_in_threadpool(_memo_text, _settings(request), data)
+        text = await run_in_threadpool(_memo_text, settings_of(request), data)
     except ValueError as exc:  # NoteError: not audio, no speech
-        return await _timeline_reply(request, contact_id, _sentence(exc), "error")
+        return await _timeline_reply(request, contact_id, sentence(exc), "error")
 
     def write(session: Session, _s: Settings) -> None:
         from ringback.contacts.notes import add_note
 
         add_note(session, ref=contact_id, text=text)
 
-    await _in_db(request, write)
+    await in_db(request, write)
     return await _timeline_reply(
         request, contact_id, "Voice memo transcribed and noted.", "success"
     )
@@ -415,7 +362,7 @@ async def compose(
         given = {k: v.strip() or None for k, v in fields.items()}
         return compose_voicemails(session, contact_ref=contact_id, settings=settings, **given)
 
-    composed = await _in_db(request, write)
+    composed = await in_db(request, write)
     if is_fragment_request(request):
         return render(
             request,
@@ -424,11 +371,11 @@ async def compose(
             composed=composed,
             compose_form=fields,
         )
-    context = await _in_db(
+    context = await in_db(
         request,
         lambda session, settings: contact_context(
             session, settings, contact_id=contact_id, user=user, now=datetime.now(UTC)
         ),
     )
     context.update(composed=composed, compose_form=fields)
-    return render(request, "pages/contact.html", **context, **helpers(_settings(request)))
+    return render(request, "pages/contact.html", **context, **helpers(settings_of(request)))
