@@ -388,3 +388,47 @@ def test_details_are_edited_in_place_phones_and_emails_one_a_line(app: App) -> N
     assert "phone" in app.client.get(f"/contacts/{cid}").text.lower()
     with transaction(app.url) as session:
         assert len(session.get(Contact, cid).phones) == 2  # type: ignore[union-attr]
+
+
+def test_a_drafted_follow_up_is_shown_and_approved_from_today(app: App) -> None:
+    from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
+
+    cid = app.contact("Priya Natarajan", emails=["priya@harbor.example"])
+    with transaction(app.url) as session:
+        sequence = FollowUpSequence(contact_id=cid, started_at=NOW - timedelta(days=1))
+        session.add(sequence)
+        session.flush()
+        step = FollowUpStep(
+            sequence_id=sequence.id,
+            position=0,
+            business_day=0,
+            channel=Channel.EMAIL,
+            due_at=NOW - timedelta(hours=1),
+            status=StepStatus.DRAFTED,
+            subject="Your quote",
+            body="Hi Priya, <b>the quote</b> as promised.",
+        )
+        session.add(step)
+        session.flush()
+        step_id = step.id
+    page = app.client.get("/").text
+    drafts = page[page.index("Follow-up emails") : page.index("Calls to make")]
+    assert (
+        "Your quote" in drafts and "Hi Priya, &lt;b&gt;the quote&lt;/b&gt; as promised." in drafts
+    )
+    approved = app.post(f"/today/drafts/{step_id}/approve")
+    assert approved.status_code == 303 and approved.headers["location"] == "/"
+    after = app.client.get("/").text
+    assert "Approved." in after and "No drafts waiting" in after
+    with transaction(app.url) as session:
+        assert session.get(FollowUpStep, step_id).status != StepStatus.DRAFTED  # type: ignore[union-attr]
+    again = app.post(f"/today/drafts/{step_id}/approve")
+    assert again.status_code == 303
+    # Never twice: the second approval says so and sends nothing.
+    assert "It had been sent already." in app.client.get("/").text
+    with transaction(app.url) as session:
+        emails = session.scalars(
+            select(Interaction).where(Interaction.kind == InteractionKind.EMAIL)
+        ).all()
+        assert [e.contact_id for e in emails] == [cid]  # sent and logged once
+    assert "<strong>Email</strong>" in app.client.get(f"/contacts/{cid}").text

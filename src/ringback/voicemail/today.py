@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import load_only
 
-from ringback.contacts.models import Contact, ContactPhone, FollowUp
+from ringback.contacts.models import Contact, FollowUp
+from ringback.contacts.search import first_phone_of_contact
 from ringback.tracking.today import WaitingDrafts, drafts_waiting
 from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.followup import display_name, facts_of
@@ -66,13 +67,7 @@ def end_of_day(now: datetime, tz: tzinfo) -> datetime:
 
 
 def _due_tasks(session: Session, *, now: datetime, until: datetime, limit: int) -> list[DueCall]:
-    first_phone = (
-        select(ContactPhone.e164)
-        .where(ContactPhone.contact_id == Contact.id)
-        .order_by(ContactPhone.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    first_phone = first_phone_of_contact()
     rows = session.execute(
         select(FollowUp, Contact.name, first_phone, Voicemail.id, Voicemail.facts)
         .join(Contact, Contact.id == FollowUp.contact_id)

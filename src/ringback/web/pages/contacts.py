@@ -13,6 +13,7 @@ they post and redirect.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -203,6 +204,30 @@ def _story_reply(
     return _back(request, contact_id, message, level)
 
 
+async def _change_story(
+    request: Request,
+    contact_id: int,
+    user: UserView,
+    change: Callable[[Session], object],
+    done: str,
+) -> Response:
+    """Run ``change`` on the contact's back story; answer with the story and a message
+    (the error's, when the input was bad: nothing is written then)."""
+
+    def run(session: Session, _s: Settings) -> tuple[Any, str, str]:
+        visible(session, contact_id, user)
+        try:
+            change(session)
+        except StoryItemNotFound:
+            raise  # the 404 page, not a message: the item is not this contact's
+        except ValueError as exc:
+            return story_groups(session, contact_id=contact_id), sentence(exc), "error"
+        return story_groups(session, contact_id=contact_id), done, "success"
+
+    groups, message, level = await in_db(request, run)
+    return _story_reply(request, contact_id, groups, message, level)
+
+
 @router.post("/contacts/{contact_id}/story")
 async def add_story(
     request: Request,
@@ -215,16 +240,10 @@ async def add_story(
     """Add a back-story item (and, optionally, the phrase messages say for it)."""
     from ringback.contacts.backstory import add_story_item
 
-    def add(session: Session, _s: Settings) -> Any:
-        visible(session, contact_id, user)
-        try:
-            add_story_item(session, contact_id=contact_id, kind=kind, text=text, phrase=phrase)
-        except ValueError as exc:
-            return story_groups(session, contact_id=contact_id), sentence(exc), "error"
-        return story_groups(session, contact_id=contact_id), "Added to the back story.", "success"
+    def add(session: Session) -> object:
+        return add_story_item(session, contact_id=contact_id, kind=kind, text=text, phrase=phrase)
 
-    groups, message, level = await in_db(request, add)
-    return _story_reply(request, contact_id, groups, message, level)
+    return await _change_story(request, contact_id, user, add, "Added to the back story.")
 
 
 @router.post("/contacts/{contact_id}/story/{item_id}")
@@ -240,20 +259,12 @@ async def edit_story(
     """Change a back-story item's note, kind or phrase (a blank phrase: the suggestion)."""
     from ringback.contacts.backstory import edit_story_item
 
-    def edit(session: Session, _s: Settings) -> Any:
-        visible(session, contact_id, user)
-        try:
-            edit_story_item(
-                session, contact_id=contact_id, item_id=item_id, text=text, phrase=phrase, kind=kind
-            )
-        except StoryItemNotFound:
-            raise  # the 404 page, not a message: the item is not this contact's
-        except ValueError as exc:
-            return story_groups(session, contact_id=contact_id), sentence(exc), "error"
-        return story_groups(session, contact_id=contact_id), "Back story saved.", "success"
+    def edit(session: Session) -> object:
+        return edit_story_item(
+            session, contact_id=contact_id, item_id=item_id, text=text, phrase=phrase, kind=kind
+        )
 
-    groups, message, level = await in_db(request, edit)
-    return _story_reply(request, contact_id, groups, message, level)
+    return await _change_story(request, contact_id, user, edit, "Back story saved.")
 
 
 async def _timeline_reply(request: Request, contact_id: int, message: str, level: str) -> Response:

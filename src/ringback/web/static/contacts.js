@@ -11,6 +11,7 @@
   var target = document.querySelector(box.getAttribute("data-target"));
   var recorder = null;
   var chunks = [];
+  var clock = null;
   box.hidden = false;
 
   function say(text) { status.textContent = text; }
@@ -38,7 +39,14 @@
       recorder.start();
       start.hidden = true;
       stop.hidden = false;
-      say("Recording… speak your note, then stop.");
+      var began = Date.now();
+      var tick = function () {
+        var s = Math.floor((Date.now() - began) / 1000);
+        say("Recording " + Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2) +
+          ": speak your note, then stop.");
+      };
+      tick();
+      clock = window.setInterval(tick, 500);
     }).catch(function () {
       start.disabled = false;
       say("The microphone is not available: allow it for this site, or type the note.");
@@ -47,6 +55,7 @@
 
   stop.addEventListener("click", function () {
     stop.hidden = true;
+    window.clearInterval(clock);
     if (recorder && recorder.state !== "inactive") recorder.stop();
   });
 })();
