@@ -14,12 +14,12 @@ import click
 
 from ringback.console import console, fail, print_json
 
-MAX_NOTE_CHARS = 20_000
-
 
 def transcribe_memo(path: Path) -> str:
-    """The memo's words, or a clear error (not audio, no speech)."""
+    """The note a memo makes (``(voice memo NAME) words``), or a clear error (not audio,
+    no speech): :func:`ringback.contacts.notes.memo_text`, as the contact page uses."""
     from ringback.command_kit import load_settings
+    from ringback.contacts.notes import NoteError, memo_text
     from ringback.speech import FasterWhisperTranscriber, SpeechError
     from ringback.speech.files import decode_or_fail
 
@@ -33,15 +33,12 @@ def transcribe_memo(path: Path) -> str:
     )
     try:
         with console(stderr=True).status(f"transcribing {path.name}…"):
-            transcript = FasterWhisperTranscriber.from_settings(settings).transcribe(samples)
+            engine = FasterWhisperTranscriber.from_settings(settings)
+            return memo_text(samples, transcriber=engine, name=path.name)
     except SpeechError as exc:
         fail(f"transcription failed: {exc}", hint="check RINGBACK_WHISPER_MODEL")
-    if transcript.is_empty:
-        fail(
-            f"no speech found in {path.name}; nothing was written",
-            hint="check the memo is not silent, or type the note instead",
-        )
-    return transcript.text.strip()
+    except NoteError as exc:
+        fail(str(exc), hint="check the memo is not silent, or type the note instead")
 
 
 @click.command(
@@ -64,37 +61,21 @@ def note(contact: str, text: str | None, audio: Path | None, at: str | None, as_
     """Add a note, typed or spoken, to a contact's timeline."""
     from ringback.contacts.cli_common import contact_for, local, unit_of_work
     from ringback.contacts.fields import parse_when
-    from ringback.contacts.history import add_interaction, interaction_dict
-    from ringback.contacts.models import Direction, InteractionKind
+    from ringback.contacts.notes import NoteError, add_note, checked_note
 
     if (text is None) == (audio is None):
         fail(
             "give the note as TEXT or --audio FILE (one of them)", hint="see `ringback note --help`"
         )
-    if text is not None:
-        body = text.strip()
-        if not body:
-            fail("the note is empty; nothing was written", hint="type what you want to remember")
-    else:
-        assert audio is not None
-        body = f"(voice memo {audio.name}) " + transcribe_memo(audio)
-    if len(body) > MAX_NOTE_CHARS:
-        fail(
-            f"the note is {len(body):,} characters; the limit is {MAX_NOTE_CHARS:,}",
-            hint="keep notes short; attach long documents elsewhere",
-        )
+    try:
+        body = checked_note(text) if text is not None else transcribe_memo(audio)  # type: ignore[arg-type]
+    except NoteError as exc:
+        fail(f"{exc}; nothing was written", hint="type what you want to remember")
     with unit_of_work() as (session, settings):
         when = parse_when(at, settings.tz) if at else None
         found = contact_for(session, settings, contact)
-        item = add_interaction(
-            session,
-            contact=found,
-            kind=InteractionKind.NOTE,
-            direction=Direction.NONE,
-            occurred_at=when,
-            text=body,
-        )
-        data = {**interaction_dict(item), "contact": found.name}
+        item = add_note(session, ref=found.id, text=body, at=when)
+        data = {**item.as_json(), "contact": found.name}
     if as_json:
         print_json(data)
         return

@@ -73,6 +73,6 @@ def create_app(
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,
     # every other route keeps the app's small body limit.
     upload_limit = settings.web_max_upload_mb * 1024 * 1024
-    for area_uploads in (coach.uploads, settings_page.uploads):
+    for area_uploads in (contacts.uploads, coach.uploads, settings_page.uploads):
         app.include_router(area_uploads, max_body_size=upload_limit)
     return app

@@ -1,0 +1,160 @@
+"""The contact list as a page shows it: one search box over name, company, phone and
+email, 50 a page, and the "is this person already here?" check before adding one.
+
+Each page is one query (first phone and email as correlated subqueries, one more row than
+shown to know whether there is a next page), so the list stays fast with tens of
+thousands of contacts and no row costs a query of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, or_, select
+
+from ringback.contacts.models import Contact, ContactEmail, ContactPhone
+from ringback.phones import digits
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+PER_PAGE = 50
+MAX_PAGE = 10_000
+MIN_PHONE_DIGITS = 3  # fewer digits match half the book: not a phone search
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """One line of the contact list."""
+
+    id: int
+    name: str
+    company: str | None
+    phone: str | None  # the first, E.164
+    email: str | None  # the first
+
+
+@dataclass(frozen=True)
+class ContactPage:
+    """A page of contacts by name; ``query`` as searched (stripped)."""
+
+    items: tuple[ContactRow, ...]
+    query: str
+    page: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ProbableDuplicate:
+    """A contact that looks like the one being added, and why."""
+
+    id: int
+    name: str
+    reason: str
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matching(query: str):  # type: ignore[no-untyped-def]  # a SQL condition
+    needle = f"%{_escape(query.lower())}%"
+    conditions = [
+        func.lower(Contact.name).like(needle, escape="\\"),
+        func.lower(Contact.company).like(needle, escape="\\"),
+        Contact.id.in_(
+            select(ContactEmail.contact_id).where(ContactEmail.address.like(needle, escape="\\"))
+        ),
+    ]
+    number = digits(query)
+    # A phone is typed any way ("(415) 555-0137", "415.555"): its digits are what match.
+    if len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(query.replace(" ", "")):
+        conditions.append(
+            Contact.id.in_(
+                select(ContactPhone.contact_id).where(ContactPhone.e164.like(f"%{number}%"))
+            )
+        )
+    return or_(*conditions)
+
+
+def first_phone_of_contact() -> Any:
+    """A correlated subquery: the contact's first phone (E.164), for a select that has
+    ``Contact`` in it, so a list shows a number without a query per row."""
+    return (
+        select(ContactPhone.e164)
+        .where(ContactPhone.contact_id == Contact.id)
+        .order_by(ContactPhone.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def search_contacts(
+    session: Session, *, query: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> ContactPage:
+    """Page ``page`` (from 1) of the contacts whose name, company, phone or email contains
+    ``query`` (every contact when it is blank), by name: one query per page."""
+    text = " ".join(query.split())[:200]
+    page = min(max(page, 1), MAX_PAGE)
+    first_phone = first_phone_of_contact()
+    first_email = (
+        select(ContactEmail.address)
+        .where(ContactEmail.contact_id == Contact.id)
+        .order_by(ContactEmail.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = select(Contact.id, Contact.name, Contact.company, first_phone, first_email)
+    if text:
+        statement = statement.where(_matching(text))
+    statement = (
+        statement.order_by(func.lower(Contact.name), Contact.id)
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    rows = session.execute(statement).all()
+    items = tuple(ContactRow(*row) for row in rows[:per_page])
+    return ContactPage(items=items, query=text, page=page, has_more=len(rows) > per_page)
+
+
+def probable_duplicates(
+    session: Session, *, name: str, phones: tuple[str, ...] = (), emails: tuple[str, ...] = ()
+) -> tuple[ProbableDuplicate, ...]:
+    """Contacts that are probably the person being added: the same phone (E.164) or email
+    (lower-cased), or the same name; the first few, by id."""
+    from ringback.contacts.editing import find_matches
+
+    held = find_matches(session, phones=phones, emails=emails)
+    same_name = set(
+        session.scalars(
+            select(Contact.id).where(func.lower(Contact.name) == " ".join(name.split()).lower())
+        )
+    )
+    ids = sorted(set(held) | same_name)[:5]
+    if not ids:
+        return ()
+    names = dict(session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(ids))).all())
+    found = []
+    for cid in ids:
+        reason = (
+            "has the same " + ("phone or email" if cid in held else "name") if cid in names else ""
+        )
+        found.append(ProbableDuplicate(cid, names.get(cid, ""), reason))
+    return tuple(found)
+
+
+def visible_contact(
+    session: Session, *, contact_id: int, viewer: tuple[str, ...], shared: bool
+) -> Contact | None:
+    """Contact ``contact_id`` if the viewer may see it, else None (as if it did not exist).
+
+    ``shared``: a one-user install, where every contact is the user's. Otherwise a contact
+    whose ``owner`` names someone other than the viewer (``viewer``: their email and name)
+    is not theirs; one with no owner is everyone's. Teams and roles refine this next.
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None or shared or not (contact.owner or "").strip():
+        return contact
+    names = {v.strip().lower() for v in viewer if v and v.strip()}
+    return contact if contact.owner.strip().lower() in names else None  # type: ignore[union-attr]
