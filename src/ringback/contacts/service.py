@@ -21,8 +21,8 @@ from ringback.contacts.models import (
     InteractionKind,
 )
 from ringback.contacts.records import (
-    ContactChoice,
     BackStoryRecord,
+    ContactChoice,
     ContactDetail,
     ContactList,
     ContactListing,
