@@ -21,7 +21,8 @@ needs_corpus = pytest.mark.skipif(
 
 
 @pytest.mark.parametrize(
-    "script", ["bench_inbox.py", "bench_wer.py", "voicemail_corpus.py", "bench_twilio.py"]
+    "script",
+    ["bench_inbox.py", "bench_wer.py", "voicemail_corpus.py", "bench_twilio.py", "bench_web.py"],
 )
 def test_help_works(script: str) -> None:
     proc = subprocess.run(
@@ -89,3 +90,56 @@ def test_wer_normalisation_and_edit_distance() -> None:
     assert bench_wer.edit_counts(["a", "b", "c", "d"], ["a", "x", "c", "d", "e"]) == (1, 0, 1)
     assert bench_wer.edit_counts(["a", "b"], []) == (0, 2, 0)
     assert bench_wer.number_words(8500) == "eight thousand five hundred"
+
+
+def test_web_bench_builds_signs_in_and_times_every_page(tmp_path: Path) -> None:
+    """bench_web.py at a tiny size: the builder fills every table the pages read, the
+    client signs in, and every route of its table answers (a page another branch has not
+    built yet may answer 404, never a 500)."""
+    from bench import bench_web
+
+    with bench_web.database(False, tmp_path) as url:
+        built = bench_web.prepare(
+            url, tmp_path / "data", {"contacts": 30, "interactions": 200, "voicemails": 12}
+        )
+        rows = bench_web.server_times(bench_web.settings_for(url, tmp_path / "data"), built, 1)
+    assert [r["route"] for r in rows] == [label for label, _ in bench_web.ROUTES]
+    assert all(r["status"] in (200, 404) for r in rows), rows
+    by_route = {r["route"]: r for r in rows}
+    for page in ("Inbox", "A voicemail", "Calls", "Stats"):
+        assert by_route[page]["status"] == 200, by_route[page]
+    table = bench_web.report(
+        {
+            "backend": "sqlite",
+            "contacts": 30,
+            "interactions": 200,
+            "voicemails": 12,
+            "build_s": 0.1,
+            "pages": rows,
+            "machine": bench_web.machine(),
+        }
+    )
+    assert all(f"`{r['path']}`" in table for r in rows)
+
+
+def test_web_bench_data_has_the_asked_sizes_and_real_content(tmp_path: Path) -> None:
+    from bench import bench_web
+    from sqlalchemy import func, select
+
+    from ringback.contacts.models import BackStoryItem, Contact, Interaction
+    from ringback.db.session import transaction
+    from ringback.voicemail.models import Voicemail
+
+    with bench_web.database(False, tmp_path) as url:
+        built = bench_web.prepare(
+            url, tmp_path / "data", {"contacts": 40, "interactions": 300, "voicemails": 20}
+        )
+        with transaction(url) as db:
+            count = lambda model: db.scalar(select(func.count()).select_from(model))  # noqa: E731
+            assert (count(Contact), count(Interaction), count(Voicemail)) == (40, 300, 20)
+            assert count(BackStoryItem) == 120
+            message = db.get(Voicemail, built.voicemail_id)
+            assert message is not None and message.contact_id is not None
+            assert len(message.words) == len(message.transcript.split()) > 40
+            assert message.facts["callback_number"].startswith("+1")
+            assert db.scalar(select(func.count()).where(Contact.name.ilike(f"%{built.query}%")))

@@ -39,3 +39,17 @@ def test_every_command_has_help_with_examples(cli_embedded):
         result = cli_embedded(*path, "--help")
         assert result.exit_code == 0, (path, result.output)
         assert "Example" in result.stdout, f"`ringback {' '.join(path)} --help` has no examples"
+
+
+def test_every_image_the_readme_shows_is_in_the_repository():
+    """The README's pictures (docs/screenshots/) are committed, are PNGs, and stay small."""
+    import re
+
+    text = README.read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]+\]\(([^)\s]+)\)", text)
+    assert images, "the README shows what the app looks like"
+    for image in images:
+        path = README.parent / image
+        assert path.is_file(), f"{image} is referenced by the README but missing"
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", image
+        assert path.stat().st_size < 160_000, f"{image}: optimise it (pngquant)"

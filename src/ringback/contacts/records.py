@@ -94,6 +94,15 @@ class ContactListing:
 
 
 @dataclass(frozen=True)
+class ContactChoice:
+    """A contact as a picker offers it."""
+
+    id: int
+    name: str
+    company: str
+
+
+@dataclass(frozen=True)
 class ContactList:
     """Contacts by name, and how many matched in all (more than listed under a limit)."""
 

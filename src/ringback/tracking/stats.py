@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import text
@@ -143,18 +143,21 @@ def _count_by_hour(session: Session, scope: _Scope, tz: tzinfo) -> _ByHour:
     weeks: Counts = defaultdict(lambda: [0, 0])
     weekdays: Counts = defaultdict(lambda: [0, 0])
     hours_of_day: Counts = defaultdict(lambda: [0, 0])
+    # Up to 8,760 groups a year, each placed in the user's week, weekday and hour: the
+    # week's Monday is worked out once per local day (the Stats page runs this loop).
+    mondays: dict[int, str] = {}
     for h, left, returned in hours:
         total_left += left
         total_returned += returned
-        local = datetime.fromtimestamp(int(h) * 3600, UTC).astimezone(tz)
-        monday = (local.date() - timedelta(days=local.weekday())).isoformat()
-        for bucket, key in (
-            (weeks, monday),
-            (weekdays, local.weekday()),
-            (hours_of_day, local.hour),
-        ):
-            bucket[key][0] += left
-            bucket[key][1] += returned
+        local = datetime.fromtimestamp(int(h) * 3600, tz)
+        day, weekday = local.toordinal(), local.weekday()
+        monday = mondays.get(day)
+        if monday is None:
+            monday = mondays[day] = date.fromordinal(day - weekday).isoformat()
+        for key, bucket in ((monday, weeks), (weekday, weekdays), (local.hour, hours_of_day)):
+            cell = bucket[key]
+            cell[0] += left
+            cell[1] += returned
     return _ByHour(total_left, total_returned, weeks, weekdays, hours_of_day)
 
 

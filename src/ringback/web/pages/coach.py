@@ -34,14 +34,13 @@ Short = Annotated[str, Form(max_length=300)]
 
 
 def _picker(request: Request) -> list[dict[str, Any]]:
-    from ringback.contacts.service import list_contacts
+    from ringback.contacts.service import contact_choices
     from ringback.db.session import transaction
 
     with transaction(request.app.state.settings.effective_database_url) as session:
-        listed = list_contacts(session, limit=PICKER_LIMIT)
         return [
-            {"id": c.contact.id, "name": c.contact.name, "company": c.contact.company or ""}
-            for c in listed.contacts
+            {"id": c.id, "name": c.name, "company": c.company}
+            for c in contact_choices(session, limit=PICKER_LIMIT)
         ]
 
 

@@ -62,61 +62,37 @@
     var audio = document.getElementById("review-audio");
     var speed = document.getElementById("review-speed");
     var duration = Number(root.getAttribute("data-duration")) || 0;
-    var words = Array.prototype.slice.call(document.querySelectorAll("#review-transcript .w"));
-    var starts = words.map(function (w) { return Number(w.getAttribute("data-s")); });
     var heads = document.querySelectorAll(".lane-track .playhead");
-    var current = null;
 
     document.querySelectorAll(".tick[data-left]").forEach(function (tick) {
       tick.style.left = tick.getAttribute("data-left") + "%"; // CSSOM: allowed by the CSP
     });
 
-    function seek(seconds) {
-      var end = audio.duration || duration || seconds;
-      audio.currentTime = Math.max(0, Math.min(seconds, end));
-      show(audio.currentTime);
-    }
-
-    function wordAt(t) {
-      var lo = 0, hi = starts.length - 1, found = -1;
-      while (lo <= hi) { // the last word starting at or before t
-        var mid = (lo + hi) >> 1;
-        if (starts[mid] <= t) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
-      }
-      if (found < 0) return null;
-      var w = words[found];
-      return t <= Number(w.getAttribute("data-e")) + 0.15 ? w : null;
-    }
-
-    function show(t) {
-      var w = wordAt(t);
-      if (w !== current) {
-        if (current) { current.classList.remove("now"); current.removeAttribute("aria-current"); }
-        if (w) { w.classList.add("now"); w.setAttribute("aria-current", "true"); }
-        current = w;
-      }
-      var x = duration ? Math.min(1000, (1000 * t) / duration) : 0;
-      heads.forEach(function (h) { h.setAttribute("x", x.toFixed(1)); });
-    }
-
-    function tick() {
-      show(audio.currentTime);
-      if (!audio.paused) window.requestAnimationFrame(tick);
-    }
-
-    audio.addEventListener("play", function () { window.requestAnimationFrame(tick); });
-    audio.addEventListener("timeupdate", function () { show(audio.currentTime); });
-    audio.addEventListener("seeked", function () { show(audio.currentTime); });
+    // The transcript (static/wordsync.js), and the playhead on the lanes with it.
+    var sync = window.Ringback.wordSync({
+      audio: audio,
+      transcript: document.getElementById("review-transcript"),
+      word: ".w",
+      start: "data-s",
+      end: "data-e",
+      currentClass: "now",
+      slack: 0.15,
+      ariaCurrent: true,
+      onTime: function (t) {
+        var x = duration ? Math.min(1000, (1000 * t) / duration) : 0;
+        heads.forEach(function (h) { h.setAttribute("x", x.toFixed(1)); });
+      },
+    });
 
     speed.addEventListener("change", function () {
       audio.playbackRate = Number(speed.value);
       audio.defaultPlaybackRate = audio.playbackRate;
     });
 
+    // Lanes and moments seek too (the transcript's words are wordsync's).
     document.addEventListener("click", function (event) {
-      var el = event.target.closest && event.target.closest("[data-seek], #review-transcript .w");
-      if (!el) return;
-      seek(Number(el.getAttribute("data-seek") || el.getAttribute("data-s")));
+      var el = event.target.closest && event.target.closest("[data-seek]");
+      if (el) sync.seek(Number(el.getAttribute("data-seek")));
     });
 
     document.addEventListener("keydown", function (event) {
@@ -128,10 +104,10 @@
         if (audio.paused) audio.play(); else audio.pause();
       } else if (event.key === "ArrowLeft") {
         event.preventDefault();
-        seek(audio.currentTime - 5);
+        sync.seek(audio.currentTime - 5);
       } else if (event.key === "ArrowRight") {
         event.preventDefault();
-        seek(audio.currentTime + 5);
+        sync.seek(audio.currentTime + 5);
       }
     });
   }
