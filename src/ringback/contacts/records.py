@@ -9,9 +9,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from ringback.contacts.models import BackStoryItem, BackStoryKind, Contact, FollowUp, Interaction
+
+
+class ContactIdentity(TypedDict):
+    """Who a contact is and how to reach them: the fields every view of a contact shares."""
+
+    id: int
+    name: str
+    company: str | None
+    title: str | None
+    phones: tuple[str, ...]
+    emails: tuple[str, ...]
+    timezone: str | None
+
+
+def identity_of(contact: Contact) -> ContactIdentity:
+    """The shared fields, read once here for :class:`ContactRecord` and the coach's profile."""
+    return ContactIdentity(
+        id=contact.id,
+        name=contact.name,
+        company=contact.company,
+        title=contact.title,
+        phones=tuple(p.e164 for p in contact.phones),
+        emails=tuple(e.address for e in contact.emails),
+        timezone=contact.timezone,
+    )
 
 
 @dataclass(frozen=True)
@@ -32,13 +57,7 @@ class ContactRecord:
     @classmethod
     def of(cls, contact: Contact) -> ContactRecord:
         return cls(
-            id=contact.id,
-            name=contact.name,
-            company=contact.company,
-            title=contact.title,
-            phones=tuple(p.e164 for p in contact.phones),
-            emails=tuple(e.address for e in contact.emails),
-            timezone=contact.timezone,
+            **identity_of(contact),
             owner=contact.owner,
             created_at=contact.created_at,
             updated_at=contact.updated_at,
