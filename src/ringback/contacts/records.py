@@ -7,11 +7,16 @@ transaction, so they stay readable after it ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, TypedDict
 
 from ringback.contacts.models import BackStoryItem, BackStoryKind, Contact, FollowUp, Interaction
+
+
+def _by_name(record: Any) -> dict[str, Any]:
+    """A record whose JSON is just its fields, in order (shallow: values as they are)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 class ContactIdentity(TypedDict):
@@ -159,17 +164,8 @@ class BackStoryRecord:
         )
 
     def as_json(self) -> dict[str, Any]:
-        """The ``ringback contacts story --json`` contract."""
-        return {
-            "id": self.id,
-            "contact_id": self.contact_id,
-            "contact": self.contact,
-            "kind": self.kind,
-            "text": self.text,
-            "source": self.source,
-            "date": self.date,
-            "phrase": self.phrase,
-        }
+        """The ``ringback contacts story --json`` contract: every field, by its name."""
+        return _by_name(self)
 
     def entry(self) -> dict[str, Any]:
         """As listed under its kind in a contact's detail."""
@@ -205,15 +201,7 @@ class InteractionRecord:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "contact_id": self.contact_id,
-            "kind": self.kind,
-            "direction": self.direction,
-            "at": self.at,
-            "outcome": self.outcome,
-            "text": self.text,
-        }
+        return _by_name(self)
 
 
 @dataclass(frozen=True)
