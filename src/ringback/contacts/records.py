@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, TypedDict
+from typing import Any
 
 from ringback.contacts.models import BackStoryItem, BackStoryKind, Contact, FollowUp, Interaction
 
@@ -19,29 +19,18 @@ def _by_name(record: Any) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
-class ContactIdentity(TypedDict):
-    """Who a contact is and how to reach them: the fields every view of a contact shares."""
-
-    id: int
-    name: str
-    company: str | None
-    title: str | None
-    phones: tuple[str, ...]
-    emails: tuple[str, ...]
-    timezone: str | None
-
-
-def identity_of(contact: Contact) -> ContactIdentity:
-    """The shared fields, read once here for :class:`ContactRecord` and the coach's profile."""
-    return ContactIdentity(
-        id=contact.id,
-        name=contact.name,
-        company=contact.company,
-        title=contact.title,
-        phones=tuple(p.e164 for p in contact.phones),
-        emails=tuple(e.address for e in contact.emails),
-        timezone=contact.timezone,
-    )
+def identity_of(contact: Contact) -> dict[str, Any]:
+    """Who a contact is and how to reach them, as keywords: the fields that
+    :class:`ContactRecord` and the coach's ``ContactProfile`` share, read in one place."""
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "company": contact.company,
+        "title": contact.title,
+        "phones": tuple(p.e164 for p in contact.phones),
+        "emails": tuple(e.address for e in contact.emails),
+        "timezone": contact.timezone,
+    }
 
 
 @dataclass(frozen=True)
