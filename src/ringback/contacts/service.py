@@ -40,6 +40,7 @@ from ringback.contacts.records import (
     EditedContact,
     LastInteraction,
 )
+from ringback.contacts.search import escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
 
@@ -129,7 +130,7 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         ids = list(
             session.scalars(
                 select(Contact.id).where(
-                    func.lower(Contact.name).like(f"%{_escape(text.lower())}%", escape="\\")
+                    func.lower(Contact.name).like(f"%{escape_like(text.lower())}%", escape="\\")
                 )
             )
         )
@@ -212,10 +213,6 @@ def add_known_numbers(
     session.flush()
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def create_contact(session: Session, **fields: Unpack[NewContact]) -> ContactRecord:
     """Add a contact (see :func:`add_contact`: nothing is written if any value is bad)."""
     return ContactRecord.of(add_contact(session, **fields))
@@ -289,7 +286,7 @@ def list_contacts(
     each with its last interaction, and how many matched in all."""
     query = select(Contact.id)
     if search and search.strip():
-        needle = f"%{_escape(search.strip().lower())}%"
+        needle = f"%{escape_like(search.strip().lower())}%"
         conditions = [
             func.lower(Contact.name).like(needle, escape="\\"),
             func.lower(Contact.company).like(needle, escape="\\"),
