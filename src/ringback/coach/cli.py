@@ -196,9 +196,7 @@ RINGBACK_OWNER_PHONE (environment or .env)."""
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the variants, scores and findings as JSON."
 )
-def compose(
-    contact_ref: str, reason: str | None, value: str | None, next_step: str | None, as_json: bool
-) -> None:
+def compose(contact_ref: str, as_json: bool, **angle: str | None) -> None:
     """Write scored voicemail variants from a contact's back story.
 
     Each variant follows up on your last conversation, speaks to their goal, says why you
@@ -206,18 +204,13 @@ def compose(
     """
     from ringback.coach.service import compose_voicemails
 
-    for option, given in (("--reason", reason), ("--value", value), ("--next-step", next_step)):
+    # --reason, --value and --next-step: named as compose_voicemails' keywords.
+    for name in ("reason", "value", "next_step"):
+        given, option = angle[name], "--" + name.replace("_", "-")
         if given is not None and not given.strip():
             fail(f"{option} is empty", hint=f"leave {option} out to let the composer choose")
     with _contact_work() as (session, settings):
-        composed = compose_voicemails(
-            session,
-            contact_ref=contact_ref,
-            settings=settings,
-            reason=reason,
-            value=value,
-            next_step=next_step,
-        )
+        composed = compose_voicemails(session, contact_ref=contact_ref, settings=settings, **angle)
     if as_json:
         print_json(composed.as_json())
         return

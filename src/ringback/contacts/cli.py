@@ -49,33 +49,13 @@ unless you pass --allow-duplicate."""
 @click.option("--owner", help="Who owns this contact on your team.")
 @click.option("--allow-duplicate", is_flag=True, help="Add even if a phone or email is on file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new contact as JSON.")
-def add(
-    name: str,
-    company: str | None,
-    title: str | None,
-    phones: tuple[str, ...],
-    emails: tuple[str, ...],
-    timezone: str | None,
-    owner: str | None,
-    allow_duplicate: bool,
-    as_json: bool,
-) -> None:
+def add(as_json: bool, **fields: Any) -> None:
     """Add a contact."""
     from ringback.contacts.service import create_contact
 
+    # The options are named after create_contact's keywords, so they pass straight through.
     with unit_of_work() as (session, settings):
-        created = create_contact(
-            session,
-            name=name,
-            company=company,
-            title=title,
-            phones=phones,
-            emails=emails,
-            timezone=timezone,
-            owner=owner,
-            region=settings.default_region,
-            allow_duplicate=allow_duplicate,
-        )
+        created = create_contact(session, region=settings.default_region, **fields)
     data = created.as_json()
     if as_json:
         print_json(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Required, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,6 +75,21 @@ def find_matches(
                 if cid != exclude_id:
                     found.setdefault(cid, set()).add(value)
     return found
+
+
+class NewContact(TypedDict, total=False):
+    """The keyword arguments of :func:`add_contact`, so the service can pass them through
+    (typed) without spelling the list out a second time."""
+
+    name: Required[str]
+    company: str | None
+    title: str | None
+    phones: Sequence[str]
+    emails: Sequence[str]
+    timezone: str | None
+    owner: str | None
+    region: str
+    allow_duplicate: bool
 
 
 def add_contact(

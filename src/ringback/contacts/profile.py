@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from ringback.contacts.models import BackStoryKind, Contact
 from ringback.contacts.phrasing import Phrase, phrase_of
+from ringback.contacts.records import identity_of
 
 GOAL_KINDS = (
     BackStoryKind.PERSONAL_GOAL,
@@ -99,13 +100,7 @@ class ContactProfile:
 
 def profile_of(contact: Contact) -> ContactProfile:
     return ContactProfile(
-        id=contact.id,
-        name=contact.name,
-        company=contact.company,
-        title=contact.title,
-        phones=tuple(p.e164 for p in contact.phones),
-        emails=tuple(e.address for e in contact.emails),
-        timezone=contact.timezone,
+        **identity_of(contact),
         back_story=tuple(
             BackStoryEntry(
                 kind=b.kind, text=b.text, source=b.source, noted_on=b.noted_on, phrase=b.phrase

@@ -7,11 +7,30 @@ transaction, so they stay readable after it ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
 from ringback.contacts.models import BackStoryItem, BackStoryKind, Contact, FollowUp, Interaction
+
+
+def _by_name(record: Any) -> dict[str, Any]:
+    """A record whose JSON is just its fields, in order (shallow: values as they are)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+def identity_of(contact: Contact) -> dict[str, Any]:
+    """Who a contact is and how to reach them, as keywords: the fields that
+    :class:`ContactRecord` and the coach's ``ContactProfile`` share, read in one place."""
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "company": contact.company,
+        "title": contact.title,
+        "phones": tuple(p.e164 for p in contact.phones),
+        "emails": tuple(e.address for e in contact.emails),
+        "timezone": contact.timezone,
+    }
 
 
 @dataclass(frozen=True)
@@ -32,13 +51,7 @@ class ContactRecord:
     @classmethod
     def of(cls, contact: Contact) -> ContactRecord:
         return cls(
-            id=contact.id,
-            name=contact.name,
-            company=contact.company,
-            title=contact.title,
-            phones=tuple(p.e164 for p in contact.phones),
-            emails=tuple(e.address for e in contact.emails),
-            timezone=contact.timezone,
+            **identity_of(contact),
             owner=contact.owner,
             created_at=contact.created_at,
             updated_at=contact.updated_at,
@@ -140,17 +153,8 @@ class BackStoryRecord:
         )
 
     def as_json(self) -> dict[str, Any]:
-        """The ``ringback contacts story --json`` contract."""
-        return {
-            "id": self.id,
-            "contact_id": self.contact_id,
-            "contact": self.contact,
-            "kind": self.kind,
-            "text": self.text,
-            "source": self.source,
-            "date": self.date,
-            "phrase": self.phrase,
-        }
+        """The ``ringback contacts story --json`` contract: every field, by its name."""
+        return _by_name(self)
 
     def entry(self) -> dict[str, Any]:
         """As listed under its kind in a contact's detail."""
@@ -186,15 +190,7 @@ class InteractionRecord:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "contact_id": self.contact_id,
-            "kind": self.kind,
-            "direction": self.direction,
-            "at": self.at,
-            "outcome": self.outcome,
-            "text": self.text,
-        }
+        return _by_name(self)
 
 
 @dataclass(frozen=True)

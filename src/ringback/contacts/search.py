@@ -54,12 +54,13 @@ class ProbableDuplicate:
     reason: str
 
 
-def _escape(text: str) -> str:
+def escape_like(text: str) -> str:
+    """``text`` safe inside a LIKE pattern with ``escape="\\"``: % and _ match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _matching(query: str):  # type: ignore[no-untyped-def]  # a SQL condition
-    needle = f"%{_escape(query.lower())}%"
+    needle = f"%{escape_like(query.lower())}%"
     conditions = [
         func.lower(Contact.name).like(needle, escape="\\"),
         func.lower(Contact.company).like(needle, escape="\\"),

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ringback.contacts.editing import CHUNK, add_back_story, add_contact, apply_edit
+from ringback.contacts.editing import (
+    CHUNK,
+    NewContact,
+    add_back_story,
+    add_contact,
+    apply_edit,
+)
 from ringback.contacts.matching import ContactMatch
 from ringback.contacts.matching import probable_matches as _probable_matches
 from ringback.contacts.merge import MergeResult, merge_into
@@ -34,6 +40,7 @@ from ringback.contacts.records import (
     EditedContact,
     LastInteraction,
 )
+from ringback.contacts.search import escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
 
@@ -123,7 +130,7 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         ids = list(
             session.scalars(
                 select(Contact.id).where(
-                    func.lower(Contact.name).like(f"%{_escape(text.lower())}%", escape="\\")
+                    func.lower(Contact.name).like(f"%{escape_like(text.lower())}%", escape="\\")
                 )
             )
         )
@@ -206,37 +213,9 @@ def add_known_numbers(
     session.flush()
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def create_contact(
-    session: Session,
-    *,
-    name: str,
-    company: str | None = None,
-    title: str | None = None,
-    phones: Sequence[str] = (),
-    emails: Sequence[str] = (),
-    timezone: str | None = None,
-    owner: str | None = None,
-    region: str = "US",
-    allow_duplicate: bool = False,
-) -> ContactRecord:
+def create_contact(session: Session, **fields: Unpack[NewContact]) -> ContactRecord:
     """Add a contact (see :func:`add_contact`: nothing is written if any value is bad)."""
-    contact = add_contact(
-        session,
-        name=name,
-        company=company,
-        title=title,
-        phones=phones,
-        emails=emails,
-        timezone=timezone,
-        owner=owner,
-        region=region,
-        allow_duplicate=allow_duplicate,
-    )
-    return ContactRecord.of(contact)
+    return ContactRecord.of(add_contact(session, **fields))
 
 
 def edit_contact(
@@ -307,7 +286,7 @@ def list_contacts(
     each with its last interaction, and how many matched in all."""
     query = select(Contact.id)
     if search and search.strip():
-        needle = f"%{_escape(search.strip().lower())}%"
+        needle = f"%{escape_like(search.strip().lower())}%"
         conditions = [
             func.lower(Contact.name).like(needle, escape="\\"),
             func.lower(Contact.company).like(needle, escape="\\"),

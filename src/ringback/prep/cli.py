@@ -23,23 +23,16 @@ Examples:
 @click.option("--value", help="The payback for them, e.g. 'a 23% productivity gain'.")
 @click.option("--next-step", help="The concrete next step to propose.")
 @click.option("--json", "as_json", is_flag=True, help="Print the brief as JSON.")
-def prep(
-    contact: str, reason: str | None, value: str | None, next_step: str | None, as_json: bool
-) -> None:
+def prep(contact: str, as_json: bool, **angle: str | None) -> None:
     """The call-prep brief for CONTACT (id, phone, email or name)."""
     from ringback.contacts.service import ContactNotFound
     from ringback.prep.service import brief_for_contact
 
     hint = Hint("find the contact with `ringback contacts list --search NAME`", written=False)
     with work({ContactNotFound: hint}) as (session, settings):
+        # --reason, --value and --next-step pass through under brief_for_contact's names.
         brief = brief_for_contact(
-            session,
-            contact_ref=contact,
-            settings=settings,
-            now=datetime.now(UTC),
-            reason=reason,
-            value=value,
-            next_step=next_step,
+            session, contact_ref=contact, settings=settings, now=datetime.now(UTC), **angle
         )
     if as_json:
         print_json(brief.as_json())

@@ -18,6 +18,7 @@ from ringback.tracking.cli_common import JSON_OPTION as _JSON
 from ringback.tracking.cli_common import parse_time, tracking_work
 
 if TYPE_CHECKING:
+    from ringback.tracking.models import Channel
     from ringback.tracking.service import LoggedOutcome
 
 
@@ -93,23 +94,9 @@ def voicemail(
     """Log a voicemail you left; the coach scores the script with the contact's back story."""
     from ringback.coach.cli import read_script  # bounded: stdin may never end
     from ringback.tracking.models import Channel
-    from ringback.tracking.service import log_outcome
 
     text = read_script(script) if script == "-" else script
-    with tracking_work() as (session, settings):
-        when = parse_time(at, settings, option="--at") if at else None
-        cid = contact_for(session, settings, contact_ref).id
-        logged = log_outcome(
-            session,
-            channel=Channel.VOICEMAIL,
-            contact_id=cid,
-            script=text,
-            variant=variant,
-            at=when,
-            key=key,
-            settings=settings,
-        )
-    _report(logged, as_json)
+    _log(Channel.VOICEMAIL, contact_ref, at, key, as_json, script=text, variant=variant)
 
 
 @log.command(
@@ -135,22 +122,16 @@ def call(
 ) -> None:
     """Log a call: outbound attempts count towards the return rate, inbound ones return them."""
     from ringback.tracking.models import Channel, Outcome, Way
-    from ringback.tracking.service import log_outcome
 
-    with tracking_work() as (session, settings):
-        when = parse_time(at, settings, option="--at") if at else None
-        cid = contact_for(session, settings, contact_ref).id
-        logged = log_outcome(
-            session,
-            channel=Channel.CALL,
-            contact_id=cid,
-            direction=Way(direction),
-            outcome=Outcome(outcome.replace("-", "_")),
-            at=when,
-            key=key,
-            settings=settings,
-        )
-    _report(logged, as_json)
+    _log(
+        Channel.CALL,
+        contact_ref,
+        at,
+        key,
+        as_json,
+        direction=Way(direction),
+        outcome=Outcome(outcome.replace("-", "_")),
+    )
 
 
 @log.command(
@@ -167,6 +148,14 @@ Examples:
 def email(contact_ref: str, direction: str, at: str | None, key: str | None, as_json: bool) -> None:
     """Log an email you sent or received."""
     from ringback.tracking.models import Channel, Way
+
+    _log(Channel.EMAIL, contact_ref, at, key, as_json, direction=Way(direction))
+
+
+def _log(
+    channel: Channel, contact_ref: str, at: str | None, key: str | None, as_json: bool, **what: Any
+) -> None:
+    """What every ``log`` command does: read --at and --contact, log, report."""
     from ringback.tracking.service import log_outcome
 
     with tracking_work() as (session, settings):
@@ -174,12 +163,12 @@ def email(contact_ref: str, direction: str, at: str | None, key: str | None, as_
         cid = contact_for(session, settings, contact_ref).id
         logged = log_outcome(
             session,
-            channel=Channel.EMAIL,
+            channel=channel,
             contact_id=cid,
-            direction=Way(direction),
             at=when,
             key=key,
             settings=settings,
+            **what,
         )
     _report(logged, as_json)
 

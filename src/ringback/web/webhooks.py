@@ -173,24 +173,21 @@ def _twiml_endpoint(
     return endpoint
 
 
-def _voice(plan: twiml.CallPlan, params: Params) -> str:
-    return twiml.voice_response(
-        plan,
+def _call(params: Params) -> twiml.CallFacts:
+    """The call as Twilio posts it, under the names the TwiML builders take."""
+    return twiml.CallFacts(
         from_number=params.get("From"),
         to_number=params.get("To"),
         caller_name=params.get("CallerName"),
-        dial_status=params.get("DialCallStatus"),
     )
+
+
+def _voice(plan: twiml.CallPlan, params: Params) -> str:
+    return twiml.voice_response(plan, dial_status=params.get("DialCallStatus"), **_call(params))
 
 
 def _intake(plan: twiml.CallPlan, params: Params) -> str:
-    return twiml.intake_response(
-        plan,
-        from_number=params.get("From"),
-        to_number=params.get("To"),
-        caller_name=params.get("CallerName"),
-        speech=params.get("SpeechResult"),
-    )
+    return twiml.intake_response(plan, speech=params.get("SpeechResult"), **_call(params))
 
 
 def _recorded_endpoint(hooks: TwilioWebhooks) -> Endpoint:

@@ -14,10 +14,11 @@ they post and redirect.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import File, Form, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -48,6 +49,21 @@ T = TypeVar("T")
 Short = Annotated[str, Form(max_length=300)]
 Long = Annotated[str, Form(max_length=20_000)]
 ADD_FIELDS = ("name", "company", "phone", "email")
+
+
+@dataclass(frozen=True)
+class StoryForm:
+    kind: str
+    text: str
+    phrase: str
+
+
+def _story_form(kind: Short = "", text: Long = "", phrase: Long = "") -> StoryForm:
+    """The back-story form, read (and length-checked) once for adding and editing an item."""
+    return StoryForm(kind=kind, text=text, phrase=phrase)
+
+
+StoryFields = Annotated[StoryForm, Depends(_story_form)]
 
 
 @router.get("/contacts")
@@ -230,38 +246,34 @@ async def _change_story(
 
 @router.post("/contacts/{contact_id}/story")
 async def add_story(
-    request: Request,
-    contact_id: int,
-    user: CurrentUser,
-    kind: Short = "",
-    text: Long = "",
-    phrase: Long = "",
+    request: Request, contact_id: int, user: CurrentUser, form: StoryFields
 ) -> Response:
     """Add a back-story item (and, optionally, the phrase messages say for it)."""
     from ringback.contacts.backstory import add_story_item
 
     def add(session: Session) -> object:
-        return add_story_item(session, contact_id=contact_id, kind=kind, text=text, phrase=phrase)
+        return add_story_item(
+            session, contact_id=contact_id, kind=form.kind, text=form.text, phrase=form.phrase
+        )
 
     return await _change_story(request, contact_id, user, add, "Added to the back story.")
 
 
 @router.post("/contacts/{contact_id}/story/{item_id}")
 async def edit_story(
-    request: Request,
-    contact_id: int,
-    item_id: int,
-    user: CurrentUser,
-    kind: Short = "",
-    text: Long = "",
-    phrase: Long = "",
+    request: Request, contact_id: int, item_id: int, user: CurrentUser, form: StoryFields
 ) -> Response:
     """Change a back-story item's note, kind or phrase (a blank phrase: the suggestion)."""
     from ringback.contacts.backstory import edit_story_item
 
     def edit(session: Session) -> object:
         return edit_story_item(
-            session, contact_id=contact_id, item_id=item_id, text=text, phrase=phrase, kind=kind
+            session,
+            contact_id=contact_id,
+            item_id=item_id,
+            text=form.text,
+            phrase=form.phrase,
+            kind=form.kind,
         )
 
     return await _change_story(request, contact_id, user, edit, "Back story saved.")
