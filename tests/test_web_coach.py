@@ -136,7 +136,10 @@ def test_a_take_over_the_upload_limit_is_refused(tmp_path: Path, sqlite_url: str
             files={"take": ("take.wav", big, "audio/wav")},
             headers={"accept": "text/html"},
         )
-        assert reply.status_code == 413 and "Too Large" in reply.text
+        # a page that says what to do, not the framework's bare "Content Too Large"
+        assert reply.status_code == 413 and "text/html" in reply.headers["content-type"]
+        assert "too large" in reply.text and "RINGBACK_WEB_MAX_UPLOAD_MB" in reply.text
+        assert "Nothing was stored" in reply.text
         small = web.post(
             "/coach/rehearse", fragment=True, files={"take": ("t.wav", big[:200_000], "audio/wav")}
         )

@@ -61,12 +61,53 @@ class RequestGuard:
             await refusal(scope, receive, send)
             return
 
+        wants_page = b"text/html" in dict(scope["headers"]).get(b"accept", b"")
+        replaced = False
+
         async def closing_send(message: Message) -> None:
+            nonlocal replaced
             if message["type"] == "http.response.start" and message["status"] == 413:
+                if wants_page and _is_plain_text(message):
+                    # The framework's bare "Content Too Large": a person gets a page that
+                    # says what to do instead (a route's own 413 page is kept).
+                    replaced = True
+                    await _too_large_page(send)
+                    return
                 message = {**message, "headers": [*message.get("headers", ()), CLOSE]}
+            elif replaced and message["type"] == "http.response.body":
+                return
             await send(message)
 
         await self.app(scope, receive, closing_send)
+
+
+TOO_LARGE_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>That file is too large - Ringback</title></head>
+<body><main>
+<h1>That file is too large</h1>
+<p>Nothing was stored. Choose a smaller file (a shorter recording), or ask whoever runs
+Ringback to raise <code>RINGBACK_WEB_MAX_UPLOAD_MB</code>.</p>
+<p>Use your browser's Back button to try again, or <a href="/">go to Today</a>.</p>
+</main></body></html>
+"""
+
+
+def _is_plain_text(start: Message) -> bool:
+    headers = dict(start.get("headers", ()))
+    return headers.get(b"content-type", b"").startswith(b"text/plain")
+
+
+async def _too_large_page(send: Send) -> None:
+    body = TOO_LARGE_PAGE.encode()
+    headers = [
+        (b"content-type", b"text/html; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        CLOSE,
+    ]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class GuardedApp(FastAPI):
