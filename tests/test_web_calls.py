@@ -271,6 +271,12 @@ def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
     client = web.client()
     page = client.get(f"/calls/{review_id}")
     assert page.status_code == 200
+    # When it was uploaded, as a person reads it in their timezone: no UTC clock.
+    header = re.search(r'<span class="hint">· (.*?) ·', page.text)
+    assert header and "UTC" not in header.group(1), page.text[:2000]
+    assert re.search(
+        r"(today|yesterday|\w{3} \d{1,2} \w{3}),? \d{1,2}:\d{2} [ap]m", header.group(1)
+    )
     # Transcript text is shown as text, never as markup.
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
     # Moments: the question, the number, the promise as commitment and next step.

@@ -108,6 +108,7 @@ async def _upload_page(
         error=error,
         max_mb=settings.web_max_upload_mb,
         max_minutes=settings.call_max_minutes,
+        when=_when(settings),
     )
 
 
@@ -220,7 +221,18 @@ async def review_page(request: Request, user: CurrentUser, review_id: int) -> Re
         context = await run_in_threadpool(_review_context, review)
     except reviews.ReviewNotFound as exc:
         raise HTTPException(404, f"{exc}. Upload the recording again.") from None
-    return render(request, "pages/calls_review.html", review=review, **context)
+    when = _when(request.app.state.settings)
+    return render(request, "pages/calls_review.html", review=review, when=when, **context)
+
+
+def _when(settings: Settings) -> Any:
+    """Times on these pages as a person reads them, in the user's timezone (timefmt)."""
+    from datetime import datetime
+
+    from ringback.timefmt import format_when
+
+    now = datetime.now(settings.tz)
+    return lambda moment: format_when(moment, settings.tz, now=now)
 
 
 def _accept(request: Request, user: UserView, review_id: int, only: set[int], contact: str) -> str:
