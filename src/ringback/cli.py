@@ -44,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ringback.web.cli", "Serve the web app, the Twilio webhooks and greetings."),
     "users": ("ringback.accounts.cli", "Who may sign in to the web app."),
     "tokens": ("ringback.accounts.cli", "Personal API tokens for scripts."),
+    "webhooks": (
+        "ringback.outbound.cli",
+        "Signed webhooks to your CRM: voicemail processed, call reviewed, attempt returned.",
+    ),
     "greeting": (
         "ringback.telephony.cli",
         "Your voicemail greeting: checked (short, says your name), converted for the phone.",

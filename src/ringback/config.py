@@ -197,6 +197,27 @@ class Settings(BaseSettings):
         description="While `ringback serve` runs, follow-ups due are taken this often "
         "(minutes; 0 = only by `ringback sequence run`).",
     )
+    # outbound webhooks to a CRM (`ringback webhooks`, issue 16).
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Tries to deliver one webhook before it is marked failed.",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="First wait between webhook tries, seconds (doubles each time, with jitter).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="How long one webhook POST may take, seconds."
+    )
+    webhook_sweep_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="While `ringback serve` runs, due webhooks are sent this often (seconds; "
+        "0 = only by `ringback webhooks deliver`).",
+    )
     personal_weights_min: int = Field(
         default=200,
         ge=20,

@@ -270,14 +270,50 @@ def run_review(review_id: int, *, settings: Settings) -> None:
             url, review_id, "the analysis stopped on an unexpected error; the server log says why"
         )
         raise
-    _update(
-        url,
-        review_id,
-        status=Status.DONE.value,
-        progress=1.0,
-        stage="done",
-        result_path=str(result),
-    )
+    _done(url, review_id, result, analysis)
+
+
+def _done(url: str, review_id: int, result: Path, analysis: CallAnalysis) -> None:
+    """Mark the review done and queue its ``call.reviewed`` webhook, in one transaction
+    (queued, not sent: the CRM's receiver is never waited for)."""
+    from ringback.db.session import transaction
+    from ringback.outbound.service import CALL_REVIEWED, enqueue_event, owner_of_event
+
+    with transaction(url) as session:
+        row = session.get(CallReview, review_id)
+        if row is None:
+            return
+        row.status, row.progress, row.stage = Status.DONE.value, 1.0, "done"
+        row.result_path, row.updated_at = str(result), utcnow()
+        enqueue_event(
+            session,
+            event=CALL_REVIEWED,
+            event_id=review_id,
+            owner_id=owner_of_event(session, row),
+            data=reviewed_payload(_view(session, row), analysis),
+        )
+
+
+def reviewed_payload(review: ReviewRow, analysis: CallAnalysis) -> dict[str, Any]:
+    """What a CRM logs of a reviewed call: with whom, how long, the rep's talk share and
+    the questions asked."""
+    asked = [q for q in analysis.questions if q.speaker == "rep"]
+    return {
+        "review_id": review.id,
+        "contact": {"id": review.contact_id, "name": review.contact_name or None},
+        "recording": review.original_name,
+        "uploaded_at": review.created_at.isoformat(),
+        "reviewed_at": review.updated_at.isoformat(),
+        "duration_seconds": round(analysis.metrics.duration, 1),
+        "talk_share_rep": round(analysis.metrics.talk_share_rep, 4),
+        "questions": {
+            "asked_by_rep": len(asked),
+            "open": sum(q.kind == "open" for q in asked),
+            "closed": sum(q.kind == "closed" for q in asked),
+            "by_customer": len(analysis.questions) - len(asked),
+            "rep_questions": [{"text": q.text, "kind": q.kind} for q in asked[:20]],
+        },
+    }
 
 
 def _start(url: str, review_id: int) -> tuple[Path, CallContact, datetime] | None:

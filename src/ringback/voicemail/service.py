@@ -30,8 +30,9 @@ class VoicemailNotFound(LookupError):
 def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
     """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
     with the real collaborators: Whisper, the extractor (with the audio), email, and the
-    callback task last."""
+    callback task, and the ``voicemail.processed`` webhook queued last."""
     from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
+    from ringback.voicemail.announce import WebhooksStage
     from ringback.voicemail.followup import FollowUpStage
     from ringback.voicemail.pipeline import default_stages
 
@@ -42,6 +43,7 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
         extractor=FactsExtractor(settings, transcriber.engine),
         notifier=EmailNotifier(settings, url),
         follow_up=FollowUpStage(url, settings),
+        webhooks=WebhooksStage(url),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,

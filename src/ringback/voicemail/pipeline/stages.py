@@ -1,9 +1,10 @@
 """The voicemail pipeline, written once: its stages and, in :func:`default_stages`, their order.
 
-store → decode → detect speech → transcribe → extract → notify → follow-up. Each stage
-is small, named, and pure apart from its collaborator (only follow-up writes to the
-database itself: contacts and tasks are its whole job). A stage's name keys its durable
-record (``voicemail_stages``), so names never change once released.
+store → decode → detect speech → transcribe → extract → notify → follow-up → webhooks.
+Each stage is small, named, and pure apart from its collaborator (only follow-up and
+webhooks write to the database themselves: contacts and tasks, and the queued webhook,
+are their whole job). A stage's name keys its durable record (``voicemail_stages``), so
+names never change once released.
 
 A stage turns one frozen context into the next. Besides ``run`` it says how
 its result is saved (``output``: JSON for the stage row) and reloaded
@@ -254,12 +255,14 @@ def default_stages(
     extractor: Extractor | AudioExtractor,
     notifier: Notifier,
     follow_up: Stage | None = None,
+    webhooks: Stage | None = None,
     min_speech_seconds: float = MIN_SPEECH_SECONDS,
     notify_no_message: bool = False,
     max_seconds: float = DEFAULT_MAX_MINUTES * 60,
 ) -> list[Stage]:
     """The pipeline, in the order it runs. ``follow_up`` (the callback task, which needs
-    the contacts' database) is the last stage when given."""
+    the contacts' database) comes after notify when given, and ``webhooks`` (the
+    ``voicemail.processed`` webhook queued, never sent here) last of all."""
     return [
         StoreStage(),
         DecodeStage(max_seconds),
@@ -268,4 +271,5 @@ def default_stages(
         ExtractStage(extractor),
         NotifyStage(notifier, notify_no_message=notify_no_message),
         *([follow_up] if follow_up is not None else []),
+        *([webhooks] if webhooks is not None else []),
     ]
