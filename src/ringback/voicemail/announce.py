@@ -18,9 +18,14 @@ if TYPE_CHECKING:
     from ringback.voicemail.models import Voicemail
 
 
-def processed_payload(ctx: VoicemailContext, row: Voicemail) -> dict[str, Any]:
-    """What a CRM logs of one message: who called, what they want, when to call back."""
+def processed_payload(ctx: VoicemailContext, row: Voicemail, region: str) -> dict[str, Any]:
+    """What a CRM logs of one message: who called, what they want, when to call back
+    (numbers in E.164 when they are valid numbers, as given otherwise)."""
     from ringback.db.base import utcnow
+    from ringback.phones import e164_or_none
+
+    def number(raw: str | None) -> str | None:
+        return e164_or_none(raw, region) or raw
 
     facts = ctx.facts
     return {
@@ -31,11 +36,11 @@ def processed_payload(ctx: VoicemailContext, row: Voicemail) -> dict[str, Any]:
         "processed_at": utcnow().isoformat(),
         "duration_seconds": round(ctx.duration, 1) if ctx.duration else None,
         "caller": {
-            "number": ctx.from_number,
+            "number": number(ctx.from_number),
             "name": (facts.caller_name if facts else None) or ctx.caller_name,
             "company": facts.company if facts else None,
         },
-        "to_number": ctx.to_number,
+        "to_number": number(ctx.to_number),
         "callback_number": facts.callback_number if facts else None,
         "callback_at": facts.callback_at if facts else None,
         "summary": facts.summary if facts else "",
@@ -51,12 +56,12 @@ class WebhooksStage(Stage):
 
     name = "webhooks"
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, region: str = "US") -> None:
+        self.url, self.region = url, region
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
         # The runner asks for output() right after run(), in the same thread: keep it here.
-        self._queued = queue_processed(self.url, ctx)
+        self._queued = queue_processed(self.url, ctx, self.region)
         return ctx
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
@@ -66,7 +71,7 @@ class WebhooksStage(Stage):
         return ctx
 
 
-def queue_processed(url: str, ctx: VoicemailContext) -> tuple[int, ...]:
+def queue_processed(url: str, ctx: VoicemailContext, region: str) -> tuple[int, ...]:
     """The deliveries queued for this message (none when nobody listens)."""
     from ringback.db.session import transaction
     from ringback.outbound.service import VOICEMAIL_PROCESSED, enqueue_event, owner_of_event
@@ -81,5 +86,5 @@ def queue_processed(url: str, ctx: VoicemailContext) -> tuple[int, ...]:
             event=VOICEMAIL_PROCESSED,
             event_id=ctx.voicemail_uid or ctx.voicemail_id,
             owner_id=owner_of_event(session, row),
-            data=processed_payload(ctx, row),
+            data=processed_payload(ctx, row, region),
         )
