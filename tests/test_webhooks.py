@@ -43,7 +43,7 @@ def _endpoint(url: str, target: str, **kw: object) -> tuple[int, int, str]:
     return user.id, added.endpoint.id, added.secret
 
 
-def _queue(url: str, user_id: int, event_id: str = "vm-1") -> tuple[int, ...]:
+def _queue(url: str, user_id: int, event_id: str = "vm-1", now: datetime = T0) -> tuple[int, ...]:
     with transaction(url) as session:
         return service.enqueue_event(
             session,
@@ -51,7 +51,7 @@ def _queue(url: str, user_id: int, event_id: str = "vm-1") -> tuple[int, ...]:
             event_id=event_id,
             owner_id=service.owner_of_event(session, object()),
             data={"voicemail_id": 1, "summary": "Call Bill back about the quote"},
-            now=T0,
+            now=now,
         )
 
 
@@ -241,3 +241,23 @@ def test_secrets_never_reach_the_log(sqlite_db: str, caplog: pytest.LogCaptureFi
         (shown,) = service.list_endpoints(session, user_id=user_id)
     assert secret not in json.dumps(shown.as_json()) and "abc123" not in shown.url
     assert shown.secret_hint == f"whsec_…{secret[-4:]}" and shown.last_status == "pending"
+
+
+def test_the_readme_recipe_verifies_a_real_request(sqlite_db: str) -> None:
+    """The verification code the README gives a CRM's developer, run as printed."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Webhooks to your CRM", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    recipe: dict[str, object] = {}
+    exec(code, recipe)
+    check = recipe["from_ringback"]
+    with Receiver() as receiver:
+        user_id, _, secret = _endpoint(sqlite_db, receiver.url)
+        _queue(sqlite_db, user_id, now=datetime.now(UTC))
+        Sender(sqlite_db).run_once()  # signed now: the recipe refuses old timestamps
+    (request,) = receiver.requests
+    assert check(secret, request.body, request.headers[HEADER])  # type: ignore[operator]
+    assert not check("whsec_other", request.body, request.headers[HEADER])  # type: ignore[operator]
+    assert not check(secret, request.body[:-1], request.headers[HEADER])  # type: ignore[operator]

@@ -21,7 +21,7 @@ from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web import signin
 from ringback.web.background import lifespan
 from ringback.web.limits import guarded_app
-from ringback.web.pages import calls, coach, contacts, inbox, stats, today
+from ringback.web.pages import calls, coach, contacts, inbox, stats, today, webhooks
 from ringback.web.pages import settings as settings_page
 from ringback.web.routes import api_router, greetings_router, health_router
 from ringback.web.shell import install_shell
@@ -68,7 +68,7 @@ def create_app(
     app.include_router(api_router(settings))
     app.include_router(signin.router)
     app.include_router(signin.account)
-    for area in (today, contacts, inbox, calls, coach, stats, settings_page):
+    for area in (today, contacts, inbox, calls, coach, stats, settings_page, webhooks):
         app.include_router(area.router)
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,
     # every other route keeps the app's small body limit.

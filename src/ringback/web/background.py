@@ -3,7 +3,8 @@
 At start: the database brought to the current schema, the recording worker started and
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
-`ringback sequence run`) and SQLite's WAL checkpoints, both off the request path.
+`ringback sequence run`), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
+`ringback webhooks deliver` does) and SQLite's WAL checkpoints, all off the request path.
 """
 
 from __future__ import annotations
@@ -67,6 +68,21 @@ async def _follow_up_forever(settings: Settings) -> None:
         await asyncio.sleep(settings.followup_sweep_minutes * 60)
 
 
+async def _webhooks_forever(settings: Settings) -> None:
+    """While the server runs, send the due webhooks every ``webhook_sweep_seconds``: in
+    a thread, so a slow receiver (each POST is bounded by ``webhook_timeout_seconds``)
+    never holds up a request; leases keep a second server from sending the same one."""
+    from ringback.outbound.sender import sender_for
+
+    sender = sender_for(settings)
+    while True:
+        try:
+            await run_in_threadpool(sender.run_once)
+        except Exception:  # a locked database or a bug in one delivery: next time
+            log.exception("webhook run failed; trying again next time")
+        await asyncio.sleep(settings.webhook_sweep_seconds)
+
+
 def lifespan(
     settings: Settings, queue: JobQueue, *, prepare_database: bool, token_set: bool
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
@@ -90,13 +106,17 @@ def lifespan(
         sweeper = None
         if settings.followup_sweep_minutes > 0:
             sweeper = asyncio.create_task(_follow_up_forever(settings))
+        hooks = None
+        if settings.webhook_sweep_seconds > 0:
+            hooks = asyncio.create_task(_webhooks_forever(settings))
         # A webhook's commit must not do a WAL checkpoint's fsyncs (SQLite): a thread does.
         defer_checkpoints()
         checkpoints = asyncio.create_task(_checkpoint_forever(url))
         yield
         checkpoints.cancel()
-        if sweeper is not None:
-            sweeper.cancel()
+        for task in (sweeper, hooks):
+            if task is not None:
+                task.cancel()
         queue.stop(timeout=5.0)
         await run_in_threadpool(checkpoint, url)
         defer_checkpoints(False)
