@@ -86,7 +86,13 @@ def _t(header: str) -> int:
     return int(header.split(",")[0].removeprefix("t="))
 
 
-def test_the_commands_mask_the_secret_test_retry_and_say_what_to_do(cli: Cli, db_url: str) -> None:
+def test_the_commands_mask_the_secret_test_retry_and_say_what_to_do(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    from ringback.db.migrate import upgrade
+
+    upgrade(sqlite_url)  # (the storage is tested on both backends above)
+    db_url, cli = sqlite_url, Cli(tmp_path / "data", sqlite_url)
     none = cli("webhooks", "list")
     assert none.exit_code == 1 and "ringback users add" in none.output  # no user yet
     add_user(db_url)

@@ -83,7 +83,8 @@ _FILTER = _HideHookUrls()
 
 
 class HttpTransport:
-    """The real one: httpx, redirects not followed, the timeout for the whole request."""
+    """The real one: httpx, redirects not followed; connecting, sending and each read
+    bounded by ``timeout``."""
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
         import httpx
@@ -262,6 +263,8 @@ class Sender:
         except DeliveryFailed as exc:
             error = str(exc)
         sent = self._record(delivery_id, status, error)
+        if sent is None:
+            return None
         host = urlsplit(prepared.url).hostname
         log.info(
             "webhook %s (delivery %d) to %s: %s%s",
@@ -273,11 +276,14 @@ class Sender:
         )
         return sent
 
-    def _record(self, delivery_id: int, status: int | None, error: str) -> Sent:
+    def _record(self, delivery_id: int, status: int | None, error: str) -> Sent | None:
         now = self.clock()
         with transaction(self.url) as session:
             row = session.get(WebhookDelivery, delivery_id)
-            assert row is not None
+            if row is None or row.claimed_by != self.owner:
+                # Its webhook was removed meanwhile, or the lease ran out and another
+                # sender took it over: that one records its own try.
+                return None
             row.attempts += 1
             row.last_status, row.last_error = status, error
             row.claimed_by = row.claimed_until = None
