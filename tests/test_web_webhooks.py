@@ -76,3 +76,29 @@ def test_forms_need_their_token_and_another_user_cannot_touch_the_webhook(
     with TestClient(web.client.app, base_url="http://127.0.0.1") as stranger:
         reply = stranger.post("/settings/webhooks/1/remove", follow_redirects=False)
         assert reply.status_code in (303, 401, 403)
+
+
+def test_the_server_sends_queued_webhooks_in_the_background(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    from ringback.db.session import transaction
+    from ringback.outbound import service
+    from tests.support.twilio import wait_for
+
+    upgrade(sqlite_url)
+    with (
+        Receiver() as receiver,
+        signed_in_app(tmp_path, sqlite_url, webhook_sweep_seconds=0.05) as web,
+    ):
+        web.post("/settings/webhooks", data={"url": receiver.url})
+        with transaction(sqlite_url) as session:
+            service.enqueue_event(
+                session,
+                event=service.CALL_REVIEWED,
+                event_id=7,
+                owner_id=service.owner_of_event(session, object()),
+                data={"review_id": 7},
+            )
+        wait_for(lambda: len(receiver.requests) == 1, 20, "the background sender")
+        assert receiver.requests[0].headers["Ringback-Event"] == "call.reviewed"
+        wait_for(lambda: "last delivered" in web.client.get("/settings").text, 20, "the record")

@@ -119,7 +119,7 @@ def test_the_commands_mask_the_secret_test_retry_and_say_what_to_do(
     missing = cli("webhooks", "remove", "9")
     assert missing.exit_code == 1 and "no webhook 9" in missing.output
     assert "ringback webhooks list" in missing.output
-    assert "removed" in _ok(cli("webhooks", "remove", "1"))
+    assert json.loads(_ok(cli("webhooks", "remove", "1", "--json")))["removed"] is True
     assert json.loads(_ok(cli("webhooks", "deliveries", "--json"))) == []
 
 

@@ -117,14 +117,20 @@ def list_(as_json: bool) -> None:
         echo(f"      {', '.join(e.events)}; {_last(e, settings)}")
 
 
-@webhooks.command(epilog="\b\nExamples:\n  ringback webhooks remove 2")
+@webhooks.command(
+    epilog="\b\nExamples:\n  ringback webhooks remove 2\n  ringback webhooks remove 2 --json"
+)
 @click.argument("endpoint_id", type=int)
-def remove(endpoint_id: int) -> None:
+@_JSON
+def remove(endpoint_id: int, as_json: bool) -> None:
     """Stop sending to a webhook, and forget its deliveries."""
     from ringback.outbound.service import remove_endpoint
 
     with hooks_work() as (session, _settings, user_id):
         gone = remove_endpoint(session, user_id=user_id, endpoint_id=endpoint_id)
+    if as_json:
+        print_json({**gone.as_json(), "removed": True})
+        return
     echo(f"Webhook {gone.id} removed ({gone.url}).")
 
 
