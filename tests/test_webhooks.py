@@ -211,12 +211,14 @@ def test_backoff_doubles_with_jitter() -> None:
     assert backoff_seconds(40, 30.0, rng) <= 6 * 3600 * 1.5
 
 
-def test_urls_and_events_are_checked(sqlite_url: str) -> None:
+def test_urls_and_events_are_checked() -> None:
     for bad in (
         "ftp://crm.example.com/h",
         "file:///etc/passwd",
         "crm.example.com",
         "https://u:p@x.io/",
+        "https://crm.example.com/a b",
+        "https://crm.example.com/\r\nX-Injected: 1",
     ):
         with pytest.raises(service.WebhookError):
             service.check_url(bad)

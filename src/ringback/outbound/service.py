@@ -137,6 +137,11 @@ def check_url(url: str) -> str:
     value = url.strip()
     if len(value) > MAX_URL:
         raise WebhookError(f"the URL is longer than {MAX_URL} characters", "use a shorter URL")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise WebhookError(
+            "the URL has a space or a control character in it",
+            "copy the URL again; a space is written %20",
+        )
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018  (raises on a port that is not a number)
