@@ -22,7 +22,9 @@ from tests.support.web_pages import SignedIn, signed_in_app
 def web(tmp_path: Path, sqlite_url: str) -> Iterator[SignedIn]:
     upgrade(sqlite_url)
     # Nothing sent in the background: the test says when a ping goes.
-    with signed_in_app(tmp_path, sqlite_url, webhook_sweep_seconds=0) as signed_in:
+    with signed_in_app(
+        tmp_path, sqlite_url, webhook_sweep_seconds=0, webhook_allow_private=True
+    ) as signed_in:
         yield signed_in
 
 
@@ -88,7 +90,9 @@ def test_the_server_sends_queued_webhooks_in_the_background(
     upgrade(sqlite_url)
     with (
         Receiver() as receiver,
-        signed_in_app(tmp_path, sqlite_url, webhook_sweep_seconds=0.05) as web,
+        signed_in_app(
+            tmp_path, sqlite_url, webhook_sweep_seconds=0.05, webhook_allow_private=True
+        ) as web,
     ):
         web.post("/settings/webhooks", data={"url": receiver.url})
         with transaction(sqlite_url) as session:

@@ -17,12 +17,14 @@ from sqlalchemy import func, select
 from ringback.db.session import transaction
 from ringback.outbound import service
 from ringback.outbound.models import WebhookDelivery
-from ringback.outbound.sender import Sender, backoff_seconds, claim_due
+from ringback.outbound.sender import HttpTransport, Sender, backoff_seconds, claim_due, sender_for
 from ringback.outbound.signing import HEADER, signature, verify
 from tests.support.accounts import add_user
 from tests.support.receiver import Receiver, dead_url
 
 T0 = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+# The receivers are on loopback, which a default sender refuses (see the last test).
+LOOPBACK = HttpTransport(allow_private=True)
 
 
 class Clock:
@@ -78,7 +80,7 @@ def test_the_signature_verifies_with_the_secret_and_fails_with_another(sqlite_db
         user_id, _, secret = _endpoint(sqlite_db, receiver.url)
         (delivery_id,) = _queue(sqlite_db, user_id)
         clock = Clock()
-        sent = Sender(sqlite_db, clock=clock).run_once()
+        sent = Sender(sqlite_db, transport=LOOPBACK, clock=clock).run_once()
     assert [s.status for s in sent] == ["delivered"]
     (request,) = receiver.requests
     header = request.headers[HEADER]
@@ -125,7 +127,7 @@ def test_a_receiver_answering_500_then_200_gets_the_event_delivered_once(db_url:
         receiver.answer(500)
         user_id, _, _ = _endpoint(db_url, receiver.url)
         (delivery_id,) = _queue(db_url, user_id)
-        sender = Sender(db_url, clock=clock, backoff=30.0, rng=random.Random(7))
+        sender = Sender(db_url, transport=LOOPBACK, clock=clock, backoff=30.0, rng=random.Random(7))
         first = sender.run_once()
         assert [(s.status, s.http_status) for s in first] == [("pending", 500)]
         row = _delivery(db_url, delivery_id)
@@ -150,7 +152,7 @@ def test_a_dead_url_ends_failed_with_the_reason_after_the_attempts(sqlite_db: st
     clock = Clock()
     user_id, _, _ = _endpoint(sqlite_db, dead_url())
     (delivery_id,) = _queue(sqlite_db, user_id)
-    sender = Sender(sqlite_db, clock=clock, max_attempts=3, backoff=10.0)
+    sender = Sender(sqlite_db, transport=LOOPBACK, clock=clock, max_attempts=3, backoff=10.0)
     for _ in range(3):
         (sent,) = sender.run_once()
         clock.now += timedelta(hours=7)  # past the longest backoff
@@ -173,7 +175,7 @@ def test_a_redirect_is_not_followed(sqlite_db: str) -> None:
         receiver.answer(302)
         user_id, _, _ = _endpoint(sqlite_url, receiver.url)
         _queue(sqlite_url, user_id)
-        (sent,) = Sender(sqlite_url, clock=Clock()).run_once()
+        (sent,) = Sender(sqlite_url, transport=LOOPBACK, clock=Clock()).run_once()
     assert sent.status == "pending" and "redirects are not followed" in sent.error
     assert len(receiver.requests) == 1  # the Location was not visited
 
@@ -233,7 +235,7 @@ def test_secrets_never_reach_the_log(sqlite_db: str, caplog: pytest.LogCaptureFi
         receiver.answer(500)
         user_id, _, secret = _endpoint(sqlite_db, receiver.url)
         _queue(sqlite_db, user_id)
-        Sender(sqlite_db, clock=Clock()).run_once()
+        Sender(sqlite_db, transport=LOOPBACK, clock=Clock()).run_once()
     (request,) = receiver.requests
     logged = caplog.text
     assert "voicemail.processed" in logged and "127.0.0.1" in logged  # it did log the try
@@ -258,8 +260,28 @@ def test_the_readme_recipe_verifies_a_real_request(sqlite_db: str) -> None:
     with Receiver() as receiver:
         user_id, _, secret = _endpoint(sqlite_db, receiver.url)
         _queue(sqlite_db, user_id, now=datetime.now(UTC))
-        Sender(sqlite_db).run_once()  # signed now: the recipe refuses old timestamps
+        Sender(
+            sqlite_db, transport=LOOPBACK
+        ).run_once()  # signed now: the recipe refuses old timestamps
     (request,) = receiver.requests
     assert check(secret, request.body, request.headers[HEADER])  # type: ignore[operator]
     assert not check("whsec_other", request.body, request.headers[HEADER])  # type: ignore[operator]
     assert not check(secret, request.body[:-1], request.headers[HEADER])  # type: ignore[operator]
+
+
+def test_a_default_sender_refuses_loopback_and_private_addresses(sqlite_db: str) -> None:
+    """Security by default: a webhook cannot be pointed at the server's own network (or a
+    cloud's metadata service) unless RINGBACK_WEBHOOK_ALLOW_PRIVATE says so."""
+    from ringback.config import Settings
+
+    with Receiver() as receiver:
+        user_id, _, _ = _endpoint(sqlite_db, receiver.url)
+        with transaction(sqlite_db) as session:
+            service.add_endpoint(session, user_id=user_id, url="http://169.254.169.254/latest")
+        _queue(sqlite_db, user_id)
+        settings = Settings(_env_file=None, database_url=sqlite_db)  # type: ignore[call-arg]
+        sent = sender_for(settings, clock=Clock()).run_once()
+    assert receiver.requests == []
+    assert [s.status for s in sent] == ["failed", "failed"]  # at once: retrying cannot help
+    assert all("RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in s.error for s in sent)
+    assert {s.attempts for s in sent} == {1}

@@ -43,6 +43,7 @@ def _queued(url: str, event: str) -> list[WebhookDelivery]:
 
 
 def test_a_return_logged_with_ringback_log_reaches_the_crm_signed(cli: Cli, db_url: str) -> None:
+    cli.env["RINGBACK_WEBHOOK_ALLOW_PRIVATE"] = "true"  # the receiver is on loopback
     add_user(db_url)
     with Receiver() as receiver:
         added = json.loads(_ok(cli("webhooks", "add", receiver.url, "--json")))
@@ -93,6 +94,7 @@ def test_the_commands_mask_the_secret_test_retry_and_say_what_to_do(
 
     upgrade(sqlite_url)  # (the storage is tested on both backends above)
     db_url, cli = sqlite_url, Cli(tmp_path / "data", sqlite_url)
+    cli.env["RINGBACK_WEBHOOK_ALLOW_PRIVATE"] = "true"  # the receiver is on loopback
     none = cli("webhooks", "list")
     assert none.exit_code == 1 and "ringback users add" in none.output  # no user yet
     add_user(db_url)
@@ -136,6 +138,7 @@ def test_a_hanging_crm_does_not_hold_back_the_voicemail_pipeline(
         RINGBACK_SMTP_FROM="Ringback <ringback@example.com>",
         RINGBACK_SMTP_TO="seller@example.com",
         RINGBACK_WEBHOOK_TIMEOUT_SECONDS="0.5",
+        RINGBACK_WEBHOOK_ALLOW_PRIVATE="true",
     )
     _ok(cli("db", "upgrade"))
     add_user(sqlite_url)

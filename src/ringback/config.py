@@ -212,6 +212,11 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(
         default=5.0, gt=0, le=60, description="How long one webhook POST may take, seconds."
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Send webhooks to loopback and private-network addresses (a CRM on your "
+        "own network); off, those are refused, so a webhook cannot be used to probe it.",
+    )
     webhook_sweep_seconds: float = Field(
         default=10.0,
         ge=0,

@@ -6,7 +6,8 @@ send the same delivery at once), sends each outside any transaction, and records
 outcome: delivered on a 2xx; otherwise the next try after an exponential backoff with
 jitter, until ``webhook_max_attempts`` tries have failed and the delivery is ``failed``
 with the reason. Redirects are not followed (a 3xx is a failure that says so), only
-http(s) URLs are accepted, and a POST may take ``webhook_timeout_seconds`` at most.
+http(s) URLs to public addresses are sent to (``webhook_allow_private`` opens loopback and
+private networks), and a POST waits ``webhook_timeout_seconds`` at most for each step.
 
 Nothing here logs a secret, a signature or a URL's path (a CRM's hook URL often carries
 a token in it): the log names the delivery, the event and the host.
@@ -14,6 +15,7 @@ a token in it): the log names the delivery, the event and the host.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -48,7 +50,39 @@ MAX_BACKOFF_SECONDS = 6 * 3600.0
 
 
 class DeliveryFailed(Exception):
-    """One POST that did not reach the receiver (refused, timed out, unreadable)."""
+    """One POST that did not reach the receiver (refused, timed out, unreadable);
+    ``permanent``: trying again cannot help (the address is not allowed)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def _blocked(address: str) -> bool:
+    """Loopback, private, link-local (a cloud's metadata service) or otherwise not a
+    public address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return not ip.is_global or ip.is_multicast
+
+
+def check_destination(url: str) -> None:
+    """Refuse (permanently) a URL whose host resolves to an address that is not public.
+
+    The host is resolved again when connecting, so a name that changes its answer in
+    between (DNS rebinding) can still slip through: the check keeps honest mistakes and
+    casual probing out, not a determined attacker who controls a DNS server."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        found = socket.getaddrinfo(parts.hostname or "", port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise DeliveryFailed(f"cannot resolve {parts.hostname}: {exc}") from None
+    if any(_blocked(str(info[4][0])) for info in found):
+        raise DeliveryFailed(
+            f"{parts.hostname} is a loopback or private-network address; set "
+            "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true to send to your own network",
+            permanent=True,
+        )
 
 
 class Transport(Protocol):
@@ -82,15 +116,20 @@ def _host_only(value: object) -> object:
 _FILTER = _HideHookUrls()
 
 
+@dataclass(frozen=True)
 class HttpTransport:
     """The real one: httpx, redirects not followed; connecting, sending and each read
-    bounded by ``timeout``."""
+    bounded by ``timeout``; only public addresses unless ``allow_private``."""
+
+    allow_private: bool = False
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int:
         import httpx
 
         if urlsplit(url).scheme not in ("http", "https"):
-            raise DeliveryFailed("only http and https URLs are sent to")
+            raise DeliveryFailed("only http and https URLs are sent to", permanent=True)
+        if not self.allow_private:
+            check_destination(url)
         logging.getLogger("httpx").addFilter(_FILTER)  # once: a filter is added only once
         _posting.active = True
         try:
@@ -257,12 +296,13 @@ class Sender:
             HEADER: signature(prepared.secret, prepared.body, int(self.clock().timestamp())),
         }
         status: int | None = None
+        permanent = False
         try:
             status = self.transport.post(prepared.url, prepared.body, headers, self.timeout)
             error = "" if 200 <= status < 300 else _refused(status)
         except DeliveryFailed as exc:
-            error = str(exc)
-        sent = self._record(delivery_id, status, error)
+            error, permanent = str(exc), exc.permanent
+        sent = self._record(delivery_id, status, error, permanent=permanent)
         if sent is None:
             return None
         host = urlsplit(prepared.url).hostname
@@ -276,7 +316,9 @@ class Sender:
         )
         return sent
 
-    def _record(self, delivery_id: int, status: int | None, error: str) -> Sent | None:
+    def _record(
+        self, delivery_id: int, status: int | None, error: str, *, permanent: bool = False
+    ) -> Sent | None:
         now = self.clock()
         with transaction(self.url) as session:
             row = session.get(WebhookDelivery, delivery_id)
@@ -289,6 +331,8 @@ class Sender:
             row.claimed_by = row.claimed_until = None
             if not error:
                 row.status, row.delivered_at = Status.DELIVERED.value, now
+            elif permanent:
+                row.status = Status.FAILED.value
             elif row.attempts >= self.max_attempts:
                 row.status = Status.FAILED.value
                 row.last_error = f"gave up after {plural(row.attempts, 'try', 'tries')}: {error}"
@@ -301,6 +345,7 @@ class Sender:
 def sender_for(settings: Settings, **overrides: Any) -> Sender:
     """The sender the settings describe (``overrides``: a test's clock or transport)."""
     values: dict[str, Any] = {
+        "transport": HttpTransport(allow_private=settings.webhook_allow_private),
         "max_attempts": settings.webhook_max_attempts,
         "backoff": settings.webhook_backoff_seconds,
         "timeout": settings.webhook_timeout_seconds,
