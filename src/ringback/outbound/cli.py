@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.outbound.sender import Sent
-    from ringback.outbound.service import DeliveryView, EndpointView
+    from ringback.outbound.records import DeliveryView, EndpointView
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 

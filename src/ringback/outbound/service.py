@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -26,6 +25,14 @@ from ringback.accounts.scope import actor_of
 from ringback.db.base import utcnow
 from ringback.errors import HintedError
 from ringback.outbound.models import WebhookDelivery, WebhookEndpoint
+from ringback.outbound.records import (
+    SECRET_PREFIX,
+    AddedEndpoint,
+    DeliveryView,
+    EndpointView,
+    delivery_view,
+    endpoint_view,
+)
 from ringback.redact import mask_url
 
 if TYPE_CHECKING:
@@ -37,7 +44,6 @@ ATTEMPT_RETURNED = "attempt.returned"
 PING = "ping"
 EVENTS = (VOICEMAIL_PROCESSED, CALL_REVIEWED, ATTEMPT_RETURNED)
 MAX_URL = 2000
-SECRET_PREFIX = "whsec_"
 
 
 class Status(StrEnum):
@@ -52,83 +58,6 @@ class WebhookError(HintedError):
 
 class WebhookNotFound(LookupError):
     """No such endpoint or delivery for this user (another user's is not found either)."""
-
-
-@dataclass(frozen=True)
-class EndpointView:
-    """An endpoint as the CLI and the pages show it: its URL masked, its secret masked."""
-
-    id: int
-    user_id: int
-    url: str
-    events: tuple[str, ...]
-    active: bool
-    created_at: datetime
-    secret_hint: str
-    last_status: str  # of its newest delivery: "", pending, delivered or failed
-    last_error: str
-    last_at: datetime | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "events": list(self.events),
-            "active": self.active,
-            "created_at": self.created_at.isoformat(),
-            "secret": self.secret_hint,
-            "last_status": self.last_status or None,
-            "last_error": self.last_error or None,
-            "last_at": self.last_at.isoformat() if self.last_at else None,
-        }
-
-
-@dataclass(frozen=True)
-class AddedEndpoint:
-    """A new endpoint and its secret, which is shown this once."""
-
-    endpoint: EndpointView
-    secret: str
-
-
-@dataclass(frozen=True)
-class DeliveryView:
-    id: int
-    endpoint_id: int
-    url: str
-    event: str
-    event_id: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None  # None once delivered or failed
-    last_error: str
-    last_status: int | None
-    delivered_at: datetime | None
-    created_at: datetime
-
-    def as_json(self) -> dict[str, Any]:
-        def iso(value: datetime | None) -> str | None:
-            return value.isoformat() if value else None
-
-        return {
-            "id": self.id,
-            "endpoint_id": self.endpoint_id,
-            "url": self.url,
-            "event": self.event,
-            "event_id": self.event_id,
-            "status": self.status,
-            "attempts": self.attempts,
-            "next_attempt_at": iso(self.next_attempt_at),
-            "last_error": self.last_error or None,
-            "last_status": self.last_status,
-            "delivered_at": iso(self.delivered_at),
-            "created_at": iso(self.created_at),
-        }
-
-
-def mask_secret(secret: str) -> str:
-    """``whsec_…a1b2``: enough to tell two secrets apart, nothing to sign with."""
-    return f"{SECRET_PREFIX}…{secret[-4:]}"
 
 
 def check_url(url: str) -> str:
@@ -219,21 +148,6 @@ def _last_deliveries(session: Session, endpoint_ids: list[int]) -> dict[int, Web
     return newest
 
 
-def _endpoint_view(row: WebhookEndpoint, last: WebhookDelivery | None) -> EndpointView:
-    return EndpointView(
-        id=row.id,
-        user_id=row.user_id,
-        url=mask_url(row.url),
-        events=tuple(e for e in row.events.split(",") if e),
-        active=row.active,
-        created_at=row.created_at,
-        secret_hint=mask_secret(row.secret),
-        last_status=last.status if last else "",
-        last_error=last.last_error if last else "",
-        last_at=(last.delivered_at or last.created_at) if last else None,
-    )
-
-
 def add_endpoint(
     session: Session, *, user_id: int, url: str, events: Iterable[str] | None = None
 ) -> AddedEndpoint:
@@ -249,7 +163,7 @@ def add_endpoint(
     )
     session.add(row)
     session.flush()
-    return AddedEndpoint(_endpoint_view(row, None), secret)
+    return AddedEndpoint(endpoint_view(row, None), secret)
 
 
 def list_endpoints(session: Session, *, user_id: int) -> list[EndpointView]:
@@ -262,7 +176,7 @@ def list_endpoints(session: Session, *, user_id: int) -> list[EndpointView]:
         )
     )
     last = _last_deliveries(session, [r.id for r in rows])
-    return [_endpoint_view(r, last.get(r.id)) for r in rows]
+    return [endpoint_view(r, last.get(r.id)) for r in rows]
 
 
 def _own_endpoint(session: Session, user_id: int, endpoint_id: int) -> WebhookEndpoint:
@@ -275,7 +189,7 @@ def _own_endpoint(session: Session, user_id: int, endpoint_id: int) -> WebhookEn
 def remove_endpoint(session: Session, *, user_id: int, endpoint_id: int) -> EndpointView:
     """Delete one of the user's endpoints and its deliveries; returns what it was."""
     row = _own_endpoint(session, user_id, endpoint_id)
-    view = _endpoint_view(row, None)
+    view = endpoint_view(row, None)
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id))
     session.delete(row)
     session.flush()
@@ -373,23 +287,6 @@ def enqueue_ping(
     return found
 
 
-def _delivery_view(row: WebhookDelivery, url: str) -> DeliveryView:
-    return DeliveryView(
-        id=row.id,
-        endpoint_id=row.endpoint_id,
-        url=mask_url(url),
-        event=row.event,
-        event_id=row.event_id,
-        status=row.status,
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at if row.status == Status.PENDING else None,
-        last_error=row.last_error,
-        last_status=row.last_status,
-        delivered_at=row.delivered_at,
-        created_at=row.created_at,
-    )
-
-
 def list_deliveries(
     session: Session, *, user_id: int, failed: bool = False, limit: int = 50
 ) -> list[DeliveryView]:
@@ -403,7 +300,7 @@ def list_deliveries(
     )
     if failed:
         query = query.where(WebhookDelivery.status == Status.FAILED.value)
-    return [_delivery_view(row, url) for row, url in session.execute(query)]
+    return [delivery_view(row, url) for row, url in session.execute(query)]
 
 
 def get_delivery(session: Session, *, user_id: int, delivery_id: int) -> DeliveryView:
@@ -411,7 +308,7 @@ def get_delivery(session: Session, *, user_id: int, delivery_id: int) -> Deliver
     endpoint = session.get(WebhookEndpoint, row.endpoint_id) if row else None
     if row is None or endpoint is None or endpoint.user_id != user_id:
         raise WebhookNotFound(f"no webhook delivery {delivery_id}")
-    return _delivery_view(row, endpoint.url)
+    return delivery_view(row, endpoint.url)
 
 
 def retry_delivery(

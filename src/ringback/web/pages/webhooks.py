@@ -20,7 +20,7 @@ from ringback.web.render import flash, redirect
 
 if TYPE_CHECKING:
     from ringback.accounts.service import UserView
-    from ringback.outbound.service import AddedEndpoint, EndpointView
+    from ringback.outbound.records import AddedEndpoint, EndpointView
 
 router = signed_in_router()
 
