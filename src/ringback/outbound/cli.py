@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.outbound.sender import Sent
     from ringback.outbound.records import DeliveryView, EndpointView
+    from ringback.outbound.sender import Sent
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 
