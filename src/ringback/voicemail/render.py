@@ -17,6 +17,7 @@ STAGE_LABELS = {
     "extract": "Reading the message",
     "notify": "Sending the email",
     "follow_up": "Creating the callback task",
+    "webhooks": "Queuing the webhooks to your CRM",
 }
 STATUS_STYLE = {
     "done": "green",
