@@ -285,3 +285,28 @@ def test_a_default_sender_refuses_loopback_and_private_addresses(sqlite_db: str)
     assert [s.status for s in sent] == ["failed", "failed"]  # at once: retrying cannot help
     assert all("RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in s.error for s in sent)
     assert {s.attempts for s in sent} == {1}
+
+
+class _Flaky:
+    """A transport (a unit test's fake) that breaks on the first post, then answers 200."""
+
+    def __init__(self) -> None:
+        self.posts = 0
+
+    def post(self, url: str, body: bytes, headers: object, timeout: float) -> int:
+        self.posts += 1
+        if self.posts == 1:
+            raise RuntimeError("a bug in one delivery")
+        return 200
+
+
+def test_an_unexpected_error_in_one_delivery_does_not_stop_the_others(sqlite_db: str) -> None:
+    user_id, _, _ = _endpoint(sqlite_db, "https://crm.example.com/hook")
+    for n in range(3):
+        _queue(sqlite_db, user_id, event_id=f"vm-{n}")
+    sent = Sender(sqlite_db, transport=_Flaky(), clock=Clock()).run_once()
+    assert [s.status for s in sent] == ["pending", "delivered", "delivered"]
+    assert sent[0].error == "unexpected RuntimeError: a bug in one delivery"
+    with transaction(sqlite_db) as session:  # its lease was given back: it is retried
+        row = session.get(WebhookDelivery, sent[0].delivery_id)
+        assert row is not None and row.claimed_by is None and row.attempts == 1

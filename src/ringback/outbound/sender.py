@@ -137,6 +137,8 @@ class HttpTransport:
                 return client.post(url, content=body, headers=dict(headers)).status_code
         except httpx.TimeoutException:
             raise DeliveryFailed(f"no answer within {timeout:g} s") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise DeliveryFailed(f"not a URL to send to: {exc}"[:300], permanent=True) from None
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {redact(str(exc))}"[:300]) from None
         finally:
@@ -302,6 +304,8 @@ class Sender:
             error = "" if 200 <= status < 300 else _refused(status)
         except DeliveryFailed as exc:
             error, permanent = str(exc), exc.permanent
+        except Exception as exc:  # one odd delivery must not stop the others (nor keep its lease)
+            error = f"unexpected {type(exc).__name__}: {redact(str(exc))}"[:300]
         sent = self._record(delivery_id, status, error, permanent=permanent)
         if sent is None:
             return None
