@@ -244,11 +244,13 @@ def run_watch(
         for outcome in outcomes:
             if on_outcome is not None:
                 on_outcome(outcome)
+            # A run cut short (the database went away mid-pipeline) leaves its message
+            # unfinished: it is resumed once the database answers again.
+            to_resume = to_resume or (stages is not None and _unfinished(outcome))
         if to_resume and polls >= 2 and stages is not None:
             # New files first: a message an earlier run left behind (maybe the very one
             # that stopped it) must never keep new ones waiting.
-            resume_pending(url, stages, sleep=sleep)
-            to_resume = False
+            to_resume = not _resumed(lambda: resume_pending(url, stages, sleep=sleep))
         if once:
             collected.extend(outcomes)
             if polls >= 2:
@@ -258,3 +260,24 @@ def run_watch(
         elif stop is not None and stop():
             return []
         sleep(poll_interval)
+
+
+def _unfinished(outcome: WatchOutcome) -> bool:
+    """Did this file's run stop short of a final status (an error, or a message found
+    still in progress)?"""
+    if outcome.refused:
+        return False
+    return outcome.result is None or outcome.result.status in ("received", "processing")
+
+
+def _resumed(resume: Callable[[], object]) -> bool:
+    """Run ``resume``; False (try again next poll) when the database does not answer, so
+    that an outage pauses the watch instead of ending it."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    try:
+        resume()
+    except (OperationalError, InterfaceError) as exc:
+        log.warning("could not resume unfinished messages yet: %s", str(exc).splitlines()[0])
+        return False
+    return True
