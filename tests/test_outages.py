@@ -138,3 +138,25 @@ def _retried(outbox: Path, *, times: int) -> bool:
 
     entries = Outbox(outbox, mailer=None).entries()  # type: ignore[arg-type]  # reading only
     return bool(entries) and all(e.attempts >= times for e in entries)
+
+
+def test_the_web_server_delivers_mail_queued_while_smtp_was_down(
+    tmp_path: Path, smtpd: Callable[..., Any]
+) -> None:
+    """Twilio's voicemails are processed by `ringback serve`: its queued mail goes out once
+    the SMTP server is back, with nobody running `ringback mail flush`."""
+    from ringback.mail import DeliveryStatus, deliver_voicemail
+    from ringback.web import create_app
+    from tests.support.mail import sample_vm
+    from tests.support.net import free_port
+    from tests.support.twilio import Served, make_settings, smtp_overrides
+
+    port = free_port()  # nobody listens yet: the server is down
+    settings = make_settings(tmp_path, mail_retry_seconds=0.2, **smtp_overrides(port))
+    queued = deliver_voicemail(sample_vm(idempotency_key="vm-outage-1"), settings=settings)
+    assert queued.status is DeliveryStatus.QUEUED
+    outbox = settings.data_dir / "outbox"
+    with Served(create_app(settings)):
+        server = smtpd(port=port)  # back
+        wait_for(lambda: spool_counts(outbox).waiting == 0, 60, "the queued email sent")
+    assert keys([server]) == Counter({"vm-outage-1": 1})
