@@ -82,22 +82,24 @@ def test_postgres_gone_mid_run_the_pipeline_waits_and_resumes_nothing_lost(
     wait_for(lambda: len(smtp.handler.envelopes) >= 1, 120, "the first email")
 
     pg.stop()  # mid-run: the next messages are being transcribed or waiting
-    log_before = run.log().count("left in place")
+    tries_before = run.failed_tries()
     for name, audio in messages[3:]:
         run.submit(name, audio)
     # Several rounds of retries against the missing server, and the worker still runs.
-    wait_for(lambda: run.log().count("left in place") >= log_before + 3, 120, "retries")
+    wait_for(lambda: run.failed_tries() >= tries_before + 3, 120, "retries")
     assert run.alive(), run.log()[-3000:]
 
     pg.start()
     wait_for(lambda: len(smtp.handler.envelopes) >= 5, 180, "every email after the outage")
     wait_for(lambda: statuses(pg.url) == ["done"] * 5, 60, "every voicemail done")
+    # Each recording is taken in (moved out of the way) once its voicemail is recorded.
+    wait_for(lambda: run.untaken() == [], 30, "every recording taken in")
     run.stop()
 
     assert keys([smtp]) == Counter({k: 1 for k in keys([smtp])}), "an email was sent twice"
     assert len(keys([smtp])) == 5
     assert statuses(pg.url) == ["done"] * 5
-    assert not [p for p in run.folder.iterdir() if p.is_file()], "a recording was left behind"
+    assert run.untaken() == []
 
 
 @pytest.mark.slow

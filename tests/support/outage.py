@@ -3,8 +3,8 @@ directory and port, stopped and started at will) and "the pipeline" as something
 runs in other processes and is fed recordings, whatever queue runs it.
 
 :class:`EmbeddedPipeline` is `ringback inbox watch` (the embedded queue) in a child
-process; another queue provides the same three calls (``start``, ``submit``, ``stop``)
-and the outage tests run unchanged on it.
+process; another queue provides the same calls (``start``, ``submit``, ``untaken``,
+``failed_tries``, ``alive``, ``log``, ``stop``) and the outage tests run unchanged on it.
 """
 
 from __future__ import annotations
@@ -128,8 +128,16 @@ class EmbeddedPipeline:
         part.write_bytes(audio)
         os.replace(part, self.folder / name)
 
+    def untaken(self) -> list[Path]:
+        """Recordings submitted but not yet taken in (moved out of the folder)."""
+        return sorted(p for p in self.folder.iterdir() if p.is_file())
+
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def failed_tries(self) -> int:
+        """Tries so far that met the database gone (from the worker's log)."""
+        return self.log().count("left in place")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -163,8 +163,12 @@ class ConsumeFolder:
                 result = self.ingest(path, handle)
         except Exception as exc:
             # Not committed, so the file stays exactly where it is and is tried again later.
-            log.exception("could not ingest %s; left in place", path)
-            return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {exc}")
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            if _database_down(exc):  # one line per try, not a traceback every poll
+                log.warning("could not ingest %s, left in place: %s", path, first)
+            else:
+                log.exception("could not ingest %s; left in place", path)
+            return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {first}")
         return self._move(path, result)
 
     def _move(self, path: Path, result: VoicemailResult) -> WatchOutcome:
@@ -273,11 +277,18 @@ def _unfinished(outcome: WatchOutcome) -> bool:
 def _resumed(resume: Callable[[], object]) -> bool:
     """Run ``resume``; False (try again next poll) when the database does not answer, so
     that an outage pauses the watch instead of ending it."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
     try:
         resume()
-    except (OperationalError, InterfaceError) as exc:
+    except Exception as exc:
+        if not _database_down(exc):
+            raise
         log.warning("could not resume unfinished messages yet: %s", str(exc).splitlines()[0])
         return False
     return True
+
+
+def _database_down(exc: BaseException) -> bool:
+    """A lost or refused database connection (the server stopped, restarted, unreachable)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
