@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ringback.calls.models import CallReview
@@ -151,16 +151,22 @@ class FinishedTracker:
         self.taken: set[int] = set()
 
     def take(self, session: Session, *, outbox: Path) -> list[Finished]:
+        transcribed = and_(
+            VoicemailStage.voicemail_id == Voicemail.id,
+            VoicemailStage.stage == "transcribe",
+            VoicemailStage.status == StageStatus.DONE,
+        )
         rows = session.execute(
             select(Voicemail.id, Voicemail.status, Voicemail.received_at, Voicemail.duration)
-            .add_columns(Voicemail.email_key)
+            .add_columns(Voicemail.email_key, VoicemailStage.duration_ms)
+            .outerjoin(VoicemailStage, transcribed)  # one row each: (voicemail, stage) unique
             .where(Voicemail.id >= self.floor)
             .order_by(Voicemail.id)
             .limit(BATCH)
         ).all()
         found: list[Finished] = []
         settled: set[int] = set()
-        for vid, status, received, duration, key in rows:
+        for vid, status, received, duration, key, ms in rows:
             if vid in self.taken:
                 settled.add(vid)
                 continue
@@ -170,25 +176,13 @@ class FinishedTracker:
             waiting = key and sent is None and not is_parked(outbox, key)
             if waiting and datetime.now(UTC) - _aware(received) < GIVE_UP:
                 continue  # still in the outbox: its latency is not known yet
-            rtf = self._rtf(session, vid, duration)
+            rtf = ms / 1000.0 / duration if ms is not None and duration else None
             latency = (sent - _aware(received)).total_seconds() if sent else None
             found.append(Finished(vid, rtf, latency))
             settled.add(vid)
         self.taken |= settled
         self._advance([vid for vid, *_ in rows])
         return found
-
-    def _rtf(self, session: Session, vid: int, duration: float | None) -> float | None:
-        ms = session.scalar(
-            select(VoicemailStage.duration_ms).where(
-                VoicemailStage.voicemail_id == vid,
-                VoicemailStage.stage == "transcribe",
-                VoicemailStage.status == StageStatus.DONE,
-            )
-        )
-        if ms is None or not duration:
-            return None
-        return ms / 1000.0 / duration
 
     def _advance(self, ids: Iterable[int]) -> None:
         for vid in ids:
