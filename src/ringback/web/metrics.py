@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import (
@@ -32,7 +32,7 @@ from prometheus_client.core import (
 from prometheus_client.registry import Collector
 from starlette.concurrency import run_in_threadpool
 
-from ringback.web.auth import current_user
+from ringback.web.auth import require
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -178,8 +178,9 @@ def metrics_registry(settings: Settings) -> tuple[CollectorRegistry, Histogram]:
 
 
 def metrics_router(registry: CollectorRegistry) -> APIRouter:
-    """``GET /metrics``: the Prometheus text format, for a session or an API token."""
-    router = APIRouter(dependencies=[Depends(current_user)])
+    """``GET /metrics``: the Prometheus text format, for a session or an API token of a
+    user who may manage the settings: the figures are the whole team's, not one rep's."""
+    router = APIRouter(dependencies=[require("manage_settings")])
 
     @router.get("/metrics")
     async def metrics() -> Response:
