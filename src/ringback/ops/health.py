@@ -103,7 +103,7 @@ def broker_reachable(settings: Settings) -> None:
     try:
         from kombu import Connection
     except ImportError:
-        raise RuntimeError("kombu is not installed: pip install 'ringback[celery]'") from None
+        raise RuntimeError("kombu is not installed: pip install 'ringback[workers]'") from None
     options = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS}
     with Connection(url, connect_timeout=TIMEOUT_SECONDS, transport_options=options) as conn:
         # One try, no retry loop: the probe reports, the caller decides.
@@ -121,8 +121,9 @@ def storage_reachable(settings: Settings) -> None:
     import importlib
 
     storage: Any = importlib.import_module("ringback.storage")
-    backend = storage.storage_from_settings(settings)
-    backend.check_reachable()
+    # reachable() raises with the reason when the store does not answer.
+    if not storage.storage_from_settings(settings).reachable():
+        raise RuntimeError("the recording storage does not answer")
 
 
 CHECKS: tuple[Check, ...] = (
