@@ -4,7 +4,7 @@ What workers did is read from the database at scrape time (:mod:`ringback.ops.fi
 so the figures are right whatever process or machine did the work; only the Twilio
 webhooks' answer time, which happens in this process, is timed here. Families:
 
-* ``ringback_queue_depth{queue}``: transcribe, download, calls, mail
+* ``ringback_queue_depth{queue}``: transcribe, download, calls, mail (and webhooks)
 * ``ringback_voicemails_waiting{stage}``: unfinished voicemails by the stage they wait at
 * ``ringback_jobs_total{kind,outcome}``: finished jobs since the beginning
 * ``ringback_transcription_rtf``: transcription seconds per second of audio (histogram)
