@@ -61,13 +61,15 @@ async def _checkpoint_forever(url: str) -> None:
 async def _flush_mail_forever(settings: Settings) -> None:
     """While the server runs, retry queued mail when it is due: an email queued while the
     SMTP server was down goes out once it is back, without `ringback mail flush`."""
-    from ringback.mail import flush_outbox
+    from ringback.mail import MailConfigError, flush_outbox
 
     while True:
         await asyncio.sleep(min(settings.mail_retry_seconds, MAIL_CHECK_SECONDS))
         try:
             await run_in_threadpool(flush_outbox, settings)
-        except Exception:  # bad mail settings or a full disk: say so, try again later
+        except MailConfigError as exc:  # says what to set; no traceback every few seconds
+            log.warning("queued mail cannot be sent: %s", exc)
+        except Exception:  # a full disk, a bug: say so, try again later
             log.exception("outbox flush failed; trying again later")
 
 
