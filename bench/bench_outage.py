@@ -55,7 +55,7 @@ def run(n: int, outage: float) -> dict[str, object]:
         finally:
             engine.dispose()
 
-    tmp = Path(tempfile.mkdtemp(prefix="ringback-outage-"))
+    tmp = Path(tempfile.mkdtemp(prefix="ringback-outage-"))  # kept: the worker's log is there
     with own_postgres() as pg, smtp_servers() as start_smtp:
         upgrade(pg.url)
         smtp = start_smtp()
