@@ -91,6 +91,7 @@ def run(n: int, outage: float) -> dict[str, object]:
             "emails": sum(per_key.values()),
             "emailed_twice": sorted(k for k, c in per_key.items() if c > 1),
             "recovery_seconds": round(recovered, 2),
+            "worker_log": str(pipe.log_path),
         }
 
 
