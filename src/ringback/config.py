@@ -141,6 +141,12 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(
         default=12, ge=1, description="Delivery attempts before a mail is parked in outbox/failed."
     )
+    mail_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="First wait before a failed delivery is tried again, seconds (doubling, "
+        "at most an hour).",
+    )
 
     # inbox: the voicemail pipeline (ringback inbox ...).
     max_upload_mb: int = Field(

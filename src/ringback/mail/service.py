@@ -64,6 +64,7 @@ def outbox_from_settings(settings: Settings, mailer: Mailer | None = None) -> Ou
         settings.data_dir / "outbox",
         mailer or mailer_from_settings(settings),
         max_attempts=settings.mail_max_attempts,
+        base_delay=settings.mail_retry_seconds,
     )
 
 

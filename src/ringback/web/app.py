@@ -21,6 +21,7 @@ from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web import signin
 from ringback.web.background import lifespan
 from ringback.web.limits import guarded_app
+from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
 from ringback.web.pages import calls, coach, contacts, inbox, stats, today, webhooks
 from ringback.web.pages import settings as settings_page
 from ringback.web.routes import api_router, greetings_router, health_router
@@ -64,8 +65,11 @@ def create_app(
     install_shell(app)  # static files, error pages, security headers
     app.include_router(telephony_router(settings, hooks, queue))
     app.include_router(greetings_router(greetings))
-    app.include_router(health_router())
+    app.include_router(health_router(settings))
     app.include_router(api_router(settings))
+    registry, webhook_seconds = metrics_registry(settings)
+    app.include_router(metrics_router(registry))
+    app.add_middleware(WebhookTimer, histogram=webhook_seconds)
     app.include_router(signin.router)
     app.include_router(signin.account)
     for area in (today, contacts, inbox, calls, coach, stats, settings_page, webhooks):

@@ -4,7 +4,8 @@ At start: the database brought to the current schema, the recording worker start
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
 `ringback sequence run`), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
-`ringback webhooks deliver` does) and SQLite's WAL checkpoints, all off the request path.
+`ringback webhooks deliver` does), queued mail retried when due, and SQLite's WAL
+checkpoints, all off the request path.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringback.web")
 
 CHECKPOINT_SECONDS = 10.0
+MAIL_CHECK_SECONDS = 15.0  # how often, at most, queued mail is looked at
 
 
 def _follow_up_once(settings: Settings) -> None:
@@ -55,6 +57,21 @@ async def _checkpoint_forever(url: str) -> None:
             await run_in_threadpool(checkpoint, url)
         except Exception:  # a locked or vanished database: try again next time
             log.exception("WAL checkpoint failed; trying again later")
+
+
+async def _flush_mail_forever(settings: Settings) -> None:
+    """While the server runs, retry queued mail when it is due: an email queued while the
+    SMTP server was down goes out once it is back, without `ringback mail flush`."""
+    from ringback.mail import MailConfigError, flush_outbox
+
+    while True:
+        await asyncio.sleep(min(settings.mail_retry_seconds, MAIL_CHECK_SECONDS))
+        try:
+            await run_in_threadpool(flush_outbox, settings)
+        except MailConfigError as exc:  # says what to set; no traceback every few seconds
+            log.warning("queued mail cannot be sent: %s", exc)
+        except Exception:  # a full disk, a bug: say so, try again later
+            log.exception("outbox flush failed; trying again later")
 
 
 async def _follow_up_forever(settings: Settings) -> None:
@@ -112,7 +129,9 @@ def lifespan(
         # A webhook's commit must not do a WAL checkpoint's fsyncs (SQLite): a thread does.
         defer_checkpoints()
         checkpoints = asyncio.create_task(_checkpoint_forever(url))
+        mail = asyncio.create_task(_flush_mail_forever(settings))
         yield
+        mail.cancel()
         checkpoints.cancel()
         for task in (sweeper, hooks):
             if task is not None:

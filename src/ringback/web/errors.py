@@ -74,6 +74,10 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         headers = CHALLENGE if request.app.state.settings.web_password else {}
         return JSONResponse({"detail": API_HINT}, 401, headers=headers)
+    if request.url.path == "/metrics":  # a scraper, not a browser: no sign-in page
+        return JSONResponse(
+            {"detail": "send `Authorization: Bearer TOKEN` (`ringback tokens create`)"}, 401
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return redirect("/signin" if target == "/" else f"/signin?next={quote(target, safe='/')}")
 

@@ -262,10 +262,13 @@ class Runner:
             try:
                 self._flush_and_release()
             except Exception:
-                # Database gone too: keep the original error; the claim expires on its own.
+                # Database gone too: keep the original error. The claim expires on its
+                # own for other processes; this one may take the message up again now.
                 log.exception("voicemail %s: could not release its claim", voicemail_id)
                 self._deferred.clear()
                 self._held = None
+                claims.abandon(self.owner)
+                self.owner = claims.new_owner()
             # Stages may hold temp files or big buffers; they release them whatever happened.
             for stage in self.stages:
                 try:
