@@ -45,10 +45,15 @@ sys.path.insert(0, str(ROOT / "src"))
 from aiosmtpd.controller import Controller  # noqa: E402
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
-
 from tests.support.audio import voicemail_wav  # noqa: E402
 from tests.support.net import free_port  # noqa: E402
-from tests.support.workers import REDIS_URL, short_clip, wait_until, workers  # noqa: E402
+from tests.support.workers import (  # noqa: E402
+    REDIS_URL,
+    short_clip,
+    smtp_env,
+    wait_until,
+    workers,
+)
 
 
 class Stamped:
@@ -70,17 +75,6 @@ class Stamped:
         return "250 Message accepted for delivery"
 
 
-def smtp_env(port: int) -> dict[str, str]:
-    return {
-        "RINGBACK_SMTP_HOST": "127.0.0.1",
-        "RINGBACK_SMTP_PORT": str(port),
-        "RINGBACK_SMTP_SECURITY": "none",
-        "RINGBACK_SMTP_TO": "seller@example.com",
-        "RINGBACK_SMTP_FROM": "ringback@example.com",
-        "RINGBACK_MAIL_ATTACH_AUDIO": "false",
-    }
-
-
 def check(url: str, handler: Stamped, n: int) -> dict[str, Any]:
     """Issue 17's proof on a finished run: all done, transcribed once, emailed once."""
     from ringback.voicemail.models import Voicemail, VoicemailStage
@@ -90,7 +84,9 @@ def check(url: str, handler: Stamped, n: int) -> dict[str, Any]:
         rows = list(session.scalars(select(Voicemail)))
         attempts = {
             s.voicemail_id: s.attempts
-            for s in session.scalars(select(VoicemailStage).where(VoicemailStage.stage == "transcribe"))
+            for s in session.scalars(
+                select(VoicemailStage).where(VoicemailStage.stage == "transcribe")
+            )
         }
     engine.dispose()
     keys = {r.email_key for r in rows}
@@ -218,8 +214,9 @@ def latency_celery(runs: int, broker: str, base: Path) -> list[float]:
     try:
         with workers(data, url, broker, **smtp_env(port)) as run:
             run.start(queues="transcribe,mail")
-            settings = _settings(data, port, queue="celery", broker_url=broker,
-                                 queue_prefix=run.prefix)
+            settings = _settings(
+                data, port, queue="celery", broker_url=broker, queue_prefix=run.prefix
+            )
             backend = backend_from_settings(settings)
             for i in range(runs):
                 path = _message(base, 2000 + i)
@@ -280,8 +277,10 @@ def main() -> int:
             )
         print(f"speed-up 1 -> 2 workers: {report['speedup']}x")
         for name, lat in report["latency"].items():
-            print(f"hang-up -> email, {name}: p50 {lat['p50']} s, p95 {lat['p95']} s, "
-                  f"max {lat['max']} s ({lat['runs']} runs)")
+            print(
+                f"hang-up -> email, {name}: p50 {lat['p50']} s, p95 {lat['p95']} s, "
+                f"max {lat['max']} s ({lat['runs']} runs)"
+            )
         print(f"load average before {report['load_before']}, after {report['load_after']}")
     return 0 if all(row["ok"] for row in report["throughput"]) else 1
 

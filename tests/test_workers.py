@@ -31,6 +31,7 @@ from tests.support.workers import (
     long_clip,
     queue_length,
     short_clip,
+    smtp_env,
     wait_until,
     workers,
 )
@@ -174,16 +175,6 @@ def test_jobs_list_prints_failed_jobs_with_the_reason(cli_embedded: Any, tmp_pat
 # -- (b)-(e) real workers ----------------------------------------------------------------
 
 
-def _smtp_env(port: int) -> dict[str, str]:
-    return {
-        "RINGBACK_SMTP_HOST": "127.0.0.1",
-        "RINGBACK_SMTP_PORT": str(port),
-        "RINGBACK_SMTP_SECURITY": "none",
-        "RINGBACK_SMTP_TO": "seller@example.com",
-        "RINGBACK_SMTP_FROM": "ringback@example.com",
-    }
-
-
 def _rows(url: str) -> tuple[list[Voicemail], dict[int, dict[str, VoicemailStage]]]:
     engine = create_engine(url)
     try:
@@ -218,7 +209,7 @@ def test_a_voicemail_through_a_real_worker_is_emailed_once(
     data = tmp_path / "data"
     clip = tmp_path / "msg.wav"
     clip.write_bytes(short_clip(1))
-    with workers(data, f"sqlite:///{data / 'rb.db'}", broker, **_smtp_env(server.port)) as run:
+    with workers(data, f"sqlite:///{data / 'rb.db'}", broker, **smtp_env(server.port)) as run:
         run.start()
         added = run.run("inbox", "add", str(clip), "--from", "+14155550137", "--wait", "--json")
         assert added.returncode == 0, added.stderr
@@ -246,7 +237,7 @@ def test_forty_voicemails_through_two_workers_each_transcribed_and_emailed_once(
         clips.append(tmp_path / f"msg{n:03d}.wav")
         clips[-1].write_bytes(short_clip(n))
     url = f"sqlite:///{data / 'rb.db'}"
-    with workers(data, url, REDIS_URL, **_smtp_env(server.port)) as run:
+    with workers(data, url, REDIS_URL, **smtp_env(server.port)) as run:
         run.start()
         run.start()
         added = run.run("inbox", "add", *map(str, clips), "--json")
@@ -277,7 +268,7 @@ def test_kill_9_of_a_worker_mid_transcription_runs_the_job_on_the_other_one(
     clip = tmp_path / "long.wav"
     clip.write_bytes(long_clip())
     url = f"sqlite:///{data / 'rb.db'}"
-    env = {**_smtp_env(server.port), "RINGBACK_BROKER_VISIBILITY_TIMEOUT": "6"}
+    env = {**smtp_env(server.port), "RINGBACK_BROKER_VISIBILITY_TIMEOUT": "6"}
     with workers(data, url, REDIS_URL, **env) as run:
         run.start(queues="transcribe,mail")
         run.start(queues="transcribe,mail")

@@ -37,6 +37,18 @@ def broker_down_reason(url: str) -> str | None:
     return None
 
 
+def smtp_env(port: int) -> dict[str, str]:
+    """Settings that send Ringback's mail to the test SMTP server on ``port``."""
+    return {
+        "RINGBACK_SMTP_HOST": "127.0.0.1",
+        "RINGBACK_SMTP_PORT": str(port),
+        "RINGBACK_SMTP_SECURITY": "none",
+        "RINGBACK_SMTP_TO": "seller@example.com",
+        "RINGBACK_SMTP_FROM": "ringback@example.com",
+        "RINGBACK_MAIL_ATTACH_AUDIO": "false",
+    }
+
+
 def short_clip(n: int) -> bytes:
     """About 2 s of real speech ("Hello ... thank you"), different bytes for each ``n``."""
     parts = [
