@@ -297,3 +297,51 @@ def test_kill_9_of_a_worker_mid_transcription_runs_the_job_on_the_other_one(
 def _parent(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as f:
         return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_job_whose_database_is_down_is_retried_with_backoff_then_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The task itself, run in this process: nothing listens where the database should be."""
+    import logging
+
+    from ringback.workers import celery_app
+
+    unreachable = f"postgresql+psycopg://ringback:hunter2@127.0.0.1:{free_port()}/ringback"
+    settings = _settings(tmp_path, queue="celery", database_url=unreachable, worker_max_retries=2)
+    monkeypatch.setattr(celery_app, "settings", settings)
+    monkeypatch.setattr(celery_app, "_process", {})
+    with caplog.at_level(logging.INFO, logger="ringback.workers"):
+        outcome = celery_app.process_voicemail.apply(args=["5"])
+    assert outcome.result == "failed"
+    said = [r.getMessage() for r in caplog.records if r.name == "ringback.workers"]
+    assert [m.rsplit("; ", 1)[-1] for m in said[:2]] == ["retrying in 2 s", "retrying in 4 s"]
+    assert "gave up after 3 attempts: OperationalError" in said[2]
+    assert not any("hunter2" in m for m in said)  # the password is never logged
+
+
+@pytest.mark.slow
+@needs_redis
+@needs_audio
+def test_mail_has_its_own_queue_so_transcription_never_holds_an_email(
+    tmp_path: Path, smtpd: Any
+) -> None:
+    """A worker on `transcribe` only: the email waits on `mail` (not behind recordings);
+    a mail-only worker, with no model loaded, sends it."""
+    server = smtpd()
+    data = tmp_path / "data"
+    clip = tmp_path / "msg.wav"
+    clip.write_bytes(short_clip(2))
+    url = f"sqlite:///{data / 'rb.db'}"
+    with workers(data, url, REDIS_URL, **smtp_env(server.port)) as run:
+        run.start(queues="transcribe")
+        added = run.run("inbox", "add", str(clip), "--json")
+        assert added.returncode == 0, added.stderr
+        wait_until(lambda: _all_final(url), 120)
+        assert queue_length(REDIS_URL, run.prefix + "mail") == 1
+        assert server.handler.envelopes == []
+        run.start(queues="mail")
+        wait_until(lambda: server.handler.envelopes, 60)
+        rows, _ = _rows(url)
+        assert "Task ringback.voicemail.process" not in run.log(1)
+    assert _keys(server) == Counter({rows[0].email_key: 1})
