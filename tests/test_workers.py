@@ -345,3 +345,21 @@ def test_mail_has_its_own_queue_so_transcription_never_holds_an_email(
         rows, _ = _rows(url)
         assert "Task ringback.voicemail.process" not in run.log(1)
     assert _keys(server) == Counter({rows[0].email_key: 1})
+
+
+@needs_audio
+def test_inbox_add_with_the_broker_down_keeps_the_recording_and_says_how_to_queue_it(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    clip = tmp_path / "msg.wav"
+    clip.write_bytes(short_clip(4))
+    down = f"redis://127.0.0.1:{free_port()}/0"
+    with workers(data, f"sqlite:///{data / 'rb.db'}", REDIS_URL) as run:
+        run.extra["RINGBACK_BROKER_URL"] = down
+        added = run.run("inbox", "add", str(clip))
+        assert added.returncode == 1
+        assert "voicemail #1 is stored" in added.stderr
+        assert "ringback jobs retry 1" in added.stderr
+        listed = json.loads(run.run("jobs", "list", "--json").stdout)
+        assert [(j["id"], j["status"]) for j in listed] == [(1, "received")]

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ringback.db.session import transaction
-from ringback.jobs import Job, JobBackend, JobKind
+from ringback.jobs import Job, JobBackend, JobKind, QueueUnavailable
 from ringback.voicemail.models import (
     FINAL_STATUSES,
     StageStatus,
@@ -158,7 +158,14 @@ def store_and_queue(
         **ingest_kwargs(settings),
     )
     if result.status in UNFINISHED:
-        backend.submit(Job(JobKind.VOICEMAIL, str(result.id)))
+        try:
+            backend.submit(Job(JobKind.VOICEMAIL, str(result.id)))
+        except QueueUnavailable as exc:
+            raise QueueUnavailable(
+                f"voicemail #{result.id} is stored, but its job could not be queued: {exc}",
+                hint=f"start the broker (see RINGBACK_BROKER_URL), then: "
+                f"ringback jobs retry {result.id}",
+            ) from exc
     return result
 
 
