@@ -191,6 +191,7 @@ def _finite(value: float, option: str) -> float:
 def watch(directory: Path, once: bool, interval: float) -> None:
     """Consume folder: recordings dropped in DIRECTORY are processed, then moved to archive/
     (or failed/ with a .reason.txt). A file is taken once it stops growing."""
+    from ringback.voicemail.cli_queue import enqueuer
     from ringback.voicemail.service import build_stages, ingest_kwargs
     from ringback.voicemail.watch import WatchOutcome, run_watch
 
@@ -202,7 +203,7 @@ def watch(directory: Path, once: bool, interval: float) -> None:
     # With Celery each file is only stored here, and its pipeline queued for the workers.
     queued = settings.queue == "celery"
     stages = None if queued else build_stages(settings, kwargs["url"])
-    enqueue = _enqueuer(settings) if queued else None
+    enqueue = enqueuer(settings) if queued else None
 
     def report(o: WatchOutcome) -> None:
         if o.result is None:
@@ -233,23 +234,6 @@ def watch(directory: Path, once: bool, interval: float) -> None:
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
     _flush(settings)
-
-
-def _enqueuer(settings: Settings) -> Callable[[int], str]:
-    """Queue a stored voicemail's pipeline for the workers; what to say about it."""
-    from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
-
-    backend = backend_from_settings(settings)
-
-    def enqueue(voicemail_id: int) -> str:
-        try:
-            backend.submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
-        except QueueUnavailable as exc:
-            echo(f"{exc} ({exc.hint})", err=True)
-            return "stored, not queued"
-        return "queued"
-
-    return enqueue
 
 
 def _import(directory: Path, settings: Settings) -> list[Any]:

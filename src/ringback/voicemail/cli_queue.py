@@ -6,7 +6,7 @@ down: `ringback jobs retry ID` queues it again); the workers do the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,3 +106,20 @@ def _show(rows: list[dict[str, Any]], settings: Settings, *, wait: bool, as_json
     bad = ("rejected", "failed") if not wait else ("rejected", "failed", "received", "processing")
     if any(r["status"] in bad for r in rows):
         raise SystemExit(1)
+
+
+def enqueuer(settings: Settings) -> Callable[[int], str]:
+    """Queue a stored voicemail's pipeline for the workers; what to say about it."""
+    from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
+
+    backend = backend_from_settings(settings)
+
+    def enqueue(voicemail_id: int) -> str:
+        try:
+            backend.submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
+        except QueueUnavailable as exc:
+            echo(f"{exc} ({exc.hint})", err=True)
+            return "stored, not queued"
+        return "queued"
+
+    return enqueue
