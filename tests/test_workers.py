@@ -196,20 +196,25 @@ def _keys(server: Any) -> Counter[str]:
 @pytest.mark.slow
 @needs_audio
 @pytest.mark.parametrize(
-    "broker",
+    ("broker", "database"),
     [
-        pytest.param(REDIS_URL, marks=needs_redis, id="redis"),
-        pytest.param(AMQP_URL, marks=needs_amqp, id="rabbitmq"),
+        pytest.param(
+            REDIS_URL, "postgres", marks=[needs_redis, pytest.mark.postgres], id="redis-postgres"
+        ),
+        pytest.param(AMQP_URL, "sqlite", marks=needs_amqp, id="rabbitmq-sqlite"),
     ],
 )
 def test_a_voicemail_through_a_real_worker_is_emailed_once(
-    tmp_path: Path, smtpd: Any, broker: str
+    tmp_path: Path, smtpd: Any, broker: str, database: str, request: pytest.FixtureRequest
 ) -> None:
     server = smtpd()
     data = tmp_path / "data"
     clip = tmp_path / "msg.wav"
     clip.write_bytes(short_clip(1))
-    with workers(data, f"sqlite:///{data / 'rb.db'}", broker, **smtp_env(server.port)) as run:
+    url = f"sqlite:///{data / 'rb.db'}"
+    if database == "postgres":
+        url = request.getfixturevalue("pg_url")
+    with workers(data, url, broker, **smtp_env(server.port)) as run:
         run.start()
         added = run.run("inbox", "add", str(clip), "--from", "+14155550137", "--wait", "--json")
         assert added.returncode == 0, added.stderr
