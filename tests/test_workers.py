@@ -168,6 +168,19 @@ def test_jobs_list_prints_failed_jobs_with_the_reason(cli_embedded: Any, tmp_pat
     assert result.output.rstrip().endswith("1 job")
     with transaction(url) as session:
         assert session.get(Voicemail, vm.id).status == "failed"  # type: ignore[union-attr]
+    from ringback.telephony.models import RecordingStatus, TelephonyRecording
+
+    sid = "RE" + "ab" * 16
+    with transaction(url) as session:
+        session.add(
+            TelephonyRecording(
+                recording_sid=sid, status=RecordingStatus.FAILED, error="HTTP 404", attempts=3
+            )
+        )
+    listed = cli_embedded("jobs", "list", "--failed")
+    assert f"recording {sid} failed at download (attempt 3)" in listed.output
+    assert f"ringback telephony retry {sid}" in listed.output
+    assert listed.output.rstrip().endswith("2 jobs")
     missing = cli_embedded("jobs", "retry", "999")
     assert missing.exit_code == 1 and "ringback jobs list" in missing.output
 

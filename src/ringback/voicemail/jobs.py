@@ -50,7 +50,8 @@ class JobRecord:
     """One voicemail's job: its state, the stage it is at, and why it failed."""
 
     id: int
-    kind: str
+    kind: str  # voicemail | recording (a Twilio download)
+    ref: str  # what to name it by: the voicemail id, the RecordingSid
     status: str
     stage: str | None  # the first stage not done (None once finished)
     attempts: int  # attempts at that stage
@@ -61,6 +62,7 @@ class JobRecord:
         return {
             "id": self.id,
             "kind": self.kind,
+            "ref": self.ref,
             "status": self.status,
             "stage": self.stage,
             "attempts": self.attempts,
@@ -93,6 +95,7 @@ def list_jobs(session: Session, *, failed: bool = False, limit: int = 200) -> li
             JobRecord(
                 id=row.id,
                 kind=str(JobKind.VOICEMAIL),
+                ref=str(row.id),
                 status=str(row.status),
                 stage=stage,
                 attempts=attempts,

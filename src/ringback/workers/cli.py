@@ -138,27 +138,32 @@ def _hints() -> ErrorHints:
 @click.option("--failed", is_flag=True, help="Only the jobs that failed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
 def list_(failed: bool, as_json: bool) -> None:
-    """Jobs waiting, running or failed (newest first): the voicemail, the stage it is at,
-    the attempts there, and why a failed one stopped."""
+    """Jobs waiting, running or failed (newest first): voicemails (the stage each is at,
+    the attempts there, why a failed one stopped) and Twilio downloads."""
+    from ringback.telephony.jobs import recording_jobs
     from ringback.timefmt import format_when
     from ringback.voicemail.jobs import list_jobs
 
     with work(_hints()) as (session, settings):
-        found = list_jobs(session, failed=failed)
+        found = list_jobs(session, failed=failed) + recording_jobs(session, failed=failed)
+        found.sort(key=lambda j: _aware(j.received_at), reverse=True)
         rows = [j.to_json() for j in found]
-        when = {j.id: format_when(_aware(j.received_at), settings.tz) for j in found}
+        when = [format_when(_aware(j.received_at), settings.tz) for j in found]
     if as_json:
         print_json(rows)
         return
     if not rows:
         echo("no failed jobs" if failed else "no jobs waiting, running or failed")
         return
-    for r in rows:
+    for r, received in zip(rows, when, strict=True):
+        name = f"#{r['id']} voicemail" if r["kind"] == "voicemail" else f"recording {r['ref']}"
         stage = f" at {r['stage']}" if r["stage"] else ""
         tries = f" (attempt {r['attempts']})" if r["attempts"] > 1 else ""
-        echo(f"#{r['id']} {r['kind']} {r['status']}{stage}{tries}, {when[r['id']]}")
+        echo(f"{name} {r['status']}{stage}{tries}, {received}")
         if r["reason"]:
             echo(f"    {r['reason']}")
+        if r["kind"] == "recording" and r["status"] == "failed":
+            echo(f"    fetch it again: ringback telephony retry {r['ref']}")
     echo(plural(len(rows), "job"))
 
 
