@@ -127,12 +127,13 @@ def deliver_mail(self: Task, key: str) -> str:
         log.warning("mail %s: not in the outbox; nothing to send", key)
         return "missing"
     if result.status is DeliveryStatus.QUEUED:
-        # The outbox counts the attempts and parks the message after mail_max_attempts;
-        # until then, try again when its own backoff says it is due.
+        # The outbox counts the attempts (its backoff: 30 s doubling, up to an hour) and
+        # parks the message after mail_max_attempts, which ends this task; until then the
+        # task looks again when the next attempt is due, at least every MAX_BACKOFF.
         due = result.next_attempt_at or datetime.now(UTC)
         wait = min(MAX_BACKOFF, max(1.0, (due - datetime.now(UTC)).total_seconds()))
         log.warning("mail %s: not delivered (%s); again in %.0f s", key, result.error, wait)
-        raise self.retry(countdown=wait, max_retries=settings.mail_max_attempts + 1)
+        raise self.retry(countdown=wait, max_retries=None)
     return str(result.status)
 
 
