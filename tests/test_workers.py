@@ -268,6 +268,8 @@ def test_forty_voicemails_through_two_workers_each_transcribed_and_emailed_once(
     assert all(stages[r.id]["transcribe"].attempts == 1 for r in rows)  # transcribed once
     assert _keys(server) == Counter({r.email_key: 1 for r in rows})  # emailed exactly once
     assert all("pipeline finished" in log for log in logs)  # both workers took jobs
+    # One model load per worker process (one process each), kept warm for all its jobs.
+    assert [log.count("speech model ") for log in logs] == [1, 1]
 
 
 def _all_final(url: str) -> bool:
