@@ -29,6 +29,7 @@ needs_corpus = pytest.mark.skipif(
         "bench_twilio.py",
         "bench_web.py",
         "bench_outage.py",
+        "bench_workers.py",
     ],
 )
 def test_help_works(script: str) -> None:

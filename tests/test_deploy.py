@@ -1,10 +1,5 @@
 """deploy/ cannot rot silently: the compose file and the systemd units are read (YAML,
 configparser) and every command, option, setting and extra they name must exist.
-
-A few names come from work merged separately (the Celery queue: `ringback worker`,
-RINGBACK_QUEUE, RINGBACK_BROKER_URL, the ``workers`` extra). They are checked apart, in
-a test expected to fail until they exist: once they do, it passes, strict xfail turns
-that into a failure, and the list below must be emptied.
 """
 
 from __future__ import annotations
@@ -27,8 +22,6 @@ yaml = pytest.importorskip("yaml")
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = ["ringback-web.service", "ringback-worker@.service"]
-# Named by deploy/ and provided by the Celery queue's work (issue 17 §1).
-ELSEWHERE = {"worker", "RINGBACK_QUEUE", "RINGBACK_BROKER_URL", "extra:workers"}
 
 
 def unit(name: str) -> configparser.ConfigParser:
@@ -108,17 +101,12 @@ def problems(names: set[str]) -> list[str]:
 
 def test_deploy_names_only_commands_settings_and_extras_that_exist() -> None:
     everything = {line[1] for line in command_lines()} | setting_names() | extras()
-    assert problems(everything - ELSEWHERE) == []
+    assert problems(everything) == []
     # The units start what the README documents.
     assert [line[:2] for line in command_lines()][:2] == [
         ["ringback", "serve"],
         ["ringback", "worker"],
     ]
-
-
-@pytest.mark.xfail(strict=True, reason="`ringback worker` and the Celery settings merge separately")
-def test_the_names_the_celery_queue_brings_exist() -> None:
-    assert problems(ELSEWHERE) == []
 
 
 def test_units_are_hardened_and_read_their_settings_from_a_file() -> None:

@@ -41,6 +41,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ringback.voicemail.cli_voicemail",
         "Analyze a voicemail recording or transcript (no DB).",
     ),
+    "worker": (
+        "ringback.workers.cli",
+        "Run a Celery worker: transcription, mail, call analysis (RINGBACK_QUEUE=celery).",
+    ),
+    "jobs": ("ringback.workers.cli", "Background jobs: waiting, running, failed; retry one."),
     "serve": ("ringback.web.cli", "Serve the web app, the Twilio webhooks and greetings."),
     "users": ("ringback.accounts.cli", "Who may sign in to the web app."),
     "tokens": ("ringback.accounts.cli", "Personal API tokens for scripts."),

@@ -177,6 +177,35 @@ class Settings(BaseSettings):
         "own warm model; 2 suits a 2-core machine.",
     )
 
+    # jobs (issue 17): where background work runs — in-process, or on Celery workers.
+    queue: str = Field(
+        default="embedded",
+        description="Where background work runs: embedded (in the process that took it in) "
+        "or celery (tasks on RINGBACK_BROKER_URL, run by `ringback worker`).",
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="The Celery broker when RINGBACK_QUEUE=celery: redis://host:6379/0 or "
+        "amqp://user:password@host:5672// (RabbitMQ).",
+    )
+    queue_prefix: str = Field(
+        default="",
+        description="Put before each Celery queue name (transcribe, mail, calls), so several "
+        "installations can share one broker.",
+    )
+    broker_visibility_timeout: int = Field(
+        default=3600,
+        ge=5,
+        description="Redis broker: seconds before a task taken by a worker that vanished "
+        "(kill -9, power loss) is given to another worker. Longer than any one job.",
+    )
+    worker_max_retries: int = Field(
+        default=8,
+        ge=0,
+        description="Celery: times a job whose database or mail server is unreachable is "
+        "retried (backoff 2, 4, 8 ... s, at most 5 min) before it is marked failed.",
+    )
+
     # tracking (issue 6): are calls returned, and what follows when they are not.
     return_window_days: float = Field(
         default=7.0,
@@ -387,6 +416,22 @@ class Settings(BaseSettings):
         "greeting when there is one, else the voice of the first real turn (a second of speech, "
         "not a pick-up Hello); none = that voice, greeting or not.",
     )
+
+    @field_validator("queue")
+    @classmethod
+    def _known_queue(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in ("embedded", "celery"):
+            raise ValueError(f"unknown queue {value!r}; use embedded or celery")
+        return name
+
+    @field_validator("queue_prefix")
+    @classmethod
+    def _queue_prefix(cls, value: str) -> str:
+        prefix = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.-]*", prefix):
+            raise ValueError(f"queue prefix {value!r}: use letters, digits, '.', '-', '_'")
+        return prefix
 
     # mail
     @field_validator("smtp_security")

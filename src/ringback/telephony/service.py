@@ -328,6 +328,7 @@ def _store(row: TelephonyRecording, path: Path, settings: Settings) -> int:
 
 
 def _run_pipeline(voicemail_id: int, settings: Settings) -> None:
+    from ringback.jobs import Job, JobKind, backend_from_settings, uses_celery
     from ringback.voicemail.models import FINAL_STATUSES, Voicemail
     from ringback.voicemail.pipeline import Runner
     from ringback.voicemail.service import build_stages
@@ -337,6 +338,10 @@ def _run_pipeline(voicemail_id: int, settings: Settings) -> None:
         vm = session.get(Voicemail, voicemail_id)
         if vm is None or vm.status in FINAL_STATUSES:
             return
+    if uses_celery(settings):
+        # The download ran as its own task: the pipeline is a job on the transcribe queue.
+        backend_from_settings(settings).submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
+        return
     Runner(url, build_stages(settings, url)).run(voicemail_id)
 
 

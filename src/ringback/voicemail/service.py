@@ -31,6 +31,7 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
     """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
     with the real collaborators: Whisper, the extractor (with the audio), email, and the
     callback task, and the ``voicemail.processed`` webhook queued last."""
+    from ringback.jobs import uses_celery
     from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
     from ringback.voicemail.announce import WebhooksStage
     from ringback.voicemail.followup import FollowUpStage
@@ -38,16 +39,32 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
 
     url = url or settings.effective_database_url
     transcriber = WhisperTranscriber(settings)
+    # On Celery the email is spooled here and delivered by a mail worker (queue 'mail').
+    later = MailJob(settings) if uses_celery(settings) else None
     return default_stages(
         transcriber=transcriber,
         extractor=FactsExtractor(settings, transcriber.engine),
-        notifier=EmailNotifier(settings, url),
+        notifier=EmailNotifier(settings, url, deliver_later=later),
         follow_up=FollowUpStage(url, settings),
         webhooks=WebhooksStage(url, settings.default_region),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
     )
+
+
+class MailJob:
+    """Queues the delivery of a spooled email (outbox key) for a mail worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        from ringback.jobs import backend_from_settings
+
+        self.backend = backend_from_settings(settings)
+
+    def __call__(self, key: str) -> None:
+        from ringback.jobs import Job, JobKind
+
+        self.backend.submit(Job(JobKind.MAIL, key))
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:

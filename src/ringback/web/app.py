@@ -35,6 +35,17 @@ if TYPE_CHECKING:
     from ringback.telephony.download import RecordingDownloader
 
 
+def recording_queue(settings: Settings, downloader: RecordingDownloader | None) -> JobQueue:
+    """Where accepted recordings go: the Celery workers (RINGBACK_QUEUE=celery), or a
+    worker process of this server."""
+    from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
+    from ringback.telephony import service
+
+    if uses_celery(settings):
+        return CeleryJobQueue(CeleryBackend(settings), JobKind.RECORDING)
+    return ProcessJobQueue(service.RecordingJob(settings, downloader))
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -47,14 +58,13 @@ def create_app(
     (default: HTTP with the Twilio credentials; must be picklable for the worker process).
     """
     from ringback.config import get_settings
-    from ringback.telephony import service
 
     settings = settings or get_settings()
     greetings = GreetingStore(settings.data_dir)
     hooks = TwilioWebhooks(settings, greetings)
     # The pipeline runs in a worker process: in a thread it would hold the GIL against
     # the event loop and slow every webhook answer while a message is transcribed.
-    queue: JobQueue = jobs or ProcessJobQueue(service.RecordingJob(settings, downloader))
+    queue: JobQueue = jobs or recording_queue(settings, downloader)
 
     app = guarded_app(
         settings,

@@ -40,10 +40,15 @@ FORM_SLACK = 64 << 10  # the form's other fields and multipart boundaries
 async def review_worker(app: FastAPI) -> AsyncIterator[None]:
     """The worker process that analyses calls; unfinished reviews are queued again."""
     from ringback.db.session import transaction
-    from ringback.telephony.worker import ProcessJobQueue
+    from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
+    from ringback.telephony.worker import JobQueue, ProcessJobQueue
 
     settings: Settings = app.state.settings
-    queue = ProcessJobQueue(reviews.ReviewJob(settings))
+    queue: JobQueue
+    if uses_celery(settings):
+        queue = CeleryJobQueue(CeleryBackend(settings), JobKind.REVIEW)
+    else:
+        queue = ProcessJobQueue(reviews.ReviewJob(settings))
     app.state.call_reviews = queue
     queue.start()
 
