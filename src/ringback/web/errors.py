@@ -85,7 +85,7 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if api_errors.is_api(request):
-        return api_errors.from_http(exc)
+        return api_errors.from_http(request, exc)
     if not wants_html(request):
         return await http_exception_handler(request, exc)
     response = await error_page(request, exc.status_code, str(exc.detail))

@@ -14,8 +14,10 @@ from starlette.concurrency import run_in_threadpool
 
 from ringback.calls import reviews
 from ringback.web.api.common import (
+    MAX_ID,
     REPLAYED,
     ApiUser,
+    Id,
     IdempotencyHeader,
     PagingParams,
     allowed,
@@ -104,7 +106,7 @@ async def upload_call(
     request: Request,
     user: ApiUser,
     recording: Annotated[UploadFile, File(description="The call's recording (audio).")],
-    contact_id: Annotated[int | None, Form()] = None,
+    contact_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
     idempotency_key: IdempotencyHeader = None,
 ) -> JSONResponse:
     """Store the recording and queue its analysis: 202 with the job to poll."""
@@ -129,7 +131,7 @@ async def list_calls(request: Request, user: ApiUser, paging: PagingParams) -> d
 
 
 @router.get("/{review_id}", response_model=CallDetail, summary="Get a call review")
-async def get_call(request: Request, user: ApiUser, review_id: int) -> dict[str, Any]:
+async def get_call(request: Request, user: ApiUser, review_id: Id) -> dict[str, Any]:
     """The job's status and, once done, the analysis (talk ratio, questions, moments...)."""
 
     def read(session: Session) -> reviews.ReviewRow:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from ringback.web.api.common import ApiUser, in_db, settings_of
+from ringback.web.api.common import ApiUser, in_db, iso_time, settings_of
 from ringback.web.api.errors import ERROR_RESPONSES, ApiError
 from ringback.web.api.models import ComposeIn, ScoreIn
 
@@ -100,13 +99,17 @@ async def stats(
     request: Request,
     user: ApiUser,
     since: Annotated[
-        datetime | None, Query(description="Only voicemails left at or after this time.")
+        str | None,
+        Query(
+            max_length=40,
+            json_schema_extra={"format": "date-time"},
+            description="Only voicemails left at or after this ISO 8601 time.",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Are voicemails returned: overall, per week, by coach score, rule, variant and hour."""
     from ringback.tracking.service import return_stats
 
     settings = settings_of(request)
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
-    return await in_db(request, user, lambda s: return_stats(s, settings=settings, since=since))
+    moment = iso_time(since, "since")
+    return await in_db(request, user, lambda s: return_stats(s, settings=settings, since=moment))

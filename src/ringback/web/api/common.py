@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from ringback.config import Settings
 
 T = TypeVar("T")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+# An id in a path: a number past any id is a 422, not a database overflow.
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id.")]
 MAX_LIMIT = 200  # rows one page answers at most
 DEFAULT_LIMIT = 50
 
@@ -83,6 +86,22 @@ async def in_db(request: Request, user: UserView, work: Callable[[Session], T]) 
     return await run_in_threadpool(run)
 
 
+def iso_time(value: str | None, name: str) -> datetime | None:
+    """An ISO 8601 time given as a parameter (UTC when it has no offset); 422 for anything
+    else (a bare number is not a time, whatever a lenient parser makes of it)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ApiError(
+            422,
+            f"{name}: {value[:40]!r} is not an ISO 8601 time",
+            hint="send e.g. 2026-11-24T15:00:00Z",
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 # -- pages ------------------------------------------------------------------------------
 
 
@@ -120,17 +139,17 @@ class Paging:
             Query(max_length=64, description="Where to resume: the `next` link carries it."),
         ] = None,
         updated_since: Annotated[
-            datetime | None,
+            str | None,
             Query(
-                description="Only items changed at or after this ISO 8601 time (UTC if no offset)."
+                max_length=40,
+                json_schema_extra={"format": "date-time"},
+                description="Only items changed at or after this ISO 8601 time (UTC if no offset).",
             ),
         ] = None,
     ) -> None:
         self.limit = limit
         self.cursor = cursor
-        if updated_since is not None and updated_since.tzinfo is None:
-            updated_since = updated_since.replace(tzinfo=UTC)
-        self.updated_since = updated_since
+        self.updated_since = iso_time(updated_since, "updated_since")
 
     @property
     def window(self) -> Window:

@@ -13,6 +13,7 @@ from ringback.contacts import sync
 from ringback.contacts.editing import DuplicateContact
 from ringback.web.api.common import (
     ApiUser,
+    Id,
     IdempotencyHeader,
     PagingParams,
     allowed,
@@ -103,7 +104,7 @@ async def create_contact(
 
 
 @router.get("/{contact_id}", response_model=ContactDetailOut, summary="Get a contact")
-async def get_contact(request: Request, user: ApiUser, contact_id: int) -> dict[str, Any]:
+async def get_contact(request: Request, user: ApiUser, contact_id: Id) -> dict[str, Any]:
     """The contact with its back story by kind, latest interactions and open follow-ups."""
     try:
         detail = await in_db(request, user, lambda s: sync.contact_by_id(s, contact_id=contact_id))
@@ -119,7 +120,7 @@ async def get_contact(request: Request, user: ApiUser, contact_id: int) -> dict[
     dependencies=[allowed("edit")],
 )
 async def update_contact(
-    request: Request, user: ApiUser, contact_id: int, body: ContactPatch
+    request: Request, user: ApiUser, contact_id: Id, body: ContactPatch
 ) -> dict[str, Any]:
     """Change the fields sent (others stay); add or remove phones and emails."""
     names = ("name", "company", "title", "timezone")
@@ -151,7 +152,7 @@ async def update_contact(
     summary="List a contact's interactions",
 )
 async def list_interactions(
-    request: Request, user: ApiUser, contact_id: int, paging: PagingParams
+    request: Request, user: ApiUser, contact_id: Id, paging: PagingParams
 ) -> dict[str, Any]:
     """Calls, emails, meetings, voicemails and notes with the contact, in id order."""
 
@@ -175,7 +176,7 @@ async def list_interactions(
 async def create_interaction(
     request: Request,
     user: ApiUser,
-    contact_id: int,
+    contact_id: Id,
     body: InteractionIn,
     idempotency_key: IdempotencyHeader = None,
 ) -> JSONResponse:

@@ -86,15 +86,32 @@ def error_response(
     return JSONResponse(body, status, headers=headers)
 
 
-def from_http(exc: HTTPException) -> JSONResponse:
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path takes, across the routes that share it (the router
+    names only the first route's in its 405)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE and route.methods:
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
+def from_http(request: Request, exc: HTTPException) -> JSONResponse:
     """An HTTPException (an :class:`ApiError` or FastAPI's own) as the API's error."""
     detail = exc.detail if isinstance(exc.detail, str) else "the request was refused"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return error_response(
         exc.status_code,
         detail,
         code=getattr(exc, "code", None),
         hint=getattr(exc, "hint", None),
-        headers=exc.headers,
+        headers=headers,
     )
 
 

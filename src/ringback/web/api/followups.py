@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from ringback.contacts import sync
-from ringback.web.api.common import ApiUser, PagingParams, allowed, in_db, page_body
+from ringback.web.api.common import ApiUser, Id, PagingParams, allowed, in_db, page_body
 from ringback.web.api.errors import ERROR_RESPONSES, ApiError
 from ringback.web.api.models import FollowUpOut, FollowUpPage
 
@@ -37,7 +37,7 @@ async def list_follow_ups(
     summary="Mark a follow-up done",
     dependencies=[allowed("edit")],
 )
-async def complete_follow_up(request: Request, user: ApiUser, follow_up_id: int) -> dict[str, Any]:
+async def complete_follow_up(request: Request, user: ApiUser, follow_up_id: Id) -> dict[str, Any]:
     """Mark it done (again: no change, the same answer)."""
     try:
         record, _changed = await in_db(

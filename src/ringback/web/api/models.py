@@ -16,6 +16,9 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Short = Annotated[str, Field(max_length=200)]
 Phone = Annotated[str, Field(min_length=1, max_length=40)]
 Email = Annotated[str, Field(min_length=3, max_length=320)]
+# Long text in a JSON body: fits the app's 64 KiB body limit even as \\uXXXX escapes.
+TEXT_MAX = 10_000
+RefId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # an id in a body (32-bit on PostgreSQL)
 
 
 class Strict(BaseModel):
@@ -74,7 +77,7 @@ class InteractionIn(Strict):
     direction: Direction = Direction.NONE
     at: datetime | None = Field(None, description="When it happened (default: now).")
     outcome: Annotated[str, Field(max_length=64)] | None = None
-    text: Annotated[str, Field(max_length=20_000)] | None = None
+    text: Annotated[str, Field(max_length=TEXT_MAX)] | None = None
 
 
 class InteractionOut(BaseModel):
@@ -176,12 +179,12 @@ class CallPage(BaseModel):
 
 
 class ScoreIn(Strict):
-    text: Annotated[str, Field(max_length=20_000)]
-    contact_id: int | None = Field(None, description="Score against this contact's goals.")
+    text: Annotated[str, Field(max_length=TEXT_MAX)]
+    contact_id: RefId | None = Field(None, description="Score against this contact's goals.")
 
 
 class ComposeIn(Strict):
-    contact_id: int
+    contact_id: RefId
     reason: Annotated[str, Field(max_length=500)] | None = None
     value: Annotated[str, Field(max_length=500)] | None = None
     next_step: Annotated[str, Field(max_length=500)] | None = None

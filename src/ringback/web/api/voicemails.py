@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from ringback.voicemail.service import VoicemailNotFound
-from ringback.web.api.common import ApiUser, PagingParams, in_db, page_body, settings_of
+from ringback.web.api.common import ApiUser, Id, PagingParams, in_db, page_body, settings_of
 from ringback.web.api.errors import ERROR_RESPONSES, ApiError
 from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
 
@@ -39,7 +39,7 @@ async def list_voicemails(request: Request, user: ApiUser, paging: PagingParams)
 
 
 @router.get("/{voicemail_id}", response_model=VoicemailDetailOut, summary="Get a voicemail")
-async def get_voicemail(request: Request, user: ApiUser, voicemail_id: int) -> dict[str, Any]:
+async def get_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> dict[str, Any]:
     """The message: its facts (``callback_at`` among them), transcript and audio URL."""
     from ringback.voicemail.inbox import show_message
 
@@ -67,7 +67,7 @@ async def get_voicemail(request: Request, user: ApiUser, voicemail_id: int) -> d
     response_class=Response,
     responses={200: {"content": {kind: {} for kind in AUDIO_TYPES}, "description": "The audio"}},
 )
-async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: int) -> Response:
+async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> Response:
     """The stored original recording (HTTP range requests work)."""
     from ringback.voicemail import listing
 
