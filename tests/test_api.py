@@ -391,3 +391,62 @@ def test_tokens_create_as_an_unknown_user_says_so(lite: Api) -> None:
     assert reply.exit_code != 0 and "users add" in reply.output
     with transaction(lite.url) as db:
         assert sessions.list_tokens(db) == []
+
+
+def test_migration_0017_fills_updated_at_and_keeps_task_links_both_ways(db_url: str) -> None:
+    """Existing interactions and follow-ups get ``updated_at`` (so a first sync sees them),
+    and going down and up again unlinks no voicemail from its callback task."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from ringback.db.migrate import alembic_config
+    from ringback.db.session import get_engine
+
+    command.downgrade(alembic_config(db_url), "0012")
+    stamp = {"t": "2026-11-23 10:00:00", "o": "2026-11-20 09:30:00"}
+    with get_engine(db_url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO contacts (id, name, is_lead, created_at, updated_at)"
+                " VALUES (1, 'Sarah', false, :t, :t)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO interactions (id, contact_id, kind, direction, occurred_at)"
+                " VALUES (1, 1, 'call', 'outbound', :o)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO follow_ups (id, contact_id, title, created_at) VALUES (5, 1, 'Call', :t)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO voicemails (id, uid, source, source_key, status, received_at,"
+                " callback_task_id, created_at, updated_at)"
+                " VALUES (1, 'u1', 'upload', 'k1', 'done', :t, 5, :t, :t)"
+            ),
+            stamp,
+        )
+    upgrade_to_head(db_url)
+    with transaction(db_url) as db:
+        interaction = db.get(Interaction, 1)
+        task = db.get(FollowUp, 5)
+        assert interaction is not None and interaction.updated_at == interaction.occurred_at
+        assert task is not None and task.updated_at == task.created_at
+    command.downgrade(alembic_config(db_url), "0012")
+    upgrade_to_head(db_url)
+    with transaction(db_url) as db:
+        message = db.get(Voicemail, 1)
+        assert message is not None and message.callback_task_id == 5
+
+
+def upgrade_to_head(url: str) -> None:
+    from ringback.db.migrate import upgrade
+
+    upgrade(url)
