@@ -13,7 +13,6 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -36,19 +35,19 @@ class Window:
 
 def keyset(
     session: Session,
-    query: Select[tuple[R]],
+    query: Select[Any],
     *,
     id_column: InstrumentedAttribute[int],
     updated_column: InstrumentedAttribute[Any] | None,
     window: Window,
-    convert: Callable[[Sequence[R]], Sequence[T]],
+    convert: Callable[[Sequence[Any]], Sequence[T]],
 ) -> Page[T]:
     """One page of ``query`` (selecting rows) in ``id_column`` order after ``window.after``;
     ``convert`` turns the rows into records (in one go: it may look up names in bulk)."""
     query = query.where(id_column > window.after)
     if window.updated_since is not None and updated_column is not None:
         query = query.where(updated_column >= window.updated_since)
-    rows = list(session.scalars(query.order_by(id_column).limit(window.limit + 1)))
+    rows: list[Any] = list(session.scalars(query.order_by(id_column).limit(window.limit + 1)))
     more = len(rows) > window.limit
     rows = rows[: window.limit]
     last = getattr(rows[-1], id_column.key) if rows and more else None

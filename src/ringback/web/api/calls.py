@@ -117,7 +117,7 @@ async def upload_call(
     finally:
         await recording.close()
     if REPLAYED not in answer.headers:  # a replayed answer's job is queued already
-        request.app.state.call_reviews.submit(str(json.loads(answer.body)["id"]))
+        request.app.state.call_reviews.submit(str(json.loads(bytes(answer.body))["id"]))
     return answer
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PREFIX = "/api/v1"
 DOCS_PATH = PREFIX + "/docs"  # the one page under PREFIX (HTML, a sign-in redirect)
@@ -100,7 +101,7 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def from_http(request: Request, exc: HTTPException) -> JSONResponse:
+def from_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """An HTTPException (an :class:`ApiError` or FastAPI's own) as the API's error."""
     detail = exc.detail if isinstance(exc.detail, str) else "the request was refused"
     headers = dict(exc.headers or {})
