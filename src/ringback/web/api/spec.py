@@ -14,7 +14,6 @@ from fastapi.responses import JSONResponse, Response
 
 from ringback.web.api.common import ApiUser
 from ringback.web.api.errors import DOCS_PATH, PREFIX
-from ringback.web.auth import CurrentUser
 from ringback.web.render import render
 
 SPEC_PATH = PREFIX + "/openapi.json"
@@ -134,7 +133,7 @@ def schemas(spec: dict[str, Any]) -> list[tuple[str, list[tuple[str, str, bool]]
 
 
 @router.get(DOCS_PATH, include_in_schema=False)
-async def docs_page(request: Request, user: CurrentUser) -> Response:
+async def docs_page(request: Request, user: ApiUser) -> Response:
     """The API's reference, from the spec."""
     spec = spec_of(request)
     return render(
