@@ -216,6 +216,8 @@ def created(
     except idempotency.KeyReused as exc:
         raise ApiError(409, str(exc), code="idempotency_key_reused") from None
     except IntegrityError:  # the same key sent twice at once: the other one won
+        if not key:
+            raise
         raise ApiError(
             409,
             "a request with this Idempotency-Key is being handled",
