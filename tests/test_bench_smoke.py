@@ -30,6 +30,7 @@ needs_corpus = pytest.mark.skipif(
         "bench_web.py",
         "bench_outage.py",
         "bench_workers.py",
+        "bench_api.py",
     ],
 )
 def test_help_works(script: str) -> None:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ringback.calls.service import CallContact
     from ringback.calls.uploads import StoredCall
     from ringback.config import Settings
+    from ringback.db.paging import Page, Window
 
 log = logging.getLogger("ringback.calls.reviews")
 
@@ -151,6 +152,20 @@ def list_reviews(session: Session, *, owner_id: int, limit: int = 50) -> list[Re
         .limit(limit)
     )
     return [_named(row, name or "") for row, name in rows]
+
+
+def review_page(session: Session, *, owner_id: int, window: Window) -> Page[ReviewRow]:
+    """The user's reviews in id order after ``window.after`` (the API's list)."""
+    from ringback.db.paging import keyset
+
+    return keyset(
+        session,
+        select(CallReview).where(CallReview.owner_id == owner_id),
+        id_column=CallReview.id,
+        updated_column=CallReview.updated_at,
+        window=window,
+        convert=lambda rows: [_view(session, row) for row in rows],
+    )
 
 
 def get_review(session: Session, *, owner_id: int, review_id: int) -> ReviewRow:

@@ -8,8 +8,9 @@ greeting files Twilio fetches — public by necessity, under content-hashed name
 ``/api/``), the sign-in pages (:mod:`ringback.web.signin`) and one router per page area
 in :mod:`ringback.web.pages`, all of which need a signed-in user or an API token
 (:mod:`ringback.web.auth`). :mod:`ringback.web.background` runs what happens between
-requests and :mod:`ringback.web.limits` sets the size limits around it all. No docs or
-schema routes are served.
+requests and :mod:`ringback.web.limits` sets the size limits around it all. The REST API
+is :mod:`ringback.web.api` (``/api/v1``), with its own spec and docs page behind sign-in;
+the app-wide ``/openapi.json`` and docs routes stay off.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING
 from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web import signin
+from ringback.web.api import spec as api_spec
+from ringback.web.api import v1_router, v1_uploads
 from ringback.web.background import lifespan
 from ringback.web.limits import guarded_app
 from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
@@ -80,6 +83,8 @@ def create_app(
     registry, webhook_seconds = metrics_registry(settings)
     app.include_router(metrics_router(registry))
     app.add_middleware(WebhookTimer, histogram=webhook_seconds)
+    app.include_router(v1_router())
+    app.include_router(api_spec.router)
     app.include_router(signin.router)
     app.include_router(signin.account)
     for area in (today, contacts, inbox, calls, coach, stats, settings_page, webhooks):
@@ -87,6 +92,6 @@ def create_app(
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,
     # every other route keeps the app's small body limit.
     upload_limit = settings.web_max_upload_mb * 1024 * 1024
-    for area_uploads in (contacts.uploads, coach.uploads, settings_page.uploads):
+    for area_uploads in (contacts.uploads, coach.uploads, settings_page.uploads, v1_uploads()):
         app.include_router(area_uploads, max_body_size=upload_limit)
     return app
