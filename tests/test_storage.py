@@ -1,0 +1,104 @@
+"""The storage interface on both backends: the data folder and a real S3-compatible server
+(moto on loopback)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ringback.config import Settings
+from ringback.storage import (
+    LocalStorage,
+    ObjectMissing,
+    Storage,
+    StorageUnavailable,
+    storage_from_settings,
+)
+from tests.support.s3 import S3Server, s3_server
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3Server]:
+    with s3_server() as server:
+        yield server
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    if request.param == "local":
+        return storage_from_settings(Settings(data_dir=tmp_path / "data"))
+    server: S3Server = request.getfixturevalue("s3")
+    return storage_from_settings(server.settings(tmp_path / "data", prefix=tmp_path.name))
+
+
+KINDS = {
+    "recordings/ab/cd/abcd.wav": b"RIFF....WAVE voicemail",
+    "greetings/personal.wav": b"RIFF....WAVE greeting",
+    "calls/recordings/0123.m4a": b"....ftypM4A call upload",
+    "calls/reviews/7/report.json": b'{"talk_ratio": 0.4}',
+}
+
+
+def test_each_kind_of_object_round_trips(store: Storage) -> None:
+    for key, data in KINDS.items():
+        store.put_bytes(key, data)
+    for key, data in KINDS.items():
+        assert store.exists(key)
+        assert store.size(key) == len(data)
+        with store.open(key) as handle:
+            assert handle.read() == data
+        assert b"".join(store.read_range(key, 4, 7)) == data[4:8]
+        with store.materialise(key) as path:
+            assert path.read_bytes() == data
+        assert store.key_of(store.locate(key)) == key
+    assert list(store.list("calls/")) == sorted(k for k in KINDS if k.startswith("calls/"))
+    store.delete("greetings/personal.wav")
+    assert not store.exists("greetings/personal.wav")
+    with pytest.raises(ObjectMissing):
+        store.open("greetings/personal.wav")
+    assert store.reachable()
+
+
+def test_put_file_and_keys_that_escape_are_refused(store: Storage, tmp_path: Path) -> None:
+    source = tmp_path / "in.wav"
+    source.write_bytes(b"x" * 3_000_000)
+    store.put_file("recordings/00/11/big.wav", source)
+    assert store.size("recordings/00/11/big.wav") == 3_000_000
+    for bad in ("../etc/passwd", "/abs", "a//b", ""):
+        with pytest.raises(ValueError):
+            store.put_bytes(bad, b"x")
+
+
+def test_local_storage_is_todays_data_folder(tmp_path: Path) -> None:
+    store = storage_from_settings(Settings(data_dir=tmp_path))
+    assert isinstance(store, LocalStorage)
+    store.put_bytes("recordings/ab/cd/x.wav", b"abc")
+    assert (tmp_path / "recordings" / "ab" / "cd" / "x.wav").read_bytes() == b"abc"
+    assert store.locate("recordings/ab/cd/x.wav") == str(tmp_path / "recordings/ab/cd/x.wav")
+
+
+def test_a_store_that_is_down_says_so_and_comes_back(s3: S3Server, tmp_path: Path) -> None:
+    store = storage_from_settings(s3.settings(tmp_path, prefix="down"))
+    s3.proxy.off()
+    try:
+        with pytest.raises(StorageUnavailable, match="cannot reach"):
+            store.put_bytes("recordings/a.wav", b"abc")
+        with pytest.raises(StorageUnavailable):
+            store.reachable()
+    finally:
+        s3.proxy.on()
+    store.put_bytes("recordings/a.wav", b"abc")
+    assert store.size("recordings/a.wav") == 3
+
+
+def test_s3_secret_is_masked_in_config(s3: S3Server, tmp_path: Path) -> None:
+    shown = s3.settings(tmp_path).masked()
+    assert shown["s3_secret_access_key"] == "********"
+    assert shown["storage_url"].startswith("s3://ringback-")
+
+
+def test_a_wrong_storage_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="s3://bucket/prefix"):
+        Settings(storage_url="ftp://nowhere")
