@@ -106,23 +106,27 @@ class S3Server:
         page = self.client().list_objects_v2(Bucket=self.bucket)
         return sorted(str(o["Key"]) for o in page.get("Contents", ()))
 
-    def settings_env(self, prefix: str = "rb") -> dict[str, str]:
-        """RINGBACK_* variables that point the app at this bucket (through the proxy)."""
+    def values(self, prefix: str = "rb") -> dict[str, str]:
+        """Settings fields that point the app at this bucket (through the proxy)."""
         return {
-            "RINGBACK_STORAGE_URL": f"s3://{self.bucket}/{prefix}",
-            "RINGBACK_S3_ENDPOINT_URL": f"http://127.0.0.1:{self.proxy.port}",
-            "RINGBACK_S3_REGION": "us-east-1",
-            "RINGBACK_S3_ACCESS_KEY_ID": "testing",
-            "RINGBACK_S3_SECRET_ACCESS_KEY": "testing",
+            "storage_url": f"s3://{self.bucket}/{prefix}",
+            "s3_endpoint_url": f"http://127.0.0.1:{self.proxy.port}",
+            "s3_region": "us-east-1",
+            "s3_access_key_id": "testing",
+            "s3_secret_access_key": "testing",
         }
+
+    def settings_env(self, prefix: str = "rb") -> dict[str, str]:
+        """The same as RINGBACK_* environment variables."""
+        return {f"RINGBACK_{k.upper()}": v for k, v in self.values(prefix).items()}
 
     def settings(self, data_dir: Path, prefix: str = "rb", **more: Any) -> Any:
         from ringback.config import Settings
 
-        values = {
-            k.removeprefix("RINGBACK_").lower(): v for k, v in self.settings_env(prefix).items()
-        }
-        return Settings(data_dir=data_dir, **values, **more)
+        return Settings(data_dir=data_dir, **self.values(prefix), **more)
+
+    def body(self, key: str) -> bytes:
+        return bytes(self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read())
 
 
 @contextlib.contextmanager

@@ -31,17 +31,21 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
     """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
     with the real collaborators: Whisper, the extractor (with the audio), email, and the
     callback task last."""
+    from ringback.storage import LocalStorage, storage_from_settings
     from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
     from ringback.voicemail.followup import FollowUpStage
     from ringback.voicemail.pipeline import default_stages
+    from ringback.voicemail.pipeline.archive import ArchiveStage
 
     url = url or settings.effective_database_url
     transcriber = WhisperTranscriber(settings)
+    store = storage_from_settings(settings)
     return default_stages(
         transcriber=transcriber,
         extractor=FactsExtractor(settings, transcriber.engine),
         notifier=EmailNotifier(settings, url),
         follow_up=FollowUpStage(url, settings),
+        archive=ArchiveStage(store, LocalStorage(settings.data_dir)) if store.remote else None,
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
@@ -142,7 +146,7 @@ def result_json(result: VoicemailResult) -> dict[str, Any]:
         "status": result.status,
         "status_reason": result.status_reason,
         "created": result.created,
-        "original_path": str(result.original_path) if result.original_path else None,
+        "original_path": result.location or None,
         "duration": result.duration,
         "language": result.language,
         "transcript": result.transcript,
