@@ -8,7 +8,6 @@ import io
 import json
 import tarfile
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from ringback.voicemail.store import store_original
 from tests.conftest import Cli
 from tests.support.accounts import add_user
 from tests.support.audio import to_wav
+from tests.support.pg import fresh_database
 from tests.support.s3 import s3_server
 
 GREETING = to_wav((8000 * np.sin(np.arange(8000) / 7)).astype(np.int16))
@@ -99,21 +99,8 @@ def other_db(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> Ite
     if not db_url.startswith("postgresql"):
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin_url = request.getfixturevalue("pg_admin_url")
-    name = f"ringback_restore_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    yield url
-    get_engine(url).dispose()
-    get_engine.cache_clear()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with fresh_database(request.getfixturevalue("pg_admin_url"), "ringback_restore") as url:
+        yield url
 
 
 def test_round_trip_restores_every_row_and_file_into_a_new_place(

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any
 
 FORMAT = "ringback-backup"
 VERSION = 1
@@ -108,7 +108,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def members(tar: tarfile.TarFile) -> Iterator[tuple[tarfile.TarInfo, BinaryIO]]:
+def members(tar: tarfile.TarFile) -> Iterator[tuple[tarfile.TarInfo, IO[bytes]]]:
     """The archive's files in order (the manifest excepted)."""
     for member in tar:
         if member.name == MANIFEST or not member.isfile():

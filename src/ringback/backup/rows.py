@@ -49,10 +49,10 @@ def snapshot(url: str) -> Iterator[Connection]:
     """A connection that sees one consistent moment of the database until the block ends."""
     engine = get_engine(url)
     if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-            with conn.begin():
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-                yield conn
+        options = {"isolation_level": "REPEATABLE READ"}
+        with engine.connect().execution_options(**options) as conn, conn.begin():
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            yield conn
         return
     with engine.connect() as conn:
         # pysqlite starts no transaction for a SELECT: each would read a different moment.
