@@ -102,3 +102,39 @@ def test_s3_secret_is_masked_in_config(s3: S3Server, tmp_path: Path) -> None:
 def test_a_wrong_storage_url_is_refused() -> None:
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         Settings(storage_url="ftp://nowhere")
+
+
+def test_greetings_live_in_the_bucket_and_every_machine_plays_the_current_one(
+    s3: S3Server, tmp_path: Path
+) -> None:
+    from ringback.lines import LineKind
+    from ringback.telephony.greetings import GreetingError, GreetingStore
+
+    def machine(name: str) -> GreetingStore:
+        settings = s3.settings(tmp_path / name, prefix=f"{tmp_path.name}-g")
+        return GreetingStore.for_settings(settings)
+
+    first, second = b"RIFF-first-greeting", b"RIFF-second-greeting"
+    saved = machine("app").save(LineKind.PERSONAL, first, {"source": "me.m4a"})
+    assert s3.body(f"{tmp_path.name}-g/greetings/personal.wav") == first
+
+    worker = machine("worker").current(LineKind.PERSONAL)  # another machine, empty folder
+    assert worker is not None and worker.path.read_bytes() == first
+    assert worker.name == saved.name
+
+    machine("app").save(LineKind.PERSONAL, second, {"source": "me2.m4a"})
+    again = machine("worker").current(LineKind.PERSONAL)
+    assert again is not None and again.path.read_bytes() == second
+    assert machine("worker").info(LineKind.PERSONAL)["source"] == "me2.m4a"  # type: ignore[index]
+
+    s3.proxy.off()
+    try:  # the store is down: a call still hears the cached greeting; a change is refused
+        assert machine("worker").current(LineKind.PERSONAL) is not None
+        with pytest.raises(GreetingError, match="not changed"):
+            machine("app").save(LineKind.PERSONAL, b"RIFF-third", {})
+    finally:
+        s3.proxy.on()
+    assert machine("worker").current(LineKind.PERSONAL).path.read_bytes() == second  # type: ignore[union-attr]
+
+    assert machine("app").remove(LineKind.PERSONAL)
+    assert machine("worker").current(LineKind.PERSONAL) is None  # removed everywhere
