@@ -102,7 +102,7 @@ class S3Server:
             aws_secret_access_key="testing",
         )
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         page = self.client().list_objects_v2(Bucket=self.bucket)
         return sorted(str(o["Key"]) for o in page.get("Contents", ()))
 

@@ -29,10 +29,16 @@ from ringback.config import Settings
 from ringback.db.migrate import current_revision, ensure_current, head_revision
 from ringback.db.session import get_engine
 from ringback.errors import HintedError
-from ringback.storage import LocalStorage, ObjectMissing, Storage, storage_from_settings
+from ringback.storage import (
+    STORED_FOLDERS,
+    LocalStorage,
+    ObjectMissing,
+    Storage,
+    storage_from_settings,
+)
 
 # What lives in the store: voicemail originals, greetings, call uploads and reviews.
-PREFIXES = ("recordings/", "greetings/", "calls/")
+PREFIXES = STORED_FOLDERS
 # (what, name, size in bytes or rows): a table dumped or loaded, an object copied.
 Progress = Callable[[str, str, int], None]
 

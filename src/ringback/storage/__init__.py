@@ -19,9 +19,12 @@ from ringback.storage.base import (
 )
 from ringback.storage.factory import storage_from_settings
 from ringback.storage.local import LocalStorage
+from ringback.storage.mirror import STORED_FOLDERS, Mirror
 
 __all__ = [
+    "STORED_FOLDERS",
     "LocalStorage",
+    "Mirror",
     "ObjectMissing",
     "Storage",
     "StorageError",
