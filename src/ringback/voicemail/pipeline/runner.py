@@ -71,7 +71,7 @@ class RetryPolicy:
     base_delay: float = 1.0
     factor: float = 2.0
     max_delay: float = 60.0
-    # A store that is down (StorageUnavailable) is waited for this many attempts (~8 min
+    # A store that is down (StorageUnavailable) is waited for this many attempts (~6 min
     # with the delays above), then the message waits as 'received' for `inbox resume`.
     storage_attempts: int = 12
 
