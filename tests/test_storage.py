@@ -138,3 +138,13 @@ def test_greetings_live_in_the_bucket_and_every_machine_plays_the_current_one(
 
     assert machine("app").remove(LineKind.PERSONAL)
     assert machine("worker").current(LineKind.PERSONAL) is None  # removed everywhere
+
+
+def test_a_message_waiting_for_storage_says_so_and_what_to_do() -> None:
+    from ringback.voicemail.listing import status_note
+
+    note = status_note("received", "waiting for storage (archive): cannot reach the store")
+    assert note is not None and note.label == "Waiting for storage"
+    assert note.command == "ringback inbox resume" and "store answers" in note.next_step
+    plain = status_note("received", None)
+    assert plain is not None and plain.label == "Processing"

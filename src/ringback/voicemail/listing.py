@@ -148,6 +148,14 @@ class DoneOutcome:
 def status_note(status: str, reason: str | None) -> StatusNote | None:
     """What to tell a person about a message that is not (yet) a transcript."""
     first = reason.strip().splitlines()[0] if reason and reason.strip() else None
+    if status == "received" and first and first.startswith("waiting for storage"):
+        return StatusNote(
+            "Waiting for storage",
+            first,
+            "The recording is kept on this server until the recording store answers again; "
+            "then it is transcribed and emailed. To try again now, whoever runs Ringback types:",
+            "ringback inbox resume",
+        )
     if status in ("received", "processing"):
         return StatusNote(
             "Processing",
