@@ -31,6 +31,7 @@ from ringback.db.session import transaction
 from ringback.storage import Mirror
 from ringback.web import create_app
 from tests.support.accounts import add_user, csrf_of, sign_in
+from tests.support.calls import conversation
 from tests.support.s3 import S3Server, s3_server
 from tests.support.twilio import make_settings
 
@@ -69,18 +70,13 @@ def machine(tmp_path: Path, name: str, url: str, s3: S3Server) -> Any:
 
 
 def words() -> list[SpokenWord]:
-    said = [
-        ("rep", "How is the season going for you?"),
-        ("customer", "Our goal is to double revenue to 40000 dollars this year."),
-        ("rep", "I'll send you the proposal next Friday."),
-    ]
-    out, t = [], 0.5
-    for speaker, sentence in said:
-        for word in sentence.split():
-            out.append(SpokenWord(speaker, word, t, t + 0.3))  # type: ignore[arg-type]
-            t += 0.35
-        t += 1.2
-    return out
+    return conversation(
+        [
+            ("rep", "How is the season going for you?"),
+            ("customer", "Our goal is to double revenue to 40000 dollars this year."),
+            ("rep", "I'll send you the proposal next Friday."),
+        ]
+    )
 
 
 def test_a_call_uploaded_here_is_reviewed_elsewhere_and_shown_on_a_third_machine(
