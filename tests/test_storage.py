@@ -148,3 +148,49 @@ def test_a_message_waiting_for_storage_says_so_and_what_to_do() -> None:
     assert note.command == "ringback inbox resume" and "store answers" in note.next_step
     plain = status_note("received", None)
     assert plain is not None and plain.label == "Processing"
+
+
+def test_a_message_taken_in_here_is_archived_before_a_worker_elsewhere_processes_it(
+    s3: S3Server, tmp_path: Path
+) -> None:
+    import shutil
+
+    from ringback.db.migrate import upgrade
+    from ringback.voicemail.pipeline import default_stages, ingest, resume_pending
+    from ringback.voicemail.service import archive_before_handing_over, archive_stage, ingest_kwargs
+    from tests.support.pipeline import (
+        FakeExtractor,
+        FakeTranscriber,
+        FileNotifier,
+        speech_8k,
+        wav_bytes,
+    )
+
+    url = f"sqlite:///{tmp_path / 'ringback.db'}"
+    upgrade(url)
+    front = s3.settings(tmp_path / "front", prefix=f"{tmp_path.name}-q", database_url=url)
+    audio = wav_bytes(speech_8k(2.0))
+    taken = ingest(audio, source="upload", **ingest_kwargs(front))  # stored, not processed
+    s3.proxy.off()
+    try:  # the store is down: nothing changes, the spool keeps the original
+        assert not archive_before_handing_over(front, taken.id)
+    finally:
+        s3.proxy.on()
+    assert taken.original_path is not None and taken.original_path.is_file()
+    assert archive_before_handing_over(front, taken.id)
+    assert not taken.original_path.exists()  # the bucket has it now
+    shutil.rmtree(front.data_dir)  # the worker's machine cannot see this disk anyway
+
+    worker = s3.settings(tmp_path / "worker", prefix=f"{tmp_path.name}-q", database_url=url)
+    notifier = FileNotifier(tmp_path / "sent")
+    stages = default_stages(
+        transcriber=FakeTranscriber(),
+        extractor=FakeExtractor(),
+        notifier=notifier,
+        archive=archive_stage(worker),
+    )
+    (done,) = resume_pending(url, stages)
+    assert done.status == "done" and done.location and done.location.startswith("s3://")
+    assert [s.name for s in done.stages][:3] == ["store", "archive", "decode"]
+    assert next(s for s in done.stages if s.name == "archive").attempts == 1
+    assert len(notifier.sent()) == 1

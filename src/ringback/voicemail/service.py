@@ -31,25 +31,44 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
     """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
     with the real collaborators: Whisper, the extractor (with the audio), email, and the
     callback task last."""
-    from ringback.storage import LocalStorage, storage_from_settings
     from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
     from ringback.voicemail.followup import FollowUpStage
     from ringback.voicemail.pipeline import default_stages
-    from ringback.voicemail.pipeline.archive import ArchiveStage
 
     url = url or settings.effective_database_url
     transcriber = WhisperTranscriber(settings)
-    store = storage_from_settings(settings)
     return default_stages(
         transcriber=transcriber,
         extractor=FactsExtractor(settings, transcriber.engine),
         notifier=EmailNotifier(settings, url),
         follow_up=FollowUpStage(url, settings),
-        archive=ArchiveStage(store, LocalStorage(settings.data_dir)) if store.remote else None,
+        archive=archive_stage(settings),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
     )
+
+
+def archive_stage(settings: Settings) -> Stage | None:
+    """The 'archive' step when recordings go to an object store, else None."""
+    from ringback.storage import LocalStorage, storage_from_settings
+    from ringback.voicemail.pipeline.archive import ArchiveStage
+
+    store = storage_from_settings(settings)
+    return ArchiveStage(store, LocalStorage(settings.data_dir)) if store.remote else None
+
+
+def archive_before_handing_over(settings: Settings, voicemail_id: int) -> bool:
+    """Put a just-ingested original in the object store from this machine, before a
+    worker on another machine processes it (see
+    :func:`~ringback.voicemail.pipeline.archive.archive_now`). True when there is nothing
+    to do (the data folder is the store) or it is done."""
+    from ringback.voicemail.pipeline.archive import ArchiveStage, archive_now
+
+    stage = archive_stage(settings)
+    if not isinstance(stage, ArchiveStage):
+        return True
+    return archive_now(settings.effective_database_url, voicemail_id, stage)
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:

@@ -13,11 +13,15 @@ stays down longer than the runner waits.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from ringback.storage import LocalStorage, Storage
+from sqlalchemy import select
+
+from ringback.db.base import utcnow
+from ringback.storage import LocalStorage, Storage, StorageUnavailable
 from ringback.voicemail.pipeline.context import PermanentError, VoicemailContext
 from ringback.voicemail.pipeline.recording import TEMP_PREFIX
 from ringback.voicemail.pipeline.stages import Stage
@@ -67,3 +71,56 @@ class ArchiveStage(Stage):
             return
         if self.spool.key_of(str(path)) is not None or path.name.startswith(TEMP_PREFIX):
             path.unlink(missing_ok=True)
+
+
+def archive_now(url: str, voicemail_id: int, stage: ArchiveStage) -> bool:
+    """Do a message's 'archive' step right away, in the process that took it in, and
+    record it done (the message stays 'received' for whoever processes it).
+
+    For a queue whose workers run on other machines (they cannot see this one's spool):
+    call it after ingest and before handing the message over. False when the store does
+    not answer; the step is then left to the worker's run, which waits for the store.
+    """
+    from ringback.db.session import transaction
+    from ringback.voicemail.models import StageStatus, Voicemail, VoicemailStage
+    from ringback.voicemail.pipeline.records import context_from_row, jsonable, record_done
+
+    with transaction(url) as session:
+        row = session.get(Voicemail, voicemail_id)
+        if row is None:
+            raise LookupError(f"no voicemail {voicemail_id}")
+        ctx = context_from_row(row)
+    started = time.perf_counter()
+    try:
+        done = stage.run(ctx)
+    except StorageUnavailable as exc:
+        log.warning("voicemail %s: not archived yet (%s); the worker will", voicemail_id, exc)
+        return False
+    with transaction(url) as session:
+        found = session.scalars(
+            select(VoicemailStage).where(
+                VoicemailStage.voicemail_id == voicemail_id, VoicemailStage.stage == stage.name
+            )
+        ).first()
+        if found is None:
+            session.add(
+                VoicemailStage(
+                    voicemail_id=voicemail_id,
+                    stage=stage.name,
+                    position=1,
+                    status=StageStatus.PENDING,
+                    attempts=1,
+                )
+            )
+            session.flush()
+        record_done(
+            session,
+            vid=voicemail_id,
+            name=stage.name,
+            output=jsonable(stage.output(done)),
+            ms=int((time.perf_counter() - started) * 1000),
+            finished=utcnow(),
+            ctx=done,
+        )
+    stage.cleanup(done)
+    return True
