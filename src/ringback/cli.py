@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "call": ("ringback.calls.cli", "Review a recorded call: talk share, questions, listening."),
     "note": ("ringback.calls.notes", "Add a note (typed or a voice memo) to a contact."),
+    "backup": (
+        "ringback.backup.cli",
+        "Back up the database and the recordings into one file, while Ringback runs.",
+    ),
+    "restore": ("ringback.backup.cli", "Restore a backup: checksums checked, then everything."),
 }
 
 

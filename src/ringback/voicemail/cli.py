@@ -144,8 +144,8 @@ def add(
         from ringback.mail.service import delivery_words
 
         render.outcome(data, email_words=delivery_words(settings, data["email_status"]))
-    if result.status in ("rejected", "failed"):
-        raise SystemExit(1)
+    if result.status in ("rejected", "failed", "received"):
+        raise SystemExit(1)  # received: waiting for the object store (inbox resume)
 
 
 def _add_batch(files: tuple[Path, ...], settings: Settings, workers: int, as_json: bool) -> None:

@@ -11,6 +11,7 @@ from ringback.console import console
 from ringback.speech.legibility import UNTRANSCRIBED_INTENT
 
 STAGE_LABELS = {
+    "archive": "Copying the recording to the object store",
     "decode": "Decoding the audio",
     "detect_speech": "Listening for speech",
     "transcribe": "Transcribing",

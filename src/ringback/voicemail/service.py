@@ -46,6 +46,7 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
         extractor=FactsExtractor(settings, transcriber.engine),
         notifier=EmailNotifier(settings, url, deliver_later=later),
         follow_up=FollowUpStage(url, settings),
+        archive=archive_stage(settings),
         webhooks=WebhooksStage(url, settings.default_region),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
@@ -65,6 +66,28 @@ class MailJob:
         from ringback.jobs import Job, JobKind
 
         self.backend.submit(Job(JobKind.MAIL, key))
+
+
+def archive_stage(settings: Settings) -> Stage | None:
+    """The 'archive' step when recordings go to an object store, else None."""
+    from ringback.storage import LocalStorage, storage_from_settings
+    from ringback.voicemail.pipeline.archive import ArchiveStage
+
+    store = storage_from_settings(settings)
+    return ArchiveStage(store, LocalStorage(settings.data_dir)) if store.remote else None
+
+
+def archive_before_handing_over(settings: Settings, voicemail_id: int) -> bool:
+    """Put a just-ingested original in the object store from this machine, before a
+    worker on another machine processes it (see
+    :func:`~ringback.voicemail.pipeline.archive.archive_now`). True when there is nothing
+    to do (the data folder is the store) or it is done."""
+    from ringback.voicemail.pipeline.archive import ArchiveStage, archive_now
+
+    stage = archive_stage(settings)
+    if not isinstance(stage, ArchiveStage):
+        return True
+    return archive_now(settings.effective_database_url, voicemail_id, stage)
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:
@@ -161,7 +184,7 @@ def result_json(result: VoicemailResult) -> dict[str, Any]:
         "status": result.status,
         "status_reason": result.status_reason,
         "created": result.created,
-        "original_path": str(result.original_path) if result.original_path else None,
+        "original_path": result.location or None,
         "duration": result.duration,
         "language": result.language,
         "transcript": result.transcript,

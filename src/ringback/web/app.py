@@ -63,7 +63,7 @@ def create_app(
     from ringback.config import get_settings
 
     settings = settings or get_settings()
-    greetings = GreetingStore(settings.data_dir)
+    greetings = GreetingStore.for_settings(settings)
     hooks = TwilioWebhooks(settings, greetings)
     # The pipeline runs in a worker process: in a thread it would hold the GIL against
     # the event loop and slow every webhook answer while a message is transcribed.

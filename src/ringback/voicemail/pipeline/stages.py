@@ -33,6 +33,7 @@ from ringback.voicemail.pipeline.context import (
     VoicemailContext,
     VoicemailMessage,
 )
+from ringback.voicemail.pipeline.recording import decode_original, with_local_copy
 
 # Under this much detected speech a recording is a hang-up / "no message".
 MIN_SPEECH_SECONDS = 1.0
@@ -65,7 +66,7 @@ def with_audio(ctx: VoicemailContext) -> VoicemailContext:
     # take more than that (plus a second of slack for resampler rounding).
     known = ctx.audio_info.duration if ctx.audio_info else None
     limit = known + 1.0 if known else float(DEFAULT_MAX_MINUTES * 60)
-    samples, info = audio_mod.decode(ctx.original_path, max_seconds=limit)
+    ctx, samples, info = decode_original(ctx, limit)
     return replace(ctx, audio=samples, audio_info=ctx.audio_info or info)
 
 
@@ -96,7 +97,7 @@ class DecodeStage(Stage):
         self.max_seconds = max_seconds
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        samples, info = audio_mod.decode(ctx.original_path, max_seconds=self.max_seconds)
+        ctx, samples, info = decode_original(ctx, self.max_seconds)
         return replace(ctx, audio=samples, audio_info=info)
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
@@ -224,6 +225,7 @@ class NotifyStage(Stage):
         return self.notify_no_message or not ctx.no_message
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        ctx = with_local_copy(ctx)  # the email attaches the audio
         message = VoicemailMessage(
             voicemail_id=ctx.voicemail_id,
             status="no_message" if ctx.no_message else "done",
@@ -255,6 +257,7 @@ def default_stages(
     extractor: Extractor | AudioExtractor,
     notifier: Notifier,
     follow_up: Stage | None = None,
+    archive: Stage | None = None,
     webhooks: Stage | None = None,
     min_speech_seconds: float = MIN_SPEECH_SECONDS,
     notify_no_message: bool = False,
@@ -262,9 +265,12 @@ def default_stages(
 ) -> list[Stage]:
     """The pipeline, in the order it runs. ``follow_up`` (the callback task, which needs
     the contacts' database) comes after notify when given, and ``webhooks`` (the
-    ``voicemail.processed`` webhook queued, never sent here) last of all."""
+    ``voicemail.processed`` webhook queued, never sent here) last of all; ``archive`` (the
+    copy to an object store, :mod:`~ringback.voicemail.pipeline.archive`) comes right after
+    'store'."""
     return [
         StoreStage(),
+        *([archive] if archive is not None else []),
         DecodeStage(max_seconds),
         DetectSpeechStage(min_speech_seconds),
         TranscribeStage(transcriber),
