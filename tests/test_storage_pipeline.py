@@ -152,3 +152,30 @@ def test_a_store_down_for_a_while_loses_nothing_and_sends_one_email(
     assert decode.attempts == 2  # failed once while the store was down, then read it
     # One email per message, counted at the SMTP server.
     assert len(smtp.handler.messages()) == 2
+
+
+def test_a_message_handed_to_the_workers_is_in_the_bucket_before_its_job_is_queued(
+    s3: S3Server, message: bytes, tmp_path: Path
+) -> None:
+    """A worker on another machine cannot read this machine's spool: by the time its job
+    is queued, the original must already be in the object store."""
+    from ringback.jobs import Job
+    from ringback.voicemail.jobs import store_and_queue
+
+    settings = s3.settings(tmp_path / "data", prefix="handover")
+    upgrade(settings.effective_database_url)
+    seen: list[tuple[Job, list[str]]] = []
+
+    class Recorder:
+        name = "recorder"
+
+        def submit(self, job: Job) -> None:
+            seen.append((job, s3.object_keys()))
+
+    recording = tmp_path / "message.wav"
+    recording.write_bytes(message)
+    result = store_and_queue(recording, settings, Recorder())
+
+    [(job, keys_then)] = seen
+    assert job.ref == str(result.id)
+    assert any(k.startswith("handover/recordings/") for k in keys_then)

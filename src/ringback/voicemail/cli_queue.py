@@ -110,13 +110,14 @@ def _show(rows: list[dict[str, Any]], settings: Settings, *, wait: bool, as_json
 
 def enqueuer(settings: Settings) -> Callable[[int], str]:
     """Queue a stored voicemail's pipeline for the workers; what to say about it."""
-    from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
+    from ringback.jobs import QueueUnavailable, backend_from_settings
+    from ringback.voicemail.service import hand_over
 
     backend = backend_from_settings(settings)
 
     def enqueue(voicemail_id: int) -> str:
         try:
-            backend.submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
+            hand_over(settings, voicemail_id, backend)
         except QueueUnavailable as exc:
             echo(f"{exc} ({exc.hint})", err=True)
             return "stored, not queued"

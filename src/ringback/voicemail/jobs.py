@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ringback.db.session import transaction
-from ringback.jobs import Job, JobBackend, JobKind, QueueUnavailable
+from ringback.jobs import JobBackend, JobKind, QueueUnavailable
 from ringback.voicemail.models import (
     FINAL_STATUSES,
     StageStatus,
@@ -149,7 +149,7 @@ def store_and_queue(
 ) -> VoicemailResult:
     """Store one recording durably, then queue its pipeline; returns at once."""
     from ringback.voicemail.pipeline import ingest
-    from ringback.voicemail.service import ingest_kwargs
+    from ringback.voicemail.service import hand_over, ingest_kwargs
 
     result = ingest(
         path,
@@ -162,7 +162,7 @@ def store_and_queue(
     )
     if result.status in UNFINISHED:
         try:
-            backend.submit(Job(JobKind.VOICEMAIL, str(result.id)))
+            hand_over(settings, result.id, backend)
         except QueueUnavailable as exc:
             raise QueueUnavailable(
                 f"voicemail #{result.id} is stored, but its job could not be queued: {exc}",

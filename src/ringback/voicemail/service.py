@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.jobs import JobBackend
     from ringback.voicemail.models import Voicemail
     from ringback.voicemail.pipeline.context import VoicemailResult
 
@@ -88,6 +89,17 @@ def archive_before_handing_over(settings: Settings, voicemail_id: int) -> bool:
     if not isinstance(stage, ArchiveStage):
         return True
     return archive_now(settings.effective_database_url, voicemail_id, stage)
+
+
+def hand_over(settings: Settings, voicemail_id: int, backend: JobBackend) -> None:
+    """Queue a stored voicemail's pipeline on ``backend`` (a job queue), its original put
+    in the object store first when there is one: a worker on another machine cannot read
+    this machine's spool. Every place that takes a message in and leaves it to the
+    workers calls this, so none can forget the copy."""
+    from ringback.jobs import Job, JobKind
+
+    archive_before_handing_over(settings, voicemail_id)
+    backend.submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:
