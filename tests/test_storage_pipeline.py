@@ -85,6 +85,11 @@ def test_inbox_add_keeps_the_audio_in_the_bucket_and_the_player_streams_it(
         assert tail.status_code == 206 and tail.content == message[-10:]
         beyond = web.get(f"/inbox/{added['id']}/audio", headers={"Range": f"bytes={len(message)}-"})
         assert beyond.status_code == 416
+        # The API's audio URL serves the same object (the inbox page's way, not a file path).
+        api = web.get(
+            f"/api/v1/voicemails/{added['id']}/audio", headers={"Range": "bytes=100-1099"}
+        )
+        assert api.status_code == 206 and api.content == message[100:1100]
 
 
 def test_a_store_down_for_a_while_loses_nothing_and_sends_one_email(

@@ -8,10 +8,11 @@ import re
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ringback.storage import ObjectMissing, Storage, StorageUnavailable
+from ringback.voicemail.listing import Recording
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 
@@ -65,4 +66,23 @@ async def stream_object(
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     return StreamingResponse(
         store.read_range(key, start, end), status_code=status, media_type=mime, headers=headers
+    )
+
+
+async def serve_recording(request: Request, store: Storage, found: Recording) -> Response:
+    """A voicemail's original as it is stored: streamed from the object store (with
+    ranges), or the file in the data folder. The inbox page and the API both answer this
+    way, so a recording that plays in one plays in the other."""
+    if found.key is not None:
+        return await stream_object(
+            request, store, found.key, mime=found.mime, filename=found.filename
+        )
+    if found.path is None:
+        raise HTTPException(404, "the recording is not stored")
+    return FileResponse(
+        found.path,
+        media_type=found.mime,
+        filename=found.filename,
+        content_disposition_type="inline",
+        headers={"Cache-Control": "private, no-cache"},
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
+from ringback.storage import storage_from_settings
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.api.common import ApiUser, Id, PagingParams, in_db, page_body, settings_of
 from ringback.web.api.errors import ERROR_RESPONSES, ApiError
 from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
+from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -71,19 +73,16 @@ async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> 
     """The stored original recording (HTTP range requests work)."""
     from ringback.voicemail import listing
 
-    data_dir = settings_of(request).data_dir
+    settings = settings_of(request)
+    store = storage_from_settings(settings)
 
     def find(session: Session) -> listing.Recording:
-        return listing.recording_of(session, voicemail_id=voicemail_id, data_dir=data_dir)
+        return listing.recording_of(
+            session, voicemail_id=voicemail_id, data_dir=settings.data_dir, store=store
+        )
 
     try:
         found = await in_db(request, user, find)
     except (VoicemailNotFound, listing.NoRecording) as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
-    return FileResponse(
-        found.path,
-        media_type=found.mime,
-        filename=found.filename,
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, no-cache"},
-    )
+    return await serve_recording(request, store, found)

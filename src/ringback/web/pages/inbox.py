@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.config import Settings
@@ -28,7 +28,7 @@ from ringback.voicemail.capture import NotCapturable
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router
 from ringback.web.render import flash, redirect, render
-from ringback.web.stored import stream_object
+from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -109,18 +109,7 @@ async def voicemail_audio(request: Request, voicemail_id: int) -> Response:
         )
     except listing.NoRecording as exc:
         raise HTTPException(404, f"{exc}. The transcript is on the voicemail's page.") from None
-    if found.key is not None:
-        return await stream_object(
-            request, store, found.key, mime=found.mime, filename=found.filename
-        )
-    assert found.path is not None
-    return FileResponse(
-        found.path,
-        media_type=found.mime,
-        filename=found.filename,
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, no-cache"},
-    )
+    return await serve_recording(request, store, found)
 
 
 @router.post("/inbox/{voicemail_id}/capture")
