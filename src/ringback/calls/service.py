@@ -11,6 +11,7 @@ decides); they return frozen records. The engines live beside this module:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -68,10 +69,12 @@ def analyze_call(
     mono: bool = False,
     rep_voice: Path | None = None,
     progress: Progress | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> CallAnalysis:
     """Talk share, questions, interruptions and listening metrics of the call in ``file``
     (``mono``: mix the channels down and tell the voices apart). Returns the analysis, its
-    warnings included; raises CallAudioError or SpeechError."""
+    warnings included; raises CallAudioError or SpeechError. ``progress`` hears each step
+    in words, ``on_progress`` the fraction of the transcription done (a progress bar)."""
     from ringback.calls import analysis
 
     return analysis.analyze_call(
@@ -81,6 +84,7 @@ def analyze_call(
         force_mono=mono,
         rep_voice=rep_voice,
         progress=progress,
+        on_progress=on_progress,
     )
 
 

@@ -9,7 +9,7 @@ prints is exactly what a message in the inbox gets.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -69,10 +69,21 @@ class WhisperTranscriber:
             raise PermanentError(str(exc)) from exc
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
+        return self._transcribe(audio, None)
+
+    def transcribe_tracked(
+        self, audio: np.ndarray, *, on_progress: Callable[[float], None]
+    ) -> Transcript:
+        """As :meth:`transcribe`, telling ``on_progress`` how far it has got (0..1)."""
+        return self._transcribe(audio, on_progress)
+
+    def _transcribe(
+        self, audio: np.ndarray, on_progress: Callable[[float], None] | None
+    ) -> Transcript:
         from ringback.speech import ModelNotAvailableError
 
         try:
-            result = self.engine.transcribe(audio)
+            result = self.engine.transcribe(audio, on_progress=on_progress)
         except ModelNotAvailableError as exc:
             # Retrying cannot conjure a model: fail now with the message that says what to set.
             raise PermanentError(str(exc)) from exc
