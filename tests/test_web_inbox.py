@@ -293,7 +293,7 @@ def test_capture_saves_exactly_the_checked_items(inbox: Inbox) -> None:
     assert saved.status_code == 303
     assert back_story(inbox.url) == [
         ("interest", "Wants to see the house tomorrow after 3 pm; times mentioned: "
-         "after three tomorrow (2026-11-24T15:00:00-05:00)"),
+         "after three tomorrow (Tue 24 Nov, 3:00 pm)"),
         ("interest", "Address mentioned: 12 Oak Street"),
     ]  # fmt: skip
     assert inbox.row(voicemail_id).handled_at is not None

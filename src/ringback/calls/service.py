@@ -142,9 +142,10 @@ class ProposalsFile:
     doc: dict[str, Any]
 
 
-def read_proposals(path: Path) -> ProposalsFile:
+def read_proposals(path: Path, *, tz: tzinfo | None = None) -> ProposalsFile:
     """The proposals a report wrote, from its folder or the file itself; ProposalsError if
-    there are none, they are not a Ringback proposals file, or they were accepted before."""
+    there are none, they are not a Ringback proposals file, or they were accepted before
+    (when, said in the user's timezone ``tz``; by default the zone it was stamped in)."""
     from ringback.calls.report import PROPOSALS
 
     file = path / PROPOSALS if path.is_dir() else path
@@ -163,10 +164,24 @@ def read_proposals(path: Path) -> ProposalsFile:
         ) from None
     if doc.get("accepted_at"):
         raise ProposalsError(
-            f"these proposals were already accepted on {doc['accepted_at']}; nothing was written",
+            f"these proposals were already accepted {_accepted_when(doc['accepted_at'], tz)}; "
+            "nothing was written",
             "run `ringback call report` again for a new review",
         )
     return ProposalsFile(file, doc)
+
+
+def _accepted_when(stamp: object, tz: tzinfo | None) -> str:
+    """``on Mon 7 Dec, 3:04 pm`` / ``today 3:04 pm`` (:mod:`ringback.timefmt`)."""
+    from ringback.timefmt import format_mentioned
+
+    text = str(stamp)
+    try:
+        zone = tz or datetime.fromisoformat(text).tzinfo or ZoneInfo("UTC")
+    except ValueError:
+        return f"on {text}"
+    words = format_mentioned(text, zone)
+    return words if words.startswith(("today", "yesterday")) else f"on {words}"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ mentioned is a *financial goal*; an address is an *interest* too (a property, a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -96,12 +96,19 @@ class Captured:
         }
 
 
-def story_items(row: Voicemail) -> list[tuple[str, str]]:
-    """(kind, text) for the facts worth keeping about the caller."""
+def story_items(row: Voicemail, tz: tzinfo) -> list[tuple[str, str]]:
+    """(kind, text) for the facts worth keeping about the caller. A time mentioned is
+    written in words in the user's timezone ``tz`` (:mod:`ringback.timefmt`), never
+    "tomorrow": the note is read on other days."""
+    from ringback.timefmt import format_mentioned
+
     facts = facts_of(row)
     items: list[tuple[str, str]] = []
     need = facts.summary.strip()
-    dates = [f"{d.text} ({d.iso})" for d in facts.dates]
+    dates = [
+        f"{d.text} ({format_mentioned(d.iso, tz, relative=False)})" if d.iso else d.text
+        for d in facts.dates
+    ]
     if need:
         text = need[0].upper() + need[1:]
         if dates:
@@ -254,7 +261,7 @@ def _file_under(
     stored = [b for b in contact.back_story if b.source == source]
     if not stored and not already:
         noted = row.received_at.astimezone(settings.tz).date()
-        for kind, text in story_items(row):
+        for kind, text in story_items(row, settings.tz):
             item = BackStoryItem(kind=BackStoryKind(kind), text=text, source=source, noted_on=noted)
             contact.back_story.append(item)
             stored.append(item)

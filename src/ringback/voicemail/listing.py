@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -264,12 +264,12 @@ def _words(stored: Any) -> tuple[TranscriptWord, ...]:
     return tuple(out)
 
 
-def _proposed(row: Voicemail) -> tuple[ProposedItem, ...]:
+def _proposed(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
     from ringback.voicemail.capture import story_items
 
     return tuple(
         ProposedItem(i, kind, KIND_LABELS.get(kind, kind.replace("_", " ").title()), text)
-        for i, (kind, text) in enumerate(story_items(row))
+        for i, (kind, text) in enumerate(story_items(row, tz))
     )
 
 
@@ -286,8 +286,11 @@ def _captured(session: Session, row: Voicemail) -> tuple[str, ...]:
     return tuple(found)
 
 
-def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> VoicemailView:
-    """Message ``voicemail_id`` as its page shows it; opening it marks it read.
+def open_voicemail(
+    session: Session, *, voicemail_id: int, region: str, tz: tzinfo
+) -> VoicemailView:
+    """Message ``voicemail_id`` as its page shows it (times in the user's timezone
+    ``tz``); opening it marks it read.
     Raises :class:`~ringback.voicemail.service.VoicemailNotFound`."""
     from ringback.contacts.models import Contact
     from ringback.mail.compose import UNSURE_NUMBER
@@ -315,7 +318,7 @@ def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> Voice
         playable=bool(row.original_path) and (row.mime or "").startswith("audio/"),
         done=done,
         capturable=not done and row.status in ("done", "no_message"),
-        proposed=_proposed(row),
+        proposed=_proposed(row, tz),
         captured=_captured(session, row),
     )
 
@@ -344,7 +347,7 @@ def capture_chosen(
     from ringback.voicemail.capture import capture, story_items
 
     row = get_voicemail(session, voicemail_id)
-    proposed = story_items(row)
+    proposed = story_items(row, settings.tz)
     result = capture(session, settings, voicemail_id)
     unwanted: set[tuple[str, str]] = set()
     if not result.already and result.contact_id is not None:

@@ -277,7 +277,7 @@ def captured(data: Mapping[str, Any]) -> None:
         out.print(f"Voicemail #{data['voicemail_id']} marked handled (no caller to file it under).")
         if data["follow_up"]:
             task = data["follow_up"]
-            out.print(f"  task #{task['id']} due {task['due_at']}: {escape(task['title'])}")
+            out.print(f"  task #{task['id']} due {_when(task['due_at'])}: {escape(task['title'])}")
         return
     for moved in [data.get("merged") or {}]:
         if moved:
