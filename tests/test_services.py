@@ -101,8 +101,10 @@ def test_log_outcome_and_return_stats(db_url: str, tmp_path: Path) -> None:
     assert "personal_score" in left.as_json() and "personal_score" not in back.as_json()
     assert back.marked_returned == (left.id,) and back.outcome is Outcome.CONNECTED
     assert mail.outcome is Outcome.SENT and mail.direction is Way.OUTBOUND
-    assert stats["voicemails_left"] == 1 and stats["returned"] == 1
-    assert stats["by_variant"]["B"]["returned"] == 1
+    # A typed result; its JSON is the `ringback stats --json` document, keys unchanged.
+    assert stats.voicemails_left == 1 and stats.returned == 1
+    assert stats.by_variant["B"].returned == 1
+    assert stats.as_json()["by_variant"]["B"] == {"left": 1, "returned": 1, "return_rate": 1.0}
 
 
 def test_log_outcome_refuses_an_unknown_contact_and_a_voicemail_without_script(
