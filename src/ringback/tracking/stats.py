@@ -73,6 +73,9 @@ class RuleCells:
     followed: Cell
     not_followed: Cell
 
+    def as_json(self) -> dict[str, Any]:
+        return {"followed": self.followed.as_json(), "not_followed": self.not_followed.as_json()}
+
 
 @dataclass(frozen=True)
 class TimeToReturn:
@@ -83,6 +86,14 @@ class TimeToReturn:
     mean_hours: float | None
     median_hours: float | None
     buckets: Mapping[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "returned": self.returned,
+            "mean_hours": self.mean_hours,
+            "median_hours": self.median_hours,
+            "buckets": dict(self.buckets),
+        }
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,6 @@ class ReturnStats:
         def cells(groups: Mapping[str, Cell]) -> dict[str, Any]:
             return {name: c.as_json() for name, c in groups.items()}
 
-        ttr = self.time_to_return
         return {
             "since": self.since.isoformat() if self.since else None,
             "window_days": self.window_days,
@@ -123,16 +133,8 @@ class ReturnStats:
             "by_week": cells(self.by_week),
             "by_weekday": cells(self.by_weekday),
             "by_hour": cells(self.by_hour),
-            "by_rule": {
-                rule: {"followed": p.followed.as_json(), "not_followed": p.not_followed.as_json()}
-                for rule, p in self.by_rule.items()
-            },
-            "time_to_return": {
-                "returned": ttr.returned,
-                "mean_hours": ttr.mean_hours,
-                "median_hours": ttr.median_hours,
-                "buckets": dict(ttr.buckets),
-            },
+            "by_rule": {rule: pair.as_json() for rule, pair in self.by_rule.items()},
+            "time_to_return": self.time_to_return.as_json(),
             "ab": dict(self.ab),
         }
 

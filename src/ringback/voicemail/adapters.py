@@ -238,7 +238,7 @@ def email_input(
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
     from ringback.lines import LineKind, line_kind, normalise, notify_recipients
-    from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
+    from ringback.mail import TranscriptWord, VoicemailEmailInput
     from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
@@ -274,7 +274,7 @@ def email_input(
         other_number_near=bool(facts.number_check and facts.number_check.near),
         summary=summary,
         untranscribed=facts.untranscribed,
-        dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
+        dates=facts.dates,
         callback_at=facts.callback_at,
         amounts=facts.amounts,
         addresses=facts.addresses,

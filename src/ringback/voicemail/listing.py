@@ -343,35 +343,21 @@ def capture_chosen(
     numbers, the interaction, the callback task, marked done), keeping only the proposed
     back-story items whose index is in ``keep``. Raises
     :class:`~ringback.voicemail.capture.NotCapturable` and :class:`~ringback.voicemail.service.VoicemailNotFound`."""
-    from ringback.contacts.models import BackStoryItem
     from ringback.voicemail.capture import capture, story_items
 
     row = get_voicemail(session, voicemail_id)
-    proposed = story_items(row, settings.tz)
-    result = capture(session, settings, voicemail_id)
-    unwanted: set[tuple[str, str]] = set()
-    if not result.already and result.contact_id is not None:
-        # capture() filed every proposed item; the unchecked ones go again before commit.
-        unwanted = {item for i, item in enumerate(proposed) if i not in keep}
-        added = session.scalars(
-            select(BackStoryItem).where(
-                BackStoryItem.contact_id == result.contact_id,
-                BackStoryItem.source == marker(row.id),
-            )
-        )
-        for item in added:
-            if (str(item.kind), item.text) in unwanted:
-                session.delete(item)
-        session.flush()
+    result = capture(session, settings, voicemail_id, keep=keep)
     row.read_at = row.read_at or utcnow()
-    kept = tuple(text for kind, text in result.back_story if (kind, text) not in unwanted)
+    kept = tuple(text for _, text in result.back_story)
+    filed_now = not result.already and result.contact_id is not None
+    proposed = len(story_items(row, settings.tz)) if filed_now else len(kept)
     return CaptureOutcome(
         voicemail_id=row.id,
         contact_id=result.contact_id,
         contact_name=result.contact_name,
         created_contact=result.created_contact,
         kept=kept,
-        dropped=len(result.back_story) - len(kept),
+        dropped=proposed - len(kept),
         already=result.already,
     )
 
