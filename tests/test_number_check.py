@@ -193,3 +193,52 @@ def test_the_email_and_inbox_offer_both_numbers_and_say_why(
         "+15055015999",
         "caller_id",
     )
+
+
+# ---- the recording as the third witness ------------------------------------------------
+
+
+def test_the_recording_can_overturn_the_text_check_and_the_choice_stays_flagged() -> None:
+    from ringback.extract.callback import heard_by_ear
+
+    plain = heard("Call me back at 651 555 0199.", caller_id=None)
+    checked = heard("Call me back at 651 555 0199.")
+    assert checked.check is not None and checked.check.used_is == "caller_id"
+    # The audio fits the digits heard better: they are used, with the caller ID offered.
+    kept = heard_by_ear(checked, plain, "heard")
+    assert kept.e164 == "+16515550199" and kept.confidence < UNSURE_NUMBER
+    assert kept.check is not None and kept.check.used_is == "heard"
+    assert kept.check.other == CALLER_ID and kept.check.near
+    assert "the recording sounds more like its digits" in kept.check.reason
+    # The audio agrees with the text check: nothing changes.
+    assert heard_by_ear(checked, plain, "caller_id") == checked
+
+
+@pytest.mark.slow
+def test_one_saying_off_the_caller_id_in_the_area_code_is_settled_by_the_audio() -> None:
+    """Real Whisper, real digits said once: 212-555-0199 against a caller ID of
+    213-555-0199. The text alone takes the caller ID (a mishearing of it, most likely);
+    forced alignment of both numbers against the saying hears 2-1-2 and keeps it."""
+    from tests.support.audio import NUMBER, missing_audio, spoken_number, to_wav
+
+    if missing_audio():
+        pytest.skip(str(missing_audio()))
+    from ringback.speech import FasterWhisperTranscriber
+    from ringback.speech.callback_audio import callback_number_from_audio
+
+    wav = to_wav(spoken_number(NUMBER, take=3))
+    engine = FasterWhisperTranscriber.from_settings(Settings())
+    transcript, alone = callback_number_from_audio(engine, wav, caller_id=None)
+    assert alone.e164 == "+1" + NUMBER, transcript.text
+    _, text_only = callback_number_from_audio(
+        engine, wav, caller_id="+12135550199", transcript=transcript, compare_caller_id=False
+    )
+    from ringback.extract.callback import check_caller_id
+
+    assert check_caller_id(text_only, "+12135550199", "US").e164 == "+12135550199"
+    _, by_ear = callback_number_from_audio(
+        engine, wav, caller_id="+12135550199", transcript=transcript
+    )
+    assert by_ear.e164 == "+1" + NUMBER and by_ear.confidence < UNSURE_NUMBER
+    assert by_ear.check is not None and by_ear.check.other == "+12135550199"
+    assert "recording sounds more like" in by_ear.check.reason
