@@ -175,24 +175,8 @@ def run_checks(
         )[1]
 
     result: dict[str, object] = {"n": n, "seed": seed, "flag_line": UNSURE_NUMBER}
-
-    def by_ear(sn: fsdd.SpokenNumber, transcript: object, found: object, caller: object) -> object:
-        from ringback.speech.audio import decode
-        from ringback.speech.callback_audio import check_caller_id_by_ear
-
-        return check_caller_id_by_ear(
-            transcriber,
-            decode(sn.wav),
-            transcript,  # type: ignore[arg-type]
-            found,  # type: ignore[arg-type]
-            caller,  # type: ignore[arg-type]
-            "US",
-        )
-
     if caller_id:
-        result["caller_id"] = _caller_scenario(
-            numbers, transcript_of, read, by_ear, random.Random(seed)
-        )
+        result["caller_id"] = _caller_scenario(numbers, transcript_of, read, random.Random(seed))
     if holdout:
         outcomes = callback_holdout.collect(
             numbers, lambda sn, t, **kw: read(sn, t, compare_caller_id=False, **kw), transcript_of
@@ -201,44 +185,42 @@ def run_checks(
     return result
 
 
-def _caller_scenario(numbers: list, transcript_of, read, by_ear, rng) -> dict[str, object]:  # type: ignore[no-untyped-def,type-arg]
-    """Wrong numbers unflagged in the subject/invite, per caller-ID kind and per speaker:
-    without the caller-ID check, with the text check alone ("with"), and with the text
-    check settled by the recording ("by_ear": both numbers scored against the audio)."""
+def _caller_scenario(numbers: list, transcript_of, read, rng) -> dict[str, object]:  # type: ignore[no-untyped-def,type-arg]
+    """Wrong numbers unflagged in the subject/invite, per caller-ID kind, with and without
+    the caller-ID check."""
     from ringback.extract.callback import check_caller_id
 
-    columns = ("without", "with", "by_ear")
-    keys = (
-        "n",
-        *(f"{m}_{c}" for m in ("exact", "wrong_unflagged", "right_flagged") for c in columns),
-    )
     rows: dict[str, dict[str, int]] = {}
-    speakers: dict[str, dict[str, int]] = {}
     for i, sn in enumerate(numbers):
         kind, caller = callback_holdout.caller_id_for(i, sn.e164, rng)
-        transcript = transcript_of(sn, i)
-        found = read(sn, transcript, caller_id=caller, compare_caller_id=False)
+        found = read(sn, transcript_of(sn, i), caller_id=caller, compare_caller_id=False)
         checked = check_caller_id(found, caller, "US")
-        heard = by_ear(sn, transcript, found, caller) if checked.check is not None else checked
-        for row in (
-            rows.setdefault(kind, dict.fromkeys(keys, 0)),
-            speakers.setdefault(sn.speaker, dict.fromkeys(keys, 0)),
-        ):
-            row["n"] += 1
-            for label, got, was_checked in (
-                ("without", found, False),
-                ("with", checked, True),
-                ("by_ear", heard, True),
-            ):
-                flag = callback_holdout.flagged(
-                    got.e164, got.confidence, caller, was_checked and got.check is not None
-                )
-                ok = got.e164 == sn.e164
-                row[f"exact_{label}"] += ok
-                row[f"wrong_unflagged_{label}"] += not ok and got.e164 is not None and not flag
-                row[f"right_flagged_{label}"] += ok and flag
-    total = {k: sum(r[k] for r in rows.values()) for k in keys}
-    return {**rows, "all": total, "by_speaker": speakers}
+        row = rows.setdefault(
+            kind,
+            dict.fromkeys(
+                (
+                    "n",
+                    "exact_without",
+                    "exact_with",
+                    "wrong_unflagged_without",
+                    "wrong_unflagged_with",
+                    "right_flagged_without",
+                    "right_flagged_with",
+                ),
+                0,
+            ),
+        )
+        row["n"] += 1
+        for label, got, was_checked in (("without", found, False), ("with", checked, True)):
+            flag = callback_holdout.flagged(
+                got.e164, got.confidence, caller, was_checked and got.check is not None
+            )
+            ok = got.e164 == sn.e164
+            row[f"exact_{label}"] += ok
+            row[f"wrong_unflagged_{label}"] += not ok and got.e164 is not None and not flag
+            row[f"right_flagged_{label}"] += ok and flag
+    total = {k: sum(r[k] for r in rows.values()) for k in next(iter(rows.values()))}
+    return {**rows, "all": total}
 
 
 def _baseline(model: object, numbers: list[fsdd.SpokenNumber]) -> dict[str, object]:

@@ -332,37 +332,6 @@ def check_caller_id(number: CallbackNumber, caller: str | None, region: str) -> 
     )
 
 
-def heard_by_ear(number: CallbackNumber, heard: CallbackNumber, favours: str) -> CallbackNumber:
-    """A :func:`check_caller_id` result settled by the recording: ``favours`` is the reading
-    whose digits the audio of the sayings fits better ("heard" or "caller_id", scored by
-    forced alignment in ``ringback.speech.callback_audio``). When that is the one the text
-    check used, nothing changes; when it is the other, the other is used instead, flagged
-    (under :data:`UNSURE_NUMBER`): the two witnesses disagree, so a person should listen.
-    ``heard`` is the number before the check (what the transcript gave)."""
-    check = number.check
-    if check is None or not check.near or favours == check.used_is:
-        return number
-    assert heard.e164 is not None
-    caller = check.other if check.used_is == "heard" else check.used
-    apart = f"{check.edits} digit{'s' if check.edits != 1 else ''} off"
-    if favours == "caller_id":
-        reason = (
-            f"The caller ID is used: the recording sounds more like its digits than like "
-            f"{pretty(heard.e164)}, the number heard, {apart} it; check the recording."
-        )
-        new = NumberCheck(caller, heard.e164, reason, check.edits, True, "caller_id")
-        used = caller
-    else:
-        reason = (
-            f"The number said in the message is used: the recording sounds more like its "
-            f"digits than like the caller ID {pretty(caller)}, {apart} it; check the recording."
-        )
-        new = NumberCheck(heard.e164, caller, reason, check.edits, True, "heard")
-        used = heard.e164
-    confidence = min(heard.confidence, number.confidence, _DISAGREEMENT)
-    return replace(number, e164=used, confidence=confidence, check=new)
-
-
 def _digits_apart(number: CallbackNumber, national: str) -> tuple[int, bool]:
     """How many digits the closest thing heard is from the caller ID's, and whether that is
     near enough to be a mishearing of it (two digits off, three when the lengths differ)."""

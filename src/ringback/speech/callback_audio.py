@@ -21,12 +21,11 @@ from ringback.extract.callback import (
     CallbackNumber,
     check_caller_id,
     close_digits,
-    heard_by_ear,
     resolve,
     with_extension,
 )
 from ringback.extract.spoken_numbers import Reading, find_readings
-from ringback.phones import e164_or_none, national_digits
+from ringback.phones import e164_or_none
 from ringback.speech.types import (
     SAMPLE_RATE,
     AudioInput,
@@ -61,9 +60,6 @@ _SETTLED_NATS = 2.0
 # and 7th after the first, and scoring ten instead of forty left the accuracy at 78 %.
 _RECHECKED = 10
 _OVER_BUDGET = 0.55
-# The heard number against the caller ID one or two digits off it: the recording settles
-# which one is used when one of them explains the sayings better by this much (nats).
-_BY_EAR_NATS = 1.0
 
 
 @runtime_checkable
@@ -99,8 +95,9 @@ def callback_number_from_audio(
     ``score_texts`` (``FasterWhisperTranscriber`` has it); others get the text result.
     ``verify_below``: a spoken number with a confidence at or below this is checked too.
     ``repair=False`` skips the audio check altogether (the transcript's reading stands).
-    The number found is then compared with the caller ID (:func:`check_caller_id_by_ear`;
-    ``compare_caller_id=False`` skips that, as a measure of what the comparison is worth).
+    The number found is then compared with the caller ID
+    (:func:`ringback.extract.callback.check_caller_id`; ``compare_caller_id=False`` skips
+    that, as a measure of what the comparison is worth).
     """
     from ringback.speech.audio import decode
 
@@ -118,73 +115,8 @@ def callback_number_from_audio(
         repair,
     )
     if compare_caller_id:
-        caller = e164_or_none(caller_id, region)
-        found = check_caller_id_by_ear(transcriber, samples, transcript, found, caller, region)
+        found = check_caller_id(found, e164_or_none(caller_id, region), region)
     return transcript, found
-
-
-def check_caller_id_by_ear(
-    transcriber: Transcriber,
-    samples: npt.NDArray[np.float32],
-    transcript: Transcript,
-    found: CallbackNumber,
-    caller: str | None,
-    region: str,
-) -> CallbackNumber:
-    """``found`` compared with the caller ID (:func:`check_caller_id`), with the recording
-    as the third witness: when the two are one or two digits apart, both are scored
-    against the audio of each saying (forced alignment of their digits), and the one that
-    explains it clearly better (by ``_BY_EAR_NATS``) is used
-    (:func:`ringback.extract.callback.heard_by_ear`). Too close to call, or a transcriber
-    that cannot score, leaves the text check's choice."""
-    checked = check_caller_id(found, caller, region)
-    if (
-        caller is None
-        or found.e164 is None
-        or checked.check is None
-        or not checked.check.near
-        or not isinstance(transcriber, _Rescorer)
-    ):
-        return checked
-    favours = _fits_better(
-        transcriber,
-        samples,
-        transcript,
-        (national_digits(found.e164), national_digits(caller)),
-        region,
-    )
-    return heard_by_ear(checked, found, favours) if favours else checked
-
-
-def _fits_better(
-    rescorer: _Rescorer,
-    samples: npt.NDArray[np.float32],
-    transcript: Transcript,
-    digits: tuple[str, str],
-    region: str,
-) -> str | None:
-    """ "heard" or "caller_id": whose digits the sayings in the audio fit better (the
-    surest ``_MAX_SAYINGS_SCORED`` sayings summed); None when neither leads by
-    ``_BY_EAR_NATS`` or no saying has times."""
-    from ringback.speech.alignment import score_clip
-
-    heard, theirs = digits
-    v_all, fragments = find_readings(transcript.text, transcript.words, region, min_partial=1)
-    sayings = sorted(_sayings([*v_all, *fragments]), key=lambda r: -(r.mean_prob or 0.0))
-    if not sayings:
-        return None
-    duration = len(samples) / SAMPLE_RATE
-    margin = 0.0
-    for r in sayings[:_MAX_SAYINGS_SCORED]:
-        assert r.start_time is not None and r.end_time is not None
-        a = max(0.0, r.start_time - _REREAD_PAD_S)
-        b = min(duration, r.end_time + _REREAD_PAD_S)
-        clip = samples[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
-        said, caller_said = score_clip(rescorer, clip, [_as_said(heard), _as_said(theirs)])
-        margin += caller_said - said
-    if abs(margin) < _BY_EAR_NATS:
-        return None
-    return "caller_id" if margin > 0 else "heard"
 
 
 def _read_and_repair(
