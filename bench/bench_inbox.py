@@ -452,7 +452,10 @@ def bench_hour(work: Path, seconds: float, seed: int) -> dict[str, Any]:
     written = voicemail_corpus.write_long(path, seconds, seed=seed)
     data = work / "data-hour"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RINGBACK_SMTP")}
-    env.update(RINGBACK_DATA_DIR=str(data))
+    # A message this long is refused by default (RINGBACK_MAX_VOICEMAIL_MINUTES, 30): the
+    # bench is the user who raised the limit to take it, and measures what that costs.
+    minutes = int(seconds // 60) + 5
+    env.update(RINGBACK_DATA_DIR=str(data), RINGBACK_MAX_VOICEMAIL_MINUTES=str(minutes))
     env.pop("RINGBACK_DATABASE_URL", None)
     started = time.perf_counter()
     proc = subprocess.run(

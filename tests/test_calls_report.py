@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
@@ -104,7 +105,8 @@ def test_accept_files_everything_once(cli: Cli, tmp_path: Path) -> None:
     assert any(str(d).startswith("2026-11-27") for d in follow.values())
     assert [i["kind"] for i in shown["interactions"]] == ["call"]
     again = cli("call", "accept", str(out))
-    assert again.exit_code == 1 and "already accepted" in again.stderr
+    assert again.exit_code == 1 and "already accepted today " in again.stderr
+    assert not re.search(r"\d{4}-\d\d-\d\dT", again.stderr)  # words, not an ISO stamp
     shown_again = json.loads(cli("contacts", "show", str(cid), "--json").stdout)
     assert len(shown_again["open_follow_ups"]) == len(shown["open_follow_ups"])
 

@@ -36,6 +36,57 @@ PRIORITY = re.compile(r"\b([A-Za-z']+) is a priority\b")
 PASTED_CLAUSE = re.compile(r"\bmentioned (?!that\b|you\b|it\b|:)((?:[\w']+,? ){0,5}?)([a-z]+s)\b")
 
 
+# Singular count nouns notes use that English never says bare ("pay off SBA loan", "become
+# top producer", "leads from website"): each needs a/the/your/… before its noun phrase.
+COUNT_NOUNS = frozenset(
+    """loan website team account audit book producer rush crm office practice location
+    clinic truck van business company shop store building house kitchen contract deal
+    budget line system app operatory trailer saw excavator fleet brokerage bakery
+    restaurant agency firm close""".split()  # noqa: SIM905
+)
+# Where a noun phrase starts: a preposition or conjunction before it (its verb is handled
+# by position: a goal's first word).
+PHRASE_START = frozenset(
+    """to for from with without in on at by of about off into before after over under
+    than and or but""".split()  # noqa: SIM905
+)
+DETERMINER = frozenset(
+    """a an the your my our their his her its this that these those some any no every each
+    another one two three more""".split()  # noqa: SIM905
+)
+SAYING = frozenset({"mentioned", "said", "told", "know"})  # "mentioned that …": a conjunction
+WEEKDAY = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b")
+
+
+def bare_count_nouns(text: str) -> list[str]:
+    """Each singular count noun said without a determiner before its noun phrase."""
+    words = re.findall(r"[\w'’%-]+|[,.;:!?—]", text)
+    found = []
+    for i, word in enumerate(words):
+        if word.lower() not in COUNT_NOUNS or (i and words[i - 1].lower() in ("to", "you")):
+            continue  # "to close", "you book": a verb
+        j = i - 1
+        while j >= 0 and words[j].lower() not in DETERMINER | PHRASE_START:
+            if not words[j][0].isalnum() or words[j].lower().endswith(("'s", "’s")):
+                break
+            j -= 1
+        after = words[i + 1].lower() if i + 1 < len(words) else "."
+        if after[0].isalnum() and after not in PHRASE_START | {"is", "are", "was", "done"}:
+            continue  # a modifier, not the head: "kitchen" in "kitchen remodel jobs"
+        if any(w[:1].isupper() and any(c.islower() for c in w) for w in words[j + 1 : i]):
+            continue  # a name: "LeadLine CRM", "Bayside Home Loans"
+        said_that = j > 0 and words[j].lower() == "that" and words[j - 1].lower() in SAYING
+        if (
+            j >= 0
+            and not said_that
+            and (words[j].lower() in DETERMINER or words[j].lower().endswith("'s"))
+        ):
+            continue
+        if said_that or j < 0 or words[j].lower() in PHRASE_START or not words[j][0].isalnum():
+            found.append(" ".join(words[max(j, 0) : i + 1]))
+    return found
+
+
 def _bare_verb(word: str) -> bool:
     low = word.lower()
     return low not in ("you", "your", "that") and (low in VERBS or base_of_3sg(low) is not None)
@@ -60,6 +111,8 @@ def grammar_slips(text: str, ends: tuple[str, ...] = (".", "?", "!")) -> list[st
         if base_of_3sg(m.group(2)) is not None
     ]
     slips += [f"doubled word: {m.group()!r}" for m in re.finditer(r"\b(\w+) \1\b", text, re.I)]
+    slips += [f"no article before a count noun: {bare!r}" for bare in bare_count_nouns(text)]
+    slips += [f"weekday without a capital: {m.group()!r}" for m in WEEKDAY.finditer(text)]
     for sentence in SENTENCE.split(text.strip()):
         if not (sentence[:1].isupper() or sentence[:1].isdigit()):
             slips.append(f"no capital: {sentence!r}")
@@ -118,7 +171,26 @@ def test_questions_and_emails_of_the_corpus_are_grammatical():
         "When we last spoke, you mentioned new job in Palo Alto starts March 1.",
         "It builds on what you told me on on our call.",
         "i have an idea to help you get there.",
+        "I have an idea to help you pay off SBA loan by the end of the year.",
+        "You mentioned you want to become top producer in the county.",
+        "You mentioned that leads from website are junk — how is that affecting your week?",
+        "You mentioned that CRM is a mess.",
+        "You mentioned hiking every sunday — how did you get into that?",
     ],
 )
 def test_the_grammar_check_catches_the_slips_seen_on_main(bad):
     assert grammar_slips(bad), bad
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        "I have an idea to help you pay off your SBA loan by the end of the year.",
+        "I'm calling to close the loop on the office lease, and to book a 15-minute call.",
+        "You mentioned you want to open a second location and hire for your team.",
+        "Would a 15-minute call this week work for you? I'll email the details.",
+        "You mentioned your son's little league team.",
+    ],
+)
+def test_the_count_noun_check_passes_what_people_write(good):
+    assert grammar_slips(good) == [], good

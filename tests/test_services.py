@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from ringback.calls import service as calls
 from ringback.coach import service as coach
-from ringback.config import Settings
 from ringback.contacts.models import BackStoryKind, Contact
 from ringback.contacts.service import ContactNotFound, add_back_story, add_contact
 from ringback.db.session import transaction
@@ -20,6 +19,7 @@ from ringback.prep.service import brief_for_contact
 from ringback.tracking import service as tracking
 from ringback.tracking.models import Channel, Outcome, Way
 from ringback.tracking.sequence_state import SequenceError
+from tests.support.tracking import settings_for
 
 GOOD = (
     "Hi Bill, this is Dana from Acme. Following up on our call Tuesday: you mentioned "
@@ -27,18 +27,6 @@ GOOD = (
     "show how we cut it by 23%. Call me at 415 555 0100."
 )
 LEFT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # a Monday, 10:00 in New York
-
-
-def _settings(db_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=db_url,
-        data_dir=tmp_path / "data",
-        timezone="America/New_York",
-        owner_name="Dana Reyes",
-        owner_company="Acme",
-        owner_phone="415-555-0100",
-        owner_email="dana@acme.example",
-    )
 
 
 def _bill(session: Session) -> Contact:
@@ -59,7 +47,7 @@ def _bill(session: Session) -> Contact:
 
 
 def test_log_outcome_and_return_stats(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         cid = _bill(session).id
         left = tracking.log_outcome(
@@ -101,14 +89,16 @@ def test_log_outcome_and_return_stats(db_url: str, tmp_path: Path) -> None:
     assert "personal_score" in left.as_json() and "personal_score" not in back.as_json()
     assert back.marked_returned == (left.id,) and back.outcome is Outcome.CONNECTED
     assert mail.outcome is Outcome.SENT and mail.direction is Way.OUTBOUND
-    assert stats["voicemails_left"] == 1 and stats["returned"] == 1
-    assert stats["by_variant"]["B"]["returned"] == 1
+    # A typed result; its JSON is the `ringback stats --json` document, keys unchanged.
+    assert stats.voicemails_left == 1 and stats.returned == 1
+    assert stats.by_variant["B"].returned == 1
+    assert stats.as_json()["by_variant"]["B"] == {"left": 1, "returned": 1, "return_rate": 1.0}
 
 
 def test_log_outcome_refuses_an_unknown_contact_and_a_voicemail_without_script(
     db_url: str, tmp_path: Path
 ) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         with pytest.raises(tracking.UnknownContact):
             tracking.log_outcome(session, channel=Channel.CALL, contact_id=999, settings=settings)
@@ -119,7 +109,7 @@ def test_log_outcome_refuses_an_unknown_contact_and_a_voicemail_without_script(
 
 
 def test_follow_up_start_list_show_approve(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         cid = _bill(session).id
         vm = tracking.log_outcome(
@@ -160,7 +150,7 @@ def test_follow_up_start_list_show_approve(db_url: str, tmp_path: Path) -> None:
 
 
 def test_coach_score_opener_and_compose(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         _bill(session)
         profile = coach.contact_profile(session, ref="Bill")
@@ -182,7 +172,7 @@ def test_coach_score_opener_and_compose(db_url: str, tmp_path: Path) -> None:
 
 
 def test_prep_brief_for_contact(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         _bill(session)
         brief = brief_for_contact(
@@ -227,7 +217,7 @@ def _proposals(folder: Path, contact_id: int) -> Path:
 
 
 def test_accept_call_proposals_once(db_url: str, tmp_path: Path) -> None:
-    settings = _settings(db_url, tmp_path)
+    settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         cid = _bill(session).id
     folder = _proposals(tmp_path / "review", cid)
@@ -253,7 +243,7 @@ def test_call_contact_and_call_time(db_url: str, tmp_path: Path) -> None:
     with transaction(db_url) as session:
         cid = _bill(session).id
         assert calls.call_contact(session, ref="bill") == calls.CallContact(cid, "Bill Turner")
-    tz = _settings(db_url, tmp_path).tz
+    tz = settings_for(db_url, tmp_path).tz
     at = calls.call_time(tmp_path / "missing.wav", at="2026-11-23 14:30", tz=tz)
     assert at == datetime(2026, 11, 23, 14, 30, tzinfo=tz)
     with pytest.raises(ValueError):

@@ -177,3 +177,38 @@ def test_prep_questions_turn_a_habit_into_a_phrase():
     assert questions_for(profile, limit=1) == [
         "You mentioned playing tennis on weekends — how did you get into that?"
     ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "text"),
+    [
+        (
+            "financial_goal",
+            "pay off SBA loan by eoy",
+            "pay off your SBA loan by the end of the year",
+        ),
+        (
+            "professional_goal",
+            "become top producer in the county",
+            "become the top producer in the county",
+        ),
+        (
+            "professional_goal",
+            "land wholesale acct w/ the grocery chain",
+            "land a wholesale account with the grocery chain",
+        ),
+        ("challenge", "leads from website are junk", "leads from your website are junk"),
+        ("challenge", "CRM is a mess - nobody logs calls", "your CRM is a mess"),
+        ("interest", "hikes every sunday", "hiking every Sunday"),
+        # Already determined, or not the head of its phrase: left alone.
+        ("professional_goal", "relocate the dental practice", "relocate the dental practice"),
+        (
+            "professional_goal",
+            "double kitchen remodel jobs next yr",
+            "double kitchen remodel jobs next year",
+        ),
+        ("professional_goal", "wants to close 30 homes this yr", "close 30 homes this year"),
+    ],
+)
+def test_a_bare_count_noun_gets_its_article(kind: str, note: str, text: str) -> None:
+    assert suggest_phrase(note, kind).text == text

@@ -66,6 +66,10 @@ def test_log_and_stats_contract(cli: Cli) -> None:
     later = stats(cli, "--since", "2026-11-15")
     assert later["voicemails_left"] == 1 and later["returned"] == 0
     assert later["by_variant"] == {"A": {"left": 1, "returned": 0, "return_rate": 0.0}}
+    assert later["since"].startswith("2026-11-15T")  # --json keeps ISO 8601
+    shown = cli("stats", "--since", "2026-11-15")
+    # The table says the day in words (timefmt), not a clipped ISO stamp.
+    assert "since Sun 15 Nov, 9:00 am" in shown.stdout and "2026-11-15" not in shown.stdout
 
 
 def test_same_event_twice_counts_once(cli: Cli) -> None:

@@ -286,7 +286,9 @@ def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
     assert story == ["Our goal is to double revenue to 40000 dollars this year."]
     assert len(tasks) == 1 and "send you the proposal" in tasks[0]
     after = client.get(f"/calls/{review_id}").text
-    assert "Accepted on" in after and 'name="proposal"' not in after
+    # When, in words in the user's timezone (timefmt), not an ISO stamp.
+    assert "Accepted today " in after and 'name="proposal"' not in after
+    assert not re.search(r"Accepted .*\d{4}-\d\d-\d\dT", after)
     # A second send of the same form adds nothing.
     again = client.post(
         f"/calls/{review_id}/accept", data={"csrf_token": token, "proposal": [str(challenge)]}

@@ -12,10 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event, insert, select
 
-from ringback.config import Settings
 from ringback.contacts.models import (
     BackStoryItem,
     BackStoryKind,
@@ -29,38 +27,19 @@ from ringback.contacts.models import (
 )
 from ringback.db.session import get_engine, transaction
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
-from ringback.web import create_app
-from tests.support.accounts import add_user, csrf_of, sign_in
-from tests.support.twilio import make_settings
+from tests.support.accounts import add_user
+from tests.support.web_pages import MigratedApp
 
 HTML = {"accept": "text/html"}
 FRAGMENT = {"accept": "text/html", "x-requested-with": "ringback"}
 NOW = datetime.now(UTC)
 
 
-class App:
+class App(MigratedApp):
     """The app on a migrated database with one signed-in user."""
 
-    def __init__(self, tmp_path: Path, url: str) -> None:
-        from ringback.db.migrate import upgrade
-
-        self.settings: Settings = make_settings(tmp_path, database_url=url)
-        self.url = url
-        upgrade(url)
-        add_user(url, name="Dana Wells")
-        self.client = TestClient(
-            create_app(self.settings, prepare_database=False),
-            base_url="http://127.0.0.1",
-            raise_server_exceptions=False,
-        )
-        self.client.__enter__()
-        assert sign_in(self.client).status_code == 303
-
     def post(self, path: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
-        token = csrf_of(self.client.get("/contacts"))
-        form = {"csrf_token": token, **(data or {})}
-        kw.setdefault("headers", HTML)
-        return self.client.post(path, data=form, follow_redirects=False, **kw)
+        return self.form_post("/contacts", path, data, **kw)
 
     def contact(self, name: str, **fields: Any) -> int:
         phones = fields.pop("phones", ())
@@ -78,7 +57,7 @@ class App:
 def app(tmp_path: Path, db_url: str) -> Iterator[App]:
     made = App(tmp_path, db_url)
     yield made
-    made.client.__exit__(None, None, None)
+    made.close()
 
 
 def listed(html: str) -> list[str]:

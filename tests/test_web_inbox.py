@@ -20,16 +20,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, insert, select
 
-from ringback.config import Settings
 from ringback.contacts.models import BackStoryItem, Contact, ContactPhone
 from ringback.db.session import get_engine, transaction
 from ringback.voicemail import listing
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from ringback.voicemail.store import store_original
-from ringback.web import create_app
-from tests.support.accounts import add_user, csrf_of, sign_in
 from tests.support.audio import to_wav
-from tests.support.twilio import make_settings
+from tests.support.web_pages import MigratedApp
 
 HTML = {"accept": "text/html"}
 NY = ZoneInfo("America/New_York")
@@ -47,23 +44,11 @@ FACTS: dict[str, Any] = {
 }
 
 
-class Inbox:
+class Inbox(MigratedApp):
     """The app on a migrated database with one signed-in user, and rows to put in it."""
 
     def __init__(self, tmp_path: Path, url: str) -> None:
-        from ringback.db.migrate import upgrade
-
-        self.settings: Settings = make_settings(tmp_path, database_url=url)
-        self.url = url
-        upgrade(url)
-        add_user(url, name="Dana Wells")
-        self.client = TestClient(
-            create_app(self.settings, prepare_database=False),
-            base_url="http://127.0.0.1",
-            raise_server_exceptions=False,
-        )
-        self.client.__enter__()
-        assert sign_in(self.client).status_code == 303
+        super().__init__(tmp_path, url)
         self.n = 0
 
     def add(self, **values: Any) -> int:
@@ -102,9 +87,7 @@ class Inbox:
             session.execute(insert(Voicemail), rows)
 
     def post(self, path: str, data: dict[str, Any] | None = None) -> Any:
-        token = csrf_of(self.client.get("/inbox"))
-        form = {"csrf_token": token, **(data or {})}
-        return self.client.post(path, data=form, headers=HTML, follow_redirects=False)
+        return self.form_post("/inbox", path, data, headers=HTML)
 
     def row(self, voicemail_id: int) -> Voicemail:
         with transaction(self.url) as session:
@@ -118,7 +101,7 @@ class Inbox:
 def inbox(tmp_path: Path, db_url: str) -> Iterator[Inbox]:
     made = Inbox(tmp_path, db_url)
     yield made
-    made.client.__exit__(None, None, None)
+    made.close()
 
 
 def listed_ids(html: str) -> list[int]:
@@ -293,7 +276,7 @@ def test_capture_saves_exactly_the_checked_items(inbox: Inbox) -> None:
     assert saved.status_code == 303
     assert back_story(inbox.url) == [
         ("interest", "Wants to see the house tomorrow after 3 pm; times mentioned: "
-         "after three tomorrow (2026-11-24T15:00:00-05:00)"),
+         "after three tomorrow (Tue 24 Nov, 3:00 pm)"),
         ("interest", "Address mentioned: 12 Oak Street"),
     ]  # fmt: skip
     assert inbox.row(voicemail_id).handled_at is not None

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -114,3 +115,49 @@ def _safe_console_class() -> type[Console]:
 
 
 _SafeConsole: type[Console] | None = None
+
+
+def interactive() -> bool:
+    """Both stdout and stderr are a terminal: the one case for live progress (a pipe, a
+    file or ``--json`` reader gets none)."""
+    return console().is_terminal and console(stderr=True).is_terminal
+
+
+class StageBar:
+    """A progress bar on stderr for a long job in stages: the label names the running
+    stage, the bar advances through the part that can be measured (a transcription)."""
+
+    def __init__(self, progress: Any, task: Any) -> None:
+        self._progress = progress
+        self._task = task
+
+    def stage(self, label: str) -> None:
+        self._progress.update(self._task, description=label)
+        self._progress.refresh()
+
+    def advance(self, fraction: float) -> None:
+        self._progress.update(self._task, completed=max(0.0, min(1.0, fraction)))
+        self._progress.refresh()
+
+
+@contextmanager
+def stage_bar(first: str, *, enabled: bool = True) -> Iterator[StageBar | None]:
+    """A :class:`StageBar` while the block runs, when ``enabled`` and :func:`interactive`;
+    else None (no escape codes for pipes, tests and ``--json``). Redrawn on each update
+    rather than on a timer, and cleared when the block ends."""
+    if not (enabled and interactive()):
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        console=console(stderr=True),
+        transient=True,
+        auto_refresh=False,
+    )
+    with progress:
+        yield StageBar(progress, progress.add_task(first, total=1.0))

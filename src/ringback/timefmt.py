@@ -80,17 +80,20 @@ def format_when(
     return f"{day}{sep}{format_clock(local)}{zone}"
 
 
-def format_mentioned(iso: str, tz: tzinfo, *, now: datetime | None = None) -> str:
+def format_mentioned(
+    iso: str, tz: tzinfo, *, now: datetime | None = None, relative: bool = True
+) -> str:
     """A time given as ISO 8601 text (``2026-12-07`` or ``2026-12-07T15:00:00-08:00``) in
     the words of :func:`format_day` / :func:`format_when`; text that is not ISO 8601 is
-    returned as it is (it is already words)."""
+    returned as it is (it is already words). ``relative=False`` never says today or
+    tomorrow (text kept to be read another day: a back-story note)."""
     try:
         if len(iso) == 10:
-            return format_day(date.fromisoformat(iso), today=_today(tz, now))
+            return format_day(date.fromisoformat(iso), today=_today(tz, now), named=relative)
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    return format_when(moment, tz, now=now, own_zone=True)
+    return format_when(moment, tz, now=now, own_zone=True, relative=relative)
 
 
 def format_stored(iso: str | None, tz: tzinfo, *, now: datetime | None = None) -> str:

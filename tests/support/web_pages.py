@@ -40,3 +40,32 @@ def signed_in_app(tmp_path: Path, database_url: str, **overrides: Any) -> Iterat
     with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
         assert sign_in(client).status_code == 303
         yield SignedIn(client, settings)
+
+
+class MigratedApp:
+    """The app on a freshly migrated database with one signed-in user (Dana Wells);
+    ``close()`` when done. Page tests subclass it with helpers for their own rows."""
+
+    def __init__(self, tmp_path: Path, url: str) -> None:
+        from ringback.db.migrate import upgrade
+
+        self.settings: Any = make_settings(tmp_path, database_url=url)
+        self.url = url
+        upgrade(url)
+        add_user(url, name="Dana Wells")
+        self.client = TestClient(
+            create_app(self.settings, prepare_database=False),
+            base_url="http://127.0.0.1",
+            raise_server_exceptions=False,
+        )
+        self.client.__enter__()
+        assert sign_in(self.client).status_code == 303
+
+    def form_post(self, page: str, path: str, data: dict[str, Any] | None, **kw: Any) -> Any:
+        """POST ``data`` to ``path`` with the CSRF token of ``page``, as a browser form."""
+        form = {"csrf_token": csrf_of(self.client.get(page)), **(data or {})}
+        kw.setdefault("headers", {"accept": "text/html"})
+        return self.client.post(path, data=form, follow_redirects=False, **kw)
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)

@@ -22,6 +22,9 @@ from ringback.calls.model import Speaker, SpokenWord
 from ringback.calls.questions import Question, find_questions
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
     from ringback.calls.rep_voice import RepVoice
     from ringback.calls.voice_encoder import VoiceEncoder
     from ringback.config import Settings
@@ -124,10 +127,12 @@ def analyze_call(
     rep_voice: Path | None = None,
     transcriber: Transcriber | None = None,
     progress: Progress | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> CallAnalysis:
     """Analyse the call at ``path``. ``rep_voice``: a recording of the rep alone, which
     names the rep by voice in a mono call (default ``settings.rep_voice``; see
-    :mod:`ringback.calls.rep_voice`)."""
+    :mod:`ringback.calls.rep_voice`). ``progress`` hears what is being done, in words;
+    ``on_progress`` how much of the transcription is done (0..1, every channel counted)."""
     from ringback.calls.transcribe import call_options
 
     say = progress or (lambda _msg: None)
@@ -143,6 +148,7 @@ def analyze_call(
         options=call_options(settings),
         rep_channel=rep_channel,
         say=say,
+        on_progress=on_progress,
     )
     stereo = audio.stereo and not audio.same_signal and not force_mono
     if stereo and rep_voice is not None:
@@ -159,6 +165,8 @@ def analyze_call(
             "check that this is the call recording (not hold music or a tone) and that it "
             "is not silent",
         )
+    if on_progress is not None:
+        on_progress(1.0)
     say("measuring")
     metrics = compute(words, audio.duration, heard.talk)
     questions = tuple(find_questions(metrics.turns))
@@ -185,6 +193,21 @@ class _Transcription:
     options: TranscribeOptions  # ``transcribe.call_options``: VAD cut at short pauses
     rep_channel: int
     say: Progress
+    on_progress: Callable[[float], None] | None = None
+
+    def piece_progress(
+        self, part: int, parts: int, offset: float, samples: npt.NDArray[np.float32]
+    ) -> Callable[[float], None] | None:
+        """The progress callback of one piece (``offset`` s into the ``part``-th of
+        ``parts`` channels transcribed), on the scale of the whole transcription."""
+        from ringback.speech.progress import scaled
+        from ringback.speech.types import SAMPLE_RATE
+
+        if self.on_progress is None:
+            return None
+        total = parts * max(self.audio.duration, 1e-6)
+        start = (part * self.audio.duration + offset) / total
+        return scaled(self.on_progress, start, len(samples) / SAMPLE_RATE / total)
 
 
 @dataclass(frozen=True)
@@ -224,14 +247,20 @@ def _hear_stereo(job: _Transcription) -> _Heard:
     from ringback.calls.transcribe import transcribe_channel
 
     words: list[SpokenWord] = []
-    for channel in (0, 1):
+    heard = [channel for channel in (0, 1) if not job.audio.stats[channel].silent]
+    for part, channel in enumerate(heard):
         speaker: Speaker = "rep" if channel == job.rep_channel else "customer"
-        if job.audio.stats[channel].silent:
-            continue
         # A piece at a time: memory does not grow with the length of the call.
         for offset, samples in channel_pieces(job.path, channel, job.audio.channels):
             job.say(f"transcribing channel {channel} ({speaker}) at {offset / 60:.0f} min")
-            words += transcribe_channel(job.engine, samples, speaker, job.options, offset=offset)
+            words += transcribe_channel(
+                job.engine,
+                samples,
+                speaker,
+                job.options,
+                offset=offset,
+                on_progress=job.piece_progress(part, len(heard), offset, samples),
+            )
     return _Heard(words)
 
 
@@ -250,7 +279,14 @@ def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) 
     # FFmpeg mixes a stereo file down to the one channel asked for.
     for offset, samples in channel_pieces(job.path, 0, 1):
         job.say(f"transcribing (mono: one channel, two voices) at {offset / 60:.0f} min")
-        piece = transcribe_channel(job.engine, samples, "rep", job.options, offset=offset)
+        piece = transcribe_channel(
+            job.engine,
+            samples,
+            "rep",
+            job.options,
+            offset=offset,
+            on_progress=job.piece_progress(0, 1, offset, samples),
+        )
         job.say(f"telling the two voices apart at {offset / 60:.0f} min")
         track.add(samples, offset, piece)
         heard += piece

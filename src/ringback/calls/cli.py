@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,14 +31,20 @@ def call() -> None:
 
 
 @contextmanager
-def _status(enabled: bool) -> Iterator[object]:
-    """A spinner on stderr saying what is happening (never on stdout, which may be JSON)."""
-    if not enabled:
-        yield lambda _msg: None
-        return
-    err = console(stderr=True)
-    with err.status("analysing the call") as status:
-        yield lambda msg: status.update(f"{msg}…")
+def _status(
+    enabled: bool,
+) -> Iterator[tuple[Callable[[str], None], Callable[[float], None] | None]]:
+    """What is happening, in words, and a bar through the transcription, on stderr (never
+    on stdout, which may be JSON), only on a terminal (:func:`ringback.console.stage_bar`).
+
+    Yields ``analyze_call``'s ``(progress, on_progress)`` callbacks."""
+    from ringback.console import stage_bar
+
+    with stage_bar("analysing the call", enabled=enabled) as bar:
+        if bar is None:
+            yield (lambda _msg: None), None
+            return
+        yield (lambda msg: bar.stage(f"{msg}…")), bar.advance
 
 
 # Shared by `call analyze` and `call report`.
@@ -64,14 +70,15 @@ def run_analysis(
     from ringback.speech import SpeechError
 
     try:
-        with _status(not quiet) as say:
+        with _status(not quiet) as (say, on_progress):
             result = analyze_call(
                 file,
                 settings=settings,
                 rep_channel=rep_channel,
                 mono=mono,
                 rep_voice=rep_voice,
-                progress=say,  # type: ignore[arg-type]
+                progress=say,
+                on_progress=on_progress,
             )
     except CallAudioError as exc:
         fail(str(exc), hint=exc.hint or None)

@@ -409,7 +409,7 @@ class ReviewProposals:
     accepted (None: not yet)."""
 
     items: tuple[dict[str, Any], ...]
-    accepted_at: str | None
+    accepted_at: datetime | None
 
 
 def review_proposals(review: ReviewRow) -> ReviewProposals:
@@ -422,7 +422,12 @@ def review_proposals(review: ReviewRow) -> ReviewProposals:
         doc = json.loads((review.result_path.parent / PROPOSALS).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return ReviewProposals((), None)
-    return ReviewProposals(tuple(doc.get("proposals") or ()), doc.get("accepted_at"))
+    stamp = doc.get("accepted_at")
+    try:
+        accepted = datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    except ValueError:
+        accepted = None
+    return ReviewProposals(tuple(doc.get("proposals") or ()), accepted)
 
 
 def accept_review(
@@ -444,7 +449,7 @@ def accept_review(
         raise ProposalsError("this review is not finished", "wait until the analysis is done")
     if not only:
         raise ProposalsError("nothing was checked", "check the items to add, then accept")
-    proposals = read_proposals(review.result_path.parent)
+    proposals = read_proposals(review.result_path.parent, tz=settings.tz)
     who = review.contact_id or contact_id
     if who is None:
         raise ProposalsError("this call has no contact", "enter who the call was with, then accept")

@@ -11,6 +11,7 @@ decides); they return frozen records. The engines live beside this module:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -68,10 +69,12 @@ def analyze_call(
     mono: bool = False,
     rep_voice: Path | None = None,
     progress: Progress | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> CallAnalysis:
     """Talk share, questions, interruptions and listening metrics of the call in ``file``
     (``mono``: mix the channels down and tell the voices apart). Returns the analysis, its
-    warnings included; raises CallAudioError or SpeechError."""
+    warnings included; raises CallAudioError or SpeechError. ``progress`` hears each step
+    in words, ``on_progress`` the fraction of the transcription done (a progress bar)."""
     from ringback.calls import analysis
 
     return analysis.analyze_call(
@@ -81,6 +84,7 @@ def analyze_call(
         force_mono=mono,
         rep_voice=rep_voice,
         progress=progress,
+        on_progress=on_progress,
     )
 
 
@@ -138,9 +142,10 @@ class ProposalsFile:
     doc: dict[str, Any]
 
 
-def read_proposals(path: Path) -> ProposalsFile:
+def read_proposals(path: Path, *, tz: tzinfo | None = None) -> ProposalsFile:
     """The proposals a report wrote, from its folder or the file itself; ProposalsError if
-    there are none, they are not a Ringback proposals file, or they were accepted before."""
+    there are none, they are not a Ringback proposals file, or they were accepted before
+    (when, said in the user's timezone ``tz``; by default the zone it was stamped in)."""
     from ringback.calls.report import PROPOSALS
 
     file = path / PROPOSALS if path.is_dir() else path
@@ -159,10 +164,24 @@ def read_proposals(path: Path) -> ProposalsFile:
         ) from None
     if doc.get("accepted_at"):
         raise ProposalsError(
-            f"these proposals were already accepted on {doc['accepted_at']}; nothing was written",
+            f"these proposals were already accepted {_accepted_when(doc['accepted_at'], tz)}; "
+            "nothing was written",
             "run `ringback call report` again for a new review",
         )
     return ProposalsFile(file, doc)
+
+
+def _accepted_when(stamp: object, tz: tzinfo | None) -> str:
+    """``on Mon 7 Dec, 3:04 pm`` / ``today 3:04 pm`` (:mod:`ringback.timefmt`)."""
+    from ringback.timefmt import format_mentioned
+
+    text = str(stamp)
+    try:
+        zone = tz or datetime.fromisoformat(text).tzinfo or ZoneInfo("UTC")
+    except ValueError:
+        return f"on {text}"
+    words = format_mentioned(text, zone)
+    return words if words.startswith(("today", "yesterday")) else f"on {words}"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ half of each channel where the other party talks (or nobody does) costs nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ringback.calls.model import Speaker, SpokenWord
@@ -48,9 +49,13 @@ def transcribe_channel(
     options: TranscribeOptions,
     *,
     offset: float = 0.0,
+    on_progress: Callable[[float], None] | None = None,
 ) -> list[SpokenWord]:
-    """The words of one channel (or one piece of it starting ``offset`` seconds in)."""
-    transcript = transcriber.transcribe(samples, options=options)
+    """The words of one channel (or one piece of it starting ``offset`` seconds in);
+    ``on_progress`` hears how much of it is transcribed (0..1)."""
+    from ringback.speech.progress import transcribe_tracked
+
+    transcript = transcribe_tracked(transcriber, samples, options=options, on_progress=on_progress)
     words: list[SpokenWord] = []
     for segment in transcript.segments:
         if segment.no_speech_prob > _NO_SPEECH and segment.avg_logprob < _LOW_LOGPROB:

@@ -69,31 +69,34 @@ class Contact(Base):
     )
 
 
-class ContactPhone(Base):
+class _ContactDetail:
+    """What a phone and an email of a contact both are: a labelled row of one contact's,
+    gone with the contact."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    label: Mapped[str | None] = mapped_column(String(40))
+
+
+class ContactPhone(_ContactDetail, Base):
     __tablename__ = "contact_phones"
     __table_args__ = (
         Index("ix_contact_phones_e164", "e164"),
         Index("ix_contact_phones_contact_id", "contact_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     e164: Mapped[str] = mapped_column(String(20))
-    label: Mapped[str | None] = mapped_column(String(40))
     contact: Mapped[Contact] = relationship(back_populates="phones")
 
 
-class ContactEmail(Base):
+class ContactEmail(_ContactDetail, Base):
     __tablename__ = "contact_emails"
     __table_args__ = (
         Index("ix_contact_emails_address", "address"),
         Index("ix_contact_emails_contact_id", "contact_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     address: Mapped[str] = mapped_column(String(320))  # stored lower-cased
-    label: Mapped[str | None] = mapped_column(String(40))
     contact: Mapped[Contact] = relationship(back_populates="emails")
 
 

@@ -179,3 +179,21 @@ MONTH = re.compile(
     r"\b(in|by|until|before|since|of|early|mid|late|end of) (january|february|march|april|may|"
     r"june|july|august|september|october|november|december)\b"
 )
+# Singular count nouns a note says bare ("pay off SBA loan", "become top producer") and the
+# determiner a message says before their noun phrase: "your" for what the listener has,
+# "the" for the one there is, "a" for one of many.
+NEEDS_DETERMINER = {
+    "loan": "your", "website": "your", "team": "your", "audit": "your", "book": "your",
+    "crm": "your", "budget": "your", "fleet": "your", "office": "your", "practice": "your",
+    "producer": "the", "rush": "the", "close": "the",
+    "account": "a", "contract": "a", "deal": "a", "location": "a", "clinic": "a",
+}  # fmt: skip
+# Words a noun phrase follows: where its determiner goes.
+PHRASE_START = frozenset(
+    """to for from with without in on at by of about off into before after over under
+    than and or but""".split()  # noqa: SIM905
+)
+# After a noun, words that show it is the head of its phrase (not "kitchen" in "kitchen
+# remodel jobs"): a preposition, a verb of the clause, the end.
+HEAD_FOLLOWERS = PHRASE_START | frozenset("is are was were done has had will can".split())  # noqa: SIM905
+WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)(s?)\b")

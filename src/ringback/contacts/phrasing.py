@@ -93,6 +93,7 @@ def _normalise(text: str) -> list[str]:
     joined = " ".join(words)
     joined = re.sub(r"(\d)\s+%", r"\1%", joined)  # "20 pct" → "20%"
     joined = pw.MONTH.sub(lambda m: f"{m.group(1)} {m.group(2).capitalize()}", joined)
+    joined = pw.WEEKDAYS.sub(lambda m: m.group(1).capitalize() + m.group(2), joined)
     joined = re.sub(r"\s+([,.;:!?])", r"\1", joined)
     return joined.split()
 
@@ -271,8 +272,41 @@ def suggest_phrase(note: str, kind: str = "") -> Phrase:
             break
         phrase = _shape(words, kind)
         if phrase is not None and phrase.text:
-            return Phrase(phrase.form, _tidy(phrase.text), phrase.lead)
+            text = _determined(phrase.text, goal=phrase.form == "goal")
+            return Phrase(phrase.form, _tidy(text), phrase.lead)
     return Phrase("quote", note.rstrip(" .;,"))
+
+
+def _determined(text: str, *, goal: bool) -> str:
+    """A bare singular count noun gets its determiner: "pay off SBA loan" → "pay off your
+    SBA loan", "become top producer" → "become the top producer" (``pw.NEEDS_DETERMINER``).
+    It goes where the noun phrase starts: after a preposition, after a goal's verb, or
+    first; a phrase that already has one ("the", "your", "Dana's") is left as it is."""
+    words = text.split()
+    i = 0
+    while i < len(words):
+        key = words[i].lower().rstrip(",.")
+        said = pw.NEEDS_DETERMINER.get(key)
+        after = words[i + 1].lower() if i + 1 < len(words) else ""
+        head = not after or words[i].endswith((",", ".")) or after in pw.HEAD_FOLLOWERS
+        if said is None or not head:  # not a noun of the list, or "kitchen" in "kitchen jobs"
+            i += 1
+            continue
+        if (goal and i == 0) or (i and words[i - 1].lower() in ("to", "you")):  # verbs
+            i += 1
+            continue
+        j = i - 1
+        while j >= 0 and words[j].lower() not in pw.PHRASE_START and not (goal and j == 0):
+            low = words[j].lower()
+            if low in pw.DETERMINERS or low.endswith("'s") or low in pw.SECOND_PERSON.values():
+                break
+            j -= 1
+        if j >= 0 and words[j].lower() not in pw.PHRASE_START and not (goal and j == 0):
+            i += 1
+            continue  # it has one
+        words.insert(j + 1, said)
+        i += 2
+    return " ".join(words)
 
 
 def _tidy(text: str) -> str:

@@ -24,10 +24,14 @@ class TranscriptWord:
 @dataclass(frozen=True)
 class MentionedDate:
     """A date or time the caller mentioned: their words and the resolved ISO 8601
-    value (``2026-11-26`` for a day, ``2026-11-26T14:00:00-05:00`` for a time)."""
+    value (``2026-11-26`` for a day, ``2026-11-26T14:00:00-05:00`` for a time). The one
+    type of a mentioned time from the voicemail's facts to its email (``FactDate``)."""
 
     text: str
     iso: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "iso": self.iso}
 
 
 @dataclass(frozen=True)

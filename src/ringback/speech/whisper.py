@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -208,9 +208,19 @@ class FasterWhisperTranscriber:
         return stream_info, generate()
 
     def transcribe(
-        self, audio: AudioInput, *, options: TranscribeOptions | None = None
+        self,
+        audio: AudioInput,
+        *,
+        options: TranscribeOptions | None = None,
+        on_progress: Callable[[float], None] | None = None,
     ) -> Transcript:
+        """The whole recording; ``on_progress`` (see ``progress.py``) hears how far the
+        decoder has got, from 0.0 to 1.0, as segments come out."""
+        from ringback.speech.progress import tracked
+
         info, segments = self.stream(audio, options=options)
+        if on_progress is not None:
+            segments = tracked(segments, info.duration, on_progress)
         return self.collect(info, segments)
 
     def score_texts(

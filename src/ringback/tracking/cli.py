@@ -214,11 +214,11 @@ def stats(since: str | None, as_json: bool, csv_path: Path | None, chart_path: P
         fmt = chart_path.suffix.lower().lstrip(".")
         _write(chart_path, lambda p: draw(data, p, fmt=fmt))
     if as_json:
-        print_json(data)
+        print_json(data.as_json())
         return
     from ringback.tracking.render import print_stats
 
-    print_stats(data, console())
+    print_stats(data, console(), tz=settings.tz)
     for path in (csv_path, chart_path):
         if path is not None:
             console().print(f"Wrote {path}")

@@ -6,23 +6,32 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ringback.tracking.stats import ReturnStats
 
 HEADER = ("dimension", "group", "left", "returned", "return_rate")
 
 
-def rows(data: dict[str, Any]) -> Iterator[tuple[str, str, int, int, float]]:
-    yield ("overall", "all", data["voicemails_left"], data["returned"], data["return_rate"])
-    for dimension in ("by_week", "by_score_band", "by_variant", "by_weekday", "by_hour"):
-        for group, c in data[dimension].items():
-            yield (dimension[3:], group, c["left"], c["returned"], c["return_rate"])
-    for rule, pair in data["by_rule"].items():
-        for side in ("followed", "not_followed"):
-            c = pair[side]
-            yield ("rule", f"{rule}:{side}", c["left"], c["returned"], c["return_rate"])
+def rows(data: ReturnStats) -> Iterator[tuple[str, str, int, int, float]]:
+    yield ("overall", "all", data.voicemails_left, data.returned, data.return_rate)
+    dimensions = {
+        "week": data.by_week,
+        "score_band": data.by_score_band,
+        "variant": data.by_variant,
+        "weekday": data.by_weekday,
+        "hour": data.by_hour,
+    }
+    for dimension, groups in dimensions.items():
+        for group, c in groups.items():
+            yield (dimension, group, c.left, c.returned, c.return_rate)
+    for rule, pair in data.by_rule.items():
+        for side, c in (("followed", pair.followed), ("not_followed", pair.not_followed)):
+            yield ("rule", f"{rule}:{side}", c.left, c.returned, c.return_rate)
 
 
-def csv_text(data: dict[str, Any]) -> str:
+def csv_text(data: ReturnStats) -> str:
     """The statistics as CSV text: what ``ringback stats --csv`` writes and /stats.csv sends."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
@@ -37,6 +46,6 @@ def csv_text(data: dict[str, Any]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(data: dict[str, Any], path: Path) -> None:
+def write_csv(data: ReturnStats, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         handle.write(csv_text(data))

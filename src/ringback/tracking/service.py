@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ringback.tracking.learn import Fit
     from ringback.tracking.sequence_mail import DraftPreview
     from ringback.tracking.sequences import RunReport
+    from ringback.tracking.stats import ReturnStats
 
 __all__ = [
     "Logged",
@@ -163,10 +164,9 @@ def _personal_score(session: Session, settings: Settings, logged: Logged) -> int
 
 def return_stats(
     session: Session, *, settings: Settings, since: datetime | None = None
-) -> dict[str, Any]:
-    """Are voicemails returned: overall, per week, by coach score, rule, variant and time.
-    Returns the ``ringback stats --json`` document (plain JSON-ready data, which the CSV
-    export and the charts read too)."""
+) -> ReturnStats:
+    """Are voicemails returned: overall, per week, by coach score, rule, variant and time
+    (``.as_json()``: the ``ringback stats --json`` document)."""
     from ringback.tracking.stats import compute_stats
 
     return compute_stats(

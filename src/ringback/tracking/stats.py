@@ -15,6 +15,7 @@ with ``--outcome voicemail``. The JSON keys ``voicemails_left``, ``returned``,
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -49,12 +50,93 @@ def band_of(score: int | None) -> str:
     return UNSCORED
 
 
-def cell(left: int, returned: int) -> dict[str, Any]:
-    return {
-        "left": int(left),
-        "returned": int(returned),
-        "return_rate": round(returned / left, 4) if left else 0.0,
-    }
+@dataclass(frozen=True)
+class Cell:
+    """One group's voicemails: how many were left, how many returned, and the rate."""
+
+    left: int
+    returned: int
+    return_rate: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {"left": self.left, "returned": self.returned, "return_rate": self.return_rate}
+
+
+def cell(left: int, returned: int) -> Cell:
+    return Cell(int(left), int(returned), round(returned / left, 4) if left else 0.0)
+
+
+@dataclass(frozen=True)
+class RuleCells:
+    """The voicemails scored by the coach, split by whether they followed one rule."""
+
+    followed: Cell
+    not_followed: Cell
+
+    def as_json(self) -> dict[str, Any]:
+        return {"followed": self.followed.as_json(), "not_followed": self.not_followed.as_json()}
+
+
+@dataclass(frozen=True)
+class TimeToReturn:
+    """How long the returned voicemails took: mean and median hours, and how many fell in
+    each bucket (:data:`TTR_BUCKETS`, then :data:`TTR_LATER`)."""
+
+    returned: int
+    mean_hours: float | None
+    median_hours: float | None
+    buckets: Mapping[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "returned": self.returned,
+            "mean_hours": self.mean_hours,
+            "median_hours": self.median_hours,
+            "buckets": dict(self.buckets),
+        }
+
+
+@dataclass(frozen=True)
+class ReturnStats:
+    """Are voicemails returned: overall, per week, by coach score, rule, variant, weekday
+    and hour (in ``timezone``), and how fast. :meth:`as_json` is the ``ringback stats
+    --json`` document; the groups are keyed as there (weeks by their Monday, ISO date)."""
+
+    since: datetime | None
+    window_days: float
+    timezone: str
+    voicemails_left: int
+    returned: int
+    return_rate: float
+    by_variant: Mapping[str, Cell]
+    by_score_band: Mapping[str, Cell]
+    by_week: Mapping[str, Cell]
+    by_weekday: Mapping[str, Cell]
+    by_hour: Mapping[str, Cell]
+    by_rule: Mapping[str, RuleCells]
+    time_to_return: TimeToReturn
+    ab: Mapping[str, Any]  # :func:`ringback.tracking.ab.compare_variants`
+
+    def as_json(self) -> dict[str, Any]:
+        def cells(groups: Mapping[str, Cell]) -> dict[str, Any]:
+            return {name: c.as_json() for name, c in groups.items()}
+
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "window_days": self.window_days,
+            "timezone": self.timezone,
+            "voicemails_left": self.voicemails_left,
+            "returned": self.returned,
+            "return_rate": self.return_rate,
+            "by_variant": cells(self.by_variant),
+            "by_score_band": cells(self.by_score_band),
+            "by_week": cells(self.by_week),
+            "by_weekday": cells(self.by_weekday),
+            "by_hour": cells(self.by_hour),
+            "by_rule": {rule: pair.as_json() for rule, pair in self.by_rule.items()},
+            "time_to_return": self.time_to_return.as_json(),
+            "ab": dict(self.ab),
+        }
 
 
 Counts = dict[Any, list[int]]  # group -> [left, returned]
@@ -95,8 +177,8 @@ def compute_stats(
     tz: tzinfo,
     since: datetime | None = None,
     window_days: float = 7.0,
-) -> dict[str, Any]:
-    """Everything ``ringback stats`` shows, as plain JSON-ready data."""
+) -> ReturnStats:
+    """Everything ``ringback stats`` shows (``.as_json()``: what ``--json`` prints)."""
     from ringback.tracking.ab import compare_variants
 
     scope = _Scope(since)
@@ -104,26 +186,26 @@ def compute_stats(
     by_variant, by_band = _count_by_variant_and_band(session, scope)
     by_rule = _count_by_rule(session, scope)
     time_to_return = _count_time_to_return(session, scope, hours.returned)
-    return {
-        "since": since.isoformat() if since else None,
-        "window_days": window_days,
-        "timezone": str(tz),
-        "voicemails_left": hours.left,
-        "returned": hours.returned,
-        "return_rate": cell(hours.left, hours.returned)["return_rate"],
-        "by_variant": {name: cell(*v) for name, v in sorted(by_variant.items())},
-        "by_score_band": {
+    return ReturnStats(
+        since=since,
+        window_days=window_days,
+        timezone=str(tz),
+        voicemails_left=hours.left,
+        returned=hours.returned,
+        return_rate=cell(hours.left, hours.returned).return_rate,
+        by_variant={name: cell(*v) for name, v in sorted(by_variant.items())},
+        by_score_band={
             name: cell(*by_band[name])
             for name in [f"{lo}-{hi}" for lo, hi in SCORE_BANDS] + [UNSCORED]
             if name in by_band
         },
-        "by_week": {week: cell(*v) for week, v in sorted(hours.weeks.items())},
-        "by_weekday": {WEEKDAYS[d]: cell(*hours.weekdays[d]) for d in sorted(hours.weekdays)},
-        "by_hour": {f"{h:02d}": cell(*hours.hours_of_day[h]) for h in sorted(hours.hours_of_day)},
-        "by_rule": by_rule,
-        "time_to_return": time_to_return,
-        "ab": compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
-    }
+        by_week={week: cell(*v) for week, v in sorted(hours.weeks.items())},
+        by_weekday={WEEKDAYS[d]: cell(*hours.weekdays[d]) for d in sorted(hours.weekdays)},
+        by_hour={f"{h:02d}": cell(*hours.hours_of_day[h]) for h in sorted(hours.hours_of_day)},
+        by_rule=by_rule,
+        time_to_return=time_to_return,
+        ab=compare_variants({name: (v[0], v[1]) for name, v in by_variant.items()}),
+    )
 
 
 def _count_by_hour(session: Session, scope: _Scope, tz: tzinfo) -> _ByHour:
@@ -181,7 +263,7 @@ def _count_by_variant_and_band(session: Session, scope: _Scope) -> tuple[Counts,
     return by_variant, by_band
 
 
-def _count_by_rule(session: Session, scope: _Scope) -> dict[str, Any]:
+def _count_by_rule(session: Session, scope: _Scope) -> dict[str, RuleCells]:
     """3. Each rule followed or not: grouped by the rule bitmask (≤ 2^rules groups), then
     each rule's counts summed over the masks that have its bit."""
     scored = scored_returned = 0
@@ -200,15 +282,15 @@ def _count_by_rule(session: Session, scope: _Scope) -> dict[str, Any]:
                 followed[i][0] += left
                 followed[i][1] += returned
     return {
-        rule: {
-            "followed": cell(*followed[i]),
-            "not_followed": cell(scored - followed[i][0], scored_returned - followed[i][1]),
-        }
+        rule: RuleCells(
+            followed=cell(*followed[i]),
+            not_followed=cell(scored - followed[i][0], scored_returned - followed[i][1]),
+        )
         for i, rule in enumerate(RULE_BITS)
     }
 
 
-def _count_time_to_return(session: Session, scope: _Scope, total_returned: int) -> dict[str, Any]:
+def _count_time_to_return(session: Session, scope: _Scope, total_returned: int) -> TimeToReturn:
     """4. Time to return: the returned voicemails only, read off the index in return-time
     order: cumulative bucket counts and the sum in one pass, the median by offset."""
     ttr_columns = ", ".join(
@@ -235,16 +317,16 @@ def _count_time_to_return(session: Session, scope: _Scope, total_returned: int) 
 
 def _time_to_return(
     count: int, total_seconds: int, below: list[int], median_seconds: int | None
-) -> dict[str, Any]:
+) -> TimeToReturn:
     buckets: dict[str, int] = {}
     previous = 0
     for (label, _), cumulative in zip(TTR_BUCKETS, below, strict=True):
         buckets[label] = cumulative - previous
         previous = cumulative
     buckets[TTR_LATER] = count - previous
-    return {
-        "returned": count,
-        "mean_hours": round(total_seconds / count / 3600, 2) if count else None,
-        "median_hours": round(median_seconds / 3600, 2) if median_seconds is not None else None,
-        "buckets": buckets,
-    }
+    return TimeToReturn(
+        returned=count,
+        mean_hours=round(total_seconds / count / 3600, 2) if count else None,
+        median_hours=round(median_seconds / 3600, 2) if median_seconds is not None else None,
+        buckets=buckets,
+    )

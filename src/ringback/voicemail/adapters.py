@@ -69,10 +69,21 @@ class WhisperTranscriber:
             raise PermanentError(str(exc)) from exc
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
+        return self._transcribe(audio, None)
+
+    def transcribe_tracked(
+        self, audio: np.ndarray, *, on_progress: Callable[[float], None]
+    ) -> Transcript:
+        """As :meth:`transcribe`, telling ``on_progress`` how far it has got (0..1)."""
+        return self._transcribe(audio, on_progress)
+
+    def _transcribe(
+        self, audio: np.ndarray, on_progress: Callable[[float], None] | None
+    ) -> Transcript:
         from ringback.speech import ModelNotAvailableError
 
         try:
-            result = self.engine.transcribe(audio)
+            result = self.engine.transcribe(audio, on_progress=on_progress)
         except ModelNotAvailableError as exc:
             # Retrying cannot conjure a model: fail now with the message that says what to set.
             raise PermanentError(str(exc)) from exc
@@ -248,7 +259,7 @@ def email_input(
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
     from ringback.lines import LineKind, line_kind, normalise, notify_recipients
-    from ringback.mail import MentionedDate, TranscriptWord, VoicemailEmailInput
+    from ringback.mail import TranscriptWord, VoicemailEmailInput
     from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
@@ -284,7 +295,7 @@ def email_input(
         other_number_near=bool(facts.number_check and facts.number_check.near),
         summary=summary,
         untranscribed=facts.untranscribed,
-        dates=tuple(MentionedDate(d.text, d.iso) for d in facts.dates),
+        dates=facts.dates,
         callback_at=facts.callback_at,
         amounts=facts.amounts,
         addresses=facts.addresses,

@@ -12,8 +12,9 @@ mentioned is a *financial goal*; an address is an *interest* too (a property, a 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -96,12 +97,19 @@ class Captured:
         }
 
 
-def story_items(row: Voicemail) -> list[tuple[str, str]]:
-    """(kind, text) for the facts worth keeping about the caller."""
+def story_items(row: Voicemail, tz: tzinfo) -> list[tuple[str, str]]:
+    """(kind, text) for the facts worth keeping about the caller. A time mentioned is
+    written in words in the user's timezone ``tz`` (:mod:`ringback.timefmt`), never
+    "tomorrow": the note is read on other days."""
+    from ringback.timefmt import format_mentioned
+
     facts = facts_of(row)
     items: list[tuple[str, str]] = []
     need = facts.summary.strip()
-    dates = [f"{d.text} ({d.iso})" for d in facts.dates]
+    dates = [
+        f"{d.text} ({format_mentioned(d.iso, tz, relative=False)})" if d.iso else d.text
+        for d in facts.dates
+    ]
     if need:
         text = need[0].upper() + need[1:]
         if dates:
@@ -154,12 +162,18 @@ def proposed_merges(
 
 
 def capture(
-    session: Session, settings: Settings, voicemail_id: int, *, merge_into: int | None = None
+    session: Session,
+    settings: Settings,
+    voicemail_id: int,
+    *,
+    merge_into: int | None = None,
+    keep: Collection[int] | None = None,
 ) -> Captured:
     """File a message under its caller's contact (new if nobody resembles them): numbers,
     back story, interaction and callback task; then mark it handled. ``merge_into``: the
-    caller is that contact (a contact made for them before is merged into it). Capturing
-    twice changes nothing."""
+    caller is that contact (a contact made for them before is merged into it). ``keep``:
+    the indexes of the proposed back-story items (:func:`story_items`) to file; all of
+    them when None. Capturing twice changes nothing."""
     row = get_voicemail(session, voicemail_id)
     if row.status not in ("done", "no_message"):
         why = row.status_reason or "not processed yet"
@@ -179,7 +193,7 @@ def capture(
         )
     row.contact_id = contact.id
     fill_from_message(row, contact)
-    stored = _file_under(session, settings, row, contact, already=already)
+    stored = _file_under(session, settings, row, contact, already=already, keep=keep)
     interaction = _interaction(session, row, contact)
     task = _callback_task(session, settings, row, contact, interaction.id)
     row.handled_at = row.handled_at or utcnow()
@@ -236,10 +250,17 @@ def _task_record(settings: Settings, task: Any) -> CapturedTask:
 
 
 def _file_under(
-    session: Session, settings: Settings, row: Voicemail, contact: Contact, *, already: bool
+    session: Session,
+    settings: Settings,
+    row: Voicemail,
+    contact: Contact,
+    *,
+    already: bool,
+    keep: Collection[int] | None,
 ) -> list[BackStoryItem]:
     """The caller's numbers and spelled emails onto the contact, and the message's facts
-    as back story (once); returns the back-story items this message gave."""
+    as back story (once; only the items numbered in ``keep`` when given); returns the
+    back-story items this message gave."""
     from ringback.contacts.models import BackStoryItem, BackStoryKind
     from ringback.contacts.service import add_known_numbers
 
@@ -254,7 +275,9 @@ def _file_under(
     stored = [b for b in contact.back_story if b.source == source]
     if not stored and not already:
         noted = row.received_at.astimezone(settings.tz).date()
-        for kind, text in story_items(row):
+        for index, (kind, text) in enumerate(story_items(row, settings.tz)):
+            if keep is not None and index not in keep:
+                continue
             item = BackStoryItem(kind=BackStoryKind(kind), text=text, source=source, noted_on=noted)
             contact.back_story.append(item)
             stored.append(item)

@@ -125,7 +125,7 @@ def add(
     if len(files) > 1:
         _add_batch(files, settings, workers or settings.inbox_workers, as_json)
         return
-    with render.progress() as on_stage:
+    with render.progress(enabled=not as_json) as (on_stage, on_progress):
         result = _guard(
             lambda: add_file(
                 files[0],
@@ -134,6 +134,7 @@ def add(
                 to_number=to_number,
                 received_at=when,
                 on_stage=on_stage,
+                on_progress=on_progress,
             )
         )
     data = result_json(result)

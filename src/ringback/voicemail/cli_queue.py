@@ -54,7 +54,7 @@ def add_queued(
             fail(str(exc), hint=exc.hint)
         results.append(result)
     if wait:
-        with render.progress() as on_stage:
+        with render.progress() as (on_stage, _on_progress):  # a worker transcribes
             results = [
                 wait_for(url, r.id, timeout=WAIT_SECONDS, on_stage=on_stage)
                 if r.status in ("received", "processing")

@@ -19,17 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from ringback.extract.callback import NumberCheck
+from ringback.mail.model import MentionedDate
 
-
-@dataclass(frozen=True)
-class FactDate:
-    """A time the caller named: the words said and what they mean (ISO 8601)."""
-
-    text: str
-    iso: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"text": self.text, "iso": self.iso}
+#: A time the caller named: the words said and what they mean (ISO 8601). The email's
+#: own type, so the facts' dates go into the email as they are.
+FactDate = MentionedDate
 
 
 @dataclass(frozen=True)

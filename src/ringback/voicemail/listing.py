@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -275,12 +275,12 @@ def _words(stored: Any) -> tuple[TranscriptWord, ...]:
     return tuple(out)
 
 
-def _proposed(row: Voicemail) -> tuple[ProposedItem, ...]:
+def _proposed(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
     from ringback.voicemail.capture import story_items
 
     return tuple(
         ProposedItem(i, kind, KIND_LABELS.get(kind, kind.replace("_", " ").title()), text)
-        for i, (kind, text) in enumerate(story_items(row))
+        for i, (kind, text) in enumerate(story_items(row, tz))
     )
 
 
@@ -297,8 +297,11 @@ def _captured(session: Session, row: Voicemail) -> tuple[str, ...]:
     return tuple(found)
 
 
-def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> VoicemailView:
-    """Message ``voicemail_id`` as its page shows it; opening it marks it read.
+def open_voicemail(
+    session: Session, *, voicemail_id: int, region: str, tz: tzinfo
+) -> VoicemailView:
+    """Message ``voicemail_id`` as its page shows it (times in the user's timezone
+    ``tz``); opening it marks it read.
     Raises :class:`~ringback.voicemail.service.VoicemailNotFound`."""
     from ringback.contacts.models import Contact
     from ringback.mail.compose import UNSURE_NUMBER
@@ -326,7 +329,7 @@ def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> Voice
         playable=bool(row.original_path) and (row.mime or "").startswith("audio/"),
         done=done,
         capturable=not done and row.status in ("done", "no_message"),
-        proposed=_proposed(row),
+        proposed=_proposed(row, tz),
         captured=_captured(session, row),
     )
 
@@ -356,35 +359,21 @@ def capture_chosen(
     numbers, the interaction, the callback task, marked done), keeping only the proposed
     back-story items whose index is in ``keep``. Raises
     :class:`~ringback.voicemail.capture.NotCapturable` and :class:`~ringback.voicemail.service.VoicemailNotFound`."""
-    from ringback.contacts.models import BackStoryItem
     from ringback.voicemail.capture import capture, story_items
 
     row = get_voicemail(session, voicemail_id)
-    proposed = story_items(row)
-    result = capture(session, settings, voicemail_id)
-    unwanted: set[tuple[str, str]] = set()
-    if not result.already and result.contact_id is not None:
-        # capture() filed every proposed item; the unchecked ones go again before commit.
-        unwanted = {item for i, item in enumerate(proposed) if i not in keep}
-        added = session.scalars(
-            select(BackStoryItem).where(
-                BackStoryItem.contact_id == result.contact_id,
-                BackStoryItem.source == marker(row.id),
-            )
-        )
-        for item in added:
-            if (str(item.kind), item.text) in unwanted:
-                session.delete(item)
-        session.flush()
+    result = capture(session, settings, voicemail_id, keep=keep)
     row.read_at = row.read_at or utcnow()
-    kept = tuple(text for kind, text in result.back_story if (kind, text) not in unwanted)
+    kept = tuple(text for _, text in result.back_story)
+    filed_now = not result.already and result.contact_id is not None
+    proposed = len(story_items(row, settings.tz)) if filed_now else len(kept)
     return CaptureOutcome(
         voicemail_id=row.id,
         contact_id=result.contact_id,
         contact_name=result.contact_name,
         created_contact=result.created_contact,
         kept=kept,
-        dropped=len(result.back_story) - len(kept),
+        dropped=proposed - len(kept),
         already=result.already,
     )
 

@@ -31,17 +31,20 @@ STATUS_STYLE = {
 
 
 @contextmanager
-def progress() -> Iterator[Any]:
-    """A spinner on stderr naming the running stage, only when stderr is a terminal.
+def progress(enabled: bool = True) -> Iterator[tuple[Any, Any]]:
+    """A bar on stderr naming the running stage and advancing through the transcription,
+    only on a terminal (:func:`ringback.console.stage_bar`) and when ``enabled`` (not
+    with ``--json``).
 
-    Yields the runner's ``on_stage`` callback, for ``add_file(on_stage=...)`` (None when
-    not a terminal, so pipes and tests see no escape codes)."""
-    err = console(stderr=True)
-    if not err.is_terminal:
-        yield None
-        return
-    with err.status("Storing the recording…") as status:
-        yield lambda name: status.update(f"{STAGE_LABELS.get(name, name)}…")
+    Yields the runner's ``(on_stage, on_progress)`` callbacks, for
+    ``add_file(on_stage=..., on_progress=...)``: both None when there is no bar."""
+    from ringback.console import stage_bar
+
+    with stage_bar("Storing the recording…", enabled=enabled) as bar:
+        if bar is None:
+            yield None, None
+            return
+        yield (lambda name: bar.stage(f"{STAGE_LABELS.get(name, name)}…")), bar.advance
 
 
 @contextmanager
@@ -276,7 +279,7 @@ def captured(data: Mapping[str, Any]) -> None:
         out.print(f"Voicemail #{data['voicemail_id']} marked handled (no caller to file it under).")
         if data["follow_up"]:
             task = data["follow_up"]
-            out.print(f"  task #{task['id']} due {task['due_at']}: {escape(task['title'])}")
+            out.print(f"  task #{task['id']} due {_when(task['due_at'])}: {escape(task['title'])}")
         return
     for moved in [data.get("merged") or {}]:
         if moved:

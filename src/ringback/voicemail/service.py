@@ -119,8 +119,12 @@ def add_file(
     to_number: str | None = None,
     received_at: datetime | None = None,
     on_stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> VoicemailResult:
-    """Store one recording and run the whole pipeline on it, email included."""
+    """Store one recording and run the whole pipeline on it, email included.
+
+    ``on_stage`` hears each stage's name as it starts, ``on_progress`` the fraction of
+    the transcription done (0..1): a terminal's progress bar, or nothing."""
     from ringback.voicemail.pipeline import ingest
 
     kwargs = ingest_kwargs(settings)
@@ -129,6 +133,7 @@ def add_file(
         source="upload",
         stages=build_stages(settings, kwargs["url"]),
         on_stage=on_stage,
+        on_progress=on_progress,
         from_number=from_number,
         to_number=to_number,
         received_at=received_at,

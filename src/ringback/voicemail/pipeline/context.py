@@ -8,7 +8,7 @@ anything with the right method fits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -93,6 +93,8 @@ class VoicemailContext:
     # the spool file, or a download made when a stage needed the audio (see recording.py).
     location: str = ""
     store: Storage | None = field(default=None, repr=False, compare=False)
+    # Told how far the transcription has got (0..1) for a progress bar; never persisted.
+    on_progress: Callable[[float], None] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", as_facts(self.facts))
@@ -137,6 +139,17 @@ class VoicemailMessage:
 class Transcriber(Protocol):
     def transcribe(self, audio: np.ndarray) -> Transcript:
         """16 kHz mono float32 in, text with word timings and confidences out."""
+        ...
+
+
+@runtime_checkable
+class TracksProgress(Protocol):
+    """A transcriber that can say how far it has got (``ringback.speech.progress``)."""
+
+    def transcribe_tracked(
+        self, audio: np.ndarray, *, on_progress: Callable[[float], None]
+    ) -> Transcript:
+        """As ``transcribe``, telling ``on_progress`` the fraction done, ending at 1.0."""
         ...
 
 

@@ -133,6 +133,7 @@ class Keeping:
     retry: RetryPolicy | None = None
     sleep: Callable[[float], None] = time.sleep
     on_stage: Callable[[str], None] | None = None
+    on_progress: Callable[[float], None] | None = None  # the transcription's, 0..1
 
 
 def ingest(
@@ -146,6 +147,7 @@ def ingest(
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
     on_stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[float], None] | None = None,
     **about: Unpack[About],
 ) -> VoicemailResult:
     """Store the recording durably, record it, then run ``stages`` (if given) on it.
@@ -156,7 +158,7 @@ def ingest(
         recording = Path(recording)
     if about.get("filename") is None and isinstance(recording, Path):
         about["filename"] = recording.name
-    keeping = Keeping(url, data_dir, stages, max_bytes, retry, sleep, on_stage)
+    keeping = Keeping(url, data_dir, stages, max_bytes, retry, sleep, on_stage, on_progress)
     return ingest_incoming(Incoming(recording, VoicemailSource(source), **about), keeping)
 
 
@@ -195,7 +197,12 @@ def ingest_incoming(incoming: Incoming, keeping: Keeping) -> VoicemailResult:
     if keeping.stages is None:
         return load_result(url, new_id, created=True)
     runner = Runner(
-        url, keeping.stages, retry=keeping.retry, sleep=keeping.sleep, on_stage=keeping.on_stage
+        url,
+        keeping.stages,
+        retry=keeping.retry,
+        sleep=keeping.sleep,
+        on_stage=keeping.on_stage,
+        on_progress=keeping.on_progress,
     )
     return runner.run(new_id, created=True)
 

@@ -1,7 +1,8 @@
 """The one runner: per-stage records, retries with backoff, resume, progress.
 
 It runs the list :func:`~ringback.voicemail.pipeline.stages.default_stages` builds, in
-its order; ``on_stage`` hears each stage's name as it starts (a spinner, a benchmark).
+its order; ``on_stage`` hears each stage's name as it starts (a spinner, a benchmark),
+``on_progress`` how far the transcription has got (0..1, a progress bar).
 
 Stages never touch the database. The runner writes a ``voicemail_stages`` row
 before and after every attempt, each in its own short transaction, so that a
@@ -18,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -91,6 +92,7 @@ class Runner:
         clock: Callable[[], float] = time.perf_counter,
         lease: timedelta = timedelta(hours=1),
         on_stage: Callable[[str], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
     ) -> None:
         # Storing comes first whether the list says so or not: ingest() has done it.
         stages = [*stages] if stages and stages[0].name == STORE_STAGE else [StoreStage(), *stages]
@@ -100,6 +102,7 @@ class Runner:
         self.url = url
         self.stages = stages
         self.on_stage = on_stage
+        self.on_progress = on_progress
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.clock = clock
@@ -229,6 +232,7 @@ class Runner:
         if prepared is None:
             return load_result(self.url, voicemail_id, created=created)
         ctx, snapshot = prepared
+        ctx = replace(ctx, on_progress=self.on_progress)
         log.info("voicemail %s: pipeline starts (%s)", voicemail_id, ctx.source_key)
         try:
             for stage in self.stages:

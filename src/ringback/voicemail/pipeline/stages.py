@@ -29,6 +29,7 @@ from ringback.voicemail.pipeline.context import (
     AudioInfo,
     Extractor,
     Notifier,
+    TracksProgress,
     Transcriber,
     VoicemailContext,
     VoicemailMessage,
@@ -142,6 +143,9 @@ class DetectSpeechStage(Stage):
 
 
 class TranscribeStage(Stage):
+    """Whisper; the context's ``on_progress`` (a terminal's bar) hears how far it has got
+    when the transcriber can tell (:class:`TracksProgress`)."""
+
     name = "transcribe"
 
     def __init__(self, transcriber: Transcriber) -> None:
@@ -153,7 +157,11 @@ class TranscribeStage(Stage):
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
         ctx = with_audio(ctx)
         assert ctx.audio is not None
-        return replace(ctx, transcript=self.transcriber.transcribe(ctx.audio))
+        if ctx.on_progress is not None and isinstance(self.transcriber, TracksProgress):
+            transcript = self.transcriber.transcribe_tracked(ctx.audio, on_progress=ctx.on_progress)
+        else:
+            transcript = self.transcriber.transcribe(ctx.audio)
+        return replace(ctx, transcript=transcript)
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
         return ctx.transcript.to_json() if ctx.transcript else {}

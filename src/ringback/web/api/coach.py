@@ -112,4 +112,5 @@ async def stats(
 
     settings = settings_of(request)
     moment = iso_time(since, "since")
-    return await in_db(request, user, lambda s: return_stats(s, settings=settings, since=moment))
+    found = await in_db(request, user, lambda s: return_stats(s, settings=settings, since=moment))
+    return found.as_json()

@@ -89,7 +89,7 @@ async def voicemail_page(request: Request, voicemail_id: int) -> Response:
     view = await _in_db(
         request,
         lambda session, settings: listing.open_voicemail(
-            session, voicemail_id=voicemail_id, region=settings.default_region
+            session, voicemail_id=voicemail_id, region=settings.default_region, tz=settings.tz
         ),
     )
     return render(request, "pages/inbox_voicemail.html", view=view, **_helpers(_settings(request)))

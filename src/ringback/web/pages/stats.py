@@ -7,8 +7,9 @@ Everything comes from :func:`ringback.tracking.service.return_stats`, the docume
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -17,6 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from ringback.web.auth import signed_in_router
 from ringback.web.charts import Group, Point, bar_chart, hbar_chart, line_chart
 from ringback.web.render import render
+
+if TYPE_CHECKING:
+    from ringback.tracking.stats import Cell, ReturnStats, RuleCells
 
 router = signed_in_router()
 
@@ -28,7 +32,7 @@ PERIODS: dict[str, tuple[str, int | None]] = {
 }
 
 
-def _stats(request: Request, period: str) -> dict[str, Any]:
+def _stats(request: Request, period: str) -> ReturnStats:
     from ringback.db.base import utcnow
     from ringback.db.session import transaction
     from ringback.tracking.service import return_stats
@@ -40,40 +44,40 @@ def _stats(request: Request, period: str) -> dict[str, Any]:
         return return_stats(session, settings=settings, since=since)
 
 
-def _point(cell: dict[str, Any]) -> Point | None:
+def _point(cell: Cell) -> Point | None:
     """A chart point; None when no voicemail is in the group (no bar, not a 0 % one)."""
-    return Point(cell["return_rate"], cell["left"], cell["returned"]) if cell["left"] else None
+    return Point(cell.return_rate, cell.left, cell.returned) if cell.left else None
 
 
-def _groups(cells: dict[str, dict[str, Any]]) -> list[Group]:
+def _groups(cells: Mapping[str, Cell]) -> list[Group]:
     return [Group(label, (_point(cell),)) for label, cell in cells.items()]
 
 
-def _rule_rows(by_rule: dict[str, Any]) -> list[dict[str, Any]]:
+def _rule_rows(by_rule: Mapping[str, RuleCells]) -> list[dict[str, Any]]:
     """Each rule with its title, and the rate when it was followed and when not."""
     from ringback.coach.rules import voicemail_rules
 
     titles = {rule.id: rule.title for rule in voicemail_rules()}
     return [
-        {"title": titles.get(rule, rule), "followed": pair["followed"], "not": pair["not_followed"]}
+        {"title": titles.get(rule, rule), "followed": pair.followed, "not": pair.not_followed}
         for rule, pair in by_rule.items()
     ]
 
 
-def charts(data: dict[str, Any]) -> dict[str, Any]:
+def charts(data: ReturnStats) -> dict[str, Any]:
     """The page's charts (SVG markup) and the rows of the tables beside them."""
-    rules = _rule_rows(data["by_rule"])
-    hours = {f"{h}:00": c for h, c in data["by_hour"].items()}
+    rules = _rule_rows(data.by_rule)
+    hours = {f"{h}:00": c for h, c in data.by_hour.items()}
     return {
-        "week": line_chart("Return rate per week", _groups(data["by_week"])),
-        "variant": bar_chart("Return rate by variant", _groups(data["by_variant"])),
+        "week": line_chart("Return rate per week", _groups(data.by_week)),
+        "variant": bar_chart("Return rate by variant", _groups(data.by_variant)),
         "rule": hbar_chart(
             "Return rate with each coach rule followed or not",
             [Group(r["title"], (_point(r["followed"]), _point(r["not"]))) for r in rules],
             ("followed", "not followed"),
         ),
         "hour": bar_chart("Return rate by hour the voicemail was left", _groups(hours)),
-        "band": bar_chart("Return rate by coach score", _groups(data["by_score_band"])),
+        "band": bar_chart("Return rate by coach score", _groups(data.by_score_band)),
         "rules": rules,
     }
 
@@ -87,7 +91,7 @@ async def stats_page(request: Request, period: str = "all") -> Response:
         request,
         "pages/stats.html",
         data=data,
-        charts=charts(data) if data["voicemails_left"] else None,
+        charts=charts(data) if data.voicemails_left else None,
         period=period,
         periods=PERIODS,
     )
