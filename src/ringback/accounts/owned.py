@@ -33,7 +33,9 @@ def owned_classes() -> tuple[type[Any], ...]:
 
 
 @cache
-def child_classes(marker: str = "__owned_through__") -> tuple[tuple[type[Any], str, type[Any]], ...]:
+def child_classes(
+    marker: str = "__owned_through__",
+) -> tuple[tuple[type[Any], str, type[Any]], ...]:
     """(model, its column pointing at the parent, the parent model) for every model seen
     with an owned parent (a contact's phones, a voicemail's stages ...); with
     ``marker="__written_through__"``, the models only written through their parent."""
