@@ -36,6 +36,8 @@ from ringback.telephony.download import (
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 log = logging.getLogger("ringback.telephony")
@@ -407,9 +409,14 @@ def recording_dict(row: TelephonyRecording) -> dict[str, Any]:
     }
 
 
+def recordings_seen(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest recordings the session's user may see (``ringback.accounts.scope``)."""
+    rows = session.scalars(
+        select(TelephonyRecording).order_by(TelephonyRecording.id.desc()).limit(limit)
+    ).all()
+    return [recording_dict(r) for r in rows]
+
+
 def list_recordings(settings: Settings, *, limit: int = 50) -> list[dict[str, Any]]:
     with transaction(settings.effective_database_url) as session:
-        rows = session.scalars(
-            select(TelephonyRecording).order_by(TelephonyRecording.id.desc()).limit(limit)
-        ).all()
-        return [recording_dict(r) for r in rows]
+        return recordings_seen(session, limit=limit)

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ringback.accounts.service import UserView
 from ringback.calls import reviews
-from ringback.web.auth import CurrentUser, current_user, signed_in_router
+from ringback.web.auth import CurrentUser, current_user, signed_in_router, user_transaction
 from ringback.web.render import flash, redirect, render
 
 if TYPE_CHECKING:
@@ -79,20 +79,18 @@ def _db(request: Request) -> str:
 
 
 def _review(request: Request, user: UserView, review_id: int) -> reviews.ReviewRow:
-    from ringback.db.session import transaction
 
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         try:
-            return reviews.get_review(session, owner_id=user.id, review_id=review_id)
+            return reviews.get_review(session, owner_id=None, review_id=review_id)
         except reviews.ReviewNotFound:
             raise HTTPException(404, "There is no such call review.") from None
 
 
 def _list(request: Request, user: UserView) -> list[reviews.ReviewRow]:
-    from ringback.db.session import transaction
 
-    with transaction(_db(request)) as session:
-        return reviews.list_reviews(session, owner_id=user.id)
+    with user_transaction(request) as session:
+        return reviews.list_reviews(session, owner_id=None)
 
 
 async def _upload_page(
@@ -121,12 +119,11 @@ async def calls_page(request: Request, user: CurrentUser) -> Response:
 def _contact_id(request: Request, ref: str) -> int | None:
     """The contact named ``ref`` (None for blank); ContactNotFound if there is none."""
     from ringback.calls.service import call_contact
-    from ringback.db.session import transaction
 
     if not ref.strip():
         return None
     settings: Settings = request.app.state.settings
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         return call_contact(session, ref=ref, region=settings.default_region).id
 
 
@@ -134,7 +131,6 @@ def _store_and_queue(
     request: Request, user: UserView, recording: UploadFile, contact_id: int | None
 ) -> reviews.ReviewRow:
     from ringback.calls.uploads import store_call_upload
-    from ringback.db.session import transaction
 
     settings: Settings = request.app.state.settings
     stored = store_call_upload(
@@ -143,7 +139,7 @@ def _store_and_queue(
         max_bytes=settings.web_max_upload_mb << 20,
         max_minutes=settings.call_max_minutes,
     )
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         return reviews.create_review(
             session,
             owner_id=user.id,
@@ -240,11 +236,10 @@ def _accept(request: Request, user: UserView, review_id: int, only: set[int], co
     from datetime import datetime
 
     from ringback.calls.service import call_contact, mark_proposals_accepted
-    from ringback.db.session import transaction
 
     settings: Settings = request.app.state.settings
     review = _review(request, user, review_id)
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         contact_id = None
         if contact.strip() and review.contact_id is None:
             contact_id = call_contact(session, ref=contact, region=settings.default_region).id

@@ -15,8 +15,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.config import Settings
-from ringback.db.session import transaction
-from ringback.web.auth import signed_in_router
+from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.pages.contact_view import helpers
 from ringback.web.render import flash, redirect, render
 
@@ -36,7 +35,7 @@ async def today_page(request: Request) -> Response:
     settings = _settings(request)
 
     def read() -> object:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return today_agenda(
                 session, now=datetime.now(UTC), tz=settings.tz, region=settings.default_region
             )
@@ -55,7 +54,7 @@ async def approve_draft(request: Request, step_id: int) -> Response:
     settings = _settings(request)
 
     def approve() -> str:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return approve_followup(
                 session, step_id=step_id, settings=settings, now=datetime.now(UTC)
             ).status
@@ -79,10 +78,8 @@ async def task_done(request: Request, task_id: int) -> Response:
     """Mark a call task done (the call is made)."""
     from ringback.contacts.history import FollowUpNotFound, complete_follow_up
 
-    settings = _settings(request)
-
     def done() -> str:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             task, _ = complete_follow_up(session, follow_up_id=task_id)
             return task.title
 
