@@ -213,6 +213,14 @@ def default_downloader(settings: Settings) -> RecordingDownloader:
     )
 
 
+def _voicemail_owner(url: str, voicemail_id: int) -> int | None:
+    """Whose the message is (its line's user, given by the pipeline): the recording's too."""
+    from ringback.voicemail.models import Voicemail
+
+    with transaction(url) as session:
+        return session.scalar(select(Voicemail.owner_id).where(Voicemail.id == voicemail_id))
+
+
 def _set(url: str, row_id: int, **values: Any) -> None:
     with transaction(url) as session:
         row = session.get(TelephonyRecording, row_id)
@@ -286,6 +294,7 @@ def process(
         row.id,
         status=RecordingStatus.INGESTED,
         voicemail_id=voicemail_id,
+        owner_id=_voicemail_owner(url, voicemail_id),
         error=None,
         attempts=row.attempts + fetched.attempts,
     )

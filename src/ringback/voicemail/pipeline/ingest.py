@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, TypedDict, Unpack
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ringback.accounts.lines import line_owner
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
 from ringback.voicemail.models import (
@@ -57,6 +58,9 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
     try:
         with transaction(url) as session:
             row = Voicemail(**values)
+            if row.owner_id is None:  # the dialled line's user, else the first owner
+                owner = line_owner(session, values.get("to_number"))
+                row.owner_id = owner.id if owner else None
             session.add(row)
             session.flush()
             now = utcnow()
