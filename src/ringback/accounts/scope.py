@@ -44,6 +44,7 @@ from ringback.accounts.models import User
 from ringback.accounts.owned import child_classes, class_for_table, owned_classes
 from ringback.accounts.service import UserView, can
 from ringback.db.session import transaction
+from ringback.errors import HintedError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm.attributes import History
@@ -51,8 +52,13 @@ if TYPE_CHECKING:
 ACTOR_KEY = "ringback.actor"
 
 
-class NotYours(PermissionError):
-    """A write to a row the acting user may not change (another rep's contact ...)."""
+class NotYours(HintedError):
+    """A write to a row the acting user may not change (another rep's contact ...): a
+    refused input to the CLI (a ValueError, so every command's error table shows it), a
+    404 to the web app."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "ask its owner to share it, or act as them (--as EMAIL)")
 
 
 def bind_actor(session: Session, user: UserView | None) -> None:
