@@ -85,6 +85,13 @@ def sees_everything(user: UserView | None) -> bool:
     return user is None or can(user, "see_all")
 
 
+def may_change(session: Session, row: Any) -> bool:
+    """May the session's user change this owned row (it is theirs, or they see all)? For
+    a service that reads and, only for its owner, also notes something (read, opened)."""
+    actor = actor_of(session)
+    return sees_everything(actor) or getattr(row, "owner_id", None) == actor.id  # type: ignore[union-attr]
+
+
 def _readable_owners(column: Any, actor: UserView) -> ColumnElement[bool]:
     if actor.disabled:
         return false()
@@ -100,6 +107,22 @@ def owner_filter(column: Any, user: UserView | None) -> ColumnElement[bool] | No
         return None
     assert user is not None
     return _readable_owners(column, user)
+
+
+def owner_sql(session: Session, column: str = "owner_id") -> tuple[str, dict[str, int]]:
+    """The limit of :func:`owner_filter` as raw SQL to append to a WHERE (`` AND ...``)
+    and its parameters, for the services that count in SQL text (stats); ("", {}) when
+    the session's user sees everything."""
+    actor = actor_of(session)
+    if sees_everything(actor):
+        return "", {}
+    assert actor is not None
+    if actor.disabled:
+        return " AND 1 = 0", {}
+    if can(actor, "see_team") and actor.team_id is not None:
+        team = f" AND {column} IN (SELECT id FROM users WHERE team_id = :scope_team)"
+        return team, {"scope_team": actor.team_id}
+    return f" AND {column} = :scope_user", {"scope_user": actor.id}
 
 
 def _shared_with(cls: Any, actor: UserView, *, write: bool) -> ColumnElement[bool]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -48,7 +48,7 @@ async def today_page(request: Request) -> Response:
 async def approve_draft(request: Request, step_id: int) -> Response:
     """Send a drafted follow-up email (never twice); a problem is said on Today."""
     from ringback.mail.protocol import MailConfigError
-    from ringback.tracking.sequence_state import SequenceError
+    from ringback.tracking.sequence_state import SequenceError, StepNotFound
     from ringback.tracking.service import approve_followup
 
     settings = _settings(request)
@@ -62,6 +62,8 @@ async def approve_draft(request: Request, step_id: int) -> Response:
     response = redirect("/")
     try:
         status = await run_in_threadpool(approve)
+    except StepNotFound:  # gone, or another user's: nothing says which
+        raise HTTPException(404, "There is no such draft. See Today.") from None
     except SequenceError as exc:
         flash(request, response, f"Not sent: {exc}.", "error")
         return response
@@ -86,8 +88,7 @@ async def task_done(request: Request, task_id: int) -> Response:
     response = redirect("/")
     try:
         title = await run_in_threadpool(done)
-    except FollowUpNotFound:
-        flash(request, response, "That task is no longer there.", "error")
-        return response
+    except FollowUpNotFound:  # gone, or another user's: nothing says which
+        raise HTTPException(404, "That task is no longer there. See Today.") from None
     flash(request, response, f"Done: {title}", "success")
     return response
