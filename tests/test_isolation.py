@@ -317,6 +317,16 @@ def test_a_manager_sees_the_team_and_changes_only_their_own(world: World) -> Non
         assert reply.status_code == 404 and secret("bob") not in reply.text, path
     team = mia.get("/contacts").text
     assert secret("alice") in team and secret("bob") not in team
+    # She coaches on Alice's call review; Adam (a rep) cannot comment on Alice's.
+    coached = world.post("mia", f"/calls/{alice['review']}/comments", data={"text": "Ask more"})
+    assert coached.status_code == 303
+    refused = world.post("adam", f"/calls/{alice['review']}/comments", data={"text": "x"})
+    assert refused.status_code == 404
+    with acting_transaction(world.url, world.users["alice"]) as session:
+        from ringback.calls.comments import list_comments
+
+        said = list_comments(session, review_id=alice["review"])
+        assert [(c.author, c.text) for c in said] == [("mia@example.com", "Ask more")]
     # Reading is not writing: her edit of Alice's contact changes nothing.
     world.post("mia", f"/contacts/{alice['contact']}/edit", data={"name": "Renamed"})
     world.post("mia", f"/today/tasks/{alice['task']}/done")

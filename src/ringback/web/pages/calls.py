@@ -200,11 +200,18 @@ async def review_audio(request: Request, user: CurrentUser, review_id: int) -> R
     return FileResponse(review.original_path, headers={"Cache-Control": "private, no-store"})
 
 
-def _review_context(review: reviews.ReviewRow) -> dict[str, Any]:
+def _review_context(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
+    from ringback.calls.comments import list_comments
     from ringback.calls.review_view import review_page
 
     doc = reviews.read_result(review)
-    return {"view": review_page(doc), "proposals": reviews.review_proposals(review)}
+    with user_transaction(request) as session:
+        comments = list_comments(session, review_id=review.id)
+    return {
+        "view": review_page(doc),
+        "proposals": reviews.review_proposals(review),
+        "comments": comments,
+    }
 
 
 @pages.get("/calls/{review_id}")
@@ -214,7 +221,7 @@ async def review_page(request: Request, user: CurrentUser, review_id: int) -> Re
     if review.status != reviews.Status.DONE:
         return render(request, "pages/calls_progress.html", review=review)
     try:
-        context = await run_in_threadpool(_review_context, review)
+        context = await run_in_threadpool(_review_context, request, review)
     except reviews.ReviewNotFound as exc:
         raise HTTPException(404, f"{exc}. Upload the recording again.") from None
     when = _when(request.app.state.settings)
@@ -287,3 +294,29 @@ async def accept_proposals(
 
 
 router.include_router(pages)
+
+
+@pages.post("/calls/{review_id}/comments")
+async def comment_on_review(
+    request: Request,
+    user: CurrentUser,
+    review_id: int,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """A comment on the review (a manager coaching their team's rep, the rep answering)."""
+    from ringback.calls.comments import CommentError, add_comment
+
+    await run_in_threadpool(_review, request, user, review_id)  # 404 unless visible
+
+    def write() -> None:
+        with user_transaction(request) as session:
+            add_comment(session, review_id=review_id, text=text)
+
+    response = redirect(f"/calls/{review_id}#comments")
+    try:
+        await run_in_threadpool(write)
+    except CommentError as exc:
+        flash(request, response, f"Not added: {exc}.", "error")
+        return response
+    flash(request, response, "Comment added.", "success")
+    return response
