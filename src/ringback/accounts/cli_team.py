@@ -4,6 +4,7 @@ exports, role changes ...): owners only."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -77,7 +78,7 @@ def audit(limit: int, email: str | None, action: str, as_json: bool) -> None:
         user_id = user_named(session, email).id if email else None
         events = audit_events(session, limit=limit, user_id=user_id, action=action.strip())
         emails = {u.id: u.email for u in list_users(session)}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "at": e.at,
             "user": emails.get(e.user_id) if e.user_id else None,

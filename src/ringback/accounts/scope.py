@@ -97,7 +97,7 @@ def _readable_owners(column: Any, actor: UserView) -> ColumnElement[bool]:
         return false()
     if can(actor, "see_team") and actor.team_id is not None:
         return column.in_(select(User.id).where(User.team_id == actor.team_id))
-    return column == actor.id  # type: ignore[no-any-return]
+    return column == actor.id
 
 
 def owner_filter(column: Any, user: UserView | None) -> ColumnElement[bool] | None:
@@ -131,7 +131,7 @@ def _shared_with(cls: Any, actor: UserView, *, write: bool) -> ColumnElement[boo
     if not write and can(actor, "see_team") and actor.team_id is not None:
         users = select(User.id).where(User.team_id == actor.team_id)
     who = share.user_id.in_(users) if not isinstance(users, int) else share.user_id == users
-    return cls.id.in_(select(share.contact_id).where(who))  # type: ignore[no-any-return]
+    return cls.id.in_(select(share.contact_id).where(who))
 
 
 def criteria(cls: Any, actor: UserView, *, write: bool = False) -> ColumnElement[bool]:
@@ -171,7 +171,7 @@ def _limit_statement(state: ORMExecuteState) -> None:
 
 
 def _history(obj: Any, name: str) -> History:
-    return inspect(obj).attrs[name].history  # type: ignore[no-any-return]
+    return inspect(obj).attrs[name].history
 
 
 def _values(obj: Any, name: str) -> set[Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ringback.accounts.models import ApiToken, User, WebSession
-from ringback.accounts.service import AccountError, UserView
+from ringback.accounts.service import AccountError, UserView, record
 from ringback.db.base import utcnow
 
 TOKEN_PREFIX = "rb_"  # tells a Ringback token apart in a config file or a leak scanner
@@ -117,6 +118,9 @@ def create_token(session: Session, user: UserView, name: str) -> tuple[ApiToken,
     row = ApiToken(name=name, token_hash=digest(token), user_id=user.id)
     session.add(row)
     session.flush()
+    record(
+        session, "token_create", user_id=user.id, detail=json.dumps({"id": row.id, "name": name})
+    )
     return row, token
 
 
@@ -145,4 +149,6 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
         raise AccountError(f"no API token with id {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        detail = json.dumps({"id": row.id, "name": row.name})
+        record(session, "token_revoke", user_id=row.user_id, detail=detail)
     return row
