@@ -199,24 +199,17 @@ class EmailNotifier:
 
     def _owner_address(self, message: VoicemailMessage) -> str | None:
         """The email of the user whose line took the message, when that is not the first
-        owner (whose mail goes to the configured SMTP_TO / OWNER_EMAIL, as always)."""
-        from sqlalchemy import select
-
-        from ringback.accounts.models import User
-        from ringback.accounts.service import first_owner_id
-        from ringback.db.session import transaction
-        from ringback.voicemail.models import Voicemail
+        owner (whose mail goes to the configured SMTP_TO / OWNER_EMAIL, as always). A
+        failed lookup sends to the default address: it costs the routing, never the email."""
+        from sqlalchemy.exc import SQLAlchemyError
 
         if self.url is None:
             return None
-        with transaction(self.url) as session:
-            owner_id = session.scalar(
-                select(Voicemail.owner_id).where(Voicemail.id == int(message.voicemail_id))
-            )
-            if owner_id is None or owner_id == first_owner_id(session):
-                return None
-            user = session.get(User, owner_id)
-            return user.email if user is not None and not user.disabled else None
+        try:
+            return _user_address(self.url, int(message.voicemail_id))
+        except SQLAlchemyError as exc:
+            log.warning("voicemail %s: owner lookup failed (%s)", message.voicemail_id, exc)
+            return None
 
     def _known_caller(self, message: VoicemailMessage) -> tuple[str, str | None] | None:
         """The contact behind the caller ID or the number said, so that a client who does not
@@ -235,6 +228,22 @@ class EmailNotifier:
         except SQLAlchemyError as exc:
             log.warning("voicemail %s: contact lookup failed (%s)", message.voicemail_id, exc)
             return None
+
+
+def _user_address(url: str, voicemail_id: int) -> str | None:
+    from sqlalchemy import select
+
+    from ringback.accounts.models import User
+    from ringback.accounts.service import first_owner_id
+    from ringback.db.session import transaction
+    from ringback.voicemail.models import Voicemail
+
+    with transaction(url) as session:
+        owner_id = session.scalar(select(Voicemail.owner_id).where(Voicemail.id == voicemail_id))
+        if owner_id is None or owner_id == first_owner_id(session):
+            return None
+        user = session.get(User, owner_id)
+        return user.email if user is not None and not user.disabled else None
 
 
 def _unsure(value: str | None) -> str | None:
