@@ -236,23 +236,33 @@ def tokens() -> None:
 
 @tokens.command(
     "create",
-    epilog="\b\nExamples:\n  ringback tokens create --name backup-script\n  ringback tokens create --name crm-sync --user dana@example.com --json",
+    epilog="\b\nExamples:\n  ringback tokens create --name backup-script\n  ringback tokens create --name crm-sync --as dana@example.com --json",
 )
 @click.option("--name", required=True, help="What the token is for.")
-@click.option("--user", "email", default=None, help="Whose token (default: the first owner).")
+@click.option(
+    "--user",
+    "--as",
+    "email",
+    default=None,
+    help="Whose token (default: the acting user); another user's needs an owner.",
+)
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def tokens_create(name: str, email: str | None, as_json: bool) -> None:
-    """Create a token and print it once (only its hash is kept)."""
-    from ringback.accounts.service import AccountError, UserView, find_user, list_users
+    """Create a token and print it once (only its hash is kept); it acts with its user's
+    role and limits."""
+    from ringback.accounts.service import AccountError, UserView, can, find_user, list_users
     from ringback.accounts.sessions import create_token
 
-    with accounts_session() as session:
+    with accounts_session("manage_tokens") as session:
+        actor = acting_user(session)
         if email:
             found = find_user(session, email)
             owner = UserView.of(found) if found else None
+            if owner and actor and owner.id != actor.id and not can(actor, "manage_users"):
+                raise AccountError("only an owner creates tokens for other users")
         else:
-            owner = next((u for u in list_users(session) if u.role == "owner"), None)
-        if owner is None:
+            owner = actor or next((u for u in list_users(session) if u.role == "owner"), None)
+        if owner is None or owner.disabled:
             raise AccountError("no such user (add one with `ringback users add EMAIL`)")
         row, token = create_token(session, owner, name)
     if as_json:
@@ -269,9 +279,12 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def tokens_list(as_json: bool) -> None:
     """List the tokens (names and dates; the tokens themselves are not kept)."""
+    from ringback.accounts.service import can
     from ringback.accounts.sessions import list_tokens
 
-    with accounts_session() as session:
+    with accounts_session("manage_tokens") as session:
+        actor = acting_user(session)
+        mine_only = actor is not None and not can(actor, "manage_users")
         rows = [
             {
                 "id": t.id,
@@ -282,6 +295,7 @@ def tokens_list(as_json: bool) -> None:
                 "revoked": t.revoked_at is not None,
             }
             for t, email in list_tokens(session)
+            if not (mine_only and actor and t.user_id != actor.id)
         ]
     if as_json:
         print_json(rows)
@@ -300,6 +314,6 @@ def tokens_revoke(token_id: int) -> None:
     """Revoke a token: scripts using it are refused from now on."""
     from ringback.accounts.sessions import revoke_token
 
-    with accounts_session() as session:
-        row = revoke_token(session, token_id)
+    with accounts_session("manage_tokens") as session:
+        row = revoke_token(session, token_id, by=acting_user(session))
     echo(f"Token {row.id} ({row.name}) revoked.")

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ringback.accounts.models import ApiToken, User, WebSession
-from ringback.accounts.service import AccountError, UserView, record
+from ringback.accounts.service import AccountError, UserView, can, record
 from ringback.db.base import utcnow
 
 TOKEN_PREFIX = "rb_"  # tells a Ringback token apart in a config file or a leak scanner
@@ -142,9 +142,12 @@ def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
     return [(token, email) for token, email in session.execute(query)]
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
-    """Revoke the token with ``token_id`` (kept, marked revoked); AccountError if unknown."""
+def revoke_token(session: Session, token_id: int, *, by: UserView | None = None) -> ApiToken:
+    """Revoke the token with ``token_id`` (kept, marked revoked); AccountError if unknown,
+    or (``by``: who asks) another user's and ``by`` is no owner."""
     row = session.get(ApiToken, token_id)
+    if row is not None and by is not None and row.user_id != by.id and not can(by, "manage_users"):
+        row = None  # another user's token is not there for them
     if row is None:
         raise AccountError(f"no API token with id {token_id}")
     if row.revoked_at is None:
