@@ -94,7 +94,8 @@ def audit(limit: int, email: str | None, action: str, as_json: bool) -> None:
     if not rows:
         echo("Nothing in the audit trail yet.")
     for r in rows:
-        echo(f"{format_when(r['at'], tz)}  {r['user'] or '-'}  {r['action']}  {r['detail'] or ''}")
+        detail = json.dumps(r["detail"]) if isinstance(r["detail"], dict) else r["detail"] or ""
+        echo(f"{format_when(r['at'], tz)}  {r['user'] or '-'}  {r['action']}  {detail}".rstrip())
 
 
 def _detail(text: str) -> object:
