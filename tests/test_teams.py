@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ringback.accounts.models import User
 from ringback.accounts.sessions import create_token, resolve_token
 from ringback.config import Settings
-from ringback.contacts.models import Contact, FollowUp
+from ringback.contacts.models import Contact, FollowUp, Interaction
 from ringback.db.session import transaction
 from ringback.voicemail.models import Voicemail
 from ringback.voicemail.pipeline.ingest import ingest
@@ -153,3 +153,17 @@ def test_rows_made_before_any_account_become_the_first_owners(cli: Any, db_url: 
     assert owner == users["dana@example.com"]["id"]
     assert "Early Bird" not in cli("--as", "sam@example.com", "contacts", "list").stdout
     assert "Early Bird" in cli("contacts", "list").stdout
+
+
+def test_an_import_as_a_rep_is_theirs(cli: Any, db_url: str, tmp_path: Path) -> None:
+    users = team(cli)
+    sheet = tmp_path / "leads.csv"
+    sheet.write_text("name,phone,notes\nAna Ruiz,415-555-0170,met at the fair\n")
+    done = cli("--as", "sam@example.com", "contacts", "import", str(sheet))
+    assert done.exit_code == 0, done.output
+    with transaction(db_url) as session:
+        contact = session.scalar(select(Contact).where(Contact.name == "Ana Ruiz"))
+        assert contact is not None and contact.owner_id == users["sam@example.com"]["id"]
+        notes = session.scalars(select(Interaction.owner_id)).all()
+        assert set(notes) <= {users["sam@example.com"]["id"]}
+    assert "Ana Ruiz" in cli("--as", "mia@example.com", "contacts", "list").stdout  # her team
