@@ -167,3 +167,16 @@ def test_an_import_as_a_rep_is_theirs(cli: Any, db_url: str, tmp_path: Path) -> 
         notes = session.scalars(select(Interaction.owner_id)).all()
         assert set(notes) <= {users["sam@example.com"]["id"]}
     assert "Ana Ruiz" in cli("--as", "mia@example.com", "contacts", "list").stdout  # her team
+
+
+def test_a_row_the_system_makes_on_a_contact_is_the_contacts_owners(cli: Any, db_url: str) -> None:
+    users = team(cli)
+    made = cli("--as", "sam@example.com", "contacts", "add", "--name", "Bill Turner", "--json")
+    contact_id = json.loads(made.stdout)["id"]
+    with transaction(db_url) as session:  # a worker: no user acting
+        task = FollowUp(contact_id=contact_id, title="Follow up with Bill")
+        session.add(task)
+        session.flush()
+        assert task.owner_id == users["sam@example.com"]["id"]
+    shown = cli("--as", "sam@example.com", "contacts", "show", str(contact_id))
+    assert "Follow up with Bill" in shown.stdout

@@ -218,14 +218,33 @@ def _check(session: Session, obj: Any, actor: UserView) -> None:
                     raise NotYours(f"that {parent.__tablename__[:-1]} is not yours to change")
 
 
+def _contact_owner(session: Session, obj: Any) -> int | None:
+    """The owner of the contact a new row is about (what a system-made row inherits)."""
+    contact = obj.__dict__.get("contact")
+    if contact is not None:
+        return contact.owner_id  # type: ignore[no-any-return]
+    contact_id = getattr(obj, "contact_id", None)
+    if contact_id is None:
+        return None
+    contacts = class_for_table("contacts")
+    found = session.scalar(select(contacts.owner_id).where(contacts.id == contact_id))
+    return int(found) if found is not None else None
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp_and_check(session: Session, _context: Any, _instances: Any) -> None:
     actor = actor_of(session)
-    if actor is None:
-        return
     for obj in session.new:
         if getattr(type(obj), "__owned__", False) and getattr(obj, "owner_id", None) is None:
-            obj.owner_id = actor.id
+            if actor is not None:
+                obj.owner_id = actor.id
+            elif type(obj).__tablename__ != "contacts":
+                # The system (a worker's sweep): a task, note or sequence on a contact is
+                # the contact's owner's, on their Today.
+                with session.no_autoflush:
+                    obj.owner_id = _contact_owner(session, obj)
+    if actor is None:
+        return
     if sees_everything(actor):
         return
     with session.no_autoflush:
