@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import select
 
 from ringback.accounts.models import User
@@ -180,3 +181,49 @@ def test_a_row_the_system_makes_on_a_contact_is_the_contacts_owners(cli: Any, db
         assert task.owner_id == users["sam@example.com"]["id"]
     shown = cli("--as", "sam@example.com", "contacts", "show", str(contact_id))
     assert "Follow up with Bill" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_the_migration_gives_existing_rows_to_the_first_owner_and_keeps_them(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """On SQLite the column is added in place: copying the table would have deleted every
+    contact's phones (ON DELETE CASCADE) on the way."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from ringback.db.migrate import alembic_config
+    from ringback.db.session import get_engine
+
+    url = (
+        f"sqlite:///{tmp_path / 'old.db'}"
+        if backend == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
+    command.upgrade(alembic_config(url), "0012")
+    with get_engine(url).begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (email, name, role, password_hash, disabled, created_at, "
+                "password_changed_at) VALUES ('o@example.com', '', 'owner', 'x', false, "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO contacts (name, is_lead, created_at, updated_at) "
+                "VALUES ('Old Friend', false, '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO contact_phones (contact_id, e164) VALUES (1, '+14155550100')")
+        )
+    command.upgrade(alembic_config(url), "head")
+    with get_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM contact_phones")).scalar() == 1
+        assert conn.execute(text("SELECT owner_id FROM contacts")).scalar() == 1
+    command.downgrade(alembic_config(url), "0012")
+    with get_engine(url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM contact_phones")).scalar() == 1
