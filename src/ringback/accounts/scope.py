@@ -12,8 +12,9 @@ to remember to filter:
   ``select(Model.column)`` included), UPDATE and DELETE gets ``with_loader_criteria`` on
   every owned model (``ringback.accounts.owned``). A row the actor may not see is not
   there: a page answers 404, a search does not find it, a count does not count it.
-* ``before_flush``: a new owned row gets the actor as its owner; writing a row the actor
-  may not write raises :class:`NotYours`.
+* ``before_flush``: a new owned row gets the actor as its owner (with no actor, a row on
+  a contact gets the contact's owner); writing a row the actor may not write raises
+  :class:`NotYours`.
 
 Who sees what:
 
@@ -222,7 +223,7 @@ def _contact_owner(session: Session, obj: Any) -> int | None:
     """The owner of the contact a new row is about (what a system-made row inherits)."""
     contact = obj.__dict__.get("contact")
     if contact is not None:
-        return contact.owner_id  # type: ignore[no-any-return]
+        return contact.owner_id
     contact_id = getattr(obj, "contact_id", None)
     if contact_id is None:
         return None
