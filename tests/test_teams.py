@@ -227,3 +227,21 @@ def test_the_migration_gives_existing_rows_to_the_first_owner_and_keeps_them(
     command.downgrade(alembic_config(url), "0012")
     with get_engine(url).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM contact_phones")).scalar() == 1
+
+
+def test_inbox_add_as_a_rep_is_their_message_unless_the_number_is_a_line(
+    cli: Any, db_url: str, tmp_path: Path
+) -> None:
+    users = team(cli)
+    assert cli("lines", "add", SAM_LINE, "--user", "sam@example.com").exit_code == 0
+    for n, args in enumerate(
+        (("--as", "mia@example.com"), ("--as", "mia@example.com", "--to", SAM_LINE))
+    ):
+        recording = tmp_path / f"hangup{n}.wav"  # two recordings (one is stored once)
+        recording.write_bytes(to_wav(np.zeros(16000 + n, dtype=np.int16)))
+        acting, rest = args[:2], args[2:]
+        added = cli(*acting, "inbox", "add", str(recording), *rest, "--json")
+        assert added.exit_code in (0, 1), added.output
+    with transaction(db_url) as session:
+        owners = list(session.scalars(select(Voicemail.owner_id).order_by(Voicemail.id)))
+    assert owners[-2:] == [users["mia@example.com"]["id"], users["sam@example.com"]["id"]]

@@ -66,9 +66,11 @@ def list_lines(session: Session) -> list[Line]:
     return [Line(p.id, p.number, p.kind, p.user_id, e) for p, e in session.execute(query)]
 
 
-def line_owner(session: Session, number: str | None, region: str = "US") -> UserView | None:
-    """Whose is the line ``number`` (the number a caller dialled): its user, else the first
-    owner (None when there is no user at all)."""
+def line_owner(
+    session: Session, number: str | None, region: str = "US", *, fallback: bool = True
+) -> UserView | None:
+    """Whose is the line ``number`` (the number a caller dialled): its user, else (with
+    ``fallback``) the first owner; None when there is no such user."""
     from ringback.phones import e164_or_none
 
     key = e164_or_none((number or "").strip(), region) if number else None
@@ -76,7 +78,7 @@ def line_owner(session: Session, number: str | None, region: str = "US") -> User
     if key:
         query = select(User).join(PhoneLine, PhoneLine.user_id == User.id)
         user = session.scalar(query.where(PhoneLine.number == key, User.disabled.is_(False)))
-    if user is None:
+    if user is None and fallback:
         first = first_owner_id(session)
         user = session.get(User, first) if first is not None else None
     return UserView.of(user) if user is not None else None

@@ -65,8 +65,10 @@ def add_file(
     to_number: str | None = None,
     received_at: datetime | None = None,
     on_stage: Callable[[str], None] | None = None,
+    owner_id: int | None = None,
 ) -> VoicemailResult:
-    """Store one recording and run the whole pipeline on it, email included."""
+    """Store one recording and run the whole pipeline on it, email included; the message is
+    the dialled line's user's, else ``owner_id``'s, else the first owner's."""
     from ringback.voicemail.pipeline import ingest
 
     kwargs = ingest_kwargs(settings)
@@ -78,6 +80,7 @@ def add_file(
         from_number=from_number,
         to_number=to_number,
         received_at=received_at,
+        owner_id=owner_id,
         **kwargs,
     )
 
