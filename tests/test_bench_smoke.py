@@ -22,7 +22,16 @@ needs_corpus = pytest.mark.skipif(
 
 @pytest.mark.parametrize(
     "script",
-    ["bench_inbox.py", "bench_wer.py", "voicemail_corpus.py", "bench_twilio.py", "bench_web.py"],
+    [
+        "bench_inbox.py",
+        "bench_wer.py",
+        "voicemail_corpus.py",
+        "bench_twilio.py",
+        "bench_web.py",
+        "bench_outage.py",
+        "bench_workers.py",
+        "bench_api.py",
+    ],
 )
 def test_help_works(script: str) -> None:
     proc = subprocess.run(

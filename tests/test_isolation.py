@@ -30,6 +30,7 @@ from sqlalchemy import select
 
 from ringback.accounts.scope import acting_transaction
 from ringback.accounts.service import UserView
+from ringback.accounts.sessions import create_token
 from ringback.calls import reviews
 from ringback.calls.models import CallReview
 from ringback.calls.uploads import store_call_upload
@@ -44,6 +45,7 @@ from ringback.contacts.models import (
     InteractionKind,
 )
 from ringback.db.session import transaction
+from ringback.outbound.models import WebhookEndpoint
 from ringback.telephony.models import RecordingStatus, TelephonyRecording
 from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
@@ -70,7 +72,9 @@ PARAMETERS = {
     "voicemail_id": "voicemail",
     "review_id": "review",
     "task_id": "task",
+    "follow_up_id": "task",
     "step_id": "step",
+    "endpoint_id": "endpoint",
 }
 NOT_OWNED = {"/telephony/greetings/{name}"}  # public greeting files, by content hash
 PHONES = {"alice": "+14155550111", "bob": "+14155550122"}
@@ -139,7 +143,15 @@ def _make(url: str, data_dir: Path, user: UserView, who: str) -> dict[str, int]:
             status=RecordingStatus.INGESTED,
             received_at=NOW,
         )
-        session.add_all([step, recording])
+        endpoint = WebhookEndpoint(
+            user_id=user.id,
+            url=f"https://crm.example.com/{word}",
+            secret="whsec_" + "x" * 40,
+            events="voicemail.processed",
+            active=True,
+            created_at=NOW,
+        )
+        session.add_all([step, recording, endpoint])
         call = store_call_upload(
             io.BytesIO(AUDIO), data_dir=data_dir, max_bytes=1 << 30, max_minutes=5
         )
@@ -164,6 +176,7 @@ def _make(url: str, data_dir: Path, user: UserView, who: str) -> dict[str, int]:
             "step": step.id,
             "review": review.id,
             "recording": recording.id,
+            "endpoint": endpoint.id,
         }
 
 
@@ -182,6 +195,10 @@ class World:
         }
         self.app = create_app(self.settings, prepare_database=False)
         self.browsers: dict[str, TestClient] = {}
+        with transaction(url) as session:  # scripts' way in: a personal API token
+            self.tokens = {
+                who: create_token(session, self.users[who], "script")[1] for who in PEOPLE
+            }
 
     def browser(self, who: str) -> TestClient:
         if who not in self.browsers:
@@ -237,6 +254,13 @@ FORM = {"text": "x", "name": "x", "kind": "interest", "reason": "x", "keep": "1"
 
 
 def attack(world: World, who: str, method: str, path: str) -> Any:
+    if path.startswith("/api/"):  # the API with the attacker's own token
+        bearer = {"authorization": f"Bearer {world.tokens[who]}"}
+        body = None
+        if method != "GET":  # a valid body: the refusal must come from the scope
+            body = {"kind": "note", "text": "x"} if path.endswith("/interactions") else {}
+            body = {"name": "x"} if method == "PATCH" else body
+        return world.browser(who).request(method, path, json=body, headers=bearer)
     if method == "GET":
         return world.browser(who).get(path, headers=HTML)
     files = {"audio": ("m.wav", AUDIO, "audio/wav")} if path.endswith("/memo") else None

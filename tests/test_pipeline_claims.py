@@ -72,3 +72,22 @@ def test_same_recording_from_two_threads_at_once(db_url: str, tmp_path: Path) ->
     assert pipe.transcriber.calls == 1 and len(pipe.notifier.sent()) == 1
     (result,) = resume_pending(pipe.url, pipe.stages()) or [pipe.row(results[0].id)]
     assert result.status == "done"
+
+
+def test_a_claim_this_process_abandoned_is_free_to_it_at_once(tmp_path: Path) -> None:
+    """The database went away mid-run: the runner could not release its claim. This
+    process resumes the message when the database is back, without waiting out the lease."""
+    from ringback.db.migrate import upgrade
+    from ringback.voicemail.pipeline import claims
+
+    url = f"sqlite:///{tmp_path / 'ringback.db'}"
+    upgrade(url)
+    pipe = Pipe(url, tmp_path)
+    vid = pipe.ingest(wav_bytes(speech_8k(3.0)), stages=None).id
+    owner = new_owner()  # a runner of this very process
+    _hold(pipe, vid, owner, minutes=60)
+    assert resume_pending(url, pipe.stages()) == []  # still its own runner's: left alone
+    claims.abandon(owner)
+    (result,) = resume_pending(url, pipe.stages())
+    assert result.id == vid and result.status == "done"
+    assert len(pipe.notifier.sent()) == 1

@@ -202,7 +202,7 @@ def test_the_migration_gives_existing_rows_to_the_first_owner_and_keeps_them(
         if backend == "sqlite"
         else request.getfixturevalue("pg_url")
     )
-    command.upgrade(alembic_config(url), "0012")
+    command.upgrade(alembic_config(url), "0017")
     with get_engine(url).begin() as conn:
         conn.execute(
             text(
@@ -224,7 +224,7 @@ def test_the_migration_gives_existing_rows_to_the_first_owner_and_keeps_them(
     with get_engine(url).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM contact_phones")).scalar() == 1
         assert conn.execute(text("SELECT owner_id FROM contacts")).scalar() == 1
-    command.downgrade(alembic_config(url), "0012")
+    command.downgrade(alembic_config(url), "0017")
     with get_engine(url).connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM contact_phones")).scalar() == 1
 

@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 from ringback.calls import reviews
 from ringback.calls.analysis import CallAnalysis
 from ringback.calls.metrics import compute
-from ringback.calls.model import SpokenWord
 from ringback.calls.models import CallReview
 from ringback.calls.questions import find_questions
 from ringback.calls.service import CallContact
@@ -32,6 +31,7 @@ from ringback.db.session import transaction
 from ringback.web import create_app
 from tests.conftest import IN_CI, SHARED
 from tests.support.accounts import PASSWORD, add_user, csrf_of, sign_in
+from tests.support.calls import conversation
 from tests.support.twilio import make_settings, wait_for
 
 STEREO = SHARED / "eval" / "stereo_call" / "stereo_diarization.wav"
@@ -204,20 +204,10 @@ def test_a_review_left_unfinished_by_a_stopped_server_is_picked_up_again(
         client.__exit__(None, None, None)
 
 
-def _word_list(said: list[tuple[str, str]]) -> list[SpokenWord]:
-    out, t = [], 0.5
-    for speaker, sentence in said:
-        for word in sentence.split():
-            out.append(SpokenWord(speaker, word, t, t + 0.3))  # type: ignore[arg-type]
-            t += 0.35
-        t += 1.2
-    return out
-
-
 def finished_review(web: CallsWeb, *, contact_id: int | None) -> int:
     """A done review of real audio whose words are known (written as the worker writes
     it), with goals, a challenge and a promise to propose."""
-    words = _word_list(
+    words = conversation(
         [
             ("rep", "How is the season going for you?"),
             ("customer", "Our goal is to double revenue to 40000 dollars this year."),

@@ -33,6 +33,7 @@ HTML = {"accept": "text/html"}
 # check, the sign-in form, its CSS/JS, what Twilio fetches and posts (signed instead).
 PUBLIC = {
     ("GET", "/healthz"),
+    ("GET", "/readyz"),
     ("GET", "/signin"),
     ("POST", "/signin"),
     ("GET", "/static"),
@@ -84,12 +85,41 @@ def test_every_route_needs_sign_in_but_a_short_public_list(web: Web) -> None:
     for method, path in sorted(routes - PUBLIC):
         concrete = path.replace("{", "").replace("}", "")
         reply = client.request(method, concrete, headers=HTML, follow_redirects=False)
-        if path.startswith("/api/"):
+        if path.startswith("/api/v1/") and path != "/api/v1/docs":
+            assert reply.status_code == 401, (method, path)
+            assert "Bearer" in reply.json()["error"]["hint"], (method, path)
+        elif (path.startswith("/api/") and path != "/api/v1/docs") or path == "/metrics":
             assert reply.status_code == 401, (method, path)
             assert "Bearer" in reply.json()["detail"]
         else:
             assert reply.status_code == 303, (method, path, reply.status_code)
             assert reply.headers["location"].startswith("/signin"), (method, path)
+
+
+# The v1 routes that are not operations of the API: its spec and its docs page.
+API_META = {("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/docs")}
+
+
+def test_every_api_route_is_in_the_v1_spec_and_the_spec_only_names_routes(web: Web) -> None:
+    """Every route under /api/v1 is an operation of its spec (so schemathesis, which
+    reads the spec, reaches it), and the spec documents no route the app lacks; the
+    app-wide schema and docs routes stay off."""
+    from ringback.accounts import sessions
+
+    with transaction(web.url) as db:
+        token = sessions.create_token(db, web.user, "spec")[1]
+    spec = web.client().get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {token}"})
+    documented = {
+        (method.upper(), path)
+        for path, item in spec.json()["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    api_routes = {(m, p) for m, p in all_routes(web.app.routes) if p.startswith("/api/v1/")}
+    assert documented == api_routes - API_META
+    assert len(documented) >= 13
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        assert web.client().get(path).status_code == 404
 
 
 def test_signed_in_every_page_has_the_navigation_and_its_heading(web: Web) -> None:

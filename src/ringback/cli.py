@@ -41,11 +41,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ringback.voicemail.cli_voicemail",
         "Analyze a voicemail recording or transcript (no DB).",
     ),
+    "worker": (
+        "ringback.workers.cli",
+        "Run a Celery worker: transcription, mail, call analysis (RINGBACK_QUEUE=celery).",
+    ),
+    "jobs": ("ringback.workers.cli", "Background jobs: waiting, running, failed; retry one."),
     "serve": ("ringback.web.cli", "Serve the web app, the Twilio webhooks and greetings."),
     "users": ("ringback.accounts.cli", "Who may sign in to the web app."),
     "tokens": ("ringback.accounts.cli", "Personal API tokens for scripts."),
     "lines": ("ringback.accounts.cli_team", "Your team's phone numbers and whose each one is."),
     "audit": ("ringback.accounts.cli_team", "Sign-ins, exports, role changes (owners only)."),
+    "webhooks": (
+        "ringback.outbound.cli",
+        "Signed webhooks to your CRM: voicemail processed, call reviewed, attempt returned.",
+    ),
     "greeting": (
         "ringback.telephony.cli",
         "Your voicemail greeting: checked (short, says your name), converted for the phone.",
@@ -56,6 +65,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "call": ("ringback.calls.cli", "Review a recorded call: talk share, questions, listening."),
     "note": ("ringback.calls.notes", "Add a note (typed or a voice memo) to a contact."),
+    "backup": (
+        "ringback.backup.cli",
+        "Back up the database and the recordings into one file, while Ringback runs.",
+    ),
+    "restore": ("ringback.backup.cli", "Restore a backup: checksums checked, then everything."),
 }
 
 

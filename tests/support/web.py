@@ -128,12 +128,11 @@ def basic(user: str, password: str) -> str:
 
 
 def all_routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
-    """(method, path) of every route, included routers opened up."""
-    for route in routes:
-        original = getattr(route, "original_router", None)
-        if original is not None:
-            yield from all_routes(original.routes)
-        elif hasattr(route, "methods") and route.methods:
-            yield from ((m, route.path) for m in route.methods if m != "HEAD")
+    """(method, path) of every route, included routers opened up (with their prefixes)."""
+    from fastapi.routing import iter_route_contexts
+
+    for route in iter_route_contexts(routes):
+        if route.methods:
+            yield from ((m, str(route.path)) for m in route.methods if m != "HEAD")
         else:  # a mount (static files)
-            yield ("GET", route.path)
+            yield ("GET", str(route.path))

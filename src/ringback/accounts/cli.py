@@ -236,20 +236,21 @@ def tokens() -> None:
 
 @tokens.command(
     "create",
-    epilog="\b\nExamples:\n  ringback tokens create --name backup-script\n  ringback tokens create --name crm-sync --as dana@example.com --json",
+    epilog='\b\nExamples:\n  ringback tokens create --name backup-script\n  ringback tokens create --name crm --as dana@example.com --json\n  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/api/v1/contacts',
 )
 @click.option("--name", required=True, help="What the token is for.")
 @click.option(
-    "--user",
     "--as",
+    "--user",
     "email",
     default=None,
-    help="Whose token (default: the acting user); another user's needs an owner.",
+    metavar="EMAIL",
+    help="The user the token acts as; it sees and may do what they may (default: the acting user; another user's needs an owner).",
 )
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def tokens_create(name: str, email: str | None, as_json: bool) -> None:
-    """Create a token and print it once (only its hash is kept); it acts with its user's
-    role and limits."""
+    """Create a token and print it once (only its hash is kept); with --json,
+    `{"token": ...}` among the fields."""
     from ringback.accounts.service import AccountError, UserView, can, find_user, list_users
     from ringback.accounts.sessions import create_token
 

@@ -326,9 +326,16 @@ def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bo
         return None, False
     if settings.rep_voice:
         return Path(settings.rep_voice).expanduser(), True
+    from contextlib import suppress
+
     from ringback.lines import LineKind, greeting_path
+    from ringback.storage import Mirror, StorageError
 
     greeting = greeting_path(settings.data_dir, LineKind.PERSONAL)
+    # A worker on another machine gets it from the object store; none there (or the store
+    # down): the first real turn decides, as without a greeting.
+    with suppress(StorageError):
+        greeting = Mirror.for_settings(settings).local(greeting)
     return (greeting, False) if greeting.is_file() else (None, False)
 
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ringback.calls.service import CallContact
     from ringback.calls.uploads import StoredCall
     from ringback.config import Settings
+    from ringback.db.paging import Page, Window
 
 log = logging.getLogger("ringback.calls.reviews")
 
@@ -155,6 +156,20 @@ def list_reviews(session: Session, *, owner_id: int | None, limit: int = 50) -> 
     return [_named(row, name or "") for row, name in session.execute(query)]
 
 
+def review_page(session: Session, *, owner_id: int, window: Window) -> Page[ReviewRow]:
+    """The user's reviews in id order after ``window.after`` (the API's list)."""
+    from ringback.db.paging import keyset
+
+    return keyset(
+        session,
+        select(CallReview).where(CallReview.owner_id == owner_id),
+        id_column=CallReview.id,
+        updated_column=CallReview.updated_at,
+        window=window,
+        convert=lambda rows: [_view(session, row) for row in rows],
+    )
+
+
 def get_review(session: Session, *, owner_id: int | None, review_id: int) -> ReviewRow:
     """One of the user's reviews (``owner_id`` None: one the session's user may see);
     ReviewNotFound if there is none or it is someone else's."""
@@ -248,7 +263,11 @@ def run_review(review_id: int, *, settings: Settings) -> None:
     if started is None:
         return
     path, contact, call_at = started
+    from ringback.storage import Mirror, StorageError
+
+    mirror = Mirror.for_settings(settings)
     try:
+        path = mirror.local(path)  # uploaded on another machine: from the object store
         tracker = _Tracker(url, review_id, probe(path)[1])
         from ringback.calls.service import analyze_call
 
@@ -258,6 +277,10 @@ def run_review(review_id: int, *, settings: Settings) -> None:
         result = write_review(
             analysis, contact=contact, call_at=call_at, out_dir=out_dir, settings=settings
         )
+        mirror.push_tree(out_dir)
+    except StorageError as exc:
+        _fail(url, review_id, f"the recording store did not answer: {exc}. Upload it again.")
+        return
     except CallAudioError as exc:
         _fail(url, review_id, f"{exc}" + (f". {exc.hint}" if exc.hint else ""))
         return
@@ -273,14 +296,50 @@ def run_review(review_id: int, *, settings: Settings) -> None:
             url, review_id, "the analysis stopped on an unexpected error; the server log says why"
         )
         raise
-    _update(
-        url,
-        review_id,
-        status=Status.DONE.value,
-        progress=1.0,
-        stage="done",
-        result_path=str(result),
-    )
+    _done(url, review_id, result, analysis)
+
+
+def _done(url: str, review_id: int, result: Path, analysis: CallAnalysis) -> None:
+    """Mark the review done and queue its ``call.reviewed`` webhook, in one transaction
+    (queued, not sent: the CRM's receiver is never waited for)."""
+    from ringback.db.session import transaction
+    from ringback.outbound.service import CALL_REVIEWED, enqueue_event, owner_of_event
+
+    with transaction(url) as session:
+        row = session.get(CallReview, review_id)
+        if row is None:
+            return
+        row.status, row.progress, row.stage = Status.DONE.value, 1.0, "done"
+        row.result_path, row.updated_at = str(result), utcnow()
+        enqueue_event(
+            session,
+            event=CALL_REVIEWED,
+            event_id=review_id,
+            owner_id=owner_of_event(session, row),
+            data=reviewed_payload(_view(session, row), analysis),
+        )
+
+
+def reviewed_payload(review: ReviewRow, analysis: CallAnalysis) -> dict[str, Any]:
+    """What a CRM logs of a reviewed call: with whom, how long, the rep's talk share and
+    the questions asked."""
+    asked = [q for q in analysis.questions if q.speaker == "rep"]
+    return {
+        "review_id": review.id,
+        "contact": {"id": review.contact_id, "name": review.contact_name or None},
+        "recording": review.original_name,
+        "uploaded_at": review.created_at.isoformat(),
+        "reviewed_at": review.updated_at.isoformat(),
+        "duration_seconds": round(analysis.metrics.duration, 1),
+        "talk_share_rep": round(analysis.metrics.talk_share_rep, 4),
+        "questions": {
+            "asked_by_rep": len(asked),
+            "open": sum(q.kind == "open" for q in asked),
+            "closed": sum(q.kind == "closed" for q in asked),
+            "by_customer": len(analysis.questions) - len(asked),
+            "rep_questions": [{"text": q.text, "kind": q.kind} for q in asked[:20]],
+        },
+    }
 
 
 def _start(url: str, review_id: int) -> tuple[Path, CallContact, datetime] | None:

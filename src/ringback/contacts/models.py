@@ -49,7 +49,9 @@ class Contact(Owned, Base):
     owner: Mapped[str | None] = mapped_column(String(200))
     is_lead: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
     phones: Mapped[list[ContactPhone]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", order_by="ContactPhone.id"
@@ -130,6 +132,10 @@ class Interaction(Owned, Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     outcome: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
+    # For a CRM's sync (``updated_since`` in the API); NULL only in rows no migration saw.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
     contact: Mapped[Contact] = relationship(back_populates="interactions")
 
 
@@ -148,6 +154,10 @@ class FollowUp(Owned, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     interaction_id: Mapped[int | None] = mapped_column(
         ForeignKey("interactions.id", ondelete="SET NULL")
+    )
+    # For a CRM's sync (``updated_since`` in the API); NULL only in rows no migration saw.
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
     contact: Mapped[Contact | None] = relationship(back_populates="follow_ups")
 

@@ -19,10 +19,12 @@ from ringback.mail.outbox import Outbox
 from ringback.mail.protocol import MailConfigError, MailDeliveryError, Mailer, message_id_for
 from ringback.mail.results import DeliveryResult, DeliveryStatus, FlushReport
 from ringback.mail.service import (
+    deliver_spooled,
     deliver_voicemail,
     flush_outbox,
     mailer_from_settings,
     outbox_from_settings,
+    spool_voicemail,
 )
 from ringback.mail.smtp import SmtpMailer
 
@@ -41,9 +43,11 @@ __all__ = [
     "TranscriptWord",
     "VoicemailEmailInput",
     "build_voicemail_email",
+    "deliver_spooled",
     "deliver_voicemail",
     "flush_outbox",
     "mailer_from_settings",
     "message_id_for",
     "outbox_from_settings",
+    "spool_voicemail",
 ]

@@ -295,7 +295,7 @@ class Outbox:
         # parser hands it back with the fold's leading space (then it names no entry).
         key = str(headers.get(KEY_HEADER) or name).strip()
         meta = self._read_meta(folder / f"{name}.json", key)
-        created = _parse_time(meta.get("created_at")) or mtime
+        created = parse_time(meta.get("created_at")) or mtime
         errors = meta.get("errors") or []
         return OutboxEntry(
             name=name,
@@ -305,7 +305,7 @@ class Outbox:
             attempts=int(meta.get("attempts", 0)),
             # Never tried (no sidecar yet): due at once. Falling back to the file's mtime
             # would mix the wall clock into an outbox that runs on its own (injectable) clock.
-            next_attempt_at=_parse_time(meta.get("next_attempt_at")) or NEVER_TRIED,
+            next_attempt_at=parse_time(meta.get("next_attempt_at")) or NEVER_TRIED,
             last_error=errors[-1]["error"] if errors else None,
             failed=folder != self.root,
             path=eml,
@@ -362,7 +362,7 @@ def _sender_domain(message: EmailMessage) -> str:
     return "ringback.invalid"
 
 
-def _parse_time(value: Any) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:

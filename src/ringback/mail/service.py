@@ -64,6 +64,7 @@ def outbox_from_settings(settings: Settings, mailer: Mailer | None = None) -> Ou
         settings.data_dir / "outbox",
         mailer or mailer_from_settings(settings),
         max_attempts=settings.mail_max_attempts,
+        base_delay=settings.mail_retry_seconds,
     )
 
 
@@ -81,6 +82,29 @@ def deliver_voicemail(
     if known is not None:  # don't build (and base64 the audio) for nothing
         return outbox.attempt_if_due(known)
     return outbox.deliver(vm.idempotency_key, build_voicemail_email(vm, settings=settings))
+
+
+def spool_voicemail(
+    vm: VoicemailEmailInput, *, settings: Settings, mailer: Mailer | None = None
+) -> DeliveryResult:
+    """Build and spool the email for one voicemail without sending it: a mail worker
+    delivers it (:func:`deliver_spooled`). Idempotent like :func:`deliver_voicemail`."""
+    outbox = outbox_from_settings(settings, mailer)
+    known = outbox.status(vm.idempotency_key)
+    if known is not None:
+        return known
+    return outbox.submit(vm.idempotency_key, build_voicemail_email(vm, settings=settings))
+
+
+def deliver_spooled(
+    key: str, *, settings: Settings, mailer: Mailer | None = None
+) -> DeliveryResult | None:
+    """Try to send the spooled message ``key`` now (unless it is backing off); None when
+    the outbox has never seen it. Sent or parked messages are returned as they stand, so
+    a job delivered twice sends one email."""
+    outbox = outbox_from_settings(settings, mailer)
+    known = outbox.status(key)
+    return None if known is None else outbox.attempt_if_due(known)
 
 
 def flush_outbox(

@@ -9,6 +9,7 @@ a local CTranslate2 directory or already in the Hugging Face cache.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from ringback.bundled_model import BUNDLED_NAME, bundled_model_dir
 from ringback.speech.types import ModelNotAvailableError
+
+log = logging.getLogger("ringback.speech")
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -124,7 +127,9 @@ def _load(path: Path, device: str, compute_type: str, cpu_threads: int) -> Loade
             f"cannot load Whisper model {path} on {device} with compute type {compute_type}: "
             f"{exc}; check RINGBACK_WHISPER_DEVICE and RINGBACK_WHISPER_COMPUTE_TYPE"
         ) from exc
-    return LoadedModel(model, path, device, compute_type, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    log.info("speech model %s loaded in %.1f s (process %d)", path.name, seconds, os.getpid())
+    return LoadedModel(model, path, device, compute_type, seconds)
 
 
 def clear_cache() -> None:

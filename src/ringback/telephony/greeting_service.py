@@ -35,7 +35,7 @@ def line_greetings(settings: Settings) -> list[LineGreeting]:
     from ringback.telephony.greetings import GreetingStore
     from ringback.telephony.twiml import CallPlan, spoken_greeting
 
-    store = GreetingStore(settings.data_dir)
+    store = GreetingStore.for_settings(settings)
     out = []
     for kind in LineKind:
         info = store.info(kind)
@@ -79,7 +79,7 @@ def check_and_store(
     report = check_samples(samples, settings, line)
     if strict and not report.ok:
         return CheckedGreeting(report, None)
-    stored = GreetingStore(settings.data_dir).save(
+    stored = GreetingStore.for_settings(settings).save(
         line, to_telephony_wav(samples), {"source": source_name, **report.to_json()}
     )
     return CheckedGreeting(report, stored)

@@ -10,19 +10,16 @@ network carries, and what Twilio plays without transcoding) for ``<Play>``.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import io
-import json
-import os
 import re
-import time
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ringback.durable import write_atomic
-from ringback.lines import LineKind, greeting_path, greetings_dir
+from ringback.lines import LineKind
+from ringback.telephony.greeting_store import Greeting, GreetingError, GreetingStore
+
+__all__ = ["Greeting", "GreetingError", "GreetingStore"]  # where they were always imported from
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,10 +49,6 @@ _PREAMBLE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[a-z0-9']+")
-
-
-class GreetingError(ValueError):
-    """The file cannot be used as a greeting (not audio, silent...)."""
 
 
 @dataclass(frozen=True)
@@ -263,95 +256,6 @@ def check_samples(
     )
 
 
-# -- where greetings live -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Greeting:
-    line: LineKind
-    path: Path
-    digest: str
-
-    @property
-    def name(self) -> str:
-        """The file name it is served under; changes with the content (no stale caches)."""
-        return f"{self.line}-{self.digest[:16]}.wav"
-
-
-class GreetingStore:
-    """``<data_dir>/greetings/<line>.wav`` plus ``<line>.json`` (digest, transcript, checks).
-
-    ``current`` is called on every incoming call: it stats the file and rereads the
-    sidecar only when the file changed."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = Path(data_dir)
-        self.root = greetings_dir(data_dir)
-        self._cache: dict[LineKind, tuple[tuple[int, int] | None, Greeting | None]] = {}
-        self._checked: dict[LineKind, float] = {}
-
-    def path(self, line: LineKind) -> Path:
-        return greeting_path(self.data_dir, line)
-
-    def current(self, line: LineKind) -> Greeting | None:
-        """The greeting for ``line``; a change on disk is seen within a second."""
-        now = time.monotonic()
-        cached = self._cache.get(line)
-        if cached is not None and now - self._checked.get(line, 0.0) < 1.0:
-            return cached[1]
-        self._checked[line] = now
-        path = self.path(line)
-        try:
-            st = os.stat(path)
-            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
-            stamp = None
-        cached = self._cache.get(line)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        greeting = None
-        if stamp is not None:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            greeting = Greeting(line, path, digest)
-        self._cache[line] = (stamp, greeting)
-        return greeting
-
-    def by_name(self, name: str) -> Greeting | None:
-        for line in LineKind:
-            greeting = self.current(line)
-            if greeting is not None and greeting.name == name:
-                return greeting
-        return None
-
-    def save(self, line: LineKind, wav: bytes, info: dict[str, Any]) -> Greeting:
-        self.root.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256(wav).hexdigest()
-        meta = {**info, "digest": digest, "uploaded_at": datetime.now(UTC).isoformat()}
-        write_atomic(self.root / f"{line}.json", json.dumps(meta, indent=2).encode(), self.root)
-        write_atomic(self.path(line), wav, self.root)
-        self._cache.pop(line, None)
-        self._checked.pop(line, None)
-        return Greeting(line, self.path(line), digest)
-
-    def info(self, line: LineKind) -> dict[str, Any] | None:
-        greeting = self.current(line)
-        if greeting is None:
-            return None
-        try:
-            meta = json.loads((self.root / f"{line}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-        return {**meta, "line": str(line), "path": str(greeting.path), "name": greeting.name}
-
-    def remove(self, line: LineKind) -> bool:
-        found = self.path(line).exists()
-        self.path(line).unlink(missing_ok=True)
-        (self.root / f"{line}.json").unlink(missing_ok=True)
-        self._cache.pop(line, None)
-        self._checked.pop(line, None)
-        return found
-
-
 def upload(
     source: Path, settings: Settings, line: LineKind = LineKind.PERSONAL
 ) -> tuple[GreetingReport, Greeting]:
@@ -359,7 +263,7 @@ def upload(
     samples = load_samples(source)
     report = check_samples(samples, settings, line)
     wav = to_telephony_wav(samples)
-    greeting = GreetingStore(settings.data_dir).save(
+    greeting = GreetingStore.for_settings(settings).save(
         line, wav, {"source": source.name, **report.to_json()}
     )
     return report, greeting

@@ -339,15 +339,20 @@ def _store(row: TelephonyRecording, path: Path, settings: Settings) -> int:
 
 
 def _run_pipeline(voicemail_id: int, settings: Settings) -> None:
+    from ringback.jobs import backend_from_settings, uses_celery
     from ringback.voicemail.models import FINAL_STATUSES, Voicemail
     from ringback.voicemail.pipeline import Runner
-    from ringback.voicemail.service import build_stages
+    from ringback.voicemail.service import build_stages, hand_over
 
     url = settings.effective_database_url
     with transaction(url) as session:
         vm = session.get(Voicemail, voicemail_id)
         if vm is None or vm.status in FINAL_STATUSES:
             return
+    if uses_celery(settings):
+        # The download ran as its own task: the pipeline is a job on the transcribe queue.
+        hand_over(settings, voicemail_id, backend_from_settings(settings))
+        return
     Runner(url, build_stages(settings, url)).run(voicemail_id)
 
 

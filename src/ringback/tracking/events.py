@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ringback.contacts.models import Contact, Direction, Interaction, InteractionKind
+from ringback.tracking.announce import announce_returns
 from ringback.tracking.models import (
     Channel,
     EventSource,
@@ -185,6 +186,10 @@ def record_event(
         return Logged(stored, created=False)
     returned = _mark_returns_after(session, event, settings=settings)
     session.refresh(event)
+    # The CRM hears of each attempt this event returned, or of this attempt, logged after
+    # the call that returned it.
+    late = (event.id,) if event.direction is Way.OUTBOUND and event.returned_by_id else ()
+    announce_returns(session, returned or late)
     return Logged(event, created=True, returned=returned)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -173,14 +173,30 @@ class FactsExtractor:
 
 
 class EmailNotifier:
-    """The pipeline's Notifier: one email per voicemail through the durable outbox."""
+    """The pipeline's Notifier: one email per voicemail through the durable outbox.
 
-    def __init__(self, settings: Settings, url: str | None = None) -> None:
+    With ``deliver_later`` (the Celery queue) the email is only spooled here, and its key
+    handed to ``deliver_later``, which queues the delivery for a mail worker: a slow or
+    down SMTP server then never holds a transcription worker."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        url: str | None = None,
+        *,
+        deliver_later: Callable[[str], object] | None = None,
+    ) -> None:
         self.settings = settings
         self.url = url  # where contacts live: a known caller is named in the email
+        self.deliver_later = deliver_later
 
     def notify(self, message: VoicemailMessage, *, idempotency_key: str) -> str | None:
-        from ringback.mail import DeliveryStatus, MailConfigError, deliver_voicemail
+        from ringback.mail import (
+            DeliveryStatus,
+            MailConfigError,
+            deliver_voicemail,
+            spool_voicemail,
+        )
 
         known = self._known_caller(message)
         email = email_input(message, self.settings, idempotency_key, known=known)
@@ -188,10 +204,15 @@ class EmailNotifier:
         if user_address:  # a rep's line: their email (and the prospect address, if any)
             chosen = tuple(dict.fromkeys((user_address, *email.recipients)))
             email = dataclasses.replace(email, recipients=chosen)
+        send = deliver_voicemail if self.deliver_later is None else spool_voicemail
         try:
-            result = deliver_voicemail(email, settings=self.settings)
+            result = send(email, settings=self.settings)
         except MailConfigError as exc:
             raise PermanentError(str(exc)) from exc
+        if self.deliver_later is not None:
+            if result.status == DeliveryStatus.QUEUED:
+                self.deliver_later(result.key)
+            return result.key
         if result.status == DeliveryStatus.QUEUED:
             # Not an error: the mail is on disk and the next outbox flush sends it.
             log.warning("voicemail %s: email queued (%s)", message.voicemail_id, result.error)

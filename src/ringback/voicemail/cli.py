@@ -64,6 +64,11 @@ def inbox() -> None:
     type=click.IntRange(1, 32),
     help="Processes for several files, each with its own model (default: inbox_workers).",
 )
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="With RINGBACK_QUEUE=celery: wait until the workers have processed it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def add(
     files: tuple[Path, ...],
@@ -71,6 +76,7 @@ def add(
     to_number: str | None,
     received_at: str | None,
     workers: int | None,
+    wait: bool,
     as_json: bool,
 ) -> None:
     """Add recordings: stored, transcribed, analysed and emailed before this returns.
@@ -79,7 +85,10 @@ def add(
     `--workers` processes, with a progress bar and one line per file at the end.
     Every file is stored before any is processed. Exits 1 when a recording was rejected
     (not audio, empty, too large), failed, or is left for `ringback inbox resume`;
-    the original is kept either way."""
+    the original is kept either way.
+
+    With RINGBACK_QUEUE=celery each file is stored and queued for `ringback worker`, and
+    this returns at once (`--wait`: once the workers are done with it)."""
     from ringback.voicemail import render
     from ringback.voicemail.service import add_file, email_status, result_json
 
@@ -100,6 +109,19 @@ def add(
     settings = _settings()
     when = _time(received_at, settings)
     _ready(settings)
+    if settings.queue == "celery":
+        from ringback.voicemail.cli_queue import add_queued
+
+        add_queued(
+            files,
+            settings,
+            wait=wait,
+            as_json=as_json,
+            from_number=from_number,
+            to_number=to_number,
+            received_at=when,
+        )
+        return
     if len(files) > 1:
         _add_batch(files, settings, workers or settings.inbox_workers, as_json)
         return
@@ -123,8 +145,8 @@ def add(
         from ringback.mail.service import delivery_words
 
         render.outcome(data, email_words=delivery_words(settings, data["email_status"]))
-    if result.status in ("rejected", "failed"):
-        raise SystemExit(1)
+    if result.status in ("rejected", "failed", "received"):
+        raise SystemExit(1)  # received: waiting for the object store (inbox resume)
 
 
 def _acting_user_id(settings: Settings) -> int | None:
@@ -180,6 +202,7 @@ def _finite(value: float, option: str) -> float:
 def watch(directory: Path, once: bool, interval: float) -> None:
     """Consume folder: recordings dropped in DIRECTORY are processed, then moved to archive/
     (or failed/ with a .reason.txt). A file is taken once it stops growing."""
+    from ringback.voicemail.cli_queue import enqueuer
     from ringback.voicemail.service import build_stages, ingest_kwargs
     from ringback.voicemail.watch import WatchOutcome, run_watch
 
@@ -188,13 +211,19 @@ def watch(directory: Path, once: bool, interval: float) -> None:
     settings = _settings()
     _ready(settings)
     kwargs = ingest_kwargs(settings)
-    stages = build_stages(settings, kwargs["url"])
+    # With Celery each file is only stored here, and its pipeline queued for the workers.
+    queued = settings.queue == "celery"
+    stages = None if queued else build_stages(settings, kwargs["url"])
+    enqueue = enqueuer(settings) if queued else None
 
     def report(o: WatchOutcome) -> None:
         if o.result is None:
             echo(f"{o.path.name}: left in place ({o.error})", err=True)
-        else:
-            echo(f"{o.path.name}: voicemail #{o.result.id} {o.result.status}")
+            return
+        status = o.result.status
+        if enqueue is not None and status in ("received", "processing"):
+            status = enqueue(o.result.id)
+        echo(f"{o.path.name}: voicemail #{o.result.id} {status}")
 
     def flush_and_go_on() -> bool:
         _flush(settings)  # each loop: mail queued while the server was down goes out

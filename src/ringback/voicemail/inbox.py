@@ -18,10 +18,13 @@ from ringback.voicemail.pipeline.context import StageResult
 from ringback.voicemail.service import caller_label, duration_label, get_voicemail, local_iso
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
     from ringback.contacts.matching import ContactMatch
+    from ringback.db.paging import Page, Window
     from ringback.voicemail.capture import Captured
     from ringback.voicemail.models import Voicemail
 
@@ -167,6 +170,26 @@ def list_inbox(
     rows = list(session.scalars(query))
     names = _contact_names(session, {r.contact_id for r in rows if r.contact_id is not None})
     return tuple(InboxEntry.of(row, settings, names.get(row.contact_id)) for row in rows)
+
+
+def inbox_page(session: Session, *, settings: Settings, window: Window) -> Page[InboxEntry]:
+    """Every message (handled or not) in id order after ``window.after``, changed since
+    ``window.updated_since``: what the API lists for a CRM to sync."""
+    from ringback.db.paging import keyset
+    from ringback.voicemail.models import Voicemail
+
+    def entries(rows: Sequence[Voicemail]) -> list[InboxEntry]:
+        names = _contact_names(session, {r.contact_id for r in rows if r.contact_id is not None})
+        return [InboxEntry.of(row, settings, names.get(row.contact_id)) for row in rows]
+
+    return keyset(
+        session,
+        select(Voicemail),
+        id_column=Voicemail.id,
+        updated_column=Voicemail.updated_at,
+        window=window,
+        convert=entries,
+    )
 
 
 def _contact_names(session: Session, ids: set[int]) -> dict[int | None, str]:

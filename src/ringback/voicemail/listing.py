@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.storage import Storage
     from ringback.voicemail.models import Voicemail
 
 PER_PAGE = 50
@@ -118,11 +119,13 @@ class VoicemailView:
 
 @dataclass(frozen=True)
 class Recording:
-    """The stored original of a message, to serve as it is."""
+    """The stored original of a message, to serve as it is: a file in the data folder, or
+    (``key``) an object in the object store."""
 
-    path: Path
+    path: Path | None
     mime: str
     filename: str
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,14 @@ class DoneOutcome:
 def status_note(status: str, reason: str | None) -> StatusNote | None:
     """What to tell a person about a message that is not (yet) a transcript."""
     first = reason.strip().splitlines()[0] if reason and reason.strip() else None
+    if status == "received" and first and first.startswith("waiting for storage"):
+        return StatusNote(
+            "Waiting for storage",
+            first,
+            "The recording is kept on this server until the recording store answers again; "
+            "then it is transcribed and emailed. To try again now, whoever runs Ringback types:",
+            "ringback inbox resume",
+        )
     if status in ("received", "processing"):
         return StatusNote(
             "Processing",
@@ -322,13 +333,18 @@ def open_voicemail(session: Session, *, voicemail_id: int, region: str) -> Voice
     )
 
 
-def recording_of(session: Session, *, voicemail_id: int, data_dir: Path) -> Recording:
+def recording_of(
+    session: Session, *, voicemail_id: int, data_dir: Path, store: Storage | None = None
+) -> Recording:
     """The stored original of message ``voicemail_id``: found by the message's id only,
-    and only inside the data directory. Raises :class:`~ringback.voicemail.service.VoicemailNotFound` or
-    :class:`NoRecording`."""
+    and only inside the data directory or the object store ``store``. Raises
+    :class:`~ringback.voicemail.service.VoicemailNotFound` or :class:`NoRecording`."""
     row = get_voicemail(session, voicemail_id)
     if not row.original_path or not (row.mime or "").startswith("audio/"):
         raise NoRecording(f"voicemail #{voicemail_id} has no recording to play")
+    if store is not None and store.remote and (key := store.key_of(row.original_path)):
+        name = row.original_filename or key.rsplit("/", 1)[-1]
+        return Recording(None, row.mime or "audio/wav", name, key=key)
     path = Path(row.original_path).resolve()
     if not path.is_relative_to(Path(data_dir).resolve()) or not path.is_file():
         raise NoRecording(f"the recording of voicemail #{voicemail_id} is not in the data folder")

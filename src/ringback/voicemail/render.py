@@ -11,12 +11,14 @@ from ringback.console import console
 from ringback.speech.legibility import UNTRANSCRIBED_INTENT
 
 STAGE_LABELS = {
+    "archive": "Copying the recording to the object store",
     "decode": "Decoding the audio",
     "detect_speech": "Listening for speech",
     "transcribe": "Transcribing",
     "extract": "Reading the message",
     "notify": "Sending the email",
     "follow_up": "Creating the callback task",
+    "webhooks": "Queuing the webhooks to your CRM",
 }
 STATUS_STYLE = {
     "done": "green",

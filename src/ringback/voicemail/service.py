@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.jobs import JobBackend
     from ringback.voicemail.models import Voicemail
     from ringback.voicemail.pipeline.context import VoicemailResult
 
@@ -30,22 +31,75 @@ class VoicemailNotFound(LookupError):
 def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
     """The pipeline's list (:func:`~ringback.voicemail.pipeline.stages.default_stages`)
     with the real collaborators: Whisper, the extractor (with the audio), email, and the
-    callback task last."""
+    callback task, and the ``voicemail.processed`` webhook queued last."""
+    from ringback.jobs import uses_celery
     from ringback.voicemail.adapters import EmailNotifier, FactsExtractor, WhisperTranscriber
+    from ringback.voicemail.announce import WebhooksStage
     from ringback.voicemail.followup import FollowUpStage
     from ringback.voicemail.pipeline import default_stages
 
     url = url or settings.effective_database_url
     transcriber = WhisperTranscriber(settings)
+    # On Celery the email is spooled here and delivered by a mail worker (queue 'mail').
+    later = MailJob(settings) if uses_celery(settings) else None
     return default_stages(
         transcriber=transcriber,
         extractor=FactsExtractor(settings, transcriber.engine),
-        notifier=EmailNotifier(settings, url),
+        notifier=EmailNotifier(settings, url, deliver_later=later),
         follow_up=FollowUpStage(url, settings),
+        archive=archive_stage(settings),
+        webhooks=WebhooksStage(url, settings.default_region),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
     )
+
+
+class MailJob:
+    """Queues the delivery of a spooled email (outbox key) for a mail worker."""
+
+    def __init__(self, settings: Settings) -> None:
+        from ringback.jobs import backend_from_settings
+
+        self.backend = backend_from_settings(settings)
+
+    def __call__(self, key: str) -> None:
+        from ringback.jobs import Job, JobKind
+
+        self.backend.submit(Job(JobKind.MAIL, key))
+
+
+def archive_stage(settings: Settings) -> Stage | None:
+    """The 'archive' step when recordings go to an object store, else None."""
+    from ringback.storage import LocalStorage, storage_from_settings
+    from ringback.voicemail.pipeline.archive import ArchiveStage
+
+    store = storage_from_settings(settings)
+    return ArchiveStage(store, LocalStorage(settings.data_dir)) if store.remote else None
+
+
+def archive_before_handing_over(settings: Settings, voicemail_id: int) -> bool:
+    """Put a just-ingested original in the object store from this machine, before a
+    worker on another machine processes it (see
+    :func:`~ringback.voicemail.pipeline.archive.archive_now`). True when there is nothing
+    to do (the data folder is the store) or it is done."""
+    from ringback.voicemail.pipeline.archive import ArchiveStage, archive_now
+
+    stage = archive_stage(settings)
+    if not isinstance(stage, ArchiveStage):
+        return True
+    return archive_now(settings.effective_database_url, voicemail_id, stage)
+
+
+def hand_over(settings: Settings, voicemail_id: int, backend: JobBackend) -> None:
+    """Queue a stored voicemail's pipeline on ``backend`` (a job queue), its original put
+    in the object store first when there is one: a worker on another machine cannot read
+    this machine's spool. Every place that takes a message in and leaves it to the
+    workers calls this, so none can forget the copy."""
+    from ringback.jobs import Job, JobKind
+
+    archive_before_handing_over(settings, voicemail_id)
+    backend.submit(Job(JobKind.VOICEMAIL, str(voicemail_id)))
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:
@@ -145,7 +199,7 @@ def result_json(result: VoicemailResult) -> dict[str, Any]:
         "status": result.status,
         "status_reason": result.status_reason,
         "created": result.created,
-        "original_path": str(result.original_path) if result.original_path else None,
+        "original_path": result.location or None,
         "duration": result.duration,
         "language": result.language,
         "transcript": result.transcript,

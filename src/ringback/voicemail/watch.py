@@ -163,8 +163,12 @@ class ConsumeFolder:
                 result = self.ingest(path, handle)
         except Exception as exc:
             # Not committed, so the file stays exactly where it is and is tried again later.
-            log.exception("could not ingest %s; left in place", path)
-            return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {exc}")
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            if _database_down(exc):  # one line per try, not a traceback every poll
+                log.warning("could not ingest %s, left in place: %s", path, first)
+            else:
+                log.exception("could not ingest %s; left in place", path)
+            return WatchOutcome(path, None, None, f"{exc.__class__.__name__}: {first}")
         return self._move(path, result)
 
     def _move(self, path: Path, result: VoicemailResult) -> WatchOutcome:
@@ -244,11 +248,13 @@ def run_watch(
         for outcome in outcomes:
             if on_outcome is not None:
                 on_outcome(outcome)
+            # A run cut short (the database went away mid-pipeline) leaves its message
+            # unfinished: it is resumed once the database answers again.
+            to_resume = to_resume or (stages is not None and _unfinished(outcome))
         if to_resume and polls >= 2 and stages is not None:
             # New files first: a message an earlier run left behind (maybe the very one
             # that stopped it) must never keep new ones waiting.
-            resume_pending(url, stages, sleep=sleep)
-            to_resume = False
+            to_resume = not _resumed(lambda: resume_pending(url, stages, sleep=sleep))
         if once:
             collected.extend(outcomes)
             if polls >= 2:
@@ -258,3 +264,31 @@ def run_watch(
         elif stop is not None and stop():
             return []
         sleep(poll_interval)
+
+
+def _unfinished(outcome: WatchOutcome) -> bool:
+    """Did this file's run stop short of a final status (an error, or a message found
+    still in progress)?"""
+    if outcome.refused:
+        return False
+    return outcome.result is None or outcome.result.status in ("received", "processing")
+
+
+def _resumed(resume: Callable[[], object]) -> bool:
+    """Run ``resume``; False (try again next poll) when the database does not answer, so
+    that an outage pauses the watch instead of ending it."""
+    try:
+        resume()
+    except Exception as exc:
+        if not _database_down(exc):
+            raise
+        log.warning("could not resume unfinished messages yet: %s", str(exc).splitlines()[0])
+        return False
+    return True
+
+
+def _database_down(exc: BaseException) -> bool:
+    """A lost or refused database connection (the server stopped, restarted, unreachable)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))

@@ -8,8 +8,9 @@ greeting files Twilio fetches — public by necessity, under content-hashed name
 ``/api/``), the sign-in pages (:mod:`ringback.web.signin`) and one router per page area
 in :mod:`ringback.web.pages`, all of which need a signed-in user or an API token
 (:mod:`ringback.web.auth`). :mod:`ringback.web.background` runs what happens between
-requests and :mod:`ringback.web.limits` sets the size limits around it all. No docs or
-schema routes are served.
+requests and :mod:`ringback.web.limits` sets the size limits around it all. The REST API
+is :mod:`ringback.web.api` (``/api/v1``), with its own spec and docs page behind sign-in;
+the app-wide ``/openapi.json`` and docs routes stay off.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from typing import TYPE_CHECKING
 from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web import signin
+from ringback.web.api import spec as api_spec
+from ringback.web.api import v1_router, v1_uploads
 from ringback.web.background import lifespan
 from ringback.web.limits import guarded_app
-from ringback.web.pages import calls, coach, contacts, inbox, stats, today
+from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
+from ringback.web.pages import calls, coach, contacts, inbox, stats, today, webhooks
 from ringback.web.pages import settings as settings_page
 from ringback.web.routes import api_router, greetings_router, health_router
 from ringback.web.shell import install_shell
@@ -32,6 +36,17 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.telephony.download import RecordingDownloader
+
+
+def recording_queue(settings: Settings, downloader: RecordingDownloader | None) -> JobQueue:
+    """Where accepted recordings go: the Celery workers (RINGBACK_QUEUE=celery), or a
+    worker process of this server."""
+    from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
+    from ringback.telephony import service
+
+    if uses_celery(settings):
+        return CeleryJobQueue(CeleryBackend(settings), JobKind.RECORDING)
+    return ProcessJobQueue(service.RecordingJob(settings, downloader))
 
 
 def create_app(
@@ -46,14 +61,13 @@ def create_app(
     (default: HTTP with the Twilio credentials; must be picklable for the worker process).
     """
     from ringback.config import get_settings
-    from ringback.telephony import service
 
     settings = settings or get_settings()
-    greetings = GreetingStore(settings.data_dir)
+    greetings = GreetingStore.for_settings(settings)
     hooks = TwilioWebhooks(settings, greetings)
     # The pipeline runs in a worker process: in a thread it would hold the GIL against
     # the event loop and slow every webhook answer while a message is transcribed.
-    queue: JobQueue = jobs or ProcessJobQueue(service.RecordingJob(settings, downloader))
+    queue: JobQueue = jobs or recording_queue(settings, downloader)
 
     app = guarded_app(
         settings,
@@ -64,15 +78,20 @@ def create_app(
     install_shell(app)  # static files, error pages, security headers
     app.include_router(telephony_router(settings, hooks, queue))
     app.include_router(greetings_router(greetings))
-    app.include_router(health_router())
+    app.include_router(health_router(settings))
     app.include_router(api_router(settings))
+    registry, webhook_seconds = metrics_registry(settings)
+    app.include_router(metrics_router(registry))
+    app.add_middleware(WebhookTimer, histogram=webhook_seconds)
+    app.include_router(v1_router())
+    app.include_router(api_spec.router)
     app.include_router(signin.router)
     app.include_router(signin.account)
-    for area in (today, contacts, inbox, calls, coach, stats, settings_page):
+    for area in (today, contacts, inbox, calls, coach, stats, settings_page, webhooks):
         app.include_router(area.router)
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,
     # every other route keeps the app's small body limit.
     upload_limit = settings.web_max_upload_mb * 1024 * 1024
-    for area_uploads in (contacts.uploads, coach.uploads, settings_page.uploads):
+    for area_uploads in (contacts.uploads, coach.uploads, settings_page.uploads, v1_uploads()):
         app.include_router(area_uploads, max_body_size=upload_limit)
     return app

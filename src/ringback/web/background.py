@@ -3,7 +3,9 @@
 At start: the database brought to the current schema, the recording worker started and
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
-`ringback sequence run`) and SQLite's WAL checkpoints, both off the request path.
+`ringback sequence run`), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
+`ringback webhooks deliver` does), queued mail retried when due, and SQLite's WAL
+checkpoints, all off the request path.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("ringback.web")
 
 CHECKPOINT_SECONDS = 10.0
+MAIL_CHECK_SECONDS = 15.0  # how often, at most, queued mail is looked at
 
 
 def _follow_up_once(settings: Settings) -> None:
@@ -56,6 +59,21 @@ async def _checkpoint_forever(url: str) -> None:
             log.exception("WAL checkpoint failed; trying again later")
 
 
+async def _flush_mail_forever(settings: Settings) -> None:
+    """While the server runs, retry queued mail when it is due: an email queued while the
+    SMTP server was down goes out once it is back, without `ringback mail flush`."""
+    from ringback.mail import MailConfigError, flush_outbox
+
+    while True:
+        await asyncio.sleep(min(settings.mail_retry_seconds, MAIL_CHECK_SECONDS))
+        try:
+            await run_in_threadpool(flush_outbox, settings)
+        except MailConfigError as exc:  # says what to set; no traceback every few seconds
+            log.warning("queued mail cannot be sent: %s", exc)
+        except Exception:  # a full disk, a bug: say so, try again later
+            log.exception("outbox flush failed; trying again later")
+
+
 async def _follow_up_forever(settings: Settings) -> None:
     """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
     (what `ringback sequence run` does), so nobody needs a cron job for it."""
@@ -65,6 +83,21 @@ async def _follow_up_forever(settings: Settings) -> None:
         except Exception:  # one bad run (SMTP down, a lock) must not end the loop
             log.exception("follow-up run failed; trying again next time")
         await asyncio.sleep(settings.followup_sweep_minutes * 60)
+
+
+async def _webhooks_forever(settings: Settings) -> None:
+    """While the server runs, send the due webhooks every ``webhook_sweep_seconds``: in
+    a thread, so a slow receiver (each POST is bounded by ``webhook_timeout_seconds``)
+    never holds up a request; leases keep a second server from sending the same one."""
+    from ringback.outbound.sender import sender_for
+
+    sender = sender_for(settings)
+    while True:
+        try:
+            await run_in_threadpool(sender.run_once)
+        except Exception:  # a locked database or a bug in one delivery: next time
+            log.exception("webhook run failed; trying again next time")
+        await asyncio.sleep(settings.webhook_sweep_seconds)
 
 
 def lifespan(
@@ -90,13 +123,19 @@ def lifespan(
         sweeper = None
         if settings.followup_sweep_minutes > 0:
             sweeper = asyncio.create_task(_follow_up_forever(settings))
+        hooks = None
+        if settings.webhook_sweep_seconds > 0:
+            hooks = asyncio.create_task(_webhooks_forever(settings))
         # A webhook's commit must not do a WAL checkpoint's fsyncs (SQLite): a thread does.
         defer_checkpoints()
         checkpoints = asyncio.create_task(_checkpoint_forever(url))
+        mail = asyncio.create_task(_flush_mail_forever(settings))
         yield
+        mail.cancel()
         checkpoints.cancel()
-        if sweeper is not None:
-            sweeper.cancel()
+        for task in (sweeper, hooks):
+            if task is not None:
+                task.cancel()
         queue.stop(timeout=5.0)
         await run_in_threadpool(checkpoint, url)
         defer_checkpoints(False)

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ringback.accounts.scope import NotYours
+from ringback.web.api import errors as api_errors
 from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
 from ringback.web.render import redirect, render
 
@@ -72,15 +73,24 @@ async def error_page(request: Request, status: int, detail: str = "") -> Respons
 
 
 async def _sign_in_required(request: Request, exc: Exception) -> Response:
-    if request.url.path.startswith("/api/"):
+    page = request.url.path == api_errors.DOCS_PATH  # a page: to the sign-in form
+    if api_errors.is_api(request) and not page:
+        return api_errors.error_response(401, "no valid credentials came with the request")
+    if request.url.path.startswith("/api/") and not page:
         headers = CHALLENGE if request.app.state.settings.web_password else {}
         return JSONResponse({"detail": API_HINT}, 401, headers=headers)
+    if request.url.path == "/metrics":  # a scraper, not a browser: no sign-in page
+        return JSONResponse(
+            {"detail": "send `Authorization: Bearer TOKEN` (`ringback tokens create`)"}, 401
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return redirect("/signin" if target == "/" else f"/signin?next={quote(target, safe='/')}")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if api_errors.is_api(request):
+        return api_errors.from_http(request, exc)
     if not wants_html(request):
         return await http_exception_handler(request, exc)
     response = await error_page(request, exc.status_code, str(exc.detail))
@@ -91,6 +101,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _invalid(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if api_errors.is_api(request):
+        return api_errors.from_validation(list(exc.errors()))
     if not wants_html(request):
         return await request_validation_exception_handler(request, exc)
     fields = ", ".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc"))
@@ -105,6 +117,8 @@ async def _not_yours(request: Request, exc: Exception) -> Response:
 
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if api_errors.is_api(request):
+        return api_errors.error_response(500, "internal error")
     if not wants_html(request):
         return JSONResponse({"detail": "internal error"}, 500)
     return await error_page(request, 500)

@@ -43,6 +43,9 @@ def is_media_type(content_type: str | None, allowed: Iterable[str]) -> bool:
     return media_type(content_type) in allowed
 
 
+API_PREFIX = "/api/v1/"
+
+
 class RequestGuard:
     """ASGI middleware: refuse a request with more than ``max_headers`` headers (431), and
     close the connection after any 413 instead of draining the rest of a huge body."""
@@ -62,16 +65,18 @@ class RequestGuard:
             return
 
         wants_page = b"text/html" in dict(scope["headers"]).get(b"accept", b"")
+        is_api = str(scope.get("path", "")).startswith(API_PREFIX)
         replaced = False
 
         async def closing_send(message: Message) -> None:
             nonlocal replaced
             if message["type"] == "http.response.start" and message["status"] == 413:
-                if wants_page and _is_plain_text(message):
+                if (wants_page or is_api) and _is_plain_text(message):
                     # The framework's bare "Content Too Large": a person gets a page that
-                    # says what to do instead (a route's own 413 page is kept).
+                    # says what to do instead, the API its error body (a route's own 413
+                    # answer is kept).
                     replaced = True
-                    await _too_large_page(send)
+                    await (_too_large_json(send) if is_api else _too_large_page(send))
                     return
                 message = {**message, "headers": [*message.get("headers", ()), CLOSE]}
             elif replaced and message["type"] == "http.response.body":
@@ -97,6 +102,15 @@ Ringback to raise <code>RINGBACK_WEB_MAX_UPLOAD_MB</code>.</p>
 def _is_plain_text(start: Message) -> bool:
     headers = dict(start.get("headers", ()))
     return headers.get(b"content-type", b"").startswith(b"text/plain")
+
+
+async def _too_large_json(send: Send) -> None:
+    from ringback.web.api.errors import error_response
+
+    answer = error_response(413, "the request body is larger than this route takes")
+    headers = [*answer.raw_headers, CLOSE]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})
 
 
 async def _too_large_page(send: Send) -> None:

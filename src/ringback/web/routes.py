@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.telephony import twiml
@@ -24,13 +24,27 @@ if TYPE_CHECKING:
 MAX_LIST = 500  # rows one API list answers at most
 
 
-def health_router() -> APIRouter:
-    """``/healthz``: the server is up."""
+def health_router(settings: Settings) -> APIRouter:
+    """``/healthz``: the server is up (nothing else is asked). ``/readyz``: it can work,
+    i.e. every check in :data:`ringback.ops.health.CHECKS` that applies passes (the
+    database; the broker and the storage when configured); 503 names the ones that fail.
+    Both are public, for load balancers and orchestrators, and say nothing secret."""
+    from ringback.ops.health import readiness
+
     router = APIRouter()
 
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        found = await run_in_threadpool(readiness, settings)
+        return JSONResponse(
+            found.as_json(),
+            status_code=200 if found.ok else 503,
+            headers={"Cache-Control": "no-store"},
+        )
 
     return router
 

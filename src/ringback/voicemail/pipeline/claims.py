@@ -7,7 +7,11 @@ killed with SIGKILL cannot release it, so a claim is also free when
 
 * it has expired (the other worker stopped renewing it), or
 * its owner is a process on this host that no longer exists — the usual case
-  of a restart after a crash, which must not wait for the expiry.
+  of a restart after a crash, which must not wait for the expiry, or
+* its owner is a runner in this very process that gave it up without being able to
+  say so (:func:`abandon`: the database went away mid-run), so that the same
+  process resumes the message once the database is back instead of waiting out
+  the lease.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from sqlalchemy.orm import Session
 from ringback.voicemail.models import Voicemail
 
 HOST = socket.gethostname()[:60]
+# Owners (runners of this process) that stopped without releasing their claim.
+_ABANDONED: set[str] = set()
 
 
 def new_owner() -> str:
@@ -39,7 +45,8 @@ def _process_gone(owner: str) -> bool:
     except ValueError:
         return False
     if pid == os.getpid():
-        return False  # this process: a runner here that has not released it yet
+        # This process: a runner here still at work, unless it gave the claim up.
+        return owner in _ABANDONED
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -47,6 +54,12 @@ def _process_gone(owner: str) -> bool:
     except PermissionError:
         return False  # exists, belongs to someone else
     return False
+
+
+def abandon(owner: str) -> None:
+    """``owner`` (a runner of this process) no longer works on what it claimed but could
+    not release it: its claims are free to this process at once."""
+    _ABANDONED.add(owner)
 
 
 def is_free(owner: str | None, until: datetime | None, now: datetime) -> bool:

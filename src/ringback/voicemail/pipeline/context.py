@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from ringback.speech.types import Transcript
+from ringback.storage import Storage
 from ringback.voicemail.facts import MessageFacts, as_facts
 
 SAMPLE_RATE = 16_000  # what VAD and Whisper both expect
@@ -87,6 +88,11 @@ class VoicemailContext:
     transcript: Transcript | None = None
     facts: MessageFacts | None = None
     email_key: str | None = None
+    # Where the original is kept, as the database says (a path, or s3://… once the archive
+    # stage has copied it to the object store). ``original_path`` is then a local copy:
+    # the spool file, or a download made when a stage needed the audio (see recording.py).
+    location: str = ""
+    store: Storage | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", as_facts(self.facts))
@@ -197,6 +203,7 @@ class VoicemailResult:
     facts: MessageFacts | None = None
     email_key: str | None = None
     stages: tuple[StageResult, ...] = ()
+    location: str | None = None  # the original as stored: a path, or s3://… (object store)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "facts", as_facts(self.facts))

@@ -34,7 +34,7 @@ def context_from_row(row: Voicemail) -> VoicemailContext:
         voicemail_id=row.id,
         source=str(row.source),
         source_key=row.source_key,
-        original_path=Path(row.original_path or ""),
+        original_path=Path(local_path(row.original_path) or ""),
         original_filename=row.original_filename,
         mime=row.mime,
         from_number=row.from_number,
@@ -43,7 +43,13 @@ def context_from_row(row: Voicemail) -> VoicemailContext:
         received_at=row.received_at,
         source_meta=row.source_meta,
         voicemail_uid=row.uid,
+        location=row.original_path or "",
     )
+
+
+def local_path(location: str | None) -> str | None:
+    """A location that is a path on this machine (not ``s3://…``), else None."""
+    return location if location and "://" not in location else None
 
 
 def sync_row(row: Voicemail, ctx: VoicemailContext) -> None:
@@ -58,6 +64,8 @@ def sync_row(row: Voicemail, ctx: VoicemailContext) -> None:
         row.facts = jsonable(ctx.facts.to_json())
     if ctx.email_key is not None:
         row.email_key = ctx.email_key
+    if ctx.location and ctx.location != row.original_path:
+        row.original_path = ctx.location  # the archive stage moved it to the object store
 
 
 def record_done(
@@ -101,7 +109,8 @@ def load_result(url: str, voicemail_id: int, *, created: bool = False) -> Voicem
             status_reason=row.status_reason,
             source_key=row.source_key,
             created=created,
-            original_path=Path(row.original_path) if row.original_path else None,
+            original_path=Path(found) if (found := local_path(row.original_path)) else None,
+            location=row.original_path,
             duration=row.duration,
             language=row.language,
             transcript=row.transcript,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.storage import StorageUnavailable
 from ringback.voicemail.models import (
     FINAL_STATUSES,
     StageStatus,
@@ -70,6 +71,9 @@ class RetryPolicy:
     base_delay: float = 1.0
     factor: float = 2.0
     max_delay: float = 60.0
+    # A store that is down (StorageUnavailable) is waited for this many attempts (~6 min
+    # with the delays above), then the message waits as 'received' for `inbox resume`.
+    storage_attempts: int = 12
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
@@ -262,10 +266,13 @@ class Runner:
             try:
                 self._flush_and_release()
             except Exception:
-                # Database gone too: keep the original error; the claim expires on its own.
+                # Database gone too: keep the original error. The claim expires on its
+                # own for other processes; this one may take the message up again now.
                 log.exception("voicemail %s: could not release its claim", voicemail_id)
                 self._deferred.clear()
                 self._held = None
+                claims.abandon(self.owner)
+                self.owner = claims.new_owner()
             # Stages may hold temp files or big buffers; they release them whatever happened.
             for stage in self.stages:
                 try:
@@ -297,6 +304,8 @@ class Runner:
     ) -> str | tuple[VoicemailStatus, str] | None:
         """After a failed attempt: a stop (final status, reason), or the failure's summary
         once the back-off before the next attempt has passed."""
+        if isinstance(exc, StorageUnavailable):
+            return self._wait_for_storage(stage, vid, exc, attempts)
         now = summary(error_text(exc))
         if now == last:
             reason = f"{stage.name} failed the same way twice: {now}"
@@ -320,6 +329,20 @@ class Runner:
         )
         self.sleep(delay)
         return now
+
+    def _wait_for_storage(
+        self, stage: Stage, vid: int, exc: StorageUnavailable, attempts: int
+    ) -> tuple[VoicemailStatus, str] | None:
+        """The store is down: wait and try again (nothing is lost meanwhile: the spool or
+        the store keeps the original); past the wait, the message is left 'received'."""
+        if attempts >= self.retry.storage_attempts:
+            reason = f"waiting for storage ({stage.name}): {exc}"
+            log.warning("voicemail %s: %s; `ringback inbox resume` tries again", vid, reason)
+            return VoicemailStatus.RECEIVED, reason
+        delay = self.retry.delay(attempts)
+        log.warning("voicemail %s: %s: %s; waiting %.1f s", vid, stage.name, exc, delay)
+        self.sleep(delay)
+        return None
 
     def _run_stage(
         self, stage: Stage, ctx: VoicemailContext, state: dict[str, Any]

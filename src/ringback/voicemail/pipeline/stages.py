@@ -1,9 +1,10 @@
 """The voicemail pipeline, written once: its stages and, in :func:`default_stages`, their order.
 
-store → decode → detect speech → transcribe → extract → notify → follow-up. Each stage
-is small, named, and pure apart from its collaborator (only follow-up writes to the
-database itself: contacts and tasks are its whole job). A stage's name keys its durable
-record (``voicemail_stages``), so names never change once released.
+store → decode → detect speech → transcribe → extract → notify → follow-up → webhooks.
+Each stage is small, named, and pure apart from its collaborator (only follow-up and
+webhooks write to the database themselves: contacts and tasks, and the queued webhook,
+are their whole job). A stage's name keys its durable record (``voicemail_stages``), so
+names never change once released.
 
 A stage turns one frozen context into the next. Besides ``run`` it says how
 its result is saved (``output``: JSON for the stage row) and reloaded
@@ -32,6 +33,7 @@ from ringback.voicemail.pipeline.context import (
     VoicemailContext,
     VoicemailMessage,
 )
+from ringback.voicemail.pipeline.recording import decode_original, with_local_copy
 
 # Under this much detected speech a recording is a hang-up / "no message".
 MIN_SPEECH_SECONDS = 1.0
@@ -64,7 +66,7 @@ def with_audio(ctx: VoicemailContext) -> VoicemailContext:
     # take more than that (plus a second of slack for resampler rounding).
     known = ctx.audio_info.duration if ctx.audio_info else None
     limit = known + 1.0 if known else float(DEFAULT_MAX_MINUTES * 60)
-    samples, info = audio_mod.decode(ctx.original_path, max_seconds=limit)
+    ctx, samples, info = decode_original(ctx, limit)
     return replace(ctx, audio=samples, audio_info=ctx.audio_info or info)
 
 
@@ -95,7 +97,7 @@ class DecodeStage(Stage):
         self.max_seconds = max_seconds
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
-        samples, info = audio_mod.decode(ctx.original_path, max_seconds=self.max_seconds)
+        ctx, samples, info = decode_original(ctx, self.max_seconds)
         return replace(ctx, audio=samples, audio_info=info)
 
     def output(self, ctx: VoicemailContext) -> dict[str, Any]:
@@ -223,6 +225,7 @@ class NotifyStage(Stage):
         return self.notify_no_message or not ctx.no_message
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        ctx = with_local_copy(ctx)  # the email attaches the audio
         message = VoicemailMessage(
             voicemail_id=ctx.voicemail_id,
             status="no_message" if ctx.no_message else "done",
@@ -254,18 +257,25 @@ def default_stages(
     extractor: Extractor | AudioExtractor,
     notifier: Notifier,
     follow_up: Stage | None = None,
+    archive: Stage | None = None,
+    webhooks: Stage | None = None,
     min_speech_seconds: float = MIN_SPEECH_SECONDS,
     notify_no_message: bool = False,
     max_seconds: float = DEFAULT_MAX_MINUTES * 60,
 ) -> list[Stage]:
     """The pipeline, in the order it runs. ``follow_up`` (the callback task, which needs
-    the contacts' database) is the last stage when given."""
+    the contacts' database) comes after notify when given, and ``webhooks`` (the
+    ``voicemail.processed`` webhook queued, never sent here) last of all; ``archive`` (the
+    copy to an object store, :mod:`~ringback.voicemail.pipeline.archive`) comes right after
+    'store'."""
     return [
         StoreStage(),
+        *([archive] if archive is not None else []),
         DecodeStage(max_seconds),
         DetectSpeechStage(min_speech_seconds),
         TranscribeStage(transcriber),
         ExtractStage(extractor),
         NotifyStage(notifier, notify_no_message=notify_no_message),
         *([follow_up] if follow_up is not None else []),
+        *([webhooks] if webhooks is not None else []),
     ]

@@ -40,10 +40,15 @@ FORM_SLACK = 64 << 10  # the form's other fields and multipart boundaries
 async def review_worker(app: FastAPI) -> AsyncIterator[None]:
     """The worker process that analyses calls; unfinished reviews are queued again."""
     from ringback.db.session import transaction
-    from ringback.telephony.worker import ProcessJobQueue
+    from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
+    from ringback.telephony.worker import JobQueue, ProcessJobQueue
 
     settings: Settings = app.state.settings
-    queue = ProcessJobQueue(reviews.ReviewJob(settings))
+    queue: JobQueue
+    if uses_celery(settings):
+        queue = CeleryJobQueue(CeleryBackend(settings), JobKind.REVIEW)
+    else:
+        queue = ProcessJobQueue(reviews.ReviewJob(settings))
     app.state.call_reviews = queue
     queue.start()
 
@@ -130,7 +135,8 @@ def _contact_id(request: Request, ref: str) -> int | None:
 def _store_and_queue(
     request: Request, user: UserView, recording: UploadFile, contact_id: int | None
 ) -> reviews.ReviewRow:
-    from ringback.calls.uploads import store_call_upload
+    from ringback.calls.uploads import UploadRefused, store_call_upload
+    from ringback.storage import Mirror, StorageError
 
     settings: Settings = request.app.state.settings
     stored = store_call_upload(
@@ -139,6 +145,12 @@ def _store_and_queue(
         max_bytes=settings.web_max_upload_mb << 20,
         max_minutes=settings.call_max_minutes,
     )
+    try:
+        Mirror.for_settings(settings).push(stored.path)  # the worker may be elsewhere
+    except StorageError as exc:
+        raise UploadRefused(
+            f"the recording store did not take it ({exc})", "upload it again in a minute"
+        ) from None
     with user_transaction(request) as session:
         return reviews.create_review(
             session,
@@ -195,9 +207,36 @@ async def review_status(request: Request, user: CurrentUser, review_id: int) -> 
 async def review_audio(request: Request, user: CurrentUser, review_id: int) -> Response:
     """The recording, with range requests (the player seeks without downloading it all)."""
     review = await run_in_threadpool(_review, request, user, review_id)
-    if not review.original_path.is_file():
+    path = await run_in_threadpool(_here, request, review.original_path)
+    if not path.is_file():
         raise HTTPException(404, "The recording is no longer on the server.")
-    return FileResponse(review.original_path, headers={"Cache-Control": "private, no-store"})
+    return FileResponse(path, headers={"Cache-Control": "private, no-store"})
+
+
+def _here(request: Request, path: Any) -> Any:
+    """``path`` on this machine: fetched from the object store when it is not here."""
+    from ringback.storage import Mirror, ObjectMissing, StorageUnavailable
+
+    try:
+        return Mirror.for_settings(request.app.state.settings).local(path)
+    except ObjectMissing:
+        return path
+    except StorageUnavailable:
+        raise HTTPException(
+            503, "The recording store is not answering: try again shortly."
+        ) from None
+
+
+def _review_files(request: Request, review: reviews.ReviewRow) -> reviews.ReviewRow:
+    """The review with its result files on this machine (from the object store if need be)."""
+    from dataclasses import replace
+
+    from ringback.calls.report import PROPOSALS
+
+    if review.result_path is None:
+        return review
+    _here(request, review.result_path.parent / PROPOSALS)
+    return replace(review, result_path=_here(request, review.result_path))
 
 
 def _review_context(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
@@ -221,6 +260,7 @@ async def review_page(request: Request, user: CurrentUser, review_id: int) -> Re
     if review.status != reviews.Status.DONE:
         return render(request, "pages/calls_progress.html", review=review)
     try:
+        review = await run_in_threadpool(_review_files, request, review)
         context = await run_in_threadpool(_review_context, request, review)
     except reviews.ReviewNotFound as exc:
         raise HTTPException(404, f"{exc}. Upload the recording again.") from None
@@ -243,9 +283,10 @@ def _accept(request: Request, user: UserView, review_id: int, only: set[int], co
     from datetime import datetime
 
     from ringback.calls.service import call_contact, mark_proposals_accepted
+    from ringback.storage import Mirror
 
     settings: Settings = request.app.state.settings
-    review = _review(request, user, review_id)
+    review = _review_files(request, _review(request, user, review_id))
     with user_transaction(request) as session:
         contact_id = None
         if contact.strip() and review.contact_id is None:
@@ -254,6 +295,7 @@ def _accept(request: Request, user: UserView, review_id: int, only: set[int], co
             session, review=review, only=only, contact_id=contact_id, settings=settings
         )
     mark_proposals_accepted(chosen, now=datetime.now(settings.tz))
+    Mirror.for_settings(settings).push(chosen.path)  # accepted on every machine
     return (
         f"Added to {accepted.contact}: {len(accepted.back_story)} back-story items and "
         f"{len(accepted.follow_ups)} follow-ups, with the call on their timeline."

@@ -14,18 +14,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Form, HTTPException, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.config import Settings
 from ringback.mail.render import tel_href
 from ringback.phones import pretty
+from ringback.storage import storage_from_settings
 from ringback.timefmt import format_duration, format_mentioned, format_when
 from ringback.voicemail import listing
 from ringback.voicemail.capture import NotCapturable
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.render import flash, redirect, render
+from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -94,23 +96,19 @@ async def voicemail_page(request: Request, voicemail_id: int) -> Response:
 
 @router.get("/inbox/{voicemail_id}/audio")
 async def voicemail_audio(request: Request, voicemail_id: int) -> Response:
-    """The stored original recording, with HTTP range support (the player seeks)."""
+    """The stored original recording, with HTTP range support (the player seeks), from the
+    data folder or the object store."""
+    store = storage_from_settings(_settings(request))
     try:
         found = await _in_db(
             request,
             lambda session, settings: listing.recording_of(
-                session, voicemail_id=voicemail_id, data_dir=settings.data_dir
+                session, voicemail_id=voicemail_id, data_dir=settings.data_dir, store=store
             ),
         )
     except listing.NoRecording as exc:
         raise HTTPException(404, f"{exc}. The transcript is on the voicemail's page.") from None
-    return FileResponse(
-        found.path,
-        media_type=found.mime,
-        filename=found.filename,
-        content_disposition_type="inline",
-        headers={"Cache-Control": "private, no-cache"},
-    )
+    return await serve_recording(request, store, found)
 
 
 @router.post("/inbox/{voicemail_id}/capture")

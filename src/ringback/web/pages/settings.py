@@ -3,7 +3,8 @@ it passes), your phone lines, where mail goes (and a test message), your account
 
 The greeting goes through :mod:`ringback.telephony.greeting_service` (as ``ringback
 greeting upload --strict``), the test message through :func:`ringback.mail.service.
-send_test_message` (as ``ringback mail test``). Lines and mail are read from settings:
+send_test_message` (as ``ringback mail test``), the webhooks through
+:mod:`ringback.web.pages.webhooks`. Lines and mail are read from settings:
 they change in the environment or ``.env``, so the page says which variable to set.
 """
 
@@ -16,7 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.lines import LineKind
-from ringback.web.auth import require, signed_in_router
+from ringback.web.auth import CurrentUser, require, signed_in_router
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
 from ringback.web.render import flash, redirect, render
 
@@ -53,11 +54,22 @@ def mail_view(settings: Settings) -> dict[str, str]:
     return {"destination": mail_destination(settings), "to": recipients(settings)}
 
 
-async def _page(request: Request, status_code: int = 200, **context: Any) -> Response:
+async def settings_view(request: Request, status_code: int = 200, **context: Any) -> Response:
+    """The Settings page with ``context`` (a form's result) filled in."""
     from ringback.telephony.greeting_service import line_greetings
+    from ringback.web.pages.webhooks import webhooks_view
 
     settings = request.app.state.settings
-    values: dict[str, Any] = {"checked": None, "greeting_error": "", "line": "personal", **context}
+    values: dict[str, Any] = {
+        "checked": None,
+        "greeting_error": "",
+        "line": "personal",
+        "new_webhook": None,
+        "webhook_error": "",
+        "webhook_url": "",
+        **context,
+    }
+    hooks = await run_in_threadpool(webhooks_view, request, getattr(request.state, "user", None))
     return render(
         request,
         "pages/settings.html",
@@ -67,6 +79,7 @@ async def _page(request: Request, status_code: int = 200, **context: Any) -> Res
         lines=lines_view(settings),
         mail=mail_view(settings),
         upload_limit_mb=settings.web_max_upload_mb,
+        webhooks=hooks,
         **values,
     )
 
@@ -74,7 +87,7 @@ async def _page(request: Request, status_code: int = 200, **context: Any) -> Res
 @router.get("/settings")
 async def settings_page(request: Request) -> Response:
     """The Settings page."""
-    return await _page(request)
+    return await settings_view(request)
 
 
 def _check_greeting(request: Request, audio: bytes, line: LineKind, name: str) -> Any:
@@ -114,7 +127,7 @@ async def upload_greeting(
             line_names=LINE_NAMES,
             **context,
         )
-    return await _page(request, status, **context)
+    return await settings_view(request, status, **context)
 
 
 def _send_test(settings: Settings, to: str) -> tuple[str, str]:
@@ -142,3 +155,22 @@ async def mail_test(request: Request, to: Annotated[str, Form(max_length=254)] =
     response = redirect("/settings#mail")
     flash(request, response, text, level)
     return response
+
+
+@router.post("/settings/webhooks")
+async def add_webhook(
+    request: Request,
+    user: CurrentUser,
+    url: Annotated[str, Form(max_length=2000)] = "",
+    events: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Add a webhook; the page that answers shows its secret, this once."""
+    from ringback.outbound.service import WebhookError
+    from ringback.web.pages.webhooks import add_for
+
+    try:
+        added = await run_in_threadpool(add_for, request, user, url, events or [])
+    except WebhookError as exc:
+        error = f"That webhook was not added: {exc}. {exc.hint[:1].upper()}{exc.hint[1:]}."
+        return await settings_view(request, 422, webhook_error=error, webhook_url=url)
+    return await settings_view(request, 200, new_webhook=added)

@@ -9,8 +9,8 @@ SQLite adds the column in place (``ALTER TABLE ... ADD COLUMN ... REFERENCES``),
 copying the table: a copy would drop the old one, and with foreign keys on that deletes
 every phone, email and story item of every contact.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06 15:00:00.000000
 """
 
@@ -21,8 +21,8 @@ from alembic import op
 
 import ringback.db.base
 
-revision = "0013"
-down_revision = "0012"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,211 @@
+"""The inbox's jobs as the database records them, whichever queue runs them.
+
+A voicemail is one job: its row says where it stands (received, processing, done, failed
+with a reason) and its stage rows say how far it got. ``ringback jobs list`` and
+``ringback jobs retry`` read and reset exactly that, so they print the same with the
+embedded queue as with Celery. With Celery, :func:`store_and_queue` stores a recording
+and queues its pipeline, and :func:`wait_for` waits for the workers to finish it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ringback.db.session import transaction
+from ringback.jobs import JobBackend, JobKind, QueueUnavailable
+from ringback.voicemail.models import (
+    FINAL_STATUSES,
+    StageStatus,
+    Voicemail,
+    VoicemailStage,
+    VoicemailStatus,
+)
+from ringback.voicemail.pipeline.context import VoicemailResult
+from ringback.voicemail.pipeline.records import load_result
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+
+UNFINISHED = (VoicemailStatus.RECEIVED, VoicemailStatus.PROCESSING)
+
+
+class JobNotFound(LookupError):
+    pass
+
+
+class JobNotRetryable(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """One voicemail's job: its state, the stage it is at, and why it failed."""
+
+    id: int
+    kind: str  # voicemail | recording (a Twilio download)
+    ref: str  # what to name it by: the voicemail id, the RecordingSid
+    status: str
+    stage: str | None  # the first stage not done (None once finished)
+    attempts: int  # attempts at that stage
+    reason: str | None
+    received_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "ref": self.ref,
+            "status": self.status,
+            "stage": self.stage,
+            "attempts": self.attempts,
+            "reason": self.reason,
+            "received_at": self.received_at.isoformat(),
+        }
+
+
+def _current_stage(stages: list[VoicemailStage]) -> tuple[str | None, int]:
+    for stage in sorted(stages, key=lambda s: s.position):
+        if stage.status not in (StageStatus.DONE, StageStatus.SKIPPED):
+            return stage.stage, stage.attempts
+    return None, 0
+
+
+def list_jobs(session: Session, *, failed: bool = False, limit: int = 200) -> list[JobRecord]:
+    """Jobs not finished (received, processing) and failed ones, newest first;
+    only the failed with ``failed``."""
+    wanted = [VoicemailStatus.FAILED] if failed else [*UNFINISHED, VoicemailStatus.FAILED]
+    rows = session.scalars(
+        select(Voicemail)
+        .where(Voicemail.status.in_(wanted))
+        .order_by(Voicemail.id.desc())
+        .limit(limit)
+    ).all()
+    out = []
+    for row in rows:
+        stage, attempts = _current_stage(list(row.stages))
+        out.append(
+            JobRecord(
+                id=row.id,
+                kind=str(JobKind.VOICEMAIL),
+                ref=str(row.id),
+                status=str(row.status),
+                stage=stage,
+                attempts=attempts,
+                reason=row.status_reason,
+                received_at=row.received_at,
+            )
+        )
+    return out
+
+
+def reset_for_retry(session: Session, voicemail_id: int) -> None:
+    """Give a failed (or stuck) voicemail a fresh set of attempts at the stage it stopped
+    at; the stages already done are kept, so nothing is transcribed or emailed twice."""
+    row = session.get(Voicemail, voicemail_id)
+    if row is None:
+        raise JobNotFound(f"no job #{voicemail_id}")
+    if row.status in FINAL_STATUSES and row.status != VoicemailStatus.FAILED:
+        raise JobNotRetryable(f"job #{voicemail_id} is {row.status}: there is nothing to retry")
+    for stage in row.stages:
+        if stage.status in (StageStatus.FAILED, StageStatus.RUNNING):
+            stage.status = StageStatus.PENDING
+            stage.attempts = 0
+            stage.error = None
+    if row.status == VoicemailStatus.FAILED:
+        row.status = VoicemailStatus.PROCESSING
+    row.status_reason = None
+    row.claimed_by = None
+    row.claimed_until = None
+
+
+def mark_failed(url: str, voicemail_id: int, reason: str) -> None:
+    """The job gave up outside the pipeline (the worker's retries ran out): say so."""
+    with transaction(url) as session:
+        row = session.get(Voicemail, voicemail_id)
+        if row is None or row.status in FINAL_STATUSES:
+            return
+        row.status = VoicemailStatus.FAILED
+        row.status_reason = reason[:2000]
+        row.claimed_by = None
+        row.claimed_until = None
+
+
+def store_and_queue(
+    path: Path,
+    settings: Settings,
+    backend: JobBackend,
+    *,
+    from_number: str | None = None,
+    to_number: str | None = None,
+    received_at: datetime | None = None,
+) -> VoicemailResult:
+    """Store one recording durably, then queue its pipeline; returns at once."""
+    from ringback.voicemail.pipeline import ingest
+    from ringback.voicemail.service import hand_over, ingest_kwargs
+
+    result = ingest(
+        path,
+        source="upload",
+        stages=None,
+        from_number=from_number,
+        to_number=to_number,
+        received_at=received_at,
+        **ingest_kwargs(settings),
+    )
+    if result.status in UNFINISHED:
+        try:
+            hand_over(settings, result.id, backend)
+        except QueueUnavailable as exc:
+            raise QueueUnavailable(
+                f"voicemail #{result.id} is stored, but its job could not be queued: {exc}",
+                hint=f"start the broker (see RINGBACK_BROKER_URL), then: "
+                f"ringback jobs retry {result.id}",
+            ) from exc
+    return result
+
+
+def wait_for(
+    url: str,
+    voicemail_id: int,
+    *,
+    timeout: float,
+    poll: float = 0.25,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    on_stage: Callable[[str], None] | None = None,
+) -> VoicemailResult:
+    """Wait until the workers have finished the voicemail (or ``timeout`` seconds pass)
+    and return how it stands; ``on_stage`` hears each stage as it starts running."""
+    deadline = clock() + timeout
+    seen: set[str] = set()
+    while True:
+        result = load_result(url, voicemail_id)
+        if on_stage is not None:
+            for stage in result.stages:
+                if stage.status != StageStatus.PENDING and stage.name not in seen:
+                    seen.add(stage.name)
+                    on_stage(stage.name)
+        if result.status not in UNFINISHED or clock() >= deadline:
+            return result
+        sleep(poll)
+
+
+def run_now(settings: Settings) -> Callable[[str], object]:
+    """The embedded queue's handler for a voicemail job: the pipeline, in this process."""
+    from ringback.voicemail.pipeline import Runner
+    from ringback.voicemail.service import build_stages
+
+    url = settings.effective_database_url
+
+    def run(ref: str) -> VoicemailResult:
+        return Runner(url, build_stages(settings, url)).run(int(ref))
+
+    return run

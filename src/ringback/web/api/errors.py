@@ -1,0 +1,132 @@
+"""The API's error body, one shape for every refusal under ``/api/v1``::
+
+    {"error": {"code": "not_found", "message": "no contact with id 7", "hint": "..."}}
+
+``code`` is stable (scripts branch on it), ``message`` says what went wrong, ``hint``
+what to do next. :mod:`ringback.web.errors` answers every ``/api/v1`` error with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PREFIX = "/api/v1"
+DOCS_PATH = PREFIX + "/docs"  # the one page under PREFIX (HTML, a sign-in redirect)
+
+# status -> (code, what to do next when the raiser gave no hint)
+CODES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "check the request's parameters against /api/v1/openapi.json"),
+    401: (
+        "unauthorized",
+        "send `Authorization: Bearer TOKEN` (make one with `ringback tokens create --name NAME`)"
+        " or sign in",
+    ),
+    403: ("forbidden", "your account may not do this; ask the owner"),
+    404: ("not_found", "check the id; list the collection to see what there is"),
+    405: ("method_not_allowed", "see /api/v1/openapi.json for the methods each path takes"),
+    409: ("conflict", "use a new Idempotency-Key for a different request"),
+    413: ("too_large", "send a smaller body"),
+    415: ("unsupported_media_type", "send JSON (Content-Type: application/json)"),
+    422: ("invalid", "correct the fields named in the message and send it again"),
+    429: ("rate_limited", "wait for the seconds in Retry-After, then try again"),
+    500: ("internal", "try again; if it keeps happening, the server log says why"),
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    hint: str
+
+
+class ErrorBody(BaseModel):
+    """Every API error."""
+
+    error: ErrorDetail
+
+
+class ApiError(HTTPException):
+    """An API refusal with its own code and hint (else the status's)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        hint: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, message, headers)
+        self.code = code
+        self.hint = hint
+
+
+def is_api(request: Request) -> bool:
+    """Is ``request`` for the v1 API (whose errors take the shape above)?"""
+    path = request.url.path
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def error_response(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    hint: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """The JSON answer for an error ``status``."""
+    known_code, known_hint = CODES.get(status, CODES[500 if status >= 500 else 400])
+    body = {"error": {"code": code or known_code, "message": message, "hint": hint or known_hint}}
+    return JSONResponse(body, status, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path takes, across the routes that share it (the router
+    names only the first route's in its 405)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE and route.methods:
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
+def from_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """An HTTPException (an :class:`ApiError` or FastAPI's own) as the API's error."""
+    detail = exc.detail if isinstance(exc.detail, str) else "the request was refused"
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return error_response(
+        exc.status_code,
+        detail,
+        code=getattr(exc, "code", None),
+        hint=getattr(exc, "hint", None),
+        headers=headers,
+    )
+
+
+def from_validation(errors: list[Any]) -> JSONResponse:
+    """A request that does not fit the schema, every field that is wrong named."""
+    parts = []
+    for error in errors[:10]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return error_response(422, "; ".join(parts) or "the request is not valid")
+
+
+# The error answers every API route documents (schemathesis checks answers against them).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": CODES[status][0].replace("_", " ")}
+    for status in (400, 401, 403, 404, 409, 413, 422, 429)
+}

@@ -1,0 +1,88 @@
+"""``/api/v1/voicemails``: the inbox's messages with their facts, transcript and an audio
+URL (itself an API route, under the same credentials)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from ringback.storage import storage_from_settings
+from ringback.voicemail.service import VoicemailNotFound
+from ringback.web.api.common import ApiUser, Id, PagingParams, in_db, page_body, settings_of
+from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
+from ringback.web.stored import serve_recording
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+router = APIRouter(prefix="/voicemails", tags=["voicemails"], responses=ERROR_RESPONSES)
+HINT = "list /api/v1/voicemails to see the messages you can reach"
+AUDIO_TYPES = ("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm", "audio/mp4", "audio/x-wav")
+
+
+def audio_url(request: Request, voicemail_id: int) -> str:
+    return str(request.url_for("voicemail_audio", voicemail_id=voicemail_id))
+
+
+@router.get("", response_model=VoicemailPage, summary="List voicemails")
+async def list_voicemails(request: Request, user: ApiUser, paging: PagingParams) -> dict[str, Any]:
+    """Every message, handled or not, in id order; ``updated_since`` for a sync."""
+    from ringback.voicemail.inbox import inbox_page
+
+    settings = settings_of(request)
+    page = await in_db(
+        request, user, lambda s: inbox_page(s, settings=settings, window=paging.window)
+    )
+    items = [{**e.as_json(), "audio_url": audio_url(request, e.id)} for e in page.items]
+    return page_body(request, page, items)
+
+
+@router.get("/{voicemail_id}", response_model=VoicemailDetailOut, summary="Get a voicemail")
+async def get_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> dict[str, Any]:
+    """The message: its facts (``callback_at`` among them), transcript and audio URL."""
+    from ringback.voicemail.inbox import show_message
+
+    settings = settings_of(request)
+
+    def read(session: Session) -> dict[str, Any]:
+        return show_message(session, settings=settings, voicemail_id=voicemail_id).as_json()
+
+    try:
+        found = await in_db(request, user, read)
+    except VoicemailNotFound as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
+    facts = found.get("facts") if isinstance(found.get("facts"), dict) else None
+    return {
+        **found,
+        "facts": facts,
+        "callback_at": (facts or {}).get("callback_at"),
+        "audio_url": audio_url(request, voicemail_id),
+    }
+
+
+@router.get(
+    "/{voicemail_id}/audio",
+    summary="The voicemail's recording",
+    response_class=Response,
+    responses={200: {"content": {kind: {} for kind in AUDIO_TYPES}, "description": "The audio"}},
+)
+async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> Response:
+    """The stored original recording (HTTP range requests work)."""
+    from ringback.voicemail import listing
+
+    settings = settings_of(request)
+    store = storage_from_settings(settings)
+
+    def find(session: Session) -> listing.Recording:
+        return listing.recording_of(
+            session, voicemail_id=voicemail_id, data_dir=settings.data_dir, store=store
+        )
+
+    try:
+        found = await in_db(request, user, find)
+    except (VoicemailNotFound, listing.NoRecording) as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
+    return await serve_recording(request, store, found)

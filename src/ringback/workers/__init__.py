@@ -1,0 +1,1 @@
+"""Workers that run Ringback's background jobs on Celery (``ringback worker``)."""
