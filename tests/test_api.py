@@ -338,7 +338,7 @@ def test_a_call_upload_answers_202_with_a_job_only_its_owner_sees(api: Api) -> N
     # Retried with its key: the same job, not queued twice.
     assert upload("call-1").json() == job and queued.ids == [str(job["id"])]
 
-    other = api.client(api.token(api.add_user("sam@example.com")))
+    other = api.client(api.token(api.add_user("sam@example.com", role="rep")))
     assert other.get(job["url"]).status_code == 404
     assert other.get("/api/v1/calls").json()["items"] == []
 

@@ -156,13 +156,17 @@ def list_reviews(session: Session, *, owner_id: int | None, limit: int = 50) -> 
     return [_named(row, name or "") for row, name in session.execute(query)]
 
 
-def review_page(session: Session, *, owner_id: int, window: Window) -> Page[ReviewRow]:
-    """The user's reviews in id order after ``window.after`` (the API's list)."""
+def review_page(session: Session, *, owner_id: int | None, window: Window) -> Page[ReviewRow]:
+    """The user's reviews (``owner_id`` None: every review the session's user may see, a
+    manager's team's) in id order after ``window.after`` (the API's list)."""
     from ringback.db.paging import keyset
 
+    query = select(CallReview)
+    if owner_id is not None:
+        query = query.where(CallReview.owner_id == owner_id)
     return keyset(
         session,
-        select(CallReview).where(CallReview.owner_id == owner_id),
+        query,
         id_column=CallReview.id,
         updated_column=CallReview.updated_at,
         window=window,
