@@ -1,4 +1,5 @@
-"""``ringback contacts merge A B``: two contacts that are one person become one."""
+"""``ringback contacts merge A B``: two contacts that are one person become one; and
+``contacts share | unshare CONTACT --with EMAIL``: a contact two users work."""
 
 from __future__ import annotations
 
@@ -52,3 +53,42 @@ def merge_command(keep_ref: str, merge_ref: str, dry_run: bool, as_json: bool) -
 def _count(n: int, what: str) -> str:
     """ "1 number", "2 numbers": every name in ``merge.WHAT`` is a plural in -s."""
     return f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
+
+
+@click.command(
+    "share",
+    epilog='\b\nExamples:\n  ringback contacts share 12 --with sam@example.com\n  ringback contacts share "ABC Inc" --with sam@example.com --json',
+)
+@click.argument("contact")
+@click.option("--with", "email", required=True, help="The user to share it with (email).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def share_command(contact: str, email: str, as_json: bool) -> None:
+    """Share a contact with another user: they see and work it too."""
+    _share(contact, email, as_json, on=True)
+
+
+@click.command(
+    "unshare",
+    epilog="\b\nExamples:\n  ringback contacts unshare 12 --with sam@example.com",
+)
+@click.argument("contact")
+@click.option("--with", "email", required=True, help="The user to stop sharing it with.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def unshare_command(contact: str, email: str, as_json: bool) -> None:
+    """Stop sharing a contact with a user."""
+    _share(contact, email, as_json, on=False)
+
+
+def _share(contact: str, email: str, as_json: bool, *, on: bool) -> None:
+    from ringback.console import echo
+    from ringback.contacts.sharing import share_contact, unshare_contact
+
+    change = share_contact if on else unshare_contact
+    with unit_of_work() as (session, settings):
+        done = change(session, ref=contact, email=email, region=settings.default_region)
+    if as_json:
+        print_json({"contact_id": done.contact_id, "user": done.user, "shared": on})
+        return
+    verb = "Shared" if on else "Stopped sharing"
+    note = "" if done.changed else " (already so)"
+    echo(f"{verb} {done.contact} (contact {done.contact_id}) with {done.user}{note}.")

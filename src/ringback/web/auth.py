@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -33,6 +34,8 @@ from ringback.accounts.service import UserView, can
 from ringback.web.throttle import LoginThrottle
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Ringback", charset="UTF-8"'}
@@ -244,3 +247,15 @@ def signed_in_router(**kwargs: Any) -> APIRouter:
 
 
 require_login = current_user  # the name the API routes were written with
+
+
+def user_transaction(request: Request) -> AbstractContextManager[Session]:
+    """One transaction acting as the request's signed-in user: what they may see and
+    change is limited in one place (``ringback.accounts.scope``). Only a route that asked
+    for :func:`current_user` may open one (else RuntimeError: never the system by mistake)."""
+    from ringback.accounts.scope import acting_transaction
+
+    if not hasattr(request.state, "user"):
+        raise RuntimeError("a database session for a request nobody signed in to")
+    url = request.app.state.settings.effective_database_url
+    return acting_transaction(url, request.state.user)
