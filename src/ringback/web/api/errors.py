@@ -118,6 +118,16 @@ def from_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
 
 def from_validation(errors: list[Any]) -> JSONResponse:
     """A request that does not fit the schema, every field that is wrong named."""
+    broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if broken is not None:  # its "field" is a character position: say what is wrong
+        reason = (broken.get("ctx") or {}).get("error", "it cannot be parsed")
+        where = [str(p) for p in broken.get("loc", ()) if p != "body"]
+        at = f" at character {where[0]}" if where else ""
+        return error_response(
+            422,
+            f"the body is not valid JSON{at}: {reason}",
+            hint='send one JSON object, e.g. {"name": "Ann Lee"}, with Content-Type: application/json',
+        )
     parts = []
     for error in errors[:10]:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
