@@ -19,8 +19,9 @@ JSON_HELP = "Print as JSON."
 
 
 @contextmanager
-def accounts_session() -> Iterator[Session]:
-    """One transaction on the ready database; an AccountError is a message, not a traceback."""
+def accounts_session(hint: str | None = None) -> Iterator[Session]:
+    """One transaction on the ready database; an AccountError is a message (with ``hint``,
+    what to do next), not a traceback."""
     from ringback.accounts.service import AccountError
     from ringback.command_kit import load_settings, ready_database
     from ringback.db.session import transaction
@@ -30,7 +31,7 @@ def accounts_session() -> Iterator[Session]:
         with transaction(url) as session:
             yield session
     except AccountError as exc:
-        fail(f"{exc}; nothing was changed")
+        fail(f"{exc}; nothing was changed", hint=hint)
 
 
 def read_password(from_stdin: bool) -> tuple[str, bool]:
@@ -160,7 +161,10 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
         else:
             owner = next((u for u in list_users(session) if u.role == "owner"), None)
         if owner is None:
-            raise AccountError("no such user (add one with `ringback users add EMAIL`)")
+            who = f"no user {email}" if email else "no owner yet"
+            raise AccountError(
+                f"{who} (see `ringback users list`, add one with `ringback users add EMAIL`)"
+            )
         row, token = create_token(session, owner, name)
     if as_json:
         print_json({"id": row.id, "name": row.name, "user": owner.email, "token": token})
@@ -177,6 +181,8 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
 def tokens_list(as_json: bool) -> None:
     """List the tokens (names and dates; the tokens themselves are not kept)."""
     from ringback.accounts.sessions import list_tokens
+    from ringback.command_kit import load_settings
+    from ringback.timefmt import format_when
 
     with accounts_session() as session:
         rows = [
@@ -193,20 +199,39 @@ def tokens_list(as_json: bool) -> None:
     if as_json:
         print_json(rows)
         return
+    if not rows:
+        echo("No API tokens yet: ringback tokens create --name NAME")
+        return
+    tz = load_settings().tz
+    name_width = max(len(r["name"]) for r in rows)
+    user_width = max(len(r["user"]) for r in rows)
     for r in rows:
-        state = "revoked" if r["revoked"] else f"last used {r['last_used_at'] or 'never'}"
-        echo(f"{r['id']:>4}  {r['name']}  {r['user']}  {state}")
+        used = r["last_used_at"]
+        state = (
+            "revoked"
+            if r["revoked"]
+            else "last used " + (format_when(used, tz) if used else "never")
+        )
+        made = format_when(r["created_at"], tz)
+        echo(
+            f"{r['id']:>4}  {r['name']:<{name_width}}  {r['user']:<{user_width}}  made {made}, {state}"
+        )
 
 
 @tokens.command(
     "revoke",
-    epilog="\b\nExamples:\n  ringback tokens revoke 3",
+    epilog="\b\nExamples:\n  ringback tokens revoke 3\n  ringback tokens revoke 3 --json",
 )
 @click.argument("token_id", type=int)
-def tokens_revoke(token_id: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def tokens_revoke(token_id: int, as_json: bool) -> None:
     """Revoke a token: scripts using it are refused from now on."""
     from ringback.accounts.sessions import revoke_token
 
-    with accounts_session() as session:
+    with accounts_session(hint="see the ids with `ringback tokens list`") as session:
         row = revoke_token(session, token_id)
+        done = {"id": row.id, "name": row.name, "revoked": True, "revoked_at": row.revoked_at}
+    if as_json:
+        print_json(done)
+        return
     echo(f"Token {row.id} ({row.name}) revoked.")
