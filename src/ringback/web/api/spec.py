@@ -5,12 +5,14 @@ app's CSP is ``script-src 'self'``). The app-wide ``/openapi.json`` stays off.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup, escape
 
 from ringback.web.api.common import ApiUser
 from ringback.web.api.errors import DOCS_PATH, PREFIX
@@ -72,6 +74,17 @@ class Operation:
     responses: tuple[tuple[str, str], ...]
 
 
+_CODE = re.compile(r"``(.+?)``|`([^`]+)`")
+
+
+def prose(text: str) -> Markup:
+    """The spec's text for the page: escaped, with its `code` (and ``code``) marks shown
+    as code rather than as backticks."""
+    return Markup(
+        _CODE.sub(lambda m: f"<code>{m.group(1) or m.group(2)}</code>", str(escape(text)))
+    )
+
+
 def _type(schema: dict[str, Any]) -> str:
     if "$ref" in schema:
         return str(schema["$ref"]).rsplit("/", 1)[-1]
@@ -101,7 +114,7 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
                     p["in"],
                     _type(p.get("schema", {})),
                     bool(p.get("required")),
-                    p.get("description", ""),
+                    prose(p.get("description", "")),
                 )
                 for p in op.get("parameters", [])
             )
@@ -113,7 +126,7 @@ def operations(spec: dict[str, Any]) -> list[Operation]:
                     method.upper(),
                     path,
                     op.get("summary", ""),
-                    op.get("description", ""),
+                    prose(op.get("description", "")),
                     params,
                     _body(op),
                     responses,
@@ -141,7 +154,7 @@ async def docs_page(request: Request, user: ApiUser) -> Response:
         "api_docs.html",
         operations=operations(spec),
         schemas=schemas(spec),
-        description=spec["info"]["description"],
+        description=prose(spec["info"]["description"]),
         spec_path=SPEC_PATH,
         version=spec["info"]["version"],
     )
