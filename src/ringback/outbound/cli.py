@@ -29,7 +29,13 @@ def hooks_work() -> Iterator[tuple[Session, Settings, int]]:
     from ringback.outbound.service import WebhookError, WebhookNotFound, acting_user_id
 
     hints = {
-        WebhookNotFound: Hint("see them with: ringback webhooks list", written=False),
+        WebhookNotFound: Hint(
+            lambda exc: (
+                "see them with: ringback webhooks "
+                + ("deliveries" if "delivery" in str(exc) else "list")
+            ),
+            written=False,
+        ),
         WebhookError: Hint(lambda exc: exc.hint or None),
     }
     with work(hints) as (session, settings):
@@ -65,18 +71,23 @@ Examples:
 @_JSON
 def add(url: str, events: str, as_json: bool) -> None:
     """Send events to URL; prints the signing secret, this once."""
+    from ringback.outbound.sender import private_warning
     from ringback.outbound.service import add_endpoint
 
-    with hooks_work() as (session, _settings, user_id):
+    with hooks_work() as (session, settings, user_id):
         added = add_endpoint(session, user_id=user_id, url=url, events=events.split(","))
+    refused = None if settings.webhook_allow_private else private_warning(added.endpoint.url)
+    warning = f"{refused}: until then every delivery to it fails" if refused else None
     if as_json:
-        print_json({**added.endpoint.as_json(), "secret": added.secret})
+        print_json({**added.endpoint.as_json(), "secret": added.secret, "warning": warning})
         return
     echo(f"Webhook {added.endpoint.id} added: {added.endpoint.url}")
     echo(f"Events: {', '.join(added.endpoint.events)}")
     echo("Signing secret, shown only now (keep it in your CRM's settings):")
     echo(f"  {added.secret}")
     echo("Check each request's Ringback-Signature with it (README: Webhooks to your CRM).")
+    if warning:
+        echo(f"Warning: {warning} (set it where `ringback serve` and the workers run).")
 
 
 def _last(endpoint: EndpointView, settings: Settings) -> str:
