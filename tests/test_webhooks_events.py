@@ -143,6 +143,11 @@ def test_adding_a_webhook_on_your_own_network_says_it_needs_allow_private(
     )
     missing = cli("webhooks", "retry", "77")  # a delivery's id: listed by `deliveries`
     assert missing.exit_code == 1 and "ringback webhooks deliveries" in missing.output
+    cli.env.pop("RINGBACK_WEBHOOK_ALLOW_PRIVATE")
+    assert cli("webhooks", "test", "1").exit_code == 1  # refused: a long reason to show
+    for shown in (_ok(cli("webhooks", "list")), _ok(cli("webhooks", "deliveries"))):
+        assert "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in shown
+        assert max(len(line) for line in shown.splitlines()) <= 80, shown
 
 
 @pytest.mark.slow

@@ -90,14 +90,33 @@ def add(url: str, events: str, as_json: bool) -> None:
         echo(f"Warning: {warning} (set it where `ringback serve` and the workers run).")
 
 
+WIDTH = 80  # a terminal's columns: longer lines are wrapped under their first words
+INDENT = " " * 6
+
+
+def _wrapped(text: str) -> str:
+    """``text`` as indented lines of at most WIDTH columns (a long URL stays whole)."""
+    import textwrap
+
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=INDENT,
+        subsequent_indent=INDENT,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def _last(endpoint: EndpointView, settings: Settings) -> str:
+    """How the newest delivery went, then (on lines of its own) why it failed."""
     from ringback.timefmt import format_when
 
     if not endpoint.last_status:
         return "nothing sent yet"
     when = format_when(endpoint.last_at, settings.tz) if endpoint.last_at else ""
     error = (
-        f": {endpoint.last_error}"
+        f":\n{_wrapped(endpoint.last_error)}"
         if endpoint.last_status != "delivered" and endpoint.last_error
         else ""
     )
@@ -125,7 +144,8 @@ def list_(as_json: bool) -> None:
     for e in found:
         state = "" if e.active else " (paused)"
         echo(f"  {e.id}  {e.url}{state}  secret {e.secret_hint}")
-        echo(f"      {', '.join(e.events)}; {_last(e, settings)}")
+        echo(_wrapped(", ".join(e.events)))
+        echo(f"{INDENT}{_last(e, settings)}")
 
 
 @webhooks.command(
@@ -187,8 +207,8 @@ def _delivery_line(d: DeliveryView, settings: Settings) -> str:
         state = f"pending, next try {format_when(d.next_attempt_at, settings.tz)}"
     else:
         state = d.status
-    error = f" — {d.last_error}" if d.last_error and d.status != "delivered" else ""
-    return f"  {d.id}  {d.event}  to {d.url}: {state}{error}"
+    error = f"\n{_wrapped(d.last_error)}" if d.last_error and d.status != "delivered" else ""
+    return f"  {d.id}  {d.event}  {state}\n{INDENT}to {d.url}{error}"
 
 
 @webhooks.command(
