@@ -121,12 +121,13 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _hints() -> ErrorHints:
+def _hints(job_id: int | None = None) -> ErrorHints:
     from ringback.voicemail.jobs import JobNotFound, JobNotRetryable
 
+    show = f"ringback inbox show {job_id}" if job_id else "ringback inbox show ID"
     return {
         JobNotFound: Hint("see the ids with `ringback jobs list`", written=False),
-        JobNotRetryable: Hint("see it with `ringback inbox show ID`", written=False),
+        JobNotRetryable: Hint(f"see it with `{show}`", written=False),
     }
 
 
@@ -180,7 +181,7 @@ def retry(job_id: int, as_json: bool) -> None:
     from ringback.voicemail.jobs import reset_for_retry, run_now
     from ringback.voicemail.service import result_json
 
-    with work(_hints()) as (session, settings):
+    with work(_hints(job_id)) as (session, settings):
         reset_for_retry(session, job_id)
     backend = backend_from_settings(settings, {JobKind.VOICEMAIL: run_now(settings)})
     try:
