@@ -15,6 +15,7 @@ from ringback.calls.models import CallReview
 from ringback.calls.questions import find_questions
 from ringback.calls.service import CallContact
 from ringback.db.session import transaction
+from tests.support.accounts import csrf_of
 from tests.support.api import Api, error_of, quiet_wav
 
 
@@ -82,3 +83,16 @@ def test_a_body_that_is_not_json_is_told_so_not_given_a_field_number(lite: Api) 
     assert error["code"] == "invalid"
     assert error["message"].startswith("the body is not valid JSON at character ")
     assert "Content-Type: application/json" in error["hint"]
+
+
+def test_a_session_write_without_its_csrf_token_is_told_how_to_send_it(lite: Api) -> None:
+    browser = lite.browser()
+    refused = browser.post("/api/v1/contacts", json={"name": "Ann Lee"})
+    assert refused.status_code == 403
+    hint = error_of(refused)["hint"]
+    assert "X-CSRF-Token" in hint and "ask the owner" not in hint
+    token = csrf_of(browser.get("/contacts"))
+    sent = browser.post(
+        "/api/v1/contacts", json={"name": "Ann Lee"}, headers={"X-CSRF-Token": token}
+    )
+    assert sent.status_code == 201
