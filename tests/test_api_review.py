@@ -83,6 +83,10 @@ def test_a_body_that_is_not_json_is_told_so_not_given_a_field_number(lite: Api) 
     assert error["code"] == "invalid"
     assert error["message"].startswith("the body is not valid JSON at character ")
     assert "Content-Type: application/json" in error["hint"]
+    for sent in ({"data": {"name": "Ann Lee"}}, {"json": ["Ann Lee"]}):  # a form, a list
+        reply = script.post("/api/v1/contacts", **sent)  # type: ignore[arg-type]
+        assert reply.status_code == 422
+        assert error_of(reply)["message"] == "the body is not a JSON object"
 
 
 def test_a_session_write_without_its_csrf_token_is_told_how_to_send_it(lite: Api) -> None:
