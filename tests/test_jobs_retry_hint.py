@@ -1,4 +1,5 @@
-"""`ringback jobs retry` of a job with nothing to retry names the command to look at it."""
+"""`ringback jobs retry` and `inbox add` (with the Celery queue) on a voicemail that is
+already done: each names the command to look at it, and claims no progress."""
 
 from __future__ import annotations
 
@@ -12,18 +13,40 @@ from ringback.voicemail.pipeline import ingest
 from tests.support.pipeline import speech_8k, wav_bytes
 
 
-def test_retrying_a_finished_job_says_which_voicemail_to_look_at(
-    cli_embedded: Any, tmp_path: Path
-) -> None:
+def _done_voicemail(tmp_path: Path, audio: bytes) -> int:
+    """A voicemail of ``audio`` in the CLI's data directory, its processing done."""
     data = tmp_path / "data"
     url = f"sqlite:///{data / 'ringback.db'}"
     data.mkdir(parents=True, exist_ok=True)
     ensure_current(url)
-    vm = ingest(wav_bytes(speech_8k(1.0)), source="upload", url=url, data_dir=data)
+    vm = ingest(audio, source="upload", url=url, data_dir=data)
     with transaction(url) as session:
         row = session.get(Voicemail, vm.id)
         assert row is not None
         row.status = VoicemailStatus.DONE
-    done = cli_embedded("jobs", "retry", str(vm.id))
+    return vm.id
+
+
+def test_retrying_a_finished_job_says_which_voicemail_to_look_at(
+    cli_embedded: Any, tmp_path: Path
+) -> None:
+    vid = _done_voicemail(tmp_path, wav_bytes(speech_8k(1.0)))
+    done = cli_embedded("jobs", "retry", str(vid))
     assert done.exit_code == 1 and "nothing to retry" in done.output
-    assert f"ringback inbox show {vm.id}`" in done.output  # a command to paste, not "ID"
+    assert f"ringback inbox show {vid}`" in done.output  # a command to paste, not "ID"
+
+
+def test_a_recording_already_done_is_not_said_to_be_in_progress(
+    cli_embedded: Any, tmp_path: Path
+) -> None:
+    audio = wav_bytes(speech_8k(1.0))
+    vid = _done_voicemail(tmp_path, audio)
+    again = tmp_path / "again.wav"
+    again.write_bytes(audio)
+    cli_embedded.env.update(  # no broker answers there: a duplicate needs none
+        RINGBACK_QUEUE="celery", RINGBACK_BROKER_URL="redis://127.0.0.1:9/0"
+    )
+    said = cli_embedded("inbox", "add", str(again))
+    assert said.exit_code == 0, said.output
+    assert f"Voicemail #{vid}: done (already in the inbox)" in said.output
+    assert "see progress" not in said.output and f"ringback inbox show {vid}" in said.output
