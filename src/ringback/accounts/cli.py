@@ -185,37 +185,33 @@ def tokens_list(as_json: bool) -> None:
     from ringback.timefmt import format_when
 
     with accounts_session() as session:
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "user": email,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-                "revoked": t.revoked_at is not None,
-            }
-            for t, email in list_tokens(session)
-        ]
+        found = list_tokens(session)
     if as_json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "user": email,
+                    "created_at": t.created_at,
+                    "last_used_at": t.last_used_at,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t, email in found
+            ]
+        )
         return
-    if not rows:
+    if not found:
         echo("No API tokens yet: ringback tokens create --name NAME")
         return
     tz = load_settings().tz
-    name_width = max(len(r["name"]) for r in rows)
-    user_width = max(len(r["user"]) for r in rows)
-    for r in rows:
-        used = r["last_used_at"]
-        state = (
-            "revoked"
-            if r["revoked"]
-            else "last used " + (format_when(used, tz) if used else "never")
-        )
-        made = format_when(r["created_at"], tz)
-        echo(
-            f"{r['id']:>4}  {r['name']:<{name_width}}  {r['user']:<{user_width}}  made {made}, {state}"
-        )
+    name_width = max(len(t.name) for t, _ in found)
+    user_width = max(len(email) for _, email in found)
+    for t, email in found:
+        used = "never" if t.last_used_at is None else format_when(t.last_used_at, tz)
+        state = "revoked" if t.revoked_at is not None else f"last used {used}"
+        made = format_when(t.created_at, tz)
+        echo(f"{t.id:>4}  {t.name:<{name_width}}  {email:<{user_width}}  made {made}, {state}")
 
 
 @tokens.command(

@@ -125,8 +125,8 @@ def from_validation(errors: list[Any]) -> JSONResponse:
     broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
     if broken is not None:  # its "field" is a character position: say what is wrong
         reason = (broken.get("ctx") or {}).get("error", "it cannot be parsed")
-        where = [str(p) for p in broken.get("loc", ()) if p != "body"]
-        at = f" at character {where[0]}" if where else ""
+        place = [str(p) for p in broken.get("loc", ()) if p != "body"]
+        at = f" at character {place[0]}" if place else ""
         return error_response(422, f"the body is not valid JSON{at}: {reason}", hint=JSON_HINT)
     if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") in NOT_AN_OBJECT for e in errors):
         return error_response(422, "the body is not a JSON object", hint=JSON_HINT)
