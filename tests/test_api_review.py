@@ -100,3 +100,13 @@ def test_a_session_write_without_its_csrf_token_is_told_how_to_send_it(lite: Api
         "/api/v1/contacts", json={"name": "Ann Lee"}, headers={"X-CSRF-Token": token}
     )
     assert sent.status_code == 201
+
+
+def test_an_empty_script_to_score_gets_a_hint_for_the_api_not_the_command_line(
+    lite: Api,
+) -> None:
+    reply = lite.client(lite.token()).post("/api/v1/coach/score", json={"text": "  "})
+    assert reply.status_code == 422
+    error = error_of(reply)
+    assert error["message"] == "the script is empty"
+    assert '"text"' in error["hint"] and "stdin" not in error["hint"]
