@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ringback.console import echo, fail, print_json
+from ringback.console import echo, fail, indented, print_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,22 +90,7 @@ def add(url: str, events: str, as_json: bool) -> None:
         echo(f"Warning: {warning} (set it where `ringback serve` and the workers run).")
 
 
-WIDTH = 80  # a terminal's columns: longer lines are wrapped under their first words
 INDENT = " " * 6
-
-
-def _wrapped(text: str) -> str:
-    """``text`` as indented lines of at most WIDTH columns (a long URL stays whole)."""
-    import textwrap
-
-    return textwrap.fill(
-        text,
-        WIDTH,
-        initial_indent=INDENT,
-        subsequent_indent=INDENT,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
 
 
 def _last(endpoint: EndpointView, settings: Settings) -> str:
@@ -116,7 +101,7 @@ def _last(endpoint: EndpointView, settings: Settings) -> str:
         return "nothing sent yet"
     when = format_when(endpoint.last_at, settings.tz) if endpoint.last_at else ""
     error = (
-        f":\n{_wrapped(endpoint.last_error)}"
+        f":\n{indented(endpoint.last_error)}"
         if endpoint.last_status != "delivered" and endpoint.last_error
         else ""
     )
@@ -144,7 +129,7 @@ def list_(as_json: bool) -> None:
     for e in found:
         state = "" if e.active else " (paused)"
         echo(f"  {e.id}  {e.url}{state}  secret {e.secret_hint}")
-        echo(_wrapped(", ".join(e.events)))
+        echo(indented(", ".join(e.events)))
         echo(f"{INDENT}{_last(e, settings)}")
 
 
@@ -207,7 +192,7 @@ def _delivery_line(d: DeliveryView, settings: Settings) -> str:
         state = f"pending, next try {format_when(d.next_attempt_at, settings.tz)}"
     else:
         state = d.status
-    error = f"\n{_wrapped(d.last_error)}" if d.last_error and d.status != "delivered" else ""
+    error = f"\n{indented(d.last_error)}" if d.last_error and d.status != "delivered" else ""
     return f"  {d.id}  {d.event}  {state}\n{INDENT}to {d.url}{error}"
 
 

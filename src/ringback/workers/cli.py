@@ -12,7 +12,7 @@ import click
 from ringback.command_kit import ErrorHints, Hint, work
 from ringback.command_kit import load_settings as _settings
 from ringback.command_kit import ready_database as _ready
-from ringback.console import echo, fail, print_json
+from ringback.console import echo, fail, indented, print_json
 from ringback.inputs import ROW_ID
 from ringback.timefmt import plural
 
@@ -162,7 +162,7 @@ def list_(failed: bool, as_json: bool) -> None:
         tries = f" (attempt {r['attempts']})" if r["attempts"] > 1 else ""
         echo(f"{name} {r['status']}{stage}{tries}, {received}")
         if r["reason"]:
-            echo(f"    {r['reason']}")
+            echo(indented(r["reason"], 4))
         if r["kind"] == "recording" and r["status"] == "failed":
             echo(f"    fetch it again: ringback telephony retry {r['ref']}")
     echo(plural(len(rows), "job"))
