@@ -110,3 +110,14 @@ def test_an_empty_script_to_score_gets_a_hint_for_the_api_not_the_command_line(
     error = error_of(reply)
     assert error["message"] == "the script is empty"
     assert '"text"' in error["hint"] and "stdin" not in error["hint"]
+
+
+def test_the_spec_names_the_call_upload_body_for_what_it_is(lite: Api) -> None:
+    spec = lite.client(lite.token()).get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert not [name for name in schemas if name.startswith("Body_")]
+    body = spec["paths"]["/api/v1/calls"]["post"]["requestBody"]["content"]
+    assert body["multipart/form-data"]["schema"] == {"$ref": "#/components/schemas/CallUpload"}
+    assert "recording" in schemas["CallUpload"]["required"]
+    page = lite.browser().get("/api/v1/docs").text
+    assert "Body_" not in page and "CallUpload" in page

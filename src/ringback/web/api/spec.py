@@ -45,7 +45,27 @@ def build_spec(routes: list[Any]) -> dict[str, Any]:
         "session": {"type": "apiKey", "in": "cookie", "name": "rb_session"},
     }
     spec["security"] = [{"bearer": []}, {"session": []}]
-    return spec
+    return _named_bodies(spec)
+
+
+# FastAPI names a form body after its function and path ("Body_upload_call_api_v1_calls_post");
+# a reader of the docs page and a generated client get a name that says what it is.
+BODY_NAMES = {"Body_upload_call_api_v1_calls_post": "CallUpload"}
+
+
+def _named_bodies(spec: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    schemas = spec.get("components", {}).get("schemas", {})
+    text = json.dumps(spec)
+    for old, new in BODY_NAMES.items():
+        if old in schemas:
+            text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+            text = text.replace(f'"{old}":', f'"{new}":').replace(
+                f'"title": "{old}"', f'"title": "{new}"'
+            )
+    named: dict[str, Any] = json.loads(text)
+    return named
 
 
 def spec_of(request: Request) -> dict[str, Any]:
