@@ -22,10 +22,11 @@ JSON_HELP = "Print as JSON."
 
 
 @contextmanager
-def accounts_session(action: str = "") -> Iterator[Session]:
+def accounts_session(action: str = "", hint: str | None = None) -> Iterator[Session]:
     """One transaction on the ready database, acting as the command's user (``--as``);
     ``action``: what that user must be allowed to do (e.g. ``manage_users``) once any
-    user exists. An AccountError is a message, not a traceback."""
+    user exists. An AccountError is a message (with ``hint``, what to do next), not a
+    traceback."""
     from ringback.accounts.scope import NotYours, actor_of
     from ringback.accounts.service import AccountError, can, count_users
     from ringback.command_kit import bind_actor, load_settings, ready_database
@@ -46,7 +47,7 @@ def accounts_session(action: str = "") -> Iterator[Session]:
                 fail("no enabled owner to act as", hint="ringback --as OWNER@EXAMPLE.COM ...")
             yield session
     except (AccountError, NotYours) as exc:
-        fail(f"{exc}; nothing was changed")
+        fail(f"{exc}; nothing was changed", hint=hint)
 
 
 def acting_user(session: Session) -> UserView | None:
@@ -263,8 +264,13 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
                 raise AccountError("only an owner creates tokens for other users")
         else:
             owner = actor or next((u for u in list_users(session) if u.role == "owner"), None)
-        if owner is None or owner.disabled:
-            raise AccountError("no such user (add one with `ringback users add EMAIL`)")
+        if owner is not None and owner.disabled:
+            raise AccountError(f"{owner.email} is disabled (ringback users enable EMAIL)")
+        if owner is None:
+            who = f"no user {email}" if email else "no owner yet"
+            raise AccountError(
+                f"{who} (see `ringback users list`, add one with `ringback users add EMAIL`)"
+            )
         row, token = create_token(session, owner, name)
     if as_json:
         print_json({"id": row.id, "name": row.name, "user": owner.email, "token": token})
@@ -282,39 +288,61 @@ def tokens_list(as_json: bool) -> None:
     """List the tokens (names and dates; the tokens themselves are not kept)."""
     from ringback.accounts.service import can
     from ringback.accounts.sessions import list_tokens
+    from ringback.command_kit import load_settings
+    from ringback.timefmt import format_when
 
     with accounts_session("manage_tokens") as session:
         actor = acting_user(session)
         mine_only = actor is not None and not can(actor, "manage_users")
-        rows = [
-            {
-                "id": t.id,
-                "name": t.name,
-                "user": email,
-                "created_at": t.created_at,
-                "last_used_at": t.last_used_at,
-                "revoked": t.revoked_at is not None,
-            }
+        found = [
+            (t, email)
             for t, email in list_tokens(session)
             if not (mine_only and actor and t.user_id != actor.id)
         ]
     if as_json:
-        print_json(rows)
+        print_json(
+            [
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "user": email,
+                    "created_at": t.created_at,
+                    "last_used_at": t.last_used_at,
+                    "revoked": t.revoked_at is not None,
+                }
+                for t, email in found
+            ]
+        )
         return
-    for r in rows:
-        state = "revoked" if r["revoked"] else f"last used {r['last_used_at'] or 'never'}"
-        echo(f"{r['id']:>4}  {r['name']}  {r['user']}  {state}")
+    if not found:
+        echo("No API tokens yet: ringback tokens create --name NAME")
+        return
+    tz = load_settings().tz
+    name_width = max(len(t.name) for t, _ in found)
+    user_width = max(len(email) for _, email in found)
+    for t, email in found:
+        used = "never" if t.last_used_at is None else format_when(t.last_used_at, tz)
+        state = "revoked" if t.revoked_at is not None else f"last used {used}"
+        made = format_when(t.created_at, tz)
+        echo(f"{t.id:>4}  {t.name:<{name_width}}  {email:<{user_width}}  made {made}, {state}")
 
 
 @tokens.command(
     "revoke",
-    epilog="\b\nExamples:\n  ringback tokens revoke 3",
+    epilog="\b\nExamples:\n  ringback tokens revoke 3\n  ringback tokens revoke 3 --json",
 )
 @click.argument("token_id", type=int)
-def tokens_revoke(token_id: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def tokens_revoke(token_id: int, as_json: bool) -> None:
     """Revoke a token: scripts using it are refused from now on."""
     from ringback.accounts.sessions import revoke_token
 
-    with accounts_session("manage_tokens") as session:
+    with accounts_session(
+        "manage_tokens", hint="see the ids with `ringback tokens list`"
+    ) as session:
         row = revoke_token(session, token_id, by=acting_user(session))
+        done = {"id": row.id, "name": row.name, "revoked": True, "revoked_at": row.revoked_at}
+    if as_json:
+        print_json(done)
+        return
     echo(f"Token {row.id} ({row.name}) revoked.")

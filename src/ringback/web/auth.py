@@ -198,6 +198,19 @@ def csrf_token(request: Request) -> str:
     return derived_token(request.state.new_pre, "csrf")
 
 
+class CsrfRefused(HTTPException):
+    """A signed-in browser's unsafe request without its CSRF token; ``hint`` (shown in the
+    API's error body) says how a script sends it."""
+
+    hint = (
+        "send the X-CSRF-Token header with the token of this session's pages "
+        '(<meta name="csrf-token">), or use an API token: Authorization: Bearer TOKEN'
+    )
+
+    def __init__(self) -> None:
+        super().__init__(403, "The form's security token is missing or out of date.")
+
+
 async def check_csrf(request: Request) -> None:
     """403 unless an unsafe request carries this browser's CSRF token."""
     if request.method in SAFE_METHODS:
@@ -210,7 +223,7 @@ async def check_csrf(request: Request) -> None:
         given = value if isinstance(value, str) else None
     expected = expected_csrf(request)
     if not given or not expected or not hmac.compare_digest(given, expected):
-        raise HTTPException(403, "The form's security token is missing or out of date.")
+        raise CsrfRefused()
 
 
 async def current_user(request: Request) -> UserView:

@@ -41,6 +41,15 @@ uploads = APIRouter(prefix="/calls", tags=["calls"], responses=ERROR_RESPONSES)
 HINT = "list /api/v1/calls to see your call reviews"
 
 
+def _shareable(analysis: dict[str, Any]) -> dict[str, Any]:
+    """The analysis without the recording's place on the server's disk (a path tells a
+    caller about the machine, and nothing they can use: the job has ``original_name``)."""
+    details = analysis.get("details")
+    if isinstance(details, dict) and "file" in details:
+        analysis = {**analysis, "details": {k: v for k, v in details.items() if k != "file"}}
+    return analysis
+
+
 def _job(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
     return {
         **review.status_json(),
@@ -141,7 +150,7 @@ async def get_call(request: Request, user: ApiUser, review_id: Id) -> dict[str, 
         review = await in_db(request, user, read)
         analysis = None
         if review.status == reviews.Status.DONE:
-            analysis = await run_in_threadpool(reviews.read_result, review)
+            analysis = _shareable(await run_in_threadpool(reviews.read_result, review))
     except reviews.ReviewNotFound as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
     return {**_job(request, review), "analysis": analysis}

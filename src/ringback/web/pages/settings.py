@@ -166,11 +166,12 @@ async def add_webhook(
 ) -> Response:
     """Add a webhook; the page that answers shows its secret, this once."""
     from ringback.outbound.service import WebhookError
-    from ringback.web.pages.webhooks import add_for
+    from ringback.web.pages.webhooks import add_for, private_note
 
     try:
         added = await run_in_threadpool(add_for, request, user, url, events or [])
     except WebhookError as exc:
         error = f"That webhook was not added: {exc}. {exc.hint[:1].upper()}{exc.hint[1:]}."
         return await settings_view(request, 422, webhook_error=error, webhook_url=url)
-    return await settings_view(request, 200, new_webhook=added)
+    note = await run_in_threadpool(private_note, request, added.endpoint.url)
+    return await settings_view(request, 200, new_webhook=added, webhook_error=note)
