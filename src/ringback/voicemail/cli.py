@@ -215,10 +215,13 @@ def watch(directory: Path, once: bool, interval: float) -> None:
         echo(f"{o.path.name}: voicemail #{o.result.id} {status}")
 
     def flush_and_go_on() -> bool:
-        _flush(settings)  # each loop: mail queued while the server was down goes out
+        # Each loop: mail queued while the server was down goes out (on Celery the mail
+        # workers deliver it, each email once, retrying until the server is back).
+        if not queued:
+            _flush(settings)
         return False
 
-    _flush(settings)
+    flush_and_go_on()
     try:
         _guard(
             lambda: run_watch(
@@ -233,7 +236,7 @@ def watch(directory: Path, once: bool, interval: float) -> None:
         )
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
-    _flush(settings)
+    flush_and_go_on()
 
 
 def _import(directory: Path, settings: Settings) -> list[Any]:
