@@ -19,7 +19,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from ringback.config import get_settings
 from ringback.jobs import JobKind, celery_app
@@ -75,6 +75,16 @@ def _warm_model(**_: Any) -> None:
         runner()
     except Exception:  # the first task reports it with the reason, through the runner
         log.exception("could not load the speech model")
+
+
+@worker_ready.connect
+def _start_sweep(**_: Any) -> None:
+    """Jobs whose tasks the broker lost are queued again: now, and every
+    ``stale_job_seconds`` while this worker runs (:mod:`ringback.workers.sweep`)."""
+    from ringback.jobs import CeleryBackend
+    from ringback.workers.sweep import start_sweeping
+
+    _process["sweep"] = start_sweeping(settings, CeleryBackend(settings))
 
 
 def _retry_or_give_up(task: Task, exc: Exception, give_up: Any = None) -> None:
