@@ -204,3 +204,17 @@ def stale_voicemails(session: Session, *, older_than: timedelta, now: datetime) 
     for row in rows:
         row.updated_at = now
     return [row.id for row in rows]
+
+
+def ids_to_resume(session: Session, *, include_failed: bool = False) -> list[int]:
+    """The voicemails `inbox resume` hands to the workers: those not finished, and with
+    ``include_failed`` the failed ones too, each given a fresh set of attempts."""
+    wanted = [*UNFINISHED, VoicemailStatus.FAILED] if include_failed else list(UNFINISHED)
+    ids = list(
+        session.scalars(
+            select(Voicemail.id).where(Voicemail.status.in_(wanted)).order_by(Voicemail.id)
+        )
+    )
+    for voicemail_id in ids:
+        reset_for_retry(session, voicemail_id)
+    return ids
