@@ -123,7 +123,9 @@ def process_voicemail(self: Task, ref: str) -> str:
     return result.status
 
 
-@app.task(name=TASKS[JobKind.MAIL], bind=True)
+# max_retries=None on the task itself: Celery reads retry(max_retries=None) as "the task's
+# default" (3), which ended a mail task after three tries while the SMTP server was down.
+@app.task(name=TASKS[JobKind.MAIL], bind=True, max_retries=None)
 def deliver_mail(self: Task, key: str) -> str:
     """Send one spooled email; an SMTP server that refuses or is down is tried again."""
     from ringback.mail import DeliveryStatus, deliver_spooled
