@@ -18,33 +18,17 @@ from sqlalchemy.orm import Session
 from ringback.config import Settings
 from ringback.voicemail.models import Voicemail
 from tests.support.audio import needs_audio
+from tests.support.inbox import asterisk_envelope
 from tests.support.net import free_port
 from tests.support.workers import (
     REDIS_URL,
-    broker_down_reason,
+    needs_redis,
     queue_length,
     short_clip,
     smtp_env,
     wait_until,
     workers,
 )
-
-needs_redis = pytest.mark.skipif(
-    broker_down_reason(REDIS_URL) is not None, reason=str(broker_down_reason(REDIS_URL))
-)
-
-ENVELOPE = """;
-; Message Information file
-;
-[message]
-origmailbox=1234
-context=macro-vm
-callerid="Dana Reyes" <2125550199>
-origdate=Mon Nov 23 07:30:00 PM UTC 2026
-origtime={time}
-msg_id={time}-0000000{n}
-duration=3
-"""
 
 
 def _statuses(url: str) -> list[str]:
@@ -72,7 +56,9 @@ def _age(url: str, seconds: float) -> None:
 def _message(mailbox: Path, n: int) -> None:
     inbox = mailbox / "INBOX"
     inbox.mkdir(parents=True, exist_ok=True)
-    (inbox / f"msg000{n}.txt").write_text(ENVELOPE.format(time=1795462200 + n, n=n))
+    (inbox / f"msg000{n}.txt").write_text(
+        asterisk_envelope(origtime=1795462200 + n, msg=n, duration=3)
+    )
     (inbox / f"msg000{n}.wav").write_bytes(short_clip(10 + n))
 
 

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ringback.accounts.models import User
-from ringback.accounts.scope import actor_of
+from ringback.accounts.scope import acting_user_id as acting_owner_id
 from ringback.calls.models import CallReview
 from ringback.calls.reviews import ReviewNotFound, Status
 from ringback.db.base import utcnow
@@ -23,20 +22,6 @@ UNFINISHED = (Status.QUEUED.value, Status.RUNNING.value)
 
 class ReviewNotRetryable(ValueError):
     """The review is waiting, running or done: there is nothing to retry."""
-
-
-def acting_owner_id(session: Session) -> int | None:
-    """Whose reviews the command sees: the session's actor, else the first owner."""
-    actor = actor_of(session)
-    if actor is not None:
-        return int(actor.id)
-    found = session.scalar(
-        select(User.id)
-        .where(User.role == "owner", User.disabled.is_(False))
-        .order_by(User.id)
-        .limit(1)
-    )
-    return int(found) if found is not None else None
 
 
 def review_jobs(session: Session, *, failed: bool = False, limit: int = 200) -> list[JobRecord]:
