@@ -206,3 +206,70 @@ def test_jobs_list_shows_my_call_reviews_and_retry_queues_a_failed_one(tmp_path:
         assert [(r["kind"], r["status"]) for r in rows] == [("review", "queued")]
         again = run.run("jobs", "retry", "--review", str(failed))
         assert again.returncode == 1 and "only a failed review" in again.stderr
+
+
+def test_the_sweep_names_each_kind_of_lost_job_and_leaves_live_ones_alone(
+    tmp_path: Path,
+) -> None:
+    """Unit test (a recording backend stands in for the broker): a voicemail with no live
+    claim, a Twilio download, a call review and an overdue email are queued again; a
+    voicemail a worker holds right now, and a fresh email, are not."""
+    import os
+    from email.message import EmailMessage
+
+    from ringback.calls.models import CallReview
+    from ringback.db.migrate import ensure_current
+    from ringback.jobs import EmbeddedBackend, JobKind
+    from ringback.mail.outbox import Outbox
+    from ringback.telephony.models import RecordingStatus, TelephonyRecording
+    from ringback.voicemail.pipeline import ingest
+    from ringback.workers.sweep import requeue_stale
+    from tests.support.accounts import add_user
+
+    data = tmp_path / "data"
+    url = f"sqlite:///{data / 'rb.db'}"
+    data.mkdir(parents=True)
+    ensure_current(url)
+    settings = Settings(_env_file=None, data_dir=data, database_url=url)  # type: ignore[call-arg]
+    lost = ingest(short_clip(20), source="upload", url=url, data_dir=data).id
+    held = ingest(short_clip(21), source="upload", url=url, data_dir=data).id
+    owner = add_user(url, "victor@example.com", role="owner")
+    sid = "RE" + "cd" * 16
+    engine = create_engine(url)
+    with Session(engine) as session:
+        session.add(TelephonyRecording(recording_sid=sid, status=RecordingStatus.RECEIVED))
+        session.add(CallReview(owner_id=owner.id, original_path="x.wav", original_sha256="0" * 64))
+        session.commit()
+    _age(url, 3600)
+    with engine.begin() as conn:  # a worker holds this one for the next ten minutes
+        until = datetime.now(UTC) + timedelta(minutes=10)
+        conn.execute(
+            update(Voicemail)
+            .where(Voicemail.id == held)
+            .values(claimed_by="w", claimed_until=until)
+        )
+        conn.execute(
+            update(TelephonyRecording).values(updated_at=datetime.now(UTC) - timedelta(hours=1))
+        )
+        conn.execute(update(CallReview).values(updated_at=datetime.now(UTC) - timedelta(hours=1)))
+    engine.dispose()
+    outbox = Outbox(data / "outbox", mailer=None)  # type: ignore[arg-type]  # spooling only
+    for key in ("old-email", "new-email"):
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "a@example.com", "b@example.com", key
+        outbox.submit(key, message)
+    old = next((data / "outbox").glob("old-email*.eml"))
+    os.utime(old, (old.stat().st_mtime - 3600,) * 2)
+
+    queued: list[tuple[str, str]] = []
+    backend = EmbeddedBackend(
+        {kind: (lambda ref, kind=kind: queued.append((str(kind), ref))) for kind in JobKind}
+    )
+    report = requeue_stale(settings, backend, older_than=timedelta(minutes=10))
+    assert sorted(queued) == sorted(
+        [("voicemail", str(lost)), ("recording", sid), ("review", "1"), ("mail", "old-email")]
+    )
+    assert report.count == 4
+    queued.clear()
+    requeue_stale(settings, backend, older_than=timedelta(minutes=10))
+    assert queued == [("mail", "old-email")]  # rows are marked as looked at; the outbox says
