@@ -59,10 +59,17 @@ def test_broker_restarted_mid_run_no_job_lost_each_emailed_once(
     server = smtpd()
     data = tmp_path / "data"
     url = f"sqlite:///{data / 'rb.db'}"
-    # With persistence the broker alone keeps every task: the sweep is off to show it.
-    sweep = "0" if appendonly else "2"
+    # With persistence the queued tasks survive the restart (checked below). What no
+    # broker setting saves, the sweep does: an email whose task could not be queued while
+    # the broker was away waits in the outbox until the sweep queues it. A task a worker
+    # had taken is given back after the visibility timeout (short here).
+    sweep = "2"
     with own_redis(tmp_path / "redis", appendonly=appendonly) as broker:
-        env = {**smtp_env(server.port), "RINGBACK_STALE_JOB_SECONDS": sweep}
+        env = {
+            **smtp_env(server.port),
+            "RINGBACK_STALE_JOB_SECONDS": sweep,
+            "RINGBACK_BROKER_VISIBILITY_TIMEOUT": "6",
+        }
         with workers(data, url, broker.url, **env) as run:
             # Queued while no worker runs, then the broker restarts under them.
             added = run.run("inbox", "add", *_clips(tmp_path, 0, 3), "--json")
