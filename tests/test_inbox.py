@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import Cli
 from tests.support.audio import E164, NUMBER, needs_audio, voicemail_wav
+from tests.support.inbox import asterisk_envelope
 from tests.support.mail import maildir_messages
 
 PRETTY = "212-555-0199"
@@ -187,20 +188,7 @@ def test_add_missing_file_is_a_clear_error(cli_embedded: Cli, tmp_path: Path) ->
     assert result.exit_code == 1 and "no such file" in result.stderr
 
 
-ENVELOPE = """;
-; Message Information file
-;
-[message]
-origmailbox=1234
-context=macro-vm
-callerid="Dana Reyes" <2125550199>
-origdate=Mon Nov 23 07:30:00 PM UTC 2026
-origtime=1795462200
-category=
-msg_id=1795462200-00000001
-flag=
-duration=22
-"""
+ENVELOPE = asterisk_envelope()
 
 
 @pytest.mark.slow

@@ -29,6 +29,7 @@ from tests.support.workers import (
     REDIS_URL,
     broker_down_reason,
     long_clip,
+    needs_redis,
     queue_length,
     short_clip,
     smtp_env,
@@ -36,9 +37,6 @@ from tests.support.workers import (
     workers,
 )
 
-needs_redis = pytest.mark.skipif(
-    broker_down_reason(REDIS_URL) is not None, reason=str(broker_down_reason(REDIS_URL))
-)
 needs_amqp = pytest.mark.skipif(
     broker_down_reason(AMQP_URL) is not None, reason=str(broker_down_reason(AMQP_URL))
 )

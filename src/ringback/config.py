@@ -233,6 +233,13 @@ class Settings(BaseSettings):
         description="Celery: times a job whose database or mail server is unreachable is "
         "retried (backoff 2, 4, 8 ... s, at most 5 min) before it is marked failed.",
     )
+    stale_job_seconds: int = Field(
+        default=600,
+        ge=0,
+        description="Celery: a job the database says is queued but that has not moved for "
+        "this long (its task lost with a broker restarted without its data) is queued "
+        "again; each worker checks at start and then this often. 0 turns it off.",
+    )
 
     # tracking (issue 6): are calls returned, and what follows when they are not.
     return_window_days: float = Field(

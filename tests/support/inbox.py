@@ -70,3 +70,21 @@ def run_stage(url: str, voicemail_id: int, s: Settings, *, missed: bool, facts: 
         facts=facts,
     )
     return record_follow_up(url, ctx, s)
+
+
+def asterisk_envelope(*, origtime: int = 1795462200, msg: int = 1, duration: int = 22) -> str:
+    """An Asterisk msgNNNN.txt for mailbox 1234: Dana Reyes called on 23 November 2026."""
+    return f""";
+; Message Information file
+;
+[message]
+origmailbox=1234
+context=macro-vm
+callerid="Dana Reyes" <2125550199>
+origdate=Mon Nov 23 07:30:00 PM UTC 2026
+origtime={origtime}
+category=
+msg_id={origtime}-{msg:08d}
+flag=
+duration={duration}
+"""

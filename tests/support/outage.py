@@ -152,7 +152,57 @@ class EmbeddedPipeline:
                 self.proc.wait(timeout=10)
 
 
-PIPELINES = {"embedded": EmbeddedPipeline}
+class CeleryPipeline:
+    """The Celery queue: `ringback inbox watch FOLDER` (which only stores each recording
+    and queues its job) in a child process, and a real `ringback worker` on the Redis at
+    its standard port (a queue prefix of the test's own) that runs every stage and the
+    mail. Skipped when that Redis does not answer."""
+
+    name = "celery"
+
+    def __init__(self, tmp: Path, env: dict[str, str]) -> None:
+        from tests.support.workers import REDIS_URL, Workers, broker_down_reason
+
+        reason = broker_down_reason(REDIS_URL)
+        if reason is not None:
+            pytest.skip(reason)
+        settings = {k: v for k, v in env.items() if k != "RINGBACK_DATABASE_URL"}
+        settings["RINGBACK_QUEUE"] = "celery"
+        self.workers = Workers(tmp / "work", env["RINGBACK_DATABASE_URL"], REDIS_URL, settings)
+        self.workers.data_dir.mkdir(parents=True, exist_ok=True)
+        self.watch = EmbeddedPipeline(tmp, self.workers.env)
+        self.folder = self.watch.folder
+
+    def start(self) -> None:
+        self.workers.start()
+        self.watch.start()
+
+    def submit(self, name: str, audio: bytes) -> None:
+        self.watch.submit(name, audio)
+
+    def untaken(self) -> list[Path]:
+        return self.watch.untaken()
+
+    def alive(self) -> bool:
+        return self.watch.alive() and all(p.poll() is None for p in self.workers.procs)
+
+    def failed_tries(self) -> int:
+        """Tries that met the database gone: files left in place by the watch, and tasks
+        the worker put back for a retry."""
+        worker = "".join(self.workers.log(n) for n in range(len(self.workers.procs)))
+        return self.watch.failed_tries() + worker.count("retrying in")
+
+    def log(self) -> str:
+        worker = "".join(self.workers.log(n) for n in range(len(self.workers.procs)))
+        return f"{self.watch.log()}\n--- worker ---\n{worker}"
+
+    def stop(self) -> None:
+        self.watch.stop()
+        self.workers.stop_all()
+        self.workers.purge()
+
+
+PIPELINES = {"embedded": EmbeddedPipeline, "celery": CeleryPipeline}
 
 
 def recordings(count: int) -> list[tuple[str, bytes]]:

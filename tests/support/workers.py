@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tests.support.audio import SOUNDS, _read, _silence, to_wav
 
@@ -35,6 +36,11 @@ def broker_down_reason(url: str) -> str | None:
     except Exception as exc:
         return f"needs the broker at {url}: {exc}"
     return None
+
+
+needs_redis = pytest.mark.skipif(
+    broker_down_reason(REDIS_URL) is not None, reason=str(broker_down_reason(REDIS_URL))
+)
 
 
 def smtp_env(port: int) -> dict[str, str]:

@@ -251,3 +251,25 @@ def _stamp_and_check(session: Session, _context: Any, _instances: Any) -> None:
     with session.no_autoflush:
         for obj in [*session.new, *session.dirty, *session.deleted]:
             _check(session, obj, actor)
+
+
+def acting_user_id(session: Session) -> int | None:
+    """The user a command acts for: the session's actor, else the first enabled owner
+    (the CLI's default); None when there is no user yet."""
+    actor = actor_of(session)
+    return int(actor.id) if actor is not None else first_owner_id(session)
+
+
+def first_owner_id(session: Session) -> int | None:
+    """The first enabled owner's id (None when there is none yet)."""
+    from sqlalchemy import select
+
+    from ringback.accounts.models import User
+
+    found = session.scalar(
+        select(User.id)
+        .where(User.role == "owner", User.disabled.is_(False))
+        .order_by(User.id)
+        .limit(1)
+    )
+    return int(found) if found is not None else None

@@ -28,6 +28,7 @@ from ringback.jobs.backend import (
     queue_name,
     uses_celery,
 )
+from ringback.jobs.records import JobRecord
 
 __all__ = [
     "CALLS",
@@ -40,6 +41,7 @@ __all__ = [
     "Job",
     "JobBackend",
     "JobKind",
+    "JobRecord",
     "QueueUnavailable",
     "backend_from_settings",
     "celery_app",

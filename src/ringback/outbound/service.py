@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ringback.accounts.models import User
 from ringback.accounts.scope import actor_of
 from ringback.db.base import utcnow
 from ringback.errors import HintedError
@@ -115,13 +114,9 @@ def acting_user_id(session: Session) -> int:
 
 
 def _first_owner(session: Session) -> int | None:
-    found = session.scalar(
-        select(User.id)
-        .where(User.role == "owner", User.disabled.is_(False))
-        .order_by(User.id)
-        .limit(1)
-    )
-    return int(found) if found is not None else None
+    from ringback.accounts.scope import first_owner_id
+
+    return first_owner_id(session)
 
 
 def owner_of_event(session: Session, row: object) -> int | None:

@@ -3,6 +3,8 @@ fetched, and those that could not be (their voicemail, once stored, is a job of 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,3 +37,19 @@ def recording_jobs(session: Session, *, failed: bool = False, limit: int = 200) 
         )
         for row in rows
     ]
+
+
+def stale_recordings(session: Session, *, older_than: timedelta, now: datetime) -> list[str]:
+    """Downloads accepted (or started) that have not moved for ``older_than``: their task
+    is gone. Marked as looked at, so each is named again only after another period."""
+    rows = session.scalars(
+        select(TelephonyRecording)
+        .where(
+            TelephonyRecording.status.in_(list(UNFINISHED)),
+            TelephonyRecording.updated_at < now - older_than,
+        )
+        .order_by(TelephonyRecording.id)
+    ).all()
+    for row in rows:
+        row.updated_at = now
+    return [row.recording_sid for row in rows]

@@ -227,10 +227,13 @@ def watch(directory: Path, once: bool, interval: float) -> None:
         echo(f"{o.path.name}: voicemail #{o.result.id} {status}")
 
     def flush_and_go_on() -> bool:
-        _flush(settings)  # each loop: mail queued while the server was down goes out
+        # Each loop: mail queued while the server was down goes out (on Celery the mail
+        # workers deliver it, each email once, retrying until the server is back).
+        if not queued:
+            _flush(settings)
         return False
 
-    _flush(settings)
+    flush_and_go_on()
     try:
         _guard(
             lambda: run_watch(
@@ -245,15 +248,22 @@ def watch(directory: Path, once: bool, interval: float) -> None:
         )
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
-    _flush(settings)
+    flush_and_go_on()
 
 
-def _import(directory: Path, settings: Settings) -> list[Any]:
+def _import(directory: Path, settings: Settings, *, wait: bool = False) -> list[Any]:
+    """Import a spool: processed here (embedded), or stored and queued for the workers
+    (RINGBACK_QUEUE=celery; with ``wait``, until they have processed it)."""
     from ringback.voicemail.asterisk import import_spool
     from ringback.voicemail.service import build_stages, ingest_kwargs
 
     _ready(settings)
     kwargs = ingest_kwargs(settings)
+    if settings.queue == "celery":
+        from ringback.voicemail.cli_queue import queue_stored
+
+        stored = _guard(lambda: import_spool(directory, stages=None, **kwargs))
+        return queue_stored(stored, settings, wait=wait)
     stages = build_stages(settings, kwargs["url"])
     results = _guard(lambda: import_spool(directory, stages=stages, **kwargs))
     _flush(settings)
@@ -263,18 +273,25 @@ def _import(directory: Path, settings: Settings) -> list[Any]:
 @inbox.command(
     "import-asterisk",
     short_help="Import an Asterisk voicemail spool (never twice).",
-    epilog="\b\nExamples:\n  ringback inbox import-asterisk /var/spool/asterisk/voicemail/default/1234",
+    epilog="\b\nExamples:\n  ringback inbox import-asterisk /var/spool/asterisk/voicemail/default/1234\n"
+    "  ringback inbox import-asterisk /var/spool/asterisk/voicemail --wait --json",
 )
 @click.argument("spool_dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def import_asterisk(spool_dir: Path, as_json: bool) -> None:
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="With RINGBACK_QUEUE=celery: wait until the workers have processed them.",
+)
+def import_asterisk(spool_dir: Path, as_json: bool, wait: bool) -> None:
     """Import Asterisk voicemail (INBOX msgNNNN.txt + audio) from a spool, context or mailbox
-    directory. Re-running imports nothing twice."""
+    directory. Re-running imports nothing twice. With RINGBACK_QUEUE=celery each message
+    is stored and queued for `ringback worker` (status "received" until it is done)."""
     from ringback.voicemail.service import results_json
 
     if not spool_dir.is_dir():
         fail(f"not a directory: {spool_dir}", hint="pass e.g. /var/spool/asterisk/voicemail")
-    results = _import(spool_dir, _settings())
+    results = _import(spool_dir, _settings(), wait=wait)
     data = results_json(results)
     if as_json:
         print_json(data)
@@ -326,11 +343,18 @@ def externnotify(context: str, mailbox: str, counts: tuple[str, ...], spool: Pat
 
 @inbox.command(
     short_help="Finish interrupted messages; send queued mail.",
-    epilog="\b\nExamples:\n  ringback inbox resume\n  ringback inbox resume --failed",
+    epilog="\b\nExamples:\n  ringback inbox resume\n  ringback inbox resume --failed\n"
+    "  RINGBACK_QUEUE=celery ringback inbox resume --wait",
 )
 @click.option("--failed", "include_failed", is_flag=True, help="Retry failed messages too.")
-def resume(include_failed: bool) -> None:
-    """Finish messages an interrupted run left, and send mail waiting in the outbox."""
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="With RINGBACK_QUEUE=celery: wait until the workers have finished them.",
+)
+def resume(include_failed: bool, wait: bool) -> None:
+    """Finish messages an interrupted run left, and send mail waiting in the outbox.
+    With RINGBACK_QUEUE=celery they are queued for `ringback worker` instead."""
     from ringback.voicemail.pipeline import resume_all
     from ringback.voicemail.service import build_stages
 
@@ -338,6 +362,11 @@ def resume(include_failed: bool) -> None:
     url = _ready(settings)
     # Asked for by a person (after fixing the mail server, say): everything waiting goes now.
     _flush(settings, force=True)
+    if settings.queue == "celery":
+        from ringback.voicemail.cli_queue import resume_queued
+
+        _guard(lambda: resume_queued(settings, include_failed=include_failed, wait=wait))
+        return
     stages = build_stages(settings, url)
     report = _guard(lambda: resume_all(url, stages, include_failed=include_failed))
     _flush(settings, force=True)

@@ -15,6 +15,7 @@ from ringback.console import echo, fail, print_json
 
 if TYPE_CHECKING:
     from ringback.config import Settings
+    from ringback.voicemail.pipeline.context import VoicemailResult
 
 # How long `inbox add --wait` waits for the workers before it says where the job stands.
 WAIT_SECONDS = 3600.0
@@ -132,3 +133,49 @@ def enqueuer(settings: Settings) -> Callable[[int], str]:
         return "queued"
 
     return enqueue
+
+
+def queue_stored(
+    results: Sequence[VoicemailResult], settings: Settings, *, wait: bool, only_new: bool = True
+) -> list[VoicemailResult]:
+    """Queue each voicemail just stored (``created``) for the workers; with ``wait``, wait
+    for them and return how each ended. One stored earlier and still waiting already
+    has its job (the workers' sweep queues it again if the broker lost it); ``only_new``
+    False queues those too. A broker that is down is an error saying what to do
+    (the recordings are stored: `ringback jobs retry ID` or the workers' sweep)."""
+    from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
+    from ringback.voicemail.jobs import wait_for
+
+    backend = backend_from_settings(settings)
+    unfinished = [r for r in results if r.status in ("received", "processing")]
+    waiting = [r for r in unfinished if r.created or not only_new]
+    for r in waiting:
+        try:
+            backend.submit(Job(JobKind.VOICEMAIL, str(r.id)))
+        except QueueUnavailable as exc:
+            fail(
+                f"voicemail #{r.id} is stored, but its job could not be queued: {exc}",
+                hint="start the broker (see RINGBACK_BROKER_URL), then: ringback jobs retry --stale",
+            )
+    if not wait:
+        return list(results)
+    url = settings.effective_database_url
+    queued = {r.id for r in waiting}
+    return [wait_for(url, r.id, timeout=WAIT_SECONDS) if r.id in queued else r for r in results]
+
+
+def resume_queued(settings: Settings, *, include_failed: bool, wait: bool) -> None:
+    """`ringback inbox resume` on Celery: every unfinished voicemail (and failed, with
+    --failed) queued for the workers, stages done kept: nothing is emailed twice."""
+    from ringback.db.session import transaction
+    from ringback.voicemail.jobs import ids_to_resume
+    from ringback.voicemail.pipeline import load_result
+
+    url = settings.effective_database_url
+    with transaction(url) as session:
+        ids = ids_to_resume(session, include_failed=include_failed)
+    results = queue_stored([load_result(url, i) for i in ids], settings, wait=wait, only_new=False)
+    for r in results:
+        status = r.status if wait else "queued for the workers"
+        echo(f"voicemail #{r.id}: {status}")
+    echo(f"{len(results)} resumed" if wait else f"{len(results)} queued")

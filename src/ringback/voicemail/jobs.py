@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ringback.db.session import transaction
-from ringback.jobs import JobBackend, JobKind, QueueUnavailable
+from ringback.jobs import JobBackend, JobKind, JobRecord, QueueUnavailable
 from ringback.voicemail.models import (
     FINAL_STATUSES,
     StageStatus,
@@ -43,32 +42,6 @@ class JobNotFound(LookupError):
 
 class JobNotRetryable(ValueError):
     pass
-
-
-@dataclass(frozen=True)
-class JobRecord:
-    """One voicemail's job: its state, the stage it is at, and why it failed."""
-
-    id: int
-    kind: str  # voicemail | recording (a Twilio download)
-    ref: str  # what to name it by: the voicemail id, the RecordingSid
-    status: str
-    stage: str | None  # the first stage not done (None once finished)
-    attempts: int  # attempts at that stage
-    reason: str | None
-    received_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "ref": self.ref,
-            "status": self.status,
-            "stage": self.stage,
-            "attempts": self.attempts,
-            "reason": self.reason,
-            "received_at": self.received_at.isoformat(),
-        }
 
 
 def _current_stage(stages: list[VoicemailStage]) -> tuple[str | None, int]:
@@ -209,3 +182,39 @@ def run_now(settings: Settings) -> Callable[[str], object]:
         return Runner(url, build_stages(settings, url)).run(int(ref))
 
     return run
+
+
+def stale_voicemails(session: Session, *, older_than: timedelta, now: datetime) -> list[int]:
+    """Voicemails the database says are waiting or running, with no live claim, that have
+    not moved for ``older_than``: their task is gone (a broker restarted without its
+    data, say). Each is marked as looked at (``updated_at``), so it is named again only
+    after another ``older_than`` without progress."""
+    from sqlalchemy import or_
+
+    cutoff = now - older_than
+    rows = session.scalars(
+        select(Voicemail)
+        .where(
+            Voicemail.status.in_(UNFINISHED),
+            Voicemail.updated_at < cutoff,
+            or_(Voicemail.claimed_until.is_(None), Voicemail.claimed_until < now),
+        )
+        .order_by(Voicemail.id)
+    ).all()
+    for row in rows:
+        row.updated_at = now
+    return [row.id for row in rows]
+
+
+def ids_to_resume(session: Session, *, include_failed: bool = False) -> list[int]:
+    """The voicemails `inbox resume` hands to the workers: those not finished, and with
+    ``include_failed`` the failed ones too, each given a fresh set of attempts."""
+    wanted = [*UNFINISHED, VoicemailStatus.FAILED] if include_failed else list(UNFINISHED)
+    ids = list(
+        session.scalars(
+            select(Voicemail.id).where(Voicemail.status.in_(wanted)).order_by(Voicemail.id)
+        )
+    )
+    for voicemail_id in ids:
+        reset_for_retry(session, voicemail_id)
+    return ids

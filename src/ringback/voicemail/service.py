@@ -64,9 +64,19 @@ class MailJob:
         self.backend = backend_from_settings(settings)
 
     def __call__(self, key: str) -> None:
-        from ringback.jobs import Job, JobKind
+        """The email is already spooled in the outbox: a broker that cannot take its job
+        now costs no failure (the voicemail is done); a worker's recovery sweep queues
+        the delivery once the email is overdue (:mod:`ringback.workers.sweep`)."""
+        import logging
 
-        self.backend.submit(Job(JobKind.MAIL, key))
+        from ringback.jobs import Job, JobKind, QueueUnavailable
+
+        try:
+            self.backend.submit(Job(JobKind.MAIL, key))
+        except QueueUnavailable as exc:
+            logging.getLogger("ringback.voicemail").warning(
+                "%s; the email waits in the outbox and is queued again later", exc
+            )
 
 
 def archive_stage(settings: Settings) -> Stage | None:

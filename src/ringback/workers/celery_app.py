@@ -19,7 +19,7 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from ringback.config import get_settings
 from ringback.jobs import JobKind, celery_app
@@ -77,6 +77,16 @@ def _warm_model(**_: Any) -> None:
         log.exception("could not load the speech model")
 
 
+@worker_ready.connect
+def _start_sweep(**_: Any) -> None:
+    """Jobs whose tasks the broker lost are queued again: now, and every
+    ``stale_job_seconds`` while this worker runs (:mod:`ringback.workers.sweep`)."""
+    from ringback.jobs import CeleryBackend
+    from ringback.workers.sweep import start_sweeping
+
+    _process["sweep"] = start_sweeping(settings, CeleryBackend(settings))
+
+
 def _retry_or_give_up(task: Task, exc: Exception, give_up: Any = None) -> None:
     """Retry the task with exponential backoff; out of retries, record why it failed."""
     retries = task.request.retries
@@ -113,7 +123,9 @@ def process_voicemail(self: Task, ref: str) -> str:
     return result.status
 
 
-@app.task(name=TASKS[JobKind.MAIL], bind=True)
+# max_retries=None on the task itself: Celery reads retry(max_retries=None) as "the task's
+# default" (3), which ended a mail task after three tries while the SMTP server was down.
+@app.task(name=TASKS[JobKind.MAIL], bind=True, max_retries=None)
 def deliver_mail(self: Task, key: str) -> str:
     """Send one spooled email; an SMTP server that refuses or is down is tried again."""
     from ringback.mail import DeliveryStatus, deliver_spooled

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -122,12 +122,16 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _hints(job_id: int | None = None) -> ErrorHints:
+    from ringback.calls.jobs import ReviewNotRetryable
+    from ringback.calls.reviews import ReviewNotFound
     from ringback.voicemail.jobs import JobNotFound, JobNotRetryable
 
     show = f"ringback inbox show {job_id}" if job_id else "ringback inbox show ID"
     return {
         JobNotFound: Hint("see the ids with `ringback jobs list`", written=False),
         JobNotRetryable: Hint(f"see it with `{show}`", written=False),
+        ReviewNotFound: Hint("see the ids with `ringback jobs list`", written=False),
+        ReviewNotRetryable: Hint("only a failed review is retried", written=False),
     }
 
 
@@ -140,13 +144,16 @@ def _hints(job_id: int | None = None) -> ErrorHints:
 @click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
 def list_(failed: bool, as_json: bool) -> None:
     """Jobs waiting, running or failed (newest first): voicemails (the stage each is at,
-    the attempts there, why a failed one stopped) and Twilio downloads."""
+    the attempts there, why a failed one stopped), Twilio downloads, and your call
+    reviews."""
+    from ringback.calls.jobs import review_jobs
     from ringback.telephony.jobs import recording_jobs
     from ringback.timefmt import format_when
     from ringback.voicemail.jobs import list_jobs
 
     with work(_hints()) as (session, settings):
         found = list_jobs(session, failed=failed) + recording_jobs(session, failed=failed)
+        found += review_jobs(session, failed=failed)
         found.sort(key=lambda j: _aware(j.received_at), reverse=True)
         rows = [j.to_json() for j in found]
         when = [format_when(_aware(j.received_at), settings.tz) for j in found]
@@ -157,26 +164,70 @@ def list_(failed: bool, as_json: bool) -> None:
         echo("no failed jobs" if failed else "no jobs waiting, running or failed")
         return
     for r, received in zip(rows, when, strict=True):
-        name = f"#{r['id']} voicemail" if r["kind"] == "voicemail" else f"recording {r['ref']}"
-        stage = f" at {r['stage']}" if r["stage"] else ""
-        tries = f" (attempt {r['attempts']})" if r["attempts"] > 1 else ""
-        echo(f"{name} {r['status']}{stage}{tries}, {received}")
-        if r["reason"]:
-            echo(indented(r["reason"], 4))
-        if r["kind"] == "recording" and r["status"] == "failed":
-            echo(f"    fetch it again: ringback telephony retry {r['ref']}")
+        _print_job(r, received)
     echo(plural(len(rows), "job"))
 
 
+def _print_job(r: dict[str, Any], received: str) -> None:
+    names = {"voicemail": f"#{r['id']} voicemail", "review": f"call review #{r['id']}"}
+    name = names.get(r["kind"], f"recording {r['ref']}")
+    stage = f" at {r['stage']}" if r["stage"] and r["kind"] != "review" else ""
+    if r["kind"] == "review" and r["status"] == "running" and r["stage"]:
+        stage = f" ({r['stage']})"
+    tries = f" (attempt {r['attempts']})" if r["attempts"] > 1 else ""
+    echo(f"{name} {r['status']}{stage}{tries}, {received}")
+    if r["reason"]:
+        echo(indented(r["reason"], 4))
+    if r["status"] == "failed" and r["kind"] == "recording":
+        echo(f"    fetch it again: ringback telephony retry {r['ref']}")
+    if r["status"] == "failed" and r["kind"] == "review":
+        echo(f"    analyse it again: ringback jobs retry --review {r['id']}")
+
+
 @jobs.command(
-    short_help="Run a failed or stuck job again, from the stage it stopped at.",
-    epilog="\b\nExamples:\n  ringback jobs retry 12\n  ringback jobs retry 12 --json",
+    short_help="Run a failed or stuck job again; --stale: queue lost jobs again.",
+    epilog="""\b
+Examples:
+  ringback jobs retry 12
+  ringback jobs retry 12 --json
+  ringback jobs retry --review 3
+  ringback jobs retry --stale
+  ringback jobs retry --stale --older-than 60 --json""",
 )
-@click.argument("job_id", type=ROW_ID, metavar="ID")
+@click.argument("job_id", type=ROW_ID, metavar="[ID]", required=False)
+@click.option("--review", is_flag=True, help="ID is a call review (see `ringback jobs list`).")
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="RINGBACK_QUEUE=celery: queue again every job the database says is waiting but "
+    "that has not moved (its task lost with a broker restarted without its data).",
+)
+@click.option(
+    "--older-than",
+    type=click.IntRange(0, None),
+    default=None,
+    metavar="SECONDS",
+    help="With --stale: not moved for this long [default: RINGBACK_STALE_JOB_SECONDS].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
-def retry(job_id: int, as_json: bool) -> None:
+def retry(
+    job_id: int | None, review: bool, stale: bool, older_than: int | None, as_json: bool
+) -> None:
     """Give job ID a fresh set of attempts: queued for the workers (RINGBACK_QUEUE=celery)
     or run now (embedded). Stages already done are not repeated: no second email."""
+    if stale:
+        if job_id is not None or review:
+            fail(
+                "--stale queues every lost job again: give no ID",
+                hint="ringback jobs retry --stale",
+            )
+        _retry_stale(older_than, as_json)
+        return
+    if job_id is None:
+        fail("which job?", hint="give its ID (see `ringback jobs list`), or --stale")
+    if review:
+        _retry_review(job_id, as_json)
+        return
     from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
     from ringback.voicemail.jobs import reset_for_retry, run_now
     from ringback.voicemail.service import result_json
@@ -197,3 +248,54 @@ def retry(job_id: int, as_json: bool) -> None:
         return
     verb = "queued" if backend.name == "celery" else "ran again"
     echo(f"job #{job_id} {verb}: {data['status']}")
+
+
+def _retry_review(review_id: int, as_json: bool) -> None:
+    """A failed call review queued again (celery) or analysed now (embedded)."""
+    from ringback.calls.jobs import reset_review_for_retry
+    from ringback.calls.reviews import run_review
+    from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
+
+    with work(_hints()) as (session, settings):
+        reset_review_for_retry(session, review_id)
+    handlers = {JobKind.REVIEW: lambda ref: run_review(int(ref), settings=settings)}
+    backend = backend_from_settings(settings, handlers)
+    try:
+        backend.submit(Job(JobKind.REVIEW, str(review_id)))
+    except QueueUnavailable as exc:
+        fail(str(exc), hint=exc.hint)
+    from ringback.calls.jobs import review_status
+
+    with work(_hints(), settings) as (session, _):
+        status = review_status(session, review_id)
+    if as_json:
+        print_json({"id": review_id, "kind": "review", "status": status, "queue": backend.name})
+        return
+    verb = "queued" if backend.name == "celery" else "ran again"
+    echo(f"call review #{review_id} {verb}: {status}")
+
+
+def _retry_stale(older_than: int | None, as_json: bool) -> None:
+    from datetime import timedelta
+
+    from ringback.jobs import QueueUnavailable, backend_from_settings, uses_celery
+    from ringback.workers.sweep import requeue_stale
+
+    settings = _settings()
+    if not uses_celery(settings):
+        fail(
+            "--stale is for RINGBACK_QUEUE=celery (jobs lost by the broker)",
+            hint="with the embedded queue: ringback inbox resume",
+        )
+    _ready(settings)
+    age = timedelta(seconds=settings.stale_job_seconds if older_than is None else older_than)
+    try:
+        report = requeue_stale(settings, backend_from_settings(settings), older_than=age)
+    except QueueUnavailable as exc:
+        fail(str(exc), hint="start the broker, then run this again")
+    if as_json:
+        print_json({"queued": report.to_json(), "count": report.count})
+        return
+    for kind, refs in report.queued.items():
+        echo(f"{plural(len(refs), f'{kind} job')} queued again: {', '.join(refs)}")
+    echo(f"{plural(report.count, 'job')} queued again" if report.count else "no lost jobs")
