@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -18,11 +18,12 @@ from ringback.web.api.common import (
     PagingParams,
     allowed,
     created,
+    creates,
     in_db,
     page_body,
     settings_of,
 )
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import (
     ContactDetailOut,
     ContactIn,
@@ -37,7 +38,7 @@ from ringback.web.api.models import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-router = APIRouter(prefix="/contacts", tags=["contacts"], responses=ERROR_RESPONSES)
+router = router_for("contacts", "/contacts")
 
 NOT_FOUND_HINT = "list /api/v1/contacts to see the contacts you can reach"
 
@@ -64,13 +65,7 @@ async def list_contacts(request: Request, user: ApiUser, paging: PagingParams) -
     return page_body(request, page, [c.as_json() for c in page.items])
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=ContactOut,
-    summary="Create a contact",
-    dependencies=[allowed("edit")],
-)
+@creates(router, "", ContactOut, "Create a contact")
 async def create_contact(
     request: Request, user: ApiUser, body: ContactIn, idempotency_key: IdempotencyHeader = None
 ) -> JSONResponse:
@@ -166,13 +161,7 @@ async def list_interactions(
     return page_body(request, page, [i.as_json() for i in page.items])
 
 
-@router.post(
-    "/{contact_id}/interactions",
-    status_code=201,
-    response_model=InteractionOut,
-    summary="Log an interaction",
-    dependencies=[allowed("edit")],
-)
+@creates(router, "/{contact_id}/interactions", InteractionOut, "Log an interaction")
 async def create_interaction(
     request: Request,
     user: ApiUser,
