@@ -233,3 +233,16 @@ def created(
             hint="send it again in a moment to get its answer",
         ) from None
     return JSONResponse(body, status)
+
+
+async def create_from_body(
+    request: Request,
+    user: UserView,
+    body: BaseModel,
+    *,
+    key: str | None,
+    make: Callable[[Session], BaseModel],
+) -> JSONResponse:
+    """:func:`created` for a JSON ``body`` (its fingerprint), run off the event loop."""
+    payload = body.model_dump(mode="json")
+    return await run_in_threadpool(created, request, user, key=key, payload=payload, make=make)

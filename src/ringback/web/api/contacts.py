@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from ringback.contacts import sync
 from ringback.contacts.editing import DuplicateContact
@@ -17,7 +16,7 @@ from ringback.web.api.common import (
     IdempotencyHeader,
     PagingParams,
     allowed,
-    created,
+    create_from_body,
     creates,
     in_db,
     page_body,
@@ -89,11 +88,8 @@ async def create_contact(
         )
         return ContactOut.model_validate(record.as_json())
 
-    payload = body.model_dump(mode="json")
     try:
-        return await run_in_threadpool(
-            created, request, user, key=idempotency_key, payload=payload, make=make
-        )
+        return await create_from_body(request, user, body, key=idempotency_key, make=make)
     except ValueError as exc:
         raise _refused(exc) from None
 
@@ -185,11 +181,8 @@ async def create_interaction(
         )
         return InteractionOut.model_validate(record.as_json())
 
-    payload = body.model_dump(mode="json")
     try:
-        return await run_in_threadpool(
-            created, request, user, key=idempotency_key, payload=payload, make=make
-        )
+        return await create_from_body(request, user, body, key=idempotency_key, make=make)
     except sync.NoSuchContact as exc:
         raise _missing(exc) from None
     except ValueError as exc:
