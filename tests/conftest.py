@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from ringback.config import get_settings
+from tests.support.api import lite  # noqa: F401  (a fixture)
 from tests.support.browser import browser, live_server, page, signed_in  # noqa: F401  (fixtures)
 
 PG_ADMIN_URL = os.environ.get(

@@ -217,6 +217,24 @@ def test_tokens_are_printed_once_listed_without_the_token_and_revoked(cli: Cli) 
     assert cli("tokens", "revoke", "999").exit_code != 0
 
 
+def test_tokens_list_says_when_in_words_and_revoke_answers_json_or_a_next_step(
+    cli: Cli, db_url: str
+) -> None:
+    cli("users", "add", "dana@example.com", "--password-stdin", input=PASSWORD)
+    crm = json.loads(cli("tokens", "create", "--name", "crm", "--json").stdout)
+    cli("tokens", "create", "--name", "prometheus")
+    with transaction(db_url) as db:
+        assert sessions.resolve_token(db, crm["token"]) is not None  # a script used it
+    lines = cli("tokens", "list").stdout.splitlines()
+    assert "last used today " in lines[0] and "last used never" in lines[1]
+    assert "+00:00" not in lines[0] and lines[0].index("dana@") == lines[1].index("dana@")
+
+    revoked = cli("tokens", "revoke", str(crm["id"]), "--json")
+    assert revoked.exit_code == 0 and json.loads(revoked.stdout)["revoked"] is True
+    unknown = cli("tokens", "revoke", "999")
+    assert unknown.exit_code != 0 and "ringback tokens list" in unknown.output
+
+
 def test_the_first_start_creates_the_owner_once_with_a_one_time_password(cli: Cli) -> None:
     cli.env["RINGBACK_OWNER_EMAIL"] = "Owner@Example.com"
     first = cli("start")

@@ -5,9 +5,7 @@ body, idempotency keys, sessions with CSRF, and each resource. SQLite and Postgr
 
 from __future__ import annotations
 
-import io
 import json
-import wave
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +19,7 @@ from ringback.contacts.models import Contact, FollowUp, Interaction
 from ringback.db.session import transaction
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from tests.support.accounts import EMAIL, csrf_of
-from tests.support.api import Api, collect, error_of
+from tests.support.api import Api, collect, error_of, quiet_wav
 
 ANN = {"name": "Ann Lee", "phone": "(415) 555-0100"}
 
@@ -30,17 +28,6 @@ ANN = {"name": "Ann Lee", "phone": "(415) 555-0100"}
 def api(tmp_path: Path, db_url: str) -> Iterator[Api]:
     """On SQLite and PostgreSQL: the contract, isolation, pages, keys."""
     api = Api(tmp_path, db_url)
-    yield api
-    api.close()
-
-
-@pytest.fixture
-def lite(tmp_path: Path, sqlite_url: str) -> Iterator[Api]:
-    """On SQLite only: the routes over services that the domains' tests cover on both."""
-    from ringback.db.migrate import upgrade
-
-    upgrade(sqlite_url)
-    api = Api(tmp_path, sqlite_url)
     yield api
     api.close()
 
@@ -92,7 +79,6 @@ def test_the_scripts_contract(api: Api) -> None:
     assert script.get("/api/v1/contacts").status_code == 401
 
 
-@pytest.mark.skipif(not hasattr(Contact, "owner_id"), reason="needs ownership")
 def test_another_reps_contact_is_not_found(api: Api) -> None:
     rep = api.add_user("sam@example.com", role="rep")
     other = api.add_user("kim@example.com", role="rep")
@@ -285,18 +271,8 @@ def _voicemail(api: Api, audio: bytes) -> int:
         return row.id
 
 
-def _wav(seconds: float = 0.5) -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(b"\x10\x00" * int(16000 * seconds))
-    return out.getvalue()
-
-
 def test_voicemails_have_facts_a_transcript_and_an_authenticated_audio_url(lite: Api) -> None:
-    audio = _wav()
+    audio = quiet_wav()
     vid = _voicemail(lite, audio)
     script = lite.client(lite.token())
     [listed] = script.get("/api/v1/voicemails").json()["items"]
@@ -322,7 +298,7 @@ def test_a_call_upload_answers_202_with_a_job_only_its_owner_sees(api: Api) -> N
     def upload(key: str) -> Any:
         return script.post(
             "/api/v1/calls",
-            files={"recording": ("call.wav", _wav(1.0), "audio/wav")},
+            files={"recording": ("call.wav", quiet_wav(1.0), "audio/wav")},
             data={"contact_id": str(cid)},
             headers={"Idempotency-Key": key},
         )
@@ -338,7 +314,7 @@ def test_a_call_upload_answers_202_with_a_job_only_its_owner_sees(api: Api) -> N
     # Retried with its key: the same job, not queued twice.
     assert upload("call-1").json() == job and queued.ids == [str(job["id"])]
 
-    other = api.client(api.token(api.add_user("sam@example.com")))
+    other = api.client(api.token(api.add_user("sam@example.com", role="rep")))
     assert other.get(job["url"]).status_code == 404
     assert other.get("/api/v1/calls").json()["items"] == []
 

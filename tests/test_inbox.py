@@ -57,7 +57,20 @@ def test_add_list_show_capture_end_to_end(cli_embedded: Cli, recording: Path) ->
     )  # fmt: skip
     assert added["status"] == "done" and added["callback_number"] == E164
     assert added["email_key"] and Path(added["original_path"]).is_file()
-    assert [s["status"] for s in added["stages"]] == ["done"] * 7
+    # The pipeline's list, in order, every step done (docs/architecture.md).
+    assert [(s["name"], s["status"]) for s in added["stages"]] == [
+        (name, "done")
+        for name in (
+            "store",
+            "decode",
+            "detect_speech",
+            "transcribe",
+            "extract",
+            "notify",
+            "follow_up",
+            "webhooks",
+        )
+    ]
 
     (email,) = maildir_messages(data_dir)
     assert PRETTY in str(email["Subject"])

@@ -34,7 +34,7 @@ def test_figures_follow_the_rows_and_the_outbox(tmp_path: Path, db_url: str) -> 
         jobs = outcomes(db, outbox=outbox).counts
         # The two emails went elsewhere (the fake notifier), the outbox never saw them.
         assert tracker.take(db, outbox=outbox) == []
-    assert now.queues == {"transcribe": 1, "download": 0, "calls": 0, "mail": 0}
+    assert now.queues == {"transcribe": 1, "download": 0, "calls": 0, "mail": 0, "webhooks": 0}
     assert now.voicemail_stages == {"received": 1}
     assert jobs[("voicemail", "done")] == 2 and jobs[("voicemail", "failed")] == 0
 

@@ -305,7 +305,7 @@ def test_accept_without_a_checked_item_or_contact_adds_nothing(web: CallsWeb) ->
 
 def test_another_users_review_is_not_found(web: CallsWeb) -> None:
     review_id = finished_review(web, contact_id=None)
-    add_user(web.url, "eve@example.com", name="Eve")
+    add_user(web.url, "eve@example.com", name="Eve", role="rep")
     owner, other = web.browser(), web.browser("eve@example.com")
     for path in (f"/calls/{review_id}", f"/calls/{review_id}/status", f"/calls/{review_id}/audio"):
         assert owner.get(path).status_code == 200, path

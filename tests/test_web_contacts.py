@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import event, insert, select
 
 from ringback.contacts.models import (
@@ -27,7 +28,7 @@ from ringback.contacts.models import (
 )
 from ringback.db.session import get_engine, transaction
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
-from tests.support.accounts import add_user
+from tests.support.accounts import add_user, csrf_of, sign_in
 from tests.support.web_pages import MigratedApp
 
 HTML = {"accept": "text/html"}
@@ -273,16 +274,19 @@ def test_compose_returns_scored_variants_with_their_spoken_length(app: App) -> N
 
 
 def test_another_users_contact_and_a_missing_one_are_not_found(app: App) -> None:
-    mine = app.contact("Mine", owner="dana@example.com")
-    theirs = app.contact("Theirs", owner="erin@example.com")
-    shared = app.contact("Nobody's")
-    # One user: every contact is theirs.
+    erin = add_user(app.url, "erin@example.com", role="rep")
+    mine = app.contact("Mine")  # made with no user acting: the first owner's (Dana's)
+    theirs = app.contact("Theirs", owner_id=erin.id)
+    # The owner sees everyone's; a rep only their own.
     assert app.client.get(f"/contacts/{theirs}").status_code == 200
-    add_user(app.url, "erin@example.com")
-    assert app.client.get(f"/contacts/{theirs}").status_code == 404
-    assert app.post(f"/contacts/{theirs}/notes", {"text": "x"}).status_code == 404
-    assert app.client.get(f"/contacts/{mine}").status_code == 200
-    assert app.client.get(f"/contacts/{shared}").status_code == 200
+    with TestClient(app.client.app, base_url="http://127.0.0.1") as other:
+        assert sign_in(other, "erin@example.com").status_code == 303
+        assert other.get(f"/contacts/{theirs}").status_code == 200
+        refused = other.get(f"/contacts/{mine}", headers=HTML)
+        assert refused.status_code == 404 and "Mine" not in refused.text
+        token = csrf_of(other.get("/contacts"))
+        note = other.post(f"/contacts/{mine}/notes", data={"csrf_token": token, "text": "x"})
+        assert note.status_code == 404
     missing = app.client.get("/contacts/999999", headers=HTML)
     assert missing.status_code == 404 and "Find them on Contacts" in missing.text
     assert app.client.get("/contacts/abc").status_code in (404, 422)

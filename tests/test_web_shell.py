@@ -24,6 +24,7 @@ from ringback.web.auth import SESSION_COOKIE, signed_in_router
 from ringback.web.render import ENV, NAV, safe_next
 from tests.support.accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
 from tests.support.twilio import make_settings
+from tests.support.web import all_routes
 
 NAV_LABELS = ["Today", "Contacts", "Inbox", "Calls", "Coach", "Stats", "Settings"]
 PAGES = ["/", "/contacts", "/inbox", "/calls", "/coach", "/stats", "/settings"]
@@ -74,17 +75,6 @@ def web(tmp_path: Path) -> Iterator[Web]:
     yield web
     for client in web.clients:
         client.__exit__(None, None, None)
-
-
-def all_routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
-    """(method, path) of every route, included routers opened up (with their prefixes)."""
-    from fastapi.routing import iter_route_contexts
-
-    for route in iter_route_contexts(routes):
-        if route.methods:
-            yield from ((m, str(route.path)) for m in route.methods if m != "HEAD")
-        else:  # a mount (static files)
-            yield ("GET", str(route.path))
 
 
 def test_every_route_needs_sign_in_but_a_short_public_list(web: Web) -> None:

@@ -106,3 +106,14 @@ def test_the_server_sends_queued_webhooks_in_the_background(
         wait_for(lambda: len(receiver.requests) == 1, 20, "the background sender")
         assert receiver.requests[0].headers["Ringback-Event"] == "call.reviewed"
         wait_for(lambda: "last delivered" in web.client.get("/settings").text, 20, "the record")
+
+
+def test_a_webhook_on_your_own_network_says_what_it_needs(tmp_path: Path, sqlite_url: str) -> None:
+    upgrade(sqlite_url)
+    with signed_in_app(tmp_path, sqlite_url, webhook_sweep_seconds=0) as web:
+        added = web.post("/settings/webhooks", data={"url": "http://127.0.0.1:9/hook"})
+        assert added.status_code == 200 and "shown only now" in added.text
+        assert "Nothing will reach it yet" in added.text
+        assert "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in added.text
+        tested = web.post("/settings/webhooks/1/test", follow_redirects=True)
+        assert "was not delivered" in tested.text and "It is not retried." in tested.text

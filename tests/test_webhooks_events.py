@@ -125,6 +125,31 @@ def test_the_commands_mask_the_secret_test_retry_and_say_what_to_do(
     assert json.loads(_ok(cli("webhooks", "deliveries", "--json"))) == []
 
 
+def test_adding_a_webhook_on_your_own_network_says_it_needs_allow_private(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    from ringback.db.migrate import upgrade
+
+    upgrade(sqlite_url)
+    cli = Cli(tmp_path / "data", sqlite_url)
+    add_user(sqlite_url)
+    said = _ok(cli("webhooks", "add", "http://127.0.0.1:9/hook"))  # added all the same
+    assert "Webhook 1 added" in said and "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in said
+    shown = json.loads(_ok(cli("webhooks", "add", "http://10.0.0.7/hook", "--json")))
+    assert "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in shown["warning"]
+    cli.env["RINGBACK_WEBHOOK_ALLOW_PRIVATE"] = "true"
+    assert (
+        json.loads(_ok(cli("webhooks", "add", "http://127.0.0.1:9/x", "--json")))["warning"] is None
+    )
+    missing = cli("webhooks", "retry", "77")  # a delivery's id: listed by `deliveries`
+    assert missing.exit_code == 1 and "ringback webhooks deliveries" in missing.output
+    cli.env.pop("RINGBACK_WEBHOOK_ALLOW_PRIVATE")
+    assert cli("webhooks", "test", "1").exit_code == 1  # refused: a long reason to show
+    for shown in (_ok(cli("webhooks", "list")), _ok(cli("webhooks", "deliveries"))):
+        assert "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in shown
+        assert max(len(line) for line in shown.splitlines()) <= 80, shown
+
+
 @pytest.mark.slow
 def test_a_hanging_crm_does_not_hold_back_the_voicemail_pipeline(
     tmp_path: Path, sqlite_url: str, smtpd: Callable[..., Server]

@@ -49,6 +49,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ringback.web.cli", "Serve the web app, the Twilio webhooks and greetings."),
     "users": ("ringback.accounts.cli", "Who may sign in to the web app."),
     "tokens": ("ringback.accounts.cli", "Personal API tokens for scripts."),
+    "lines": ("ringback.accounts.cli_team", "Your team's phone numbers and whose each one is."),
+    "audit": ("ringback.accounts.cli_team", "Sign-ins, exports, role changes (owners only)."),
     "webhooks": (
         "ringback.outbound.cli",
         "Signed webhooks to your CRM: voicemail processed, call reviewed, attempt returned.",
@@ -105,8 +107,19 @@ Examples:
 Settings come from RINGBACK_* environment variables or a .env file; see `ringback config`.""",
 )
 @click.version_option(__version__, prog_name="ringback")
-def cli() -> None:
+@click.option(
+    "--as",
+    "acting_as",
+    default=None,
+    metavar="EMAIL",
+    help="Act as this user (default: RINGBACK_USER, else the first owner).",
+)
+def cli(acting_as: str | None) -> None:
     """Ringback: your calls get returned, and every call moves the relationship forward."""
+    from ringback.accounts.acting import bind_cli_actor
+    from ringback.command_kit import act_as
+
+    act_as(acting_as, bind_cli_actor)
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -28,6 +28,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 NOTHING_WRITTEN = "nothing was written"
 
+# Who the command acts as: ``--as EMAIL`` (set by the command table, ``ringback.cli``),
+# else RINGBACK_USER, else the first owner. The accounts domain binds it to the session
+# (``ringback.accounts.scope.bind_cli_actor``, handed in by the command table, since this
+# ground-floor module knows no domain); without it, a session acts as the system.
+ActorBinder = Callable[["Session", str], None]
+_acting: dict[str, Any] = {"as": "", "binder": None}
+
+
+def act_as(email: str | None, binder: ActorBinder | None) -> None:
+    """Set who the commands of this process act as, and how to bind them to a session."""
+    _acting["as"], _acting["binder"] = (email or "").strip(), binder
+
+
+def bind_actor(session: Session, settings: Settings) -> None:
+    """Bind the acting user (``--as``, RINGBACK_USER, the first owner) to ``session``."""
+    binder: ActorBinder | None = _acting["binder"]
+    if binder is not None:
+        binder(session, _acting["as"] or settings.user)
+
 
 def load_settings() -> Settings:
     """The settings, or a clear error naming the bad variable."""
@@ -122,6 +141,7 @@ def work(hints: ErrorHints, settings: Settings | None = None) -> Iterator[tuple[
     url = ready_database(settings)
     try:
         with transaction(url) as session:
+            bind_actor(session, settings)
             yield session, settings
     except SQLAlchemyError as exc:
         fail(f"database error, {NOTHING_WRITTEN}: {getattr(exc, 'orig', None) or exc}")

@@ -348,6 +348,10 @@ class Settings(BaseSettings):
     # HTTP Basic on /api/ for scripts written before API tokens; the web app's pages use
     # accounts (`ringback users add`) and scripts should prefer `ringback tokens create`.
     web_user: str = Field(default="ringback", description="HTTP Basic user name for /api/.")
+    user: str = Field(
+        default="",
+        description="The account the CLI acts as (email; `--as` overrides); default the first owner.",
+    )
     web_password: SecretStr | None = Field(
         default=None,
         description="HTTP Basic password for /api/ (secret); unset = /api/ takes only a "

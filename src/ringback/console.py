@@ -57,6 +57,25 @@ def echo(text: str, *, err: bool = False) -> None:
     click.echo(safe_text(text), err=err)
 
 
+WIDTH = 80  # the columns a command's lines are kept to
+
+
+def indented(text: str, indent: int = 6) -> str:
+    """``text`` (a reason, an error) as lines indented by ``indent`` spaces and at most
+    :data:`WIDTH` columns; a word longer than that (a URL) is kept whole."""
+    import textwrap
+
+    pad = " " * indent
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=pad,
+        subsequent_indent=pad,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 def fail(message: str, *, hint: str | None = None, exit_code: int = 1) -> NoReturn:
     raise UserError(message, hint=hint, exit_code=exit_code)
 

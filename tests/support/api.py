@@ -3,9 +3,13 @@ PostgreSQL) with users, their personal tokens, and clients carrying a token or a
 
 from __future__ import annotations
 
+import io
+import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ringback.accounts import sessions
@@ -74,3 +78,26 @@ def collect(client: TestClient, url: str) -> list[dict[str, Any]]:
         items += reply.json()["items"]
         next_url = reply.json()["next"]
     return items
+
+
+@pytest.fixture
+def lite(tmp_path: Path, sqlite_url: str) -> Iterator[Api]:
+    """On SQLite only: the API's routes over services that the domains' tests cover on both
+    databases (registered in tests/conftest.py)."""
+    from ringback.db.migrate import upgrade
+
+    upgrade(sqlite_url)
+    api = Api(tmp_path, sqlite_url)
+    yield api
+    api.close()
+
+
+def quiet_wav(seconds: float = 0.5) -> bytes:
+    """A real mono 16 kHz WAV, near silent, ``seconds`` long."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\x10\x00" * int(16000 * seconds))
+    return out.getvalue()

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -124,3 +125,14 @@ def get(path: str, *extra: str, length: int | None = None) -> bytes:
 
 def basic(user: str, password: str) -> str:
     return "Authorization: Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def all_routes(routes: list[Any]) -> Iterator[tuple[str, str]]:
+    """(method, path) of every route, included routers opened up (with their prefixes)."""
+    from fastapi.routing import iter_route_contexts
+
+    for route in iter_route_contexts(routes):
+        if route.methods:
+            yield from ((m, str(route.path)) for m in route.methods if m != "HEAD")
+        else:  # a mount (static files)
+            yield ("GET", str(route.path))

@@ -15,6 +15,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ringback.db.base import Base, UTCDateTime, utcnow
 
 
+class Team(Base):
+    """A group of reps and the managers who coach them (issue 16)."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -26,6 +36,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32), default="owner")
     password_hash: Mapped[str] = mapped_column(String(255))
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -68,6 +81,19 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     ip: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class PhoneLine(Base):
+    """One of the team's numbers and whose it is: a call to it is that user's voicemail,
+    in their inbox and their email. ``kind`` is personal or prospect (``ringback.lines``)."""
+
+    __tablename__ = "phone_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)  # E.164
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="personal")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IdempotencyKey(Base):

@@ -17,17 +17,22 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ringback.accounts.models import AuditEvent, User, WebSession
+from ringback.accounts.models import AuditEvent, Team, User, WebSession
 from ringback.db.base import utcnow
 
 HASHER = PasswordHasher()
 MIN_PASSWORD = 10  # characters; a generated password is longer
 MAX_PASSWORD = 1024  # argon2 takes any length, but a megabyte password is an attack
 
-# Every role and what it may do. The next issue's roles are rows added here; every check
-# in the app goes through can(), so nothing else changes.
+# Every role and what it may do; every check in the app goes through can(). Whose rows a
+# role sees is ringback.accounts.scope's, from "see_all" (everyone's) and "see_team" (the
+# rows of their team's users, read only): a rep sees their own and what is shared with them.
+_EVERYONE = frozenset({"view", "edit", "manage_tokens"})
 ROLES: dict[str, frozenset[str]] = {
-    "owner": frozenset({"view", "edit", "manage_users", "manage_settings", "manage_tokens"}),
+    "owner": _EVERYONE
+    | {"manage_users", "manage_settings", "see_all", "audit", "comment", "manage_lines"},
+    "manager": _EVERYONE | {"see_team", "comment"},
+    "rep": _EVERYONE,
 }
 
 # A hash to verify against when the email is unknown, so an unknown address costs the same
@@ -49,11 +54,22 @@ class UserView:
     role: str
     disabled: bool
     created_at: datetime
+    team_id: int | None = None
+    team: str = ""
 
     @classmethod
-    def of(cls, user: User) -> UserView:
-        """The view of a database row."""
-        return cls(user.id, user.email, user.name, user.role, user.disabled, user.created_at)
+    def of(cls, user: User, team: str = "") -> UserView:
+        """The view of a database row (``team``: its team's name, when the caller has it)."""
+        return cls(
+            user.id,
+            user.email,
+            user.name,
+            user.role,
+            user.disabled,
+            user.created_at,
+            user.team_id,
+            team,
+        )
 
     @property
     def display_name(self) -> str:
@@ -110,26 +126,72 @@ def count_users(session: Session) -> int:
 
 
 def list_users(session: Session) -> list[UserView]:
-    """Every user, oldest first."""
-    return [UserView.of(u) for u in session.scalars(select(User).order_by(User.id))]
+    """Every user with their team's name, oldest first."""
+    query = select(User, Team.name).outerjoin(Team, Team.id == User.team_id).order_by(User.id)
+    return [UserView.of(u, team or "") for u, team in session.execute(query)]
+
+
+def check_role(role: str) -> str:
+    """``role`` when it is one of ROLES; else AccountError naming them."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
+    return role
+
+
+def team_named(session: Session, name: str | None) -> Team | None:
+    """The team called ``name`` (made when new); None for no team."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    if len(name) > 100:
+        raise AccountError("a team name may have at most 100 characters")
+    team = session.scalar(select(Team).where(Team.name == name))
+    if team is None:
+        team = Team(name=name)
+        session.add(team)
+        session.flush()
+    return team
+
+
+def first_owner_id(session: Session) -> int | None:
+    """The oldest enabled owner's id: whose the rows with no owner are."""
+    query = select(func.min(User.id)).where(User.role == "owner", User.disabled.is_(False))
+    found = session.scalar(query)
+    return int(found) if found is not None else None
 
 
 def add_user(
-    session: Session, email: str, password: str, *, name: str = "", role: str = "owner"
+    session: Session,
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    role: str = "owner",
+    team: str | None = None,
 ) -> UserView:
-    """Create a user; AccountError for a taken email, an unknown role or a weak password."""
+    """Create a user; AccountError for a taken email, an unknown role or a weak password.
+    The first owner is given every row that has no owner yet (a CLI-only database)."""
+    from ringback.accounts.owned import adopt_unowned
+
     key = normalize_email(email)
-    if role not in ROLES:
-        raise AccountError(f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
+    check_role(role)
     if find_user(session, key) is not None:
         raise AccountError(f"a user with email {key} already exists")
     check_password(password)
+    found = team_named(session, team)
+    first = role == "owner" and first_owner_id(session) is None
     user = User(
-        email=key, name=name.strip()[:200], role=role, password_hash=hash_password(password)
+        email=key,
+        name=name.strip()[:200],
+        role=role,
+        password_hash=hash_password(password),
+        team_id=found.id if found else None,
     )
     session.add(user)
     session.flush()
-    return UserView.of(user)
+    if first:
+        adopt_unowned(session, user.id)
+    return UserView.of(user, found.name if found else "")
 
 
 def set_password(
@@ -177,7 +239,13 @@ def record(
     session.add(AuditEvent(action=action, user_id=user_id, ip=ip[:64], detail=detail[:500]))
 
 
-def audit_events(session: Session, *, limit: int = 100) -> list[AuditEvent]:
-    """The latest audit events, newest first."""
+def audit_events(
+    session: Session, *, limit: int = 100, user_id: int | None = None, action: str = ""
+) -> list[AuditEvent]:
+    """The latest audit events, newest first; only ``user_id``'s or ``action``'s when given."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if user_id is not None:
+        query = query.where(AuditEvent.user_id == user_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
     return list(session.scalars(query))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ringback.accounts.models import ApiToken, User, WebSession
-from ringback.accounts.service import AccountError, UserView
+from ringback.accounts.service import AccountError, UserView, can, record
 from ringback.db.base import utcnow
 
 TOKEN_PREFIX = "rb_"  # tells a Ringback token apart in a config file or a leak scanner
@@ -117,6 +118,9 @@ def create_token(session: Session, user: UserView, name: str) -> tuple[ApiToken,
     row = ApiToken(name=name, token_hash=digest(token), user_id=user.id)
     session.add(row)
     session.flush()
+    record(
+        session, "token_create", user_id=user.id, detail=json.dumps({"id": row.id, "name": name})
+    )
     return row, token
 
 
@@ -138,11 +142,16 @@ def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
     return [(token, email) for token, email in session.execute(query)]
 
 
-def revoke_token(session: Session, token_id: int) -> ApiToken:
-    """Revoke the token with ``token_id`` (kept, marked revoked); AccountError if unknown."""
+def revoke_token(session: Session, token_id: int, *, by: UserView | None = None) -> ApiToken:
+    """Revoke the token with ``token_id`` (kept, marked revoked); AccountError if unknown,
+    or (``by``: who asks) another user's and ``by`` is no owner."""
     row = session.get(ApiToken, token_id)
+    if row is not None and by is not None and row.user_id != by.id and not can(by, "manage_users"):
+        row = None  # another user's token is not there for them
     if row is None:
         raise AccountError(f"no API token with id {token_id}")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        detail = json.dumps({"id": row.id, "name": row.name})
+        record(session, "token_revoke", user_id=row.user_id, detail=detail)
     return row

@@ -17,6 +17,7 @@ from ringback.db.base import Base, UTCDateTime, utcnow
 
 class CallReview(Base):
     __tablename__ = "call_reviews"
+    __owned__ = True  # ringback.accounts.scope limits who sees it
     __table_args__ = (
         Index("ix_call_reviews_owner_id", "owner_id"),
         Index("ix_call_reviews_status", "status"),
@@ -38,3 +39,19 @@ class CallReview(Base):
     result_path: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CallReviewComment(Base):
+    """A manager's (or the rep's own) comment on a call review: coaching, written down."""
+
+    __tablename__ = "call_review_comments"
+    __owned_through__ = ("review_id", "call_reviews")
+    __parent_visible_is_enough__ = True  # a manager comments on their team's reviews
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("call_reviews.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -139,28 +139,34 @@ def create_review(
     return _view(session, row)
 
 
-def list_reviews(session: Session, *, owner_id: int, limit: int = 50) -> list[ReviewRow]:
-    """The user's reviews, newest first, each with its contact's name (one query: a
+def list_reviews(session: Session, *, owner_id: int | None, limit: int = 50) -> list[ReviewRow]:
+    """The user's reviews (``owner_id`` None: every review the session's user may see,
+    ``ringback.accounts.scope``), newest first, each with its contact's name (one query: a
     lookup per review cost the Calls page 70 ms on PostgreSQL)."""
     from ringback.contacts.models import Contact
 
-    rows = session.execute(
+    query = (
         select(CallReview, Contact.name)
         .outerjoin(Contact, Contact.id == CallReview.contact_id)
-        .where(CallReview.owner_id == owner_id)
         .order_by(CallReview.created_at.desc(), CallReview.id.desc())
         .limit(limit)
     )
-    return [_named(row, name or "") for row, name in rows]
+    if owner_id is not None:
+        query = query.where(CallReview.owner_id == owner_id)
+    return [_named(row, name or "") for row, name in session.execute(query)]
 
 
-def review_page(session: Session, *, owner_id: int, window: Window) -> Page[ReviewRow]:
-    """The user's reviews in id order after ``window.after`` (the API's list)."""
+def review_page(session: Session, *, owner_id: int | None, window: Window) -> Page[ReviewRow]:
+    """The user's reviews (``owner_id`` None: every review the session's user may see, a
+    manager's team's) in id order after ``window.after`` (the API's list)."""
     from ringback.db.paging import keyset
 
+    query = select(CallReview)
+    if owner_id is not None:
+        query = query.where(CallReview.owner_id == owner_id)
     return keyset(
         session,
-        select(CallReview).where(CallReview.owner_id == owner_id),
+        query,
         id_column=CallReview.id,
         updated_column=CallReview.updated_at,
         window=window,
@@ -168,10 +174,11 @@ def review_page(session: Session, *, owner_id: int, window: Window) -> Page[Revi
     )
 
 
-def get_review(session: Session, *, owner_id: int, review_id: int) -> ReviewRow:
-    """One of the user's reviews; ReviewNotFound if there is none or it is someone else's."""
+def get_review(session: Session, *, owner_id: int | None, review_id: int) -> ReviewRow:
+    """One of the user's reviews (``owner_id`` None: one the session's user may see);
+    ReviewNotFound if there is none or it is someone else's."""
     row = session.get(CallReview, review_id)
-    if row is None or row.owner_id != owner_id:
+    if row is None or (owner_id is not None and row.owner_id != owner_id):
         raise ReviewNotFound(f"no call review {review_id}")
     return _view(session, row)
 

@@ -12,7 +12,7 @@ from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
 from ringback.contacts.cli_history import done, followup, interaction, phrase, story
 from ringback.contacts.cli_import import import_command
-from ringback.contacts.cli_merge import merge_command
+from ringback.contacts.cli_merge import merge_command, share_command, unshare_command
 from ringback.inputs import MAX_ID
 
 
@@ -28,6 +28,8 @@ contacts.add_command(followup)
 contacts.add_command(done)
 contacts.add_command(import_command)
 contacts.add_command(merge_command)
+contacts.add_command(share_command)
+contacts.add_command(unshare_command)
 
 _ADD_EPILOG = """\b
 Examples:

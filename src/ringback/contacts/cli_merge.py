@@ -1,4 +1,5 @@
-"""``ringback contacts merge A B``: two contacts that are one person become one."""
+"""``ringback contacts merge A B``: two contacts that are one person become one; and
+``contacts share | unshare CONTACT --with EMAIL``: a contact two users work."""
 
 from __future__ import annotations
 
@@ -52,3 +53,50 @@ def merge_command(keep_ref: str, merge_ref: str, dry_run: bool, as_json: bool) -
 def _count(n: int, what: str) -> str:
     """ "1 number", "2 numbers": every name in ``merge.WHAT`` is a plural in -s."""
     return f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
+
+
+def _sharing_command(
+    name: str, *, on: bool, doc: str, with_help: str, examples: str
+) -> click.Command:
+    """``contacts share`` (``on``) or ``contacts unshare``: one contact, one user."""
+
+    @click.command(name, help=doc, epilog="\b\nExamples:\n" + examples)
+    @click.argument("contact")
+    @click.option("--with", "email", required=True, help=with_help)
+    @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+    def command(contact: str, email: str, as_json: bool) -> None:
+        _share(contact, email, as_json, on=on)
+
+    return command
+
+
+share_command = _sharing_command(
+    "share",
+    on=True,
+    doc="Share a contact with another user: they see and work it too.",
+    with_help="The user to share it with (email).",
+    examples="  ringback contacts share 12 --with sam@example.com\n"
+    '  ringback contacts share "ABC Inc" --with sam@example.com --json',
+)
+unshare_command = _sharing_command(
+    "unshare",
+    on=False,
+    doc="Stop sharing a contact with a user.",
+    with_help="The user to stop sharing it with.",
+    examples="  ringback contacts unshare 12 --with sam@example.com",
+)
+
+
+def _share(contact: str, email: str, as_json: bool, *, on: bool) -> None:
+    from ringback.console import echo
+    from ringback.contacts.sharing import share_contact, unshare_contact
+
+    change = share_contact if on else unshare_contact
+    with unit_of_work() as (session, settings):
+        done = change(session, ref=contact, email=email, region=settings.default_region)
+    if as_json:
+        print_json({"contact_id": done.contact_id, "user": done.user, "shared": on})
+        return
+    verb = "Shared" if on else "Stopped sharing"
+    note = "" if done.changed else " (already so)"
+    echo(f"{verb} {done.contact} (contact {done.contact_id}) with {done.user}{note}.")

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ringback.db.base import Base, UTCDateTime, string_enum, utcnow
+from ringback.accounts import models as _accounts  # noqa: F401  (users: the owners)
+from ringback.db.base import Base, Owned, UTCDateTime, string_enum, utcnow
 
 _enum = string_enum
 
@@ -37,7 +38,7 @@ class Direction(enum.StrEnum):
     NONE = "none"
 
 
-class Contact(Base):
+class Contact(Owned, Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,6 +81,7 @@ class _ContactDetail:
 
 class ContactPhone(_ContactDetail, Base):
     __tablename__ = "contact_phones"
+    __owned_through__ = ("contact_id", "contacts")  # seen with its contact
     __table_args__ = (
         Index("ix_contact_phones_e164", "e164"),
         Index("ix_contact_phones_contact_id", "contact_id"),
@@ -91,6 +93,7 @@ class ContactPhone(_ContactDetail, Base):
 
 class ContactEmail(_ContactDetail, Base):
     __tablename__ = "contact_emails"
+    __owned_through__ = ("contact_id", "contacts")
     __table_args__ = (
         Index("ix_contact_emails_address", "address"),
         Index("ix_contact_emails_contact_id", "contact_id"),
@@ -102,6 +105,7 @@ class ContactEmail(_ContactDetail, Base):
 
 class BackStoryItem(Base):
     __tablename__ = "back_story_items"
+    __owned_through__ = ("contact_id", "contacts")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(
@@ -118,7 +122,7 @@ class BackStoryItem(Base):
     contact: Mapped[Contact] = relationship(back_populates="back_story")
 
 
-class Interaction(Base):
+class Interaction(Owned, Base):
     __tablename__ = "interactions"
     __table_args__ = (Index("ix_interactions_contact_time", "contact_id", "occurred_at"),)
 
@@ -138,7 +142,7 @@ class Interaction(Base):
     contact: Mapped[Contact] = relationship(back_populates="interactions")
 
 
-class FollowUp(Base):
+class FollowUp(Owned, Base):
     __tablename__ = "follow_ups"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -159,3 +163,20 @@ class FollowUp(Base):
         UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
     contact: Mapped[Contact | None] = relationship(back_populates="follow_ups")
+
+
+class ContactShare(Base):
+    """A contact worked by another user too (a company account two reps share): explicit,
+    never accidental. The user sees and may edit the contact as if it were theirs."""
+
+    __tablename__ = "contact_shares"
+    # Only whoever may change the contact shares it (read freely: it decides visibility).
+    __written_through__ = ("contact_id", "contacts")
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

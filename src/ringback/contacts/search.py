@@ -143,19 +143,3 @@ def probable_duplicates(
         )
         found.append(ProbableDuplicate(cid, names.get(cid, ""), reason))
     return tuple(found)
-
-
-def visible_contact(
-    session: Session, *, contact_id: int, viewer: tuple[str, ...], shared: bool
-) -> Contact | None:
-    """Contact ``contact_id`` if the viewer may see it, else None (as if it did not exist).
-
-    ``shared``: a one-user install, where every contact is the user's. Otherwise a contact
-    whose ``owner`` names someone other than the viewer (``viewer``: their email and name)
-    is not theirs; one with no owner is everyone's. Teams and roles refine this next.
-    """
-    contact = session.get(Contact, contact_id)
-    if contact is None or shared or not (contact.owner or "").strip():
-        return contact
-    names = {v.strip().lower() for v in viewer if v and v.strip()}
-    return contact if contact.owner.strip().lower() in names else None  # type: ignore[union-attr]

@@ -8,9 +8,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Enum, MetaData
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names so that Alembic migrations read the same on SQLite and PostgreSQL.
@@ -39,6 +39,22 @@ def view_of(view: type[V], row: object, **given: Any) -> V:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Owned:
+    """A row with an owning user (issue 16): ``owner_id`` points at ``users``, indexed.
+
+    NULL means "the first owner's": a database used without any account (the CLI alone)
+    keeps working, and when the first owner is created every NULL becomes theirs
+    (``ringback.accounts.service.add_user``). What a session may see of an owned row is
+    decided in one place, ``ringback.accounts.scope``, from the ``__owned__`` marker.
+    """
+
+    __owned__ = True
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ringback.calls.models import CallReview
 from ringback.mail.spool import SpoolCounts, is_parked, sent_time, spool_counts
+from ringback.outbound.models import WebhookDelivery
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 from ringback.voicemail.models import (
     FINAL_STATUSES,
@@ -90,8 +90,8 @@ def _unfinished_voicemails(session: Session) -> dict[str, int]:
 
 def depths(session: Session, *, outbox: Path) -> Depths:
     """Queue depth now: ``transcribe`` (the voicemail pipeline), ``download`` (Twilio
-    recordings), ``calls`` (call reviews), ``mail`` (the outbox) and, where outbound
-    webhooks are installed, ``webhooks`` (deliveries pending)."""
+    recordings), ``calls`` (call reviews), ``mail`` (the outbox) and ``webhooks`` (outbound
+    deliveries pending)."""
     stages = _unfinished_voicemails(session)
     downloads = session.scalar(
         select(func.count())
@@ -103,32 +103,17 @@ def depths(session: Session, *, outbox: Path) -> Depths:
         .select_from(CallReview)
         .where(CallReview.status.in_(["queued", "running"]))
     )
+    hooks = session.scalar(
+        select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.status == "pending")
+    )
     queues = {
         "transcribe": sum(stages.values()),
         "download": int(downloads or 0),
         "calls": int(reviews or 0),
         "mail": spool_counts(outbox).waiting,
+        "webhooks": int(hooks or 0),
     }
-    deliveries = _webhook_deliveries()
-    if deliveries is not None:
-        queues["webhooks"] = int(
-            session.scalar(
-                select(func.count()).select_from(deliveries).where(deliveries.status == "pending")
-            )
-            or 0
-        )
     return Depths(queues, stages)
-
-
-def _webhook_deliveries() -> Any:
-    """The outbound webhooks' delivery table, where that capability is installed; None
-    otherwise. (Looked up by name so this room does not depend on it being there.)"""
-    import importlib
-
-    try:
-        return importlib.import_module("ringback.outbound.models").WebhookDelivery
-    except (ImportError, AttributeError):
-        return None
 
 
 def _by_status(session: Session, column: object, kind: str) -> dict[tuple[str, str], int]:
@@ -148,10 +133,8 @@ def outcomes(session: Session, *, outbox: Path) -> Outcomes:
     counts |= {k: v for k, v in downloads.items() if RecordingStatus(k[1]) not in UNFINISHED}
     reviews = _by_status(session, CallReview.status, "call_review")
     counts |= {k: v for k, v in reviews.items() if k[1] in ("done", "failed")}
-    deliveries = _webhook_deliveries()
-    if deliveries is not None:
-        found = _by_status(session, deliveries.status, "webhook")
-        counts |= {k: v for k, v in found.items() if k[1] != "pending"}
+    found = _by_status(session, WebhookDelivery.status, "webhook")
+    counts |= {k: v for k, v in found.items() if k[1] != "pending"}
     mail: SpoolCounts = spool_counts(outbox)
     counts[("mail", "sent")] = mail.sent
     counts[("mail", "failed")] = mail.failed

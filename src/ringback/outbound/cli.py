@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ringback.console import echo, fail, print_json
+from ringback.console import echo, fail, indented, print_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,7 +29,13 @@ def hooks_work() -> Iterator[tuple[Session, Settings, int]]:
     from ringback.outbound.service import WebhookError, WebhookNotFound, acting_user_id
 
     hints = {
-        WebhookNotFound: Hint("see them with: ringback webhooks list", written=False),
+        WebhookNotFound: Hint(
+            lambda exc: (
+                "see them with: ringback webhooks "
+                + ("deliveries" if "delivery" in str(exc) else "list")
+            ),
+            written=False,
+        ),
         WebhookError: Hint(lambda exc: exc.hint or None),
     }
     with work(hints) as (session, settings):
@@ -65,28 +71,37 @@ Examples:
 @_JSON
 def add(url: str, events: str, as_json: bool) -> None:
     """Send events to URL; prints the signing secret, this once."""
+    from ringback.outbound.sender import private_warning
     from ringback.outbound.service import add_endpoint
 
-    with hooks_work() as (session, _settings, user_id):
+    with hooks_work() as (session, settings, user_id):
         added = add_endpoint(session, user_id=user_id, url=url, events=events.split(","))
+    refused = None if settings.webhook_allow_private else private_warning(added.endpoint.url)
+    warning = f"{refused}: until then every delivery to it fails" if refused else None
     if as_json:
-        print_json({**added.endpoint.as_json(), "secret": added.secret})
+        print_json({**added.endpoint.as_json(), "secret": added.secret, "warning": warning})
         return
     echo(f"Webhook {added.endpoint.id} added: {added.endpoint.url}")
     echo(f"Events: {', '.join(added.endpoint.events)}")
     echo("Signing secret, shown only now (keep it in your CRM's settings):")
     echo(f"  {added.secret}")
     echo("Check each request's Ringback-Signature with it (README: Webhooks to your CRM).")
+    if warning:
+        echo(f"Warning: {warning} (set it where `ringback serve` and the workers run).")
+
+
+INDENT = " " * 6
 
 
 def _last(endpoint: EndpointView, settings: Settings) -> str:
+    """How the newest delivery went, then (on lines of its own) why it failed."""
     from ringback.timefmt import format_when
 
     if not endpoint.last_status:
         return "nothing sent yet"
     when = format_when(endpoint.last_at, settings.tz) if endpoint.last_at else ""
     error = (
-        f": {endpoint.last_error}"
+        f":\n{indented(endpoint.last_error)}"
         if endpoint.last_status != "delivered" and endpoint.last_error
         else ""
     )
@@ -114,7 +129,8 @@ def list_(as_json: bool) -> None:
     for e in found:
         state = "" if e.active else " (paused)"
         echo(f"  {e.id}  {e.url}{state}  secret {e.secret_hint}")
-        echo(f"      {', '.join(e.events)}; {_last(e, settings)}")
+        echo(indented(", ".join(e.events)))
+        echo(f"{INDENT}{_last(e, settings)}")
 
 
 @webhooks.command(
@@ -176,8 +192,8 @@ def _delivery_line(d: DeliveryView, settings: Settings) -> str:
         state = f"pending, next try {format_when(d.next_attempt_at, settings.tz)}"
     else:
         state = d.status
-    error = f" — {d.last_error}" if d.last_error and d.status != "delivered" else ""
-    return f"  {d.id}  {d.event}  to {d.url}: {state}{error}"
+    error = f"\n{indented(d.last_error)}" if d.last_error and d.status != "delivered" else ""
+    return f"  {d.id}  {d.event}  {state}\n{INDENT}to {d.url}{error}"
 
 
 @webhooks.command(

@@ -85,6 +85,16 @@ def check_destination(url: str) -> None:
         )
 
 
+def private_warning(url: str) -> str | None:
+    """Why every delivery to ``url`` would be refused while private addresses are (its
+    host is loopback or on a private network), or None (public, or not resolvable now)."""
+    try:
+        check_destination(url)
+    except DeliveryFailed as exc:
+        return str(exc) if exc.permanent else None
+    return None
+
+
 class Transport(Protocol):
     """Posts one body; returns the HTTP status, or raises DeliveryFailed."""
 

@@ -180,12 +180,11 @@ def recordings(limit: int, as_json: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from ringback.command_kit import load_settings, ready_database
-    from ringback.telephony.service import list_recordings
+    from ringback.command_kit import work
+    from ringback.telephony.service import recordings_seen
 
-    settings = load_settings()
-    ready_database(settings)
-    rows = list_recordings(settings, limit=limit)
+    with work({}) as (session, settings):  # the acting user's (--as): a rep sees theirs
+        rows = recordings_seen(session, limit=limit)
     if as_json:
         print_json(rows)
         return

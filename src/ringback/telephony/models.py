@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ringback.db.base import Base, UTCDateTime, string_enum, utcnow
+from ringback.db.base import Base, Owned, UTCDateTime, string_enum, utcnow
 from ringback.voicemail import models as _voicemail  # noqa: F401  (the voicemails FK)
 
 
@@ -32,7 +32,7 @@ class RecordingStatus(enum.StrEnum):
 UNFINISHED = frozenset({RecordingStatus.RECEIVED, RecordingStatus.DOWNLOADING})
 
 
-class TelephonyRecording(Base):
+class TelephonyRecording(Owned, Base):
     __tablename__ = "telephony_recordings"
     __table_args__ = (Index("ix_telephony_recordings_status", "status"),)
 

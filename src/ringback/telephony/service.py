@@ -36,6 +36,8 @@ from ringback.telephony.download import (
 from ringback.telephony.models import UNFINISHED, RecordingStatus, TelephonyRecording
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 log = logging.getLogger("ringback.telephony")
@@ -211,6 +213,14 @@ def default_downloader(settings: Settings) -> RecordingDownloader:
     )
 
 
+def _voicemail_owner(url: str, voicemail_id: int) -> int | None:
+    """Whose the message is (its line's user, given by the pipeline): the recording's too."""
+    from ringback.voicemail.models import Voicemail
+
+    with transaction(url) as session:
+        return session.scalar(select(Voicemail.owner_id).where(Voicemail.id == voicemail_id))
+
+
 def _set(url: str, row_id: int, **values: Any) -> None:
     with transaction(url) as session:
         row = session.get(TelephonyRecording, row_id)
@@ -284,6 +294,7 @@ def process(
         row.id,
         status=RecordingStatus.INGESTED,
         voicemail_id=voicemail_id,
+        owner_id=_voicemail_owner(url, voicemail_id),
         error=None,
         attempts=row.attempts + fetched.attempts,
     )
@@ -412,9 +423,14 @@ def recording_dict(row: TelephonyRecording) -> dict[str, Any]:
     }
 
 
+def recordings_seen(session: Session, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest recordings the session's user may see (``ringback.accounts.scope``)."""
+    rows = session.scalars(
+        select(TelephonyRecording).order_by(TelephonyRecording.id.desc()).limit(limit)
+    ).all()
+    return [recording_dict(r) for r in rows]
+
+
 def list_recordings(settings: Settings, *, limit: int = 50) -> list[dict[str, Any]]:
     with transaction(settings.effective_database_url) as session:
-        rows = session.scalars(
-            select(TelephonyRecording).order_by(TelephonyRecording.id.desc()).limit(limit)
-        ).all()
-        return [recording_dict(r) for r in rows]
+        return recordings_seen(session, limit=limit)

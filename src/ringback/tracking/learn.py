@@ -159,14 +159,17 @@ def fit_outcomes(session: Session, *, settings: Settings, now_epoch: int) -> Fit
     """Fit on the user's voicemails whose outcome is known (see the module docstring)."""
     from sqlalchemy import text
 
+    from ringback.accounts.scope import owner_sql
+
     window = round(settings.return_window_days * 86400)
+    owners, params = owner_sql(session)  # the acting user's voicemails (a team's, all)
     rows = session.execute(
         text(
             "SELECT rule_bits, COUNT(*), COUNT(return_seconds) FROM outreach_events "
             "WHERE outcome = 'voicemail' AND direction = 'outbound' AND rule_bits IS NOT NULL "
-            "AND (return_seconds IS NOT NULL OR epoch <= :settled) GROUP BY rule_bits"
+            f"AND (return_seconds IS NOT NULL OR epoch <= :settled){owners} GROUP BY rule_bits"
         ),
-        {"settled": now_epoch - window},
+        {"settled": now_epoch - window, **params},
     ).all()
     if not rows:
         empty = np.zeros(0, dtype=np.int64)

@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ringback.contacts import models as _contacts  # noqa: F401  (FK target in the metadata)
-from ringback.db.base import Base, UTCDateTime, new_uid, string_enum, utcnow
+from ringback.db.base import Base, Owned, UTCDateTime, new_uid, string_enum, utcnow
 
 
 class Channel(enum.StrEnum):
@@ -69,7 +69,7 @@ def rule_mask(passed: dict[str, int] | dict[str, bool]) -> int:
     return sum(1 << i for i, rule in enumerate(RULE_BITS) if passed.get(rule))
 
 
-class OutreachEvent(Base):
+class OutreachEvent(Owned, Base):
     __tablename__ = "outreach_events"
     __table_args__ = (
         # Finding a contact's inbound events after an attempt, and its open attempts.
@@ -134,7 +134,7 @@ class StepStatus(enum.StrEnum):
     SKIPPED = "skipped"  # not taken: sequence stopped, no email address, opted out
 
 
-class FollowUpSequence(Base):
+class FollowUpSequence(Owned, Base):
     """A cadence of follow-ups after an unreturned attempt (e.g. day 0 voicemail + email,
     day 3 email, day 7 call); stopped as soon as the contact responds."""
 
@@ -161,6 +161,7 @@ class FollowUpSequence(Base):
 
 class FollowUpStep(Base):
     __tablename__ = "followup_steps"
+    __owned_through__ = ("sequence_id", "followup_sequences")
     __table_args__ = (Index("ix_followup_steps_status_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

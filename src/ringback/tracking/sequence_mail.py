@@ -20,7 +20,7 @@ from ringback.tracking.models import (
     StepStatus,
     Way,
 )
-from ringback.tracking.sequence_state import SequenceError, sequence_contact
+from ringback.tracking.sequence_state import SequenceError, StepNotFound, sequence_contact
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -67,7 +67,7 @@ def send_step(session: Session, *, step_id: int, settings: Settings, now: dateti
         select(FollowUpStep).where(FollowUpStep.id == step_id).with_for_update()
     ).first()
     if step is None:
-        raise SequenceError(f"no follow-up step with id {step_id}")
+        raise StepNotFound(f"no follow-up step with id {step_id}")
     if step.status is StepStatus.SENT:
         return None
     if step.status is not StepStatus.DRAFTED:
@@ -155,7 +155,7 @@ def preview_step(session: Session, *, step_id: int, settings: Settings) -> Draft
 
     step = session.get(FollowUpStep, step_id)
     if step is None:
-        raise SequenceError(f"no follow-up step with id {step_id}")
+        raise StepNotFound(f"no follow-up step with id {step_id}")
     if step.channel is not Channel.EMAIL or step.body is None:
         raise SequenceError(
             f"step {step_id} is a {step.channel.value} step ({step.status.value}) with no draft;"

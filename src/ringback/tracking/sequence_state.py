@@ -24,6 +24,10 @@ class SequenceError(ValueError):
     """A sequence operation that cannot be done as asked."""
 
 
+class StepNotFound(SequenceError):
+    """No such step (or not one the acting user may see: the same thing to them)."""
+
+
 def stop_for_contact(session: Session, *, contact_id: int, reason: str) -> int:
     """Stop every active sequence for a contact who responded; returns how many."""
     ids = list(

@@ -148,15 +148,18 @@ class _Scope:
     the filter to its own WHERE; the hour bound is only for the query on the hour index."""
 
     since: datetime | None
+    # Whose voicemails (raw SQL: ``ringback.accounts.scope.owner_sql``): "" for everyone's.
+    owners: str = ""
+    owner_params: tuple[tuple[str, int], ...] = ()
 
     @property
     def params(self) -> dict[str, int]:
         since_epoch = int(self.since.timestamp()) if self.since else -(2**62)
-        return {"since": since_epoch, "since_hour": since_epoch // 3600}
+        return {"since": since_epoch, "since_hour": since_epoch // 3600, **dict(self.owner_params)}
 
     @property
     def sql(self) -> str:
-        return " AND epoch >= :since" if self.since else ""
+        return (" AND epoch >= :since" if self.since else "") + self.owners
 
 
 @dataclass(frozen=True)
@@ -179,9 +182,11 @@ def compute_stats(
     window_days: float = 7.0,
 ) -> ReturnStats:
     """Everything ``ringback stats`` shows (``.as_json()``: what ``--json`` prints)."""
+    from ringback.accounts.scope import owner_sql
     from ringback.tracking.ab import compare_variants
 
-    scope = _Scope(since)
+    owners, owner_params = owner_sql(session)
+    scope = _Scope(since, owners, tuple(owner_params.items()))
     hours = _count_by_hour(session, scope, tz)
     by_variant, by_band = _count_by_variant_and_band(session, scope)
     by_rule = _count_by_rule(session, scope)

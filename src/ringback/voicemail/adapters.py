@@ -8,6 +8,7 @@ prints is exactly what a message in the inbox gets.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -209,12 +210,14 @@ class EmailNotifier:
         )
 
         known = self._known_caller(message)
+        email = email_input(message, self.settings, idempotency_key, known=known)
+        user_address = self._owner_address(message)
+        if user_address:  # a rep's line: their email (and the prospect address, if any)
+            chosen = tuple(dict.fromkeys((user_address, *email.recipients)))
+            email = dataclasses.replace(email, recipients=chosen)
         send = deliver_voicemail if self.deliver_later is None else spool_voicemail
         try:
-            result = send(
-                email_input(message, self.settings, idempotency_key, known=known),
-                settings=self.settings,
-            )
+            result = send(email, settings=self.settings)
         except MailConfigError as exc:
             raise PermanentError(str(exc)) from exc
         if self.deliver_later is not None:
@@ -225,6 +228,20 @@ class EmailNotifier:
             # Not an error: the mail is on disk and the next outbox flush sends it.
             log.warning("voicemail %s: email queued (%s)", message.voicemail_id, result.error)
         return result.key
+
+    def _owner_address(self, message: VoicemailMessage) -> str | None:
+        """The email of the user whose line took the message, when that is not the first
+        owner (whose mail goes to the configured SMTP_TO / OWNER_EMAIL, as always). A
+        failed lookup sends to the default address: it costs the routing, never the email."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if self.url is None:
+            return None
+        try:
+            return _user_address(self.url, int(message.voicemail_id))
+        except SQLAlchemyError as exc:
+            log.warning("voicemail %s: owner lookup failed (%s)", message.voicemail_id, exc)
+            return None
 
     def _known_caller(self, message: VoicemailMessage) -> tuple[str, str | None] | None:
         """The contact behind the caller ID or the number said, so that a client who does not
@@ -243,6 +260,22 @@ class EmailNotifier:
         except SQLAlchemyError as exc:
             log.warning("voicemail %s: contact lookup failed (%s)", message.voicemail_id, exc)
             return None
+
+
+def _user_address(url: str, voicemail_id: int) -> str | None:
+    from sqlalchemy import select
+
+    from ringback.accounts.models import User
+    from ringback.accounts.service import first_owner_id
+    from ringback.db.session import transaction
+    from ringback.voicemail.models import Voicemail
+
+    with transaction(url) as session:
+        owner_id = session.scalar(select(Voicemail.owner_id).where(Voicemail.id == voicemail_id))
+        if owner_id is None or owner_id == first_owner_id(session):
+            return None
+        user = session.get(User, owner_id)
+        return user.email if user is not None and not user.disabled else None
 
 
 def _unsure(value: str | None) -> str | None:

@@ -135,6 +135,7 @@ def add(
                 received_at=when,
                 on_stage=on_stage,
                 on_progress=on_progress,
+                owner_id=_acting_user_id(settings),
             )
         )
     data = result_json(result)
@@ -147,6 +148,16 @@ def add(
         render.outcome(data, email_words=delivery_words(settings, data["email_status"]))
     if result.status in ("rejected", "failed", "received"):
         raise SystemExit(1)  # received: waiting for the object store (inbox resume)
+
+
+def _acting_user_id(settings: Settings) -> int | None:
+    """The id of the user the command acts as (--as, RINGBACK_USER, the first owner)."""
+    from ringback.accounts.scope import actor_of
+    from ringback.command_kit import work
+
+    with work({}, settings) as (session, _):
+        actor = actor_of(session)
+    return actor.id if actor is not None else None
 
 
 def _add_batch(files: tuple[Path, ...], settings: Settings, workers: int, as_json: bool) -> None:

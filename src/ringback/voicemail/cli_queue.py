@@ -93,12 +93,20 @@ def _show(rows: list[dict[str, Any]], settings: Settings, *, wait: bool, as_json
     if as_json:
         print_json(rows[0] if len(rows) == 1 else rows)
     elif not wait:
+        waiting = [d for d in rows if d["status"] in ("received", "processing")]
         for data in rows:
-            queued = data["status"] in ("received", "processing")
             known = "" if data["created"] else " (already in the inbox)"
-            what = "stored and queued for the workers" if queued else data["status"]
+            what = "stored and queued for the workers" if data in waiting else data["status"]
             echo(f"Voicemail #{data['id']}: {what}{known}")
-        echo("see progress with `ringback jobs list`; the email follows when it is done")
+        if waiting:
+            echo("see progress with `ringback jobs list`; the email follows when it is done")
+        else:  # nothing left to do for the workers: say where to read it, not "progress"
+            one = len(rows) == 1
+            echo(
+                f"see it with `ringback inbox show {rows[0]['id']}`"
+                if one
+                else "see them with `ringback inbox list`"
+            )
     elif len(rows) == 1:
         render.outcome(rows[0], email_words=delivery_words(settings, rows[0]["email_status"]))
     else:

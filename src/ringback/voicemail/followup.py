@@ -108,6 +108,17 @@ def known_caller(
         return (found.name, found.company) if found is not None else None
 
 
+def act_for_owner(session: Session, owner_id: int | None) -> None:
+    """Bind ``session`` to the user ``owner_id`` (nothing for None: the system)."""
+    from ringback.accounts.models import User
+    from ringback.accounts.scope import bind_actor
+    from ringback.accounts.service import UserView
+
+    user = session.get(User, owner_id) if owner_id is not None else None
+    if user is not None:
+        bind_actor(session, UserView.of(user))
+
+
 def callback_task(session: Session, row: Voicemail) -> FollowUp | None:
     """The callback task this message created, by its link (None if none, or deleted)."""
     from ringback.contacts.models import FollowUp
@@ -148,6 +159,7 @@ def ensure_task(
     if missed:  # the number, which is all a hang-up tells
         name = _with_number(row, settings.default_region, contact.name if contact else None)
     values = {
+        "owner_id": row.owner_id,  # the message's user: the task is in their Today
         "contact_id": contact.id if contact else None,
         "title": task_title(row, name or "unknown caller", missed=missed),
         "due_at": due,
@@ -208,6 +220,9 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
         row = session.get(Voicemail, ctx.voicemail_id)
         if row is None:
             raise LookupError(f"no voicemail {ctx.voicemail_id}")
+        # From here on, act as the message's user: the caller is found among their
+        # contacts, and the contact, task and events made are theirs.
+        act_for_owner(session, row.owner_id)
         # The stages' results reach the row only when the run ends; use the live ones.
         if ctx.facts is not None:
             row.facts = ctx.facts.to_json()

@@ -301,13 +301,15 @@ def open_voicemail(
     session: Session, *, voicemail_id: int, region: str, tz: tzinfo
 ) -> VoicemailView:
     """Message ``voicemail_id`` as its page shows it (times in the user's timezone
-    ``tz``); opening it marks it read.
+    ``tz``); opening it marks it read (when the reader may change it: a manager reading a
+    rep's message leaves it unread for the rep).
     Raises :class:`~ringback.voicemail.service.VoicemailNotFound`."""
+    from ringback.accounts.scope import may_change
     from ringback.contacts.models import Contact
     from ringback.mail.compose import UNSURE_NUMBER
 
     row = get_voicemail(session, voicemail_id)
-    if row.read_at is None:
+    if row.read_at is None and may_change(session, row):
         row.read_at = utcnow()
     contact = session.get(Contact, row.contact_id) if row.contact_id is not None else None
     facts = facts_of(row)

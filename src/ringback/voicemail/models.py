@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # The contact_id foreign key needs the contacts table in the same metadata, even in a
 # process that never imports the contacts domain itself (e.g. a pipeline worker).
 from ringback.contacts import models as _contacts  # noqa: F401
-from ringback.db.base import Base, UTCDateTime, new_uid, string_enum, utcnow
+from ringback.db.base import Base, Owned, UTCDateTime, new_uid, string_enum, utcnow
 
 _enum = string_enum
 
@@ -62,7 +62,7 @@ class StageStatus(enum.StrEnum):
     SKIPPED = "skipped"  # not applicable (e.g. no transcript for a hang-up)
 
 
-class Voicemail(Base):
+class Voicemail(Owned, Base):
     __tablename__ = "voicemails"
     __table_args__ = (
         Index("ix_voicemails_status_received", "status", "received_at"),
@@ -131,6 +131,7 @@ class VoicemailStage(Base):
     """One row per stage per voicemail: what ran, how long, how often, and what it produced."""
 
     __tablename__ = "voicemail_stages"
+    __owned_through__ = ("voicemail_id", "voicemails")
     __table_args__ = (UniqueConstraint("voicemail_id", "stage", name="uq_voicemail_stages_stage"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

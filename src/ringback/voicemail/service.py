@@ -120,8 +120,10 @@ def add_file(
     received_at: datetime | None = None,
     on_stage: Callable[[str], None] | None = None,
     on_progress: Callable[[float], None] | None = None,
+    owner_id: int | None = None,
 ) -> VoicemailResult:
-    """Store one recording and run the whole pipeline on it, email included.
+    """Store one recording and run the whole pipeline on it, email included; the message is
+    the dialled line's user's, else ``owner_id``'s, else the first owner's.
 
     ``on_stage`` hears each stage's name as it starts, ``on_progress`` the fraction of
     the transcription done (0..1): a terminal's progress bar, or nothing."""
@@ -137,6 +139,7 @@ def add_file(
         from_number=from_number,
         to_number=to_number,
         received_at=received_at,
+        owner_id=owner_id,
         **kwargs,
     )
 

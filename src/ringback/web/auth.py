@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
@@ -33,6 +34,8 @@ from ringback.accounts.service import UserView, can
 from ringback.web.throttle import LoginThrottle
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from ringback.config import Settings
 
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="Ringback", charset="UTF-8"'}
@@ -195,6 +198,19 @@ def csrf_token(request: Request) -> str:
     return derived_token(request.state.new_pre, "csrf")
 
 
+class CsrfRefused(HTTPException):
+    """A signed-in browser's unsafe request without its CSRF token; ``hint`` (shown in the
+    API's error body) says how a script sends it."""
+
+    hint = (
+        "send the X-CSRF-Token header with the token of this session's pages "
+        '(<meta name="csrf-token">), or use an API token: Authorization: Bearer TOKEN'
+    )
+
+    def __init__(self) -> None:
+        super().__init__(403, "The form's security token is missing or out of date.")
+
+
 async def check_csrf(request: Request) -> None:
     """403 unless an unsafe request carries this browser's CSRF token."""
     if request.method in SAFE_METHODS:
@@ -207,7 +223,7 @@ async def check_csrf(request: Request) -> None:
         given = value if isinstance(value, str) else None
     expected = expected_csrf(request)
     if not given or not expected or not hmac.compare_digest(given, expected):
-        raise HTTPException(403, "The form's security token is missing or out of date.")
+        raise CsrfRefused()
 
 
 async def current_user(request: Request) -> UserView:
@@ -244,3 +260,15 @@ def signed_in_router(**kwargs: Any) -> APIRouter:
 
 
 require_login = current_user  # the name the API routes were written with
+
+
+def user_transaction(request: Request) -> AbstractContextManager[Session]:
+    """One transaction acting as the request's signed-in user: what they may see and
+    change is limited in one place (``ringback.accounts.scope``). Only a route that asked
+    for :func:`current_user` may open one (else RuntimeError: never the system by mistake)."""
+    from ringback.accounts.scope import acting_transaction
+
+    if not hasattr(request.state, "user"):
+        raise RuntimeError("a database session for a request nobody signed in to")
+    url = request.app.state.settings.effective_database_url
+    return acting_transaction(url, request.state.user)

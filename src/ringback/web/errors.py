@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ringback.accounts.scope import NotYours
 from ringback.web.api import errors as api_errors
 from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
 from ringback.web.render import redirect, render
@@ -108,6 +109,12 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return await error_page(request, 422, f"Check: {fields}." if fields else "")
 
 
+async def _not_yours(request: Request, exc: Exception) -> Response:
+    """A write to another user's row (``ringback.accounts.scope.NotYours``) is a 404 like
+    any row the user cannot see: nothing says it exists."""
+    return await _http_error(request, StarletteHTTPException(404, "Not Found"))
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if api_errors.is_api(request):
@@ -122,4 +129,5 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(NotYours, _not_yours)
     app.add_exception_handler(Exception, _crash)

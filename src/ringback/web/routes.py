@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.telephony import twiml
-from ringback.web.auth import require_login
+from ringback.web.auth import require_login, user_transaction
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -75,10 +75,14 @@ def api_router(settings: Settings) -> APIRouter:
 
     @router.get("/telephony/recordings")
     async def recordings(
+        request: Request,
         limit: Annotated[int, Query(ge=1, le=MAX_LIST)] = 50,
     ) -> dict[str, Any]:
         # Bounded by Query: a negative LIMIT lifts the cap on SQLite and fails on PostgreSQL.
-        rows = await run_in_threadpool(service.list_recordings, settings, limit=limit)
-        return {"recordings": rows}
+        def read() -> list[dict[str, Any]]:
+            with user_transaction(request) as session:
+                return service.recordings_seen(session, limit=limit)
+
+        return {"recordings": await run_in_threadpool(read)}
 
     return router

@@ -12,7 +12,7 @@ import click
 from ringback.command_kit import ErrorHints, Hint, work
 from ringback.command_kit import load_settings as _settings
 from ringback.command_kit import ready_database as _ready
-from ringback.console import echo, fail, print_json
+from ringback.console import echo, fail, indented, print_json
 from ringback.inputs import ROW_ID
 from ringback.timefmt import plural
 
@@ -121,12 +121,13 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _hints() -> ErrorHints:
+def _hints(job_id: int | None = None) -> ErrorHints:
     from ringback.voicemail.jobs import JobNotFound, JobNotRetryable
 
+    show = f"ringback inbox show {job_id}" if job_id else "ringback inbox show ID"
     return {
         JobNotFound: Hint("see the ids with `ringback jobs list`", written=False),
-        JobNotRetryable: Hint("see it with `ringback inbox show ID`", written=False),
+        JobNotRetryable: Hint(f"see it with `{show}`", written=False),
     }
 
 
@@ -161,7 +162,7 @@ def list_(failed: bool, as_json: bool) -> None:
         tries = f" (attempt {r['attempts']})" if r["attempts"] > 1 else ""
         echo(f"{name} {r['status']}{stage}{tries}, {received}")
         if r["reason"]:
-            echo(f"    {r['reason']}")
+            echo(indented(r["reason"], 4))
         if r["kind"] == "recording" and r["status"] == "failed":
             echo(f"    fetch it again: ringback telephony retry {r['ref']}")
     echo(plural(len(rows), "job"))
@@ -180,7 +181,7 @@ def retry(job_id: int, as_json: bool) -> None:
     from ringback.voicemail.jobs import reset_for_retry, run_now
     from ringback.voicemail.service import result_json
 
-    with work(_hints()) as (session, settings):
+    with work(_hints(job_id)) as (session, settings):
         reset_for_retry(session, job_id)
     backend = backend_from_settings(settings, {JobKind.VOICEMAIL: run_now(settings)})
     try:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, TypedDict, Unpack
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ringback.accounts.lines import line_owner
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
 from ringback.voicemail.models import (
@@ -57,6 +58,10 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
     try:
         with transaction(url) as session:
             row = Voicemail(**values)
+            # The dialled line's user; else whom it was added for; else the first owner.
+            owner = line_owner(session, values.get("to_number"), fallback=row.owner_id is None)
+            if owner is not None:
+                row.owner_id = owner.id
             session.add(row)
             session.flush()
             now = utcnow()
@@ -96,10 +101,12 @@ class Incoming:
     to_number: str | None = None
     received_at: datetime | None = None
     filename: str | None = None
+    owner_id: int | None = None  # whose, when the number called is no user's line
 
     def row_values(self) -> dict[str, Any]:
         """The voicemail row's columns that come from the source."""
         return {
+            "owner_id": self.owner_id,
             "source": self.source,
             "source_meta": dict(self.source_meta) if self.source_meta else None,
             "original_filename": self.filename,
@@ -120,6 +127,7 @@ class About(TypedDict, total=False):
     to_number: str | None
     received_at: datetime | None
     filename: str | None
+    owner_id: int | None
 
 
 @dataclass(frozen=True)

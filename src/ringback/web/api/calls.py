@@ -41,6 +41,15 @@ uploads = router_for("calls", "/calls")
 HINT = "list /api/v1/calls to see your call reviews"
 
 
+def _shareable(analysis: dict[str, Any]) -> dict[str, Any]:
+    """The analysis without the recording's place on the server's disk (a path tells a
+    caller about the machine, and nothing they can use: the job has ``original_name``)."""
+    details = analysis.get("details")
+    if isinstance(details, dict) and "file" in details:
+        analysis = {**analysis, "details": {k: v for k, v in details.items() if k != "file"}}
+    return analysis
+
+
 def _job(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
     return {
         **review.status_json(),
@@ -125,7 +134,7 @@ async def upload_call(
 async def list_calls(request: Request, user: ApiUser, paging: PagingParams) -> dict[str, Any]:
     """Your call reviews in id order, each with its status."""
     page = await in_db(
-        request, user, lambda s: reviews.review_page(s, owner_id=user.id, window=paging.window)
+        request, user, lambda s: reviews.review_page(s, owner_id=None, window=paging.window)
     )
     return page_body(request, page, [_job(request, r) for r in page.items])
 
@@ -135,13 +144,13 @@ async def get_call(request: Request, user: ApiUser, review_id: Id) -> dict[str, 
     """The job's status and, once done, the analysis (talk ratio, questions, moments...)."""
 
     def read(session: Session) -> reviews.ReviewRow:
-        return reviews.get_review(session, owner_id=user.id, review_id=review_id)
+        return reviews.get_review(session, owner_id=None, review_id=review_id)
 
     try:
         review = await in_db(request, user, read)
         analysis = None
         if review.status == reviews.Status.DONE:
-            analysis = await run_in_threadpool(reviews.read_result, review)
+            analysis = _shareable(await run_in_threadpool(reviews.read_result, review))
     except reviews.ReviewNotFound as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
     return {**_job(request, review), "analysis": analysis}

@@ -43,6 +43,9 @@ class ComposedOut(BaseModel):
     variants: list[dict[str, Any]]
 
 
+EMPTY_SCRIPT = 'send the voicemail you mean to leave as "text" (about 75 words, 30 seconds)'
+
+
 @router.post("/coach/score", response_model=ScoreOut, summary="Score a voicemail script")
 async def score(request: Request, user: ApiUser, body: ScoreIn) -> dict[str, Any]:
     """0-100 with one finding per rule (passed or not, why, what to try); with
@@ -52,6 +55,8 @@ async def score(request: Request, user: ApiUser, body: ScoreIn) -> dict[str, Any
     from ringback.coach.text import ScriptError
     from ringback.contacts.service import ContactNotFound
 
+    if not body.text.strip():  # (the coach's own hint is the command line's)
+        raise ApiError(422, "the script is empty", hint=EMPTY_SCRIPT)
     settings = settings_of(request)
     cid = body.contact_id
 

@@ -116,8 +116,20 @@ def from_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     )
 
 
+JSON_HINT = 'send one JSON object, e.g. {"name": "Ann Lee"}, with Content-Type: application/json'
+NOT_AN_OBJECT = ("model_attributes_type", "dict_type")
+
+
 def from_validation(errors: list[Any]) -> JSONResponse:
     """A request that does not fit the schema, every field that is wrong named."""
+    broken = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if broken is not None:  # its "field" is a character position: say what is wrong
+        reason = (broken.get("ctx") or {}).get("error", "it cannot be parsed")
+        place = [str(p) for p in broken.get("loc", ()) if p != "body"]
+        at = f" at character {place[0]}" if place else ""
+        return error_response(422, f"the body is not valid JSON{at}: {reason}", hint=JSON_HINT)
+    if any(tuple(e.get("loc", ())) == ("body",) and e.get("type") in NOT_AN_OBJECT for e in errors):
+        return error_response(422, "the body is not a JSON object", hint=JSON_HINT)
     parts = []
     for error in errors[:10]:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ringback.accounts.service import UserView
 from ringback.calls import reviews
-from ringback.web.auth import CurrentUser, current_user, signed_in_router
+from ringback.web.auth import CurrentUser, current_user, signed_in_router, user_transaction
 from ringback.web.render import flash, redirect, render
 
 if TYPE_CHECKING:
@@ -84,20 +84,18 @@ def _db(request: Request) -> str:
 
 
 def _review(request: Request, user: UserView, review_id: int) -> reviews.ReviewRow:
-    from ringback.db.session import transaction
 
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         try:
-            return reviews.get_review(session, owner_id=user.id, review_id=review_id)
+            return reviews.get_review(session, owner_id=None, review_id=review_id)
         except reviews.ReviewNotFound:
             raise HTTPException(404, "There is no such call review.") from None
 
 
 def _list(request: Request, user: UserView) -> list[reviews.ReviewRow]:
-    from ringback.db.session import transaction
 
-    with transaction(_db(request)) as session:
-        return reviews.list_reviews(session, owner_id=user.id)
+    with user_transaction(request) as session:
+        return reviews.list_reviews(session, owner_id=None)
 
 
 async def _upload_page(
@@ -126,12 +124,11 @@ async def calls_page(request: Request, user: CurrentUser) -> Response:
 def _contact_id(request: Request, ref: str) -> int | None:
     """The contact named ``ref`` (None for blank); ContactNotFound if there is none."""
     from ringback.calls.service import call_contact
-    from ringback.db.session import transaction
 
     if not ref.strip():
         return None
     settings: Settings = request.app.state.settings
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         return call_contact(session, ref=ref, region=settings.default_region).id
 
 
@@ -139,7 +136,6 @@ def _store_and_queue(
     request: Request, user: UserView, recording: UploadFile, contact_id: int | None
 ) -> reviews.ReviewRow:
     from ringback.calls.uploads import UploadRefused, store_call_upload
-    from ringback.db.session import transaction
     from ringback.storage import Mirror, StorageError
 
     settings: Settings = request.app.state.settings
@@ -155,7 +151,7 @@ def _store_and_queue(
         raise UploadRefused(
             f"the recording store did not take it ({exc})", "upload it again in a minute"
         ) from None
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         return reviews.create_review(
             session,
             owner_id=user.id,
@@ -243,11 +239,18 @@ def _review_files(request: Request, review: reviews.ReviewRow) -> reviews.Review
     return replace(review, result_path=_here(request, review.result_path))
 
 
-def _review_context(review: reviews.ReviewRow) -> dict[str, Any]:
+def _review_context(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
+    from ringback.calls.comments import list_comments
     from ringback.calls.review_view import review_page
 
     doc = reviews.read_result(review)
-    return {"view": review_page(doc), "proposals": reviews.review_proposals(review)}
+    with user_transaction(request) as session:
+        comments = list_comments(session, review_id=review.id)
+    return {
+        "view": review_page(doc),
+        "proposals": reviews.review_proposals(review),
+        "comments": comments,
+    }
 
 
 @pages.get("/calls/{review_id}")
@@ -258,7 +261,7 @@ async def review_page(request: Request, user: CurrentUser, review_id: int) -> Re
         return render(request, "pages/calls_progress.html", review=review)
     try:
         review = await run_in_threadpool(_review_files, request, review)
-        context = await run_in_threadpool(_review_context, review)
+        context = await run_in_threadpool(_review_context, request, review)
     except reviews.ReviewNotFound as exc:
         raise HTTPException(404, f"{exc}. Upload the recording again.") from None
     when = _when(request.app.state.settings)
@@ -280,12 +283,11 @@ def _accept(request: Request, user: UserView, review_id: int, only: set[int], co
     from datetime import datetime
 
     from ringback.calls.service import call_contact, mark_proposals_accepted
-    from ringback.db.session import transaction
     from ringback.storage import Mirror
 
     settings: Settings = request.app.state.settings
     review = _review_files(request, _review(request, user, review_id))
-    with transaction(_db(request)) as session:
+    with user_transaction(request) as session:
         contact_id = None
         if contact.strip() and review.contact_id is None:
             contact_id = call_contact(session, ref=contact, region=settings.default_region).id
@@ -334,3 +336,29 @@ async def accept_proposals(
 
 
 router.include_router(pages)
+
+
+@pages.post("/calls/{review_id}/comments")
+async def comment_on_review(
+    request: Request,
+    user: CurrentUser,
+    review_id: int,
+    text: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """A comment on the review (a manager coaching their team's rep, the rep answering)."""
+    from ringback.calls.comments import CommentError, add_comment
+
+    await run_in_threadpool(_review, request, user, review_id)  # 404 unless visible
+
+    def write() -> None:
+        with user_transaction(request) as session:
+            add_comment(session, review_id=review_id, text=text)
+
+    response = redirect(f"/calls/{review_id}#comments")
+    try:
+        await run_in_threadpool(write)
+    except CommentError as exc:
+        flash(request, response, f"Not added: {exc}.", "error")
+        return response
+    flash(request, response, "Comment added.", "success")
+    return response

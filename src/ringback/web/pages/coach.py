@@ -15,7 +15,7 @@ from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ringback.web.auth import signed_in_router
+from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
 from ringback.web.render import render
 
@@ -35,9 +35,8 @@ Short = Annotated[str, Form(max_length=300)]
 
 def _picker(request: Request) -> list[dict[str, Any]]:
     from ringback.contacts.service import contact_choices
-    from ringback.db.session import transaction
 
-    with transaction(request.app.state.settings.effective_database_url) as session:
+    with user_transaction(request) as session:
         return [
             {"id": c.id, "name": c.name, "company": c.company}
             for c in contact_choices(session, limit=PICKER_LIMIT)
@@ -48,14 +47,13 @@ def _profile(request: Request, contact: str) -> ContactProfile | None:
     """The chosen contact's profile; None for "no one" or a contact that is gone."""
     from ringback.coach.service import contact_profile
     from ringback.contacts.service import ContactNotFound
-    from ringback.db.session import transaction
     from ringback.inputs import as_id
 
     cid = as_id(contact) if contact else None
     if cid is None:
         return None
     settings = request.app.state.settings
-    with transaction(settings.effective_database_url) as session:
+    with user_transaction(request) as session:
         try:
             return contact_profile(session, ref=cid, region=settings.default_region)
         except ContactNotFound:
@@ -126,7 +124,6 @@ async def score(request: Request, text: Script = "", contact: Short = "") -> Res
 def _compose(request: Request, contact: str, fields: dict[str, str | None]) -> Any:
     from ringback.coach.service import compose_voicemails
     from ringback.contacts.service import ContactNotFound
-    from ringback.db.session import transaction
     from ringback.inputs import as_id
 
     cid = as_id(contact)
@@ -134,7 +131,7 @@ def _compose(request: Request, contact: str, fields: dict[str, str | None]) -> A
         return "Choose a contact to compose for."
     settings = request.app.state.settings
     try:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return compose_voicemails(session, contact_ref=cid, settings=settings, **fields)
     except ContactNotFound:
         return "That contact is no longer there: choose another."

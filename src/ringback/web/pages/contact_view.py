@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ringback.contacts.backstory import StoryItemNotFound
 from ringback.contacts.service import ContactNotFound
-from ringback.db.session import transaction
 from ringback.mail.render import tel_href
 from ringback.phones import pretty
+from ringback.web.auth import user_transaction
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,14 +40,12 @@ def helpers(settings: Settings) -> dict[str, Any]:
 
 
 def visible(session: Session, contact_id: int, user: UserView | None) -> Contact:
-    """The contact, when this user may see it; else ContactNotFound (the 404 page), so
-    another user's contact looks like no contact at all."""
-    from ringback.accounts.service import count_users
-    from ringback.contacts.search import visible_contact
+    """The contact, when this user may see it (the session acts as them:
+    ``ringback.accounts.scope``); else ContactNotFound (the 404 page), so another user's
+    contact looks like no contact at all."""
+    from ringback.contacts.models import Contact
 
-    viewer = (user.email, user.name) if user is not None else ()
-    shared = user is None or count_users(session) <= 1
-    found = visible_contact(session, contact_id=contact_id, viewer=viewer, shared=shared)
+    found = session.get(Contact, contact_id)
     if found is None:
         raise ContactNotFound(f"no contact with id {contact_id}")
     return found
@@ -89,7 +87,7 @@ async def in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
     settings = settings_of(request)
 
     def run() -> T:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return work(session, settings)
 
     try:

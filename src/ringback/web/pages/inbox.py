@@ -18,7 +18,6 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.config import Settings
-from ringback.db.session import transaction
 from ringback.mail.render import tel_href
 from ringback.phones import pretty
 from ringback.storage import storage_from_settings
@@ -26,7 +25,7 @@ from ringback.timefmt import format_duration, format_mentioned, format_when
 from ringback.voicemail import listing
 from ringback.voicemail.capture import NotCapturable
 from ringback.voicemail.service import VoicemailNotFound
-from ringback.web.auth import signed_in_router
+from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.render import redirect_with_flash, render
 from ringback.web.stored import serve_recording
 
@@ -48,7 +47,7 @@ async def _in_db(request: Request, work: Callable[[Session, Settings], T]) -> T:
     settings = _settings(request)
 
     def run() -> T:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return work(session, settings)
 
     try:

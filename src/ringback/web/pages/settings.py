@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.lines import LineKind
-from ringback.web.auth import CurrentUser, signed_in_router
+from ringback.web.auth import CurrentUser, require, signed_in_router
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
 from ringback.web.render import redirect_with_flash, render
 
@@ -101,7 +101,7 @@ def _check_greeting(request: Request, audio: bytes, line: LineKind, name: str) -
         return f"That recording cannot be your greeting: {exc}."
 
 
-@uploads.post("/settings/greeting")
+@uploads.post("/settings/greeting", dependencies=[require("manage_settings")])
 async def upload_greeting(
     request: Request,
     greeting: Annotated[UploadFile | None, File()] = None,
@@ -142,7 +142,7 @@ def _send_test(settings: Settings, to: str) -> tuple[str, str]:
     return f"Test message sent to {sent.to} through {sent.via}.", "success"
 
 
-@router.post("/settings/mail/test")
+@router.post("/settings/mail/test", dependencies=[require("manage_settings")])
 async def mail_test(request: Request, to: Annotated[str, Form(max_length=254)] = "") -> Response:
     """Send a test email now (not through the outbox), and say how it went."""
     from ringback.mail.compose import one_line
@@ -164,11 +164,12 @@ async def add_webhook(
 ) -> Response:
     """Add a webhook; the page that answers shows its secret, this once."""
     from ringback.outbound.service import WebhookError
-    from ringback.web.pages.webhooks import add_for
+    from ringback.web.pages.webhooks import add_for, private_note
 
     try:
         added = await run_in_threadpool(add_for, request, user, url, events or [])
     except WebhookError as exc:
         error = f"That webhook was not added: {exc}. {exc.hint[:1].upper()}{exc.hint[1:]}."
         return await settings_view(request, 422, webhook_error=error, webhook_url=url)
-    return await settings_view(request, 200, new_webhook=added)
+    note = await run_in_threadpool(private_note, request, added.endpoint.url)
+    return await settings_view(request, 200, new_webhook=added, webhook_error=note)

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ringback.web.auth import signed_in_router
+from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.charts import Group, Point, bar_chart, hbar_chart, line_chart
 from ringback.web.render import render
 
@@ -32,15 +32,27 @@ PERIODS: dict[str, tuple[str, int | None]] = {
 }
 
 
-def _stats(request: Request, period: str) -> ReturnStats:
+def _stats(request: Request, period: str, *, export: str = "") -> ReturnStats:
     from ringback.db.base import utcnow
-    from ringback.db.session import transaction
     from ringback.tracking.service import return_stats
 
     settings = request.app.state.settings
     days = PERIODS[period][1]
     since = utcnow() - timedelta(days=days) if days else None
-    with transaction(settings.effective_database_url) as session:
+    with user_transaction(request) as session:
+        if export:  # a download leaves the app: the audit trail says who took what
+            from ringback.accounts.service import record
+            from ringback.web.auth import client_ip
+
+            user = request.state.user
+            detail = f'{{"what": "{export}", "period": "{period}"}}'
+            record(
+                session,
+                "export",
+                user_id=user.id if user else None,
+                ip=client_ip(request),
+                detail=detail,
+            )
         return return_stats(session, settings=settings, since=since)
 
 
@@ -103,7 +115,7 @@ async def stats_csv(request: Request, period: str = "all") -> Response:
     from ringback.tracking.export import csv_text
 
     period = period if period in PERIODS else "all"
-    data = await run_in_threadpool(_stats, request, period)
+    data = await run_in_threadpool(lambda: _stats(request, period, export="stats.csv"))
     return Response(
         csv_text(data),
         media_type="text/csv; charset=utf-8",

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.config import Settings
-from ringback.db.session import transaction
-from ringback.web.auth import signed_in_router
+from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.pages.contact_view import helpers
 from ringback.web.render import flash, redirect, render
 
@@ -36,7 +35,7 @@ async def today_page(request: Request) -> Response:
     settings = _settings(request)
 
     def read() -> object:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return today_agenda(
                 session, now=datetime.now(UTC), tz=settings.tz, region=settings.default_region
             )
@@ -49,13 +48,13 @@ async def today_page(request: Request) -> Response:
 async def approve_draft(request: Request, step_id: int) -> Response:
     """Send a drafted follow-up email (never twice); a problem is said on Today."""
     from ringback.mail.protocol import MailConfigError
-    from ringback.tracking.sequence_state import SequenceError
+    from ringback.tracking.sequence_state import SequenceError, StepNotFound
     from ringback.tracking.service import approve_followup
 
     settings = _settings(request)
 
     def approve() -> str:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             return approve_followup(
                 session, step_id=step_id, settings=settings, now=datetime.now(UTC)
             ).status
@@ -63,6 +62,8 @@ async def approve_draft(request: Request, step_id: int) -> Response:
     response = redirect("/")
     try:
         status = await run_in_threadpool(approve)
+    except StepNotFound:  # gone, or another user's: nothing says which
+        raise HTTPException(404, "There is no such draft. See Today.") from None
     except SequenceError as exc:
         flash(request, response, f"Not sent: {exc}.", "error")
         return response
@@ -79,18 +80,15 @@ async def task_done(request: Request, task_id: int) -> Response:
     """Mark a call task done (the call is made)."""
     from ringback.contacts.history import FollowUpNotFound, complete_follow_up
 
-    settings = _settings(request)
-
     def done() -> str:
-        with transaction(settings.effective_database_url) as session:
+        with user_transaction(request) as session:
             task, _ = complete_follow_up(session, follow_up_id=task_id)
             return task.title
 
     response = redirect("/")
     try:
         title = await run_in_threadpool(done)
-    except FollowUpNotFound:
-        flash(request, response, "That task is no longer there.", "error")
-        return response
+    except FollowUpNotFound:  # gone, or another user's: nothing says which
+        raise HTTPException(404, "That task is no longer there. See Today.") from None
     flash(request, response, f"Done: {title}", "success")
     return response

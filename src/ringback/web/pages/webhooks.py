@@ -56,6 +56,17 @@ def add_for(request: Request, user: UserView, url: str, events: list[str]) -> Ad
         return add_endpoint(session, user_id=user.id, url=url, events=events)
 
 
+def private_note(request: Request, url: str) -> str:
+    """What a just-added webhook on the user's own network needs before anything reaches
+    it (empty when private addresses are allowed or the host is public)."""
+    from ringback.outbound.sender import private_warning
+
+    if request.app.state.settings.webhook_allow_private:
+        return ""
+    refused = private_warning(url)
+    return f"Nothing will reach it yet: {refused}." if refused else ""
+
+
 def _remove(request: Request, user: UserView, endpoint_id: int) -> str:
     from ringback.accounts.scope import acting_transaction
     from ringback.outbound.service import remove_endpoint
@@ -78,8 +89,9 @@ def _test(request: Request, user: UserView, endpoint_id: int) -> tuple[str, str]
             "success",
         )
     reason = sent[0].error if sent else "it is queued"
+    later = "It is retried." if not sent or sent[0].status == "pending" else "It is not retried."
     return (
-        f"The test ping to webhook {endpoint_id} was not delivered: {reason}. It is retried.",
+        f"The test ping to webhook {endpoint_id} was not delivered: {reason}. {later}",
         "error",
     )
 

@@ -1,0 +1,419 @@
+"""Isolation tested as an attacker would (issue 16 §2), on SQLite and PostgreSQL.
+
+Two reps in team A (Alice, Adam), a rep in team B (Bob), a manager of team A (Mia) and
+the owner (Dana). Alice and Bob each own one of everything: a contact with a phone, an
+email and a back-story item, a note, a task, a voicemail with its audio, a drafted
+follow-up, a call review with its recording, a Twilio recording and logged attempts.
+
+Bob asking for Alice's things — by page, by guessed id on every route that takes one (the
+routes are read from the app, so a new id route without the limit fails here), through
+the contact search, the inbox, the calls list, the stats page and CSV download and the
+JSON API — gets 404 and nothing else: never her contact's name. Mia sees team A and
+nothing of team B, and cannot change what is not hers. The CLI's ``--as`` is limited the
+same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from ringback.accounts.scope import acting_transaction
+from ringback.accounts.service import UserView
+from ringback.accounts.sessions import create_token
+from ringback.calls import reviews
+from ringback.calls.models import CallReview
+from ringback.calls.uploads import store_call_upload
+from ringback.contacts.models import (
+    BackStoryItem,
+    BackStoryKind,
+    Contact,
+    ContactEmail,
+    ContactPhone,
+    FollowUp,
+    Interaction,
+    InteractionKind,
+)
+from ringback.db.session import transaction
+from ringback.outbound.models import WebhookEndpoint
+from ringback.telephony.models import RecordingStatus, TelephonyRecording
+from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
+from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
+from ringback.voicemail.store import store_original
+from ringback.web import create_app
+from tests.support.accounts import PASSWORD, add_user, csrf_of, sign_in
+from tests.support.audio import to_wav
+from tests.support.twilio import make_settings
+from tests.support.web import all_routes
+
+HTML = {"accept": "text/html"}
+NOW = datetime.now(UTC)
+PEOPLE = {
+    "alice": ("rep", "A"),
+    "adam": ("rep", "A"),
+    "bob": ("rep", "B"),
+    "mia": ("manager", "A"),
+}
+# Every path parameter an id route takes -> which of the victim's objects fills it. A new
+# route with an id the map does not know fails the test: say here whose object it is.
+PARAMETERS = {
+    "contact_id": "contact",
+    "item_id": "item",
+    "voicemail_id": "voicemail",
+    "review_id": "review",
+    "task_id": "task",
+    "follow_up_id": "task",
+    "step_id": "step",
+    "endpoint_id": "endpoint",
+}
+NOT_OWNED = {"/telephony/greetings/{name}"}  # public greeting files, by content hash
+PHONES = {"alice": "+14155550111", "bob": "+14155550122"}
+AUDIO = to_wav((12000 * np.sin(np.arange(16000) / 7)).astype(np.int16))
+
+
+def email(who: str) -> str:
+    return f"{who}@example.com"
+
+
+def secret(who: str) -> str:
+    """The word in every name and text of ``who``'s things: never in another rep's page."""
+    return f"Secretname{who.title()}"
+
+
+def _make(url: str, data_dir: Path, user: UserView, who: str) -> dict[str, int]:
+    """One of everything, made acting as ``user`` (the owner is stamped, not given)."""
+    word = secret(who)
+    with acting_transaction(url, user) as session:
+        contact = Contact(name=f"Zed {word}", company=f"{word} Inc")
+        contact.phones = [ContactPhone(e164=PHONES[who])]
+        contact.emails = [ContactEmail(address=f"{who}.client@example.com")]
+        contact.back_story = [
+            BackStoryItem(kind=BackStoryKind.INTEREST, text=f"sails; {word} story")
+        ]
+        session.add(contact)
+        session.flush()
+        note = Interaction(contact_id=contact.id, kind=InteractionKind.NOTE, text=f"{word} note")
+        task = FollowUp(contact_id=contact.id, title=f"Call {word}", due_at=NOW)
+        stored = store_original(AUDIO, data_dir, filename=f"{who}.wav")
+        voicemail = Voicemail(
+            source=VoicemailSource.UPLOAD,
+            source_key=f"iso-{who}",
+            from_number=PHONES[who],
+            received_at=NOW - timedelta(hours=1),
+            status=VoicemailStatus.DONE,
+            transcript=f"Hi, this is {word}.",
+            facts={"summary": f"{word} wants a quote"},
+            original_path=str(stored.path),
+            mime="audio/wav",
+            original_size=len(AUDIO),
+            contact_id=contact.id,
+        )
+        sequence = FollowUpSequence(contact_id=contact.id, started_at=NOW - timedelta(days=1))
+        session.add_all([note, task, voicemail, sequence])
+        session.flush()
+        step = FollowUpStep(
+            sequence_id=sequence.id,
+            position=0,
+            business_day=0,
+            channel=Channel.EMAIL,
+            due_at=NOW - timedelta(hours=1),
+            status=StepStatus.DRAFTED,
+            subject=f"{word} quote",
+            body=f"Hi {word}",
+        )
+        recording = TelephonyRecording(
+            recording_sid=f"RE{who:0>32}"[:34],
+            call_sid=f"CA{who:0>32}"[:34],
+            account_sid="AC" + "0" * 32,
+            recording_url=f"https://api.twilio.com/{word}",
+            from_number=PHONES[who],
+            to_number="+14155550100",
+            caller_name=word,
+            line="personal",
+            status=RecordingStatus.INGESTED,
+            received_at=NOW,
+        )
+        endpoint = WebhookEndpoint(
+            user_id=user.id,
+            url=f"https://crm.example.com/{word}",
+            secret="whsec_" + "x" * 40,
+            events="voicemail.processed",
+            active=True,
+            created_at=NOW,
+        )
+        session.add_all([step, recording, endpoint])
+        call = store_call_upload(
+            io.BytesIO(AUDIO), data_dir=data_dir, max_bytes=1 << 30, max_minutes=5
+        )
+        review = reviews.create_review(
+            session,
+            owner_id=user.id,
+            stored=call,
+            original_name=f"{word}.wav",
+            contact_id=contact.id,
+        )
+        # Failed, not queued: the app's review worker would analyse a queued one.
+        row = session.get(CallReview, review.id)
+        assert row is not None
+        row.status, row.error = "failed", "no speech"
+        session.flush()
+        return {
+            "contact": contact.id,
+            "item": contact.back_story[0].id,
+            "note": note.id,
+            "task": task.id,
+            "voicemail": voicemail.id,
+            "step": step.id,
+            "review": review.id,
+            "recording": recording.id,
+            "endpoint": endpoint.id,
+        }
+
+
+class World:
+    """The team, each rep's things, and a signed-in browser per person."""
+
+    def __init__(self, tmp_path: Path, url: str) -> None:
+        self.url = url
+        self.settings = make_settings(tmp_path, database_url=url)
+        self.users = {"dana": add_user(url, email("dana"), name="Dana")}
+        for who, (role, team) in PEOPLE.items():
+            self.users[who] = add_user(url, email(who), role=role, team=team)
+        self.things = {
+            who: _make(url, self.settings.data_dir, self.users[who], who)
+            for who in ("alice", "bob")
+        }
+        self.app = create_app(self.settings, prepare_database=False)
+        self.browsers: dict[str, TestClient] = {}
+        with transaction(url) as session:  # scripts' way in: a personal API token
+            self.tokens = {
+                who: create_token(session, self.users[who], "script")[1] for who in PEOPLE
+            }
+
+    def browser(self, who: str) -> TestClient:
+        if who not in self.browsers:
+            client = TestClient(
+                self.app, base_url="http://127.0.0.1", raise_server_exceptions=False
+            )
+            client.__enter__()
+            assert sign_in(client, email(who), PASSWORD).status_code == 303
+            self.browsers[who] = client
+        return self.browsers[who]
+
+    def post(self, who: str, path: str, **kw: Any) -> Any:
+        client = self.browser(who)
+        token = csrf_of(client.get("/contacts"))
+        data = {"csrf_token": token, **kw.pop("data", {})}
+        return client.post(path, data=data, headers=HTML, follow_redirects=False, **kw)
+
+    def close(self) -> None:
+        for client in self.browsers.values():
+            client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(tmp_path: Path, db_url: str) -> Iterator[World]:
+    made = World(tmp_path, db_url)
+    yield made
+    made.close()
+
+
+def id_routes(world: World) -> list[tuple[str, str]]:
+    return sorted(
+        (method, path)
+        for method, path in set(all_routes(world.app.routes))
+        if "{" in path and path not in NOT_OWNED
+    )
+
+
+def fill(path: str, things: dict[str, int]) -> str:
+    """``path`` with each id parameter replaced by the victim's object of that kind."""
+    import re
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in PARAMETERS, f"{path}: whose is {{{name}}}? add it to PARAMETERS"
+        return str(things[PARAMETERS[name]])
+
+    return re.sub(r"\{(\w+)\}", one, path)
+
+
+# Plausible form fields for every POST route: the refusal must come from the scope, not
+# from a missing field.
+FORM = {"text": "x", "name": "x", "kind": "interest", "reason": "x", "keep": "1", "proposal": "1"}
+
+
+def attack(world: World, who: str, method: str, path: str) -> Any:
+    if path.startswith("/api/"):  # the API with the attacker's own token
+        bearer = {"authorization": f"Bearer {world.tokens[who]}"}
+        body = None
+        if method != "GET":  # a valid body: the refusal must come from the scope
+            body = {"kind": "note", "text": "x"} if path.endswith("/interactions") else {}
+            body = {"name": "x"} if method == "PATCH" else body
+        return world.browser(who).request(method, path, json=body, headers=bearer)
+    if method == "GET":
+        return world.browser(who).get(path, headers=HTML)
+    files = {"audio": ("m.wav", AUDIO, "audio/wav")} if path.endswith("/memo") else None
+    return world.post(who, path, data=FORM, files=files)
+
+
+def test_another_reps_objects_are_404_on_every_id_route(world: World) -> None:
+    routes = id_routes(world)
+    assert len(routes) >= 15, routes  # the enumeration itself works
+    alice = world.things["alice"]
+    for method, pattern in routes:
+        path = fill(pattern, alice)
+        reply = attack(world, "bob", method, path)
+        assert reply.status_code == 404, (method, path, reply.status_code)
+        assert secret("alice") not in reply.text, (method, path)
+    # ... and nothing was written through any of them.
+    with transaction(world.url) as session:
+        contact = session.get(Contact, alice["contact"])
+        assert contact is not None and contact.name == f"Zed {secret('alice')}"
+        assert session.get(FollowUp, alice["task"]).done_at is None  # type: ignore[union-attr]
+        step = session.get(FollowUpStep, alice["step"])
+        assert step is not None and step.status == StepStatus.DRAFTED
+        voicemail = session.get(Voicemail, alice["voicemail"])
+        assert voicemail is not None and voicemail.contact_id == alice["contact"]
+        notes = session.scalars(
+            select(Interaction.text).where(Interaction.contact_id == alice["contact"])
+        ).all()
+        assert list(notes) == [f"{secret('alice')} note"]
+
+
+def test_the_owner_of_each_object_sees_it(world: World) -> None:
+    """The control: the same GET routes answer Alice with her own things."""
+    for method, pattern in id_routes(world):
+        if method == "GET":
+            path = fill(pattern, world.things["alice"])
+            reply = world.browser("alice").get(path)
+            assert reply.status_code == 200, (path, reply.status_code)
+
+
+def test_lists_searches_exports_and_the_api_show_only_whats_yours(world: World) -> None:
+    bob = world.browser("bob")
+    alice_phone = PHONES["alice"][2:]
+    for path in (
+        "/",
+        "/contacts",
+        f"/contacts?q={secret('alice')}",
+        f"/contacts?q={alice_phone}",
+        "/contacts?q=alice.client@example.com",
+        "/inbox",
+        "/calls",
+        "/stats",
+        "/stats.csv",
+        "/api/telephony/recordings",
+    ):
+        reply = bob.get(path)
+        assert reply.status_code == 200, path
+        shown = reply.text.replace(path.partition("?q=")[2], "")  # the search box echoes it
+        assert secret("alice") not in shown and "555-0111" not in shown, path
+    assert secret("bob") in bob.get("/contacts").text
+    listed = bob.get("/api/telephony/recordings").json()["recordings"]
+    assert [r["from_number"] for r in listed] == [PHONES["bob"]]
+    # The download is in the audit trail, with who took it.
+    with transaction(world.url) as session:
+        from ringback.accounts.service import audit_events
+
+        exports = audit_events(session, action="export")
+        assert [e.user_id for e in exports] == [world.users["bob"].id]
+
+
+def test_a_manager_sees_the_team_and_changes_only_their_own(world: World) -> None:
+    alice, bob = world.things["alice"], world.things["bob"]
+    mia = world.browser("mia")
+    for path in (f"/contacts/{alice['contact']}", f"/inbox/{alice['voicemail']}"):
+        assert mia.get(path).status_code == 200, path
+    assert mia.get(f"/calls/{alice['review']}").status_code == 200
+    for path in (f"/contacts/{bob['contact']}", f"/inbox/{bob['voicemail']}"):
+        reply = mia.get(path, headers=HTML)
+        assert reply.status_code == 404 and secret("bob") not in reply.text, path
+    team = mia.get("/contacts").text
+    assert secret("alice") in team and secret("bob") not in team
+    # She coaches on Alice's call review; Adam (a rep) cannot comment on Alice's.
+    coached = world.post("mia", f"/calls/{alice['review']}/comments", data={"text": "Ask more"})
+    assert coached.status_code == 303
+    refused = world.post("adam", f"/calls/{alice['review']}/comments", data={"text": "x"})
+    assert refused.status_code == 404
+    with acting_transaction(world.url, world.users["alice"]) as session:
+        from ringback.calls.comments import list_comments
+
+        said = list_comments(session, review_id=alice["review"])
+        assert [(c.author, c.text) for c in said] == [("mia@example.com", "Ask more")]
+    # Reading is not writing: her edit of Alice's contact changes nothing.
+    world.post("mia", f"/contacts/{alice['contact']}/edit", data={"name": "Renamed"})
+    world.post("mia", f"/today/tasks/{alice['task']}/done")
+    with transaction(world.url) as session:
+        assert session.get(Contact, alice["contact"]).name == f"Zed {secret('alice')}"  # type: ignore[union-attr]
+        assert session.get(FollowUp, alice["task"]).done_at is None  # type: ignore[union-attr]
+
+
+def test_a_shared_contact_is_seen_by_whom_it_is_shared_with_only(world: World, cli: Any) -> None:
+    alice = world.things["alice"]
+    adam = world.browser("adam")
+    assert adam.get(f"/contacts/{alice['contact']}").status_code == 404
+    shared = cli(
+        "--as", email("alice"), "contacts", "share", str(alice["contact"]), "--with", email("adam")
+    )
+    assert shared.exit_code == 0, shared.output
+    assert adam.get(f"/contacts/{alice['contact']}").status_code == 200
+    assert world.browser("bob").get(f"/contacts/{alice['contact']}").status_code == 404
+    # Bob cannot share Alice's contact with himself.
+    grab = cli(
+        "--as", email("bob"), "contacts", "share", str(alice["contact"]), "--with", email("bob")
+    )
+    assert grab.exit_code == 1 and secret("alice") not in grab.output
+    assert world.browser("bob").get(f"/contacts/{alice['contact']}").status_code == 404
+
+
+def test_the_cli_acts_as_a_user_with_the_same_limits(world: World, cli: Any) -> None:
+    alice = world.things["alice"]
+    listed = cli("--as", email("bob"), "contacts", "list", "--json")
+    assert listed.exit_code == 0 and secret("alice") not in listed.stdout
+    assert secret("bob") in listed.stdout
+    for args in (
+        ("contacts", "show", str(alice["contact"])),
+        ("contacts", "show", PHONES["alice"]),  # find by phone is limited too
+        ("inbox", "show", str(alice["voicemail"])),
+        ("contacts", "edit", str(alice["contact"]), "--title", "x"),
+    ):
+        reply = cli("--as", email("bob"), *args)
+        assert reply.exit_code == 1, (args, reply.output)
+        assert secret("alice") not in reply.output, args
+    inbox = cli("--as", email("bob"), "inbox", "list", "--json")
+    assert secret("alice") not in inbox.stdout
+    # The default is the first owner, who sees everyone's; a stranger is refused.
+    everyone = cli("contacts", "list", "--json").stdout
+    assert secret("alice") in everyone and secret("bob") in everyone
+    stranger = cli("--as", "nobody@example.com", "contacts", "list")
+    assert stranger.exit_code == 1 and "users list" in stranger.output
+
+
+def test_stats_count_only_your_attempts(world: World, cli: Any) -> None:
+    alice = world.things["alice"]
+    for hours in (30, 50):
+        logged = cli(
+            "--as", email("alice"), "log", "voicemail", "--contact", str(alice["contact"]),
+            "--script", f"Hi Zed, Alice from Acme about the quote ({hours}).", "--at", f"{hours}h",
+        )  # fmt: skip
+        assert logged.exit_code == 0, logged.output
+    mine = json.loads(cli("--as", email("alice"), "stats", "--json").stdout)
+    theirs = json.loads(cli("--as", email("bob"), "stats", "--json").stdout)
+    assert mine["voicemails_left"] == 2 and theirs["voicemails_left"] == 0
+    # The CSV download counts each one's own.
+    bob_csv = world.browser("bob").get("/stats.csv").text
+    alice_csv = world.browser("alice").get("/stats.csv").text
+    assert bob_csv != alice_csv
+    rows = list(csv.reader(io.StringIO(alice_csv)))
+    assert rows
