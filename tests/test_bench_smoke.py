@@ -5,13 +5,13 @@ No timings here: the figures live in docs/benchmarks.md, measured by the benches
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
 import pytest
 from bench import bench_wer, voicemail_corpus
+
+from tests.support.bench import assert_help_works
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_corpus = pytest.mark.skipif(
@@ -34,15 +34,7 @@ needs_corpus = pytest.mark.skipif(
     ],
 )
 def test_help_works(script: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "usage:" in proc.stdout
+    assert_help_works(script)
 
 
 @needs_corpus

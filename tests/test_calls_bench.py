@@ -6,13 +6,13 @@ No timings here: the figures live in docs/benchmarks.md, measured by the benches
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
 import pytest
 from bench import call_corpus, eval_calls, mono_corpus
+
+from tests.support.bench import assert_help_works
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_RTTM = ROOT.parent / "shared" / "eval" / "pyannote_sample" / "sample.rttm"
@@ -22,15 +22,7 @@ SHARED_RTTM = ROOT.parent / "shared" / "eval" / "pyannote_sample" / "sample.rttm
     "script", ["bench_call.py", "eval_calls.py", "call_corpus.py", "mono_corpus.py", "eval_mono.py"]
 )
 def test_help_works(script: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "usage:" in proc.stdout
+    assert_help_works(script)
 
 
 @pytest.mark.skipif(not call_corpus.available(), reason="needs the Asterisk prompts")

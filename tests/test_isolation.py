@@ -47,12 +47,13 @@ from ringback.contacts.models import (
 from ringback.db.session import transaction
 from ringback.outbound.models import WebhookEndpoint
 from ringback.telephony.models import RecordingStatus, TelephonyRecording
-from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
+from ringback.tracking.models import FollowUpStep, StepStatus
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from ringback.voicemail.store import store_original
 from ringback.web import create_app
 from tests.support.accounts import PASSWORD, add_user, csrf_of, sign_in
 from tests.support.audio import to_wav
+from tests.support.tracking import drafted_email
 from tests.support.twilio import make_settings
 from tests.support.web import all_routes
 
@@ -118,18 +119,9 @@ def _make(url: str, data_dir: Path, user: UserView, who: str) -> dict[str, int]:
             original_size=len(AUDIO),
             contact_id=contact.id,
         )
-        sequence = FollowUpSequence(contact_id=contact.id, started_at=NOW - timedelta(days=1))
-        session.add_all([note, task, voicemail, sequence])
-        session.flush()
-        step = FollowUpStep(
-            sequence_id=sequence.id,
-            position=0,
-            business_day=0,
-            channel=Channel.EMAIL,
-            due_at=NOW - timedelta(hours=1),
-            status=StepStatus.DRAFTED,
-            subject=f"{word} quote",
-            body=f"Hi {word}",
+        session.add_all([note, task, voicemail])
+        step = drafted_email(
+            session, contact_id=contact.id, subject=f"{word} quote", body=f"Hi {word}", now=NOW
         )
         recording = TelephonyRecording(
             recording_sid=f"RE{who:0>32}"[:34],
@@ -151,7 +143,7 @@ def _make(url: str, data_dir: Path, user: UserView, who: str) -> dict[str, int]:
             active=True,
             created_at=NOW,
         )
-        session.add_all([step, recording, endpoint])
+        session.add_all([recording, endpoint])
         call = store_call_upload(
             io.BytesIO(AUDIO), data_dir=data_dir, max_bytes=1 << 30, max_minutes=5
         )

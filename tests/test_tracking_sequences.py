@@ -5,13 +5,8 @@ when the contact responds, opt-out, contacts without email, edits while running.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,38 +39,14 @@ from ringback.tracking.sequences import (
 )
 from ringback.tracking.service import log_email, log_voicemail
 from tests.conftest import Cli
+from tests.support.smtp import Collector, smtp_server
 from tests.support.tracking import GOOD, MON, add_contact, make_contact, settings_for
-
-controller_mod = pytest.importorskip("aiosmtpd.controller")
-
-
-@dataclass
-class Inbox:
-    envelopes: list[Any] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-    def messages(self) -> list[EmailMessage]:
-        out = []
-        for env in self.envelopes:
-            msg = message_from_bytes(env.content, policy=default_policy)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
 
 
 @pytest.fixture
-def smtp() -> Iterator[tuple[int, Inbox]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    inbox = Inbox()
-    controller = controller_mod.Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+def smtp() -> Iterator[tuple[int, Collector]]:
+    with smtp_server() as (port, inbox):
+        yield port, inbox
 
 
 # ---- pure parts --------------------------------------------------------------------
@@ -120,7 +91,7 @@ def test_value_and_next_step_come_from_the_voicemail() -> None:
 
 
 def test_sequence_drafts_sends_on_approval_and_stops_on_reply(
-    db_url: str, tmp_path: Path, smtp: tuple[int, Inbox]
+    db_url: str, tmp_path: Path, smtp: tuple[int, Collector]
 ) -> None:
     port, inbox = smtp
     settings = settings_for(db_url, tmp_path, port)
@@ -195,7 +166,7 @@ def test_sequence_drafts_sends_on_approval_and_stops_on_reply(
 
 
 def test_unreturned_voicemail_gets_a_task_and_a_draft_after_n_business_days(
-    db_url: str, tmp_path: Path, smtp: tuple[int, Inbox]
+    db_url: str, tmp_path: Path, smtp: tuple[int, Collector]
 ) -> None:
     port, inbox = smtp
     settings = settings_for(db_url, tmp_path, port, followup_auto_send=True)
@@ -227,7 +198,7 @@ def test_unreturned_voicemail_gets_a_task_and_a_draft_after_n_business_days(
     assert [m["To"] for m in inbox.messages()] == ["bill@abc.example"]
 
 
-def test_opt_out_is_honoured(db_url: str, tmp_path: Path, smtp: tuple[int, Inbox]) -> None:
+def test_opt_out_is_honoured(db_url: str, tmp_path: Path, smtp: tuple[int, Collector]) -> None:
     port, inbox = smtp
     settings = settings_for(db_url, tmp_path, port)
     with transaction(db_url) as session:

@@ -7,9 +7,9 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import PHONE, LiveServer, screenshot, sign_in
+from tests.support.browser import PHONE, LiveServer, record_dialogs, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 NAV = ["Today", "Contacts", "Inbox", "Calls", "Coach", "Stats", "Settings"]
@@ -78,13 +78,7 @@ def test_a_forged_or_missing_csrf_token_is_refused(signed_in: Page) -> None:
 def test_script_in_a_name_is_shown_as_text(page: Page, live_server: LiveServer) -> None:
     payload = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     live_server.add_user("mallory@example.com", name=payload)
-    dialogs: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    page.on("dialog", record)
+    dialogs = record_dialogs(page)
     sign_in(page, "mallory@example.com")
     expect(page.locator(".who")).to_have_text(payload)  # the characters, not markup
     page.goto("/settings")

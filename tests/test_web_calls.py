@@ -28,11 +28,11 @@ from ringback.calls.uploads import recordings_dir, store_call_upload
 from ringback.contacts.models import BackStoryItem, FollowUp
 from ringback.contacts.service import add_contact
 from ringback.db.session import transaction
-from ringback.web import create_app
 from tests.conftest import IN_CI, SHARED
-from tests.support.accounts import PASSWORD, add_user, csrf_of, sign_in
+from tests.support.accounts import add_user, csrf_of
+from tests.support.api import Api
 from tests.support.calls import conversation
-from tests.support.twilio import make_settings, wait_for
+from tests.support.twilio import wait_for
 
 STEREO = SHARED / "eval" / "stereo_call" / "stereo_diarization.wav"
 
@@ -50,23 +50,9 @@ def wav_bytes(seconds: float, rate: int = 16000) -> bytes:
     return out.getvalue()
 
 
-class CallsWeb:
-    """The app on a migrated database (SQLite or PostgreSQL) with one signed-in user."""
-
-    def __init__(self, tmp_path: Path, url: str, **settings: Any) -> None:
-        self.settings = make_settings(tmp_path, database_url=url, **settings)
-        self.url = url
-        self.user = add_user(url, name="Dana Wells")
-        self.app = create_app(self.settings, prepare_database=False)
-        self.clients: list[TestClient] = []
-
-    def client(self, email: str | None = None) -> TestClient:
-        client = TestClient(self.app, base_url="http://127.0.0.1", raise_server_exceptions=False)
-        client.__enter__()
-        self.clients.append(client)
-        reply = sign_in(client, email, PASSWORD) if email else sign_in(client)
-        assert reply.status_code == 303
-        return client
+class CallsWeb(Api):
+    """The app on a migrated database (SQLite or PostgreSQL) with one user; ``browser()``
+    signs in."""
 
     def upload(self, client: TestClient, name: str, data: bytes, **form: str) -> Any:
         token = csrf_of(client.get("/calls"))
@@ -92,12 +78,11 @@ class CallsWeb:
 def web(tmp_path: Path, db_url: str) -> Iterator[CallsWeb]:
     web = CallsWeb(tmp_path, db_url, web_max_upload_mb=1, call_max_minutes=1)
     yield web
-    for client in web.clients:
-        client.__exit__(None, None, None)
+    web.close()
 
 
 def test_non_audio_is_refused_by_its_content_and_nothing_is_stored(web: CallsWeb) -> None:
-    client = web.client()
+    client = web.browser()
     for name, data in (
         ("call.wav", b"RIFF not really a wave file, just text"),
         ("call.mp3", b"<html><script>alert(1)</script></html>"),
@@ -109,7 +94,7 @@ def test_non_audio_is_refused_by_its_content_and_nothing_is_stored(web: CallsWeb
 
 
 def test_oversized_and_too_long_uploads_are_refused_and_nothing_is_stored(web: CallsWeb) -> None:
-    client = web.client()
+    client = web.browser()
     # Just over the 1 MB cap: refused while streamed to disk, with the limit in words.
     just_over = wav_bytes(33.0)
     assert (1 << 20) < len(just_over) < (1 << 20) + (60 << 10)
@@ -147,7 +132,7 @@ def test_upload_is_queued_then_analysed_in_the_worker_and_the_review_shows_its_m
     web: CallsWeb,
 ) -> None:
     _need_stereo()
-    client = web.client()
+    client = web.browser()
     with transaction(web.url) as session:
         add_contact(session, name="Bill Turner")
     # A recording named like a text file is taken: the content decides.
@@ -197,7 +182,7 @@ def test_a_review_left_unfinished_by_a_stopped_server_is_picked_up_again(
             session, owner_id=web.user.id, stored=stored, original_name="a.wav"
         )
         session.get(CallReview, review.id).status = "running"  # the old worker died mid-way
-    client = web.client()  # the server starts: its worker takes the review again
+    client = web.browser()  # the server starts: its worker takes the review again
     try:
         assert _done(client, review.id)["status"] == "done"
     finally:
@@ -258,7 +243,7 @@ def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
     with transaction(web.url) as session:
         contact_id = add_contact(session, name="Bill Turner").id
     review_id = finished_review(web, contact_id=contact_id)
-    client = web.client()
+    client = web.browser()
     page = client.get(f"/calls/{review_id}")
     assert page.status_code == 200
     # When it was uploaded, as a person reads it in their timezone: no UTC clock.
@@ -299,7 +284,7 @@ def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
 
 def test_accept_without_a_checked_item_or_contact_adds_nothing(web: CallsWeb) -> None:
     review_id = finished_review(web, contact_id=None)
-    client = web.client()
+    client = web.browser()
     page = client.get(f"/calls/{review_id}")
     token = csrf_of(page)
     nothing = client.post(f"/calls/{review_id}/accept", data={"csrf_token": token})
@@ -321,7 +306,7 @@ def test_accept_without_a_checked_item_or_contact_adds_nothing(web: CallsWeb) ->
 def test_another_users_review_is_not_found(web: CallsWeb) -> None:
     review_id = finished_review(web, contact_id=None)
     add_user(web.url, "eve@example.com", name="Eve", role="rep")
-    owner, other = web.client(), web.client("eve@example.com")
+    owner, other = web.browser(), web.browser("eve@example.com")
     for path in (f"/calls/{review_id}", f"/calls/{review_id}/status", f"/calls/{review_id}/audio"):
         assert owner.get(path).status_code == 200, path
         assert other.get(path, headers={"accept": "text/html"}).status_code == 404, path

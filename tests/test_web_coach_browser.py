@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bench import voicemail_corpus
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from ringback.contacts.models import BackStoryKind
 from ringback.contacts.service import add_back_story, add_contact
@@ -30,6 +30,7 @@ from tests.support.browser import (
     DESKTOP,
     PHONE,
     LiveServer,
+    record_dialogs,
     screenshot,
     sign_in,
 )
@@ -80,14 +81,8 @@ def test_compose_from_a_contact_and_take_a_variant_into_the_script(
             kind=BackStoryKind.PROFESSIONAL_GOAL,
             text="Open an Austin office",
         )
-    dialogs: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
     page = signed_in
-    page.on("dialog", record)
+    dialogs = record_dialogs(page)
     page.goto("/coach")
     page.get_by_label("Contact", exact=True).select_option(
         label=f"{payload} Turner (ABC Logistics)"

@@ -29,6 +29,7 @@ from ringback.contacts.models import (
 from ringback.db.session import get_engine, transaction
 from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 from tests.support.accounts import add_user, csrf_of, sign_in
+from tests.support.tracking import drafted_email
 from tests.support.web_pages import MigratedApp
 
 HTML = {"accept": "text/html"}
@@ -374,25 +375,17 @@ def test_details_are_edited_in_place_phones_and_emails_one_a_line(app: App) -> N
 
 
 def test_a_drafted_follow_up_is_shown_and_approved_from_today(app: App) -> None:
-    from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
+    from ringback.tracking.models import FollowUpStep, StepStatus
 
     cid = app.contact("Priya Natarajan", emails=["priya@harbor.example"])
     with transaction(app.url) as session:
-        sequence = FollowUpSequence(contact_id=cid, started_at=NOW - timedelta(days=1))
-        session.add(sequence)
-        session.flush()
-        step = FollowUpStep(
-            sequence_id=sequence.id,
-            position=0,
-            business_day=0,
-            channel=Channel.EMAIL,
-            due_at=NOW - timedelta(hours=1),
-            status=StepStatus.DRAFTED,
+        step = drafted_email(
+            session,
+            contact_id=cid,
             subject="Your quote",
             body="Hi Priya, <b>the quote</b> as promised.",
+            now=NOW,
         )
-        session.add(step)
-        session.flush()
         step_id = step.id
     page = app.client.get("/").text
     drafts = page[page.index("Follow-up emails") : page.index("Calls to make")]

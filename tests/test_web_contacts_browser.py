@@ -10,10 +10,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.support.audio import needs_audio, voicemail_wav
-from tests.support.browser import ARGS, CHROMIUM, DESKTOP, PHONE, LiveServer, screenshot, sign_in
+from tests.support.browser import (
+    ARGS,
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    LiveServer,
+    record_dialogs,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 PAYLOAD = '<img src=x onerror="alert(1)">Mallory<script>alert(2)</script>'
@@ -135,14 +144,8 @@ def test_add_a_contact_and_a_back_story_item_then_find_them(signed_in: Page) -> 
 
 
 def test_script_in_a_contact_name_and_a_note_is_shown_as_text(signed_in: Page) -> None:
-    dialogs: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
     page = signed_in
-    page.on("dialog", record)
+    dialogs = record_dialogs(page)
     add_contact(page, PAYLOAD, PAYLOAD, "", "")
     expect(page.get_by_role("heading", level=1)).to_have_text(PAYLOAD)
     page.get_by_label("Note", exact=True).fill(f"Said {PAYLOAD} on the call")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Page, expect
 
 from ringback.contacts.models import Contact
 from ringback.db.session import transaction
@@ -20,7 +20,7 @@ from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatu
 from ringback.voicemail.store import store_original
 from tests.conftest import Cli
 from tests.support.audio import needs_audio, to_wav, voicemail_wav
-from tests.support.browser import PHONE, LiveServer, screenshot
+from tests.support.browser import PHONE, LiveServer, record_dialogs, screenshot
 
 pytestmark = pytest.mark.browser
 PAYLOAD = "<script>alert(1)</script>"
@@ -151,14 +151,8 @@ def test_script_in_a_transcript_and_a_caller_name_is_shown_as_text(
         session.add(row)
         session.flush()
         voicemail_id = row.id
-    dialogs: list[str] = []
-
-    def record(dialog: Dialog) -> None:
-        dialogs.append(dialog.message)
-        dialog.dismiss()
-
     page = signed_in
-    page.on("dialog", record)
+    dialogs = record_dialogs(page)
     page.goto("/inbox")
     item = page.locator(f'a[href="/inbox/{voicemail_id}"]')
     expect(item.locator(".inbox-caller")).to_have_text(NAME)

@@ -26,7 +26,7 @@ from tests.support.accounts import EMAIL, PASSWORD, add_user
 from tests.support.web import Server, ringback_serve
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Dialog, Page
 
 CHROMIUM = os.environ.get("RINGBACK_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -143,3 +143,16 @@ def screenshot(page: Page, name: str) -> list[Path]:
     if size:
         page.set_viewport_size(size)
     return saved
+
+
+def record_dialogs(page: Page) -> list[str]:
+    """From now on, every alert/confirm/prompt the page opens is dismissed and its message
+    added to the list returned (an injected ``alert(1)`` shows up there)."""
+    dialogs: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return dialogs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +45,13 @@ class Collector:
             assert isinstance(msg, EmailMessage)
             out.append(msg)
         return out
+
+    def wait(self, count: int, timeout: float = 120) -> list[EmailMessage]:
+        """The messages once ``count`` have arrived (or what there is after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while len(self.envelopes) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages()
 
 
 @dataclass
@@ -88,6 +96,14 @@ def smtp_servers() -> Iterator[Callable[..., Server]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@contextmanager
+def smtp_server() -> Iterator[tuple[int, Collector]]:
+    """A real SMTP server on loopback: its port and what it collects."""
+    with smtp_servers() as start:
+        server = start()
+        yield server.port, server.handler
 
 
 def smtp_settings(tmp_path: Path, port: int, **overrides: Any) -> Any:

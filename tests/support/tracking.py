@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ringback.config import Settings
@@ -16,6 +16,11 @@ from ringback.contacts.models import (
     ContactEmail,
 )
 from tests.conftest import Cli
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.tracking.models import FollowUpStep
 
 GOOD = (
     "Hi Bill, this is Dana from Acme. Following up on our call Tuesday: you mentioned "
@@ -73,3 +78,28 @@ def make_contact(
     session.add(contact)
     session.flush()
     return contact.id
+
+
+def drafted_email(
+    session: Session, *, contact_id: int, subject: str, body: str, now: datetime
+) -> FollowUpStep:
+    """A follow-up sequence on the contact, started the day before ``now``, whose first
+    step is an email drafted and due an hour ago: what Today offers to approve."""
+    from ringback.tracking.models import Channel, FollowUpSequence, FollowUpStep, StepStatus
+
+    sequence = FollowUpSequence(contact_id=contact_id, started_at=now - timedelta(days=1))
+    session.add(sequence)
+    session.flush()
+    step = FollowUpStep(
+        sequence_id=sequence.id,
+        position=0,
+        business_day=0,
+        channel=Channel.EMAIL,
+        due_at=now - timedelta(hours=1),
+        status=StepStatus.DRAFTED,
+        subject=subject,
+        body=body,
+    )
+    session.add(step)
+    session.flush()
+    return step

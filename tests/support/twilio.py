@@ -11,9 +11,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from email.message import EmailMessage
-from email.parser import BytesParser
-from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ import httpx
 from ringback.config import Settings
 from ringback.telephony.signature import sign
 from tests.support.net import free_port
+from tests.support.smtp import smtp_server as smtp_server  # the Twilio tests' mail sink
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
@@ -287,43 +285,6 @@ def stranger_host(
 
 
 # -- email ----------------------------------------------------------------------------
-
-
-@dataclass
-class Inbox:
-    envelopes: list[Any] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self) -> list[EmailMessage]:
-        out = []
-        for env in self.envelopes:
-            msg = BytesParser(policy=default_policy).parsebytes(env.content)
-            assert isinstance(msg, EmailMessage)
-            out.append(msg)
-        return out
-
-    def wait(self, count: int, timeout: float = 120) -> list[EmailMessage]:
-        deadline = time.monotonic() + timeout
-        while len(self.envelopes) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages()
-
-
-@contextmanager
-def smtp_server() -> Iterator[tuple[int, Inbox]]:
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, inbox
-    finally:
-        controller.stop()
 
 
 def smtp_overrides(port: int) -> dict[str, Any]:

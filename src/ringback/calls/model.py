@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal
+
+from ringback.words import plain_words
 
 Speaker = Literal["rep", "customer"]
 SPEAKERS: tuple[Speaker, Speaker] = ("rep", "customer")
@@ -13,8 +14,6 @@ SPEAKERS: tuple[Speaker, Speaker] = ("rep", "customer")
 # inside a spoken sentence; human word-timed references (RTTM/STM turns) break at about
 # the same length, so talk time measured over utterances matches theirs.
 UTTERANCE_GAP = 0.5
-
-_LETTERS = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +26,7 @@ class SpokenWord:
     @property
     def bare(self) -> str:
         """Lower-case letters and digits only: "Uh-huh," -> "uhhuh"."""
-        return "".join(_LETTERS.findall(self.text.lower().replace("\u2019", "'")))
+        return "".join(plain_words(self.text))
 
 
 @dataclass(frozen=True, slots=True)

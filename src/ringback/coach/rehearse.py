@@ -17,11 +17,11 @@ from __future__ import annotations
 import difflib
 import itertools
 import math
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ringback.timefmt import plural
+from ringback.words import plain_words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,7 +44,6 @@ PAUSE = 0.3
 # monotone; lively conversational speech spreads 2-4 semitones.
 MONOTONE_SEMITONES = 1.5
 IDEAL_SECONDS = (20.0, 30.0)
-_TOKEN = re.compile(r"[a-z0-9']+")
 
 
 class NoSpeech(ValueError):
@@ -161,7 +160,7 @@ def numbers_said(words: tuple[Word, ...], *, min_digits: int = 7) -> list[Number
 
 def _tokens(text: str) -> list[str]:
     out: list[str] = []
-    for token in _TOKEN.findall(text.lower().replace("\u2019", "'")):
+    for token in plain_words(text):
         if token.isdigit():
             out.extend(token)  # "415" and "four one five" compare digit by digit
         else:

@@ -55,28 +55,36 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
 
 
-@click.command(
+def _sharing_command(
+    name: str, *, on: bool, doc: str, with_help: str, examples: str
+) -> click.Command:
+    """``contacts share`` (``on``) or ``contacts unshare``: one contact, one user."""
+
+    @click.command(name, help=doc, epilog="\b\nExamples:\n" + examples)
+    @click.argument("contact")
+    @click.option("--with", "email", required=True, help=with_help)
+    @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+    def command(contact: str, email: str, as_json: bool) -> None:
+        _share(contact, email, as_json, on=on)
+
+    return command
+
+
+share_command = _sharing_command(
     "share",
-    epilog='\b\nExamples:\n  ringback contacts share 12 --with sam@example.com\n  ringback contacts share "ABC Inc" --with sam@example.com --json',
+    on=True,
+    doc="Share a contact with another user: they see and work it too.",
+    with_help="The user to share it with (email).",
+    examples="  ringback contacts share 12 --with sam@example.com\n"
+    '  ringback contacts share "ABC Inc" --with sam@example.com --json',
 )
-@click.argument("contact")
-@click.option("--with", "email", required=True, help="The user to share it with (email).")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def share_command(contact: str, email: str, as_json: bool) -> None:
-    """Share a contact with another user: they see and work it too."""
-    _share(contact, email, as_json, on=True)
-
-
-@click.command(
+unshare_command = _sharing_command(
     "unshare",
-    epilog="\b\nExamples:\n  ringback contacts unshare 12 --with sam@example.com",
+    on=False,
+    doc="Stop sharing a contact with a user.",
+    with_help="The user to stop sharing it with.",
+    examples="  ringback contacts unshare 12 --with sam@example.com",
 )
-@click.argument("contact")
-@click.option("--with", "email", required=True, help="The user to stop sharing it with.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def unshare_command(contact: str, email: str, as_json: bool) -> None:
-    """Stop sharing a contact with a user."""
-    _share(contact, email, as_json, on=False)
 
 
 def _share(contact: str, email: str, as_json: bool, *, on: bool) -> None:

@@ -5,10 +5,11 @@ API. Keyword-only functions on a Session returning frozen records; they never co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from ringback.contacts.history import FollowUpNotFound, add_interaction, complete_follow_up
@@ -21,6 +22,8 @@ from ringback.contacts.records import (
 )
 from ringback.db.base import utcnow
 from ringback.db.paging import Page, Window, keyset
+
+T = TypeVar("T")
 
 
 class NoSuchContact(LookupError):
@@ -41,17 +44,29 @@ def _contact(session: Session, contact_id: int, *, full: bool = False) -> Contac
     return found
 
 
-def contact_page(session: Session, *, window: Window) -> Page[ContactRecord]:
-    """Contacts in id order after ``window.after`` (changed since ``updated_since``)."""
-    query = select(Contact).options(selectinload(Contact.phones), selectinload(Contact.emails))
+def _page(
+    session: Session,
+    query: Select[Any],
+    model: type[Contact | Interaction | FollowUp],
+    window: Window,
+    record: Callable[[Any], T],
+) -> Page[T]:
+    """Rows of ``model`` in id order after ``window.after``, changed since its
+    ``updated_at``, each made a record by ``record``."""
     return keyset(
         session,
         query,
-        id_column=Contact.id,
-        updated_column=Contact.updated_at,
+        id_column=model.id,
+        updated_column=model.updated_at,
         window=window,
-        convert=lambda rows: [ContactRecord.of(c) for c in rows],
+        convert=lambda rows: [record(row) for row in rows],
     )
+
+
+def contact_page(session: Session, *, window: Window) -> Page[ContactRecord]:
+    """Contacts in id order after ``window.after`` (changed since ``updated_since``)."""
+    query = select(Contact).options(selectinload(Contact.phones), selectinload(Contact.emails))
+    return _page(session, query, Contact, window, ContactRecord.of)
 
 
 def contact_by_id(session: Session, *, contact_id: int, recent: int = 10) -> ContactDetail:
@@ -66,14 +81,7 @@ def interaction_page(
     """One contact's interactions in id order (:class:`NoSuchContact` if none)."""
     _contact(session, contact_id)
     query = select(Interaction).where(Interaction.contact_id == contact_id)
-    return keyset(
-        session,
-        query,
-        id_column=Interaction.id,
-        updated_column=Interaction.updated_at,
-        window=window,
-        convert=lambda rows: [InteractionRecord.of(i) for i in rows],
-    )
+    return _page(session, query, Interaction, window, InteractionRecord.of)
 
 
 def log_interaction(
@@ -107,18 +115,7 @@ def follow_up_page(
     query = select(FollowUp)
     if open_only:
         query = query.where(FollowUp.done_at.is_(None))
-    return keyset(
-        session,
-        query,
-        id_column=FollowUp.id,
-        updated_column=FollowUp.updated_at,
-        window=window,
-        convert=_follow_ups,
-    )
-
-
-def _follow_ups(rows: Sequence[FollowUp]) -> list[FollowUpRecord]:
-    return [FollowUpRecord.of(f) for f in rows]
+    return _page(session, query, FollowUp, window, FollowUpRecord.of)
 
 
 def finish_follow_up(session: Session, *, follow_up_id: int) -> tuple[FollowUpRecord, bool]:

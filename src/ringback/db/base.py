@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Enum, ForeignKey, MetaData
 from sqlalchemy.engine import Dialect
@@ -20,6 +21,20 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+V = TypeVar("V")
+
+
+def view_of(view: type[V], row: object, **given: Any) -> V:
+    """A frozen record ``view`` of an ORM ``row``: each field read from the row's column of
+    the same name (an enum as its value), unless ``given`` names it."""
+    values = dict(given)
+    for f in dataclasses.fields(view):  # type: ignore[arg-type]
+        if f.name not in values:
+            value = getattr(row, f.name)
+            values[f.name] = value.value if isinstance(value, enum.Enum) else value
+    return view(**values)
 
 
 class Base(DeclarativeBase):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ringback.lines import LineKind
 from ringback.telephony.greeting_store import Greeting, GreetingError, GreetingStore
+from ringback.words import plain_words
 
 __all__ = ["Greeting", "GreetingError", "GreetingStore"]  # where they were always imported from
 
@@ -48,7 +49,6 @@ _PREAMBLE = re.compile(
     r"record\s+your\s+message|this\s+call\s+may\s+be\s+recorded)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,8 @@ def to_telephony_wav(samples: npt.NDArray[np.float32]) -> bytes:
 # -- the check ------------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower().replace("’", "'"))
-
-
 def _name_tokens(*names: str) -> list[str]:
-    return [t for name in names for t in _words(name) if len(t) >= 2]
+    return [t for name in names for t in plain_words(name) if len(t) >= 2]
 
 
 def _first_name_index(words: list[str], names: list[str]) -> int | None:
@@ -161,7 +157,7 @@ def check_transcript(
     transcript: str, duration: float, *, owner_name: str, company: str = "", line: LineKind
 ) -> GreetingReport:
     """The seed-003 checks on what the greeting says and how long it runs."""
-    words = _words(transcript)
+    words = plain_words(transcript)
     names = _name_tokens(owner_name)
     if line is LineKind.PROSPECT:
         names += _name_tokens(company)
@@ -245,7 +241,7 @@ def check_samples(
         transcript = speech_engine(settings).transcribe(samples)
     except ModelNotAvailableError as exc:
         raise GreetingError(str(exc)) from None
-    if not _words(transcript.text):
+    if not plain_words(transcript.text):
         raise GreetingError(f"no words heard in it: {_NO_SPEECH}")
     return check_transcript(
         transcript.text,

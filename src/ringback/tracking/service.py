@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ringback.db.base import view_of
 from ringback.timefmt import format_when
 from ringback.tracking.events import (
     Logged,
@@ -255,29 +256,11 @@ def _view(session: Session, seq: FollowUpSequence) -> FollowUpView:
         .where(FollowUpStep.sequence_id == seq.id)
         .order_by(FollowUpStep.position, FollowUpStep.id)
     )
-    return FollowUpView(
-        id=seq.id,
-        contact_id=seq.contact_id,
+    return view_of(
+        FollowUpView,
+        seq,
         voicemail_event=seq.origin_event_id,
-        status=seq.status.value,
-        stop_reason=seq.stop_reason,
-        started_at=seq.started_at,
-        value=seq.value,
-        next_step=seq.next_step,
-        steps=tuple(
-            FollowUpStepView(
-                id=s.id,
-                business_day=s.business_day,
-                channel=s.channel.value,
-                due_at=s.due_at,
-                status=s.status.value,
-                note=s.note,
-                subject=s.subject,
-                body=s.body,
-                meeting_at=s.meeting_at,
-            )
-            for s in steps
-        ),
+        steps=tuple(view_of(FollowUpStepView, s) for s in steps),
     )
 
 

@@ -156,3 +156,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def redirect(path: str) -> RedirectResponse:
     """A 303 See Other to ``path`` (after a POST, the browser GETs it)."""
     return RedirectResponse(path, status_code=303)
+
+
+def redirect_with_flash(
+    request: Request, path: str, text: str, level: str = "info"
+) -> RedirectResponse:
+    """A 303 to ``path`` whose page shows ``text`` (the end of most form posts)."""
+    response = redirect(path)
+    flash(request, response, text, level)
+    return response

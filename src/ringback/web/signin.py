@@ -26,7 +26,7 @@ from ringback.web.auth import (
     identify,
     signed_in_router,
 )
-from ringback.web.render import flash, redirect, render, safe_next, set_cookie
+from ringback.web.render import flash, redirect, redirect_with_flash, render, safe_next, set_cookie
 from ringback.web.throttle import LoginThrottle
 
 log = logging.getLogger("ringback.web")
@@ -142,6 +142,6 @@ async def change_password(
     error = await run_in_threadpool(_change_password, request, user.email, current, new)
     if error:
         return render(request, "password.html", status_code=422, error=error)
-    response = redirect("/settings")
-    flash(request, response, "Password changed. You were signed out everywhere else.", "success")
-    return response
+    return redirect_with_flash(
+        request, "/settings", "Password changed. You were signed out everywhere else.", "success"
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,7 @@ from ringback.web.api.common import (
     page_body,
     settings_of,
 )
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import CallDetail, CallJob, CallPage
 from ringback.web.pages.calls import UPLOAD_CEILING, declared_size
 
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
     from ringback.accounts.service import UserView
 
-router = APIRouter(prefix="/calls", tags=["calls"], responses=ERROR_RESPONSES)
+router = router_for("calls", "/calls")
 # The upload route, with the upload body limit (see create_app).
-uploads = APIRouter(prefix="/calls", tags=["calls"], responses=ERROR_RESPONSES)
+uploads = router_for("calls", "/calls")
 HINT = "list /api/v1/calls to see your call reviews"
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Request
 from pydantic import BaseModel
 
-from ringback.web.api.common import ApiUser, in_db, iso_time, settings_of
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.common import ApiUser, in_db, iso_time, settings_of, time_query
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import ComposeIn, ScoreIn
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-router = APIRouter(tags=["coach"], responses=ERROR_RESPONSES)
-stats_router = APIRouter(tags=["stats"], responses=ERROR_RESPONSES)
+router = router_for("coach")
+stats_router = router_for("stats")
 NO_CONTACT = "list /api/v1/contacts for the ids you can reach"
 
 
@@ -104,12 +104,7 @@ async def stats(
     request: Request,
     user: ApiUser,
     since: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            json_schema_extra={"format": "date-time"},
-            description="Only voicemails left at or after this ISO 8601 time.",
-        ),
+        str | None, time_query("Only voicemails left at or after this ISO 8601 time.")
     ] = None,
 ) -> dict[str, Any]:
     """Are voicemails returned: overall, per week, by coach score, rule, variant and hour."""

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -126,6 +126,18 @@ def decode_cursor(cursor: str) -> int:
     )
 
 
+def time_query(description: str) -> Any:
+    """A query parameter holding an ISO 8601 time (read with :func:`iso_time`)."""
+    return Query(max_length=40, json_schema_extra={"format": "date-time"}, description=description)
+
+
+def creates(router: APIRouter, path: str, model: type[BaseModel], summary: str) -> Any:
+    """The decorator of a route that creates ``model``: 201, for roles that may edit."""
+    return router.post(
+        path, status_code=201, response_model=model, summary=summary, dependencies=[allowed("edit")]
+    )
+
+
 class Paging:
     """The query parameters of every list: ``limit``, ``cursor``, ``updated_since``."""
 
@@ -140,11 +152,7 @@ class Paging:
         ] = None,
         updated_since: Annotated[
             str | None,
-            Query(
-                max_length=40,
-                json_schema_extra={"format": "date-time"},
-                description="Only items changed at or after this ISO 8601 time (UTC if no offset).",
-            ),
+            time_query("Only items changed at or after this ISO 8601 time (UTC if no offset)."),
         ] = None,
     ) -> None:
         self.limit = limit
@@ -225,3 +233,16 @@ def created(
             hint="send it again in a moment to get its answer",
         ) from None
     return JSONResponse(body, status)
+
+
+async def create_from_body(
+    request: Request,
+    user: UserView,
+    body: BaseModel,
+    *,
+    key: str | None,
+    make: Callable[[Session], BaseModel],
+) -> JSONResponse:
+    """:func:`created` for a JSON ``body`` (its fingerprint), run off the event loop."""
+    payload = body.model_dump(mode="json")
+    return await run_in_threadpool(created, request, user, key=key, payload=payload, make=make)

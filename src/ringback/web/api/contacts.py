@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from ringback.contacts import sync
 from ringback.contacts.editing import DuplicateContact
@@ -17,12 +16,13 @@ from ringback.web.api.common import (
     IdempotencyHeader,
     PagingParams,
     allowed,
-    created,
+    create_from_body,
+    creates,
     in_db,
     page_body,
     settings_of,
 )
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import (
     ContactDetailOut,
     ContactIn,
@@ -37,7 +37,7 @@ from ringback.web.api.models import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-router = APIRouter(prefix="/contacts", tags=["contacts"], responses=ERROR_RESPONSES)
+router = router_for("contacts", "/contacts")
 
 NOT_FOUND_HINT = "list /api/v1/contacts to see the contacts you can reach"
 
@@ -64,13 +64,7 @@ async def list_contacts(request: Request, user: ApiUser, paging: PagingParams) -
     return page_body(request, page, [c.as_json() for c in page.items])
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=ContactOut,
-    summary="Create a contact",
-    dependencies=[allowed("edit")],
-)
+@creates(router, "", ContactOut, "Create a contact")
 async def create_contact(
     request: Request, user: ApiUser, body: ContactIn, idempotency_key: IdempotencyHeader = None
 ) -> JSONResponse:
@@ -94,11 +88,8 @@ async def create_contact(
         )
         return ContactOut.model_validate(record.as_json())
 
-    payload = body.model_dump(mode="json")
     try:
-        return await run_in_threadpool(
-            created, request, user, key=idempotency_key, payload=payload, make=make
-        )
+        return await create_from_body(request, user, body, key=idempotency_key, make=make)
     except ValueError as exc:
         raise _refused(exc) from None
 
@@ -166,13 +157,7 @@ async def list_interactions(
     return page_body(request, page, [i.as_json() for i in page.items])
 
 
-@router.post(
-    "/{contact_id}/interactions",
-    status_code=201,
-    response_model=InteractionOut,
-    summary="Log an interaction",
-    dependencies=[allowed("edit")],
-)
+@creates(router, "/{contact_id}/interactions", InteractionOut, "Log an interaction")
 async def create_interaction(
     request: Request,
     user: ApiUser,
@@ -196,11 +181,8 @@ async def create_interaction(
         )
         return InteractionOut.model_validate(record.as_json())
 
-    payload = body.model_dump(mode="json")
     try:
-        return await run_in_threadpool(
-            created, request, user, key=idempotency_key, payload=payload, make=make
-        )
+        return await create_from_body(request, user, body, key=idempotency_key, make=make)
     except sync.NoSuchContact as exc:
         raise _missing(exc) from None
     except ValueError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -142,3 +142,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": CODES[status][0].replace("_", " ")}
     for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
+
+
+def router_for(tag: str, prefix: str = "") -> APIRouter:
+    """A v1 router: its routes grouped under ``tag`` in the spec, each documenting the
+    error body for the statuses in :data:`ERROR_RESPONSES`."""
+    return APIRouter(prefix=prefix, tags=[tag], responses=ERROR_RESPONSES)

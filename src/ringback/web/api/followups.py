@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from ringback.contacts import sync
 from ringback.web.api.common import ApiUser, Id, PagingParams, allowed, in_db, page_body
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import FollowUpOut, FollowUpPage
 
-router = APIRouter(prefix="/follow-ups", tags=["follow-ups"], responses=ERROR_RESPONSES)
+router = router_for("follow-ups", "/follow-ups")
 
 
 @router.get("", response_model=FollowUpPage, summary="List follow-ups")

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import Response
 
 from ringback.storage import storage_from_settings
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.api.common import ApiUser, Id, PagingParams, in_db, page_body, settings_of
-from ringback.web.api.errors import ERROR_RESPONSES, ApiError
+from ringback.web.api.errors import ApiError, router_for
 from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
 from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-router = APIRouter(prefix="/voicemails", tags=["voicemails"], responses=ERROR_RESPONSES)
+router = router_for("voicemails", "/voicemails")
 HINT = "list /api/v1/voicemails to see the messages you can reach"
 AUDIO_TYPES = ("audio/wav", "audio/mpeg", "audio/ogg", "audio/webm", "audio/mp4", "audio/x-wav")
 

@@ -35,7 +35,7 @@ from ringback.web.pages.contact_view import (
     visible,
 )
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
-from ringback.web.render import flash, redirect, render
+from ringback.web.render import redirect_with_flash, render
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -153,9 +153,7 @@ async def add_contact(
         return await _list_page(request, status_code=422, form=form, error=sentence(exc))
     if isinstance(outcome, tuple):
         return await _list_page(request, status_code=409, form=form, duplicates=outcome)
-    response = redirect(f"/contacts/{outcome}")
-    flash(request, response, f"Added {name.strip()}.", "success")
-    return response
+    return redirect_with_flash(request, f"/contacts/{outcome}", f"Added {name.strip()}.", "success")
 
 
 @router.get("/contacts/{contact_id}")
@@ -171,9 +169,7 @@ async def contact_page(request: Request, contact_id: int, user: CurrentUser) -> 
 
 
 def _back(request: Request, contact_id: int, text: str, level: str = "success") -> Response:
-    response = redirect(f"/contacts/{contact_id}")
-    flash(request, response, text, level)
-    return response
+    return redirect_with_flash(request, f"/contacts/{contact_id}", text, level)
 
 
 @router.post("/contacts/{contact_id}/edit")

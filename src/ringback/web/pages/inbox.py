@@ -26,7 +26,7 @@ from ringback.voicemail import listing
 from ringback.voicemail.capture import NotCapturable
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router, user_transaction
-from ringback.web.render import flash, redirect, render
+from ringback.web.render import redirect_with_flash, render
 from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
@@ -127,12 +127,12 @@ async def capture_voicemail(
             ),
         )
     except NotCapturable as exc:
-        response = redirect(f"/inbox/{voicemail_id}")
-        flash(request, response, f"Nothing to capture yet: {exc}.", "error")
-        return response
-    response = redirect(f"/inbox/{voicemail_id}")
-    flash(request, response, _captured_text(outcome), "success")
-    return response
+        return redirect_with_flash(
+            request, f"/inbox/{voicemail_id}", f"Nothing to capture yet: {exc}.", "error"
+        )
+    return redirect_with_flash(
+        request, f"/inbox/{voicemail_id}", _captured_text(outcome), "success"
+    )
 
 
 def _captured_text(outcome: listing.CaptureOutcome) -> str:
@@ -151,6 +151,6 @@ async def mark_done(request: Request, voicemail_id: int) -> Response:
     await _in_db(
         request, lambda session, _settings: listing.mark_done(session, voicemail_id=voicemail_id)
     )
-    response = redirect("/inbox")
-    flash(request, response, f"Voicemail #{voicemail_id} marked done.", "success")
-    return response
+    return redirect_with_flash(
+        request, "/inbox", f"Voicemail #{voicemail_id} marked done.", "success"
+    )

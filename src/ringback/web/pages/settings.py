@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ringback.lines import LineKind
 from ringback.web.auth import CurrentUser, require, signed_in_router
 from ringback.web.recordings import UploadRefused, is_fragment_request, read_recording
-from ringback.web.render import flash, redirect, render
+from ringback.web.render import redirect_with_flash, render
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -152,9 +152,7 @@ async def mail_test(request: Request, to: Annotated[str, Form(max_length=254)] =
         text, level = f"“{address}” is not an email address: write it as name@example.com.", "error"
     else:
         text, level = await run_in_threadpool(_send_test, request.app.state.settings, address)
-    response = redirect("/settings#mail")
-    flash(request, response, text, level)
-    return response
+    return redirect_with_flash(request, "/settings#mail", text, level)
 
 
 @router.post("/settings/webhooks")

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.web.auth import CurrentUser, signed_in_router
-from ringback.web.render import flash, redirect
+from ringback.web.render import redirect_with_flash
 
 if TYPE_CHECKING:
     from ringback.accounts.service import UserView
@@ -107,9 +107,7 @@ async def _act(request: Request, action: Any, *args: Any) -> Response:
         said: tuple[str, str] = await run_in_threadpool(action, request, *args)
     except WebhookNotFound:
         raise HTTPException(404, "no such webhook") from None
-    response = redirect("/settings#webhooks")
-    flash(request, response, *said)
-    return response
+    return redirect_with_flash(request, "/settings#webhooks", *said)
 
 
 def _removed(request: Request, user: UserView, endpoint_id: int) -> tuple[str, str]:
