@@ -47,6 +47,7 @@ class InboxEntry:
     is_prospect: bool
     handled_at: str | None
     contact_id: int | None
+    updated_at: str | None = None  # when it last changed (processed, read, captured...)
 
     @classmethod
     def of(cls, row: Voicemail, settings: Settings, contact_name: str | None) -> InboxEntry:
@@ -71,6 +72,7 @@ class InboxEntry:
             is_prospect=facts.is_prospect,
             handled_at=local_iso(row.handled_at, settings),
             contact_id=row.contact_id,
+            updated_at=local_iso(row.updated_at, settings),
         )
 
     @property
@@ -95,6 +97,7 @@ class InboxEntry:
             "handled": self.handled,
             "handled_at": self.handled_at,
             "contact_id": self.contact_id,
+            "updated_at": self.updated_at,
         }
 
 
