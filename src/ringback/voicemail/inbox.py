@@ -47,7 +47,9 @@ class InboxEntry:
     is_prospect: bool
     handled_at: str | None
     contact_id: int | None
-    updated_at: str | None = None  # when it last changed (processed, read, captured...)
+    # When it last changed (processed, read, captured...): the API's sync, not in the
+    # ``--json`` contract below.
+    updated_at: str | None = None
 
     @classmethod
     def of(cls, row: Voicemail, settings: Settings, contact_name: str | None) -> InboxEntry:
@@ -97,7 +99,6 @@ class InboxEntry:
             "handled": self.handled,
             "handled_at": self.handled_at,
             "contact_id": self.contact_id,
-            "updated_at": self.updated_at,
         }
 
 
