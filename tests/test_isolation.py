@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ringback.accounts.scope import acting_transaction
 from ringback.accounts.service import UserView
@@ -409,3 +409,107 @@ def test_stats_count_only_your_attempts(world: World, cli: Any) -> None:
     assert bob_csv != alice_csv
     rows = list(csv.reader(io.StringIO(alice_csv)))
     assert rows
+
+
+@pytest.fixture
+def lite_world(tmp_path: Path, sqlite_url: str) -> Iterator[World]:
+    """The same team on SQLite only: the CLI's commands over the scoped services."""
+    from ringback.db.migrate import upgrade
+
+    upgrade(sqlite_url)
+    made = World(tmp_path, sqlite_url)
+    yield made
+    made.close()
+
+
+# Every CLI command that takes the id of one of a rep's things (filled in with Alice's).
+CLI_BY_ID = [
+    ("contacts", "show", "{contact}"),
+    ("contacts", "show", "{contact}", "--json"),
+    ("inbox", "show", "{voicemail}", "--json"),
+    ("inbox", "capture", "{voicemail}", "--json"),
+    ("jobs", "retry", "{voicemail}", "--json"),
+    ("telephony", "retry", "{recording_sid}", "--json"),
+    ("sequence", "show", "{step}", "--json"),
+    ("sequence", "approve", "{step}", "--yes", "--json"),
+    ("call", "report", "{call_file}", "--contact", "{contact}", "--json"),
+]
+
+
+def test_a_cli_command_given_another_reps_id_finds_nothing_and_does_nothing(
+    lite_world: World, tmp_path: Path
+) -> None:
+    """One team for every command (the setup is most of the time): each refusal is checked
+    on its own, and Alice's things are compared after each."""
+    from tests.conftest import Cli
+
+    world = lite_world
+    alice = world.things["alice"]
+    call_file = tmp_path / "call.wav"
+    call_file.write_bytes(AUDIO)
+    values = {k: str(v) for k, v in alice.items()}
+    values |= {"recording_sid": "RE" + "alice".rjust(32, "0"), "call_file": str(call_file)}
+    with transaction(world.url) as session:
+        before = _alices_state(session, alice)
+    cli = Cli(world.settings.data_dir, world.url)
+    for args in CLI_BY_ID:
+        filled = [a.format(**values) for a in args]
+        reply = cli("--as", email("bob"), *filled)
+        assert reply.exit_code == 1, (args, reply.output)
+        said = reply.output.lower()
+        assert "not found" in said or "no " in said, (args, reply.output)
+        assert secret("alice") not in reply.output, args
+        with transaction(world.url) as session:
+            assert _alices_state(session, alice) == before, args  # nothing done
+        if args[1] == "show":  # Alice herself gets past the lookup: her id is found
+            mine = cli("--as", email("alice"), *filled)
+            assert mine.exit_code == 0 and secret("alice") in mine.output, args
+
+
+def _alices_state(session: Any, alice: dict[str, int]) -> tuple[Any, ...]:
+    message = session.get(Voicemail, alice["voicemail"])
+    step = session.get(FollowUpStep, alice["step"])
+    recording = session.get(TelephonyRecording, alice["recording"])
+    reviews_made = session.scalar(select(func.count()).select_from(CallReview))
+    return (
+        message.handled_at,
+        message.status,
+        message.updated_at,
+        step.status,
+        recording.status,
+        recording.attempts,
+        session.scalar(select(func.count()).select_from(Contact)),
+        reviews_made,
+    )
+
+
+def test_telephony_recordings_lists_only_your_lines(lite_world: World) -> None:
+    from tests.conftest import Cli
+
+    cli = Cli(lite_world.settings.data_dir, lite_world.url)
+    listed = cli("--as", email("bob"), "telephony", "recordings", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert (
+        secret("alice") not in listed.stdout and "RE" + "alice".rjust(32, "0") not in listed.stdout
+    )
+    assert "RE" + "bob".rjust(32, "0") in listed.stdout
+
+
+def test_telephony_retry_reopens_only_your_own_failed_recording(lite_world: World) -> None:
+    from ringback.telephony import service
+
+    world, sid = lite_world, "RE" + "alice".rjust(32, "0")
+    with transaction(world.url) as session:
+        row = session.scalars(
+            select(TelephonyRecording).where(TelephonyRecording.recording_sid == sid)
+        ).one()
+        row.status = RecordingStatus.FAILED
+    with acting_transaction(world.url, world.users["bob"]) as session:
+        assert service.retry(session, recording_sid=sid) is False
+    with acting_transaction(world.url, world.users["alice"]) as session:
+        assert service.retry(session, recording_sid=sid) is True
+    with transaction(world.url) as session:
+        reopened = session.scalars(
+            select(TelephonyRecording.status).where(TelephonyRecording.recording_sid == sid)
+        ).one()
+        assert reopened == RecordingStatus.RECEIVED

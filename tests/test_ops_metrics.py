@@ -98,3 +98,25 @@ def test_metrics_are_not_public(tmp_path: Path) -> None:
     assert "ringback_" not in reply.text
     reply = client.get("/metrics", headers={"Authorization": "Bearer not-a-token"})
     assert reply.status_code == 401
+
+
+def test_a_refused_scrape_gets_the_apis_error_body(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from ringback.db.migrate import upgrade
+    from tests.support.api import error_of
+
+    settings = make_settings(tmp_path)
+    url = settings.effective_database_url
+    upgrade(url)
+    rep = add_user(url, "rep@example.com", role="rep")
+    with transaction(url) as db:
+        token = create_token(db, rep, "scraper")[1]
+    client = TestClient(create_app(settings, prepare_database=False), base_url="http://127.0.0.1")
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        reply = client.get("/metrics", headers=headers)
+        assert reply.status_code == 401
+        error = error_of(reply)
+        assert error["code"] == "unauthorized" and "ringback tokens create" in error["hint"]
+    reply = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 403 and error_of(reply)["code"] == "forbidden"

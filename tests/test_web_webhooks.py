@@ -6,6 +6,7 @@ it, and what a user typed is shown escaped."""
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -117,3 +118,24 @@ def test_a_webhook_on_your_own_network_says_what_it_needs(tmp_path: Path, sqlite
         assert "RINGBACK_WEBHOOK_ALLOW_PRIVATE=true" in added.text
         tested = web.post("/settings/webhooks/1/test", follow_redirects=True)
         assert "was not delivered" in tested.text and "It is not retried." in tested.text
+
+
+def test_the_same_url_twice_is_refused_on_the_page_and_by_the_cli(
+    web: SignedIn, tmp_path: Path
+) -> None:
+    from tests.conftest import Cli
+
+    url = "https://crm.acme.test/hook"
+    assert web.post("/settings/webhooks", data={"url": url}).status_code == 200
+    again = web.post("/settings/webhooks", data={"url": f" {url} ", "events": ["call.reviewed"]})
+    assert again.status_code == 422
+    assert "That webhook was not added: webhook 1 already sends to" in again.text
+    assert "remove webhook 1 and add the URL again" in again.text
+    assert web.client.get("/settings").text.count("crm.acme.test/hook") == 1
+
+    cli = Cli(tmp_path / "cli-data", str(web.settings.database_url))
+    twice = cli("webhooks", "add", url, "--events", "call.reviewed")
+    assert twice.exit_code == 1 and "webhook 1 already sends to" in twice.output
+    assert "remove webhook 1" in twice.output
+    listed = cli("webhooks", "list", "--json")
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 1

@@ -200,10 +200,11 @@ class FollowUpRecord:
     title: str
     due: datetime | None
     done_at: datetime | None
+    updated_at: datetime | None = None  # when it last changed (a sync's updated_since)
 
     @classmethod
     def of(cls, item: FollowUp) -> FollowUpRecord:
-        return cls(item.id, item.contact_id, item.title, item.due_at, item.done_at)
+        return cls(item.id, item.contact_id, item.title, item.due_at, item.done_at, item.updated_at)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -213,6 +214,7 @@ class FollowUpRecord:
             "due": self.due,
             "done": self.done_at is not None,
             "done_at": self.done_at,
+            "updated_at": self.updated_at,
         }
 
 

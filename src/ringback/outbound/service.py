@@ -146,11 +146,24 @@ def _last_deliveries(session: Session, endpoint_ids: list[int]) -> dict[int, Web
 def add_endpoint(
     session: Session, *, user_id: int, url: str, events: Iterable[str] | None = None
 ) -> AddedEndpoint:
-    """A new endpoint for ``user_id`` with a new secret (returned this once)."""
+    """A new endpoint for ``user_id`` with a new secret (returned this once); WebhookError
+    when the user already has one sending to this URL (one URL would get each event twice,
+    signed with two secrets)."""
+    url = check_url(url)
+    same = session.scalar(
+        select(WebhookEndpoint.id).where(
+            WebhookEndpoint.user_id == user_id, WebhookEndpoint.url == url
+        )
+    )
+    if same is not None:
+        raise WebhookError(
+            f"webhook {same} already sends to {mask_url(url)[:200]}",
+            f"to change its events, remove webhook {same} and add the URL again",
+        )
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     row = WebhookEndpoint(
         user_id=user_id,
-        url=check_url(url),
+        url=url,
         secret=secret,
         events=",".join(check_events(events)),
         active=True,

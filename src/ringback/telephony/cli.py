@@ -215,12 +215,12 @@ def recordings(limit: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def retry(recording_sid: str, as_json: bool) -> None:
     """Fetch a failed or refused recording again and run it through the inbox."""
-    from ringback.command_kit import load_settings, ready_database
+    from ringback.command_kit import work
     from ringback.telephony import service
 
-    settings = load_settings()
-    ready_database(settings)
-    if not service.retry(recording_sid, settings):
+    with work({}) as (session, settings):  # the acting user's (--as): another rep's is not found
+        found = service.retry(session, recording_sid=recording_sid)
+    if not found:
         fail(f"no recording {recording_sid}", hint="see them with `ringback telephony recordings`")
     status = service.process(recording_sid, settings)
     if as_json:

@@ -392,18 +392,18 @@ def pending(settings: Settings) -> list[str]:
     ]
 
 
-def retry(recording_sid: str, settings: Settings) -> bool:
-    """Put a failed or rejected recording back to be fetched again; False if not found."""
-    with transaction(settings.effective_database_url) as session:
-        row = session.scalars(
-            select(TelephonyRecording).where(TelephonyRecording.recording_sid == recording_sid)
-        ).first()
-        if row is None:
-            return False
-        if row.status in (RecordingStatus.FAILED, RecordingStatus.REJECTED):
-            row.status = RecordingStatus.RECEIVED
-            row.provider_status = "completed"
-        return True
+def retry(session: Session, *, recording_sid: str) -> bool:
+    """Put a failed or rejected recording back to be fetched again; False if there is no
+    such recording that the session's acting user may see (another rep's is not found)."""
+    row = session.scalars(
+        select(TelephonyRecording).where(TelephonyRecording.recording_sid == recording_sid)
+    ).first()
+    if row is None:
+        return False
+    if row.status in (RecordingStatus.FAILED, RecordingStatus.REJECTED):
+        row.status = RecordingStatus.RECEIVED
+        row.provider_status = "completed"
+    return True
 
 
 def recording_dict(row: TelephonyRecording) -> dict[str, Any]:

@@ -15,12 +15,16 @@ from ringback.voicemail.pipeline.context import VoicemailContext
 from ringback.voicemail.pipeline.stages import Stage
 
 if TYPE_CHECKING:
+    from ringback.contacts.models import Contact
     from ringback.voicemail.models import Voicemail
 
 
-def processed_payload(ctx: VoicemailContext, row: Voicemail, region: str) -> dict[str, Any]:
-    """What a CRM logs of one message: who called, what they want, when to call back
-    (numbers in E.164 when they are valid numbers, as given otherwise)."""
+def processed_payload(
+    ctx: VoicemailContext, row: Voicemail, region: str, contact: Contact | None = None
+) -> dict[str, Any]:
+    """What a CRM logs of one message: who called (the matched ``contact``'s name and
+    company when the caller is known, else what the message said), what they want, when to
+    call back (numbers in E.164 when they are valid numbers, as given otherwise)."""
     from ringback.db.base import utcnow
     from ringback.phones import e164_or_none
 
@@ -28,6 +32,8 @@ def processed_payload(ctx: VoicemailContext, row: Voicemail, region: str) -> dic
         return e164_or_none(raw, region) or raw
 
     facts = ctx.facts
+    said_name = (facts.caller_name if facts else None) or ctx.caller_name
+    said_company = facts.company if facts else None
     return {
         "voicemail_id": ctx.voicemail_id,
         "voicemail_uid": ctx.voicemail_uid or None,
@@ -37,8 +43,8 @@ def processed_payload(ctx: VoicemailContext, row: Voicemail, region: str) -> dic
         "duration_seconds": round(ctx.duration, 1) if ctx.duration else None,
         "caller": {
             "number": number(ctx.from_number),
-            "name": (facts.caller_name if facts else None) or ctx.caller_name,
-            "company": facts.company if facts else None,
+            "name": (contact.name if contact else None) or said_name,
+            "company": (contact.company if contact else None) or said_company,
         },
         "to_number": number(ctx.to_number),
         "callback_number": facts.callback_number if facts else None,
@@ -73,6 +79,7 @@ class WebhooksStage(Stage):
 
 def queue_processed(url: str, ctx: VoicemailContext, region: str) -> tuple[int, ...]:
     """The deliveries queued for this message (none when nobody listens)."""
+    from ringback.contacts.models import Contact
     from ringback.db.session import transaction
     from ringback.outbound.service import VOICEMAIL_PROCESSED, enqueue_event, owner_of_event
     from ringback.voicemail.models import Voicemail
@@ -81,10 +88,11 @@ def queue_processed(url: str, ctx: VoicemailContext, region: str) -> tuple[int, 
         row = session.get(Voicemail, ctx.voicemail_id)
         if row is None:
             raise LookupError(f"no voicemail {ctx.voicemail_id}")
+        contact = session.get(Contact, row.contact_id) if row.contact_id is not None else None
         return enqueue_event(
             session,
             event=VOICEMAIL_PROCESSED,
             event_id=ctx.voicemail_uid or ctx.voicemail_id,
             owner_id=owner_of_event(session, row),
-            data=processed_payload(ctx, row, region),
+            data=processed_payload(ctx, row, region, contact),
         )

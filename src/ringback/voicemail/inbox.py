@@ -47,6 +47,9 @@ class InboxEntry:
     is_prospect: bool
     handled_at: str | None
     contact_id: int | None
+    # When it last changed (processed, read, captured...): the API's sync, not in the
+    # ``--json`` contract below.
+    updated_at: str | None = None
 
     @classmethod
     def of(cls, row: Voicemail, settings: Settings, contact_name: str | None) -> InboxEntry:
@@ -71,6 +74,7 @@ class InboxEntry:
             is_prospect=facts.is_prospect,
             handled_at=local_iso(row.handled_at, settings),
             contact_id=row.contact_id,
+            updated_at=local_iso(row.updated_at, settings),
         )
 
     @property

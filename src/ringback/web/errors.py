@@ -43,6 +43,13 @@ ADVICE: dict[int, tuple[str, str]] = {
 }
 
 
+METRICS = "/metrics"  # for a scraper: refused with the API's error body, never a page
+METRICS_HINT = (
+    "send `Authorization: Bearer TOKEN` with an owner's token"
+    " (make one with `ringback tokens create --name metrics`)"
+)
+
+
 def wants_html(request: Request) -> bool:
     """A browser asking for a page (not ``/api/``, not a webhook, accepts HTML)."""
     path = request.url.path
@@ -76,20 +83,20 @@ async def _sign_in_required(request: Request, exc: Exception) -> Response:
     page = request.url.path == api_errors.DOCS_PATH  # a page: to the sign-in form
     if api_errors.is_api(request) and not page:
         return api_errors.error_response(401, "no valid credentials came with the request")
+    if request.url.path == METRICS:  # a scraper, not a browser: no sign-in page
+        return api_errors.error_response(
+            401, "no valid credentials came with the request", hint=METRICS_HINT
+        )
     if request.url.path.startswith("/api/") and not page:
         headers = CHALLENGE if request.app.state.settings.web_password else {}
         return JSONResponse({"detail": API_HINT}, 401, headers=headers)
-    if request.url.path == "/metrics":  # a scraper, not a browser: no sign-in page
-        return JSONResponse(
-            {"detail": "send `Authorization: Bearer TOKEN` (`ringback tokens create`)"}, 401
-        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return redirect("/signin" if target == "/" else f"/signin?next={quote(target, safe='/')}")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    if api_errors.is_api(request):
+    if api_errors.is_api(request) or request.url.path == METRICS:
         return api_errors.from_http(request, exc)
     if not wants_html(request):
         return await http_exception_handler(request, exc)

@@ -5,10 +5,10 @@ Built from the domains' frozen records (``as_json()``), never from ORM rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from ringback.contacts.models import Direction, InteractionKind
 
@@ -19,6 +19,23 @@ Email = Annotated[str, Field(min_length=3, max_length=320)]
 # Long text in a JSON body: fits the app's 64 KiB body limit even as \\uXXXX escapes.
 TEXT_MAX = 10_000
 RefId = Annotated[int, Field(ge=1, le=2**31 - 1)]  # an id in a body (32-bit on PostgreSQL)
+
+
+def utc_text(moment: datetime) -> str:
+    """The API's one way to write a time: ISO 8601 in UTC with ``Z``, to the second
+    (``2026-11-24T15:00:00Z``); a time without an offset is taken as UTC. Truncated, never
+    rounded up, so sending an ``updated_at`` back as ``updated_since`` never skips a change."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: A time in a response body: every route writes it the same way (see :func:`utc_text`).
+Time = Annotated[
+    datetime,
+    PlainSerializer(utc_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 
 class Strict(BaseModel):
@@ -60,8 +77,8 @@ class ContactOut(BaseModel):
     emails: list[str]
     timezone: str | None
     owner: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: Time | None
+    updated_at: Time | None
 
 
 class BackStoryEntry(BaseModel):
@@ -85,7 +102,7 @@ class InteractionOut(BaseModel):
     contact_id: int
     kind: str
     direction: str
-    at: datetime
+    at: Time
     outcome: str | None
     text: str | None
 
@@ -94,9 +111,12 @@ class FollowUpOut(BaseModel):
     id: int
     contact_id: int | None
     title: str
-    due: datetime | None
+    due: Time | None
     done: bool
-    done_at: datetime | None
+    done_at: Time | None
+    updated_at: Time | None = Field(
+        description="When it last changed (created, edited, done): `updated_since` filters on it."
+    )
 
 
 class ContactDetailOut(ContactOut):
@@ -124,7 +144,7 @@ class FollowUpPage(BaseModel):
 class VoicemailOut(BaseModel):
     id: int
     status: str
-    received_at: str | None
+    received_at: Time | None
     caller: str
     from_number: str | None
     callback_number: str | None
@@ -135,8 +155,12 @@ class VoicemailOut(BaseModel):
     urgent: bool
     is_prospect: bool
     handled: bool
-    handled_at: str | None
+    handled_at: Time | None
     contact_id: int | None
+    updated_at: Time = Field(
+        description="When it last changed (processed, read, captured, done): "
+        "`updated_since` filters on it."
+    )
     audio_url: str = Field(description="The recording (same credentials).")
 
 
@@ -164,8 +188,8 @@ class CallJob(BaseModel):
     error: str
     contact_id: int | None
     original_name: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Time
+    updated_at: Time
     url: str = Field(description="Where to poll for the job and, once done, the analysis.")
 
 

@@ -36,7 +36,10 @@ async def list_voicemails(request: Request, user: ApiUser, paging: PagingParams)
     page = await in_db(
         request, user, lambda s: inbox_page(s, settings=settings, window=paging.window)
     )
-    items = [{**e.as_json(), "audio_url": audio_url(request, e.id)} for e in page.items]
+    items = [
+        {**e.as_json(), "updated_at": e.updated_at, "audio_url": audio_url(request, e.id)}
+        for e in page.items
+    ]
     return page_body(request, page, items)
 
 
@@ -48,7 +51,8 @@ async def get_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> di
     settings = settings_of(request)
 
     def read(session: Session) -> dict[str, Any]:
-        return show_message(session, settings=settings, voicemail_id=voicemail_id).as_json()
+        message = show_message(session, settings=settings, voicemail_id=voicemail_id)
+        return {**message.as_json(), "updated_at": message.entry.updated_at}
 
     try:
         found = await in_db(request, user, read)
