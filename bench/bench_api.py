@@ -10,9 +10,10 @@ run). The database is a scratch PostgreSQL database on 127.0.0.1:5432, dropped a
 ``bench/web_data.py``'s generators: contacts with back stories, their interactions, the
 outreach events the statistics read (one per call, voicemail left and email), and open
 follow-ups, then ``VACUUM ANALYZE`` (what autovacuum does after a bulk load: without the
-visibility map no index-only scan skips the table). Reps are users with the ``rep`` role when this branch has it (else owners);
-when the tables have an ``owner_id`` column (issue 16 §1), each contact is a rep's in turn
-and its rows follow it.
+visibility map no index-only scan skips the table). Reps are users with the ``rep`` role
+when this branch has it (else owners); when the tables have an ``owner_id`` column (issue
+16 §1), each contact is a rep's in turn and its rows (interactions, outreach events,
+follow-ups) follow it.
 
 Timed in process through Starlette's ``TestClient`` against ``create_app`` (middleware,
 token lookup, the acting transaction, serialisation; no sockets), each request with a rep's
