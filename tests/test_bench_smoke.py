@@ -144,3 +144,21 @@ def test_web_bench_data_has_the_asked_sizes_and_real_content(tmp_path: Path) -> 
             assert len(message.words) == len(message.transcript.split()) > 40
             assert message.facts["callback_number"].startswith("+1")
             assert db.scalar(select(func.count()).where(Contact.name.ilike(f"%{built.query}%")))
+
+
+def test_api_bench_scopes_reps_and_times_a_managers_team_stats() -> None:
+    """bench_api.py at a small size on SQLite: every contact's rows belong to a rep, every
+    route answers each rep, and the statistics are timed for a manager of ten reps, who
+    sees their team's voicemails: about a fifth of the owner's (issue 16 §6)."""
+    import argparse
+
+    from bench import bench_api
+
+    args = argparse.Namespace(scale=0.0125, runs=1, sqlite=True, json=True, keep=False)
+    result = bench_api.run(args)
+    assert all(r["status"] == [200] for r in result["lists"]), result["lists"]
+    manager, owner = result["stats"]
+    assert manager["route"] == "stats: a manager of 10 reps" and manager["status"] == [200]
+    assert owner["route"] == "stats: the owner (all 50)" and owner["status"] == [200]
+    assert 0 < manager["voicemails_left"] < owner["voicemails_left"] * 0.3
+    assert f"`{manager['path']}`" in bench_api.report(result)

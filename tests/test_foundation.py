@@ -127,3 +127,31 @@ def test_names_that_look_like_terminal_markup_are_shown_as_typed(cli_embedded):
     edited = cli_embedded("contacts", "edit", "1", "--company", "[i]Northwind[/i]")
     assert edited.exit_code == 0, edited.output
     assert "[i]Northwind[/i]" in edited.stdout
+
+
+def test_the_owner_stats_index_goes_up_and_down_on_each_backend(db_url):
+    """0019: a team's statistics read each owner's voicemails off one index (issue 16 §6);
+    downgrading removes it and leaves 0018's schema, upgrading brings it back."""
+    from alembic import command
+
+    from ringback.db.migrate import alembic_config
+
+    def indexes() -> dict[str, list[str | None]]:
+        seen = inspect(get_engine(db_url))
+        found = [*seen.get_indexes("outreach_events"), *seen.get_indexes("contacts")]
+        return {ix["name"]: ix["column_names"] for ix in found if ix["name"]}
+
+    owner_stats = indexes()["ix_outreach_owner_stats"]
+    assert owner_stats[:3] == ["owner_id", "outcome", "direction"]
+    assert {"hour", "variant", "score", "rule_bits", "return_seconds"} <= set(owner_stats)
+    assert indexes()["ix_contacts_owner_updated"] == ["owner_id", "updated_at"]
+    command.downgrade(alembic_config(db_url), "0018")
+    get_engine(db_url).dispose()
+    assert current_revision(db_url) == "0018"
+    assert "ix_outreach_owner_stats" not in indexes()
+    assert "ix_contacts_owner_updated" not in indexes()
+    assert "ix_outreach_by_hour" in indexes()
+    command.upgrade(alembic_config(db_url), "head")
+    get_engine(db_url).dispose()
+    assert indexes()["ix_outreach_owner_stats"] == owner_stats
+    assert indexes()["ix_contacts_owner_updated"] == ["owner_id", "updated_at"]

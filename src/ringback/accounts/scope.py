@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, event, false, inspect, or_, select
+from sqlalchemy import ColumnElement, any_, event, false, func, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from ringback.accounts.models import User
@@ -126,20 +126,30 @@ def owner_sql(session: Session, column: str = "owner_id") -> tuple[str, dict[str
     return f" AND {column} = :scope_user", {"scope_user": actor.id}
 
 
-def _shared_with(cls: Any, actor: UserView, *, write: bool) -> ColumnElement[bool]:
+def _shared_with(cls: Any, actor: UserView, *, write: bool, array: bool) -> ColumnElement[bool]:
     share = class_for_table("contact_shares")
     users: Any = actor.id
     if not write and can(actor, "see_team") and actor.team_id is not None:
         users = select(User.id).where(User.team_id == actor.team_id)
     who = share.user_id.in_(users) if not isinstance(users, int) else share.user_id == users
-    return cls.id.in_(select(share.contact_id).where(who))
+    shared = select(share.contact_id).where(who)
+    if array:
+        # PostgreSQL: ``id = ANY(ARRAY(SELECT ...))`` is worked out once and is an index
+        # condition, so "mine OR shared" becomes two index scans OR-ed (a rep's contacts
+        # changed since a time: the (owner_id, updated_at) index) instead of a filter on
+        # every contact read in id order.
+        return cls.id == any_(func.array(shared.scalar_subquery()))
+    return cls.id.in_(shared)
 
 
-def criteria(cls: Any, actor: UserView, *, write: bool = False) -> ColumnElement[bool]:
-    """What ``actor`` may read (or, ``write``, change) of an owned model."""
+def criteria(
+    cls: Any, actor: UserView, *, write: bool = False, array: bool = False
+) -> ColumnElement[bool]:
+    """What ``actor`` may read (or, ``write``, change) of an owned model (``array``: the
+    PostgreSQL form of the shared contacts' test, see :func:`_shared_with`)."""
     mine = (cls.owner_id == actor.id) if write else _readable_owners(cls.owner_id, actor)
     if cls.__tablename__ == "contacts":
-        return or_(mine, _shared_with(cls, actor, write=write))
+        return or_(mine, _shared_with(cls, actor, write=write, array=array))
     return mine
 
 
@@ -156,8 +166,11 @@ def _limit_statement(state: ORMExecuteState) -> None:
         return
     assert actor is not None
     write = state.is_update or state.is_delete
+    array = state.session.get_bind().dialect.name == "postgresql"
     options = [
-        with_loader_criteria(cls, criteria(cls, actor, write=write), include_aliases=True)
+        with_loader_criteria(
+            cls, criteria(cls, actor, write=write, array=array), include_aliases=True
+        )
         for cls in owned_classes()
     ]
     options += [

@@ -40,6 +40,8 @@ class Direction(enum.StrEnum):
 
 class Contact(Owned, Base):
     __tablename__ = "contacts"
+    # A rep's contacts changed since a time (the API's ``updated_since``, a CRM's sync).
+    __table_args__ = (Index("ix_contacts_owner_updated", "owner_id", "updated_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

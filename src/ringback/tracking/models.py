@@ -92,6 +92,20 @@ class OutreachEvent(Owned, Base):
             "ix_outreach_by_rules", "outcome", "direction", "rule_bits", "epoch", "return_seconds"
         ),
         Index("ix_outreach_by_return", "outcome", "direction", "return_seconds", "epoch"),
+        # The same counts limited to a team's or a rep's voicemails (ringback.accounts.scope):
+        # each owner's are one range of this index, which holds every column read.
+        Index(
+            "ix_outreach_owner_stats",
+            "owner_id",
+            "outcome",
+            "direction",
+            "hour",
+            "variant",
+            "score",
+            "rule_bits",
+            "return_seconds",
+            "epoch",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
