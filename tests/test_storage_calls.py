@@ -156,6 +156,6 @@ def test_a_call_uploaded_here_is_reviewed_elsewhere_and_shown_on_a_third_machine
             follow_redirects=False,
         )
         assert reply.status_code == 303
-        assert "Accepted on" in web.get(f"/calls/{review_id}").text
+        assert "Accepted today " in web.get(f"/calls/{review_id}").text
     key = f"{prefix}/calls/reviews/{review_id}/proposals.json"
     assert json.loads(s3.body(key)).get("accepted_at")  # accepted for every machine
