@@ -115,7 +115,8 @@ def throughput(n: int, processes: int, broker: str, base: Path) -> dict[str, Any
     paths = []
     for i in range(n):
         paths.append(clips / f"msg{i:04d}.wav")
-        paths[-1].write_bytes(short_clip(i + processes * 100_000))
+        # Distinct bytes in every run, and the same length of audio in each run.
+        paths[-1].write_bytes(short_clip(2 * i + processes))
     audio_seconds = sum((p.stat().st_size - 44) / 16000 for p in paths)
     url = f"sqlite:///{data / 'rb.db'}"
     try:
