@@ -43,7 +43,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from ringback.accounts.models import User
 from ringback.accounts.owned import child_classes, class_for_table, owned_classes
-from ringback.accounts.service import UserView, can
+from ringback.accounts.service import UserView, can, first_owner_id
 from ringback.db.session import transaction
 from ringback.errors import HintedError
 
@@ -271,18 +271,3 @@ def acting_user_id(session: Session) -> int | None:
     (the CLI's default); None when there is no user yet."""
     actor = actor_of(session)
     return int(actor.id) if actor is not None else first_owner_id(session)
-
-
-def first_owner_id(session: Session) -> int | None:
-    """The first enabled owner's id (None when there is none yet)."""
-    from sqlalchemy import select
-
-    from ringback.accounts.models import User
-
-    found = session.scalar(
-        select(User.id)
-        .where(User.role == "owner", User.disabled.is_(False))
-        .order_by(User.id)
-        .limit(1)
-    )
-    return int(found) if found is not None else None

@@ -21,6 +21,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from ringback.accounts.scope import actor_of
+from ringback.accounts.service import first_owner_id
 from ringback.db.base import utcnow
 from ringback.errors import HintedError
 from ringback.outbound.models import WebhookDelivery, WebhookEndpoint
@@ -105,18 +106,12 @@ def acting_user_id(session: Session) -> int:
     actor = actor_of(session)
     if actor is not None:
         return actor.id
-    owner = _first_owner(session)
+    owner = first_owner_id(session)
     if owner is None:
         raise WebhookError(
             "there is no user to own webhooks yet", "add one: ringback users add EMAIL"
         )
     return owner
-
-
-def _first_owner(session: Session) -> int | None:
-    from ringback.accounts.scope import first_owner_id
-
-    return first_owner_id(session)
 
 
 def owner_of_event(session: Session, row: object) -> int | None:
@@ -125,7 +120,7 @@ def owner_of_event(session: Session, row: object) -> int | None:
     owner = getattr(row, "owner_id", None)
     if owner is not None:
         return int(owner)
-    return _first_owner(session)
+    return first_owner_id(session)
 
 
 def _last_deliveries(session: Session, endpoint_ids: list[int]) -> dict[int, WebhookDelivery]:
