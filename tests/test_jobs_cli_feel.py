@@ -68,3 +68,16 @@ def test_a_failed_jobs_long_reason_is_wrapped_to_80_columns(
     lines = shown.output.splitlines()
     assert max(len(line) for line in lines) <= 80, shown.output
     assert REASON in " ".join(line.strip() for line in lines)  # all of it, in order
+
+
+def test_worker_commands_are_refused_with_the_embedded_queue_and_say_what_to_set(
+    cli_embedded: Any,
+) -> None:
+    worker = cli_embedded("worker")
+    assert worker.exit_code == 1
+    assert "nothing is sent to workers" in worker.output
+    assert "RINGBACK_QUEUE=celery" in worker.output
+    stale = cli_embedded("jobs", "retry", "--stale")
+    assert stale.exit_code == 1
+    assert "--stale is for RINGBACK_QUEUE=celery" in stale.output
+    assert "ringback inbox resume" in stale.output

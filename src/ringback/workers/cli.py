@@ -19,6 +19,8 @@ from ringback.timefmt import plural
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from ringback.config import Settings
+
 WORKER_EPILOG = """\b
 Examples:
   RINGBACK_QUEUE=celery RINGBACK_BROKER_URL=redis://127.0.0.1:6379/0 ringback worker
@@ -70,17 +72,14 @@ def worker(queues: str, concurrency: int, loglevel: str) -> None:
     webhooks send their work). Each process loads the Whisper model once, as it starts.
     Stop with Ctrl-C: the job in hand is finished first; a worker killed outright leaves
     its job to another worker."""
-    from ringback.jobs import queue_name, uses_celery
+    from ringback.jobs import queue_name
     from ringback.redact import mask_url
 
     names = _queue_list(queues)
-    settings = _settings()
-    if not uses_celery(settings):
-        fail(
-            "RINGBACK_QUEUE is 'embedded': nothing is sent to workers",
-            hint="set RINGBACK_QUEUE=celery (and RINGBACK_BROKER_URL) for the app and the worker",
-        )
-    _ready(settings)
+    settings = _celery_settings(
+        "RINGBACK_QUEUE is 'embedded': nothing is sent to workers",
+        hint="set RINGBACK_QUEUE=celery (and RINGBACK_BROKER_URL) for the app and the worker",
+    )
     from ringback.workers import celery_app
 
     celery_app.WARM["transcribe"] = "transcribe" in names
@@ -278,16 +277,13 @@ def _retry_review(review_id: int, as_json: bool) -> None:
 def _retry_stale(older_than: int | None, as_json: bool) -> None:
     from datetime import timedelta
 
-    from ringback.jobs import QueueUnavailable, backend_from_settings, uses_celery
+    from ringback.jobs import QueueUnavailable, backend_from_settings
     from ringback.workers.sweep import requeue_stale
 
-    settings = _settings()
-    if not uses_celery(settings):
-        fail(
-            "--stale is for RINGBACK_QUEUE=celery (jobs lost by the broker)",
-            hint="with the embedded queue: ringback inbox resume",
-        )
-    _ready(settings)
+    settings = _celery_settings(
+        "--stale is for RINGBACK_QUEUE=celery (jobs lost by the broker)",
+        hint="with the embedded queue: ringback inbox resume",
+    )
     age = timedelta(seconds=settings.stale_job_seconds if older_than is None else older_than)
     try:
         report = requeue_stale(settings, backend_from_settings(settings), older_than=age)
@@ -299,3 +295,15 @@ def _retry_stale(older_than: int | None, as_json: bool) -> None:
     for kind, refs in report.queued.items():
         echo(f"{plural(len(refs), f'{kind} job')} queued again: {', '.join(refs)}")
     echo(f"{plural(report.count, 'job')} queued again" if report.count else "no lost jobs")
+
+
+def _celery_settings(refusal: str, *, hint: str) -> Settings:
+    """The settings, for a command that only means something with the Celery queue: with
+    the embedded one it is refused (``refusal``, ``hint``); the database is made ready."""
+    from ringback.jobs import uses_celery
+
+    settings = _settings()
+    if not uses_celery(settings):
+        fail(refusal, hint=hint)
+    _ready(settings)
+    return settings
