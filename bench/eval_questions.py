@@ -21,7 +21,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ringback.questions.evaluate import KINDS, load_swda, score
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.swda import KINDS, load_swda, score
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/eval/swda/train.tsv"
 _WH = re.compile(r"^\W*(what|how|why|where|when|who|which)\b", re.I)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from bench.swda import strip_punctuation
 from click.testing import CliRunner
 
 from ringback.cli import cli
 from ringback.questions import classify, classify_rules
-from ringback.questions.evaluate import strip_punctuation
 from ringback.questions.model import load
 
 OPEN = [

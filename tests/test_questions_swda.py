@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from bench.swda import load_swda, score
 
 from ringback.questions import classify
-from ringback.questions.evaluate import load_swda, score
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SWDA = SHARED / "eval" / "swda" / "train.tsv"

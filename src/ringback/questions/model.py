@@ -4,9 +4,9 @@ The rules alone misjudge what only word statistics reveal: "so you live in
 Garland then" is a yes/no question without any question form, "what I found
 is that ..." is a statement. A multinomial logistic regression weighs named
 features — the rule that fired, the first and last words, word pairs, the
-question mark — learned from Switchboard (see ``train.py``). Prediction is a
-sum of weights in pure Python: no numpy at runtime, and every label can be
-explained by its largest contributions (``explain``).
+question mark — learned from Switchboard (see ``bench/train_questions.py``).
+Prediction is a sum of weights in pure Python: no numpy at runtime, and every
+label can be explained by its largest contributions (``explain``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Scoring the classifier against Switchboard dialogue acts (SwDA).
+"""The Switchboard dialogue-act corpus (SwDA) and the question classifier's score on it.
 
 Used by ``bench/eval_questions.py``, by the accuracy test and by the retraining
-script. Nothing here runs at normal runtime: the corpus lives outside the
-package (``../shared/eval/swda``) and is only read when asked.
+script (``bench/train_questions.py``). It lives beside the benchmarks, not in the
+package: nothing here runs in the product, and the corpus is outside the repository
+(``../shared/eval/swda``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Retrain the question model from Switchboard: ``python -m ringback.questions.train``.
+"""Retrain the question model from Switchboard: ``python bench/train_questions.py``.
 
 Deterministic end to end: conversations are split by a CRC32 of their id
-(80 % train, 20 % held out, see ``evaluate.held_out``); within the train part
+(80 % train, 20 % held out, see ``bench.swda.held_out``); within the train part
 another hash picks a development slice used only to set the per-class offsets
 that maximise macro-F1. The held-out conversations are never read here, so the
 figures ``bench/eval_questions.py`` reports on them stay honest.
@@ -15,16 +15,19 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import sys
 import time
 import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ringback.questions.evaluate import Utterance, load_swda, strip_punctuation
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.swda import Utterance, load_swda, strip_punctuation
 from ringback.questions.model import CLASSES, WEIGHTS_FILE, features
 
-DEFAULT_DATA = Path(__file__).resolve().parents[3].parent / "shared/eval/swda/train.tsv"
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/eval/swda/train.tsv"
 
 
 def _dev(conversation: str) -> bool:
@@ -87,7 +90,7 @@ def fit(
 
 def tune_offsets(model_scores: list[list[float]], gold: list[str]) -> tuple[list[float], float]:
     """Per-class offsets (open, closed) that maximise macro-F1 on the development slice."""
-    from ringback.questions.evaluate import Report
+    from bench.swda import Report
 
     best = ([0.0, 0.0, 0.0], -1.0)
     grid = [x / 4 for x in range(-8, 9)]
@@ -134,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         offsets[mode], f1 = tune_offsets([model.scores(t) for t in texts], [u.kind for u in dev])
         print(f"dev macro-F1 ({mode}) {f1:.4f} with offsets {offsets[mode]}")
     payload = {
-        "about": "ringback question model; retrain with python -m ringback.questions.train",
+        "about": "ringback question model; retrain with python bench/train_questions.py",
         "training": {"steps": args.steps, "l2": args.l2, "utterances": len(fit_rows)},
         "classes": list(CLASSES),
         "bias": offsets,
