@@ -28,7 +28,7 @@ def test_contact_add_edit_story_list_show_are_frozen_records(db_url: str) -> Non
         with pytest.raises(dataclasses.FrozenInstanceError):
             record.id = 0  # type: ignore[misc]
     assert made.phones == ("+14155550137",) and edited.changes == ("company: — → ABC Inc",)
-    assert listed.total == 1 and listed.contacts[0].contact.company == "ABC Inc"
+    assert listed.total == 1 and listed.items[0].contact.company == "ABC Inc"
     assert shown.back_story["challenge"][0].text == noted.text == "Churn doubled"
     assert shown.as_json()["back_story"]["challenge"][0]["text"] == "Churn doubled"
     assert edited.as_json()["changes"] == ["company: — → ABC Inc"]

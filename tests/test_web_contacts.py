@@ -408,3 +408,23 @@ def test_a_drafted_follow_up_is_shown_and_approved_from_today(app: App) -> None:
         ).all()
         assert [e.contact_id for e in emails] == [cid]  # sent and logged once
     assert "<strong>Email</strong>" in app.client.get(f"/contacts/{cid}").text
+
+
+def test_today_lists_the_newest_unread_voicemails_and_says_how_many_more(app: App) -> None:
+    from ringback.voicemail.today import LIMIT
+
+    with transaction(app.url) as session:
+        session.add_all(
+            Voicemail(
+                source=VoicemailSource.UPLOAD,
+                source_key=f"vm{n}",
+                received_at=NOW - timedelta(minutes=n),
+                status=VoicemailStatus.DONE,
+                facts={"summary": f"message number {n}"},
+            )
+            for n in range(LIMIT + 3)
+        )
+    page = app.client.get("/").text
+    unread = page[page.index("Voicemails not read") : page.index("Follow-up emails")]
+    assert f'badge-new">{LIMIT + 3}<' in unread and "(3 more)" in unread
+    assert "message number 0<" in unread and f"message number {LIMIT}<" not in unread

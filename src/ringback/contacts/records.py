@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ringback.contacts.models import BackStoryItem, BackStoryKind, Contact, FollowUp, Interaction
+from ringback.db.paging import Limited
 
 
 def _by_name(record: Any) -> dict[str, Any]:
@@ -116,14 +117,11 @@ class ContactChoice:
 
 
 @dataclass(frozen=True)
-class ContactList:
+class ContactList(Limited[ContactListing]):
     """Contacts by name, and how many matched in all (more than listed under a limit)."""
 
-    contacts: tuple[ContactListing, ...]
-    total: int
-
     def as_json(self) -> list[dict[str, Any]]:
-        return [c.as_json() for c in self.contacts]
+        return [c.as_json() for c in self.items]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,12 @@
-"""Keyset pages: a list read in id order, ``limit`` rows at a time, resumed after the last
+"""Parts of long lists.
+
+Keyset pages: a list read in id order, ``limit`` rows at a time, resumed after the last
 id seen. What the API's lists use, so that a CRM can page through 200,000 contacts
-without an OFFSET scan, and rows added while it pages are not skipped or repeated."""
+without an OFFSET scan, and rows added while it pages are not skipped or repeated.
+
+:class:`Limited`: the first ``limit`` rows of a list a person reads (contacts by name,
+today's unread messages, drafts waiting) and how many there are in all, so a page or a
+command can say "12 more"."""
 
 from __future__ import annotations
 
@@ -21,6 +27,19 @@ class Page(Generic[T]):
 
     items: tuple[T, ...]
     next_after: int | None
+
+
+@dataclass(frozen=True)
+class Limited(Generic[T]):
+    """The first items of a list cut at a limit, and how many matched in all."""
+
+    items: tuple[T, ...]
+    total: int
+
+    @property
+    def more(self) -> int:
+        """How many matched beyond those listed."""
+        return max(self.total - len(self.items), 0)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 
 from ringback.contacts.models import Contact
+from ringback.db.paging import Limited
 from ringback.tracking.models import FollowUpSequence, FollowUpStep, StepStatus
 
 if TYPE_CHECKING:
@@ -28,13 +29,7 @@ class WaitingDraft:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class WaitingDrafts:
-    drafts: tuple[WaitingDraft, ...]
-    total: int
-
-
-def drafts_waiting(session: Session, *, limit: int = 20) -> WaitingDrafts:
+def drafts_waiting(session: Session, *, limit: int = 20) -> Limited[WaitingDraft]:
     """The drafted emails waiting for approval, the longest-waiting first, and how many
     there are in all."""
     waiting = FollowUpStep.status == StepStatus.DRAFTED
@@ -58,4 +53,4 @@ def drafts_waiting(session: Session, *, limit: int = 20) -> WaitingDrafts:
         WaitingDraft(sid, cid, name, subject or "(no subject)", body or "", due)
         for sid, cid, name, subject, body, due in rows
     )
-    return WaitingDrafts(drafts, total)
+    return Limited(drafts, total)

@@ -17,7 +17,8 @@ from sqlalchemy.orm import load_only
 
 from ringback.contacts.models import Contact, FollowUp
 from ringback.contacts.search import first_phone_of_contact
-from ringback.tracking.today import WaitingDrafts, drafts_waiting
+from ringback.db.paging import Limited
+from ringback.tracking.today import WaitingDraft, drafts_waiting
 from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.followup import display_name, facts_of
 from ringback.voicemail.models import Voicemail
@@ -55,9 +56,8 @@ class UnreadVoicemail:
 class TodayAgenda:
     callbacks: tuple[DueCall, ...]
     calls: tuple[DueCall, ...]
-    unread: tuple[UnreadVoicemail, ...]
-    unread_total: int
-    drafts: WaitingDrafts
+    unread: Limited[UnreadVoicemail]
+    drafts: Limited[WaitingDraft]
 
 
 def end_of_day(now: datetime, tz: tzinfo) -> datetime:
@@ -118,7 +118,7 @@ def _due_tasks(session: Session, *, now: datetime, until: datetime, limit: int) 
     return calls
 
 
-def _unread(session: Session, *, region: str, limit: int) -> tuple[list[UnreadVoicemail], int]:
+def _unread(session: Session, *, region: str, limit: int) -> Limited[UnreadVoicemail]:
     unread = Voicemail.read_at.is_(None)
     rows = session.execute(
         select(Voicemail, Contact.name)
@@ -138,7 +138,7 @@ def _unread(session: Session, *, region: str, limit: int) -> tuple[list[UnreadVo
         .limit(limit)
     ).all()
     total = session.scalar(select(func.count()).select_from(Voicemail).where(unread)) or 0
-    items = [
+    items = tuple(
         UnreadVoicemail(
             id=row.id,
             caller=(name or "").strip() or display_name(row, region) or "unknown caller",
@@ -146,8 +146,8 @@ def _unread(session: Session, *, region: str, limit: int) -> tuple[list[UnreadVo
             received_at=row.received_at,
         )
         for row, name in rows
-    ]
-    return items, total
+    )
+    return Limited(items, total)
 
 
 def today_agenda(
@@ -157,11 +157,10 @@ def today_agenda(
     due by the end of the day (overdue first), unread voicemails (newest first), drafted
     follow-up emails waiting for approval."""
     tasks = _due_tasks(session, now=now, until=end_of_day(now, tz), limit=limit)
-    unread, unread_total = _unread(session, region=region, limit=limit)
+    unread = _unread(session, region=region, limit=limit)
     return TodayAgenda(
         callbacks=tuple(t for t in tasks if t.voicemail_id is not None)[:limit],
         calls=tuple(t for t in tasks if t.voicemail_id is None)[:limit],
-        unread=tuple(unread),
-        unread_total=unread_total,
+        unread=unread,
         drafts=drafts_waiting(session, limit=limit),
     )
