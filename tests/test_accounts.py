@@ -217,6 +217,18 @@ def test_tokens_are_printed_once_listed_without_the_token_and_revoked(cli: Cli) 
     assert cli("tokens", "revoke", "999").exit_code != 0
 
 
+def test_a_rep_lists_only_their_own_tokens_and_the_owner_lists_every_one(cli: Cli) -> None:
+    cli("users", "add", "dana@example.com", "--password-stdin", input=PASSWORD)
+    cli("users", "add", "sam@example.com", "--role", "rep", "--password-stdin", input=PASSWORD)
+    cli("tokens", "create", "--name", "owner-crm")
+    made = cli("--as", "sam@example.com", "tokens", "create", "--name", "sam-crm", "--json")
+    assert made.exit_code == 0, made.output
+    sams = json.loads(cli("--as", "sam@example.com", "tokens", "list", "--json").stdout)
+    assert [(t["name"], t["user"]) for t in sams] == [("sam-crm", "sam@example.com")]
+    every = json.loads(cli("tokens", "list", "--json").stdout)
+    assert sorted(t["name"] for t in every) == ["owner-crm", "sam-crm"]
+
+
 def test_tokens_list_says_when_in_words_and_revoke_answers_json_or_a_next_step(
     cli: Cli, db_url: str
 ) -> None:

@@ -286,19 +286,12 @@ def tokens_create(name: str, email: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
 def tokens_list(as_json: bool) -> None:
     """List the tokens (names and dates; the tokens themselves are not kept)."""
-    from ringback.accounts.service import can
     from ringback.accounts.sessions import list_tokens
     from ringback.command_kit import load_settings
     from ringback.timefmt import format_when
 
     with accounts_session("manage_tokens") as session:
-        actor = acting_user(session)
-        mine_only = actor is not None and not can(actor, "manage_users")
-        found = [
-            (t, email)
-            for t, email in list_tokens(session)
-            if not (mine_only and actor and t.user_id != actor.id)
-        ]
+        found = list_tokens(session, by=acting_user(session))
     if as_json:
         print_json(
             [

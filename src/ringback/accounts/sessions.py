@@ -136,9 +136,13 @@ def resolve_token(session: Session, token: str, *, now: datetime | None = None) 
     return UserView.of(user)
 
 
-def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
-    """Every API token with its user's email, oldest first (hashes only, no tokens)."""
+def list_tokens(session: Session, *, by: UserView | None = None) -> list[tuple[ApiToken, str]]:
+    """The API tokens ``by`` may see, each with its user's email, oldest first (hashes
+    only, no tokens): an owner's (or the system's, ``by`` None) are every token, anyone
+    else's are their own, as :func:`revoke_token` lets them revoke."""
     query = select(ApiToken, User.email).join(User).order_by(ApiToken.id)
+    if by is not None and not can(by, "manage_users"):
+        query = query.where(ApiToken.user_id == by.id)
     return [(token, email) for token, email in session.execute(query)]
 
 
