@@ -4,6 +4,7 @@ processes on the real Redis and RabbitMQ, with real Whisper and a real SMTP serv
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def test_inbox_add_on_celery_stores_queues_and_returns(tmp_path: Path) -> None:
 def test_failed_job_shows_its_reason_and_retry_runs_it_once_more(tmp_path: Path) -> None:
     from ringback.db.migrate import ensure_current
     from ringback.db.session import transaction
-    from ringback.voicemail.jobs import list_jobs, reset_for_retry, run_now
+    from ringback.voicemail.jobs import VoicemailJob, list_jobs, reset_for_retry
     from ringback.voicemail.pipeline import PermanentError, Runner, default_stages, ingest
     from tests.support.pipeline import (
         FakeExtractor,
@@ -142,7 +143,9 @@ def test_failed_job_shows_its_reason_and_retry_runs_it_once_more(tmp_path: Path)
         assert list_jobs(session) == []
         assert session.get(Voicemail, vm.id).status == "done"  # type: ignore[union-attr]
     assert len(list(sent.iterdir())) == 1
-    assert callable(run_now(_settings(tmp_path)))
+    # The handler `ringback serve` hands its worker process must survive pickling.
+    job = VoicemailJob(_settings(tmp_path))
+    assert pickle.loads(pickle.dumps(job)) == job
 
 
 def test_jobs_list_prints_failed_jobs_with_the_reason(cli_embedded: Any, tmp_path: Path) -> None:

@@ -236,9 +236,11 @@ class Settings(BaseSettings):
     stale_job_seconds: int = Field(
         default=600,
         ge=0,
-        description="Celery: a job the database says is queued but that has not moved for "
-        "this long (its task lost with a broker restarted without its data) is queued "
-        "again; each worker checks at start and then this often. 0 turns it off.",
+        description="A job the database says is waiting or running but that has not moved "
+        "for this long is handed over again: with Celery (its task lost with a broker "
+        "restarted without its data) each worker checks at start and then this often; "
+        "`ringback serve` with the embedded queue checks this often (a message left "
+        "waiting for an object store that was down). 0 turns it off.",
     )
 
     # tracking (issue 6): are calls returned, and what follows when they are not.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -171,17 +172,19 @@ def wait_for(
         sleep(poll)
 
 
-def run_now(settings: Settings) -> Callable[[str], object]:
-    """The embedded queue's handler for a voicemail job: the pipeline, in this process."""
-    from ringback.voicemail.pipeline import Runner
-    from ringback.voicemail.service import build_stages
+@dataclass(frozen=True)
+class VoicemailJob:
+    """The embedded queue's handler for a voicemail job (``ref``: its id): the pipeline,
+    in this process. Picklable, so `ringback serve` can run it in its worker process."""
 
-    url = settings.effective_database_url
+    settings: Settings
 
-    def run(ref: str) -> VoicemailResult:
-        return Runner(url, build_stages(settings, url)).run(int(ref))
+    def __call__(self, ref: str) -> VoicemailResult:
+        from ringback.voicemail.pipeline import Runner
+        from ringback.voicemail.service import build_stages
 
-    return run
+        url = self.settings.effective_database_url
+        return Runner(url, build_stages(self.settings, url)).run(int(ref))
 
 
 def stale_voicemails(session: Session, *, older_than: timedelta, now: datetime) -> list[int]:

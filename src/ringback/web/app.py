@@ -22,7 +22,7 @@ from ringback.telephony.worker import JobQueue, ProcessJobQueue
 from ringback.web import signin
 from ringback.web.api import spec as api_spec
 from ringback.web.api import v1_router, v1_uploads
-from ringback.web.background import lifespan
+from ringback.web.background import ServerJob, lifespan
 from ringback.web.limits import guarded_app
 from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
 from ringback.web.pages import calls, coach, contacts, inbox, stats, today, webhooks
@@ -40,13 +40,16 @@ if TYPE_CHECKING:
 
 def recording_queue(settings: Settings, downloader: RecordingDownloader | None) -> JobQueue:
     """Where accepted recordings go: the Celery workers (RINGBACK_QUEUE=celery), or a
-    worker process of this server."""
+    worker process of this server (which also resumes messages that stopped moving)."""
     from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
     from ringback.telephony import service
+    from ringback.voicemail.jobs import VoicemailJob
 
     if uses_celery(settings):
         return CeleryJobQueue(CeleryBackend(settings), JobKind.RECORDING)
-    return ProcessJobQueue(service.RecordingJob(settings, downloader))
+    return ProcessJobQueue(
+        ServerJob(service.RecordingJob(settings, downloader), VoicemailJob(settings))
+    )
 
 
 def create_app(

@@ -4,8 +4,10 @@ At start: the database brought to the current schema, the recording worker start
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
 `ringback sequence run`), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
-`ringback webhooks deliver` does), queued mail retried when due, and SQLite's WAL
-checkpoints, all off the request path.
+`ringback webhooks deliver` does), queued mail retried when due, work that stopped moving
+handed to the worker process again every ``stale_job_seconds`` (a message left waiting
+for an object store that was down longer than the pipeline waits, a download or a
+`ringback inbox add` cut short), and SQLite's WAL checkpoints, all off the request path.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
@@ -30,6 +34,58 @@ log = logging.getLogger("ringback.web")
 
 CHECKPOINT_SECONDS = 10.0
 MAIL_CHECK_SECONDS = 15.0  # how often, at most, queued mail is looked at
+VOICEMAIL_KEY = "voicemail:"  # a job key naming a message (else it is a RecordingSid)
+
+
+@dataclass(frozen=True)
+class ServerJob:
+    """What the server's worker process runs for a job key: a RecordingSid is fetched,
+    stored and run through the pipeline (``recordings``); ``voicemail:ID`` is a message
+    already stored whose pipeline stopped, resumed (``voicemails``). Picklable."""
+
+    recordings: Callable[[str], object]
+    voicemails: Callable[[str], object]
+
+    def __call__(self, key: str) -> object:
+        if key.startswith(VOICEMAIL_KEY):
+            return self.voicemails(key.removeprefix(VOICEMAIL_KEY))
+        return self.recordings(key)
+
+
+def stalled_jobs(settings: Settings, *, older_than: timedelta, now: datetime) -> list[str]:
+    """Job keys of the work that has not moved for ``older_than`` and that nobody holds:
+    downloads accepted but not fetched, and messages received or processing with no live
+    claim. Each is marked as looked at, so it is named again only after another period;
+    work that moves (or that another process has claimed) is never named."""
+    from ringback.db.session import transaction
+    from ringback.telephony.jobs import stale_recordings
+    from ringback.voicemail.jobs import stale_voicemails
+
+    with transaction(settings.effective_database_url) as session:
+        recordings = stale_recordings(session, older_than=older_than, now=now)
+        voicemails = stale_voicemails(session, older_than=older_than, now=now)
+    return [*recordings, *(f"{VOICEMAIL_KEY}{vid}" for vid in voicemails)]
+
+
+async def _resume_stalled_forever(settings: Settings, queue: JobQueue) -> None:
+    """While the server runs (the embedded queue: Celery's workers sweep for themselves),
+    hand work that stopped moving to the worker process again, every
+    ``stale_job_seconds``: a message waiting for storage is finished once the store is
+    back, without a restart or `ringback inbox resume`."""
+    period = timedelta(seconds=settings.stale_job_seconds)
+    while True:
+        await asyncio.sleep(period.total_seconds())
+        try:
+            keys = await run_in_threadpool(
+                stalled_jobs, settings, older_than=period, now=datetime.now(UTC)
+            )
+        except Exception as exc:  # the database away for a moment: next time
+            log.warning("looking for stalled work failed: %s", str(exc).splitlines()[0])
+            continue
+        if keys:
+            log.warning("picking up work that stopped moving: %s", ", ".join(keys[:20]))
+        for key in keys:
+            queue.submit(key)
 
 
 def _follow_up_once(settings: Settings) -> None:
@@ -108,6 +164,7 @@ def lifespan(
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
+        from ringback.jobs import uses_celery
         from ringback.telephony import service
 
         if prepare_database:
@@ -130,10 +187,13 @@ def lifespan(
         defer_checkpoints()
         checkpoints = asyncio.create_task(_checkpoint_forever(url))
         mail = asyncio.create_task(_flush_mail_forever(settings))
+        stalled = None
+        if settings.stale_job_seconds > 0 and not uses_celery(settings):
+            stalled = asyncio.create_task(_resume_stalled_forever(settings, queue))
         yield
         mail.cancel()
         checkpoints.cancel()
-        for task in (sweeper, hooks):
+        for task in (sweeper, hooks, stalled):
             if task is not None:
                 task.cancel()
         queue.stop(timeout=5.0)

@@ -228,12 +228,12 @@ def retry(
         _retry_review(job_id, as_json)
         return
     from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
-    from ringback.voicemail.jobs import reset_for_retry, run_now
+    from ringback.voicemail.jobs import VoicemailJob, reset_for_retry
     from ringback.voicemail.service import result_json
 
     with work(_hints(job_id)) as (session, settings):
         reset_for_retry(session, job_id)
-    backend = backend_from_settings(settings, {JobKind.VOICEMAIL: run_now(settings)})
+    backend = backend_from_settings(settings, {JobKind.VOICEMAIL: VoicemailJob(settings)})
     try:
         backend.submit(Job(JobKind.VOICEMAIL, str(job_id)))
     except QueueUnavailable as exc:
