@@ -20,28 +20,9 @@ from ringback.accounts.scope import NotYours
 from ringback.web.api import errors as api_errors
 from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
 from ringback.web.render import redirect, render
+from ringback.web.statuses import page_meaning
 
 log = logging.getLogger("ringback.web")
-
-# status -> (title, what to do next)
-ADVICE: dict[int, tuple[str, str]] = {
-    400: ("That request could not be read", "Go back, check what you entered, and try again."),
-    403: (
-        "Not allowed",
-        "If you were filling in a form, reload the page and send it again: forms expire "
-        "when you sign out or sign in elsewhere. Otherwise your account may not do this.",
-    ),
-    404: ("Page not found", "Check the address, or start again from Today."),
-    405: ("Not available that way", "Use the page's own links and buttons."),
-    413: ("Too large", "Send something smaller."),
-    422: ("Some of what you entered is not valid", "Go back, correct it, and send it again."),
-    429: ("Too many attempts", "Wait a few minutes, then try again."),
-    500: (
-        "Something went wrong on our side",
-        "Try again in a moment. If it keeps happening, the server log (ringback serve) says why.",
-    ),
-}
-
 
 METRICS = "/metrics"  # for a scraper: refused with the API's error body, never a page
 METRICS_HINT = (
@@ -65,7 +46,7 @@ async def error_page(request: Request, status: int, detail: str = "") -> Respons
         request.state.user = principal.user if principal else None
     except Exception:  # the database may be why we are here: a page without the nav
         request.state.user = None
-    title, advice = ADVICE.get(status, ADVICE[500 if status >= 500 else 400])
+    shown = page_meaning(status)
     if detail == HTTPStatus(status).phrase:  # "Not Found" says nothing the title does not
         detail = ""
     return render(
@@ -73,8 +54,8 @@ async def error_page(request: Request, status: int, detail: str = "") -> Respons
         "error.html",
         status_code=status,
         status=status,
-        title=title,
-        advice=advice,
+        title=shown.title,
+        advice=shown.advice,
         detail=detail,
     )
 

@@ -3,7 +3,8 @@
     {"error": {"code": "not_found", "message": "no contact with id 7", "hint": "..."}}
 
 ``code`` is stable (scripts branch on it), ``message`` says what went wrong, ``hint``
-what to do next. :mod:`ringback.web.errors` answers every ``/api/v1`` error with it.
+what to do next (each status's code and default hint: :mod:`ringback.web.statuses`).
+:mod:`ringback.web.errors` answers every ``/api/v1`` error with it.
 """
 
 from __future__ import annotations
@@ -15,27 +16,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ringback.web.statuses import MEANINGS, meaning
+
 PREFIX = "/api/v1"
 DOCS_PATH = PREFIX + "/docs"  # the one page under PREFIX (HTML, a sign-in redirect)
-
-# status -> (code, what to do next when the raiser gave no hint)
-CODES: dict[int, tuple[str, str]] = {
-    400: ("bad_request", "check the request's parameters against /api/v1/openapi.json"),
-    401: (
-        "unauthorized",
-        "send `Authorization: Bearer TOKEN` (make one with `ringback tokens create --name NAME`)"
-        " or sign in",
-    ),
-    403: ("forbidden", "your account may not do this; ask the owner"),
-    404: ("not_found", "check the id; list the collection to see what there is"),
-    405: ("method_not_allowed", "see /api/v1/openapi.json for the methods each path takes"),
-    409: ("conflict", "use a new Idempotency-Key for a different request"),
-    413: ("too_large", "send a smaller body"),
-    415: ("unsupported_media_type", "send JSON (Content-Type: application/json)"),
-    422: ("invalid", "correct the fields named in the message and send it again"),
-    429: ("rate_limited", "wait for the seconds in Retry-After, then try again"),
-    500: ("internal", "try again; if it keeps happening, the server log says why"),
-}
 
 
 class ErrorDetail(BaseModel):
@@ -82,8 +66,8 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """The JSON answer for an error ``status``."""
-    known_code, known_hint = CODES.get(status, CODES[500 if status >= 500 else 400])
-    body = {"error": {"code": code or known_code, "message": message, "hint": hint or known_hint}}
+    known = meaning(status)
+    body = {"error": {"code": code or known.code, "message": message, "hint": hint or known.hint}}
     return JSONResponse(body, status, headers=headers)
 
 
@@ -139,7 +123,7 @@ def from_validation(errors: list[Any]) -> JSONResponse:
 
 # The error answers every API route documents (schemathesis checks answers against them).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": CODES[status][0].replace("_", " ")}
+    status: {"model": ErrorBody, "description": MEANINGS[status].code.replace("_", " ")}
     for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 

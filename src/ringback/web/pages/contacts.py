@@ -14,17 +14,24 @@ they post and redirect.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from fastapi import Depends, File, Form, Query, Request, UploadFile
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.contacts import search
 from ringback.contacts.backstory import StoryItemNotFound, kind_choices, story_groups
 from ringback.web.auth import CurrentUser, signed_in_router
+from ringback.web.pages.contact_forms import (
+    ADD_FIELDS,
+    EditContactForm,
+    Long,
+    NewContactForm,
+    Short,
+    StoryForm,
+)
 from ringback.web.pages.contact_view import (
     contact_context,
     edited,
@@ -46,24 +53,7 @@ if TYPE_CHECKING:
 router = signed_in_router()
 uploads = signed_in_router()  # included with the upload body limit (create_app)
 T = TypeVar("T")
-Short = Annotated[str, Form(max_length=300)]
-Long = Annotated[str, Form(max_length=20_000)]
-ADD_FIELDS = ("name", "company", "phone", "email")
-
-
-@dataclass(frozen=True)
-class StoryForm:
-    kind: str
-    text: str
-    phrase: str
-
-
-def _story_form(kind: Short = "", text: Long = "", phrase: Long = "") -> StoryForm:
-    """The back-story form, read (and length-checked) once for adding and editing an item."""
-    return StoryForm(kind=kind, text=text, phrase=phrase)
-
-
-StoryFields = Annotated[StoryForm, Depends(_story_form)]
+StoryFields = Annotated[StoryForm, Form()]
 
 
 @router.get("/contacts")
@@ -109,24 +99,21 @@ def _owner(user: UserView | None) -> str | None:
 async def add_contact(
     request: Request,
     user: CurrentUser,
-    name: Short = "",
-    company: Short = "",
-    phone: Short = "",
-    email: Short = "",
-    allow_duplicate: Short = "",
+    typed: Annotated[NewContactForm, Form()],
 ) -> Response:
     """Add a contact from the form; a bad value or a probable duplicate shows the form
     again with what was typed, the message and (for a duplicate) a link to them."""
-    form = {"name": name, "company": company, "phone": phone, "email": email}
+    form = typed.model_dump(include=set(ADD_FIELDS))
+    name = typed.name
 
     def add(session: Session, settings: Settings) -> int | tuple[search.ProbableDuplicate, ...]:
         from ringback.contacts.fields import normalise_emails, normalise_phones
         from ringback.contacts.service import create_contact
 
-        phones = [phone] if phone.strip() else []
-        emails = [email] if email.strip() else []
+        phones = [typed.phone] if typed.phone.strip() else []
+        emails = [typed.email] if typed.email.strip() else []
         region = settings.default_region
-        if not allow_duplicate:
+        if not typed.allow_duplicate:
             similar = search.probable_duplicates(
                 session,
                 name=name,
@@ -138,7 +125,7 @@ async def add_contact(
         record = create_contact(
             session,
             name=name,
-            company=company,
+            company=typed.company,
             phones=phones,
             emails=emails,
             owner=_owner(user),
@@ -177,19 +164,15 @@ async def edit_contact(
     request: Request,
     contact_id: int,
     user: CurrentUser,
-    name: Short = "",
-    company: Short = "",
-    title: Short = "",
-    phones: Long = "",
-    emails: Long = "",
+    typed: Annotated[EditContactForm, Form()],
 ) -> Response:
     """Change the contact's details; phones and emails one per line."""
 
     def edit(session: Session, settings: Settings) -> tuple[str, ...]:
         contact = visible(session, contact_id, user)
-        fields: dict[str, str | None] = {"name": name, "company": company, "title": title}
-        listed = [p for p in phones.splitlines() if p.strip()]
-        return edited(session, settings, contact, fields, listed, emails.split())
+        fields: dict[str, str | None] = typed.model_dump(include={"name", "company", "title"})
+        listed = [p for p in typed.phones.splitlines() if p.strip()]
+        return edited(session, settings, contact, fields, listed, typed.emails.split())
 
     try:
         changes = await in_db(request, edit)
@@ -200,15 +183,25 @@ async def edit_contact(
     )
 
 
+def _fragment(
+    request: Request, template: str, contact_id: int, level: str, **context: Any
+) -> Response:
+    """A part of the contact's page, sent back for the page's script to put in place after
+    a change made there (``static/app.js``): 422 when the input was refused, so the
+    script shows the part's message as an error."""
+    status = 422 if level == "error" else 200
+    return render(request, template, status_code=status, contact_id=contact_id, **context)
+
+
 def _story_reply(
     request: Request, contact_id: int, groups: Any, message: str, level: str
 ) -> Response:
     if is_fragment_request(request):
-        return render(
+        return _fragment(
             request,
             "pages/contact_story.html",
-            status_code=422 if level == "error" else 200,
-            contact_id=contact_id,
+            contact_id,
+            level,
             story=groups,
             kinds=kind_choices(),
             story_message={"level": level, "text": message},
@@ -284,17 +277,12 @@ async def _timeline_reply(request: Request, contact_id: int, message: str, level
     def read(session: Session, _s: Settings) -> Any:
         return contact_timeline(session, contact_id=contact_id)
 
-    return await _fragment_timeline(request, contact_id, read, message, level)
-
-
-async def _fragment_timeline(request, contact_id, read, message, level):  # type: ignore[no-untyped-def]
-    timeline = await in_db(request, read)
-    return render(
+    return _fragment(
         request,
         "pages/contact_timeline.html",
-        status_code=422 if level == "error" else 200,
-        contact_id=contact_id,
-        timeline=timeline,
+        contact_id,
+        level,
+        timeline=await in_db(request, read),
         note_message={"level": level, "text": message},
         **helpers(settings_of(request)),
     )
