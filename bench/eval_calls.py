@@ -41,7 +41,7 @@ MONO_PAIRS = (("allison", "jackson"), ("george", "lucas"), ("nicolas", "allison"
 EVAL = ROOT.parent / "shared" / "eval"
 
 
-FIRST_TURN_S = 1.0  # the product's convention (ringback.calls.diarize.FIRST_TURN_S)
+FIRST_TURN_S = 1.0  # the product's convention (ringback.calls.voice_roles.FIRST_TURN_S)
 
 
 def rttm_share(path: Path) -> tuple[str, float]:

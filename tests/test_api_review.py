@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ringback.calls import reviews
+from ringback.calls import review_job
 from ringback.calls.analysis import CallAnalysis
 from ringback.calls.metrics import compute
 from ringback.calls.model import SpokenWord
@@ -39,11 +39,11 @@ def _finish(api: Api, review_id: int) -> None:
     analysis = CallAnalysis(
         path, "mono", 0, metrics, tuple(find_questions(metrics.turns)), tuple(words)
     )
-    result = reviews.write_review(
+    result = review_job.write_review(
         analysis,
         contact=CallContact(0, ""),
         call_at=datetime(2026, 11, 23, 15, tzinfo=UTC),
-        out_dir=reviews.reviews_dir(api.settings.data_dir) / str(review_id),
+        out_dir=review_job.reviews_dir(api.settings.data_dir) / str(review_id),
         settings=api.settings,
     )
     with transaction(api.url) as db:

@@ -207,19 +207,19 @@ def test_without_the_encoder_mono_still_works_and_says_why_it_is_worse(tmp_path:
 
 
 def test_the_first_real_turn_is_a_second_of_one_voice_not_the_first_sound() -> None:
-    from ringback.calls.diarize import FIRST_TURN_S, _first_turn
+    from ringback.calls.voice_roles import FIRST_TURN_S, first_turn
 
     assert FIRST_TURN_S == 1.0
     # A 0.4 s "Hello?" (voice 1), then voice 0 speaks 0.7 s, pauses 0.3 s, 0.4 s more.
     spans = [(0.5, 0.9), (1.5, 2.2), (2.5, 2.9), (3.2, 5.0)]
-    assert _first_turn(spans, [1, 0, 0, 1]) == 0
+    assert first_turn(spans, [1, 0, 0, 1]) == 0
     # The same with a pause over 0.5 s inside voice 0's speech: two short turns, and
     # voice 1's answer is the first to hold the floor.
     spans = [(0.5, 0.9), (1.5, 2.2), (2.9, 3.3), (3.6, 5.0)]
-    assert _first_turn(spans, [1, 0, 0, 1]) == 1
+    assert first_turn(spans, [1, 0, 0, 1]) == 1
     # Nothing but one-word replies: no first real turn (the caller falls back).
-    assert _first_turn([(0.0, 0.5), (1.0, 1.4), (2.0, 2.6)], [0, 1, 0]) is None
-    assert _first_turn([], []) is None
+    assert first_turn([(0.0, 0.5), (1.0, 1.4), (2.0, 2.6)], [0, 1, 0]) is None
+    assert first_turn([], []) is None
 
 
 def test_talk_time_joins_a_voices_short_pauses_but_not_across_the_other_voice() -> None:

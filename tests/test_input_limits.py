@@ -55,19 +55,19 @@ def refused(result: object, *words: str) -> str:
 def test_api_limit_out_of_bounds_is_a_422_not_a_500_or_the_whole_table(
     db_url: str, tmp_path: Path
 ) -> None:
-    from ringback.telephony import service
+    from ringback.telephony import callbacks
 
     auth = ("ringback", "correct horse battery")
     settings = make_settings(tmp_path, database_url=db_url, web_password=auth[1])
     with Served(create_app(settings)) as srv:
         for n in (1, 2, 3):  # stored after start-up, so the server does not fetch them
             sid = recording_sid(0xA0 + n)
-            event = service.parse_recording_callback(
+            event = callbacks.parse_recording_callback(
                 recording_params(sid, "https://api.twilio.com/x/Recordings/" + sid),
                 {"from": "+12125550199", "to": "+14155550199", "line": "personal"},
                 settings,
             )
-            service.accept(event, db_url)
+            callbacks.accept(event, db_url)
         path = "/api/telephony/recordings"
         assert len(srv.get(path + "?limit=2", auth=auth).json()["recordings"]) == 2
         assert len(srv.get(path, auth=auth).json()["recordings"]) == 3

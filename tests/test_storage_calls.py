@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from ringback.calls import reviews
+from ringback.calls import review_job
 from ringback.calls.analysis import CallAnalysis
 from ringback.calls.metrics import compute
 from ringback.calls.model import SpokenWord
@@ -124,8 +124,8 @@ def test_a_call_uploaded_here_is_reviewed_elsewhere_and_shown_on_a_third_machine
     analysis = CallAnalysis(
         recording, "mono", 0, metrics, tuple(find_questions(metrics.turns)), tuple(spoken)
     )
-    out = reviews.reviews_dir(worker.data_dir) / str(review_id)
-    result = reviews.write_review(
+    out = review_job.reviews_dir(worker.data_dir) / str(review_id)
+    result = review_job.write_review(
         analysis,
         contact=CallContact(0, "Bill"),
         call_at=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),

@@ -12,13 +12,13 @@ import pytest
 from ringback.hosts import host_allowed, host_patterns
 from ringback.lines import LineKind, line_kind, notify_recipients
 from ringback.telephony import twiml
+from ringback.telephony.callbacks import MissingParams, parse_recording_callback
 from ringback.telephony.download import (
     DEFAULT_API_HOSTS,
     DownloadError,
     check_url,
     wav_url,
 )
-from ringback.telephony.service import MissingParams, parse_recording_callback
 from ringback.telephony.signature import Params, is_valid, sign
 from ringback.telephony.worker import ProcessJobQueue, ThreadJobQueue
 from tests.support.twilio import CALLER, OWNER, make_settings, recording_params, recording_sid

@@ -371,17 +371,17 @@ def test_absent_recording_is_kept_as_such(tmp_path: Path) -> None:
 
 def test_unfinished_recordings_are_picked_up_when_the_server_starts(tmp_path: Path) -> None:
     from ringback.db.migrate import upgrade
-    from ringback.telephony import service
+    from ringback.telephony import callbacks
 
     settings = make_settings(tmp_path, twilio_download_attempts=1)
     db = settings.effective_database_url
     upgrade(db)
     with recording_host() as host:
         sid = recording_sid(0x5EED)
-        event = service.parse_recording_callback(
+        event = callbacks.parse_recording_callback(
             recording_params(sid, host.recording_url(sid)), {"from": CALLER}, settings
         )
-        service.accept(event, db)  # accepted by a server that then died
+        callbacks.accept(event, db)  # accepted by a server that then died
         app = create_app(settings)
         with Served(app):
             wait_for(lambda: host.count(sid) == 1, 20, "the resumed download")
@@ -482,18 +482,18 @@ def test_ringback_serve_with_the_documented_settings(tmp_path: Path) -> None:
 
 
 def test_accept_is_idempotent_on_both_databases(db_url: str, tmp_path: Path) -> None:
-    from ringback.telephony import service
+    from ringback.telephony import callbacks, service
 
     settings = make_settings(tmp_path, database_url=db_url)
     sid = recording_sid(0xD0)
-    event = service.parse_recording_callback(
+    event = callbacks.parse_recording_callback(
         recording_params(sid, "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/" + sid),
         {"from": CALLER, "to": OWNER, "line": "personal"},
         settings,
     )
-    first = service.accept(event, db_url)
+    first = callbacks.accept(event, db_url)
     assert first[1] is True
-    assert service.accept(event, db_url) == (first[0], False)
+    assert callbacks.accept(event, db_url) == (first[0], False)
     stored = row(db_url, sid)
     assert stored.status is RecordingStatus.RECEIVED and stored.from_number == CALLER
     assert stored.received_at.isoformat() == "2026-11-23T19:30:00+00:00"

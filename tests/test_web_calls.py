@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from ringback.calls import reviews
+from ringback.calls import review_job, reviews
 from ringback.calls.analysis import CallAnalysis
 from ringback.calls.metrics import compute
 from ringback.calls.models import CallReview
@@ -218,8 +218,8 @@ def finished_review(web: CallsWeb, *, contact_id: int | None) -> int:
             original_name="bill.wav",
             contact_id=contact_id,
         )
-    out = reviews.reviews_dir(web.settings.data_dir) / str(row.id)
-    result = reviews.write_review(
+    out = review_job.reviews_dir(web.settings.data_dir) / str(row.id)
+    result = review_job.write_review(
         analysis,
         contact=CallContact(contact_id or 0, "Bill"),
         call_at=datetime(2026, 11, 23, 15, 0, tzinfo=UTC),

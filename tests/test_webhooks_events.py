@@ -199,7 +199,7 @@ def test_a_hanging_crm_does_not_hold_back_the_voicemail_pipeline(
 def test_a_finished_call_review_is_queued_for_the_crm(tmp_path: Path, sqlite_url: str) -> None:
     if not STEREO.is_file():
         pytest.skip(f"the stereo call recording is not in {STEREO}")
-    from ringback.calls import reviews
+    from ringback.calls import review_job, reviews
     from ringback.calls.uploads import store_call_upload
     from ringback.contacts.service import add_contact as add_contact_row
     from ringback.db.migrate import upgrade
@@ -221,7 +221,7 @@ def test_a_finished_call_review_is_queued_for_the_crm(tmp_path: Path, sqlite_url
             session, owner_id=user.id, stored=stored, original_name="bill.wav", contact_id=bill.id
         )
     assert _queued(sqlite_url, "call.reviewed") == []
-    reviews.run_review(review.id, settings=settings)  # what the worker runs
+    review_job.run_review(review.id, settings=settings)  # what the worker runs
     (row,) = _queued(sqlite_url, "call.reviewed")
     assert row.event_id == str(review.id) and row.status == "pending"
     data = json.loads(row.payload)

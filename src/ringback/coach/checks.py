@@ -1,93 +1,30 @@
 """One check per voicemail rule: how much credit (0–1), passed or not, why, and a rewrite hint.
 
 Credit is partial on purpose: a message that names the caller but not the company is better
-than one that names nobody, and the score should say so.
+than one that names nobody, and the score should say so. What a check is, and the pieces
+the opener's checks share with these, are in :mod:`ringback.coach.check_kit`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ringback.coach import lexicon as lx
+from ringback.coach.check_kit import (
+    YOUR_COMPANY,
+    YOUR_NAME,
+    YOUR_NUMBER,
+    Check,
+    CheckFn,
+    caller_intro,
+    clamp,
+    said,
+    when_said,
+)
 from ringback.coach.text import EARLY_WORDS, Script, content_stems, words
 
 if TYPE_CHECKING:  # importing contacts at runtime would pull in SQLAlchemy
     from ringback.contacts.profile import ContactProfile
-
-
-@dataclass(frozen=True)
-class Check:
-    credit: float
-    passed: bool
-    message: str
-    hint: str = ""
-
-
-CheckFn = Callable[[Script, "ContactProfile | None"], Check]
-
-
-def _clamp(value: float) -> float:
-    return 0.0 if value < 0 else 1.0 if value > 1 else value
-
-
-def _said(script: Script, match: re.Match[str]) -> str:
-    """The words as the user wrote them (capitals kept) for quoting back."""
-    return script.raw[match.start() : match.end()]
-
-
-def when_said(pattern: re.Pattern[str], script: Script, ok: str, missing: str, hint: str) -> Check:
-    """Full credit when the script says ``pattern``; none, with the hint, when it does not."""
-    if pattern.search(script.low):
-        return Check(1.0, True, ok)
-    return Check(0.0, False, missing, hint)
-
-
-def unless_said(
-    found: re.Match[str] | None, script: Script, ok: str, fault: str, hint: str
-) -> Check:
-    """Full credit when nothing was ``found``; none when it was, quoting it in ``fault``
-    (its ``{said}``) with the hint."""
-    if found is None:
-        return Check(1.0, True, ok)
-    return Check(0.0, False, fault.format(said=_said(script, found)), hint)
-
-
-def _word_at(script: Script, offset: int) -> int:
-    return len(script.low[:offset].split())
-
-
-def caller_intro(script: Script) -> tuple[str | None, str | None, int]:
-    """(name, company, word index of the name) of the caller, or Nones."""
-    low = script.low
-    for pattern in (lx.INTRO, lx.NAME_HERE):
-        for m in pattern.finditer(low):
-            name = m.group(1)
-            if (
-                name in lx.NOT_A_NAME
-                or name in lx.ENGLISH_STOPWORDS
-                or name in script.listener_names
-            ):
-                continue
-            if not script.capitalised and name.endswith("ing"):  # "i'm hoping", "this is exciting"
-                continue
-            if not script.is_capitalised_at(m.start(1)):
-                continue
-            company = None
-            c = lx.COMPANY_AFTER.match(low, m.end(1))
-            if c and c.group(1) not in lx.NOT_A_COMPANY and script.is_capitalised_at(c.start(1)):
-                company = c.group(1)
-            return name, company, _word_at(script, m.start(1))
-    return None, None, -1
-
-
-# Stand-ins in the hints for the owner's own details; ``Score.for_owner`` fills them from
-# RINGBACK_OWNER_* so a hint reads as the sentence the user will say, never a stranger's.
-YOUR_NAME = "[your name]"
-YOUR_COMPANY = "[your company]"
-YOUR_NUMBER = "[your number]"
 
 
 def names_caller(script: Script, profile: ContactProfile | None) -> Check:
@@ -137,7 +74,7 @@ def listener_counts(script: Script) -> tuple[int, int]:
 
 
 def listener_focus(script: Script, profile: ContactProfile | None) -> Check:
-    goal_asks = [f'"{_said(script, m)}"' for m in lx.CALLER_GOAL.finditer(script.low)]
+    goal_asks = [f'"{said(script, m)}"' for m in lx.CALLER_GOAL.finditer(script.low)]
     listener, self_refs = listener_counts(script)
     balance = f"{listener} you/your vs {self_refs} I/we"
     if goal_asks:
@@ -148,7 +85,7 @@ def listener_focus(script: Script, profile: ContactProfile | None) -> Check:
             "Drop the question about your proposal or their decision; say what the next step does for them.",
         )
     ratio = listener / (listener + self_refs) if listener + self_refs else 0.5
-    credit = _clamp((ratio - 0.25) / 0.3)
+    credit = clamp((ratio - 0.25) / 0.3)
     if ratio >= 0.5:
         return Check(credit, True, f"Talks about them at least as much as about you ({balance}).")
     return Check(
@@ -306,7 +243,7 @@ def brevity(script: Script, profile: ContactProfile | None) -> Check:
     trim = "Cut to one reason, one payback and one next step (about 50–75 words)."
     if s > 45:
         return Check(
-            _clamp(0.4 - (s - 45) / 75),
+            clamp(0.4 - (s - 45) / 75),
             False,
             f"About {s:.0f} s spoken; over 45 s loses them.",
             trim,
@@ -354,7 +291,7 @@ def callback_number(script: Script, profile: ContactProfile | None) -> Check:
 
 
 def no_weak_phrases(script: Script, profile: ContactProfile | None) -> Check:
-    found = [_said(script, m) for m in lx.WEAK.finditer(script.low)]
+    found = [said(script, m) for m in lx.WEAK.finditer(script.low)]
     if not found:
         return Check(1.0, True, "No apologetic or filler phrases.")
     quoted = ", ".join(f'"{p}"' for p in dict.fromkeys(found))
@@ -368,8 +305,8 @@ def no_weak_phrases(script: Script, profile: ContactProfile | None) -> Check:
 
 def energy(script: Script, profile: ContactProfile | None) -> Check:
     positive = len(lx.POSITIVE.findall(script.low))
-    hedges = [_said(script, m) for m in lx.HEDGE.finditer(script.low)]
-    credit = _clamp(0.5 + 0.25 * min(positive, 2) - 0.3 * len(hedges))
+    hedges = [said(script, m) for m in lx.HEDGE.finditer(script.low)]
+    credit = clamp(0.5 + 0.25 * min(positive, 2) - 0.3 * len(hedges))
     if hedges:
         quoted = ", ".join(f'"{h}"' for h in dict.fromkeys(hedges))
         return Check(

@@ -7,16 +7,16 @@ is hearing who is calling and why, quickly, with respect for their time.
 from __future__ import annotations
 
 from ringback.coach import lexicon as lx
-from ringback.coach.checks import (
+from ringback.coach.check_kit import (
     YOUR_COMPANY,
     YOUR_NAME,
     Check,
     CheckFn,
     caller_intro,
-    no_weak_phrases,
     unless_said,
     when_said,
 )
+from ringback.coach.checks import no_weak_phrases
 from ringback.coach.rules import Rule, opener_rules
 from ringback.coach.scoring import Score, _bind, combine
 from ringback.coach.text import EARLY_WORDS, Script, analyse

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from ringback.coach.checks import CHECKS, Check, CheckFn
+from ringback.coach.check_kit import Check, CheckFn
+from ringback.coach.checks import CHECKS
 from ringback.coach.rules import Rule, voicemail_rules
 from ringback.coach.text import Script, analyse
 
@@ -62,7 +63,7 @@ class Score:
     def for_owner(self, *, name: str = "", company: str = "", phone: str = "") -> Score:
         """The same score with the hints' stand-ins ("[your number]"…) filled from the
         owner's settings; a stand-in whose setting is empty stays as it is."""
-        from ringback.coach.checks import YOUR_COMPANY, YOUR_NAME, YOUR_NUMBER
+        from ringback.coach.check_kit import YOUR_COMPANY, YOUR_NAME, YOUR_NUMBER
 
         fills = [(YOUR_NAME, name), (YOUR_COMPANY, company), (YOUR_NUMBER, phone)]
 

@@ -6,7 +6,7 @@ answered 403, logged, and nothing is read further or stored.
 The voice webhook is on the hot path of every call: no database round trip, TwiML built
 from settings held in memory, the greeting looked up by a stat of its file. The routes are
 plain Starlette routes (no FastAPI dependency solving per call) that call
-:mod:`ringback.telephony.service` and :mod:`ringback.tracking.twilio`.
+:mod:`ringback.telephony.callbacks` and :mod:`ringback.tracking.twilio`.
 """
 
 from __future__ import annotations
@@ -199,18 +199,18 @@ def _recorded_endpoint(hooks: TwilioWebhooks) -> Endpoint:
 
 
 def _recording_endpoint(settings: Settings, hooks: TwilioWebhooks, queue: JobQueue) -> Endpoint:
-    from ringback.telephony import service
+    from ringback.telephony import callbacks
 
     url = settings.effective_database_url
 
     async def recording(request: Request) -> Response:
         params = (await hooks.verified(request)).params
         try:
-            event = service.parse_recording_callback(params, dict(request.query_params), settings)
-        except service.MissingParams as exc:
+            event = callbacks.parse_recording_callback(params, dict(request.query_params), settings)
+        except callbacks.MissingParams as exc:
             log.warning("recording callback refused: %s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)
-        _, created = await run_in_threadpool(service.accept, event, url)
+        _, created = await run_in_threadpool(callbacks.accept, event, url)
         if created:
             queue.submit(event.recording_sid)
             log.info("recording %s accepted (%s line)", event.recording_sid, event.line)

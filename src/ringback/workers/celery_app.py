@@ -167,7 +167,7 @@ def fetch_recording(self: Task, recording_sid: str) -> str:
 @app.task(name=TASKS[JobKind.REVIEW], bind=True)
 def review_call(self: Task, ref: str) -> str:
     """Analyse one uploaded call (its failures are recorded on the review's row)."""
-    from ringback.calls.reviews import run_review
+    from ringback.calls.review_job import run_review
 
     try:
         run_review(int(ref), settings=settings)

@@ -252,7 +252,7 @@ def retry(
 def _retry_review(review_id: int, as_json: bool) -> None:
     """A failed call review queued again (celery) or analysed now (embedded)."""
     from ringback.calls.jobs import reset_review_for_retry
-    from ringback.calls.reviews import run_review
+    from ringback.calls.review_job import run_review
     from ringback.jobs import Job, JobKind, QueueUnavailable, backend_from_settings
 
     with work(_hints()) as (session, settings):

@@ -1,7 +1,7 @@
 """Calls (issue 15 §3): upload a call recording, watch it being analysed, review it.
 
 The upload is stored and queued here; the analysis runs in a worker process
-(:class:`~ringback.calls.reviews.ReviewJob` on a ``ProcessJobQueue`` started with the
+(:class:`~ringback.calls.review_job.ReviewJob` on a ``ProcessJobQueue`` started with the
 app, which also queues again what a stopped server left unfinished). Everything else is
 :mod:`ringback.calls.reviews` and :mod:`ringback.calls.review_view`.
 
@@ -39,6 +39,7 @@ FORM_SLACK = 64 << 10  # the form's other fields and multipart boundaries
 @asynccontextmanager
 async def review_worker(app: FastAPI) -> AsyncIterator[None]:
     """The worker process that analyses calls; unfinished reviews are queued again."""
+    from ringback.calls.review_job import ReviewJob
     from ringback.db.session import transaction
     from ringback.jobs import CeleryBackend, CeleryJobQueue, JobKind, uses_celery
     from ringback.telephony.worker import JobQueue, ProcessJobQueue
@@ -48,7 +49,7 @@ async def review_worker(app: FastAPI) -> AsyncIterator[None]:
     if uses_celery(settings):
         queue = CeleryJobQueue(CeleryBackend(settings), JobKind.REVIEW)
     else:
-        queue = ProcessJobQueue(reviews.ReviewJob(settings))
+        queue = ProcessJobQueue(ReviewJob(settings))
     app.state.call_reviews = queue
     queue.start()
 
