@@ -10,6 +10,7 @@ import click
 from ringback.config import Settings
 from ringback.console import console, print_json
 from ringback.contacts.cli_common import local, unit_of_work
+from ringback.contacts.cli_delete import delete_command
 from ringback.contacts.cli_history import done, followup, interaction, phrase, story
 from ringback.contacts.cli_import import import_command
 from ringback.contacts.cli_merge import merge_command, share_command, unshare_command
@@ -18,7 +19,7 @@ from ringback.inputs import MAX_ID
 
 @click.group()
 def contacts() -> None:
-    """Add, list, show, edit, merge and import contacts, and record their back story."""
+    """Add, list, show, edit, merge, delete and import contacts, and record their back story."""
 
 
 contacts.add_command(story)
@@ -30,6 +31,7 @@ contacts.add_command(import_command)
 contacts.add_command(merge_command)
 contacts.add_command(share_command)
 contacts.add_command(unshare_command)
+contacts.add_command(delete_command)
 
 _ADD_EPILOG = """\b
 Examples:

@@ -32,9 +32,11 @@ def contact_hints() -> ErrorHints:
 def _hints() -> ErrorHints:
     from ringback.contacts.editing import DuplicateContact
     from ringback.contacts.history import FollowUpNotFound
+    from ringback.contacts.removal import OnlyItsOwner
 
     return {
         **contact_hints(),
+        OnlyItsOwner: Hint(lambda exc: exc.hint, written=False),
         FollowUpNotFound: Hint(
             "open follow-ups are listed by `ringback contacts show CONTACT`", written=False
         ),

@@ -27,6 +27,7 @@ def merge_command(keep_ref: str, merge_ref: str, dry_run: bool, as_json: bool) -
     """Merge contact B into contact A (B is removed)."""
     from rich.markup import escape
 
+    from ringback.contacts.removal import counted
     from ringback.contacts.service import merge_contacts
 
     with unit_of_work() as (session, settings):
@@ -36,7 +37,7 @@ def merge_command(keep_ref: str, merge_ref: str, dry_run: bool, as_json: bool) -
     if as_json:
         print_json(result.as_json())
         return
-    moved = ", ".join(_count(n, what) for what, n in result.moved) or "nothing"
+    moved = ", ".join(counted(n, what) for what, n in result.moved) or "nothing"
     verb = "Would merge" if dry_run else "Merged"
     out = console()
     out.print(
@@ -48,11 +49,6 @@ def merge_command(keep_ref: str, merge_ref: str, dry_run: bool, as_json: bool) -
         out.print(f"  filled from #{result.merged_id}: {', '.join(result.filled)}")
     if dry_run:
         out.print(f"Nothing changed. To merge: ringback contacts merge {keep.id} {merge.id}")
-
-
-def _count(n: int, what: str) -> str:
-    """ "1 number", "2 numbers": every name in ``merge.WHAT`` is a plural in -s."""
-    return f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
 
 
 def _sharing_command(

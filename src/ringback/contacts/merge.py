@@ -13,7 +13,7 @@ domain, and a table added later (a new room's) is moved without this module know
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import column, func, inspect, select, table
 from sqlalchemy.orm import Session
@@ -62,18 +62,30 @@ class MergeResult:
         }
 
 
-def _references(session: Session) -> list[tuple[str, str, bool]]:
-    """(table, column, is_the_primary_key) for every column pointing at ``contacts.id``."""
+class Reference(NamedTuple):
+    """A column pointing at ``contacts.id``, as the database declares it."""
+
+    table: str
+    column: str
+    is_key: bool  # the table's whole primary key (one row per contact: an opt-out)
+    on_delete: str  # "CASCADE": the row goes with the contact; "SET NULL": it stays
+
+
+def references(session: Session) -> list[Reference]:
+    """Every column pointing at ``contacts.id``, in the order of WHAT (then by name): what
+    a merge moves, and what a deletion takes with it or leaves unlinked
+    (:mod:`ringback.contacts.removal`), read from one place."""
     inspector = inspect(session.connection())
-    out: list[tuple[str, str, bool]] = []
+    out: list[Reference] = []
     for name in inspector.get_table_names():
         primary = inspector.get_pk_constraint(name).get("constrained_columns") or []
         for fk in inspector.get_foreign_keys(name):
             if fk.get("referred_table") == "contacts" and len(fk["constrained_columns"]) == 1:
                 col = fk["constrained_columns"][0]
-                out.append((name, col, primary == [col]))
+                rule = str((fk.get("options") or {}).get("ondelete") or "NO ACTION").upper()
+                out.append(Reference(name, col, primary == [col], rule))
     order = list(WHAT)
-    out.sort(key=lambda r: (order.index(r[0]) if r[0] in order else len(order), r[0]))
+    out.sort(key=lambda r: (order.index(r.table) if r.table in order else len(order), r.table))
     return out
 
 
@@ -126,7 +138,7 @@ def merge_into(
         session.flush()
     filled = tuple(f for f in _FILLED if not getattr(keep, f) and getattr(merge, f))
     moved: list[tuple[str, int]] = []
-    for name, col, is_key in _references(session):
+    for name, col, is_key, _rule in references(session):
         count = _move_rows(session, name, col, is_key, keep=keep.id, merge=merge.id, dry=dry_run)
         count -= dropped.get(name, 0)
         if count:

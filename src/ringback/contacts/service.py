@@ -40,6 +40,9 @@ from ringback.contacts.records import (
     EditedContact,
     LastInteraction,
 )
+from ringback.contacts.removal import ContactRemoval as ContactRemoval
+from ringback.contacts.removal import OnlyItsOwner as OnlyItsOwner
+from ringback.contacts.removal import delete_contact as delete_contact
 from ringback.contacts.search import escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164

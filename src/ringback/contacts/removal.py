@@ -1,0 +1,173 @@
+"""Deleting a contact: ``ringback contacts delete``, the contact page's "Delete…" and
+``DELETE /api/v1/contacts/{id}`` all call :func:`delete_contact`.
+
+What goes and what stays is the database's own word, read from its foreign keys to
+``contacts.id`` as a merge reads them (:func:`ringback.contacts.merge.references`): a row
+whose key is ON DELETE CASCADE goes with the contact (numbers, emails, back story,
+interactions, tasks, logged attempts, sequences with their steps and unsent drafts,
+shares, an opt-out); a row whose key is SET NULL stays, unlinked (voicemails in the
+inbox, call reviews). A table a later room adds is counted without this module knowing
+it. The counts are of every row, not only those the acting user sees: a note written by
+someone the contact is shared with goes too, so it is counted too.
+
+Only whoever may change the contact's own row deletes it: its owner, or an owner-role
+user (:func:`ringback.accounts.scope.may_change`). A user it is merely shared with, or a
+manager who sees a rep's contacts, is refused (:class:`OnlyItsOwner`); another rep does
+not find it at all (``ContactNotFound``). Every deletion is audited (``contact_delete``,
+with the id and the counts, never a name).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, column, delete, func, select, table
+from sqlalchemy.orm import Session
+
+from ringback.accounts.scope import actor_of, may_change
+from ringback.accounts.service import record
+from ringback.contacts.merge import WHAT, references
+from ringback.contacts.models import Contact
+from ringback.errors import HintedError
+
+# How rows are named in a deletion's summary (a merge's names, but for these).
+NAMES = {
+    **WHAT,
+    "follow_ups": "tasks",
+    "outreach_events": "logged attempts",
+    "contact_shares": "shares",
+    "call_reviews": "call reviews",
+}
+# What a kept row's count is followed by, when it says more than "stays, unlinked".
+_KEPT_NOTES = {"voicemails": "in the inbox, unlinked: delete them there"}
+
+
+class OnlyItsOwner(HintedError):
+    """A contact the acting user sees (shared with them, or their team's) but does not own:
+    a 403 to the API, a refused input to the CLI."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "only its owner can delete this contact",
+            "ask its owner to delete it, or stop sharing it with you",
+        )
+
+
+def counted(n: int, what: str) -> str:
+    """ "1 number", "2 numbers": every name in ``NAMES`` is a plural in -s."""
+    return f"{n} {what[:-1] if n == 1 and what.endswith('s') else what}"
+
+
+@dataclass(frozen=True)
+class ContactRemoval:
+    """What deleting a contact took with it (or, with ``dry_run``, would take), and what
+    stayed, unlinked: (what, how many) pairs, none of them zero."""
+
+    contact_id: int
+    name: str
+    gone: tuple[tuple[str, int], ...]
+    kept: tuple[tuple[str, int], ...]
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        """The ``ringback contacts delete --json`` contract."""
+        return {
+            "contact": {"id": self.contact_id, "name": self.name},
+            "deleted": dict(self.gone),
+            "kept": dict(self.kept),
+            "dry_run": self.dry_run,
+        }
+
+    def gone_words(self) -> str:
+        """ "3 back-story items, 12 interactions, 2 open tasks" ("nothing else" if none)."""
+        return ", ".join(counted(n, what) for what, n in self.gone) or "nothing else"
+
+    def kept_sentences(self) -> list[str]:
+        """What stays, one sentence each, and what leaves the statistics."""
+        out = []
+        for what, n in self.kept:
+            note = _KEPT_NOTES.get(what, "unlinked")
+            out.append(f"{counted(n, what)} {'stay' if n > 1 else 'stays'} ({note}).")
+        attempts = dict(self.gone).get(NAMES["outreach_events"], 0)
+        if attempts:
+            out.append(
+                f"Its {counted(attempts, NAMES['outreach_events'])} and their returns "
+                "leave the statistics and what the coach learns from them."
+            )
+        return out
+
+
+def may_delete(session: Session, contact: Contact) -> bool:
+    """May the session's user delete ``contact`` (they own it, or they are an owner)?"""
+    return may_change(session, contact)
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return int(session.scalar(query) or 0)
+
+
+def _tally(
+    session: Session, contact_id: int
+) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(gone, kept) for ``contact_id``, counted past the acting user's scope (Core)."""
+    gone: list[tuple[str, int]] = []
+    kept: list[tuple[str, int]] = []
+    for ref in references(session):
+        rows = table(ref.table, column(ref.column), column("done_at"), column("id"))
+        mine = rows.c[ref.column] == contact_id
+        what = NAMES.get(ref.table, ref.table.replace("_", " "))
+        if ref.table == "follow_ups":  # open and done tasks are two different losses
+            base = select(func.count()).select_from(rows).where(mine)
+            found = [
+                ("open tasks", _count(session, base.where(rows.c.done_at.is_(None)))),
+                ("done tasks", _count(session, base.where(rows.c.done_at.is_not(None)))),
+            ]
+        else:
+            found = [(what, _count(session, select(func.count()).select_from(rows).where(mine)))]
+        if ref.table == "followup_sequences":
+            found.append(("unsent drafts", _drafts(session, contact_id)))
+        target = gone if ref.on_delete == "CASCADE" else kept
+        target += [(w, n) for w, n in found if n]
+    return gone, kept
+
+
+def _drafts(session: Session, contact_id: int) -> int:
+    """The drafted emails of the contact's sequences, written and never approved."""
+    steps = table("followup_steps", column("sequence_id"), column("status"))
+    sequences = table("followup_sequences", column("id"), column("contact_id"))
+    theirs = select(sequences.c.id).where(sequences.c.contact_id == contact_id)
+    query = select(func.count()).select_from(steps)
+    return _count(
+        session, query.where(steps.c.sequence_id.in_(theirs), steps.c.status == "drafted")
+    )
+
+
+def delete_contact(
+    session: Session, *, ref: str | int, region: str = "US", dry_run: bool = False
+) -> ContactRemoval:
+    """Delete the contact ``ref`` (an id, or any reference the ``--contact`` resolver
+    takes) and everything that goes with it (see the module docstring); audited. With
+    ``dry_run``, only count (what a confirmation shows). Raises ContactNotFound (another
+    rep's contact is not there) or OnlyItsOwner."""
+    from ringback.contacts.service import get_contact
+
+    contact = get_contact(session, ref=ref, region=region)
+    if not may_delete(session, contact):
+        raise OnlyItsOwner()
+    gone, kept = _tally(session, contact.id)
+    result = ContactRemoval(contact.id, contact.name, tuple(gone), tuple(kept), dry_run)
+    if dry_run:
+        return result
+    deleted = session.execute(delete(Contact).where(Contact.id == contact.id))
+    if getattr(deleted, "rowcount", 1) != 1:  # the scope refused it after all
+        raise OnlyItsOwner()
+    session.expire_all()  # the children loaded with it are gone too
+    actor = actor_of(session)
+    detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
+    record(
+        session, "contact_delete", user_id=actor.id if actor else None, detail=json.dumps(detail)
+    )
+    session.flush()
+    return result
