@@ -46,7 +46,7 @@ def delete_command(contact: str, yes: bool, as_json: bool) -> None:
     if not yes:
         with unit_of_work() as (session, settings):
             found = contact_for(session, settings, contact)
-            preview = delete_contact(session, ref=found.id, dry_run=True)
+            preview = delete_contact(session, contact_id=found.id, dry_run=True)
         contact_id = preview.contact_id
         out = console()
         out.print(
@@ -63,7 +63,7 @@ def delete_command(contact: str, yes: bool, as_json: bool) -> None:
             fail("not deleted; nothing changed", hint="add --yes to delete without asking")
     with unit_of_work() as (session, settings):
         found = contact_for(session, settings, contact_id)
-        done = delete_contact(session, ref=found.id)
+        done = delete_contact(session, contact_id=found.id)
     if as_json:
         print_json(done.as_json())
         return

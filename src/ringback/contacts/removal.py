@@ -144,16 +144,16 @@ def _drafts(session: Session, contact_id: int) -> int:
     )
 
 
-def delete_contact(
-    session: Session, *, ref: str | int, region: str = "US", dry_run: bool = False
-) -> ContactRemoval:
-    """Delete the contact ``ref`` (an id, or any reference the ``--contact`` resolver
-    takes) and everything that goes with it (see the module docstring); audited. With
-    ``dry_run``, only count (what a confirmation shows). Raises ContactNotFound (another
-    rep's contact is not there) or OnlyItsOwner."""
-    from ringback.contacts.service import get_contact
+def delete_contact(session: Session, *, contact_id: int, dry_run: bool = False) -> ContactRemoval:
+    """Delete contact ``contact_id`` (a CLI resolves a name or phone to it first) and
+    everything that goes with it (see the module docstring); audited. With ``dry_run``,
+    only count (what a confirmation shows). Raises ContactNotFound (another rep's contact
+    is not there) or OnlyItsOwner."""
+    from ringback.contacts.service import ContactNotFound
 
-    contact = get_contact(session, ref=ref, region=region)
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise ContactNotFound(f"no contact with id {contact_id}")
     if not may_delete(session, contact):
         raise OnlyItsOwner()
     gone, kept = _tally(session, contact.id)

@@ -25,7 +25,16 @@ from ringback.web.api import v1_router, v1_uploads
 from ringback.web.background import ServerJob, lifespan
 from ringback.web.limits import guarded_app
 from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
-from ringback.web.pages import calls, coach, contacts, inbox, stats, today, webhooks
+from ringback.web.pages import (
+    calls,
+    coach,
+    contact_delete,
+    contacts,
+    inbox,
+    stats,
+    today,
+    webhooks,
+)
 from ringback.web.pages import settings as settings_page
 from ringback.web.routes import api_router, greetings_router, health_router
 from ringback.web.shell import install_shell
@@ -90,7 +99,8 @@ def create_app(
     app.include_router(api_spec.router)
     app.include_router(signin.router)
     app.include_router(signin.account)
-    for area in (today, contacts, inbox, calls, coach, stats, settings_page, webhooks):
+    areas = (today, contacts, contact_delete, inbox, calls, coach, stats, settings_page, webhooks)
+    for area in areas:
         app.include_router(area.router)
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,
     # every other route keeps the app's small body limit.

@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ringback.contacts import sync
 from ringback.contacts.editing import DuplicateContact
@@ -135,6 +135,30 @@ async def update_contact(
         raise _missing(exc) from None
     except ValueError as exc:
         raise _refused(exc) from None
+
+
+@router.delete(
+    "/{contact_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a contact",
+    dependencies=[allowed("edit")],
+)
+async def delete_contact(request: Request, user: ApiUser, contact_id: Id) -> Response:
+    """Delete the contact with its numbers, emails, back story, interactions, tasks, logged
+    attempts (they leave the statistics), sequences and shares; its voicemails and call
+    reviews stay, unlinked. 403 for a contact shared with you or your team's: only its
+    owner (or an owner of this Ringback) can delete it. Audited (``contact_delete``)."""
+    from ringback.contacts.service import ContactNotFound, OnlyItsOwner
+    from ringback.contacts.service import delete_contact as delete
+
+    try:
+        await in_db(request, user, lambda s: delete(s, contact_id=contact_id))
+    except ContactNotFound as exc:
+        raise _missing(exc) from None
+    except OnlyItsOwner as exc:
+        raise ApiError(403, str(exc), code="not_owner", hint=exc.hint) from None
+    return Response(status_code=204)
 
 
 @router.get(

@@ -57,6 +57,7 @@ def contact_context(
     """Everything the contact's page shows, from the services."""
     from ringback.contacts.backstory import kind_choices, story_groups
     from ringback.contacts.records import ContactRecord
+    from ringback.contacts.removal import may_delete
     from ringback.prep.service import brief_for_contact
     from ringback.voicemail.timeline import contact_timeline
 
@@ -72,6 +73,7 @@ def contact_context(
         "story_message": None,
         "note_message": None,
         "contact_id": contact_id,
+        "can_delete": may_delete(session, contact),
     }
 
 
