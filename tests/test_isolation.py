@@ -426,6 +426,7 @@ def lite_world(tmp_path: Path, sqlite_url: str) -> Iterator[World]:
 CLI_BY_ID = [
     ("contacts", "show", "{contact}"),
     ("contacts", "show", "{contact}", "--json"),
+    ("contacts", "delete", "{contact}", "--yes", "--json"),
     ("inbox", "show", "{voicemail}", "--json"),
     ("inbox", "capture", "{voicemail}", "--json"),
     ("jobs", "retry", "{voicemail}", "--json"),
