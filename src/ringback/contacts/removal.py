@@ -1,5 +1,6 @@
 """Deleting a contact: ``ringback contacts delete``, the contact page's "Delete…" and
-``DELETE /api/v1/contacts/{id}`` all call :func:`delete_contact`.
+``DELETE /api/v1/contacts/{id}`` all call :func:`ringback.contacts.service.delete_contact`,
+which finds the contact in the acting user's scope and hands it to :func:`remove_contact`.
 
 What goes and what stays is the database's own word, read from its foreign keys to
 ``contacts.id`` as a merge reads them (:func:`ringback.contacts.merge.references`): a row
@@ -144,16 +145,10 @@ def _drafts(session: Session, contact_id: int) -> int:
     )
 
 
-def delete_contact(session: Session, *, contact_id: int, dry_run: bool = False) -> ContactRemoval:
-    """Delete contact ``contact_id`` (a CLI resolves a name or phone to it first) and
-    everything that goes with it (see the module docstring); audited. With ``dry_run``,
-    only count (what a confirmation shows). Raises ContactNotFound (another rep's contact
-    is not there) or OnlyItsOwner."""
-    from ringback.contacts.service import ContactNotFound
-
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        raise ContactNotFound(f"no contact with id {contact_id}")
+def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False) -> ContactRemoval:
+    """Delete ``contact`` (found by the caller, in the session's scope) and everything that
+    goes with it (see the module docstring); audited. With ``dry_run``, only count (what
+    a confirmation shows). Raises OnlyItsOwner."""
     if not may_delete(session, contact):
         raise OnlyItsOwner()
     gone, kept = _tally(session, contact.id)

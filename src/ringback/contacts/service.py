@@ -40,9 +40,8 @@ from ringback.contacts.records import (
     EditedContact,
     LastInteraction,
 )
-from ringback.contacts.removal import ContactRemoval as ContactRemoval
+from ringback.contacts.removal import ContactRemoval, remove_contact
 from ringback.contacts.removal import OnlyItsOwner as OnlyItsOwner
-from ringback.contacts.removal import delete_contact as delete_contact
 from ringback.contacts.search import escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
@@ -369,3 +368,14 @@ def contact_choices(session: Session, *, limit: int) -> tuple[ContactChoice, ...
         .limit(limit)
     )
     return tuple(ContactChoice(id, name, company or "") for id, name, company in rows)
+
+
+def delete_contact(session: Session, *, contact_id: int, dry_run: bool = False) -> ContactRemoval:
+    """Delete contact ``contact_id`` (a command resolves a name or phone to it first) with
+    everything that goes with it; its voicemails and call reviews stay, unlinked
+    (:mod:`ringback.contacts.removal`). ``dry_run`` only counts. Raises ContactNotFound
+    (another rep's contact is not there) or OnlyItsOwner (a ValueError)."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise ContactNotFound(f"no contact with id {contact_id}")
+    return remove_contact(session, contact, dry_run=dry_run)

@@ -1,5 +1,5 @@
 """Deleting a contact from its page: "Delete…" leads to a confirmation that says what goes
-and what stays (:func:`ringback.contacts.removal.delete_contact` with ``dry_run``); its
+and what stays (:func:`ringback.contacts.service.delete_contact` with ``dry_run``); its
 form posts the deletion, which ends on the contacts list with a flash message. A user who
 sees the contact but does not own it gets the same page, saying only its owner can
 delete it (403); another rep's contact is the 404 page like every contact route."""
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from fastapi import Request
 from fastapi.responses import Response
 
-from ringback.contacts.removal import ContactRemoval, OnlyItsOwner, delete_contact
+from ringback.contacts.removal import ContactRemoval, OnlyItsOwner
+from ringback.contacts.service import delete_contact
 from ringback.web.auth import CurrentUser, signed_in_router
 from ringback.web.pages.contact_view import in_db, sentence
 from ringback.web.render import redirect_with_flash, render
