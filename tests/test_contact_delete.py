@@ -149,7 +149,7 @@ def test_a_deletion_takes_everything_about_them_and_leaves_voicemails_and_review
     words = asked.gone_words()
     assert "3 back-story items" in words and "2 open tasks" in words and "1 sequence" in words
     said = " ".join(asked.kept_sentences())
-    assert "1 voicemail stays (in the inbox, unlinked: delete them there)" in said
+    assert "1 voicemail stays (in the inbox, unlinked: delete it there)" in said
     assert "leave the statistics" in said
 
     with acting_transaction(db_url, alice) as session:
@@ -220,6 +220,33 @@ def test_the_cli_says_what_goes_and_asks(cli: Cli, db_url: str, monkeypatch: Any
     assert accepted.exit_code == 0, accepted.output
     assert "Deleted Bill Turner" in accepted.output
     assert cli("contacts", "show", str(made["contact"])).exit_code == 1
+
+
+@pytest.mark.browser
+def test_deleting_in_the_browser_on_a_phone(signed_in: Any, live_server: Any) -> None:
+    """Contact page → "Delete…" → the confirmation at 360 px → the list, saying so."""
+    from playwright.sync_api import expect
+
+    from tests.support.browser import PHONE, screenshot
+
+    with transaction(live_server.database_url) as session:  # the owner's (no owner: theirs)
+        bill = Contact(name="Bill Turner", company="ABC Inc")
+        bill.back_story = [BackStoryItem(kind=BackStoryKind.INTEREST, text="sails")]
+        session.add(bill)
+        session.flush()
+        contact_id = bill.id
+    page = signed_in
+    page.set_viewport_size(PHONE)
+    page.goto(f"/contacts/{contact_id}")
+    page.get_by_role("link", name="Delete…").click()
+    expect(page.get_by_role("heading", name="Delete Bill Turner?")).to_be_visible()
+    expect(page.get_by_text("Bill Turner and 1 back-story item.")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], width
+    screenshot(page, "contact-delete")
+    page.get_by_role("button", name="Delete Bill Turner").click()
+    expect(page.get_by_text("Deleted Bill Turner and 1 back-story item.")).to_be_visible()
+    assert page.url.endswith("/contacts")
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ NAMES = {
     "call_reviews": "call reviews",
 }
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
-_KEPT_NOTES = {"voicemails": "in the inbox, unlinked: delete them there"}
+_KEPT_NOTES = {"voicemails": "in the inbox, unlinked: delete {them} there"}
 
 
 class OnlyItsOwner(HintedError):
@@ -89,7 +89,7 @@ class ContactRemoval:
         """What stays, one sentence each, and what leaves the statistics."""
         out = []
         for what, n in self.kept:
-            note = _KEPT_NOTES.get(what, "unlinked")
+            note = _KEPT_NOTES.get(what, "unlinked").format(them="them" if n > 1 else "it")
             out.append(f"{counted(n, what)} {'stay' if n > 1 else 'stays'} ({note}).")
         attempts = dict(self.gone).get(NAMES["outreach_events"], 0)
         if attempts:
