@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
 
-from ringback.accounts.scope import actor_of, may_change
+from ringback.accounts.scope import NotYours, actor_of, may_change
 from ringback.accounts.service import record
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
@@ -116,17 +116,16 @@ def _tally(
     gone: list[tuple[str, int]] = []
     kept: list[tuple[str, int]] = []
     for ref in references(session):
-        rows = table(ref.table, column(ref.column), column("done_at"), column("id"))
-        mine = rows.c[ref.column] == contact_id
-        what = NAMES.get(ref.table, ref.table.replace("_", " "))
+        rows = table(ref.table, column(ref.column), column("done_at"))
+        count = select(func.count()).select_from(rows).where(rows.c[ref.column] == contact_id)
         if ref.table == "follow_ups":  # open and done tasks are two different losses
-            base = select(func.count()).select_from(rows).where(mine)
             found = [
-                ("open tasks", _count(session, base.where(rows.c.done_at.is_(None)))),
-                ("done tasks", _count(session, base.where(rows.c.done_at.is_not(None)))),
+                ("open tasks", _count(session, count.where(rows.c.done_at.is_(None)))),
+                ("done tasks", _count(session, count.where(rows.c.done_at.is_not(None)))),
             ]
         else:
-            found = [(what, _count(session, select(func.count()).select_from(rows).where(mine)))]
+            what = NAMES.get(ref.table, ref.table.replace("_", " "))
+            found = [(what, _count(session, count))]
         if ref.table == "followup_sequences":
             found.append(("unsent drafts", _drafts(session, contact_id)))
         target = gone if ref.on_delete == "CASCADE" else kept
@@ -155,9 +154,11 @@ def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False)
     result = ContactRemoval(contact.id, contact.name, tuple(gone), tuple(kept), dry_run)
     if dry_run:
         return result
+    # One statement; the database's ON DELETE rules do the rest (rows the actor does not
+    # see included), and the scope's write limit applies to it as to any ORM DELETE.
     deleted = session.execute(delete(Contact).where(Contact.id == contact.id))
-    if getattr(deleted, "rowcount", 1) != 1:  # the scope refused it after all
-        raise OnlyItsOwner()
+    if getattr(deleted, "rowcount", 1) != 1:  # deleted meanwhile by another request
+        raise NotYours("no such contact")
     session.expire_all()  # the children loaded with it are gone too
     actor = actor_of(session)
     detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
