@@ -30,7 +30,9 @@ def _interactive() -> bool:
 @click.command("delete", epilog=_EPILOG)
 @click.argument("contact")
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
-@click.option("--json", "as_json", is_flag=True, help="Print what was deleted as JSON (needs --yes).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print what was deleted as JSON (needs --yes)."
+)
 def delete_command(contact: str, yes: bool, as_json: bool) -> None:
     """Delete a contact and everything about them (voicemails and call reviews stay)."""
     from rich.markup import escape
