@@ -428,6 +428,7 @@ CLI_BY_ID = [
     ("contacts", "show", "{contact}", "--json"),
     ("inbox", "show", "{voicemail}", "--json"),
     ("inbox", "capture", "{voicemail}", "--json"),
+    ("inbox", "delete", "{voicemail}", "--yes", "--json"),
     ("jobs", "retry", "{voicemail}", "--json"),
     ("telephony", "retry", "{recording_sid}", "--json"),
     ("sequence", "show", "{step}", "--json"),

@@ -250,9 +250,11 @@ def test_the_recording_leaves_the_bucket_and_a_store_that_is_down_deletes_nothin
 
     s3.proxy.off()
     try:
-        with pytest.raises(StoreDown, match="nothing was deleted"):
-            with transaction(url) as session:
-                delete_voicemail(session, voicemail_id=done.id, settings=settings)
+        with (
+            pytest.raises(StoreDown, match="nothing was deleted"),
+            transaction(url) as session,
+        ):
+            delete_voicemail(session, voicemail_id=done.id, settings=settings)
     finally:
         s3.proxy.on()
     with transaction(url) as session:

@@ -169,9 +169,7 @@ def delete_voicemail(
     detail["webhooks_cancelled"] = webhooks
     from ringback.accounts.service import record as audit
 
-    audit(
-        session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail)
-    )
+    audit(session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail))
     return _record_after(record, len(found), missing, webhooks)
 
 
