@@ -23,14 +23,7 @@ from ringback.voicemail.models import Voicemail, VoicemailStage, VoicemailStatus
 from tests.conftest import Cli
 from tests.support.api import error_of
 from tests.support.s3 import S3Server, s3_server
-from tests.test_isolation import HTML, World, email
-
-
-@pytest.fixture
-def world(tmp_path: Path, db_url: str) -> Any:
-    made = World(tmp_path, db_url)
-    yield made
-    made.close()
+from tests.support.team import HTML, World, email
 
 
 def _bearer(world: World, who: str) -> dict[str, str]:

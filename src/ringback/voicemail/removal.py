@@ -1,6 +1,7 @@
 """Deleting a voicemail: the row, its stage rows, its recording, its unsent webhooks.
 
-One function, :func:`delete_voicemail`, that the CLI (``ringback inbox delete``), the web
+One function, :func:`delete_voicemail` (its own module, next to ``service.py`` whose
+lookups it uses), that the CLI (``ringback inbox delete``), the web
 page and the API (``DELETE /api/v1/voicemails/{id}``) all call. What goes: the message
 and how the pipeline went (its stage rows); the recording in the store (the data folder
 or the object store) and any spooled copy of it in the data folder, unless another
@@ -23,11 +24,12 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ringback.errors import HintedError
 from ringback.storage import LocalStorage, Storage, StorageUnavailable, storage_from_settings
 from ringback.voicemail.models import FINAL_STATUSES, Voicemail
+from ringback.voicemail.service import email_status, get_voicemail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -138,7 +140,6 @@ def delete_voicemail(
     Raises :class:`~ringback.voicemail.service.VoicemailNotFound` (another rep's too),
     :class:`OnlyItsOwner`, :class:`NotFinished`, :class:`StoreDown`."""
     from ringback.accounts.scope import actor_of, may_change
-    from ringback.voicemail.service import get_voicemail
 
     row = get_voicemail(session, voicemail_id)
     if not may_change(session, row):
@@ -221,11 +222,9 @@ def _record(
     *,
     done: bool,
 ) -> DeletedVoicemail:
-    from ringback.telephony.models import TelephonyRecording
-    from ringback.voicemail.service import email_status
-
-    twilio = TelephonyRecording.__table__
-    linked = select(func.count()).where(twilio.c.voicemail_id == row.id)
+    # SQL text: telephony imports this domain, not the other way round (and it counts
+    # another user's row too, which the foreign key unlinks all the same).
+    linked = text("SELECT count(*) FROM telephony_recordings WHERE voicemail_id = :id")
     return DeletedVoicemail(
         voicemail_id=row.id,
         done=done,
@@ -237,7 +236,7 @@ def _record(
         kept_contact_id=row.contact_id,
         kept_task_id=row.callback_task_id,
         kept_email=email_status(settings, row.email_key),
-        kept_twilio_recordings=int(session.execute(linked).scalar() or 0),
+        kept_twilio_recordings=int(session.execute(linked, {"id": row.id}).scalar() or 0),
     )
 
 

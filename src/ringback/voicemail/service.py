@@ -228,8 +228,3 @@ def result_json(result: VoicemailResult) -> dict[str, Any]:
             for s in result.stages
         ],
     }
-
-
-# Deleting a message (its own module: the storage and webhook sides), here for callers.
-from ringback.voicemail.removal import DeletedVoicemail as DeletedVoicemail  # noqa: E402
-from ringback.voicemail.removal import delete_voicemail as delete_voicemail  # noqa: E402
