@@ -205,3 +205,37 @@ def test_on_a_phone_the_player_is_full_width_and_nothing_scrolls_sideways(
     assert transcript["height"] > 150  # 120 words wrapped onto many lines
     expect(page.get_by_role("link", name="+1 415-555-0137").first).to_be_visible()
     expect(page.get_by_role("button", name="Capture and mark done")).to_be_visible()
+
+
+def test_on_a_phone_a_message_is_deleted_after_its_confirmation(
+    signed_in: Page, live_server: LiveServer
+) -> None:
+    audio = to_wav((8000 * np.sin(np.arange(8000) / 5)).astype(np.int16))
+    stored = store_original(audio, data_dir(live_server), filename="gone.wav")
+    with transaction(live_server.database_url) as session:
+        row = Voicemail(
+            source=VoicemailSource.UPLOAD,
+            source_key="to-delete",
+            original_path=str(stored.path),
+            mime=stored.mime,
+            received_at=datetime.now(UTC),
+            status=VoicemailStatus.DONE,
+            transcript="Please forget me.",
+        )
+        session.add(row)
+        session.flush()
+        voicemail_id = row.id
+    page = signed_in
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.goto(f"/inbox/{voicemail_id}")
+    button = page.get_by_role("button", name="Delete voicemail")
+    expect(button).to_be_hidden()  # behind "Delete…", which says what goes and stays
+    page.get_by_text("Delete…").click()
+    expect(page.get_by_text("Stays:")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    button.click()
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    expect(page.get_by_text(f"Voicemail #{voicemail_id} deleted")).to_be_visible()
+    assert not stored.path.exists()
+    with transaction(live_server.database_url) as session:
+        assert session.get(Voicemail, voicemail_id) is None
