@@ -16,12 +16,23 @@ from sqlalchemy import func, select
 from ringback.accounts.models import AuditEvent
 from ringback.contacts.models import Contact, FollowUp
 from ringback.db.base import utcnow
+from ringback.db.migrate import upgrade
 from ringback.db.session import transaction
 from ringback.outbound.models import WebhookDelivery
 from ringback.telephony.models import TelephonyRecording
 from ringback.voicemail.models import Voicemail, VoicemailStage, VoicemailStatus
+from ringback.voicemail.pipeline import default_stages, ingest
+from ringback.voicemail.removal import StoreDown, delete_voicemail
+from ringback.voicemail.service import archive_stage, ingest_kwargs
 from tests.conftest import Cli
 from tests.support.api import error_of
+from tests.support.pipeline import (
+    FakeExtractor,
+    FakeTranscriber,
+    FileNotifier,
+    speech_8k,
+    wav_bytes,
+)
 from tests.support.s3 import S3Server, s3_server
 from tests.support.team import HTML, World, email
 
@@ -213,18 +224,6 @@ def s3() -> Any:
 def test_the_recording_leaves_the_bucket_and_a_store_that_is_down_deletes_nothing(
     s3: S3Server, tmp_path: Path
 ) -> None:
-    from ringback.db.migrate import upgrade
-    from ringback.voicemail.pipeline import default_stages, ingest
-    from ringback.voicemail.removal import StoreDown, delete_voicemail
-    from ringback.voicemail.service import archive_stage, ingest_kwargs
-    from tests.support.pipeline import (
-        FakeExtractor,
-        FakeTranscriber,
-        FileNotifier,
-        speech_8k,
-        wav_bytes,
-    )
-
     url = f"sqlite:///{tmp_path / 'ringback.db'}"
     upgrade(url)
     settings = s3.settings(tmp_path / "data", prefix=tmp_path.name, database_url=url)
