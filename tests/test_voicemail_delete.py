@@ -259,3 +259,30 @@ def test_the_recording_leaves_the_bucket_and_a_store_that_is_down_deletes_nothin
     assert keys[0] not in s3.object_keys()
     with transaction(url) as session:
         assert session.get(Voicemail, done.id) is None
+
+
+def test_an_email_still_in_the_outbox_goes_with_the_message(world: World) -> None:
+    from email.message import EmailMessage
+
+    from ringback.mail import DeliveryStatus, outbox_from_settings
+
+    vid = world.things["alice"]["voicemail"]
+    with transaction(world.url) as session:
+        row = session.get(Voicemail, vid)
+        assert row is not None
+        row.email_key = f"voicemail-{row.uid}"
+        key = row.email_key
+    outbox = outbox_from_settings(world.settings)
+    message = EmailMessage()
+    message["From"], message["To"] = "ringback@example.com", email("alice")
+    message["Subject"] = "Voicemail"
+    message.set_content("the transcript, and the audio attached")
+    queued = outbox.submit(key, message)
+    assert queued.status is DeliveryStatus.QUEUED
+
+    reply = world.browser("alice").delete(
+        f"/api/v1/voicemails/{vid}", headers=_bearer(world, "alice")
+    )
+    assert reply.status_code == 204
+    assert outbox.status(key) is None  # never sent after the deletion
+    assert outbox.flush().sent == 0
