@@ -134,9 +134,9 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
 )
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
 def delete(voicemail_id: int, yes: bool, as_json: bool) -> None:
-    """Delete a processed message: its transcript, facts, recording and the webhooks not
-    sent yet. What was captured into the contact, the callback task and the email already
-    sent stay. A message still being processed is refused."""
+    """Delete a processed message: its transcript, facts, recording, and its email and
+    webhooks if not sent yet. What was captured into the contact, the callback task and
+    the email already sent stay. A message still being processed is refused."""
     from ringback.voicemail import render
     from ringback.voicemail.removal import delete_voicemail
 
