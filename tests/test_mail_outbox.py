@@ -141,6 +141,23 @@ def test_backoff_bookkeeping_and_parking_after_max_attempts(tmp_path: Path) -> N
     assert outbox.entries(failed=True) == []
 
 
+def test_a_cancelled_message_is_never_sent_and_a_sent_one_stays_sent(tmp_path: Path) -> None:
+    """What a deleted voicemail's email does: dropped while queued or parked."""
+    mailer = FakeMailer(MailDeliveryError("550 no such user", permanent=True))
+    outbox = Outbox(tmp_path, mailer)
+    assert outbox.deliver("parked", tiny()).status is DeliveryStatus.FAILED
+    mailer.error = MailDeliveryError("451 try later")
+    assert outbox.deliver("queued", tiny()).status is DeliveryStatus.QUEUED
+    mailer.error = None
+    assert outbox.deliver("sent", tiny()).status is DeliveryStatus.SENT
+    assert outbox.cancel("parked") and outbox.cancel("queued")
+    assert not outbox.cancel("sent") and not outbox.cancel("unknown")
+    assert outbox.status("parked") is None and outbox.status("queued") is None
+    assert outbox.status("sent").status is DeliveryStatus.ALREADY_SENT  # type: ignore[union-attr]
+    assert outbox.flush(force=True).sent == 0 and len(mailer.sent) == 1
+    assert not list(tmp_path.glob("*.eml")) and not list((tmp_path / "failed").iterdir())
+
+
 def test_flush_stops_when_the_server_is_unreachable(tmp_path: Path) -> None:
     clock = Clock()
     mailer = FakeMailer(MailDeliveryError("connection refused", unreachable=True))

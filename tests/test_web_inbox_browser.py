@@ -9,6 +9,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -42,6 +43,27 @@ def added(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> 
     row = json.loads(result.stdout)
     assert row["status"] == "done", row
     return int(row["id"])
+
+
+def with_recording(
+    live_server: LiveServer, source_key: str, audio: bytes, **fields: Any
+) -> tuple[int, Path]:
+    """A processed message with its recording stored in the live server's data folder:
+    its id and where the recording is."""
+    stored = store_original(audio, data_dir(live_server), filename=f"{source_key}.wav")
+    with transaction(live_server.database_url) as session:
+        row = Voicemail(
+            source=VoicemailSource.UPLOAD,
+            source_key=source_key,
+            original_path=str(stored.path),
+            mime=stored.mime,
+            received_at=datetime.now(UTC),
+            status=VoicemailStatus.DONE,
+            **fields,
+        )
+        session.add(row)
+        session.flush()
+        return row.id, stored.path
 
 
 def add_others(url: str) -> None:
@@ -169,28 +191,19 @@ def test_script_in_a_transcript_and_a_caller_name_is_shown_as_text(
 def test_on_a_phone_the_player_is_full_width_and_nothing_scrolls_sideways(
     signed_in: Page, live_server: LiveServer
 ) -> None:
-    audio = to_wav((8000 * np.sin(np.arange(8000 * 40) / 3)).astype(np.int16))
-    stored = store_original(audio, data_dir(live_server), filename="long.wav")
     words = [
         {"text": f" word{i},", "start": i * 0.3, "end": i * 0.3 + 0.25, "probability": 0.9}
         for i in range(120)
     ]
-    with transaction(live_server.database_url) as session:
-        row = Voicemail(
-            source=VoicemailSource.UPLOAD,
-            source_key="phone",
-            original_path=str(stored.path),
-            mime=stored.mime,
-            received_at=datetime.now(UTC),
-            status=VoicemailStatus.DONE,
-            from_number="+14155550137",
-            transcript="".join(str(w["text"]) for w in words),
-            words=words,
-            facts={"summary": "a long message " * 10, "callback_number": "+14155550137"},
-        )
-        session.add(row)
-        session.flush()
-        voicemail_id = row.id
+    voicemail_id, _ = with_recording(
+        live_server,
+        "phone",
+        to_wav((8000 * np.sin(np.arange(8000 * 40) / 3)).astype(np.int16)),
+        from_number="+14155550137",
+        transcript="".join(str(w["text"]) for w in words),
+        words=words,
+        facts={"summary": "a long message " * 10, "callback_number": "+14155550137"},
+    )
     page = signed_in
     page.set_viewport_size(PHONE)  # type: ignore[arg-type]
     for path in ("/inbox", f"/inbox/{voicemail_id}"):
@@ -205,3 +218,26 @@ def test_on_a_phone_the_player_is_full_width_and_nothing_scrolls_sideways(
     assert transcript["height"] > 150  # 120 words wrapped onto many lines
     expect(page.get_by_role("link", name="+1 415-555-0137").first).to_be_visible()
     expect(page.get_by_role("button", name="Capture and mark done")).to_be_visible()
+
+
+def test_on_a_phone_a_message_is_deleted_after_its_confirmation(
+    signed_in: Page, live_server: LiveServer
+) -> None:
+    audio = to_wav((8000 * np.sin(np.arange(8000) / 5)).astype(np.int16))
+    voicemail_id, recording = with_recording(
+        live_server, "to-delete", audio, transcript="Please forget me."
+    )
+    page = signed_in
+    page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+    page.goto(f"/inbox/{voicemail_id}")
+    button = page.get_by_role("button", name="Delete voicemail")
+    expect(button).to_be_hidden()  # behind "Delete…", which says what goes and stays
+    page.get_by_text("Delete…").click()
+    expect(page.get_by_text("Stays:")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    button.click()
+    expect(page).to_have_url(re.compile(r"/inbox$"))
+    expect(page.get_by_text(f"Voicemail #{voicemail_id} deleted")).to_be_visible()
+    assert not recording.exists()
+    with transaction(live_server.database_url) as session:
+        assert session.get(Voicemail, voicemail_id) is None

@@ -178,6 +178,22 @@ class Outbox:
                 moved += 1
         return moved
 
+    def cancel(self, key: str) -> bool:
+        """Drop a message not sent yet (queued, or parked as failed) because what it is
+        about was deleted; a sent one is in the recipient's mailbox and stays recorded as
+        sent. True when one was dropped; a mail job for it then finds nothing to send."""
+        name = entry_name(key)
+        with self._lock():
+            if (self.root / "sent" / f"{name}.json").exists():
+                return False
+            dropped = False
+            for folder in (self.root, self.root / "failed"):
+                eml = folder / f"{name}.eml"
+                dropped = dropped or eml.exists()
+                eml.unlink(missing_ok=True)
+                (folder / f"{name}.json").unlink(missing_ok=True)
+        return dropped
+
     # ---- internals --------------------------------------------------------------------
 
     def _existing(self, name: str) -> DeliveryResult | None:

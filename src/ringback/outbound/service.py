@@ -271,6 +271,24 @@ def enqueue_event(
     return tuple(created)
 
 
+def cancel_undelivered(session: Session, *, event: str, event_ids: Iterable[str | int]) -> int:
+    """Drop every delivery of ``event`` for ``event_ids`` not delivered yet (pending, or
+    failed and retryable), in the caller's transaction: what a deleted object raised is
+    never sent after it is gone. A sender holding one mid-send finds it gone and records
+    nothing (see ``Sender._record``). Returns how many were dropped."""
+    ids = [str(i) for i in event_ids]
+    result = session.execute(
+        delete(WebhookDelivery)
+        .where(
+            WebhookDelivery.event == event,
+            WebhookDelivery.event_id.in_(ids),
+            WebhookDelivery.status != Status.DELIVERED.value,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def enqueue_ping(
     session: Session, *, user_id: int, endpoint_id: int, now: datetime | None = None
 ) -> int:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ringback.command_kit import load_settings as _settings
-from ringback.console import print_json
+from ringback.console import fail, print_json
 from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_intake import INTAKE_COMMANDS
 from ringback.voicemail.cli_support import (
@@ -36,6 +36,7 @@ Examples:
   ringback inbox list
   ringback inbox show 3
   ringback inbox capture 3
+  ringback inbox delete 3
   ringback inbox watch ~/voicemail-drop"""
 )
 def inbox() -> None:
@@ -124,6 +125,40 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
         ).to_json()
 
     _one_message(voicemail_id, as_json, act, render.captured)
+
+
+@_message_command(
+    "Delete a processed message and its recording.",
+    "\b\nExamples:\n  ringback inbox delete 3            # says what goes, then asks\n"
+    "  ringback inbox delete 3 --yes --json",
+)
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
+def delete(voicemail_id: int, yes: bool, as_json: bool) -> None:
+    """Delete a processed message: its transcript, facts, recording, and its email and
+    webhooks if not sent yet. What was captured into the contact, the callback task and
+    the email already sent stay. A message still being processed is refused."""
+    from ringback.voicemail import render
+    from ringback.voicemail.removal import delete_voicemail
+
+    if not yes:
+        if not _interactive():
+            fail(
+                f"not deleted: add --yes to delete voicemail #{voicemail_id} without asking",
+                hint=f"ringback inbox delete {voicemail_id} --yes",
+            )
+        settings = _settings()
+        with _session(settings) as session:
+            plan = delete_voicemail(
+                session, settings=settings, voicemail_id=voicemail_id, dry_run=True
+            )
+        render.deletion(plan.as_json())
+        if not click.confirm(f"Delete voicemail #{voicemail_id}?", default=False):
+            fail("not deleted", hint=f"ringback inbox delete {voicemail_id} --yes")
+
+    def act(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
+        return delete_voicemail(session, settings=settings, voicemail_id=voicemail_id).as_json()
+
+    _one_message(voicemail_id, as_json, act, render.deletion)
 
 
 def _interactive() -> bool:

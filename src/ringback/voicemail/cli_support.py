@@ -25,11 +25,19 @@ LIST_HINT = "see the message ids with `ringback inbox list --all`"
 def _hints() -> ErrorHints:
     from ringback.contacts.service import ContactNotFound
     from ringback.voicemail.capture import NotCapturable
+    from ringback.voicemail.removal import NotFinished, OnlyItsOwner, StoreDown
     from ringback.voicemail.service import VoicemailNotFound
+
+    def own_hint(exc: Any) -> str | None:
+        return str(exc.hint) or None
 
     return {
         VoicemailNotFound: Hint(LIST_HINT, written=False),
         NotCapturable: Hint("see why with `ringback inbox show ID`"),
+        # ``inbox delete``: each says what to do itself
+        NotFinished: Hint(own_hint, written=False),
+        OnlyItsOwner: Hint(own_hint, written=False),
+        StoreDown: Hint(own_hint, written=False),
         # --merge-into naming nobody
         ContactNotFound: Hint("find the contact's id with `ringback contacts list --search NAME`"),
     }

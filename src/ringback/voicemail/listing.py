@@ -115,6 +115,7 @@ class VoicemailView:
     capturable: bool
     proposed: tuple[ProposedItem, ...]
     captured: tuple[str, ...]  # back-story items already filed from this message
+    deletable: bool = False  # finished, and the reader may change it (its owner)
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ def open_voicemail(
     from ringback.accounts.scope import may_change
     from ringback.contacts.models import Contact
     from ringback.mail.compose import UNSURE_NUMBER
+    from ringback.voicemail.models import FINAL_STATUSES
 
     row = get_voicemail(session, voicemail_id)
     if row.read_at is None and may_change(session, row):
@@ -333,6 +335,7 @@ def open_voicemail(
         capturable=not done and row.status in ("done", "no_message"),
         proposed=_proposed(row, tz),
         captured=_captured(session, row),
+        deletable=row.status in FINAL_STATUSES and may_change(session, row),
     )
 
 

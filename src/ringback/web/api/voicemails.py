@@ -10,8 +10,16 @@ from fastapi.responses import Response
 
 from ringback.storage import storage_from_settings
 from ringback.voicemail.service import VoicemailNotFound
-from ringback.web.api.common import ApiUser, Id, PagingParams, in_db, page_body, settings_of
-from ringback.web.api.errors import ApiError, router_for
+from ringback.web.api.common import (
+    ApiUser,
+    Id,
+    PagingParams,
+    allowed,
+    in_db,
+    page_body,
+    settings_of,
+)
+from ringback.web.api.errors import ApiError, ErrorBody, router_for
 from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
 from ringback.web.stored import serve_recording
 
@@ -90,3 +98,36 @@ async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> 
     except (VoicemailNotFound, listing.NoRecording) as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
     return await serve_recording(request, store, found)
+
+
+@router.delete(
+    "/{voicemail_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a voicemail",
+    dependencies=[allowed("edit")],
+    responses={503: {"model": ErrorBody, "description": "the recording's store does not answer"}},
+)
+async def delete_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> Response:
+    """Delete a processed message: its transcript, facts, recording and the
+    ``voicemail.processed`` webhooks not sent yet. What was captured into the contact,
+    the callback task and the email already sent stay. 409 while it is still being
+    processed; 403 for a message you see but do not own (a manager, their rep's)."""
+    from ringback.voicemail import removal
+
+    settings = settings_of(request)
+
+    def delete(session: Session) -> None:
+        removal.delete_voicemail(session, settings=settings, voicemail_id=voicemail_id)
+
+    try:
+        await in_db(request, user, delete)
+    except VoicemailNotFound as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
+    except removal.OnlyItsOwner as exc:
+        raise ApiError(403, str(exc), hint=exc.hint) from None
+    except removal.NotFinished as exc:
+        raise ApiError(409, str(exc), code="not_finished", hint=exc.hint) from None
+    except removal.StoreDown as exc:
+        raise ApiError(503, str(exc), code="storage_unavailable", hint=exc.hint) from None
+    return Response(status_code=204)

@@ -1,6 +1,6 @@
 """Inbox (issue 15 §3): the list of voicemails (unread first, 50 a page), a voicemail's
 page (the recording, the transcript following playback, the facts, capture into the
-contact, mark done) and the recording itself.
+contact, mark done, delete) and the recording itself.
 
 Every rule is in :mod:`ringback.voicemail.listing`; here requests become calls to it, and
 its results become pages. The recording is looked up by the message's id, never by a path
@@ -153,4 +153,30 @@ async def mark_done(request: Request, voicemail_id: int) -> Response:
     )
     return redirect_with_flash(
         request, "/inbox", f"Voicemail #{voicemail_id} marked done.", "success"
+    )
+
+
+@router.post("/inbox/{voicemail_id}/delete")
+async def delete_voicemail(request: Request, voicemail_id: int) -> Response:
+    """Delete the message (the confirmation is the page's "Delete…" block); back to the
+    Inbox with what went and what stayed."""
+    from ringback.voicemail import removal
+
+    try:
+        done = await _in_db(
+            request,
+            lambda session, settings: removal.delete_voicemail(
+                session, settings=settings, voicemail_id=voicemail_id
+            ),
+        )
+    except removal.OnlyItsOwner as exc:
+        raise HTTPException(403, f"Not deleted: {exc}.") from None
+    except (removal.NotFinished, removal.StoreDown) as exc:
+        return redirect_with_flash(
+            request, f"/inbox/{voicemail_id}", f"Not deleted: {exc}. {exc.hint}.", "error"
+        )
+    kept = done.kept()
+    said = f" Kept: {'; '.join(kept)}." if kept else ""
+    return redirect_with_flash(
+        request, "/inbox", f"Voicemail #{voicemail_id} deleted with its recording.{said}", "success"
     )

@@ -1,0 +1,269 @@
+"""Deleting a voicemail: the row, its stage rows, its recording, its unsent webhooks.
+
+One function, :func:`delete_voicemail` (its own module, next to ``service.py`` whose
+lookups it uses), that the CLI (``ringback inbox delete``), the web page and the API
+(``DELETE /api/v1/voicemails/{id}``) all call. What goes: the message and how the
+pipeline went (its stage rows); the recording in the store (the data folder or the object
+store) and any spooled copy of it in the data folder, unless another message has the same
+bytes (the store is content-addressed); the ``voicemail.processed`` webhooks not delivered
+yet, and its email if it is still in the outbox (it carries the transcript and the audio).
+What stays, and the record says so: what was captured into
+the contact (back story, interactions), the callback task (the link to it was on the
+message), the email already sent, and a Twilio recording's row (its ``voicemail_id``
+becomes NULL by the foreign key).
+
+Only a finished message is deleted (a running pipeline would write to a row that is gone);
+only whoever may write it deletes it (its owner, or an owner-role user). A store that is
+down refuses the whole deletion before anything is written: no row goes while its audio
+stays. A recording already missing from the store does not block it (it is logged).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, text
+
+from ringback.errors import HintedError
+from ringback.storage import LocalStorage, Storage, StorageUnavailable, storage_from_settings
+from ringback.voicemail.models import FINAL_STATUSES, Voicemail
+from ringback.voicemail.service import email_status, get_voicemail
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.config import Settings
+
+log = logging.getLogger("ringback.voicemail")
+AUDIT_ACTION = "voicemail_delete"
+
+
+class NotFinished(HintedError):
+    """The message is still being received or processed (409 on the API)."""
+
+    def __init__(self, voicemail_id: int, status: str) -> None:
+        super().__init__(
+            f"voicemail #{voicemail_id} is still {status}",
+            "wait until it is processed; `ringback jobs list` shows where it stands",
+        )
+
+
+class OnlyItsOwner(HintedError):
+    """The user sees the message (a manager, their rep's) but may not delete it (403)."""
+
+    def __init__(self, voicemail_id: int) -> None:
+        super().__init__(
+            f"voicemail #{voicemail_id} is not yours: only its owner can delete it",
+            "ask its owner (or an owner of this Ringback) to delete it",
+        )
+
+
+class StoreDown(HintedError):
+    """The store holding the recording does not answer: nothing was deleted."""
+
+    def __init__(self, reason: object) -> None:
+        super().__init__(
+            f"the recording's store does not answer ({reason}); nothing was deleted",
+            "try again once the store is back (`ringback doctor` checks it)",
+        )
+
+
+@dataclass(frozen=True)
+class DeletedVoicemail:
+    """What deleting one message removes (or, ``done`` False, would remove) and keeps."""
+
+    voicemail_id: int
+    done: bool
+    stages: int  # stage rows
+    recordings: int  # copies of the recording removed (the store, a spooled copy)
+    recording_missing: bool  # there was a recording, but no copy of it was found
+    recording_shared: bool  # kept: another message has the same bytes
+    webhooks_cancelled: int  # voicemail.processed deliveries not sent yet
+    email_cancelled: bool  # its email, still in the outbox, dropped
+    kept_contact_id: int | None
+    kept_task_id: int | None
+    email: str | None  # sent / queued / failed before the deletion, as the outbox knew it
+    kept_twilio_recordings: int  # Twilio recording rows, unlinked
+
+    def kept(self) -> list[str]:
+        """What stays, in words, for the confirmation."""
+        said = []
+        if self.kept_contact_id is not None:
+            said.append("what was captured into the contact (back story, calls, notes)")
+        if self.kept_task_id is not None:
+            said.append("the callback task")
+        if self.email == "sent":
+            said.append("the email already sent (it is in your mailbox)")
+        if self.kept_twilio_recordings:
+            said.append("the Twilio recording's details (not its audio)")
+        return said
+
+    def gone(self) -> list[str]:
+        """What goes, in words, for the confirmation."""
+        said = ["the message, its transcript and facts", f"{self.stages} pipeline step(s)"]
+        if self.recordings:
+            said.append("the recording")
+        if self.webhooks_cancelled:
+            said.append(f"{self.webhooks_cancelled} webhook(s) not sent yet")
+        if self.email_cancelled or (not self.done and self.email in ("queued", "failed")):
+            said.append("its email, not sent yet")
+        return said
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.voicemail_id,
+            "deleted": self.done,
+            "stages": self.stages,
+            "recordings": self.recordings,
+            "recording_missing": self.recording_missing,
+            "recording_shared": self.recording_shared,
+            "webhooks_cancelled": self.webhooks_cancelled,
+            "email_cancelled": self.email_cancelled,
+            "kept": {
+                "contact_id": self.kept_contact_id,
+                "callback_task_id": self.kept_task_id,
+                "email": "sent" if self.email == "sent" else None,
+                "twilio_recordings": self.kept_twilio_recordings,
+            },
+            "says": {"gone": self.gone(), "kept": self.kept()},
+        }
+
+
+def delete_voicemail(
+    session: Session,
+    *,
+    voicemail_id: int,
+    settings: Settings,
+    store: Storage | None = None,
+    dry_run: bool = False,
+) -> DeletedVoicemail:
+    """Delete message ``voicemail_id`` (``dry_run``: only say what would go and stay).
+
+    Raises :class:`~ringback.voicemail.service.VoicemailNotFound` (another rep's too),
+    :class:`OnlyItsOwner`, :class:`NotFinished`, :class:`StoreDown`."""
+    from ringback.accounts.scope import may_change
+
+    row = get_voicemail(session, voicemail_id)
+    if not may_change(session, row):
+        raise OnlyItsOwner(voicemail_id)
+    if row.status not in FINAL_STATUSES:
+        raise NotFinished(voicemail_id, str(row.status).replace("_", " "))
+    store = store or storage_from_settings(settings)
+    copies, shared = _copies(session, row, store, LocalStorage(settings.data_dir))
+    planned = _plan(session, row, settings, len(copies), shared)
+    if dry_run:
+        return planned
+    try:
+        store.reachable()
+        found = [(where, key) for where, key in copies if where.exists(key)]
+    except StorageUnavailable as exc:
+        raise StoreDown(exc) from None
+    webhooks = _undelivered(session, row, cancel=True)
+    session.delete(row)
+    session.flush()  # the rows go first: a refused write leaves the recording in place
+    for where, key in found:
+        where.delete(key)
+    if copies and not found:
+        log.warning("voicemail %s: its recording was already gone from storage", voicemail_id)
+    email = planned.email != "sent" and _cancel_email(settings, row.email_key)
+    done = replace(
+        planned,
+        done=True,
+        recordings=len(found),
+        recording_missing=bool(copies) and not found,
+        webhooks_cancelled=webhooks,
+        email_cancelled=email,
+    )
+    _audit(session, done)
+    return done
+
+
+def _audit(session: Session, done: DeletedVoicemail) -> None:
+    """The audit event: ids and counts only, never what the message said."""
+    from ringback.accounts.scope import actor_of
+    from ringback.accounts.service import record
+
+    actor = actor_of(session)
+    detail = {
+        "voicemail": done.voicemail_id,
+        "stages": done.stages,
+        "recordings": done.recordings,
+        "webhooks_cancelled": done.webhooks_cancelled,
+    }
+    record(session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail))
+
+
+def _copies(
+    session: Session, row: Voicemail, store: Storage, spool: LocalStorage
+) -> tuple[list[tuple[Storage, str]], bool]:
+    """Where the recording is kept: (store, key) for the store and, with an object store,
+    the spool copy in the data folder; and whether it stays because another message (any
+    user's) has the same bytes, the store being content-addressed."""
+    location = row.original_path
+    if not location:
+        return [], False
+    key = store.key_of(location) or spool.key_of(location)
+    if key is None:
+        log.warning("voicemail %s: its recording %s is in no store", row.id, location)
+        return [], False
+    # Core, not the ORM: another user's message with the same bytes counts too.
+    table = Voicemail.__table__
+    same = select(func.count()).where(table.c.original_path == location, table.c.id != row.id)
+    if session.execute(same).scalar():
+        return [], True
+    return [(store, key), *([(spool, key)] if store.remote else [])], False
+
+
+def _undelivered(session: Session, row: Voicemail, *, cancel: bool) -> int:
+    """The ``voicemail.processed`` deliveries not sent yet (``cancel``: dropped now)."""
+    from ringback.outbound.models import WebhookDelivery
+    from ringback.outbound.service import VOICEMAIL_PROCESSED, Status, cancel_undelivered
+
+    ids = [row.uid, str(row.id)] if row.uid else [str(row.id)]
+    if cancel:
+        return cancel_undelivered(session, event=VOICEMAIL_PROCESSED, event_ids=ids)
+    query = select(func.count(WebhookDelivery.id)).where(
+        WebhookDelivery.event == VOICEMAIL_PROCESSED,
+        WebhookDelivery.event_id.in_(ids),
+        WebhookDelivery.status != Status.DELIVERED.value,
+    )
+    return int(session.scalar(query) or 0)
+
+
+def _cancel_email(settings: Settings, key: str | None) -> bool:
+    """Drop the message's email when it is still in the outbox (it carries the transcript
+    and the audio); True when one was dropped."""
+    from ringback.mail import MailConfigError, outbox_from_settings
+
+    if not key:
+        return False
+    try:
+        return outbox_from_settings(settings).cancel(key)
+    except MailConfigError:
+        return False
+
+
+def _plan(
+    session: Session, row: Voicemail, settings: Settings, copies: int, shared: bool
+) -> DeletedVoicemail:
+    """What deleting ``row`` would remove and keep, before anything is removed."""
+    # SQL text: telephony imports this domain, not the other way round (and it counts
+    # another user's row too, which the foreign key unlinks all the same).
+    linked = text("SELECT count(*) FROM telephony_recordings WHERE voicemail_id = :id")
+    return DeletedVoicemail(
+        voicemail_id=row.id,
+        done=False,
+        stages=len(row.stages),
+        recordings=copies,
+        recording_missing=False,
+        recording_shared=shared,
+        webhooks_cancelled=_undelivered(session, row, cancel=False),
+        email_cancelled=False,
+        kept_contact_id=row.contact_id,
+        kept_task_id=row.callback_task_id,
+        email=email_status(settings, row.email_key),
+        kept_twilio_recordings=int(session.execute(linked, {"id": row.id}).scalar() or 0),
+    )
