@@ -62,6 +62,13 @@ class NotYours(HintedError):
         super().__init__(message, "ask its owner to share it, or act as them (--as EMAIL)")
 
 
+class OnlyItsOwner(HintedError):
+    """A row the acting user sees (shared with them, or their team's) but may not delete:
+    only its owner, or an owner of this Ringback, may (:func:`may_change`). A refused
+    input to the CLI, a 403 to the pages and the API; each deleting service says what
+    and what to do."""
+
+
 def bind_actor(session: Session, user: UserView | None) -> None:
     """Make ``user`` the actor of ``session`` (None: the system, which sees everything)."""
     session.info[ACTOR_KEY] = user

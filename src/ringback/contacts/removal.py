@@ -27,11 +27,10 @@ from typing import Any
 from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
 
-from ringback.accounts.scope import NotYours, actor_of, may_change
+from ringback.accounts.scope import NotYours, OnlyItsOwner, actor_of, may_change
 from ringback.accounts.service import record
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
-from ringback.errors import HintedError
 
 # How rows are named in a deletion's summary (a merge's names, but for these).
 NAMES = {
@@ -43,17 +42,6 @@ NAMES = {
 }
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
 _KEPT_NOTES = {"voicemails": "in the inbox, unlinked: delete {them} there"}
-
-
-class OnlyItsOwner(HintedError):
-    """A contact the acting user sees (shared with them, or their team's) but does not own:
-    a 403 to the API, a refused input to the CLI."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "only its owner can delete this contact",
-            "ask its owner to delete it, or stop sharing it with you",
-        )
 
 
 def counted(n: int, what: str) -> str:
@@ -149,7 +137,10 @@ def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False)
     goes with it (see the module docstring); audited. With ``dry_run``, only count (what
     a confirmation shows). Raises OnlyItsOwner."""
     if not may_delete(session, contact):
-        raise OnlyItsOwner()
+        raise OnlyItsOwner(
+            "only its owner can delete this contact",
+            "ask its owner to delete it, or stop sharing it with you",
+        )
     gone, kept = _tally(session, contact.id)
     result = ContactRemoval(contact.id, contact.name, tuple(gone), tuple(kept), dry_run)
     if dry_run:

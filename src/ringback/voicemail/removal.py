@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
+from ringback.accounts.scope import OnlyItsOwner
 from ringback.errors import HintedError
 from ringback.storage import LocalStorage, Storage, StorageUnavailable, storage_from_settings
 from ringback.voicemail.models import FINAL_STATUSES, Voicemail
@@ -51,23 +52,13 @@ class NotFinished(HintedError):
         )
 
 
-class OnlyItsOwner(HintedError):
-    """The user sees the message (a manager, their rep's) but may not delete it (403)."""
-
-    def __init__(self, voicemail_id: int) -> None:
-        super().__init__(
-            f"voicemail #{voicemail_id} is not yours: only its owner can delete it",
-            "ask its owner (or an owner of this Ringback) to delete it",
-        )
-
-
 class StoreDown(HintedError):
     """The store holding the recording does not answer: nothing was deleted."""
 
     def __init__(self, reason: object) -> None:
         super().__init__(
             f"the recording's store does not answer ({reason}); nothing was deleted",
-            "try again once the store is back (`ringback doctor` checks it)",
+            "try again once the store is back (the server's /readyz says whether it answers)",
         )
 
 
@@ -148,7 +139,10 @@ def delete_voicemail(
 
     row = get_voicemail(session, voicemail_id)
     if not may_change(session, row):
-        raise OnlyItsOwner(voicemail_id)
+        raise OnlyItsOwner(
+            f"voicemail #{voicemail_id} is not yours: only its owner can delete it",
+            "ask its owner (or an owner of this Ringback) to delete it",
+        )
     if row.status not in FINAL_STATUSES:
         raise NotFinished(voicemail_id, str(row.status).replace("_", " "))
     store = store or storage_from_settings(settings)

@@ -138,6 +138,21 @@ def creates(router: APIRouter, path: str, model: type[BaseModel], summary: str) 
     )
 
 
+def deletes(router: APIRouter, path: str, summary: str, **documented: Any) -> Any:
+    """The decorator of a route that deletes: 204 and no body, for roles that may edit;
+    ``documented``: more of the route's OpenAPI (e.g. ``responses``)."""
+    from fastapi.responses import Response
+
+    return router.delete(
+        path,
+        status_code=204,
+        response_class=Response,
+        summary=summary,
+        dependencies=[allowed("edit")],
+        **documented,
+    )
+
+
 class Paging:
     """The query parameters of every list: ``limit``, ``cursor``, ``updated_since``."""
 

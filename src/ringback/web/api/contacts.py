@@ -18,6 +18,7 @@ from ringback.web.api.common import (
     allowed,
     create_from_body,
     creates,
+    deletes,
     in_db,
     page_body,
     settings_of,
@@ -137,13 +138,7 @@ async def update_contact(
         raise _refused(exc) from None
 
 
-@router.delete(
-    "/{contact_id}",
-    status_code=204,
-    response_class=Response,
-    summary="Delete a contact",
-    dependencies=[allowed("edit")],
-)
+@deletes(router, "/{contact_id}", "Delete a contact")
 async def delete_contact(request: Request, user: ApiUser, contact_id: Id) -> Response:
     """Delete the contact with its numbers, emails, back story, interactions, tasks, logged
     attempts (they leave the statistics), sequences and shares; its voicemails and call

@@ -14,7 +14,7 @@ from ringback.web.api.common import (
     ApiUser,
     Id,
     PagingParams,
-    allowed,
+    deletes,
     in_db,
     page_body,
     settings_of,
@@ -100,12 +100,10 @@ async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> 
     return await serve_recording(request, store, found)
 
 
-@router.delete(
+@deletes(
+    router,
     "/{voicemail_id}",
-    status_code=204,
-    response_class=Response,
-    summary="Delete a voicemail",
-    dependencies=[allowed("edit")],
+    "Delete a voicemail",
     responses={503: {"model": ErrorBody, "description": "the recording's store does not answer"}},
 )
 async def delete_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> Response:
