@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import column, func, select, table
 
+from ringback import command_kit
 from ringback.accounts.scope import acting_transaction
 from ringback.accounts.service import UserView, audit_events
 from ringback.calls.models import CallReview
@@ -203,14 +204,13 @@ def test_only_its_owner_deletes_it(cli: Cli, db_url: str) -> None:
 
 
 def test_the_cli_says_what_goes_and_asks(cli: Cli, db_url: str, monkeypatch: Any) -> None:
-    from ringback.contacts import cli_delete
 
     alice = add_user(db_url, "alice@example.com")
     made = _make(db_url, alice)
     # No terminal and no --yes: refused, with what to add.
     unasked = cli("contacts", "delete", "Bill Turner")
     assert unasked.exit_code == 1 and "--yes" in unasked.output
-    monkeypatch.setattr(cli_delete, "_interactive", lambda: True)
+    monkeypatch.setattr(command_kit, "interactive", lambda: True)
     declined = cli("contacts", "delete", "Bill Turner", input="n\n")
     assert declined.exit_code == 1 and "not deleted" in declined.output
     assert "3 back-story items" in declined.output and "2 open tasks" in declined.output

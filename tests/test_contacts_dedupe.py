@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from ringback import command_kit
 from ringback.config import Settings
 from ringback.contacts.matching import company_similarity, name_similarity
 from ringback.contacts.models import (
@@ -163,9 +164,8 @@ def test_capture_merge_into_files_the_message_under_the_contact_named(
         karen = session.scalars(select(Contact.id)).one()
     bad = cli("inbox", "capture", str(second.id), "--merge-into", "999")
     assert bad.exit_code != 0 and "no contact with id 999" in bad.output
-    import ringback.voicemail.cli as inbox_cli
 
-    monkeypatch.setattr(inbox_cli, "_interactive", lambda: True)  # a terminal, answering y
+    monkeypatch.setattr(command_kit, "interactive", lambda: True)  # a terminal, answering y
     done = cli("inbox", "capture", str(second.id), input="y\n")
     assert done.exit_code == 0, done.output
     assert f"This looks like Karen Lopez (#{karen}): merge? [y/N]" in done.output

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from ringback import command_kit
 from ringback.accounts.models import AuditEvent
 from ringback.contacts.models import Contact, FollowUp
 from ringback.db.base import utcnow
@@ -167,9 +168,7 @@ def test_the_cli_asks_on_a_terminal_and_wants_yes_elsewhere(
     refused = cli("--as", email("alice"), "inbox", "delete", str(vid))
     assert refused.exit_code == 1 and "--yes" in refused.output
 
-    import ringback.voicemail.cli as inbox_cli
-
-    monkeypatch.setattr(inbox_cli, "_interactive", lambda: True)
+    monkeypatch.setattr(command_kit, "interactive", lambda: True)
     kept = cli("--as", email("alice"), "inbox", "delete", str(vid), input="n\n")
     assert kept.exit_code == 1 and "not deleted" in kept.output
     assert "Deleting voicemail" in kept.output and "Kept:" in kept.output

@@ -157,3 +157,34 @@ def contact_option(help: str = CONTACT_HELP, *, required: bool = True) -> Callab
     """``--contact`` as every command spells it (passed on as ``contact_ref``): one id,
     name, email or phone, resolved by the contacts domain."""
     return click.option("--contact", "contact_ref", required=required, help=help)
+
+
+def interactive() -> bool:
+    """Is someone at a terminal to answer a question (stdin is one)?"""
+    import sys
+
+    return sys.stdin.isatty()
+
+
+def confirm_deletion(
+    question: str, *, yes: bool, scripted: bool, retry: str, preview: Callable[[], None]
+) -> None:
+    """Before a command deletes: go on with ``--yes``. Where nobody can answer (not a
+    terminal, or ``scripted``: ``--json``) it is refused, nothing written, naming the
+    command to run (``retry`` plus ``--yes``). Otherwise ``preview`` says what goes and
+    what stays, and the user is asked; a no, or no answer at all, ends the command with
+    nothing changed. Every deleting command asks the same way."""
+    if yes:
+        return
+    if scripted or not interactive():
+        fail(
+            "not deleted: nobody was asked to confirm; nothing changed",
+            hint=f"{retry} --yes (run it on a terminal to be shown what goes first)",
+        )
+    preview()
+    try:
+        go = click.confirm(question, default=False)
+    except click.Abort:  # stdin closed before an answer: not a yes
+        go = False
+    if not go:
+        fail("not deleted; nothing changed")

@@ -3,11 +3,12 @@ saying what goes and what stays (:mod:`ringback.contacts.removal`)."""
 
 from __future__ import annotations
 
-import sys
+import shlex
 
 import click
 
-from ringback.console import console, fail, print_json
+from ringback.command_kit import confirm_deletion
+from ringback.console import console, print_json
 from ringback.contacts.cli_common import contact_for, unit_of_work
 
 _EPILOG = """\b
@@ -22,11 +23,6 @@ owner (or an owner of this Ringback) can delete it. Without a terminal to ask on
 --yes."""
 
 
-def _interactive() -> bool:
-    """Is there a person at a terminal to ask?"""
-    return sys.stdin.isatty()
-
-
 @click.command("delete", epilog=_EPILOG)
 @click.argument("contact")
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking (for scripts).")
@@ -39,30 +35,28 @@ def delete_command(contact: str, yes: bool, as_json: bool) -> None:
 
     from ringback.contacts.service import delete_contact
 
-    if not yes and (as_json or not _interactive()):
-        fail(
-            "not deleted: nobody was asked to confirm; nothing was written",
-            hint="add --yes to delete it (run it on a terminal to be shown what goes first)",
-        )
     contact_id: int | str = contact
-    if not yes:
+
+    def preview() -> None:
+        nonlocal contact_id
         with unit_of_work() as (session, settings):
             found = contact_for(session, settings, contact)
-            preview = delete_contact(session, contact_id=found.id, dry_run=True)
-        contact_id = preview.contact_id
+            plan = delete_contact(session, contact_id=found.id, dry_run=True)
+        contact_id = plan.contact_id  # the one shown is the one deleted
         out = console()
         out.print(
-            f"Deleting {escape(preview.name)} (#{preview.contact_id}) also deletes "
-            f"{preview.gone_words()}."
+            f"Deleting {escape(plan.name)} (#{plan.contact_id}) also deletes {plan.gone_words()}."
         )
-        for line in preview.kept_sentences():
+        for line in plan.kept_sentences():
             out.print("  " + line)
-        try:
-            go = click.confirm("Delete it?", default=False)
-        except click.Abort:  # no answer (stdin closed): not a yes
-            go = False
-        if not go:
-            fail("not deleted; nothing changed", hint="add --yes to delete without asking")
+
+    confirm_deletion(
+        "Delete it?",
+        yes=yes,
+        scripted=as_json,
+        retry=f"ringback contacts delete {shlex.quote(contact)}",
+        preview=preview,
+    )
     with unit_of_work() as (session, settings):
         found = contact_for(session, settings, contact_id)
         done = delete_contact(session, contact_id=found.id)

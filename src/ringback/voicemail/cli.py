@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ringback import command_kit
+from ringback.command_kit import confirm_deletion
 from ringback.command_kit import load_settings as _settings
-from ringback.console import fail, print_json
+from ringback.console import print_json
 from ringback.inputs import ROW_ID
 from ringback.voicemail.cli_intake import INTAKE_COMMANDS
 from ringback.voicemail.cli_support import (
@@ -110,7 +112,7 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
     from ringback.voicemail import render
     from ringback.voicemail.inbox import capture_message, merge_proposals
 
-    if merge_into is None and not as_json and _interactive():
+    if merge_into is None and not as_json and command_kit.interactive():
         settings = _settings()
         with _session(settings) as session:
             proposals = merge_proposals(session, settings=settings, voicemail_id=voicemail_id)
@@ -140,31 +142,26 @@ def delete(voicemail_id: int, yes: bool, as_json: bool) -> None:
     from ringback.voicemail import render
     from ringback.voicemail.removal import delete_voicemail
 
-    if not yes:
-        if not _interactive():
-            fail(
-                f"not deleted: add --yes to delete voicemail #{voicemail_id} without asking",
-                hint=f"ringback inbox delete {voicemail_id} --yes",
-            )
+    def preview() -> None:
         settings = _settings()
         with _session(settings) as session:
             plan = delete_voicemail(
                 session, settings=settings, voicemail_id=voicemail_id, dry_run=True
             )
         render.deletion(plan.as_json())
-        if not click.confirm(f"Delete voicemail #{voicemail_id}?", default=False):
-            fail("not deleted", hint=f"ringback inbox delete {voicemail_id} --yes")
+
+    confirm_deletion(
+        f"Delete voicemail #{voicemail_id}?",
+        yes=yes,
+        scripted=as_json,
+        retry=f"ringback inbox delete {voicemail_id}",
+        preview=preview,
+    )
 
     def act(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
         return delete_voicemail(session, settings=settings, voicemail_id=voicemail_id).as_json()
 
     _one_message(voicemail_id, as_json, act, render.deletion)
-
-
-def _interactive() -> bool:
-    import sys
-
-    return sys.stdin.isatty()
 
 
 def _one_message(
