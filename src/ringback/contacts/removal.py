@@ -88,11 +88,6 @@ class ContactRemoval:
         return out
 
 
-def may_delete(session: Session, contact: Contact) -> bool:
-    """May the session's user delete ``contact`` (they own it, or they are an owner)?"""
-    return may_change(session, contact)
-
-
 def _count(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(query) or 0)
 
@@ -136,7 +131,7 @@ def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False)
     """Delete ``contact`` (found by the caller, in the session's scope) and everything that
     goes with it (see the module docstring); audited. With ``dry_run``, only count (what
     a confirmation shows). Raises OnlyItsOwner."""
-    if not may_delete(session, contact):
+    if not may_change(session, contact):
         raise OnlyItsOwner(
             "only its owner can delete this contact",
             "ask its owner to delete it, or stop sharing it with you",

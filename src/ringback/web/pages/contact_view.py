@@ -55,9 +55,9 @@ def contact_context(
     session: Session, settings: Settings, *, contact_id: int, user: UserView | None, now: datetime
 ) -> dict[str, Any]:
     """Everything the contact's page shows, from the services."""
+    from ringback.accounts.scope import may_change
     from ringback.contacts.backstory import kind_choices, story_groups
     from ringback.contacts.records import ContactRecord
-    from ringback.contacts.removal import may_delete
     from ringback.prep.service import brief_for_contact
     from ringback.voicemail.timeline import contact_timeline
 
@@ -73,7 +73,7 @@ def contact_context(
         "story_message": None,
         "note_message": None,
         "contact_id": contact_id,
-        "can_delete": may_delete(session, contact),
+        "can_delete": may_change(session, contact),  # who may delete it
     }
 
 
