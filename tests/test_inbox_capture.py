@@ -148,3 +148,30 @@ def test_capture_refuses_a_rejected_message(db_url: str, tmp_path: Path) -> None
     vid = add_row(db_url, facts=None, status="rejected", from_number=None)
     with pytest.raises(NotCapturable, match="rejected"), transaction(db_url) as session:
         capture(session, settings(tmp_path), vid)
+
+
+@pytest.mark.parametrize(
+    ("facts", "status", "number"),
+    [(FACTS, "done", "+14155550137"), (None, "no_message", None)],
+    ids=["message", "hang-up without caller ID"],
+)
+def test_a_captured_message_is_no_longer_unread_on_today(
+    db_url: str, tmp_path: Path, facts: dict | None, status: str, number: str | None
+) -> None:
+    # Captured from the CLI without ever being opened: handling it is reading it, so
+    # Today and the inbox stop showing it as new, as when it is captured from its page.
+    from ringback.voicemail.inbox import capture_message
+    from ringback.voicemail.today import today_agenda
+
+    s = settings(tmp_path)
+    vid = add_row(db_url, facts=facts, status=status, from_number=number)
+
+    def unread() -> list[int]:
+        with transaction(db_url) as session:
+            agenda = today_agenda(session, now=RECEIVED, tz=NY, region="US")
+            return [item.id for item in agenda.unread.items]
+
+    assert unread() == [vid]
+    with transaction(db_url) as session:
+        capture_message(session, settings=s, voicemail_id=vid)
+    assert unread() == []

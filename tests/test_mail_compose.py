@@ -14,10 +14,10 @@ import pytest
 from ringback.mail import (
     AudioFile,
     MentionedDate,
-    TranscriptWord,
     build_voicemail_email,
 )
 from ringback.mail.ics import fold
+from ringback.speech.types import Word
 from tests.support.mail import HOSTILE, make_settings, parts_of, reparse, sample_vm
 
 
@@ -109,7 +109,7 @@ def test_hostile_transcript_is_escaped(tmp_path: Path) -> None:
 
 
 def test_hostile_words_are_escaped_too(tmp_path: Path) -> None:
-    words = (TranscriptWord(" <script>alert(1)</script>", 0.2), TranscriptWord(" ok", 0.9))
+    words = (Word(" <script>alert(1)</script>", 0.0, 1.0, 0.2), Word(" ok", 1.0, 1.5, 0.9))
     vm = sample_vm(transcript="", words=words)
     text, html = text_and_html(reparse(build_voicemail_email(vm, settings=make_settings(tmp_path))))
     assert "<script" not in html

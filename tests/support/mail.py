@@ -16,9 +16,9 @@ from ringback.config import Settings
 from ringback.mail import (
     AudioFile,
     MentionedDate,
-    TranscriptWord,
     VoicemailEmailInput,
 )
+from ringback.speech.types import Word
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> & "quotes"'
 
@@ -49,7 +49,8 @@ def sample_vm(**overrides: Any) -> VoicemailEmailInput:
         (" at", 0.9),
         (" two?", 0.9),
     ]
-    words = tuple(TranscriptWord(text, p) for text, p in said)
+    # Half a second a word, as the recogniser would time them.
+    words = tuple(Word(text, i / 2, (i + 1) / 2, p) for i, (text, p) in enumerate(said))
     values: dict[str, Any] = {
         "voicemail_id": "42",
         "received_at": datetime(2026, 11, 23, 15, 0, tzinfo=UTC),  # Mon 10:00 EST

@@ -14,7 +14,7 @@ A worker loop calls ``flush_outbox(settings)``; ``Outbox.next_due()`` says when.
 
 from ringback.mail.compose import build_voicemail_email
 from ringback.mail.maildir import MaildirMailer
-from ringback.mail.model import AudioFile, MentionedDate, TranscriptWord, VoicemailEmailInput
+from ringback.mail.model import AudioFile, MentionedDate, VoicemailEmailInput
 from ringback.mail.outbox import Outbox
 from ringback.mail.protocol import MailConfigError, MailDeliveryError, Mailer, message_id_for
 from ringback.mail.results import DeliveryResult, DeliveryStatus, FlushReport
@@ -40,7 +40,6 @@ __all__ = [
     "MentionedDate",
     "Outbox",
     "SmtpMailer",
-    "TranscriptWord",
     "VoicemailEmailInput",
     "build_voicemail_email",
     "deliver_spooled",

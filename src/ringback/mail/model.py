@@ -1,24 +1,19 @@
 """What the mail side needs to know about a voicemail: plain frozen values.
 
 The pipeline fills these from its own stage results; nothing here knows about
-the database, speech models or extraction internals.
+the database, speech models or extraction internals. The words are the recogniser's own
+:class:`ringback.speech.Word` (one word type from the model to the email), of which the
+mail reads only the text and the probability.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-
-@dataclass(frozen=True)
-class TranscriptWord:
-    """One recognised word; ``text`` as the recogniser gave it (faster-whisper keeps
-    the leading space), ``probability`` in 0..1."""
-
-    text: str
-    probability: float
-    start: float | None = None
-    end: float | None = None
+if TYPE_CHECKING:
+    from ringback.speech.types import Word
 
 
 @dataclass(frozen=True)
@@ -47,7 +42,7 @@ class VoicemailEmailInput:
     received_at: datetime  # aware
     duration: float  # seconds
     transcript: str = ""
-    words: tuple[TranscriptWord, ...] = ()
+    words: tuple[Word, ...] = ()
     caller_name: str | None = None
     company: str | None = None
     callback_number: str | None = None  # E.164, as extracted from the message

@@ -13,10 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import escape
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ringback.mail.model import TranscriptWord
 from ringback.timefmt import format_day, format_duration, format_when
+
+if TYPE_CHECKING:
+    from ringback.speech.types import Word
 
 LOW_CONFIDENCE = 0.5
 E164 = re.compile(r"^\+[1-9]\d{5,14}$")
@@ -77,14 +80,14 @@ def _split_word(word: str) -> tuple[str, str, str, str]:
     return m.group(1), m.group(2), m.group(3), m.group(4)
 
 
-def _joined(words: Sequence[TranscriptWord]) -> list[str]:
+def _joined(words: Sequence[Word]) -> list[str]:
     # faster-whisper words carry their own leading space; other recognisers may not.
     spaced = any(w.text[:1].isspace() for w in words)
     return [w.text if spaced or i == 0 else " " + w.text for i, w in enumerate(words)]
 
 
 def transcript_text(
-    transcript: str, words: Sequence[TranscriptWord], threshold: float = LOW_CONFIDENCE
+    transcript: str, words: Sequence[Word], threshold: float = LOW_CONFIDENCE
 ) -> tuple[str, int]:
     """Plain-text transcript with unsure words as ``[word?]``; returns (text, marked)."""
     if not words:
@@ -101,7 +104,7 @@ def transcript_text(
 
 
 def transcript_html(
-    transcript: str, words: Sequence[TranscriptWord], threshold: float = LOW_CONFIDENCE
+    transcript: str, words: Sequence[Word], threshold: float = LOW_CONFIDENCE
 ) -> str:
     if not words:
         return esc(transcript.strip()).replace("\n", "<br>\n")

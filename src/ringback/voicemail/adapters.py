@@ -292,7 +292,7 @@ def email_input(
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
     from ringback.lines import LineKind, line_kind, normalise, notify_recipients
-    from ringback.mail import TranscriptWord, VoicemailEmailInput
+    from ringback.mail import VoicemailEmailInput
     from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
@@ -309,10 +309,7 @@ def email_input(
         received_at=message.received_at,
         duration=float(message.duration or 0.0),
         transcript=transcript.text if transcript else "",
-        words=tuple(
-            TranscriptWord(w.text, w.probability, w.start, w.end)
-            for w in (transcript.words if transcript else ())
-        ),
+        words=tuple(transcript.words) if transcript else (),
         # What extraction is unsure of yields to what is known, and says "(unsure)".
         caller_name=facts.sure_name
         or message.caller_name

@@ -35,7 +35,7 @@ from ringback.voicemail.followup import (
     marker,
     wants_task,
 )
-from ringback.voicemail.service import get_voicemail
+from ringback.voicemail.service import CallbackTask, get_voicemail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,15 +51,6 @@ class NotCapturable(ValueError):
 
 
 @dataclass(frozen=True)
-class CapturedTask:
-    """The callback task a captured message has (its due time in the user's timezone)."""
-
-    id: int
-    title: str
-    due_at: str | None
-
-
-@dataclass(frozen=True)
 class Captured:
     """What capturing a message did: the contact it was filed under (None for a hang-up
     without caller ID), the back story and task it has, when it was handled."""
@@ -72,14 +63,13 @@ class Captured:
     created_contact: bool = False
     interaction_id: int | None = None
     back_story: tuple[tuple[str, str], ...] = ()  # (kind, text)
-    follow_up: CapturedTask | None = None
+    follow_up: CallbackTask | None = None
     # Contacts the caller probably is, kept apart: merge with `contacts merge KEEP THIS`.
     proposed: tuple[ContactMatch, ...] = ()
     merged: tuple[tuple[str, int], ...] = ()  # what a --merge-into moved, (what, count)
 
     def to_json(self) -> dict[str, Any]:
         """The ``ringback inbox capture --json`` contract."""
-        task = self.follow_up
         return {
             "voicemail_id": self.voicemail_id,
             "already_captured": self.already,
@@ -88,9 +78,7 @@ class Captured:
             "created_contact": self.created_contact,
             "interaction_id": self.interaction_id,
             "back_story": [{"kind": kind, "text": text} for kind, text in self.back_story],
-            "follow_up": (
-                {"id": task.id, "title": task.title, "due_at": task.due_at} if task else None
-            ),
+            "follow_up": self.follow_up.as_json() if self.follow_up else None,
             "handled_at": self.handled_at.isoformat() if self.handled_at else None,
             "proposed_merge": [m.as_json() for m in self.proposed],
             "merged": dict(self.merged),
@@ -182,14 +170,17 @@ def capture(
     merged = _merge_into(session, row, merge_into) if merge_into is not None else ()
     filing = _filing(session, settings, row)
     contact = filing.contact
+    # Handling a message is reading it: a captured message is not "unread" anywhere
+    # (the inbox's bold line, Today's count), whichever way it was captured.
+    row.read_at = row.read_at or utcnow()
     if contact is None:  # a hang-up without a contact: its missed-call task is the record
-        row.handled_at = row.handled_at or utcnow()  # reading it is handling it
+        row.handled_at = row.handled_at or utcnow()
         missed = callback_task(session, row)
         return Captured(
             voicemail_id=row.id,
             already=already,
             handled_at=row.handled_at,
-            follow_up=_task_record(settings, missed) if missed else None,
+            follow_up=CallbackTask.of(missed, settings) if missed else None,
         )
     row.contact_id = contact.id
     fill_from_message(row, contact)
@@ -244,11 +235,6 @@ def _filing(session: Session, settings: Settings, row: Voicemail) -> Filing:
     return Filing(created.contact, created.created, filing.proposed)
 
 
-def _task_record(settings: Settings, task: Any) -> CapturedTask:
-    due = task.due_at.astimezone(settings.tz).isoformat() if task.due_at else None
-    return CapturedTask(task.id, task.title, due)
-
-
 def _file_under(
     session: Session,
     settings: Settings,
@@ -287,7 +273,7 @@ def _file_under(
 
 def _callback_task(
     session: Session, settings: Settings, row: Voicemail, contact: Contact, interaction_id: int
-) -> CapturedTask | None:
+) -> CallbackTask | None:
     """The message's callback task (made now if it wants one), tied to the interaction."""
     missed = row.status == "no_message"
     task = callback_task(session, row)
@@ -299,4 +285,4 @@ def _callback_task(
         task.interaction_id = interaction_id
     if task.contact_id is None:  # made on nobody while the caller was unknown
         task.contact_id = contact.id
-    return _task_record(settings, task)
+    return CallbackTask.of(task, settings)

@@ -8,6 +8,7 @@ contract, key for key.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,13 @@ from sqlalchemy import select
 
 from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.context import StageResult
-from ringback.voicemail.service import caller_label, duration_label, get_voicemail, local_iso
+from ringback.voicemail.service import (
+    CallbackTask,
+    caller_label,
+    duration_label,
+    get_voicemail,
+    local_iso,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -103,16 +110,6 @@ class InboxEntry:
 
 
 @dataclass(frozen=True)
-class InboxTask:
-    """A message's callback task."""
-
-    id: int
-    title: str
-    due_at: str | None
-    done: bool
-
-
-@dataclass(frozen=True)
 class InboxMessage:
     """One message in full: the listed entry, transcript, facts, task and stages."""
 
@@ -127,12 +124,11 @@ class InboxMessage:
     facts: MessageFacts | None
     stored_facts: Any  # the stored JSON, shown as is
     email_key: str | None
-    follow_up: InboxTask | None
+    follow_up: CallbackTask | None
     stages: tuple[StageResult, ...]  # the error's first line
 
     def as_json(self) -> dict[str, Any]:
         """The ``ringback inbox show --json`` contract."""
-        task = self.follow_up
         return {
             **self.entry.as_json(),
             "status_reason": self.status_reason,
@@ -144,11 +140,7 @@ class InboxMessage:
             "low_confidence_words": list(self.low_confidence_words),
             "facts": self.stored_facts,
             "email_key": self.email_key,
-            "follow_up": (
-                {"id": task.id, "title": task.title, "due_at": task.due_at, "done": task.done}
-                if task
-                else None
-            ),
+            "follow_up": self.follow_up.as_json() if self.follow_up else None,
             "stages": [
                 {
                     "name": s.name,
@@ -228,13 +220,7 @@ def show_message(session: Session, *, settings: Settings, voicemail_id: int) -> 
         facts=as_facts(row.facts),
         stored_facts=row.facts,
         email_key=row.email_key,
-        follow_up=(
-            InboxTask(
-                task.id, task.title, local_iso(task.due_at, settings), task.done_at is not None
-            )
-            if task
-            else None
-        ),
+        follow_up=CallbackTask.of(task, settings) if task else None,
         stages=tuple(
             StageResult(
                 s.stage,
@@ -254,15 +240,21 @@ def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) ->
 
 
 def capture_message(
-    session: Session, *, settings: Settings, voicemail_id: int, merge_into: int | None = None
+    session: Session,
+    *,
+    settings: Settings,
+    voicemail_id: int,
+    merge_into: int | None = None,
+    keep: Collection[int] | None = None,
 ) -> Captured:
     """File the message under the caller's contact (new if unknown; ``merge_into``: the
     contact the user says the caller is): back story, interaction, callback task; then mark
-    it handled. Capturing twice changes nothing. Raises VoicemailNotFound, ContactNotFound,
-    or NotCapturable while it is still being processed."""
+    it handled and read. ``keep``: the indexes of the proposed back-story items to file (the
+    page's check boxes); all when None. Capturing twice changes nothing. Raises
+    VoicemailNotFound, ContactNotFound, or NotCapturable while it is still being processed."""
     from ringback.voicemail.capture import capture
 
-    return capture(session, settings, voicemail_id, merge_into=merge_into)
+    return capture(session, settings, voicemail_id, merge_into=merge_into, keep=keep)
 
 
 def merge_proposals(

@@ -9,7 +9,6 @@ need a call back.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -26,7 +25,6 @@ from ringback.voicemail.service import get_voicemail
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from ringback.config import Settings
     from ringback.storage import Storage
     from ringback.voicemail.models import Voicemail
 
@@ -127,17 +125,6 @@ class Recording:
     mime: str
     filename: str
     key: str | None = None
-
-
-@dataclass(frozen=True)
-class CaptureOutcome:
-    voicemail_id: int
-    contact_id: int | None
-    contact_name: str | None
-    created_contact: bool
-    kept: tuple[str, ...]
-    dropped: int
-    already: bool
 
 
 @dataclass(frozen=True)
@@ -355,32 +342,6 @@ def recording_of(
     if not path.is_relative_to(Path(data_dir).resolve()) or not path.is_file():
         raise NoRecording(f"the recording of voicemail #{voicemail_id} is not in the data folder")
     return Recording(path, row.mime or "audio/wav", row.original_filename or path.name)
-
-
-def capture_chosen(
-    session: Session, settings: Settings, *, voicemail_id: int, keep: Collection[int]
-) -> CaptureOutcome:
-    """Capture the message into its contact (``ringback inbox capture``: the contact, its
-    numbers, the interaction, the callback task, marked done), keeping only the proposed
-    back-story items whose index is in ``keep``. Raises
-    :class:`~ringback.voicemail.capture.NotCapturable` and :class:`~ringback.voicemail.service.VoicemailNotFound`."""
-    from ringback.voicemail.capture import capture, story_items
-
-    row = get_voicemail(session, voicemail_id)
-    result = capture(session, settings, voicemail_id, keep=keep)
-    row.read_at = row.read_at or utcnow()
-    kept = tuple(text for _, text in result.back_story)
-    filed_now = not result.already and result.contact_id is not None
-    proposed = len(story_items(row, settings.tz)) if filed_now else len(kept)
-    return CaptureOutcome(
-        voicemail_id=row.id,
-        contact_id=result.contact_id,
-        contact_name=result.contact_name,
-        created_contact=result.created_contact,
-        kept=kept,
-        dropped=proposed - len(kept),
-        already=result.already,
-    )
 
 
 def mark_done(session: Session, *, voicemail_id: int) -> DoneOutcome:

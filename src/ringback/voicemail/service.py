@@ -8,6 +8,7 @@ every entry point (``inbox add``, ``watch``, ``import-asterisk``, ``externnotify
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.contacts.models import FollowUp
     from ringback.jobs import JobBackend
     from ringback.voicemail.models import Voicemail
     from ringback.voicemail.pipeline.context import VoicemailResult
@@ -173,6 +175,24 @@ def caller_label(row: Voicemail, region: str, contact_name: str | None = None) -
 def local_iso(value: datetime | None, settings: Settings) -> str | None:
     """A stored time as ISO 8601 in the user's timezone (None stays None)."""
     return value.astimezone(settings.tz).isoformat(timespec="seconds") if value else None
+
+
+@dataclass(frozen=True)
+class CallbackTask:
+    """A message's callback task as the inbox shows it and capturing reports it: its due
+    time as ISO 8601 in the user's timezone."""
+
+    id: int
+    title: str
+    due_at: str | None
+    done: bool
+
+    @classmethod
+    def of(cls, task: FollowUp, settings: Settings) -> CallbackTask:
+        return cls(task.id, task.title, local_iso(task.due_at, settings), task.done_at is not None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "due_at": self.due_at, "done": self.done}
 
 
 def get_voicemail(session: Session, voicemail_id: int) -> Voicemail:

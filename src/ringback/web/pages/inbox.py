@@ -23,7 +23,8 @@ from ringback.phones import pretty
 from ringback.storage import storage_from_settings
 from ringback.timefmt import format_duration, format_mentioned, format_when
 from ringback.voicemail import listing
-from ringback.voicemail.capture import NotCapturable
+from ringback.voicemail.capture import Captured, NotCapturable
+from ringback.voicemail.inbox import capture_message
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.render import redirect_with_flash, render
@@ -122,8 +123,8 @@ async def capture_voicemail(
     try:
         outcome = await _in_db(
             request,
-            lambda session, settings: listing.capture_chosen(
-                session, settings, voicemail_id=voicemail_id, keep=chosen
+            lambda session, settings: capture_message(
+                session, settings=settings, voicemail_id=voicemail_id, keep=chosen
             ),
         )
     except NotCapturable as exc:
@@ -135,13 +136,13 @@ async def capture_voicemail(
     )
 
 
-def _captured_text(outcome: listing.CaptureOutcome) -> str:
+def _captured_text(outcome: Captured) -> str:
     if outcome.already:
         return "Already captured: nothing changed."
     if outcome.contact_name is None:
         return "Marked done (no caller to file it under)."
     who = ("new contact " if outcome.created_contact else "") + outcome.contact_name
-    items = len(outcome.kept)
+    items = len(outcome.back_story)
     return f"Captured into {who}: {items} item{'s' if items != 1 else ''} saved. Marked done."
 
 
