@@ -87,6 +87,17 @@ def test_report_is_escaped_cites_a_source_per_target_and_draws_the_timeline(tmp_
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report-")]
 
 
+def test_each_verdict_says_the_figure_and_the_aim_in_words() -> None:
+    targets = {t.metric: t for t in evaluate(_analysis())}
+    for t in targets.values():
+        if t.met is None:
+            assert t.verdict.startswith("Not measurable on this call")
+        else:
+            said = "On target: " if t.met else "Work on this: "
+            assert t.verdict.startswith(said) and t.value in t.verdict and t.target in t.verdict
+    assert {t.met for t in targets.values()} >= {True, False}
+
+
 def test_accept_files_everything_once(cli: Cli, tmp_path: Path) -> None:
     added = cli("contacts", "add", "--name", "Bill Turner", "--json")
     cid = json.loads(added.stdout)["id"]

@@ -151,6 +151,13 @@ def test_upload_is_queued_then_analysed_in_the_worker_and_the_review_shows_its_m
     review = client.get(f"/calls/{review_id}").text
     assert "Bill Turner" in review and "call-notes.txt" in review
     assert "Rep talk share" in review and "43 %" in review and "Longest rep monologue" in review
+    # Each target's verdict in words: a 30-second call meets some aims and cannot measure
+    # others (questions per 10 minutes need a longer call).
+    verdicts = re.findall(r'data-label="Verdict">([^<]+)<details>', review)
+    assert verdicts and all(
+        v.startswith(("On target: ", "Work on this: ", "Not measurable on this call"))
+        for v in verdicts
+    ), verdicts
     assert review.count('class="lane-track"') == 2 and 'class="bar"' in review
     words = review.lower()
     assert "wizard" in words and "horizon" in words

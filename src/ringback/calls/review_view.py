@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ringback.calls.model import SpokenWord, utterances
+from ringback.calls.targets import Target
 
 SPEAKER_LABEL = {"rep": "You", "customer": "Customer"}
 
@@ -54,17 +55,6 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    metric: str
-    value: str
-    target: str
-    met: bool | None
-    words: str  # the verdict in plain words
-    why: str
-    source: str
-
-
-@dataclass(frozen=True)
 class ReviewPage:
     duration: float
     mode: str
@@ -72,7 +62,7 @@ class ReviewPage:
     lanes: tuple[Lane, ...]
     ticks: tuple[tuple[float, str], ...]
     transcript: tuple[Line, ...]
-    verdicts: tuple[Verdict, ...]
+    verdicts: tuple[Target, ...]
     headline: str
     questions: dict[str, int]
     moments: tuple[dict[str, Any], ...] = field(default=())
@@ -139,15 +129,6 @@ def transcript(doc: dict[str, Any]) -> tuple[Line, ...]:
     )
 
 
-def plain_words(target: dict[str, Any]) -> str:
-    """A target's verdict as a person would say it."""
-    if target["met"] is None:
-        return "Not measurable on this call (too short, or nothing to measure)."
-    if target["met"]:
-        return f"On target: {target['value']} (aim: {target['target']})."
-    return f"Work on this: {target['value']}, the aim is {target['target']}."
-
-
 def headline(doc: dict[str, Any]) -> str:
     """One sentence on the call: talk share against the 43 % of top performers, and how
     many targets were met."""
@@ -190,15 +171,7 @@ def review_page(doc: dict[str, Any]) -> ReviewPage:
         ticks=ticks(duration),
         transcript=transcript(doc),
         verdicts=tuple(
-            Verdict(
-                t["metric"],
-                t["value"],
-                t["target"],
-                t["met"],
-                plain_words(t),
-                t["why"],
-                t["source"],
-            )
+            Target(t["metric"], t["value"], t["target"], t["met"], t["why"], t["source"])
             for t in doc["targets"]
         ),
         headline=headline(doc),

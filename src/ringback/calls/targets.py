@@ -7,8 +7,10 @@ says so and gives the reasoning, citing the seed documents it rests on.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ringback.calls.analysis import CallAnalysis
+if TYPE_CHECKING:
+    from ringback.calls.analysis import CallAnalysis
 
 GONG_TALK = (
     "Gong Labs, “The Highest Converting Talk-to-Listen Ratio in Sales” (25,537 B2B calls), "
@@ -39,6 +41,15 @@ class Target:
     met: bool | None  # None: not measurable on this call
     why: str
     source: str
+
+    @property
+    def verdict(self) -> str:
+        """The verdict as a person would say it (the review page's last column)."""
+        if self.met is None:
+            return "Not measurable on this call (too short, or nothing to measure)."
+        if self.met:
+            return f"On target: {self.value} (aim: {self.target})."
+        return f"Work on this: {self.value}, the aim is {self.target}."
 
 
 def evaluate(analysis: CallAnalysis) -> list[Target]:
