@@ -10,7 +10,7 @@ from sqlalchemy import text
 from ringback.contacts.models import FollowUp
 from ringback.db.migrate import upgrade
 from ringback.db.session import transaction
-from ringback.voicemail.capture import capture
+from ringback.voicemail.capture import capture_message
 from ringback.voicemail.inbox import voicemail_detail
 from ringback.voicemail.models import Voicemail
 from tests.support.inbox import FACTS, add_row, run_stage, settings
@@ -29,7 +29,7 @@ def test_the_task_is_found_by_its_link_even_with_a_new_title(db_url: str, tmp_pa
     # A resumed pipeline and a capture find the same task: no second one.
     assert run_stage(db_url, vid, s, missed=False, facts=FACTS)["task"] == task_id
     with transaction(db_url) as session:
-        captured = capture(session, s, vid).to_json()
+        captured = capture_message(session, settings=s, voicemail_id=vid).to_json()
         shown = voicemail_detail(session, s, vid)
         tasks = session.execute(text("SELECT count(*) FROM follow_ups")).scalar()
     assert captured["follow_up"]["id"] == task_id and shown["follow_up"]["id"] == task_id

@@ -21,7 +21,7 @@ from ringback.contacts.models import (
     Interaction,
 )
 from ringback.db.session import transaction
-from ringback.voicemail.capture import capture
+from ringback.voicemail.capture import capture_message
 from ringback.voicemail.followup import asks_for_callback, callback_due
 from ringback.voicemail.models import Voicemail
 from tests.support.inbox import FACTS, RECEIVED, add_row, run_stage, settings
@@ -81,7 +81,7 @@ def test_capture_files_the_message_under_a_new_contact_once(db_url: str, tmp_pat
     assert datetime.fromisoformat(out["due_at"]) == datetime(2026, 11, 24, 15, 0, tzinfo=NY)
 
     with transaction(db_url) as session:
-        first = capture(session, s, vid).to_json()
+        first = capture_message(session, settings=s, voicemail_id=vid).to_json()
     assert not first["already_captured"]
     with transaction(db_url) as session:
         contact = session.get(Contact, first["contact_id"])
@@ -108,7 +108,7 @@ def test_capture_files_the_message_under_a_new_contact_once(db_url: str, tmp_pat
         assert row is not None and row.handled_at is not None and row.contact_id == contact.id
 
     with transaction(db_url) as session:
-        again = capture(session, s, vid).to_json()
+        again = capture_message(session, settings=s, voicemail_id=vid).to_json()
     # Running the stage again (a resumed pipeline) must not add a task either.
     run_stage(db_url, vid, s, missed=False, facts=FACTS)
     assert again["already_captured"] and again["contact_id"] == first["contact_id"]
@@ -126,7 +126,7 @@ def test_known_caller_is_matched_by_number(db_url: str, tmp_path: Path) -> None:
     vid = add_row(db_url, facts=FACTS, status="done", from_number="(415) 555-0137")
     assert run_stage(db_url, vid, s, missed=False, facts=FACTS)["contact_id"] == bill_id
     with transaction(db_url) as session:
-        out = capture(session, s, vid).to_json()
+        out = capture_message(session, settings=s, voicemail_id=vid).to_json()
     assert out["contact_id"] == bill_id and not out["created_contact"]
     assert count(db_url, Contact) == 1
 
@@ -147,7 +147,7 @@ def test_capture_refuses_a_rejected_message(db_url: str, tmp_path: Path) -> None
 
     vid = add_row(db_url, facts=None, status="rejected", from_number=None)
     with pytest.raises(NotCapturable, match="rejected"), transaction(db_url) as session:
-        capture(session, settings(tmp_path), vid)
+        capture_message(session, settings=settings(tmp_path), voicemail_id=vid)
 
 
 @pytest.mark.parametrize(
@@ -160,7 +160,6 @@ def test_a_captured_message_is_no_longer_unread_on_today(
 ) -> None:
     # Captured from the CLI without ever being opened: handling it is reading it, so
     # Today and the inbox stop showing it as new, as when it is captured from its page.
-    from ringback.voicemail.inbox import capture_message
     from ringback.voicemail.today import today_agenda
 
     s = settings(tmp_path)

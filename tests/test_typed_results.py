@@ -12,6 +12,7 @@ from ringback.contacts import service as contacts
 from ringback.contacts.models import BackStoryKind
 from ringback.db.session import transaction
 from ringback.voicemail import inbox
+from ringback.voicemail.capture import capture_message
 from tests.support.inbox import FACTS, add_row, settings
 
 
@@ -39,7 +40,7 @@ def test_inbox_list_show_capture_are_frozen_records(db_url: str, tmp_path: Path)
     vid = add_row(db_url, facts=FACTS, status="done", from_number="+14155550137")
     with transaction(db_url) as session:
         (entry,) = inbox.list_inbox(session, settings=s)
-        captured = inbox.capture_message(session, settings=s, voicemail_id=vid)
+        captured = capture_message(session, settings=s, voicemail_id=vid)
         shown = inbox.show_message(session, settings=s, voicemail_id=vid)
         assert inbox.list_inbox(session, settings=s) == ()
     for record in (entry, captured, shown):

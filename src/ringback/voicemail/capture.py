@@ -138,8 +138,8 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
     return item
 
 
-def proposed_merges(
-    session: Session, settings: Settings, voicemail_id: int
+def merge_proposals(
+    session: Session, *, settings: Settings, voicemail_id: int
 ) -> tuple[ContactMatch, ...]:
     """The contacts this message's caller probably is, besides the one it is filed under:
     what ``inbox capture`` offers to merge ("This looks like Karen Lopez (#12): merge?")."""
@@ -149,16 +149,17 @@ def proposed_merges(
     return matches_for(session, row, region=settings.default_region, exclude=row.contact_id)
 
 
-def capture(
+def capture_message(
     session: Session,
+    *,
     settings: Settings,
     voicemail_id: int,
-    *,
     merge_into: int | None = None,
     keep: Collection[int] | None = None,
 ) -> Captured:
     """File a message under its caller's contact (new if nobody resembles them): numbers,
-    back story, interaction and callback task; then mark it handled. ``merge_into``: the
+    back story, interaction and callback task; then mark it handled and read (``inbox
+    capture``, the message page's Capture). ``merge_into``: the
     caller is that contact (a contact made for them before is merged into it). ``keep``:
     the indexes of the proposed back-story items (:func:`story_items`) to file; all of
     them when None. Capturing twice changes nothing."""

@@ -110,7 +110,7 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
     callback task; then mark it handled. When the caller looks like a contact on file you
     are asked whether to merge (or pass --merge-into). Capturing twice changes nothing."""
     from ringback.voicemail import render
-    from ringback.voicemail.inbox import capture_message, merge_proposals
+    from ringback.voicemail.capture import capture_message, merge_proposals
 
     if merge_into is None and not as_json and command_kit.interactive():
         settings = _settings()

@@ -8,7 +8,6 @@ contract, key for key.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.contacts.matching import ContactMatch
     from ringback.db.paging import Page, Window
-    from ringback.voicemail.capture import Captured
     from ringback.voicemail.models import Voicemail
 
 
@@ -237,31 +234,3 @@ def show_message(session: Session, *, settings: Settings, voicemail_id: int) -> 
 def voicemail_detail(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
     """:func:`show_message` as its JSON."""
     return show_message(session, settings=settings, voicemail_id=voicemail_id).as_json()
-
-
-def capture_message(
-    session: Session,
-    *,
-    settings: Settings,
-    voicemail_id: int,
-    merge_into: int | None = None,
-    keep: Collection[int] | None = None,
-) -> Captured:
-    """File the message under the caller's contact (new if unknown; ``merge_into``: the
-    contact the user says the caller is): back story, interaction, callback task; then mark
-    it handled and read. ``keep``: the indexes of the proposed back-story items to file (the
-    page's check boxes); all when None. Capturing twice changes nothing. Raises
-    VoicemailNotFound, ContactNotFound, or NotCapturable while it is still being processed."""
-    from ringback.voicemail.capture import capture
-
-    return capture(session, settings, voicemail_id, merge_into=merge_into, keep=keep)
-
-
-def merge_proposals(
-    session: Session, *, settings: Settings, voicemail_id: int
-) -> tuple[ContactMatch, ...]:
-    """The contacts this message's caller probably is (besides its own contact), for
-    ``inbox capture`` to ask "This looks like Karen Lopez (#12): merge?"."""
-    from ringback.voicemail.capture import proposed_merges
-
-    return proposed_merges(session, settings, voicemail_id)

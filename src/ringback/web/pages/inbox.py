@@ -23,8 +23,7 @@ from ringback.phones import pretty
 from ringback.storage import storage_from_settings
 from ringback.timefmt import format_duration, format_mentioned, format_when
 from ringback.voicemail import listing
-from ringback.voicemail.capture import Captured, NotCapturable
-from ringback.voicemail.inbox import capture_message
+from ringback.voicemail.capture import Captured, NotCapturable, capture_message
 from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.auth import signed_in_router, user_transaction
 from ringback.web.render import redirect_with_flash, render
