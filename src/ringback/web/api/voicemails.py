@@ -157,9 +157,9 @@ async def capture_voicemail(
             409,
             str(exc),
             code="not_capturable",
-            hint=f"only a processed message can be captured: GET /api/v1/voicemails/"
-            f"{voicemail_id} until its status is done, or mark it handled with POST "
-            f"/api/v1/voicemails/{voicemail_id}/done",
+            hint=f"only a processed message (status done or no_message) can be captured: GET "
+            f"/api/v1/voicemails/{voicemail_id} again once it is, or mark it handled with "
+            f"POST /api/v1/voicemails/{voicemail_id}/done",
         ) from None
 
 
