@@ -111,6 +111,8 @@ def test_another_reps_objects_are_404_on_every_id_route(world: World) -> None:
         assert step is not None and step.status == StepStatus.DRAFTED
         voicemail = session.get(Voicemail, alice["voicemail"])
         assert voicemail is not None and voicemail.contact_id == alice["contact"]
+        # Not captured nor marked done (the page's buttons, the API's POSTs), nor read.
+        assert voicemail.handled_at is None and voicemail.read_at is None
         notes = session.scalars(
             select(Interaction.text).where(Interaction.contact_id == alice["contact"])
         ).all()
@@ -180,9 +182,14 @@ def test_a_manager_sees_the_team_and_changes_only_their_own(world: World) -> Non
     # Reading is not writing: her edit of Alice's contact changes nothing.
     world.post("mia", f"/contacts/{alice['contact']}/edit", data={"name": "Renamed"})
     world.post("mia", f"/today/tasks/{alice['task']}/done")
+    for action in ("capture", "done"):  # nor does the API act on Alice's message for her
+        path = f"/api/v1/voicemails/{alice['voicemail']}/{action}"
+        reply = attack(world, "mia", "POST", path)
+        assert reply.status_code == 404, (path, reply.text)
     with transaction(world.url) as session:
         assert session.get(Contact, alice["contact"]).name == f"Zed {secret('alice')}"  # type: ignore[union-attr]
         assert session.get(FollowUp, alice["task"]).done_at is None  # type: ignore[union-attr]
+        assert session.get(Voicemail, alice["voicemail"]).handled_at is None  # type: ignore[union-attr]
 
 
 def test_a_shared_contact_is_seen_by_whom_it_is_shared_with_only(world: World, cli: Any) -> None:

@@ -72,6 +72,7 @@ SHOW_KEYS = [
     "email_key",
     "follow_up",
     "stages",
+    "proposed_back_story",
 ]
 
 

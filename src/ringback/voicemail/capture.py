@@ -50,6 +50,24 @@ class NotCapturable(ValueError):
     """The message has nothing to capture yet (still processing, or rejected)."""
 
 
+# How a proposed item's kind is written on the message's page.
+STORY_LABELS = {"interest": "Interest", "financial_goal": "Financial goal"}
+
+
+@dataclass(frozen=True)
+class ProposedItem:
+    """A back-story item capturing would add; ``index`` names it in the page's form and in
+    ``keep`` (the API's, :func:`capture_message`'s)."""
+
+    index: int
+    kind: str
+    label: str
+    text: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"index": self.index, "kind": self.kind, "label": self.label, "text": self.text}
+
+
 @dataclass(frozen=True)
 class Captured:
     """What capturing a message did: the contact it was filed under (None for a hang-up
@@ -110,6 +128,14 @@ def story_items(row: Voicemail, tz: tzinfo) -> list[tuple[str, str]]:
     for address in facts.addresses:
         items.append(("interest", f"Address mentioned: {address}"))
     return items
+
+
+def proposed_items(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
+    """:func:`story_items` numbered as ``keep`` names them, each with its kind's label."""
+    return tuple(
+        ProposedItem(i, kind, STORY_LABELS.get(kind, kind.replace("_", " ").title()), text)
+        for i, (kind, text) in enumerate(story_items(row, tz))
+    )
 
 
 def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interaction:

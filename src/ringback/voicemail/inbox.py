@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from ringback.voicemail.capture import ProposedItem, proposed_items
 from ringback.voicemail.facts import MessageFacts, as_facts
 from ringback.voicemail.pipeline.context import StageResult
 from ringback.voicemail.service import (
@@ -123,6 +124,8 @@ class InboxMessage:
     email_key: str | None
     follow_up: CallbackTask | None
     stages: tuple[StageResult, ...]  # the error's first line
+    # What capturing would add to the back story, numbered as capture's ``keep`` takes them.
+    proposed: tuple[ProposedItem, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The ``ringback inbox show --json`` contract."""
@@ -148,6 +151,7 @@ class InboxMessage:
                 }
                 for s in self.stages
             ],
+            "proposed_back_story": [p.as_json() for p in self.proposed],
         }
 
 
@@ -228,6 +232,7 @@ def show_message(session: Session, *, settings: Settings, voicemail_id: int) -> 
             )
             for s in row.stages
         ),
+        proposed=proposed_items(row, settings.tz),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import load_only
 
 from ringback.db.base import utcnow
+from ringback.voicemail.capture import ProposedItem, proposed_items
 from ringback.voicemail.facts import MessageFacts
 from ringback.voicemail.followup import display_name, facts_of, marker
 from ringback.voicemail.service import get_voicemail
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
 PER_PAGE = 50
 MAX_PAGE = 10_000  # past this an OFFSET is a scan for nothing; nobody pages that far
-KIND_LABELS = {"interest": "Interest", "financial_goal": "Financial goal"}
 
 
 class NoRecording(LookupError):
@@ -80,16 +80,6 @@ class TranscriptWord:
     start: float
     end: float
     unsure: bool
-
-
-@dataclass(frozen=True)
-class ProposedItem:
-    """A back-story item capturing would add; ``index`` names it in a form."""
-
-    index: int
-    kind: str
-    label: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -263,15 +253,6 @@ def _words(stored: Any) -> tuple[TranscriptWord, ...]:
     return tuple(out)
 
 
-def _proposed(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
-    from ringback.voicemail.capture import story_items
-
-    return tuple(
-        ProposedItem(i, kind, KIND_LABELS.get(kind, kind.replace("_", " ").title()), text)
-        for i, (kind, text) in enumerate(story_items(row, tz))
-    )
-
-
 def _captured(session: Session, row: Voicemail) -> tuple[str, ...]:
     from ringback.contacts.models import BackStoryItem
 
@@ -320,7 +301,7 @@ def open_voicemail(
         playable=bool(row.original_path) and (row.mime or "").startswith("audio/"),
         done=done,
         capturable=not done and row.status in ("done", "no_message"),
-        proposed=_proposed(row, tz),
+        proposed=proposed_items(row, tz),
         captured=_captured(session, row),
         deletable=row.status in FINAL_STATUSES and may_change(session, row),
     )

@@ -138,6 +138,12 @@ def creates(router: APIRouter, path: str, model: type[BaseModel], summary: str) 
     )
 
 
+def acts(router: APIRouter, path: str, model: type[BaseModel], summary: str) -> Any:
+    """The decorator of a route that acts on an object (capture, mark done): 200 with
+    ``model``, for roles that may edit."""
+    return router.post(path, response_model=model, summary=summary, dependencies=[allowed("edit")])
+
+
 def deletes(router: APIRouter, path: str, summary: str, **documented: Any) -> Any:
     """The decorator of a route that deletes: 204 and no body, for roles that may edit;
     ``documented``: more of the route's OpenAPI (e.g. ``responses``)."""
@@ -199,8 +205,8 @@ IdempotencyHeader = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=200,
-        description="Send the same key when retrying a create: you get the first answer "
-        "again, not a second object.",
+        description="Send the same key when retrying a create or an action: you get the "
+        "first answer again, not a second object or a second change.",
     ),
 ]
 
@@ -253,11 +259,16 @@ def created(
 async def create_from_body(
     request: Request,
     user: UserView,
-    body: BaseModel,
+    body: BaseModel | None,
     *,
     key: str | None,
     make: Callable[[Session], BaseModel],
+    status: int = 201,
 ) -> JSONResponse:
-    """:func:`created` for a JSON ``body`` (its fingerprint), run off the event loop."""
-    payload = body.model_dump(mode="json")
-    return await run_in_threadpool(created, request, user, key=key, payload=payload, make=make)
+    """:func:`created` for a JSON ``body`` (its fingerprint), run off the event loop. An
+    action on an existing object (:func:`acts`) answers ``status`` 200 the same way, so a
+    retry after a lost answer gets what the first request did, not "already done"."""
+    payload = body.model_dump(mode="json") if body is not None else None
+    return await run_in_threadpool(
+        created, request, user, key=key, payload=payload, make=make, status=status
+    )

@@ -169,6 +169,13 @@ class VoicemailPage(BaseModel):
     next: str | None
 
 
+class ProposedStoryItem(BaseModel):
+    index: int = Field(description="What `keep` names it by when capturing.")
+    kind: str
+    label: str
+    text: str
+
+
 class VoicemailDetailOut(VoicemailOut):
     status_reason: str | None
     language: str | None
@@ -178,6 +185,65 @@ class VoicemailDetailOut(VoicemailOut):
         "only a day was said, or null."
     )
     facts: dict[str, Any] | None
+    proposed_back_story: list[ProposedStoryItem] = Field(
+        description="What capturing adds to the contact's back story; send the indexes to "
+        "keep as `keep` (all of them when it is left out)."
+    )
+
+
+class CaptureIn(Strict):
+    keep: list[Annotated[int, Field(ge=0, le=1000)]] | None = Field(
+        None,
+        max_length=100,
+        description="Indexes of `proposed_back_story` items to file; null or left out: all.",
+    )
+    merge_into: RefId | None = Field(
+        None, description="The caller is this contact: file it there (merging one made before)."
+    )
+
+
+class StoryItemOut(BaseModel):
+    kind: str
+    text: str
+
+
+class CallbackTaskOut(BaseModel):
+    id: int
+    title: str
+    due_at: Time | None
+    done: bool
+
+
+class MergeProposal(BaseModel):
+    contact_id: int
+    name: str
+    company: str | None
+    strength: Literal["strong", "probable"]
+    score: float
+    reasons: list[str]
+
+
+class CapturedOut(BaseModel):
+    """What capturing did (``ringback inbox capture --json``)."""
+
+    voicemail_id: int
+    already_captured: bool = Field(description="It had been captured or marked done before.")
+    contact_id: int | None = Field(description="Null for a hang-up without a caller to file.")
+    contact_name: str | None
+    created_contact: bool
+    interaction_id: int | None
+    back_story: list[StoryItemOut] = Field(description="What this message filed, ever.")
+    follow_up: CallbackTaskOut | None
+    handled_at: Time | None
+    proposed_merge: list[MergeProposal] = Field(
+        description="Contacts the caller probably is: capture again with `merge_into`."
+    )
+    merged: dict[str, int] = Field(description="What `merge_into` moved, by kind.")
+
+
+class DoneOut(BaseModel):
+    voicemail_id: int
+    already: bool = Field(description="It was handled (captured or done) before.")
 
 
 class CallJob(BaseModel):

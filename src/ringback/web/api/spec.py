@@ -21,12 +21,14 @@ from ringback.web.render import render
 SPEC_PATH = PREFIX + "/openapi.json"
 VERSION = "1.0"
 DESCRIPTION = (
-    "Ringback's REST API: contacts (with back story), interactions, voicemails, call "
-    "reviews, follow-ups, the coach and return statistics.\n\n"
+    "Ringback's REST API: contacts (with back story), interactions, voicemails (capture "
+    "one into its contact, mark one done), call reviews, follow-ups, the coach and return "
+    "statistics.\n\n"
     "Authenticate with `Authorization: Bearer TOKEN` (`ringback tokens create --name NAME "
     "--json`) or a signed-in session (unsafe methods then need the `X-CSRF-Token` header). "
     "Lists take `limit`, `cursor` and `updated_since` and answer `{items, next}`. Creates "
-    "take an `Idempotency-Key` header. Errors are `{error: {code, message, hint}}`."
+    "and actions (capture, done) take an `Idempotency-Key` header. Errors are "
+    "`{error: {code, message, hint}}`."
 )
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -13,17 +13,27 @@ from ringback.voicemail.service import VoicemailNotFound
 from ringback.web.api.common import (
     ApiUser,
     Id,
+    IdempotencyHeader,
     PagingParams,
+    acts,
+    create_from_body,
     deletes,
     in_db,
     page_body,
     settings_of,
 )
 from ringback.web.api.errors import ApiError, ErrorBody, router_for
-from ringback.web.api.models import VoicemailDetailOut, VoicemailPage
+from ringback.web.api.models import (
+    CapturedOut,
+    CaptureIn,
+    DoneOut,
+    VoicemailDetailOut,
+    VoicemailPage,
+)
 from ringback.web.stored import serve_recording
 
 if TYPE_CHECKING:
+    from fastapi.responses import JSONResponse
     from sqlalchemy.orm import Session
 
 router = router_for("voicemails", "/voicemails")
@@ -53,7 +63,8 @@ async def list_voicemails(request: Request, user: ApiUser, paging: PagingParams)
 
 @router.get("/{voicemail_id}", response_model=VoicemailDetailOut, summary="Get a voicemail")
 async def get_voicemail(request: Request, user: ApiUser, voicemail_id: Id) -> dict[str, Any]:
-    """The message: its facts (``callback_at`` among them), transcript and audio URL."""
+    """The message: its facts (``callback_at`` among them), transcript, audio URL and the
+    back-story items capturing would file (``proposed_back_story``, by index)."""
     from ringback.voicemail.inbox import show_message
 
     settings = settings_of(request)
@@ -98,6 +109,78 @@ async def voicemail_audio(request: Request, user: ApiUser, voicemail_id: Id) -> 
     except (VoicemailNotFound, listing.NoRecording) as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
     return await serve_recording(request, store, found)
+
+
+@acts(router, "/{voicemail_id}/capture", CapturedOut, "Capture a voicemail into its contact")
+async def capture_voicemail(
+    request: Request,
+    user: ApiUser,
+    voicemail_id: Id,
+    body: CaptureIn | None = None,
+    idempotency_key: IdempotencyHeader = None,
+) -> JSONResponse:
+    """File the message under its caller's contact (a new one if nobody on file is the
+    caller): their numbers, the ``proposed_back_story`` items named in ``keep`` (all when
+    left out), the call in their timeline and the callback task; then mark it handled and
+    read. Capturing again changes nothing and says ``already_captured: true``. 409 while
+    it is still being processed; 404 for a ``merge_into`` contact you cannot reach."""
+    from ringback.contacts.service import ContactNotFound
+    from ringback.voicemail.capture import NotCapturable, capture_message
+
+    settings = settings_of(request)
+    asked = body or CaptureIn()
+
+    def make(session: Session) -> CapturedOut:
+        done = capture_message(
+            session,
+            settings=settings,
+            voicemail_id=voicemail_id,
+            merge_into=asked.merge_into,
+            keep=asked.keep,
+        )
+        return CapturedOut.model_validate(done.to_json())
+
+    try:
+        return await create_from_body(
+            request, user, asked, key=idempotency_key, make=make, status=200
+        )
+    except VoicemailNotFound as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
+    except ContactNotFound as exc:
+        raise ApiError(
+            404,
+            f"merge_into: {exc}",
+            hint="list /api/v1/contacts to see the contacts you can reach, or leave merge_into out",
+        ) from None
+    except NotCapturable as exc:
+        raise ApiError(
+            409,
+            str(exc),
+            code="not_capturable",
+            hint=f"only a processed message (status done or no_message) can be captured: GET "
+            f"/api/v1/voicemails/{voicemail_id} again once it is, or mark it handled with "
+            f"POST /api/v1/voicemails/{voicemail_id}/done",
+        ) from None
+
+
+@acts(router, "/{voicemail_id}/done", DoneOut, "Mark a voicemail done")
+async def mark_voicemail_done(
+    request: Request, user: ApiUser, voicemail_id: Id, idempotency_key: IdempotencyHeader = None
+) -> JSONResponse:
+    """Mark the message handled and read without filing anything into a contact (again:
+    no change, ``already: true``)."""
+    from ringback.voicemail.listing import mark_done
+
+    def make(session: Session) -> DoneOut:
+        done = mark_done(session, voicemail_id=voicemail_id)
+        return DoneOut(voicemail_id=done.voicemail_id, already=done.already)
+
+    try:
+        return await create_from_body(
+            request, user, None, key=idempotency_key, make=make, status=200
+        )
+    except VoicemailNotFound as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
 
 
 @deletes(
