@@ -24,6 +24,7 @@ from ringback.db.session import transaction
 from ringback.voicemail.capture import capture_message
 from ringback.voicemail.followup import asks_for_callback, callback_due
 from ringback.voicemail.models import Voicemail
+from tests.conftest import Cli
 from tests.support.inbox import FACTS, RECEIVED, add_row, run_stage, settings
 
 NY = ZoneInfo("America/New_York")
@@ -174,3 +175,47 @@ def test_a_captured_message_is_no_longer_unread_on_today(
     with transaction(db_url) as session:
         capture_message(session, settings=s, voicemail_id=vid)
     assert unread() == []
+
+
+def test_a_message_marked_done_can_still_be_captured_in_full(db_url: str, tmp_path: Path) -> None:
+    # Marked done from the inbox first, filed later from the CLI or the API: the call,
+    # its back story and the task all go into the contact; only a second capture is "already".
+    from ringback.voicemail.listing import mark_done
+
+    s = settings(tmp_path)
+    vid = add_row(db_url, facts=FACTS, status="done", from_number="+14155550137")
+    with transaction(db_url) as session:
+        mark_done(session, voicemail_id=vid)
+    with transaction(db_url) as session:
+        first = capture_message(session, settings=s, voicemail_id=vid).to_json()
+    assert not first["already_captured"] and len(first["back_story"]) == 3
+    assert first["interaction_id"] is not None and first["follow_up"] is not None
+    with transaction(db_url) as session:
+        again = capture_message(session, settings=s, voicemail_id=vid).to_json()
+    assert again["already_captured"] and again["back_story"] == first["back_story"]
+    assert [count(db_url, m) for m in (Contact, BackStoryItem, Interaction)] == [1, 3, 1]
+
+
+def test_the_cli_shows_the_proposed_items_and_captures_only_those_kept(
+    cli: Cli, db_url: str
+) -> None:
+    import json
+
+    vid = add_row(db_url, facts=FACTS, status="done", from_number="+14155550137")
+    shown = cli("inbox", "show", str(vid))
+    proposed = json.loads(cli("inbox", "show", str(vid), "--json").stdout)["proposed_back_story"]
+    assert [item["index"] for item in proposed] == [0, 1, 2]
+    screen = " ".join(shown.stdout.split())  # long items wrap at the terminal's width
+    for item in proposed:  # numbered on screen as --keep takes them
+        assert f"{item['index']}. {item['label']}: {item['text']}" in screen
+
+    wrong = cli("inbox", "capture", str(vid), "--keep", "first")
+    assert wrong.exit_code == 2 and "write them as 0,2" in wrong.stderr
+    assert count(db_url, BackStoryItem) == 0  # a bad --keep files nothing
+
+    kept = json.loads(cli("inbox", "capture", str(vid), "--keep", "0,2", "--json").stdout)
+    texts = [item["text"] for item in kept["back_story"]]
+    assert texts == [proposed[0]["text"], proposed[2]["text"]]
+    assert count(db_url, BackStoryItem) == 2
+    # Once handled, show no longer offers items to file.
+    assert "Capturing files as back story" not in cli("inbox", "show", str(vid)).stdout

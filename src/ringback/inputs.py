@@ -53,6 +53,33 @@ class RowId(click.ParamType):
 ROW_ID = RowId()
 
 
+class Indexes(click.ParamType):
+    """Numbers of listed items, comma-separated ("0,2"), or "none" for the empty set."""
+
+    name = "indexes"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> frozenset[int]:
+        if isinstance(value, frozenset):
+            return value
+        text = str(value).strip().lower()
+        if text == "none":
+            return frozenset()
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not parts or not all(p.isascii() and p.isdigit() and len(p) < 6 for p in parts):
+            self.fail(
+                f"{str(value)[:40]!r} is not a list of item numbers: write them as 0,2 "
+                "(the numbers `inbox show` gives), or none",
+                param,
+                ctx,
+            )
+        return frozenset(int(p) for p in parts)
+
+
+INDEXES = Indexes()
+
+
 class InputFileError(ValueError):
     """A file given to read cannot be used: the message says why, the hint what to do."""
 

@@ -138,7 +138,8 @@ def proposed_items(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
     )
 
 
-def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interaction:
+def _interaction(session: Session, row: Voicemail, contact: Contact) -> tuple[Interaction, bool]:
+    """The message as a call in the contact's timeline, and whether it was there before."""
     from ringback.contacts.models import Direction, Interaction, InteractionKind
 
     existing = session.scalars(
@@ -149,7 +150,7 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
         )
     ).first()
     if existing is not None:
-        return existing
+        return existing, True
     missed = row.status == "no_message"
     item = Interaction(
         contact_id=contact.id,
@@ -161,7 +162,7 @@ def _interaction(session: Session, row: Voicemail, contact: Contact) -> Interact
     )
     session.add(item)
     session.flush()
-    return item
+    return item, False
 
 
 def merge_proposals(
@@ -193,7 +194,6 @@ def capture_message(
     if row.status not in ("done", "no_message"):
         why = row.status_reason or "not processed yet"
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
-    already = row.handled_at is not None
     merged = _merge_into(session, row, merge_into) if merge_into is not None else ()
     filing = _filing(session, settings, row)
     contact = filing.contact
@@ -201,6 +201,7 @@ def capture_message(
     # (the inbox's bold line, Today's count), whichever way it was captured.
     row.read_at = row.read_at or utcnow()
     if contact is None:  # a hang-up without a contact: its missed-call task is the record
+        already = row.handled_at is not None
         row.handled_at = row.handled_at or utcnow()
         missed = callback_task(session, row)
         return Captured(
@@ -211,8 +212,10 @@ def capture_message(
         )
     row.contact_id = contact.id
     fill_from_message(row, contact)
+    # Captured before = the call is in the contact's timeline already. Not "handled": a
+    # message marked done unfiled and captured later still gets its back story.
+    interaction, already = _interaction(session, row, contact)
     stored = _file_under(session, settings, row, contact, already=already, keep=keep)
-    interaction = _interaction(session, row, contact)
     task = _callback_task(session, settings, row, contact, interaction.id)
     row.handled_at = row.handled_at or utcnow()
     return Captured(

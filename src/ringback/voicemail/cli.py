@@ -15,7 +15,7 @@ from ringback import command_kit
 from ringback.command_kit import confirm_deletion
 from ringback.command_kit import load_settings as _settings
 from ringback.console import print_json
-from ringback.inputs import ROW_ID
+from ringback.inputs import INDEXES, ROW_ID
 from ringback.voicemail.cli_intake import INTAKE_COMMANDS
 from ringback.voicemail.cli_support import (
     session as _session,
@@ -96,7 +96,8 @@ def show(voicemail_id: int, as_json: bool) -> None:
 
 @_message_command(
     "File a message under its contact; mark it handled.",
-    "\b\nExamples:\n  ringback inbox capture 3\n  ringback inbox capture 3 --merge-into 12",
+    "\b\nExamples:\n  ringback inbox capture 3\n  ringback inbox capture 3 --keep 0,2\n"
+    "  ringback inbox capture 3 --merge-into 12",
 )
 @click.option(
     "--merge-into",
@@ -105,7 +106,16 @@ def show(voicemail_id: int, as_json: bool) -> None:
     help="The caller is this contact: file the message there (merging any contact made "
     "for the caller before).",
 )
-def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
+@click.option(
+    "--keep",
+    type=INDEXES,
+    metavar="N,N|none",
+    help="File only these proposed back-story items (their numbers in `inbox show`); "
+    "'none' files none. Default: all of them.",
+)
+def capture(
+    voicemail_id: int, merge_into: int | None, keep: frozenset[int] | None, as_json: bool
+) -> None:
     """File a message under the caller's contact (new if unknown): back story, interaction,
     callback task; then mark it handled. When the caller looks like a contact on file you
     are asked whether to merge (or pass --merge-into). Capturing twice changes nothing."""
@@ -123,7 +133,7 @@ def capture(voicemail_id: int, merge_into: int | None, as_json: bool) -> None:
 
     def act(session: Session, settings: Settings, voicemail_id: int) -> dict[str, Any]:
         return capture_message(
-            session, settings=settings, voicemail_id=voicemail_id, merge_into=merge_into
+            session, settings=settings, voicemail_id=voicemail_id, merge_into=merge_into, keep=keep
         ).to_json()
 
     _one_message(voicemail_id, as_json, act, render.captured)

@@ -246,6 +246,11 @@ def detail(data: Mapping[str, Any]) -> None:
     if data.get("facts"):
         out.print("\n[bold]Facts[/]")
         out.print(_facts_table(data["facts"]))
+    proposed = data.get("proposed_back_story") or ()
+    if proposed and data.get("handled_at") is None:
+        out.print("\n[bold]Capturing files as back story[/] (choose with --keep)")
+        for item in proposed:
+            out.print(f"  {item['index']}. {item['label']}: {escape(item['text'])}")
     if data.get("follow_up"):
         task = data["follow_up"]
         done = " (done)" if task["done"] else ""
