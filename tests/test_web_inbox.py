@@ -306,7 +306,13 @@ def test_mark_done_and_a_message_still_processing_or_failed_says_what_to_do(
     listed = inbox.client.get("/inbox").text
     assert "marked done" in listed and '<span class="badge">Done</span>' in listed
     page = inbox.client.get(f"/inbox/{done}").text
-    assert "/done" not in page and 'name="keep"' not in page
+    assert "/done" not in page
+    # Done is not filed: the page still offers to capture it, without marking it again.
+    assert page.count('name="keep"') == 3 and "Capture into the contact" in page
+    assert inbox.post(f"/inbox/{done}/capture", {"keep": ["1"]}).status_code == 303
+    assert back_story(inbox.url) == [("financial_goal", "Amounts mentioned: $450,000")]
+    page = inbox.client.get(f"/inbox/{done}").text
+    assert 'name="keep"' not in page and "Amounts mentioned: $450,000" in page
     assert inbox.post("/inbox/999999/done").status_code == 404
 
     busy = inbox.add(status=VoicemailStatus.PROCESSING, facts=None, transcript=None)

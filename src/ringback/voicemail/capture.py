@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from ringback.voicemail.models import Voicemail
 
 
+# The statuses of a processed message: a transcript, or a hang-up with nothing said.
+CAPTURABLE = ("done", "no_message")
+
+
 class NotCapturable(ValueError):
     """The message has nothing to capture yet (still processing, or rejected)."""
 
@@ -138,17 +142,35 @@ def proposed_items(row: Voicemail, tz: tzinfo) -> tuple[ProposedItem, ...]:
     )
 
 
-def _interaction(session: Session, row: Voicemail, contact: Contact) -> tuple[Interaction, bool]:
-    """The message as a call in the contact's timeline, and whether it was there before."""
-    from ringback.contacts.models import Direction, Interaction, InteractionKind
+def _filed_call(session: Session, row: Voicemail, contact_id: int) -> Interaction | None:
+    """The message's call in the contact's timeline, if capturing put it there."""
+    from ringback.contacts.models import Interaction, InteractionKind
 
-    existing = session.scalars(
+    return session.scalars(
         select(Interaction).where(
-            Interaction.contact_id == contact.id,
+            Interaction.contact_id == contact_id,
             Interaction.kind == InteractionKind.VOICEMAIL_RECEIVED,
             Interaction.occurred_at == row.received_at,
         )
     ).first()
+
+
+def still_to_file(session: Session, row: Voicemail, *, region: str) -> bool:
+    """Whether capturing would file something: a processed message not captured yet, with
+    someone to file it under (its contact, or a number to make one from) or, for a hang-up
+    without either, not yet handled."""
+    if row.status not in CAPTURABLE:
+        return False
+    if row.contact_id is not None:
+        return _filed_call(session, row, row.contact_id) is None
+    return row.handled_at is None or bool(caller_numbers(row, region))
+
+
+def _interaction(session: Session, row: Voicemail, contact: Contact) -> tuple[Interaction, bool]:
+    """The message as a call in the contact's timeline, and whether it was there before."""
+    from ringback.contacts.models import Direction, Interaction, InteractionKind
+
+    existing = _filed_call(session, row, contact.id)
     if existing is not None:
         return existing, True
     missed = row.status == "no_message"
@@ -191,7 +213,7 @@ def capture_message(
     the indexes of the proposed back-story items (:func:`story_items`) to file; all of
     them when None. Capturing twice changes nothing."""
     row = get_voicemail(session, voicemail_id)
-    if row.status not in ("done", "no_message"):
+    if row.status not in CAPTURABLE:
         why = row.status_reason or "not processed yet"
         raise NotCapturable(f"voicemail #{row.id} is {row.status} ({why.splitlines()[0]})")
     merged = _merge_into(session, row, merge_into) if merge_into is not None else ()

@@ -18,7 +18,7 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import load_only
 
 from ringback.db.base import utcnow
-from ringback.voicemail.capture import ProposedItem, proposed_items
+from ringback.voicemail.capture import ProposedItem, proposed_items, still_to_file
 from ringback.voicemail.facts import MessageFacts
 from ringback.voicemail.followup import display_name, facts_of, marker
 from ringback.voicemail.service import get_voicemail
@@ -300,7 +300,7 @@ def open_voicemail(
         and facts.callback_number_confidence < UNSURE_NUMBER,
         playable=bool(row.original_path) and (row.mime or "").startswith("audio/"),
         done=done,
-        capturable=not done and row.status in ("done", "no_message"),
+        capturable=may_change(session, row) and still_to_file(session, row, region=region),
         proposed=proposed_items(row, tz),
         captured=_captured(session, row),
         deletable=row.status in FINAL_STATUSES and may_change(session, row),
