@@ -17,7 +17,7 @@ are still in the mail outbox (queued for a retry, or parked as failed) are dropp
 it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
 forgotten: those not sent yet are dropped, those sent keep their row (when and where it
 went) but not what it said
-(:func:`ringback.outbound.service.forget_deliveries` says why).
+(:func:`ringback.outbound.forgetting.forget_deliveries` says why).
 
 Only whoever may change the contact's own row deletes it: its owner, or an owner-role
 user (:func:`ringback.accounts.scope.may_change`). A user it is merely shared with, or a
@@ -43,7 +43,7 @@ from ringback.mail.service import withdraw
 
 if TYPE_CHECKING:
     from ringback.config import Settings
-    from ringback.outbound.service import Forgotten
+    from ringback.outbound.forgetting import Forgotten
 
 # How rows are named in a deletion's summary (a merge's names, but for these).
 NAMES = {
@@ -169,7 +169,7 @@ def _approved_mail(session: Session, contact_id: int) -> list[str]:
 
 
 def _forget_webhooks(session: Session, contact_id: int, *, dry_run: bool) -> Forgotten:
-    from ringback.outbound.service import forget_deliveries
+    from ringback.outbound.forgetting import forget_deliveries
 
     return forget_deliveries(session, contact_id=contact_id, dry_run=dry_run)
 

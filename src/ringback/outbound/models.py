@@ -52,7 +52,7 @@ class WebhookDelivery(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Whose data the payload carries: the contact the event named when it was queued.
-    # Deleting that contact erases the payload (service.forget_deliveries); a merge moves
+    # Deleting that contact erases the payload (forgetting.forget_deliveries); a merge moves
     # the link to the kept contact, as it moves every reference to a contact.
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True

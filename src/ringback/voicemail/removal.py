@@ -8,7 +8,7 @@ store) and any spooled copy of it in the data folder, unless another message has
 bytes (the store is content-addressed); the ``voicemail.processed`` webhooks not delivered
 yet, and what those already delivered carried (the caller's name, number and words: the
 delivery's row stays as the record that it was sent, see
-:func:`ringback.outbound.service.forget_deliveries`); its email if it is still in the
+:func:`ringback.outbound.forgetting.forget_deliveries`); its email if it is still in the
 outbox (it carries the transcript and the audio).
 What stays, and the record says so: what was captured into
 the contact (back story, interactions), the callback task (the link to it was on the
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
-    from ringback.outbound.service import Forgotten
+    from ringback.outbound.forgetting import Forgotten
 
 log = logging.getLogger("ringback.voicemail")
 AUDIT_ACTION = "voicemail_delete"
@@ -226,7 +226,8 @@ def _copies(
 def _forget_webhooks(session: Session, row: Voicemail, *, dry_run: bool) -> Forgotten:
     """Its ``voicemail.processed`` deliveries: those not sent yet dropped, the payloads of
     those sent erased (``dry_run``: counted)."""
-    from ringback.outbound.service import VOICEMAIL_PROCESSED, forget_deliveries
+    from ringback.outbound.forgetting import forget_deliveries
+    from ringback.outbound.service import VOICEMAIL_PROCESSED
 
     ids = [row.uid, str(row.id)] if row.uid else [str(row.id)]
     return forget_deliveries(session, event=VOICEMAIL_PROCESSED, event_ids=ids, dry_run=dry_run)
