@@ -19,7 +19,7 @@ from ringback.contacts.models import Contact, FollowUp
 from ringback.db.base import utcnow
 from ringback.db.migrate import upgrade
 from ringback.db.session import transaction
-from ringback.outbound.models import WebhookDelivery
+from ringback.outbound.models import WebhookDelivery, WebhookEndpoint
 from ringback.telephony.models import TelephonyRecording
 from ringback.voicemail.models import Voicemail, VoicemailStage, VoicemailStatus
 from ringback.voicemail.pipeline import default_stages, ingest
@@ -34,8 +34,9 @@ from tests.support.pipeline import (
     speech_8k,
     wav_bytes,
 )
+from tests.support.receiver import Receiver
 from tests.support.s3 import S3Server, s3_server
-from tests.support.team import HTML, World, email
+from tests.support.team import HTML, World, email, secret
 
 
 def _bearer(world: World, who: str) -> dict[str, str]:
@@ -90,6 +91,7 @@ def test_the_owner_deletes_a_message_on_its_page_and_what_stays_stays(world: Wor
     page = world.browser("alice").get(f"/inbox/{made['id']}", headers=HTML)
     assert "Delete…" in page.text and f'action="/inbox/{made["id"]}/delete"' in page.text
     assert "Stays:" in page.text and "callback task" in page.text
+    assert "copy of what its sent webhooks said" in page.text
 
     reply = world.post("alice", f"/inbox/{made['id']}/delete")
     assert reply.status_code == 303 and reply.headers["location"].endswith("/inbox")
@@ -116,7 +118,11 @@ def test_the_owner_deletes_a_message_on_its_page_and_what_stays_stays(world: Wor
             "stages": 1,
             "recordings": 1,
             "webhooks_cancelled": 1,
+            "webhooks_erased": 1,
         }
+        # Alice's sent webhook stays, as the record that it was sent, without its words.
+        sent = session.scalars(select(WebhookDelivery).where(WebhookDelivery.status == "delivered"))
+        assert "secret words" not in sent.one().payload
         # Bob's message and its recording are untouched.
         bobs = session.get(Voicemail, world.things["bob"]["voicemail"])
         assert bobs is not None and Path(bobs.original_path or "").is_file()
@@ -285,3 +291,46 @@ def test_an_email_still_in_the_outbox_goes_with_the_message(world: World) -> Non
     assert reply.status_code == 204
     assert outbox.status(key) is None  # never sent after the deletion
     assert outbox.flush().sent == 0
+
+
+def test_what_a_sent_webhook_said_about_the_message_is_erased(world: World) -> None:
+    """The pipeline's own ``voicemail.processed`` payload, delivered to a real receiver:
+    after the deletion the delivery's row says it was sent, when and where, and nothing of
+    who called, from which number, or what they said."""
+    from dataclasses import replace
+
+    from ringback.outbound.sender import HttpTransport, sender_for
+    from ringback.voicemail.announce import queue_processed
+    from ringback.voicemail.facts import MessageFacts
+    from ringback.voicemail.pipeline.records import context_from_row
+
+    vid, word = world.things["alice"]["voicemail"], secret("alice")
+    with Receiver() as receiver:
+        with transaction(world.url) as session:
+            row = session.get(Voicemail, vid)
+            endpoint = session.get(WebhookEndpoint, world.things["alice"]["endpoint"])
+            assert row is not None and endpoint is not None
+            endpoint.url = receiver.url
+            facts = MessageFacts(caller_name=word, summary=f"{word} wants a quote")
+            ctx = replace(context_from_row(row), facts=facts)
+        assert queue_processed(world.url, ctx, "US")
+        sender = sender_for(world.settings, transport=HttpTransport(allow_private=True))
+        assert [s.status for s in sender.run_once()] == ["delivered"]
+    (request,) = receiver.requests
+    assert word.encode() in request.body and b"+14155550111" in request.body
+
+    reply = world.browser("alice").delete(
+        f"/api/v1/voicemails/{vid}", headers=_bearer(world, "alice")
+    )
+    assert reply.status_code == 204
+    with transaction(world.url) as session:
+        (kept,) = session.scalars(select(WebhookDelivery))
+        assert kept.status == "delivered" and kept.delivered_at is not None
+        assert kept.event == "voicemail.processed" and "caller" not in json.loads(kept.payload)
+        stored = json.dumps([getattr(kept, c.name) for c in kept.__table__.columns], default=str)
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "voicemail_delete")
+        ).one()
+    for said in (word, "4155550111", "555 0111", "quote"):
+        assert said not in stored, said
+    assert json.loads(event.detail)["webhooks_erased"] == 1 and word not in event.detail

@@ -103,6 +103,7 @@ def test_the_server_sends_queued_webhooks_in_the_background(
                 event_id=7,
                 owner_id=service.owner_of_event(session, object()),
                 data={"review_id": 7},
+                contact_id=None,
             )
         wait_for(lambda: len(receiver.requests) == 1, 20, "the background sender")
         assert receiver.requests[0].headers["Ringback-Event"] == "call.reviewed"

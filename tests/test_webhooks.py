@@ -53,6 +53,7 @@ def _queue(url: str, user_id: int, event_id: str = "vm-1", now: datetime = T0) -
             event_id=event_id,
             owner_id=service.owner_of_event(session, object()),
             data={"voicemail_id": 1, "summary": "Call Bill back about the quote"},
+            contact_id=None,
             now=now,
         )
 

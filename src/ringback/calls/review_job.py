@@ -153,6 +153,7 @@ def _done(url: str, review_id: int, result: Path, analysis: CallAnalysis) -> Non
             event_id=review_id,
             owner_id=owner_of_event(session, row),
             data=reviewed_payload(review_row(session, row), analysis),
+            contact_id=row.contact_id,
         )
 
 

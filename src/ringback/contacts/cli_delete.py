@@ -18,9 +18,11 @@ Examples:
 
 CONTACT is an id, a name, an email or a phone. Its numbers, emails, back story,
 interactions, tasks, logged attempts, sequences (unsent drafts included) and shares go
-with it; its voicemails stay in the inbox and its call reviews stay, unlinked. Only its
-owner (or an owner of this Ringback) can delete it. Without a terminal to ask on, pass
---yes."""
+with it, and so do its approved follow-up emails still waiting in the outbox and its
+webhooks not sent yet; the webhooks already sent about it keep only when and where they
+went, not what they said. Its voicemails stay in the inbox and its call reviews stay,
+unlinked. Only its owner (or an owner of this Ringback) can delete it. Without a
+terminal to ask on, pass --yes."""
 
 
 @click.command("delete", epilog=_EPILOG)
@@ -41,7 +43,7 @@ def delete_command(contact: str, yes: bool, as_json: bool) -> None:
         nonlocal contact_id
         with unit_of_work() as (session, settings):
             found = contact_for(session, settings, contact)
-            plan = delete_contact(session, contact_id=found.id, dry_run=True)
+            plan = delete_contact(session, contact_id=found.id, settings=settings, dry_run=True)
         contact_id = plan.contact_id  # the one shown is the one deleted
         out = console()
         out.print(
@@ -59,7 +61,7 @@ def delete_command(contact: str, yes: bool, as_json: bool) -> None:
     )
     with unit_of_work() as (session, settings):
         found = contact_for(session, settings, contact_id)
-        done = delete_contact(session, contact_id=found.id)
+        done = delete_contact(session, contact_id=found.id, settings=settings)
     if as_json:
         print_json(done.as_json())
         return

@@ -31,6 +31,7 @@ WHAT = {
     "outreach_events": "outreach events",
     "followup_sequences": "sequences",
     "contact_opt_outs": "opt-outs",
+    "webhook_deliveries": "webhook deliveries",  # which contact a sent payload names
 }
 _FILLED = ("company", "title", "timezone", "owner")
 

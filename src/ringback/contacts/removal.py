@@ -11,6 +11,14 @@ inbox, call reviews). A table a later room adds is counted without this module k
 it. The counts are of every row, not only those the acting user sees: a note written by
 someone the contact is shared with goes too, so it is counted too.
 
+Two things a foreign key cannot do are done here, so that nothing more is sent to or
+about a forgotten person. The follow-up emails of their sequences that were approved but
+are still in the mail outbox (queued for a retry, or parked as failed) are dropped from
+it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
+forgotten: those not sent yet are dropped, those sent keep their row (when and where it
+went) but not what it said
+(:func:`ringback.outbound.forgetting.forget_deliveries` says why).
+
 Only whoever may change the contact's own row deletes it: its owner, or an owner-role
 user (:func:`ringback.accounts.scope.may_change`). A user it is merely shared with, or a
 manager who sees a rep's contacts, is refused (:class:`OnlyItsOwner`); another rep does
@@ -22,7 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
@@ -31,6 +39,11 @@ from ringback.accounts.scope import NotYours, OnlyItsOwner, actor_of, may_change
 from ringback.accounts.service import record
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
+from ringback.mail.service import withdraw
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
+    from ringback.outbound.forgetting import Forgotten
 
 # How rows are named in a deletion's summary (a merge's names, but for these).
 NAMES = {
@@ -40,8 +53,15 @@ NAMES = {
     "contact_shares": "shares",
     "call_reviews": "call reviews",
 }
+WEBHOOKS = "webhook_deliveries"
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
-_KEPT_NOTES = {"voicemails": "in the inbox, unlinked: delete {them} there"}
+_KEPT_NOTES = {
+    "voicemails": "in the inbox, unlinked: delete {them} there",
+    # The review's report files (report.md/.html, proposals.json) were written with the
+    # name: say so rather than let "unlinked" suggest the name is gone.
+    "call reviews": "unlinked; {its} report files still name the contact",
+    "sent webhooks": "a record of when and to which CRM; {its} content is erased",
+}
 
 
 def counted(n: int, what: str) -> str:
@@ -77,7 +97,9 @@ class ContactRemoval:
         """What stays, one sentence each, and what leaves the statistics."""
         out = []
         for what, n in self.kept:
-            note = _KEPT_NOTES.get(what, "unlinked").format(them="them" if n > 1 else "it")
+            note = _KEPT_NOTES.get(what, "unlinked").format(
+                them="them" if n > 1 else "it", its="their" if n > 1 else "its"
+            )
             out.append(f"{counted(n, what)} {'stay' if n > 1 else 'stays'} ({note}).")
         attempts = dict(self.gone).get(NAMES["outreach_events"], 0)
         if attempts:
@@ -93,12 +115,17 @@ def _count(session: Session, query: Select[Any]) -> int:
 
 
 def _tally(
-    session: Session, contact_id: int
+    session: Session, contact_id: int, settings: Settings
 ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """(gone, kept) for ``contact_id``, counted past the acting user's scope (Core)."""
     gone: list[tuple[str, int]] = []
     kept: list[tuple[str, int]] = []
     for ref in references(session):
+        if ref.table == WEBHOOKS:  # not a foreign key's work: see the module docstring
+            webhooks = _forget_webhooks(session, contact_id, dry_run=True)
+            gone += [("unsent webhooks", webhooks.cancelled)] if webhooks.cancelled else []
+            kept += [("sent webhooks", webhooks.erased)] if webhooks.erased else []
+            continue
         rows = table(ref.table, column(ref.column), column("done_at"))
         count = select(func.count()).select_from(rows).where(rows.c[ref.column] == contact_id)
         if ref.table == "follow_ups":  # open and done tasks are two different losses
@@ -111,6 +138,8 @@ def _tally(
             found = [(what, _count(session, count))]
         if ref.table == "followup_sequences":
             found.append(("unsent drafts", _drafts(session, contact_id)))
+            queued = withdraw(settings, _approved_mail(session, contact_id), dry_run=True)
+            found.append(("queued emails", queued))
         target = gone if ref.on_delete == "CASCADE" else kept
         target += [(w, n) for w, n in found if n]
     return gone, kept
@@ -127,7 +156,27 @@ def _drafts(session: Session, contact_id: int) -> int:
     )
 
 
-def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False) -> ContactRemoval:
+def _approved_mail(session: Session, contact_id: int) -> list[str]:
+    """The outbox keys of the contact's sequence emails that were approved (handed to the
+    outbox), sent or not: the outbox knows which are still waiting."""
+    steps = table("followup_steps", column("sequence_id"), column("mail_key"))
+    sequences = table("followup_sequences", column("id"), column("contact_id"))
+    theirs = select(sequences.c.id).where(sequences.c.contact_id == contact_id)
+    query = select(steps.c.mail_key).where(
+        steps.c.sequence_id.in_(theirs), steps.c.mail_key.is_not(None)
+    )
+    return [str(key) for key in session.scalars(query)]
+
+
+def _forget_webhooks(session: Session, contact_id: int, *, dry_run: bool) -> Forgotten:
+    from ringback.outbound.forgetting import forget_deliveries
+
+    return forget_deliveries(session, contact_id=contact_id, dry_run=dry_run)
+
+
+def remove_contact(
+    session: Session, contact: Contact, *, settings: Settings, dry_run: bool = False
+) -> ContactRemoval:
     """Delete ``contact`` (found by the caller, in the session's scope) and everything that
     goes with it (see the module docstring); audited. With ``dry_run``, only count (what
     a confirmation shows). Raises OnlyItsOwner."""
@@ -136,16 +185,19 @@ def remove_contact(session: Session, contact: Contact, *, dry_run: bool = False)
             "only its owner can delete this contact",
             "ask its owner to delete it, or stop sharing it with you",
         )
-    gone, kept = _tally(session, contact.id)
+    gone, kept = _tally(session, contact.id, settings)
     result = ContactRemoval(contact.id, contact.name, tuple(gone), tuple(kept), dry_run)
     if dry_run:
         return result
+    mail = _approved_mail(session, contact.id)
+    _forget_webhooks(session, contact.id, dry_run=False)
     # One statement; the database's ON DELETE rules do the rest (rows the actor does not
     # see included), and the scope's write limit applies to it as to any ORM DELETE.
     deleted = session.execute(delete(Contact).where(Contact.id == contact.id))
     if getattr(deleted, "rowcount", 1) != 1:  # deleted meanwhile by another request
         raise NotYours("no such contact")
     session.expire_all()  # the children loaded with it are gone too
+    withdraw(settings, mail)  # only once its row is gone: a refused delete sends on
     actor = actor_of(session)
     detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
     record(

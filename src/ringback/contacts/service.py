@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -45,6 +45,9 @@ from ringback.contacts.removal import OnlyItsOwner as OnlyItsOwner
 from ringback.contacts.search import escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
+
+if TYPE_CHECKING:
+    from ringback.config import Settings
 
 
 class ContactNotFound(LookupError):
@@ -370,12 +373,15 @@ def contact_choices(session: Session, *, limit: int) -> tuple[ContactChoice, ...
     return tuple(ContactChoice(id, name, company or "") for id, name, company in rows)
 
 
-def delete_contact(session: Session, *, contact_id: int, dry_run: bool = False) -> ContactRemoval:
+def delete_contact(
+    session: Session, *, contact_id: int, settings: Settings, dry_run: bool = False
+) -> ContactRemoval:
     """Delete contact ``contact_id`` (a command resolves a name or phone to it first) with
-    everything that goes with it; its voicemails and call reviews stay, unlinked
+    everything that goes with it (its approved emails still in the outbox, and what its
+    webhooks said, too); its voicemails and call reviews stay, unlinked
     (:mod:`ringback.contacts.removal`). ``dry_run`` only counts. Raises ContactNotFound
     (another rep's contact is not there) or OnlyItsOwner (a ValueError)."""
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise ContactNotFound(f"no contact with id {contact_id}")
-    return remove_contact(session, contact, dry_run=dry_run)
+    return remove_contact(session, contact, settings=settings, dry_run=dry_run)

@@ -3,6 +3,7 @@ Ringback needs (deliver a voicemail email, flush the outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ringback.config import Settings
@@ -11,6 +12,7 @@ from ringback.mail.maildir import MaildirMailer
 from ringback.mail.model import VoicemailEmailInput
 from ringback.mail.outbox import DeliveryResult, FlushReport, Outbox
 from ringback.mail.protocol import MailConfigError, Mailer
+from ringback.mail.results import DeliveryStatus
 from ringback.mail.smtp import SmtpMailer
 
 
@@ -42,6 +44,18 @@ def mailer_from_settings(settings: Settings) -> Mailer:
             timeout=settings.smtp_timeout,
         )
     return MaildirMailer(settings.data_dir / "mail")
+
+
+def withdraw(settings: Settings, keys: Iterable[str], *, dry_run: bool = False) -> int:
+    """How many of the messages spooled under ``keys`` are still in the outbox unsent
+    (queued, or parked as failed); unless ``dry_run`` they are dropped now: mail about
+    something deleted is never sent after it (:meth:`Outbox.cancel`). Works while the mail
+    settings are broken too: only sending needs them, and the spool stays on disk."""
+    outbox = Outbox(settings.data_dir / "outbox", MaildirMailer(settings.data_dir / "mail"))
+    if not dry_run:
+        return sum(outbox.cancel(key) for key in keys)
+    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.FAILED)
+    return sum(1 for k in keys if (known := outbox.status(k)) and known.status in waiting)
 
 
 #: What "sent" means when no SMTP server is set: the mail is in a folder on this machine,

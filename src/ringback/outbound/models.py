@@ -51,6 +51,12 @@ class WebhookDelivery(Base):
     last_status: Mapped[int | None] = mapped_column(Integer)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Whose data the payload carries: the contact the event named when it was queued.
+    # Deleting that contact erases the payload (forgetting.forget_deliveries); a merge moves
+    # the link to the kept contact, as it moves every reference to a contact.
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
     # A lease: the sender holding it, until when (see sender.claim_due).
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -200,7 +200,14 @@ def remove_endpoint(session: Session, *, user_id: int, endpoint_id: int) -> Endp
 
 
 def _insert_delivery(
-    session: Session, *, endpoint_id: int, event: str, event_id: str, body: str, now: datetime
+    session: Session,
+    *,
+    endpoint_id: int,
+    event: str,
+    event_id: str,
+    body: str,
+    now: datetime,
+    contact_id: int | None = None,
 ) -> int | None:
     """A pending delivery, or None if this event is already queued for this endpoint."""
     existing = session.scalar(
@@ -217,6 +224,7 @@ def _insert_delivery(
         event=event,
         event_id=event_id,
         payload=body,
+        contact_id=contact_id,
         status=Status.PENDING.value,
         attempts=0,
         next_attempt_at=now,
@@ -239,10 +247,12 @@ def enqueue_event(
     event_id: str | int,
     owner_id: int | None,
     data: Mapping[str, Any],
+    contact_id: int | None,
     now: datetime | None = None,
 ) -> tuple[int, ...]:
     """Queue ``event`` for each of ``owner_id``'s active endpoints that subscribe to it,
     in the caller's transaction; the same event for the same endpoint is queued once.
+    ``contact_id``: the contact ``data`` names (deleting them erases it), or None.
     Returns the ids of the deliveries created (none: nobody listens, or queued before)."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
@@ -265,28 +275,11 @@ def enqueue_event(
                 event_id=str(event_id),
                 body=body,
                 now=now,
+                contact_id=contact_id,
             )
             if found is not None:
                 created.append(found)
     return tuple(created)
-
-
-def cancel_undelivered(session: Session, *, event: str, event_ids: Iterable[str | int]) -> int:
-    """Drop every delivery of ``event`` for ``event_ids`` not delivered yet (pending, or
-    failed and retryable), in the caller's transaction: what a deleted object raised is
-    never sent after it is gone. A sender holding one mid-send finds it gone and records
-    nothing (see ``Sender._record``). Returns how many were dropped."""
-    ids = [str(i) for i in event_ids]
-    result = session.execute(
-        delete(WebhookDelivery)
-        .where(
-            WebhookDelivery.event == event,
-            WebhookDelivery.event_id.in_(ids),
-            WebhookDelivery.status != Status.DELIVERED.value,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def enqueue_ping(

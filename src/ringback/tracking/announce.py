@@ -64,4 +64,5 @@ def announce_returns(session: Session, attempt_ids: Sequence[int]) -> None:
             event_id=attempt.id,
             owner_id=owner_of_event(session, attempt),
             data=returned_payload(attempt, by, session.get(Contact, attempt.contact_id)),
+            contact_id=attempt.contact_id,
         )

@@ -95,4 +95,5 @@ def queue_processed(url: str, ctx: VoicemailContext, region: str) -> tuple[int, 
             event_id=ctx.voicemail_uid or ctx.voicemail_id,
             owner_id=owner_of_event(session, row),
             data=processed_payload(ctx, row, region, contact),
+            contact_id=row.contact_id,
         )

@@ -6,7 +6,10 @@ lookups it uses), that the CLI (``ringback inbox delete``), the web page and the
 pipeline went (its stage rows); the recording in the store (the data folder or the object
 store) and any spooled copy of it in the data folder, unless another message has the same
 bytes (the store is content-addressed); the ``voicemail.processed`` webhooks not delivered
-yet, and its email if it is still in the outbox (it carries the transcript and the audio).
+yet, and what those already delivered carried (the caller's name, number and words: the
+delivery's row stays as the record that it was sent, see
+:func:`ringback.outbound.forgetting.forget_deliveries`); its email if it is still in the
+outbox (it carries the transcript and the audio).
 What stays, and the record says so: what was captured into
 the contact (back story, interactions), the callback task (the link to it was on the
 message), the email already sent, and a Twilio recording's row (its ``voicemail_id``
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
+    from ringback.outbound.forgetting import Forgotten
 
 log = logging.getLogger("ringback.voicemail")
 AUDIT_ACTION = "voicemail_delete"
@@ -72,7 +76,8 @@ class DeletedVoicemail:
     recordings: int  # copies of the recording removed (the store, a spooled copy)
     recording_missing: bool  # there was a recording, but no copy of it was found
     recording_shared: bool  # kept: another message has the same bytes
-    webhooks_cancelled: int  # voicemail.processed deliveries not sent yet
+    # Its voicemail.processed deliveries: not sent yet (cancelled), sent (payload erased).
+    webhooks: Forgotten
     email_cancelled: bool  # its email, still in the outbox, dropped
     kept_contact_id: int | None
     kept_task_id: int | None
@@ -97,8 +102,13 @@ class DeletedVoicemail:
         said = ["the message, its transcript and facts", f"{self.stages} pipeline step(s)"]
         if self.recordings:
             said.append("the recording")
-        if self.webhooks_cancelled:
-            said.append(f"{self.webhooks_cancelled} webhook(s) not sent yet")
+        if self.webhooks.cancelled:
+            said.append(f"{self.webhooks.cancelled} webhook(s) not sent yet")
+        if self.webhooks.erased:
+            said.append(
+                f"what {self.webhooks.erased} webhook(s) already sent said"
+                " (when and where they went stays)"
+            )
         if self.email_cancelled or (not self.done and self.email in ("queued", "failed")):
             said.append("its email, not sent yet")
         return said
@@ -111,7 +121,8 @@ class DeletedVoicemail:
             "recordings": self.recordings,
             "recording_missing": self.recording_missing,
             "recording_shared": self.recording_shared,
-            "webhooks_cancelled": self.webhooks_cancelled,
+            "webhooks_cancelled": self.webhooks.cancelled,
+            "webhooks_erased": self.webhooks.erased,
             "email_cancelled": self.email_cancelled,
             "kept": {
                 "contact_id": self.kept_contact_id,
@@ -155,7 +166,7 @@ def delete_voicemail(
         found = [(where, key) for where, key in copies if where.exists(key)]
     except StorageUnavailable as exc:
         raise StoreDown(exc) from None
-    webhooks = _undelivered(session, row, cancel=True)
+    webhooks = _forget_webhooks(session, row, dry_run=False)
     session.delete(row)
     session.flush()  # the rows go first: a refused write leaves the recording in place
     for where, key in found:
@@ -168,7 +179,7 @@ def delete_voicemail(
         done=True,
         recordings=len(found),
         recording_missing=bool(copies) and not found,
-        webhooks_cancelled=webhooks,
+        webhooks=webhooks,
         email_cancelled=email,
     )
     _audit(session, done)
@@ -185,7 +196,8 @@ def _audit(session: Session, done: DeletedVoicemail) -> None:
         "voicemail": done.voicemail_id,
         "stages": done.stages,
         "recordings": done.recordings,
-        "webhooks_cancelled": done.webhooks_cancelled,
+        "webhooks_cancelled": done.webhooks.cancelled,
+        "webhooks_erased": done.webhooks.erased,
     }
     record(session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail))
 
@@ -211,33 +223,24 @@ def _copies(
     return [(store, key), *([(spool, key)] if store.remote else [])], False
 
 
-def _undelivered(session: Session, row: Voicemail, *, cancel: bool) -> int:
-    """The ``voicemail.processed`` deliveries not sent yet (``cancel``: dropped now)."""
-    from ringback.outbound.models import WebhookDelivery
-    from ringback.outbound.service import VOICEMAIL_PROCESSED, Status, cancel_undelivered
+def _forget_webhooks(session: Session, row: Voicemail, *, dry_run: bool) -> Forgotten:
+    """Its ``voicemail.processed`` deliveries: those not sent yet dropped, the payloads of
+    those sent erased (``dry_run``: counted)."""
+    from ringback.outbound.forgetting import forget_deliveries
+    from ringback.outbound.service import VOICEMAIL_PROCESSED
 
     ids = [row.uid, str(row.id)] if row.uid else [str(row.id)]
-    if cancel:
-        return cancel_undelivered(session, event=VOICEMAIL_PROCESSED, event_ids=ids)
-    query = select(func.count(WebhookDelivery.id)).where(
-        WebhookDelivery.event == VOICEMAIL_PROCESSED,
-        WebhookDelivery.event_id.in_(ids),
-        WebhookDelivery.status != Status.DELIVERED.value,
-    )
-    return int(session.scalar(query) or 0)
+    return forget_deliveries(session, event=VOICEMAIL_PROCESSED, event_ids=ids, dry_run=dry_run)
 
 
 def _cancel_email(settings: Settings, key: str | None) -> bool:
     """Drop the message's email when it is still in the outbox (it carries the transcript
     and the audio); True when one was dropped."""
-    from ringback.mail import MailConfigError, outbox_from_settings
+    from ringback.mail.service import withdraw
 
     if not key:
         return False
-    try:
-        return outbox_from_settings(settings).cancel(key)
-    except MailConfigError:
-        return False
+    return withdraw(settings, [key]) > 0
 
 
 def _plan(
@@ -254,7 +257,7 @@ def _plan(
         recordings=copies,
         recording_missing=False,
         recording_shared=shared,
-        webhooks_cancelled=_undelivered(session, row, cancel=False),
+        webhooks=_forget_webhooks(session, row, dry_run=True),
         email_cancelled=False,
         kept_contact_id=row.contact_id,
         kept_task_id=row.callback_task_id,

@@ -141,14 +141,17 @@ async def update_contact(
 @deletes(router, "/{contact_id}", "Delete a contact")
 async def delete_contact(request: Request, user: ApiUser, contact_id: Id) -> Response:
     """Delete the contact with its numbers, emails, back story, interactions, tasks, logged
-    attempts (they leave the statistics), sequences and shares; its voicemails and call
-    reviews stay, unlinked. 403 for a contact shared with you or your team's: only its
+    attempts (they leave the statistics), sequences and shares, its approved emails still
+    in the outbox and its webhooks not sent yet; the webhooks already sent about it keep
+    when and where they went, not what they said. Its voicemails and call reviews stay,
+    unlinked. 403 for a contact shared with you or your team's: only its
     owner (or an owner of this Ringback) can delete it. Audited (``contact_delete``)."""
     from ringback.contacts.service import ContactNotFound, OnlyItsOwner
     from ringback.contacts.service import delete_contact as delete
 
     try:
-        await in_db(request, user, lambda s: delete(s, contact_id=contact_id))
+        settings = settings_of(request)
+        await in_db(request, user, lambda s: delete(s, contact_id=contact_id, settings=settings))
     except ContactNotFound as exc:
         raise _missing(exc) from None
     except OnlyItsOwner as exc:

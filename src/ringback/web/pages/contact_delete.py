@@ -45,8 +45,8 @@ async def _delete(request: Request, contact_id: int, *, dry_run: bool) -> Contac
     """The deletion (or its count): another rep's contact is the 404 page (``in_db``);
     one the user may not delete, the refusal's sentence."""
 
-    def run(session: Session, _settings: Settings) -> ContactRemoval:
-        return delete_contact(session, contact_id=contact_id, dry_run=dry_run)
+    def run(session: Session, settings: Settings) -> ContactRemoval:
+        return delete_contact(session, contact_id=contact_id, settings=settings, dry_run=dry_run)
 
     try:
         return await in_db(request, run)
