@@ -95,8 +95,8 @@ class StageBook:
         cut = cutshort.CutShort(name, attempts, started.isoformat(), reason)
         self.notes.add(self._uid, cut)
         log.warning(
-            "voicemail %s: %s attempt %d cut short (%s); the process lives on, so it is "
-            "not counted as an interruption",
+            "voicemail %s: %s attempt %d cut short by an error caught here (%s); it does "
+            "not count as the process killed",
             vid,
             name,
             attempts,

@@ -10,7 +10,9 @@ long transcription holds no lock and a process killed at any point leaves an
 exact record of where it stopped. Attempts are counted in the database, so a
 stage that keeps killing the process (say, out of memory) ends as failed when it
 is found interrupted a second time, and one that raises the same error twice in a
-row is parked as failed at once: neither loops, nor holds up newer messages.
+row is parked as failed at once: neither loops, nor holds up newer messages. An attempt
+cut short by an error the runner caught (the database gone: the process lives on) is no
+interruption; :mod:`~ringback.voicemail.pipeline.cutshort` says how it is told apart.
 
 This module holds the run loop and the retry policy; the writes themselves (the claim,
 the stage rows, the final status) are :class:`~.bookkeeping.StageBook`'s, which
@@ -165,9 +167,9 @@ class Runner(StageBook):
             log.exception("voicemail %s: could not release its claim", ctx.voicemail_id)
             self._deferred.clear()
             self._held = None
-            self._open = None
             claims.abandon(self.owner)
             self.owner = claims.new_owner()
+        self._open = None  # closed, noted as cut short, or left to read as a kill
         # Stages may hold temp files or big buffers; they release them whatever happened.
         for stage in self.stages:
             try:
