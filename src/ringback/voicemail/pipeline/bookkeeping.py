@@ -95,8 +95,8 @@ class StageBook:
         cut = cutshort.CutShort(name, attempts, started.isoformat(), reason)
         self.notes.add(self._uid, cut)
         log.warning(
-            "voicemail %s: %s attempt %d cut short by an error caught here (%s); it does "
-            "not count as the process killed",
+            "voicemail %s: %s attempt %d cut short by an error this process caught "
+            "(%s); not counted as the process killed",
             vid,
             name,
             attempts,
