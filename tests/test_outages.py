@@ -10,6 +10,7 @@ Waits are on conditions with a deadline, never fixed sleeps.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from ringback.db.migrate import upgrade
 from ringback.mail.spool import spool_counts
 from ringback.voicemail.models import Voicemail
+from ringback.voicemail.pipeline import Stage, VoicemailContext
 from tests.support.outage import PIPELINES, own_postgres, pipeline_env, recordings
 from tests.support.twilio import wait_for
 
@@ -163,3 +165,117 @@ def test_the_web_server_delivers_mail_queued_while_smtp_was_down(
         server = smtpd(port=port)  # back
         wait_for(lambda: spool_counts(outbox).waiting == 0, 60, "the queued email sent")
     assert keys([server]) == Counter({"vm-outage-1": 1})
+
+
+class Gate(Stage):
+    """A stage that says it has started and then waits for the test to let it go: the
+    database can be taken away while a message is in it, every time, without timing."""
+
+    name = "gate"
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.go = threading.Event()
+
+    def run(self, ctx: VoicemailContext) -> VoicemailContext:
+        self.entered.set()
+        if not self.go.wait(120):
+            raise TimeoutError("the test never let the gate go")
+        self.go.clear()
+        return ctx
+
+
+def _in_a_thread(work: Callable[[], Any]) -> tuple[threading.Thread, list[BaseException]]:
+    """Run ``work`` in a thread of this process (a worker that stays alive throughout)."""
+    errors: list[BaseException] = []
+
+    def body() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=body, daemon=True)
+    thread.start()
+    return thread, errors
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.parametrize("where", ["in_a_stage", "at_the_final_write"])
+def test_postgres_gone_twice_while_one_message_is_in_a_stage_still_done_and_emailed_once(
+    tmp_path: Path, pg: Any, smtpd: Callable[..., Any], where: str
+) -> None:
+    """A flapping server (a failover, then a restart) under the same message, twice in the
+    same stage: each attempt is cut short by the database, not by the process dying, so
+    the message is not parked as 'interrupted 2 times'. It is finished, emailed once.
+    ``at_the_final_write``: the server goes away between the last stage and the final
+    status (and the claim's release), which must free the message the same way."""
+    from ringback.voicemail.pipeline import Runner, ingest, resume_pending
+    from ringback.voicemail.service import build_stages
+    from tests.support.twilio import make_settings, smtp_overrides
+
+    smtp = smtpd()
+    settings = make_settings(tmp_path, database_url=pg.url, **smtp_overrides(smtp.port))
+    gate = Gate()
+    stages = build_stages(settings, pg.url)
+    at = len(stages) if where == "at_the_final_write" else [s.name for s in stages].index("extract")
+    stages.insert(at, gate)
+    ((_, audio),) = recordings(1)
+    runs: list[Callable[[], Any]] = [
+        # As `inbox add` / the consume folder take a recording in, then as `inbox watch`
+        # resumes, then as `ringback serve`'s worker process or a Celery task does.
+        lambda: ingest(
+            audio, source="upload", url=pg.url, data_dir=settings.data_dir, stages=stages
+        ),
+        lambda: resume_pending(pg.url, stages),
+        lambda: Runner(pg.url, stages).run(_only_id(pg.url)),
+    ]
+    for outage, run in enumerate(runs[:2], start=1):
+        thread, errors = _in_a_thread(run)
+        assert gate.entered.wait(180), f"the message never reached the gate (run {outage})"
+        gate.entered.clear()
+        pg.stop()  # the database goes away while the message is in the stage
+        gate.go.set()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert [type(e).__name__ for e in errors] == ["OperationalError"], errors
+        pg.start()
+
+    thread, errors = _in_a_thread(runs[2])
+    wait_for(lambda: gate.entered.is_set() or not thread.is_alive(), 180, "the third run")
+    assert gate.entered.is_set(), f"not taken up again: {statuses(pg.url)}, {errors}"
+    gate.go.set()
+    thread.join(120)
+    assert not errors, errors
+    assert statuses(pg.url) == ["done"], _stage_errors(pg.url)
+    wait_for(lambda: len(smtp.handler.envelopes) >= 1, 60, "the email")
+    assert len(keys([smtp])) == 1 and set(keys([smtp]).values()) == {1}, keys([smtp])
+
+
+def _only_id(url: str) -> int:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalars(select(Voicemail.id)).one())
+    finally:
+        engine.dispose()
+
+
+def _stage_errors(url: str) -> list[tuple[str, str, int, str | None]]:
+    from ringback.voicemail.models import VoicemailStage
+
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    VoicemailStage.stage,
+                    VoicemailStage.status,
+                    VoicemailStage.attempts,
+                    VoicemailStage.error,
+                ).order_by(VoicemailStage.position)
+            )
+            return [(r[0], str(r[1]), r[2], (r[3] or "")[:120]) for r in rows]
+    finally:
+        engine.dispose()

@@ -122,3 +122,83 @@ def _rows(pipe: Pipe):  # type: ignore[no-untyped-def]
     from tests.support.pipeline import pipe_rows
 
     return pipe_rows(pipe)
+
+
+RESUME_IN_A_CHILD = """
+import os, signal, sys
+from pathlib import Path
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+from ringback.db.session import get_engine
+from ringback.voicemail.pipeline import default_stages, resume_pending
+from tests.support.pipeline import FakeExtractor, FakeTranscriber, FileNotifier
+
+url, sent, data_dir, what = sys.argv[1:5]
+failures = {"left": 0}
+
+def gone(*_):
+    if failures["left"]:
+        failures["left"] -= 1
+        raise OperationalError("UPDATE", None, ConnectionError("server closed the connection"))
+
+class InTranscription(FakeTranscriber):
+    def transcribe(self, audio):
+        if what == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)  # out of memory, say: the process is gone
+        # The database goes away while this process transcribes: the next write fails
+        # (a failover, say) and the database is back at once, or every write fails.
+        failures["left"] = 1 if what == "outage-back-at-once" else 1000
+        return super().transcribe(audio)
+
+event.listen(get_engine(url), "before_cursor_execute", gone)
+stages = default_stages(
+    transcriber=InTranscription(), extractor=FakeExtractor(), notifier=FileNotifier(Path(sent))
+)
+try:
+    resume_pending(url, stages, data_dir=Path(data_dir))
+except OperationalError:
+    sys.exit(3)  # "cannot reach the database", as `ringback inbox resume` says it
+"""
+
+
+def _resume_in_a_child(pipe: Pipe, tmp_path: Path, what: str) -> int:
+    """`inbox resume` in a process of its own, which meets ``what`` in transcription
+    (``kill``: SIGKILL; ``outage-…``: the database gone), if it gets that far; its exit
+    code."""
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    sent, data = str(tmp_path / "sent"), str(pipe.data_dir)
+    args = [sys.executable, "-c", RESUME_IN_A_CHILD, pipe.url, sent, data, what]
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, timeout=120)
+    assert done.returncode in (0, 3, -signal.SIGKILL), done.stderr.decode()[-3000:]
+    return done.returncode
+
+
+@pytest.mark.parametrize("outage", ["outage-back-at-once", "outage-for-a-while"])
+def test_two_real_kills_park_the_message_and_a_database_outage_between_does_not_count(
+    db_url: str, tmp_path: Path, message: Path, outage: str
+) -> None:
+    """A recording that kills the process each time is parked at the second kill, as
+    before; an attempt cut short by the database (the process caught the error) is not a
+    kill, so it neither parks the message nor saves it from the second real kill.
+
+    ``outage-for-a-while``: the database is still away when that run ends (the release
+    fails too) and the process exits, as `inbox add` does; the next process to take the
+    message up reads the note it left in the data directory."""
+    pipe = Pipe(db_url, tmp_path)
+    stored = pipe.ingest(message.read_bytes(), stages=None)
+    assert _resume_in_a_child(pipe, tmp_path, "kill") == -signal.SIGKILL
+    assert pipe.stage_rows(stored.id)["transcribe"].status == "running"
+
+    assert _resume_in_a_child(pipe, tmp_path, outage) == 3
+    assert pipe.row(stored.id).status == "processing", "an outage does not park the message"
+
+    # Tried again after the outage, and killed again: the second real kill.
+    assert _resume_in_a_child(pipe, tmp_path, "kill") == -signal.SIGKILL
+    transcriber = FakeTranscriber()
+    stages = default_stages(
+        transcriber=transcriber, extractor=FakeExtractor(), notifier=pipe.notifier
+    )
+    (result,) = resume_pending(db_url, stages, data_dir=pipe.data_dir)
+    assert result.status == "failed"
+    assert result.status_reason == "transcribe: interrupted 2 times; giving up"
+    assert transcriber.calls == 0 and pipe.notifier.sent() == []

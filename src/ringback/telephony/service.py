@@ -202,7 +202,7 @@ def _run_pipeline(voicemail_id: int, settings: Settings) -> None:
         # The download ran as its own task: the pipeline is a job on the transcribe queue.
         hand_over(settings, voicemail_id, backend_from_settings(settings))
         return
-    Runner(url, build_stages(settings, url)).run(voicemail_id)
+    Runner(url, build_stages(settings, url), data_dir=settings.data_dir).run(voicemail_id)
 
 
 def _notify_failure(row_id: int, settings: Settings, reason: str) -> None:

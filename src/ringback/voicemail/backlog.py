@@ -111,7 +111,8 @@ def _process(voicemail_id: int) -> VoicemailResult:
     from ringback.voicemail.pipeline import Runner
 
     with database_errors():
-        return Runner(_worker["url"], _worker["stages"]).run(voicemail_id)
+        runner = Runner(_worker["url"], _worker["stages"], data_dir=_worker["settings"].data_dir)
+        return runner.run(voicemail_id)
 
 
 def process_stored(

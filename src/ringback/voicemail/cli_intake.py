@@ -352,7 +352,9 @@ def resume(include_failed: bool, wait: bool) -> None:
         _guard(lambda: resume_queued(settings, include_failed=include_failed, wait=wait))
         return
     stages = build_stages(settings, url)
-    report = _guard(lambda: resume_all(url, stages, include_failed=include_failed))
+    report = _guard(
+        lambda: resume_all(url, stages, include_failed=include_failed, data_dir=settings.data_dir)
+    )
     _flush(settings, force=True)
     for r in report.results:
         click.echo(f"voicemail #{r.id}: {r.status}")

@@ -184,7 +184,8 @@ class VoicemailJob:
         from ringback.voicemail.service import build_stages
 
         url = self.settings.effective_database_url
-        return Runner(url, build_stages(self.settings, url)).run(int(ref))
+        stages = build_stages(self.settings, url)
+        return Runner(url, stages, data_dir=self.settings.data_dir).run(int(ref))
 
 
 def stale_voicemails(session: Session, *, older_than: timedelta, now: datetime) -> list[int]:

@@ -254,7 +254,9 @@ def run_watch(
         if to_resume and polls >= 2 and stages is not None:
             # New files first: a message an earlier run left behind (maybe the very one
             # that stopped it) must never keep new ones waiting.
-            to_resume = not _resumed(lambda: resume_pending(url, stages, sleep=sleep))
+            to_resume = not _resumed(
+                lambda: resume_pending(url, stages, sleep=sleep, data_dir=data_dir)
+            )
         if once:
             collected.extend(outcomes)
             if polls >= 2:

@@ -58,7 +58,7 @@ def runner() -> Runner:
         from ringback.voicemail.service import build_stages
 
         url = settings.effective_database_url
-        _process["runner"] = Runner(url, build_stages(settings, url))
+        _process["runner"] = Runner(url, build_stages(settings, url), data_dir=settings.data_dir)
     result: Runner = _process["runner"]
     return result
 

@@ -209,6 +209,7 @@ def ingest_incoming(incoming: Incoming, keeping: Keeping) -> VoicemailResult:
         keeping.stages,
         retry=keeping.retry,
         sleep=keeping.sleep,
+        data_dir=keeping.data_dir,
         on_stage=keeping.on_stage,
         on_progress=keeping.on_progress,
     )
@@ -291,23 +292,27 @@ class ResumeReport:
     elsewhere: list[int] = field(default_factory=list)
 
 
+class ResumeOptions(TypedDict, total=False):
+    """How :func:`resume_all` runs: ``include_failed`` also gives failed messages a fresh
+    set of attempts at the stage that failed; ``data_dir`` is where an attempt cut short
+    by the database in an earlier process left its note (not to be counted as a kill)."""
+
+    include_failed: bool
+    retry: RetryPolicy | None
+    sleep: Callable[[float], None]
+    data_dir: Path | None
+
+
 def resume_pending(
-    url: str,
-    stages: Sequence[Stage],
-    *,
-    include_failed: bool = False,
-    retry: RetryPolicy | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    url: str, stages: Sequence[Stage], **options: Unpack[ResumeOptions]
 ) -> list[VoicemailResult]:
     """Continue every voicemail a previous process left unfinished (call this at start-up).
 
     Each continues from its first stage not done; finished stages' outputs are
-    reloaded, so nothing is transcribed or sent twice. ``include_failed`` also
-    gives failed messages a fresh set of attempts at the stage that failed.
+    reloaded, so nothing is transcribed or sent twice (options: :class:`ResumeOptions`).
     Messages another live worker is processing are skipped (see :func:`resume_all`).
     """
-    report = resume_all(url, stages, include_failed=include_failed, retry=retry, sleep=sleep)
-    return report.results
+    return resume_all(url, stages, **options).results
 
 
 def resume_all(
@@ -317,10 +322,11 @@ def resume_all(
     include_failed: bool = False,
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    data_dir: Path | None = None,
 ) -> ResumeReport:
     """:func:`resume_pending`, also saying which messages were in progress elsewhere."""
     ids = _unfinished(url, include_failed)
-    runner = Runner(url, stages, retry=retry, sleep=sleep)
+    runner = Runner(url, stages, retry=retry, sleep=sleep, data_dir=data_dir)
     report = ResumeReport()
     for voicemail_id in ids:
         log.info("voicemail %s: resuming", voicemail_id)

@@ -24,6 +24,11 @@ def jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def summary(error: str | None) -> str | None:
+    """The first line of a stored error (``Class: message``), to tell failures apart."""
+    return error.split("\n\n", 1)[0].strip() if error else None
+
+
 def error_text(exc: BaseException) -> str:
     head = f"{exc.__class__.__name__}: {exc}"
     return (head + "\n\n" + "".join(traceback.format_exception(exc)))[:8000]

@@ -10,7 +10,9 @@ long transcription holds no lock and a process killed at any point leaves an
 exact record of where it stopped. Attempts are counted in the database, so a
 stage that keeps killing the process (say, out of memory) ends as failed when it
 is found interrupted a second time, and one that raises the same error twice in a
-row is parked as failed at once: neither loops, nor holds up newer messages.
+row is parked as failed at once: neither loops, nor holds up newer messages. An attempt
+cut short by an error the runner caught (the database gone: the process lives on) is no
+interruption; :mod:`~ringback.voicemail.pipeline.cutshort` says how it is told apart.
 
 This module holds the run loop and the retry policy; the writes themselves (the claim,
 the stage rows, the final status) are :class:`~.bookkeeping.StageBook`'s, which
@@ -25,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from ringback.db.base import utcnow
@@ -38,7 +41,13 @@ from ringback.voicemail.pipeline.context import (
     VoicemailContext,
     VoicemailResult,
 )
-from ringback.voicemail.pipeline.records import error_text, jsonable, load_result, record_done
+from ringback.voicemail.pipeline.records import (
+    error_text,
+    jsonable,
+    load_result,
+    record_done,
+    summary,
+)
 from ringback.voicemail.pipeline.stages import Stage, StoreStage
 
 log = logging.getLogger("ringback.voicemail.pipeline")
@@ -46,11 +55,6 @@ log = logging.getLogger("ringback.voicemail.pipeline")
 STORE_STAGE = StoreStage.name  # recorded by ingest(), always first
 # What a stage row says when its attempt was found cut short (the process died in it).
 INTERRUPTED = "interrupted: the process stopped while this stage was running"
-
-
-def summary(error: str | None) -> str | None:
-    """The first line of a stored error (``Class: message``), to tell failures apart."""
-    return error.split("\n\n", 1)[0].strip() if error else None
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Runner(StageBook):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.perf_counter,
         lease: timedelta = timedelta(hours=1),
+        data_dir: Path | None = None,
         on_stage: Callable[[str], None] | None = None,
         on_progress: Callable[[float], None] | None = None,
     ) -> None:
@@ -89,7 +94,8 @@ class Runner(StageBook):
         names = [s.name for s in stages]
         if len(set(names)) != len(names):
             raise ValueError(f"stage names must be unique and {STORE_STAGE!r} first: {names}")
-        super().__init__(url, stages, lease)
+        # data_dir: where a note of an attempt cut short outlives this process (cutshort).
+        super().__init__(url, stages, lease, data_dir)
         self.on_stage = on_stage
         self.on_progress = on_progress
         self.retry = retry or RetryPolicy()
@@ -141,25 +147,35 @@ class Runner(StageBook):
                 self._finish(ctx, VoicemailStatus.DONE, None)
             log.info("voicemail %s: pipeline finished", voicemail_id)
             return load_result(self.url, voicemail_id, created=created)
+        except Exception as exc:
+            # Caught here, so the process lives on (the database gone, most often): the
+            # stage it cut short is no kill. A kill, or an Interrupt, never comes by here.
+            self._cut_short(exc)
+            raise
         finally:
-            # Normally a no-op (the final write released the claim); after an exception or
-            # an interruption it records what finished and frees the message for resume.
+            self._wind_up(ctx)
+
+    def _wind_up(self, ctx: VoicemailContext) -> None:
+        """After a run, however it ended: what finished recorded, the message freed for
+        resume (normally a no-op: the final write released the claim), stages cleaned."""
+        try:
+            self._flush_and_release()
+        except Exception:
+            # Database gone too: keep the original error. The claim expires on its own
+            # for other processes; this one may take the message up again now, and the
+            # attempt cut short waits in cutshort's note until the database is back.
+            log.exception("voicemail %s: could not release its claim", ctx.voicemail_id)
+            self._deferred.clear()
+            self._held = None
+            claims.abandon(self.owner)
+            self.owner = claims.new_owner()
+        self._open = None  # closed, noted as cut short, or left to read as a kill
+        # Stages may hold temp files or big buffers; they release them whatever happened.
+        for stage in self.stages:
             try:
-                self._flush_and_release()
+                stage.cleanup(ctx)
             except Exception:
-                # Database gone too: keep the original error. The claim expires on its
-                # own for other processes; this one may take the message up again now.
-                log.exception("voicemail %s: could not release its claim", voicemail_id)
-                self._deferred.clear()
-                self._held = None
-                claims.abandon(self.owner)
-                self.owner = claims.new_owner()
-            # Stages may hold temp files or big buffers; they release them whatever happened.
-            for stage in self.stages:
-                try:
-                    stage.cleanup(ctx)
-                except Exception:
-                    log.exception("voicemail %s: cleanup of %s failed", voicemail_id, stage.name)
+                log.exception("voicemail %s: cleanup of %s failed", ctx.voicemail_id, stage.name)
 
     def _after_interruption(
         self, stage: Stage, vid: int, state: dict[str, Any]
@@ -167,12 +183,14 @@ class Runner(StageBook):
         """How the stage's previous attempt ended: None (cleanly), INTERRUPTED, or a stop.
 
         A RUNNING row with attempts means the process was killed mid-stage (OOM, kill -9,
-        timeout); killed twice, the message is parked rather than tried forever.
+        timeout); killed twice, the message is parked rather than tried forever. An
+        attempt cut short while the process lived on (the database gone) is put back
+        'pending' and not counted (:mod:`.cutshort`); a kill before it still counts.
         """
         attempts: int = state["attempts"]
-        if not (state["status"] == StageStatus.RUNNING and attempts):
-            return None
         last = summary(state["error"])
+        if not (state["status"] == StageStatus.RUNNING and attempts):
+            return INTERRUPTED if attempts and last == INTERRUPTED else None
         if attempts >= self.retry.max_attempts or last == INTERRUPTED:
             reason = f"{stage.name}: interrupted {attempts} times; giving up"
             self._update_stage(vid, stage.name, status=StageStatus.FAILED, error=reason)
