@@ -3,11 +3,11 @@ voicemail scripts, prep briefs, greetings, follow-up emails and call reviews say
 
 :func:`speaker_for` is the one place that decides it: the user's own name and phone, else
 (for the phone) their personal line's number. The install's first owner is the person the
-``RINGBACK_OWNER_*`` settings describe, so for them (and for a database with no user yet)
-the settings fill what the profile leaves blank: a single-user install speaks as before.
-Another user never speaks with the owner's name or number: what they have not set stays a
-placeholder, with a warning saying where to set it. The company is the install's
-(``RINGBACK_OWNER_COMPANY``) for everyone.
+``RINGBACK_OWNER_*`` settings describe: for them (and for a database with no user yet) a
+setting that is set comes first and their profile fills what the settings leave blank, so
+a single-user install speaks exactly as before. Another user never speaks with the owner's
+name or number: what they have not set stays a placeholder, with a warning saying where to
+set it. The company is the install's (``RINGBACK_OWNER_COMPANY``) for everyone.
 """
 
 from __future__ import annotations
@@ -47,10 +47,11 @@ def _personal_line(session: Session, user_id: int) -> str:
 def _speaker_of(session: Session, user: User, settings: Settings, install_owner: bool) -> Speaker:
     base = Speaker.from_settings(settings)
     if install_owner:
-        # The settings describe this user: they fill the blanks, and RINGBACK_OWNER_PHONE
-        # (their own number) comes before a Twilio line that only takes messages.
-        name = user.name.strip() or base.name
-        phone = user.phone or base.phone or _personal_line(session, user.id)
+        # The settings describe this user and were set on purpose: they come first (as
+        # before profiles), and RINGBACK_OWNER_PHONE, their own number, before a Twilio
+        # line that only takes messages.
+        name = base.name or user.name.strip()
+        phone = base.phone or user.phone or _personal_line(session, user.id)
         email = base.email or user.email
     else:
         name = user.name.strip()
