@@ -38,6 +38,15 @@ class Speaker:
             region=settings.default_region,
         )
 
+    def phone_written(self) -> str:
+        """The phone as an email signs it: a profile's or line's (E.164) in the region's
+        national format, a setting as it was written."""
+        if not self.phone.startswith("+"):
+            return self.phone
+        from ringback.phones import as_said_in
+
+        return as_said_in(self.phone, self.region)
+
     def missing(self) -> list[str]:
         """What a composed script needs but is not set: the settings' names for the
         install's owner, else the profile's fields."""
