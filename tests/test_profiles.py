@@ -7,7 +7,26 @@ RINGBACK_OWNER_*."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ringback.accounts.lines import add_line
+from ringback.accounts.profile import edit_profile, speaker_for
+from ringback.accounts.scope import acting_transaction
+from ringback.accounts.service import UserView, find_user
+from ringback.db.session import transaction
+from ringback.tracking.sequence_mail import preview_step, send_step
+from ringback.tracking.sequences import run_due, start_sequence
+from ringback.tracking.service import log_voicemail
+from ringback.web import create_app
+from tests.support.accounts import PASSWORD as WEB_PASSWORD
+from tests.support.accounts import add_user, csrf_of, sign_in
+from tests.support.smtp import smtp_server
+from tests.support.tracking import GOOD, MON, make_contact, settings_for
+from tests.support.twilio import OWNER, Served, make_settings, twiml, voice_params
 
 OWNER_ENV = {
     "RINGBACK_OWNER_NAME": "Dana Reyes",
@@ -18,6 +37,8 @@ OWNER_ENV = {
 PASSWORD = "a long enough passphrase\n"
 SAM = "sam@example.com"
 DANA = "dana@example.com"
+SAM_LINE = "+14155550137"
+VOICE = "/telephony/twilio/voice"
 
 
 def add(cli: Any, email: str, *args: str) -> None:
@@ -129,3 +150,115 @@ def test_who_may_edit_a_profile_bad_numbers_and_the_audit_trail(cli: Any) -> Non
         (SAM, {"user": SAM, "changed": ["phone"]}),
         (DANA, {"user": SAM, "changed": ["name", "phone"]}),
     ]
+
+
+# -- the greeting a caller to a rep's line hears ----------------------------------------
+
+
+def team_in(url: str) -> tuple[UserView, UserView]:
+    """Dana (first owner, no profile: the settings speak for her) and Sam with his own
+    name, number and line, straight through the services."""
+    dana = add_user(url, DANA, role="owner")
+    sam = add_user(url, SAM, role="rep")
+    with transaction(url) as session:
+        sam = edit_profile(session, SAM, name="Sam Lee", phone="617-555-0142", by=sam)
+        add_line(session, SAM_LINE, SAM)
+    return dana, sam
+
+
+def test_the_fallback_greeting_on_sams_line_says_sam(tmp_path: Path, db_url: str) -> None:
+    team_in(db_url)
+    settings = make_settings(tmp_path, database_url=db_url)  # RINGBACK_OWNER_NAME Victor Hale
+    with Served(create_app(settings)) as srv:
+        sams = twiml(srv.post(VOICE, voice_params(to=SAM_LINE)))
+        owners = twiml(srv.post(VOICE, voice_params(to=OWNER)))  # no line: the owner's
+        forged = srv.post(VOICE, voice_params(to=SAM_LINE), token="not the auth token")
+    assert [e.tag for e in sams] == ["Say", "Record", "Hangup"]
+    assert sams[0].text == "Hi, you've reached Sam Lee. Leave a message and I'll call you back."
+    assert (
+        owners[0].text == "Hi, you've reached Victor Hale. Leave a message and I'll call you back."
+    )
+    assert forged.status_code == 403
+
+
+# -- a follow-up email for a rep's contact -----------------------------------------------
+
+
+def test_a_follow_up_for_sams_contact_is_signed_and_answered_by_sam(
+    tmp_path: Path, db_url: str
+) -> None:
+    _, sam = team_in(db_url)
+    with smtp_server() as (port, inbox):
+        settings = settings_for(db_url, tmp_path, port)  # RINGBACK_OWNER_NAME Dana Reyes
+        with acting_transaction(db_url, sam) as session:  # Sam logs his voicemail
+            cid = make_contact(session)
+            left = log_voicemail(session, contact_id=cid, script=GOOD, at=MON, settings=settings)
+            start_sequence(session, event_id=left.event.id, settings=settings)
+        with transaction(db_url) as session:  # the background run, as the system
+            [step_id] = run_due(session, settings=settings, now=MON + timedelta(minutes=5)).drafted
+            preview = preview_step(session, step_id=step_id, settings=settings)
+            send_step(session, step_id=step_id, settings=settings, now=MON + timedelta(minutes=9))
+        [mail] = inbox.messages()
+    assert (preview.sender, preview.reply_to) == ("Sam Lee <dana@acme.example>", f"Sam Lee <{SAM}>")
+    assert mail["From"] == "Sam Lee <dana@acme.example>"  # the install's address, Sam's name
+    assert mail["Reply-To"] == f"Sam Lee <{SAM}>"
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content().replace("\r\n", "\n")
+    assert "\nSam Lee\nAcme\n(617) 555-0142\n" in text and "Dana" not in text
+    [ics] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+    invite = ics.get_content()
+    invite = invite.decode() if isinstance(invite, bytes) else invite
+    assert "SUMMARY:Call with Sam Lee" in invite and f"mailto:{SAM}" in invite.lower()
+
+
+def test_a_follow_up_on_a_single_user_install_is_the_owner_settings(
+    tmp_path: Path, db_url: str
+) -> None:
+    add_user(db_url, DANA, role="owner")
+    settings = settings_for(db_url, tmp_path)
+    with transaction(db_url) as session:
+        cid = make_contact(session)
+        left = log_voicemail(session, contact_id=cid, script=GOOD, at=MON, settings=settings)
+        start_sequence(session, event_id=left.event.id, settings=settings)
+        [step_id] = run_due(session, settings=settings, now=MON + timedelta(minutes=5)).drafted
+        preview = preview_step(session, step_id=step_id, settings=settings)
+    assert preview.sender == preview.reply_to == "Dana Reyes <dana@acme.example>"
+    assert "\nDana Reyes\nAcme\n415-555-0100\n" in preview.body
+
+
+# -- Settings → Your profile -------------------------------------------------------------
+
+
+def test_your_profile_on_the_settings_page(tmp_path: Path, db_url: str) -> None:
+    team_in(db_url)
+    settings = make_settings(tmp_path, database_url=db_url)
+    with TestClient(
+        create_app(settings, prepare_database=False), base_url="http://127.0.0.1"
+    ) as web:
+        assert sign_in(web, SAM, WEB_PASSWORD).status_code == 303
+        shown = web.get("/settings")
+        page = shown.text
+        assert 'value="Sam Lee"' in page and "+1 617-555-0142" in page
+        assert "Hi, you&#39;ve reached Sam Lee." in page  # the fallback his callers hear
+        token = csrf_of(shown)
+        bad = web.post("/settings/profile", data={"csrf_token": token, "name": "Sam <b>Lee</b>", "phone": "call me"})  # fmt: skip
+        assert bad.status_code == 422
+        assert "not a phone number" in bad.text and 'value="call me"' in bad.text
+        assert 'value="Sam &lt;b&gt;Lee&lt;/b&gt;"' in bad.text  # what was typed, escaped
+        no_csrf = web.post("/settings/profile", data={"name": "Forged", "phone": ""})
+        assert no_csrf.status_code == 403
+        long = web.post("/settings/profile", data={"csrf_token": token, "name": "x" * 201, "phone": ""})  # fmt: skip
+        assert long.status_code == 422
+        saved = web.post(
+            "/settings/profile",
+            data={"csrf_token": token, "name": "Samuel Lee", "phone": "(212) 555-0177"},
+            follow_redirects=False,
+        )
+        assert saved.status_code == 303 and saved.headers["location"].endswith("/settings#profile")
+        page = web.get("/settings").text
+        assert "Your profile is saved" in page and 'value="Samuel Lee"' in page
+        assert "+1 212-555-0177" in page
+    with transaction(db_url) as session:
+        speaker = speaker_for(session, user_id=find_user(session, SAM).id, settings=settings)  # type: ignore[union-attr]
+    assert (speaker.name, speaker.phone) == ("Samuel Lee", "+12125550177")
