@@ -39,9 +39,10 @@ class Speaker:
         )
 
     def phone_written(self) -> str:
-        """The phone as an email signs it: a profile's or line's (E.164) in the region's
-        national format, a setting as it was written."""
-        if not self.phone.startswith("+"):
+        """The phone as an email signs it: another user's (E.164, from their profile or
+        line) in the region's national format; the install owner's as before (the setting
+        as it was written)."""
+        if self.from_settings_too or not self.phone.startswith("+"):
             return self.phone
         from ringback.phones import as_said_in
 
