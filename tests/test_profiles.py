@@ -81,6 +81,7 @@ def test_each_rep_composes_and_preps_in_their_own_name_and_number(cli: Any) -> N
         "email": SAM,
         "name": "Sam Lee",
         "phone": "+16175550142",
+        "speaks_as": {"name": "Sam Lee", "phone": "+16175550142"},
     }
     sams, danas = contact_of(cli, SAM, "Bill Turner"), contact_of(cli, DANA, "Marge Ellis")
 
@@ -262,3 +263,14 @@ def test_your_profile_on_the_settings_page(tmp_path: Path, db_url: str) -> None:
     with transaction(db_url) as session:
         speaker = speaker_for(session, user_id=find_user(session, SAM).id, settings=settings)  # type: ignore[union-attr]
     assert (speaker.name, speaker.phone) == ("Samuel Lee", "+12125550177")
+
+
+def test_editing_the_first_owner_says_the_owner_settings_come_first(cli: Any) -> None:
+    team(cli)
+    edited = cli("users", "edit", DANA, "--name", "Dana R.")
+    assert edited.exit_code == 0, edited.output
+    out = " ".join(edited.stdout.split())
+    assert "name Dana R." in out and "say: Dana Reyes, 415-555-0199" in out
+    assert "RINGBACK_OWNER_NAME / _PHONE, when set, come first" in out
+    sam = cli("users", "edit", SAM, "--name", "Sam Lee")
+    assert "say: Sam Lee, [your number]" in " ".join(sam.stdout.split())

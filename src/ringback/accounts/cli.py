@@ -126,23 +126,35 @@ def users_add(email: str, name: str, role: str, team: str | None, password_stdin
 def users_edit(email: str, name: str | None, phone: str | None, as_json: bool) -> None:
     """Edit a user's profile: the name and number their scripts, greetings and follow-up
     emails use. A user edits their own (--as), an owner anyone's."""
-    from ringback.accounts.profile import edit_profile
+    from ringback.accounts.profile import edit_profile, speaker_for
     from ringback.command_kit import load_settings
 
     if name is None and phone is None:
         fail("nothing to change", hint="give --name NAME and/or --phone NUMBER")
-    region = load_settings().default_region
+    settings = load_settings()
     hint = "edit your own profile (ringback --as YOU@EXAMPLE.COM users edit YOU@EXAMPLE.COM ...), or ask an owner"
     with accounts_session(hint=hint) as session:
+        by = acting_user(session)
         user = edit_profile(
-            session, email, name=name, phone=phone, region=region, by=acting_user(session)
+            session, email, name=name, phone=phone, region=settings.default_region, by=by
         )
+        speaks = speaker_for(session, user_id=user.id, settings=settings)
     if as_json:
-        print_json({"id": user.id, "email": user.email, "name": user.name, "phone": user.phone})
+        print_json(
+            {
+                "id": user.id,
+                "email": user.email,
+                "name": user.name,
+                "phone": user.phone,
+                "speaks_as": {"name": speaks.name, "phone": speaks.phone or None},
+            }
+        )
         return
-    echo(
-        f"{user.email}: name {user.name or '(none)'}, phone {user.phone or '(none: their line, if any)'}."
-    )
+    echo(f"{user.email}: name {user.name or '(none)'}, phone {user.phone or '(none)'}.")
+    said = f"{speaks.name or '[your name]'}, {speaks.phone_written() or '[your number]'}"
+    echo(f"Their voicemails, greeting and follow-up emails say: {said}.")
+    if speaks.from_settings_too and (speaks.name, speaks.phone) != (user.name, user.phone):
+        echo("(the first owner: RINGBACK_OWNER_NAME / _PHONE, when set, come first)")
 
 
 @users.command(
