@@ -6,22 +6,28 @@ RINGBACK_OWNER_*."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ringback.accounts.lines import add_line
 from ringback.accounts.profile import edit_profile, speaker_for
 from ringback.accounts.scope import acting_transaction
 from ringback.accounts.service import UserView, find_user
+from ringback.calls import review_job, reviews
+from ringback.calls.uploads import store_call_upload
+from ringback.db.migrate import upgrade
 from ringback.db.session import transaction
 from ringback.tracking.sequence_mail import preview_step, send_step
 from ringback.tracking.sequences import run_due, start_sequence
 from ringback.tracking.service import log_voicemail
 from ringback.web import create_app
+from tests.conftest import SHARED
 from tests.support.accounts import PASSWORD as WEB_PASSWORD
 from tests.support.accounts import add_user, csrf_of, sign_in
 from tests.support.smtp import smtp_server
@@ -274,3 +280,42 @@ def test_editing_the_first_owner_says_the_owner_settings_come_first(cli: Any) ->
     assert "RINGBACK_OWNER_NAME / _PHONE, when set, come first" in out
     sam = cli("users", "edit", SAM, "--name", "Sam Lee")
     assert "say: Sam Lee, [your number]" in " ".join(sam.stdout.split())
+
+
+# -- a call a rep uploads, reviewed in the background ------------------------------------
+
+
+@pytest.mark.slow
+def test_a_reps_uploaded_call_is_reviewed_with_their_introduction(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """The pyannote sample is Diane and Sheila introducing themselves. Diane is the
+    install's owner (RINGBACK_OWNER_NAME); the call is Sheila's upload, so the worker
+    names the rep by Sheila's profile: the rep's words and talk share are Sheila's, against
+    the human reference."""
+    sample = SHARED / "eval" / "pyannote_sample"
+    if not (sample / "sample.wav").is_file():
+        pytest.skip(f"the pyannote sample is not in {sample}")
+    from bench.eval_calls import rttm_share
+
+    upgrade(sqlite_url)
+    settings = make_settings(tmp_path, database_url=sqlite_url, owner_name="Diane")
+    add_user(sqlite_url, "diane@example.com", role="owner")
+    sheila = add_user(sqlite_url, "sheila@example.com", role="rep", name="Sheila")
+    stored = store_call_upload(
+        io.BytesIO((sample / "sample.wav").read_bytes()), data_dir=settings.data_dir,
+        max_bytes=1 << 30, max_minutes=5,
+    )  # fmt: skip
+    with transaction(sqlite_url) as session:
+        review = reviews.create_review(
+            session, owner_id=sheila.id, stored=stored, original_name="call.wav", contact_id=None
+        )
+    review_job.run_review(review.id, settings=settings)  # what the worker runs
+    with transaction(sqlite_url) as session:
+        done = reviews.get_review(session, owner_id=sheila.id, review_id=review.id)
+    result = reviews.read_result(done)
+    rep_said = " ".join(text for who, text, *_ in result["words"] if who == "rep").lower()
+    assert "sheila" in rep_said and "diane" not in rep_said
+    _, diane_share = rttm_share(sample / "sample.rttm")
+    share = result["contract"]["talk_share_rep"]
+    assert abs(share - (1 - diane_share)) < 0.05, share
