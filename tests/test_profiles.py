@@ -30,6 +30,7 @@ from ringback.web import create_app
 from tests.conftest import SHARED
 from tests.support.accounts import PASSWORD as WEB_PASSWORD
 from tests.support.accounts import add_user, csrf_of, sign_in
+from tests.support.audio import needs_audio, prompts_wav
 from tests.support.smtp import smtp_server
 from tests.support.tracking import GOOD, MON, make_contact, settings_for
 from tests.support.twilio import OWNER, Served, make_settings, twiml, voice_params
@@ -319,3 +320,23 @@ def test_a_reps_uploaded_call_is_reviewed_with_their_introduction(
     _, diane_share = rttm_share(sample / "sample.rttm")
     share = result["contract"]["talk_share_rep"]
     assert abs(share - (1 - diane_share)) < 0.05, share
+
+
+# -- the greeting check: it says the name of whoever records it -------------------------
+
+
+@pytest.mark.slow
+@needs_audio
+def test_the_greeting_check_looks_for_the_recording_reps_name(cli: Any, tmp_path: Path) -> None:
+    """ "Hello, Victor is on the phone": Victor's greeting, not the owner Dana's."""
+    greeting = tmp_path / "greeting.wav"
+    greeting.write_bytes(prompts_wav("hello", "phonetic/v_p", "vm-isonphone"))
+    team(cli)  # RINGBACK_OWNER_NAME Dana Reyes
+    assert cli("users", "edit", SAM, "--name", "Victor Hale").exit_code == 0
+    as_sam = json.loads(cli("--as", SAM, "greeting", "check", str(greeting), "--json").stdout)
+    as_dana = json.loads(cli("greeting", "check", str(greeting), "--json").stdout)
+    says = {r: next(c for c in d["checks"] if c["id"] == "says_name") for r, d in (("sam", as_sam), ("dana", as_dana))}  # fmt: skip
+    assert says["sam"]["ok"] is True
+    assert says["dana"]["ok"] is False and "Dana Reyes" in says["dana"]["detail"]
+    status = json.loads(cli("--as", SAM, "greeting", "status", "--json").stdout)
+    assert "you've reached Victor Hale" in status[0]["fallback"]
