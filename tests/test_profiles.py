@@ -340,3 +340,25 @@ def test_the_greeting_check_looks_for_the_recording_reps_name(cli: Any, tmp_path
     assert says["dana"]["ok"] is False and "Dana Reyes" in says["dana"]["detail"]
     status = json.loads(cli("--as", SAM, "greeting", "status", "--json").stdout)
     assert "you've reached Victor Hale" in status[0]["fallback"]
+
+
+def test_a_call_is_answered_when_the_lines_cannot_be_read(tmp_path: Path, caplog: Any) -> None:
+    """The lines' table unreadable (as good as a database gone away): the caller still
+    hears the owner settings' greeting, and the failure is logged once, not raised."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'ringback.db'}"
+    upgrade(url)
+    with transaction(url) as session:
+        session.execute(text("ALTER TABLE phone_lines RENAME TO phone_lines_gone"))
+    settings = make_settings(tmp_path, database_url=url)
+    with Served(create_app(settings, prepare_database=False)) as srv:
+        say = twiml(srv.post(VOICE, voice_params(to=SAM_LINE)))[0]
+        again = twiml(srv.post(VOICE, voice_params(to=SAM_LINE)))[0]
+    assert (
+        say.text
+        == again.text
+        == "Hi, you've reached Victor Hale. Leave a message and I'll call you back."
+    )
+    warned = [r.getMessage() for r in caplog.records if "speakers not read" in r.getMessage()]
+    assert len(warned) == 1  # tried once, not on every call

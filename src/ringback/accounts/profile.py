@@ -98,6 +98,8 @@ class LineSpeakers:
     default: Speaker
 
     def answering(self, number: str | None, region: str) -> Speaker:
+        if not self.by_number:  # no lines (one person): nothing to parse on each call
+            return self.default
         from ringback.phones import e164_or_none
 
         key = e164_or_none(number, region) if number else None

@@ -74,26 +74,32 @@ class TwilioWebhooks:
         """Who answers the number called: the line's user, else the first owner."""
         now = time.monotonic()
         if self._speakers is None or now - self._speakers_at > SPEAKERS_TTL:
-            speakers, read = await run_in_threadpool(self._read_speakers)
-            self._speakers, self._speakers_at = speakers, now if read else 0.0
+            read = await run_in_threadpool(self._read_speakers)
+            # The database away: the last known speakers (or the settings') until the
+            # next try, a TTL later, so a call is never kept waiting on it twice.
+            self._speakers = read or self._speakers or self._settings_only()
+            self._speakers_at = now
         return self._speakers.answering(to_number, self.settings.default_region)
 
-    def _read_speakers(self) -> tuple[LineSpeakers, bool]:
-        """(the lines' speakers, read from the database?)"""
+    def _settings_only(self) -> LineSpeakers:
+        from ringback.accounts.profile import LineSpeakers
+        from ringback.accounts.speaker import Speaker
+
+        return LineSpeakers({}, Speaker.from_settings(self.settings))
+
+    def _read_speakers(self) -> LineSpeakers | None:
+        """The lines' speakers from the database; None when it cannot be read."""
         from sqlalchemy.exc import SQLAlchemyError
 
-        from ringback.accounts.profile import LineSpeakers, line_speakers
-        from ringback.accounts.speaker import Speaker
+        from ringback.accounts.profile import line_speakers
         from ringback.db.session import transaction
 
         try:
             with transaction(self.settings.effective_database_url) as session:
-                return line_speakers(session, settings=self.settings), True
+                return line_speakers(session, settings=self.settings)
         except SQLAlchemyError as exc:
-            # A call is still answered (with the owner settings' greeting) when the
-            # database is away; the next call asks it again.
-            log.warning("lines' speakers not read, greeting from the settings: %s", exc)
-            return LineSpeakers({}, Speaker.from_settings(self.settings)), False
+            log.warning("lines' speakers not read, greeting as before: %s", exc)
+            return None
 
     async def verified(self, request: Request) -> Incoming:
         """The POST parameters, once the signature checks out; else 403 (or 413/415)."""
