@@ -141,9 +141,15 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown Whisper device {value!r}; use cpu, cuda or auto")
         return device
 
-    owner_name: str = Field(default="", description="Your name, as you say it in messages.")
+    # The first owner's; each other user's name and number are their profile's
+    # (ringback users edit, accounts.profile.speaker_for).
+    owner_name: str = Field(
+        default="", description="Your name, as you say it in messages (a team: each profile's)."
+    )
     owner_company: str = Field(default="", description="Your company, as you say it.")
-    owner_phone: str = Field(default="", description="Your callback number.")
+    owner_phone: str = Field(
+        default="", description="Your callback number (a team: each profile's)."
+    )
     owner_email: str = Field(default="", description="Your email address.")
 
     smtp_password: SecretStr | None = Field(default=None, description="SMTP password (secret).")

@@ -95,3 +95,14 @@ def voicemail_wav(digits: str = NUMBER, *, tail_seconds: float = 0.5) -> bytes:
         _silence(tail_seconds),
     ]
     return to_wav(np.concatenate(parts))
+
+
+def prompts_wav(*names: str, gap: float = 0.2, lead: float = 1.0) -> bytes:
+    """Asterisk's prompts ``names`` (paths under SOUNDS, without ``.wav``) said one after
+    the other, ``gap`` seconds apart, with ``lead`` seconds of dead air around them (as a
+    phone recording starts and ends): e.g. a greeting, "hello, V(ictor) is on the phone"."""
+    parts = [_silence(lead)]
+    for i, name in enumerate(names):
+        parts += [_silence(gap)] if i else []
+        parts.append(_read(SOUNDS / f"{name}.wav"))
+    return to_wav(np.concatenate([*parts, _silence(lead)]))

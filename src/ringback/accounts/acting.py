@@ -14,6 +14,9 @@ from ringback.console import fail
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ringback.accounts.speaker import Speaker
+    from ringback.config import Settings
+
 
 def cli_actor(session: Session, email: str) -> UserView | None:
     """The user a command acts as (see the module's docstring)."""
@@ -38,3 +41,13 @@ def cli_actor(session: Session, email: str) -> UserView | None:
 def bind_cli_actor(session: Session, email: str) -> None:
     """Bind the command's user to ``session`` (what ``command_kit.work`` calls)."""
     bind_actor(session, cli_actor(session, email))
+
+
+def command_speaker(settings: Settings) -> Speaker:
+    """Who a command speaks as: the profile of the user it acts as (see the module's
+    docstring), on the ready database; the RINGBACK_OWNER_* settings before any user."""
+    from ringback.accounts.profile import acting_speaker
+    from ringback.command_kit import work
+
+    with work({}, settings) as (session, _):
+        return acting_speaker(session, settings=settings)

@@ -82,7 +82,8 @@ ROLE_CHOICE = click.Choice(["owner", "manager", "rep"])
     epilog="\b\nExamples:\n  ringback users add dana@example.com --name Dana\n  ringback users add sam@example.com --role rep --team East\n  ringback users list --json"
 )
 def users() -> None:
-    """Who may sign in to the web app, their role and team (owners only)."""
+    """Who may sign in to the web app, their role and team (owners only), and each
+    user's profile (`users edit`: a user may edit their own)."""
 
 
 @users.command(
@@ -111,6 +112,52 @@ def users_add(email: str, name: str, role: str, team: str | None, password_stdin
 
 
 @users.command(
+    "edit",
+    epilog="\b\nExamples:\n  ringback --as sam@example.com users edit sam@example.com --name 'Sam Lee' --phone 415-555-0137\n  ringback users edit sam@example.com --phone '' --json",
+)
+@click.argument("email")
+@click.option("--name", default=None, help="Their name, said in their voicemails and emails.")
+@click.option(
+    "--phone",
+    default=None,
+    help="Their callback number, said in their voicemails and signed under their emails ('' to clear: their line's number).",
+)
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def users_edit(email: str, name: str | None, phone: str | None, as_json: bool) -> None:
+    """Edit a user's profile: the name and number their scripts, greetings and follow-up
+    emails use. A user edits their own (--as), an owner anyone's."""
+    from ringback.accounts.profile import edit_profile, speaker_for
+    from ringback.command_kit import load_settings
+
+    if name is None and phone is None:
+        fail("nothing to change", hint="give --name NAME and/or --phone NUMBER")
+    settings = load_settings()
+    hint = "edit your own profile (ringback --as YOU@EXAMPLE.COM users edit YOU@EXAMPLE.COM ...), or ask an owner"
+    with accounts_session(hint=hint) as session:
+        by = acting_user(session)
+        user = edit_profile(
+            session, email, name=name, phone=phone, region=settings.default_region, by=by
+        )
+        speaks = speaker_for(session, user_id=user.id, settings=settings)
+    if as_json:
+        print_json(
+            {
+                "id": user.id,
+                "email": user.email,
+                "name": user.name,
+                "phone": user.phone,
+                "speaks_as": {"name": speaks.name, "phone": speaks.phone or None},
+            }
+        )
+        return
+    echo(f"{user.email}: name {user.name or '(none)'}, phone {user.phone or '(none)'}.")
+    said = f"{speaks.name or '[your name]'}, {speaks.phone_written() or '[your number]'}"
+    echo(f"Their voicemails, greeting and follow-up emails say: {said}.")
+    if speaks.from_settings_too and (speaks.name, speaks.phone) != (user.name, user.phone):
+        echo("(the first owner: RINGBACK_OWNER_NAME / _PHONE, when set, come first)")
+
+
+@users.command(
     "list",
     epilog="\b\nExamples:\n  ringback users list\n  ringback users list --json",
 )
@@ -128,6 +175,7 @@ def users_list(as_json: bool) -> None:
                     "id": u.id,
                     "email": u.email,
                     "name": u.name,
+                    "phone": u.phone,
                     "role": u.role,
                     "team": u.team or None,
                     "disabled": u.disabled,

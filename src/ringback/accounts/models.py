@@ -32,6 +32,9 @@ class User(Base):
     # Stored lower-cased (service.normalize_email): unique case-insensitively on any backend.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    # Their callback number (E.164), said in their voicemails and signed under their emails;
+    # None: their personal line's, else RINGBACK_OWNER_PHONE (accounts.profile.speaker_for).
+    phone: Mapped[str | None] = mapped_column(String(32))
     # A plain string, checked in service.ROLES: a new role needs no migration.
     role: Mapped[str] = mapped_column(String(32), default="owner")
     password_hash: Mapped[str] = mapped_column(String(255))

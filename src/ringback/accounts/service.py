@@ -56,6 +56,7 @@ class UserView:
     created_at: datetime
     team_id: int | None = None
     team: str = ""
+    phone: str | None = None  # their callback number, E.164 (their profile)
 
     @classmethod
     def of(cls, user: User, team: str = "") -> UserView:
@@ -69,6 +70,7 @@ class UserView:
             user.created_at,
             user.team_id,
             team,
+            user.phone,
         )
 
     @property

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from ringback.accounts.speaker import Speaker as Person
     from ringback.calls.rep_voice import RepVoice
     from ringback.calls.voice_encoder import VoiceEncoder
     from ringback.config import Settings
@@ -128,11 +129,15 @@ def analyze_call(
     transcriber: Transcriber | None = None,
     progress: Progress | None = None,
     on_progress: Callable[[float], None] | None = None,
+    rep: Person | None = None,
 ) -> CallAnalysis:
     """Analyse the call at ``path``. ``rep_voice``: a recording of the rep alone, which
     names the rep by voice in a mono call (default ``settings.rep_voice``; see
-    :mod:`ringback.calls.rep_voice`). ``progress`` hears what is being done, in words;
-    ``on_progress`` how much of the transcription is done (0..1, every channel counted)."""
+    :mod:`ringback.calls.rep_voice`). ``rep``: who the rep is (their profile: the name
+    and company they introduce themselves with; default the RINGBACK_OWNER_* settings).
+    ``progress`` hears what is being done, in words; ``on_progress`` how much of the
+    transcription is done (0..1, every channel counted)."""
+    from ringback.accounts.speaker import Speaker as Person
     from ringback.calls.transcribe import call_options
 
     say = progress or (lambda _msg: None)
@@ -149,6 +154,7 @@ def analyze_call(
         rep_channel=rep_channel,
         say=say,
         on_progress=on_progress,
+        rep=rep or Person.from_settings(settings),
     )
     stereo = audio.stereo and not audio.same_signal and not force_mono
     if stereo and rep_voice is not None:
@@ -171,7 +177,7 @@ def analyze_call(
     metrics = compute(words, audio.duration, heard.talk)
     questions = tuple(find_questions(metrics.turns))
     if stereo:
-        warnings += _stereo_warnings(words, questions, audio, rep_channel, settings)
+        warnings += _stereo_warnings(words, questions, audio, rep_channel, job.rep)
     return CallAnalysis(
         path=path,
         mode="stereo" if stereo else "mono",
@@ -194,6 +200,7 @@ class _Transcription:
     rep_channel: int
     say: Progress
     on_progress: Callable[[float], None] | None = None
+    rep: Person | None = None  # who the rep introduces themselves as (their profile)
 
     def piece_progress(
         self, part: int, parts: int, offset: float, samples: npt.NDArray[np.float32]
@@ -267,6 +274,7 @@ def _hear_stereo(job: _Transcription) -> _Heard:
 def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) -> _Heard:
     """Mono: one channel transcribed, the two voices told apart by sound, and the rep
     named by a sample of their voice, else by who introduces themselves as the owner."""
+    from ringback.accounts.speaker import Speaker as Person
     from ringback.calls.diarize import VoiceTrack
     from ringback.calls.transcribe import transcribe_channel
 
@@ -295,7 +303,8 @@ def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) 
     if voices.note:
         warnings.append(voices.note)
     if not voices.rep_by_voice:
-        words, talk, why = named_by_introduction(words, talk, settings)
+        rep = job.rep or Person.from_settings(settings)
+        words, talk, why = named_by_introduction(words, talk, rep.name, rep.company)
         if why:
             warnings.append(why)
     return _Heard(words, talk, tuple(warnings))
@@ -330,9 +339,10 @@ def _stereo_warnings(
     questions: tuple[Question, ...],
     audio: CallAudio,
     rep_channel: int,
-    settings: Settings,
+    rep: Person | None,
 ) -> list[str]:
-    """A channel with sound but no words, and channels that look swapped."""
+    """A channel with sound but no words, and channels that look swapped (``rep``: who
+    the rep introduces themselves as)."""
     warnings: list[str] = []
     for speaker in ("rep", "customer"):
         channel = rep_channel if speaker == "rep" else 1 - rep_channel
@@ -340,7 +350,7 @@ def _stereo_warnings(
             warnings.append(
                 f"no words were heard on channel {channel} ({speaker}): its talk time is 0"
             )
-    swap = swapped_evidence(words, questions, settings.owner_name, settings.owner_company)
+    swap = swapped_evidence(words, questions, rep.name if rep else "", rep.company if rep else "")
     if swap:
         warnings.append(
             f"the channels look swapped: {swap}; if channel {1 - rep_channel} is you, "

@@ -65,10 +65,14 @@ def run_analysis(
     quiet: bool,
     rep_voice: Path | None = None,
 ) -> CallAnalysis:
+    """Analyse ``file`` as the acting user's call (``--as``: the name they introduce
+    themselves with), its progress on stderr unless ``quiet``."""
+    from ringback.accounts.acting import command_speaker
     from ringback.calls.audio import CallAudioError
     from ringback.calls.service import analyze_call
     from ringback.speech import SpeechError
 
+    rep = command_speaker(settings)
     try:
         with _status(not quiet) as (say, on_progress):
             result = analyze_call(
@@ -79,6 +83,7 @@ def run_analysis(
                 rep_voice=rep_voice,
                 progress=say,
                 on_progress=on_progress,
+                rep=rep,
             )
     except CallAudioError as exc:
         fail(str(exc), hint=exc.hint or None)

@@ -1,6 +1,7 @@
-"""Who is the rep, by what they say: the owner introducing themselves ("this is Dana",
-"from Northwind", from RINGBACK_OWNER_NAME / RINGBACK_OWNER_COMPANY) and, in a discovery
-call, asking most of the questions (seed 002).
+"""Who is the rep, by what they say: the rep introducing themselves ("this is Dana",
+"from Northwind": the name in the profile of the user whose call it is, see
+``accounts.profile``, and the install's company) and, in a discovery call, asking most of
+the questions (seed 002).
 
 A mono call names the rep by introduction when their voice could not be matched
 (``named_by_introduction``); a stereo call checks its channels are not swapped
@@ -16,7 +17,6 @@ from ringback.calls.model import Speaker, SpokenWord
 
 if TYPE_CHECKING:
     from ringback.calls.questions import Question
-    from ringback.config import Settings
 
 
 def intro_pattern(name: str, company: str) -> re.Pattern[str] | None:
@@ -41,13 +41,15 @@ def said_by(words: list[SpokenWord]) -> dict[str, str]:
 
 
 def named_by_introduction(
-    words: list[SpokenWord], talk: dict[Speaker, float] | None, settings: Settings
+    words: list[SpokenWord],
+    talk: dict[Speaker, float] | None,
+    rep_name: str,
+    rep_company: str,
 ) -> tuple[list[SpokenWord], dict[Speaker, float] | None, str | None]:
-    """Mono: the voice that introduces itself as the owner ("this is Dana", from
-    RINGBACK_OWNER_NAME / RINGBACK_OWNER_COMPANY) is the rep, whoever spoke first. Only a
-    one-sided introduction decides; the roles are flipped, with the reason, when it is the
-    "customer" voice's."""
-    pattern = intro_pattern(settings.owner_name, settings.owner_company)
+    """Mono: the voice that introduces itself as the rep ("this is Dana", ``rep_name`` and
+    ``rep_company``) is the rep, whoever spoke first. Only a one-sided introduction
+    decides; the roles are flipped, with the reason, when it is the "customer" voice's."""
+    pattern = intro_pattern(rep_name, rep_company)
     if pattern is None:
         return words, talk, None
     text = said_by(words)
@@ -73,8 +75,7 @@ def swapped_evidence(
 ) -> str | None:
     """Why the "customer" channel looks like the rep, or None.
 
-    The rep introduces themselves ("this is Dana", "from Northwind", from the owner
-    settings) and, in a discovery call, asks most of the questions (seed 002). A
+    The rep introduces themselves ("this is Dana", "from Northwind", from their profile) and, in a discovery call, asks most of the questions (seed 002). A
     self-introduction heard only on the customer side is decisive; without one either
     way, the customer asking at least three questions and more than twice as many as the
     rep is.

@@ -24,6 +24,7 @@ from ringback.db.base import utcnow
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from ringback.accounts.speaker import Speaker
     from ringback.calls.analysis import CallAnalysis
     from ringback.calls.service import CallContact
     from ringback.config import Settings
@@ -95,10 +96,10 @@ def run_review(review_id: int, *, settings: Settings) -> None:
     from ringback.speech import SpeechError
 
     url = settings.effective_database_url
-    started = _start(url, review_id)
+    started = _start(url, review_id, settings)
     if started is None:
         return
-    path, contact, call_at = started
+    path, contact, call_at = started.path, started.contact, started.call_at
     from ringback.storage import Mirror, StorageError
 
     mirror = Mirror.for_settings(settings)
@@ -107,7 +108,7 @@ def run_review(review_id: int, *, settings: Settings) -> None:
         tracker = _Tracker(url, review_id, probe(path)[1])
         from ringback.calls.service import analyze_call
 
-        analysis = analyze_call(path, settings=settings, progress=tracker)
+        analysis = analyze_call(path, settings=settings, progress=tracker, rep=started.rep)
         tracker("writing the review")
         out_dir = reviews_dir(settings.data_dir) / str(review_id)
         result = write_review(
@@ -179,8 +180,9 @@ def reviewed_payload(review: ReviewRow, analysis: CallAnalysis) -> dict[str, Any
     }
 
 
-def _start(url: str, review_id: int) -> tuple[Path, CallContact, datetime] | None:
-    """Mark the review running; (recording, contact, when) or None if there is nothing to do."""
+def _start(url: str, review_id: int, settings: Settings) -> _Started | None:
+    """Mark the review running; what to analyse, or None if there is nothing to do."""
+    from ringback.accounts.profile import speaker_for
     from ringback.calls.service import CallContact
     from ringback.db.session import transaction
 
@@ -191,8 +193,18 @@ def _start(url: str, review_id: int) -> tuple[Path, CallContact, datetime] | Non
         view = review_row(session, row)
         row.status, row.progress, row.stage = Status.RUNNING.value, 0.02, "starting"
         row.updated_at = utcnow()
+        # The rep is whoever's review it is (who uploaded it), not the install's owner.
+        rep = speaker_for(session, user_id=row.owner_id, settings=settings)
     contact = CallContact(view.contact_id or 0, view.contact_name or "the customer")
-    return view.original_path, contact, view.created_at
+    return _Started(view.original_path, contact, view.created_at, rep)
+
+
+@dataclass(frozen=True)
+class _Started:
+    path: Path
+    contact: CallContact
+    call_at: datetime
+    rep: Speaker
 
 
 def _fail(url: str, review_id: int, error: str) -> None:

@@ -23,6 +23,7 @@ from ringback.errors import HintedError
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ringback.accounts.speaker import Speaker as Person
     from ringback.calls.analysis import CallAnalysis, Progress
     from ringback.calls.followups import Proposal
     from ringback.calls.targets import Target
@@ -70,11 +71,13 @@ def analyze_call(
     rep_voice: Path | None = None,
     progress: Progress | None = None,
     on_progress: Callable[[float], None] | None = None,
+    rep: Person | None = None,
 ) -> CallAnalysis:
     """Talk share, questions, interruptions and listening metrics of the call in ``file``
-    (``mono``: mix the channels down and tell the voices apart). Returns the analysis, its
-    warnings included; raises CallAudioError or SpeechError. ``progress`` hears each step
-    in words, ``on_progress`` the fraction of the transcription done (a progress bar)."""
+    (``mono``: mix the channels down and tell the voices apart; ``rep``: whose call it
+    is, the profile they introduce themselves with). Returns the analysis, its warnings
+    included; raises CallAudioError or SpeechError. ``progress`` hears each step in words,
+    ``on_progress`` the fraction of the transcription done (a progress bar)."""
     from ringback.calls import analysis
 
     return analysis.analyze_call(
@@ -85,6 +88,7 @@ def analyze_call(
         rep_voice=rep_voice,
         progress=progress,
         on_progress=on_progress,
+        rep=rep,
     )
 
 

@@ -15,6 +15,7 @@ from ringback.console import console, fail, print_json
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from ringback.accounts.speaker import Speaker
     from ringback.coach.rehearse import Rehearsal
     from ringback.coach.scoring import Score
     from ringback.coach.service import ComposedVoicemails
@@ -60,20 +61,29 @@ def read_script(text: str | None) -> str:
 
 
 def _score_or_fail(
-    text: str, profile: ContactProfile | None = None, *, opener: bool = False
+    text: str, owner: Speaker, profile: ContactProfile | None = None, *, opener: bool = False
 ) -> Score:
-    from ringback.coach.compose import Owner
     from ringback.coach.service import check_opener, score_draft
     from ringback.coach.text import ScriptError
-    from ringback.command_kit import load_settings
 
-    owner = Owner.from_settings(load_settings())
     try:
         if opener:
             return check_opener(text=text, owner=owner)
         return score_draft(text=text, profile=profile, owner=owner)
     except ScriptError as exc:
         fail(str(exc), hint=exc.hint)
+
+
+def _speaker_and_profile(ref: str | None) -> tuple[Speaker, ContactProfile | None]:
+    """Who the hints speak as (the acting user, ``--as``) and, with ``ref``, the contact."""
+    from ringback.accounts.profile import acting_speaker
+    from ringback.coach.service import contact_profile
+
+    with _contact_work() as (session, settings):
+        owner = acting_speaker(session, settings=settings)
+        if ref is None:
+            return owner, None
+        return owner, contact_profile(session, ref=ref, region=settings.default_region)
 
 
 def _contact_work() -> AbstractContextManager[tuple[Session, Settings]]:
@@ -84,13 +94,6 @@ def _contact_work() -> AbstractContextManager[tuple[Session, Settings]]:
     from ringback.contacts.service import ContactNotFound
 
     return work({ContactNotFound: Hint(CONTACT_HINT, written=False)})
-
-
-def _load_profile(ref: str) -> ContactProfile:
-    from ringback.coach.service import contact_profile
-
-    with _contact_work() as (session, settings):
-        return contact_profile(session, ref=ref, region=settings.default_region)
 
 
 def _render_score(result: Score, title: str) -> None:
@@ -140,8 +143,8 @@ def score(text: str | None, contact_ref: str | None, as_json: bool) -> None:
     from rich.markup import escape
 
     script = read_script(text)
-    profile = _load_profile(contact_ref) if contact_ref else None
-    result = _score_or_fail(script, profile)
+    owner, profile = _speaker_and_profile(contact_ref)
+    result = _score_or_fail(script, owner, profile)
     if as_json:
         print_json(result.as_json())
         return
@@ -236,7 +239,8 @@ def opener(text: str | None, as_json: bool) -> None:
     "How are you today?", a pitch before your name and reason, no respect for their time.
     TEXT is the opener; "-" (or a pipe) reads it from stdin.
     """
-    result = _score_or_fail(read_script(text), opener=True)
+    script = read_script(text)
+    result = _score_or_fail(script, _speaker_and_profile(None)[0], opener=True)
     if as_json:
         print_json(result.as_json())
         return

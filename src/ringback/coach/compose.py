@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from ringback.accounts.speaker import Speaker
 from ringback.coach.scoring import Score, score_script
 from ringback.contacts.phrasing import Phrase, suggest_phrase
 
 if TYPE_CHECKING:
-    from ringback.config import Settings
     from ringback.contacts.profile import ContactProfile, InteractionEntry
 
 NAME_PLACEHOLDER = "[your name]"
@@ -39,36 +39,9 @@ _INTERACTION_WORDS: dict[str, tuple[str, str | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Owner:
-    """The person leaving the message (from RINGBACK_OWNER_* settings)."""
-
-    name: str = ""
-    company: str = ""
-    phone: str = ""
-    email: str = ""
-    region: str = "US"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Owner:
-        return cls(
-            name=settings.owner_name.strip(),
-            company=settings.owner_company.strip(),
-            phone=settings.owner_phone.strip(),
-            email=settings.owner_email.strip(),
-            region=settings.default_region,
-        )
-
-    def missing(self) -> list[str]:
-        """Settings a composed script needs but that are not set, as environment variable names."""
-        return [
-            var
-            for var, value in (
-                ("RINGBACK_OWNER_NAME", self.name),
-                ("RINGBACK_OWNER_PHONE", self.phone),
-            )
-            if not value
-        ]
+# The person leaving the message: the acting user's profile (``accounts.profile``), else
+# the RINGBACK_OWNER_* settings. One record for scripts, greetings and emails alike.
+Owner = Speaker
 
 
 @dataclass(frozen=True)

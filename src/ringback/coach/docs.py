@@ -120,9 +120,10 @@ def rules_document() -> str:
             "",
             "## Composed scripts: `ringback coach compose`",
             "",
-            "The composer writes three variants from the contact's back story and your "
-            "RINGBACK_OWNER_NAME / _COMPANY / _PHONE settings, scores each, and prints them best "
-            "first with their score and spoken seconds:",
+            "The composer writes three variants from the contact's back story and your name and "
+            "number (your profile, `ringback users edit`; the first owner's default to "
+            "RINGBACK_OWNER_NAME / _PHONE) and RINGBACK_OWNER_COMPANY, scores each, and prints "
+            "them best first with their score and spoken seconds:",
             "",
             "- `follow-up-first`: your last conversation and the goal they mentioned, then the "
             "idea, the reason, the next step;",

@@ -39,7 +39,7 @@ def score_draft(
 ) -> Score:
     """Score a voicemail script 0-100: one finding per rule (passed or not, why, what to
     try); with ``profile`` the value rule checks it against the contact's goals; with
-    ``owner`` (``Owner.from_settings``) the hints use the owner's name, company and number."""
+    ``owner`` (``accounts.profile.acting_speaker``) the hints use the speaker's name, company and number."""
     from ringback.coach.scoring import score_script
 
     return _for_owner(score_script(text, profile=profile), owner)
@@ -89,9 +89,10 @@ def compose_voicemails(
     """Write scored voicemail variants from the contact's back story: each follows up on
     the last conversation, speaks to their goal, says why you call, proposes a concrete
     next step and gives your number twice. ContactNotFound if there is no such contact."""
-    from ringback.coach.compose import Owner, compose_variants
+    from ringback.accounts.profile import acting_speaker
+    from ringback.coach.compose import compose_variants
 
-    owner = Owner.from_settings(settings)
+    owner = acting_speaker(session, settings=settings)  # the scripts speak as the acting user
     profile = contact_profile(session, ref=contact_ref, region=settings.default_region)
     variants = compose_variants(
         profile, owner=owner, reason=reason, value=value, next_step=next_step
@@ -109,15 +110,13 @@ def owner_warnings(owner: Owner, profile: ContactProfile) -> list[str]:
     if missing:
         slots = " and ".join(
             p
-            for p, var in (
-                (NAME_PLACEHOLDER, "RINGBACK_OWNER_NAME"),
-                (NUMBER_PLACEHOLDER, "RINGBACK_OWNER_PHONE"),
-            )
-            if var in missing
+            for p, value in ((NAME_PLACEHOLDER, owner.name), (NUMBER_PLACEHOLDER, owner.phone))
+            if not value
         )
         warnings.append(
             f"{' and '.join(missing)} not set: the scripts say {slots}; "
-            f"set {'them' if len(missing) > 1 else 'it'} (environment or .env) so they are ready to speak"
+            f"set {'them' if len(missing) > 1 else 'it'} {owner.where_to_set()} "
+            "so they are ready to speak"
         )
     if not owner.company:
         warnings.append(

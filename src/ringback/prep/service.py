@@ -153,10 +153,11 @@ def build_brief(
     mindset = _mindset(profile, value)
     if owner.missing():
         missing = ", ".join(owner.missing())
+        where = owner.where_to_set()
         mindset = Mindset(
             mindset.value_for_them,
             mindset.question,
-            (*mindset.warnings, f"the voicemail has placeholders: set {missing}"),
+            (*mindset.warnings, f"the voicemail has placeholders: set {missing} {where}"),
         )
     if tz_warning:
         mindset = Mindset(mindset.value_for_them, mindset.question, (*mindset.warnings, tz_warning))
@@ -188,14 +189,14 @@ def brief_for_contact(
     """The call-prep brief for a contact found by id, name, email or phone (ContactNotFound
     if none): who they are, their goals, last interactions and promises, questions worth
     asking, the voicemail to leave and a mindset check, as of ``now``."""
-    from ringback.coach.compose import Owner
+    from ringback.accounts.profile import acting_speaker
     from ringback.contacts.service import get_contact
 
     contact = get_contact(session, ref=contact_ref, region=settings.default_region)
     return build_brief(
         profile_of(contact),
         now=now,
-        owner=Owner.from_settings(settings),
+        owner=acting_speaker(session, settings=settings),  # the brief's voicemail is theirs
         reason=reason,
         value=value,
         next_step=next_step,

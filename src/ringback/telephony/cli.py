@@ -66,13 +66,15 @@ JSON keys: ok, transcript, duration, checks [{id, ok, label, detail}]."""
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(file: Path, line: str, as_json: bool) -> None:
     """Transcribe a greeting and check it: says your name, ≤ 10 s, no buttons, no preamble."""
+    from ringback.accounts.acting import command_speaker
     from ringback.command_kit import load_settings
     from ringback.lines import LineKind
     from ringback.telephony.greetings import GreetingError, check_samples, load_samples
 
     settings = load_settings()
+    speaker = command_speaker(settings)  # the greeting says the name of who records it
     try:
-        report = check_samples(load_samples(file), settings, LineKind(line))
+        report = check_samples(load_samples(file), settings, LineKind(line), speaker=speaker)
     except GreetingError as exc:
         fail(f"cannot check {file}: {exc}", hint="give a recording (WAV, MP3, M4A, OGG…)")
     if as_json:
@@ -100,15 +102,22 @@ fails a check is kept all the same (use --strict to refuse it)."""
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
     """Check a greeting, convert it for the phone and make it the one callers hear."""
+    from ringback.accounts.acting import command_speaker
     from ringback.command_kit import load_settings
     from ringback.lines import LineKind
     from ringback.telephony.greeting_service import check_and_store
     from ringback.telephony.greetings import GreetingError
 
     settings = load_settings()
+    speaker = command_speaker(settings)
     try:
         checked = check_and_store(
-            file, settings, line=LineKind(line), source_name=file.name, strict=strict
+            file,
+            settings,
+            line=LineKind(line),
+            source_name=file.name,
+            strict=strict,
+            speaker=speaker,
         )
     except GreetingError as exc:
         fail(
@@ -143,10 +152,12 @@ def upload(file: Path, line: str, strict: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def status(as_json: bool) -> None:
     """Which greeting each line plays (or the spoken fallback)."""
+    from ringback.accounts.acting import command_speaker
     from ringback.command_kit import load_settings
     from ringback.telephony.greeting_service import line_greetings
 
-    rows = [g.as_json() for g in line_greetings(load_settings())]
+    settings = load_settings()
+    rows = [g.as_json() for g in line_greetings(settings, command_speaker(settings))]
     if as_json:
         print_json(rows)
         return

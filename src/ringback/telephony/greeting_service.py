@@ -13,6 +13,7 @@ from ringback.lines import LineKind
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
     from ringback.telephony.greetings import Greeting, GreetingReport
 
@@ -30,20 +31,23 @@ class LineGreeting:
         return {"line": str(self.line), "greeting": self.info, "fallback": self.fallback}
 
 
-def line_greetings(settings: Settings) -> list[LineGreeting]:
-    """Which greeting each line plays: your recording, or the spoken fallback."""
+def line_greetings(settings: Settings, speaker: Speaker | None = None) -> list[LineGreeting]:
+    """Which greeting each line plays: your recording, or the spoken fallback in
+    ``speaker``'s name (the user looking, their line's; default the owner settings)."""
+    from ringback.accounts.speaker import Speaker
     from ringback.telephony.greetings import GreetingStore
     from ringback.telephony.twiml import CallPlan, spoken_greeting
 
     store = GreetingStore.for_settings(settings)
+    who = speaker or Speaker.from_settings(settings)
     out = []
     for kind in LineKind:
         info = store.info(kind)
         plan = CallPlan(
             line=kind,
             base_url="",
-            owner_name=settings.owner_name,
-            owner_company=settings.owner_company,
+            owner_name=who.name,
+            owner_company=who.company,
         )
         out.append(LineGreeting(kind, info, None if info else spoken_greeting(plan)))
     return out
@@ -64,9 +68,11 @@ def check_and_store(
     line: LineKind = LineKind.PERSONAL,
     source_name: str = "",
     strict: bool = True,
+    speaker: Speaker | None = None,
 ) -> CheckedGreeting:
     """Check a recording against the greeting rules and, when it passes (or ``strict`` is
     off), convert it for the phone and make it the one callers hear on ``line``.
+    ``speaker``: who records it (the acting user), whose name it must say.
     Raises GreetingError when it is not audio or has no speech: nothing changes then."""
     from ringback.telephony.greetings import (
         GreetingStore,
@@ -76,7 +82,7 @@ def check_and_store(
     )
 
     samples = load_samples(source)
-    report = check_samples(samples, settings, line)
+    report = check_samples(samples, settings, line, speaker=speaker)
     if strict and not report.ok:
         return CheckedGreeting(report, None)
     stored = GreetingStore.for_settings(settings).save(

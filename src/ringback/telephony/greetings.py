@@ -22,6 +22,8 @@ from ringback.words import plain_words
 
 __all__ = ["Greeting", "GreetingError", "GreetingStore"]  # where they were always imported from
 
+from ringback.accounts.speaker import Speaker
+
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
@@ -154,9 +156,16 @@ def _first_name_index(words: list[str], names: list[str]) -> int | None:
 
 
 def check_transcript(
-    transcript: str, duration: float, *, owner_name: str, company: str = "", line: LineKind
+    transcript: str,
+    duration: float,
+    *,
+    owner_name: str,
+    company: str = "",
+    line: LineKind,
+    name_setting: str = "RINGBACK_OWNER_NAME",
 ) -> GreetingReport:
-    """The seed-003 checks on what the greeting says and how long it runs."""
+    """The seed-003 checks on what the greeting says and how long it runs
+    (``name_setting``: where the name is set, said when it is not)."""
     words = plain_words(transcript)
     names = _name_tokens(owner_name)
     if line is LineKind.PROSPECT:
@@ -170,8 +179,7 @@ def check_transcript(
                 "says_name",
                 False,
                 "Says your name",
-                "RINGBACK_OWNER_NAME is not set: "
-                "set it so the greeting can be checked for your name",
+                f"{name_setting} is not set: set it so the greeting can be checked for your name",
             )
         )
     elif at is None:
@@ -224,10 +232,16 @@ def check_transcript(
 
 
 def check_samples(
-    samples: npt.NDArray[np.float32], settings: Settings, line: LineKind = LineKind.PERSONAL
+    samples: npt.NDArray[np.float32],
+    settings: Settings,
+    line: LineKind = LineKind.PERSONAL,
+    *,
+    speaker: Speaker | None = None,
 ) -> GreetingReport:
-    """Transcribe with the configured Whisper model, then check; :class:`GreetingError`
-    when there is no speech in it at all (such a greeting is never made live)."""
+    """Transcribe with the configured Whisper model, then check (that it says
+    ``speaker``'s name: the user recording it, default the RINGBACK_OWNER_* settings);
+    :class:`GreetingError` when there is no speech in it at all (such a greeting is never
+    made live)."""
     from ringback.speech import ModelNotAvailableError
     from ringback.voicemail.adapters import speech_engine
     from ringback.voicemail.pipeline.audio import speech_seconds
@@ -243,12 +257,18 @@ def check_samples(
         raise GreetingError(str(exc)) from None
     if not plain_words(transcript.text):
         raise GreetingError(f"no words heard in it: {_NO_SPEECH}")
+    who = speaker or Speaker.from_settings(settings)
     return check_transcript(
         transcript.text,
         len(samples) / SAMPLE_RATE,
-        owner_name=settings.owner_name,
-        company=settings.owner_company,
+        owner_name=who.name,
+        company=who.company,
         line=line,
+        name_setting=(
+            "RINGBACK_OWNER_NAME"
+            if who.from_settings_too
+            else f"your name (Settings → Your profile, or `ringback users edit {who.profile_of} --name NAME`)"
+        ),
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ringback.tracking.meeting import meeting_time, names_a_time, when_words, without_when
 
 if TYPE_CHECKING:
+    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
     from ringback.contacts.profile import ContactProfile
 
@@ -99,8 +100,10 @@ def write_draft(
     value: str | None,
     next_step: str | None,
     nudge: bool,
+    signer: Speaker | None = None,
 ) -> Draft:
-    """The first email restates the voicemail; a later one (``nudge``) is two lines.
+    """The first email restates the voicemail; a later one (``nudge``) is two lines,
+    signed by ``signer`` (the sequence's owner; default the RINGBACK_OWNER_* settings).
 
     One meeting time (:func:`~ringback.tracking.meeting.meeting_time`, in the contact's
     zone ``tz``) is both the day the text names and the invite's start; a voicemail
@@ -132,9 +135,8 @@ def write_draft(
         if value and (value != next_step or names_a_time(value)):
             lines.append(_in_writing(without_when(value)))  # one sentence may carry both
         lines += ["", ask, proposal]
-    signature = [
-        s for s in (settings.owner_name, settings.owner_company, settings.owner_phone) if s
-    ]
+    who = _signer(settings, signer)
+    signature = [s for s in (who.name, who.company, who.phone_written()) if s]
     lines += ["", *(signature or ["Thanks"]), ""]
     lines.append('If you would rather not hear from me about this, reply "stop" and I won\'t.')
     return Draft(subject=one_line(subject, 200), body="\n".join(lines) + "\n", meeting=meeting)
@@ -159,36 +161,63 @@ NO_OWNER_EMAIL = (
 )
 
 
-def owner_from(settings: Settings) -> str | None:
-    """The follow-up's From and Reply-To: the owner, "Dana Reyes <dana@acme.example>";
-    None without RINGBACK_OWNER_EMAIL (a contact must be able to reply to a person, so a
-    follow-up never goes out from "Ringback")."""
+def _signer(settings: Settings, signer: Speaker | None) -> Speaker:
+    from ringback.accounts.speaker import Speaker
+
+    return signer or Speaker.from_settings(settings)
+
+
+def owner_from(settings: Settings, signer: Speaker | None = None) -> str | None:
+    """The follow-up's From: the signer's name at the install's address (RINGBACK_OWNER_EMAIL,
+    the one the mail server sends for), "Sam Lee <dana@acme.example>"; None without it (a
+    contact must be able to reply to a person, so a follow-up never goes out from
+    "Ringback")."""
     from email.utils import formataddr
 
     address = one_line(settings.owner_email, 254)
     if "@" not in address:
         return None
-    return formataddr((one_line(settings.owner_name, 100), address))
+    return formataddr((one_line(_signer(settings, signer).name, 100), address))
+
+
+def reply_to(settings: Settings, signer: Speaker | None = None) -> str | None:
+    """Where the contact's reply goes: the signer, "Sam Lee <sam@acme.example>" (their own
+    address, so a rep's contacts answer the rep); None when the From is None."""
+    from email.utils import formataddr
+
+    who = _signer(settings, signer)
+    address = one_line(who.email, 254)
+    if owner_from(settings, who) is None or "@" not in address:
+        return None
+    return formataddr((one_line(who.name, 100), address))
 
 
 def build_message(
-    draft: Draft, *, to: str, settings: Settings, key: str, stamp: datetime
+    draft: Draft,
+    *,
+    to: str,
+    settings: Settings,
+    key: str,
+    stamp: datetime,
+    signer: Speaker | None = None,
 ) -> EmailMessage:
-    """The email as the contact receives it: from the owner (Reply-To the owner), dated
-    ``stamp``, its Message-ID and invite UID derived from ``key`` (the step's stored uid),
-    so a resend is the same message. Raises ValueError without an owner email."""
+    """The email as the contact receives it: from ``signer`` (see :func:`owner_from`,
+    Reply-To them), dated ``stamp``, its Message-ID and invite UID derived from ``key``
+    (the step's stored uid), so a resend is the same message. Raises ValueError without
+    an owner email."""
     from email.utils import format_datetime
 
     from ringback.mail.ics import meeting_invite
     from ringback.mail.protocol import message_id_for
 
-    owner = owner_from(settings)
-    if owner is None:
+    who = _signer(settings, signer)
+    owner, answer_to = owner_from(settings, who), reply_to(settings, who)
+    if owner is None or answer_to is None:
         raise ValueError(NO_OWNER_EMAIL)
     domain = one_line(settings.owner_email).rsplit("@", 1)[1]
     message = EmailMessage()
     message["From"] = owner
-    message["Reply-To"] = owner
+    message["Reply-To"] = answer_to
     message["To"] = one_line(to, 320)
     message["Subject"] = draft.subject
     message["Date"] = format_datetime(stamp.astimezone(settings.tz))
@@ -198,11 +227,11 @@ def build_message(
         invite = meeting_invite(
             uid=f"{key}@ringback",
             start=draft.meeting,
-            summary=one_line(f"Call with {settings.owner_name or 'me'}", 120),
+            summary=one_line(f"Call with {who.name or 'me'}", 120),
             stamp=stamp,
             duration=MEETING_LENGTH,
             description=draft.subject,
-            organizer=one_line(settings.owner_email),
+            organizer=one_line(who.email),
             method="REQUEST",  # a proposal to the contact, who may accept or decline
         )
         message.add_attachment(

@@ -23,8 +23,18 @@ from ringback.tracking.models import (
 from ringback.tracking.sequence_state import SequenceError, StepNotFound, sequence_contact
 
 if TYPE_CHECKING:
+    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
     from ringback.contacts.models import Contact
+
+
+def signer_of(session: Session, sequence: FollowUpSequence, settings: Settings) -> Speaker:
+    """Who a sequence's emails are signed by and answered to: its owner (the rep whose
+    contact it is), whoever runs or approves it; a sequence with no owner, the first
+    owner's (the RINGBACK_OWNER_* settings on a single-user install)."""
+    from ringback.accounts.profile import speaker_for
+
+    return speaker_for(session, user_id=sequence.owner_id, settings=settings)
 
 
 def draft_step(
@@ -49,6 +59,7 @@ def draft_step(
         value=sequence.value,
         next_step=sequence.next_step,
         nudge=step.position > 0 and step.business_day > 0,
+        signer=signer_of(session, sequence, settings),
     )
     step.subject, step.body, step.meeting_at = draft.subject, draft.body, draft.meeting
     step.status = StepStatus.DRAFTED
@@ -90,7 +101,12 @@ def send_step(session: Session, *, step_id: int, settings: Settings, now: dateti
     # ids, and the outbox in the data directory would take step 1 for one already sent.
     key = step_key(step)
     message = build_message(
-        stored_draft(step), to=contact.emails[0].address, settings=settings, key=key, stamp=now
+        stored_draft(step),
+        to=contact.emails[0].address,
+        settings=settings,
+        key=key,
+        stamp=now,
+        signer=signer_of(session, sequence, settings),
     )
     result = outbox_from_settings(settings).deliver(key, message)
     step.mail_key, step.status, step.done_at = key, StepStatus.SENT, now
@@ -149,7 +165,7 @@ class DraftPreview:
 
 def preview_step(session: Session, *, step_id: int, settings: Settings) -> DraftPreview:
     """The drafted email of step ``step_id``: headers, body and the invite's time."""
-    from ringback.tracking.drafts import NO_OWNER_EMAIL, owner_from
+    from ringback.tracking.drafts import NO_OWNER_EMAIL, owner_from, reply_to
     from ringback.tracking.meeting import when_words
     from ringback.tracking.models import Channel
 
@@ -165,7 +181,8 @@ def preview_step(session: Session, *, step_id: int, settings: Settings) -> Draft
     assert sequence is not None
     contact = sequence_contact(session, sequence.contact_id)
     tz = contact_zone(contact.timezone, settings.tz)
-    owner = owner_from(settings)
+    signer = signer_of(session, sequence, settings)
+    owner = owner_from(settings, signer)
     to = contact.emails[0].address if contact.emails else None
     problem = NO_OWNER_EMAIL if owner is None else None
     if to is None:
@@ -177,7 +194,7 @@ def preview_step(session: Session, *, step_id: int, settings: Settings) -> Draft
         contact=contact.name,
         sender=owner,
         to=to,
-        reply_to=owner,
+        reply_to=reply_to(settings, signer),
         subject=step.subject or "",
         body=step.body,
         meeting_at=step.meeting_at,

@@ -4,7 +4,9 @@ Every route here checks ``X-Twilio-Signature`` first: a missing or wrong signatu
 answered 403, logged, and nothing is read further or stored.
 
 The voice webhook is on the hot path of every call: no database round trip, TwiML built
-from settings held in memory, the greeting looked up by a stat of its file. The routes are
+from settings held in memory, the greeting looked up by a stat of its file. Who answers
+each line (its user's name, for the spoken fallback greeting) is read from the database
+at most every ``SPEAKERS_TTL`` seconds and held in memory too. The routes are
 plain Starlette routes (no FastAPI dependency solving per call) that call
 :mod:`ringback.telephony.callbacks` and :mod:`ringback.tracking.twilio`.
 """
@@ -12,6 +14,7 @@ plain Starlette routes (no FastAPI dependency solving per call) that call
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,6 +32,8 @@ from ringback.telephony.worker import JobQueue
 from ringback.web.limits import is_media_type
 
 if TYPE_CHECKING:
+    from ringback.accounts.profile import LineSpeakers
+    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
 
 log = logging.getLogger("ringback.web")
@@ -36,6 +41,8 @@ log = logging.getLogger("ringback.web")
 MAX_BODY = 64 * 1024  # Twilio's parameters are a few hundred bytes
 XML = "text/xml; charset=utf-8"
 FORM = ("application/x-www-form-urlencoded",)  # what Twilio posts; exactly that, no look-alike
+# How long the lines' speakers are held: a profile or line change is heard within this.
+SPEAKERS_TTL = 15.0
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,40 @@ class TwilioWebhooks:
         self.greetings = greetings
         token = settings.twilio_auth_token
         self.token = token.get_secret_value() if token else ""
-        self._plans: dict[tuple[LineKind, str, str | None], twiml.CallPlan] = {}
+        self._plans: dict[tuple[LineKind, str, str | None, str, str], twiml.CallPlan] = {}
+        self._speakers: LineSpeakers | None = None
+        self._speakers_at = 0.0
+
+    async def speaker(self, to_number: str | None) -> Speaker:
+        """Who answers the number called: the line's user, else the first owner."""
+        now = time.monotonic()
+        if self._speakers is None or now - self._speakers_at > SPEAKERS_TTL:
+            read = await run_in_threadpool(self._read_speakers)
+            # The database away: the last known speakers (or the settings') until the
+            # next try, a TTL later, so a call is never kept waiting on it twice.
+            self._speakers = read or self._speakers or self._settings_only()
+            self._speakers_at = now
+        return self._speakers.answering(to_number, self.settings.default_region)
+
+    def _settings_only(self) -> LineSpeakers:
+        from ringback.accounts.profile import LineSpeakers
+        from ringback.accounts.speaker import Speaker
+
+        return LineSpeakers({}, Speaker.from_settings(self.settings))
+
+    def _read_speakers(self) -> LineSpeakers | None:
+        """The lines' speakers from the database; None when it cannot be read."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from ringback.accounts.profile import line_speakers
+        from ringback.db.session import transaction
+
+        try:
+            with transaction(self.settings.effective_database_url) as session:
+                return line_speakers(session, settings=self.settings)
+        except SQLAlchemyError as exc:
+            log.warning("lines' speakers not read, greeting as before: %s", exc)
+            return None
 
     async def verified(self, request: Request) -> Incoming:
         """The POST parameters, once the signature checks out; else 403 (or 413/415)."""
@@ -115,10 +155,10 @@ class TwilioWebhooks:
             raise HTTPException(403, "invalid or missing X-Twilio-Signature")
         return Incoming(params, base)
 
-    def plan(self, base: str, line: LineKind) -> twiml.CallPlan:
+    def plan(self, base: str, line: LineKind, speaker: Speaker) -> twiml.CallPlan:
         greeting = self.greetings.current(line)
         name = greeting.name if greeting else None
-        key = (line, base, name)
+        key = (line, base, name, speaker.name, speaker.company)
         plan = self._plans.get(key)
         if plan is None:
             s = self.settings
@@ -126,8 +166,8 @@ class TwilioWebhooks:
             plan = twiml.CallPlan(
                 line=line,
                 base_url=base,
-                owner_name=s.owner_name,
-                owner_company=s.owner_company,
+                owner_name=speaker.name,
+                owner_company=speaker.company,
                 greeting_url=f"{base}{twiml.GREETINGS_PATH}/{name}" if name else None,
                 ring_first=s.prospect_forward_to if prospect else s.twilio_ring_first,
                 ring_seconds=s.twilio_ring_seconds,
@@ -166,8 +206,10 @@ def _twiml_endpoint(
 
     async def endpoint(request: Request) -> Response:
         incoming = await hooks.verified(request)
-        line = line_kind(incoming.params.get("To"), settings)
-        body = answer(hooks.plan(incoming.base_url, line), incoming.params)
+        to_number = incoming.params.get("To")
+        line = line_kind(to_number, settings)
+        speaker = await hooks.speaker(to_number)
+        body = answer(hooks.plan(incoming.base_url, line, speaker), incoming.params)
         return Response(body, media_type=XML)
 
     return endpoint

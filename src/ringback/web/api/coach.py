@@ -50,7 +50,7 @@ EMPTY_SCRIPT = 'send the voicemail you mean to leave as "text" (about 75 words, 
 async def score(request: Request, user: ApiUser, body: ScoreIn) -> dict[str, Any]:
     """0-100 with one finding per rule (passed or not, why, what to try); with
     ``contact_id`` the value rule checks the script against the contact's goals."""
-    from ringback.coach.compose import Owner
+    from ringback.accounts.profile import acting_speaker
     from ringback.coach.service import contact_profile, score_draft
     from ringback.coach.text import ScriptError
     from ringback.contacts.service import ContactNotFound
@@ -64,7 +64,7 @@ async def score(request: Request, user: ApiUser, body: ScoreIn) -> dict[str, Any
         profile = None
         if cid is not None:
             profile = contact_profile(session, ref=cid, region=settings.default_region)
-        owner = Owner.from_settings(settings)
+        owner = acting_speaker(session, settings=settings)  # the token's user
         return score_draft(text=body.text, profile=profile, owner=owner).as_json()
 
     try:

@@ -1,5 +1,6 @@
-"""Settings (issue 15 §3): your greeting (upload or record, checked, made live only when
-it passes), your phone lines, where mail goes (and a test message), your account.
+"""Settings (issue 15 §3): your profile (your name and number, what your scripts,
+greeting and follow-up emails say), your greeting (upload or record, checked, made live
+only when it passes), your phone lines, where mail goes (and a test message), your account.
 
 The greeting goes through :mod:`ringback.telephony.greeting_service` (as ``ringback
 greeting upload --strict``), the test message through :func:`ringback.mail.service.
@@ -22,6 +23,8 @@ from ringback.web.recordings import UploadRefused, is_fragment_request, read_rec
 from ringback.web.render import redirect_with_flash, render
 
 if TYPE_CHECKING:
+    from ringback.accounts.service import UserView
+    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
     from ringback.telephony.greeting_service import CheckedGreeting
 
@@ -31,8 +34,9 @@ uploads = signed_in_router()  # included with the upload body limit (create_app)
 LINE_NAMES = {LineKind.PERSONAL: "Your personal line", LineKind.PROSPECT: "Prospect lines"}
 
 
-def lines_view(settings: Settings) -> dict[str, Any]:
-    """Your number and the prospect lines, formatted to read."""
+def lines_view(settings: Settings, speaker: Speaker) -> dict[str, Any]:
+    """Your number (your profile's, see ``accounts.profile``) and the prospect lines,
+    formatted to read."""
     from ringback.lines import prospect_line_numbers
     from ringback.phones import international
 
@@ -40,7 +44,7 @@ def lines_view(settings: Settings) -> dict[str, Any]:
         return international(raw, settings.default_region) or raw
 
     return {
-        "owner_phone": shown(settings.owner_phone) if settings.owner_phone else "",
+        "owner_phone": shown(speaker.phone) if speaker.phone else "",
         "prospect": sorted(shown(n) for n in prospect_line_numbers(settings)),
         "prospect_notify_to": settings.prospect_notify_to,
     }
@@ -54,13 +58,26 @@ def mail_view(settings: Settings) -> dict[str, str]:
     return {"destination": mail_destination(settings), "to": recipients(settings)}
 
 
+def speaker_of(request: Request) -> Speaker:
+    """Who the signed-in user speaks as (their profile, else the owner settings)."""
+    from ringback.accounts.profile import acting_speaker
+    from ringback.web.auth import user_transaction
+
+    with user_transaction(request) as session:
+        return acting_speaker(session, settings=request.app.state.settings)
+
+
 async def settings_view(request: Request, status_code: int = 200, **context: Any) -> Response:
     """The Settings page with ``context`` (a form's result) filled in."""
     from ringback.telephony.greeting_service import line_greetings
     from ringback.web.pages.webhooks import webhooks_view
 
     settings = request.app.state.settings
+    speaker = await run_in_threadpool(speaker_of, request)
+    user = getattr(request.state, "user", None)
     values: dict[str, Any] = {
+        "profile_error": "",
+        "profile_form": {"name": user.name if user else "", "phone": _phone_shown(user, settings)},
         "checked": None,
         "greeting_error": "",
         "line": "personal",
@@ -74,9 +91,11 @@ async def settings_view(request: Request, status_code: int = 200, **context: Any
         request,
         "pages/settings.html",
         status_code=status_code,
-        greetings=line_greetings(settings),
+        greetings=line_greetings(settings, speaker),
         line_names=LINE_NAMES,
-        lines=lines_view(settings),
+        lines=lines_view(settings, speaker),
+        speaker=speaker,
+        owner_settings=_owner_settings(settings, speaker),
         mail=mail_view(settings),
         upload_limit_mb=settings.web_max_upload_mb,
         webhooks=hooks,
@@ -95,8 +114,11 @@ def _check_greeting(request: Request, audio: bytes, line: LineKind, name: str) -
     from ringback.telephony.greetings import GreetingError
 
     settings = request.app.state.settings
+    speaker = speaker_of(request)  # it must say the name of who records it
     try:
-        return check_and_store(audio, settings, line=line, source_name=name[:200], strict=True)
+        return check_and_store(
+            audio, settings, line=line, source_name=name[:200], strict=True, speaker=speaker
+        )
     except GreetingError as exc:
         return f"That recording cannot be your greeting: {exc}."
 
@@ -128,6 +150,54 @@ async def upload_greeting(
             **context,
         )
     return await settings_view(request, status, **context)
+
+
+def _owner_settings(settings: Settings, speaker: Speaker) -> list[str]:
+    """The RINGBACK_OWNER_* settings that come before the install owner's profile."""
+    if not (speaker.from_settings_too and speaker.profile_of):
+        return []
+    given = (
+        ("RINGBACK_OWNER_NAME", settings.owner_name),
+        ("RINGBACK_OWNER_PHONE", settings.owner_phone),
+    )
+    return [var for var, value in given if value.strip()]
+
+
+def _phone_shown(user: Any, settings: Settings) -> str:
+    from ringback.phones import international
+
+    phone = user.phone if user is not None else None
+    return (international(phone, settings.default_region) or phone) if phone else ""
+
+
+def _save_profile(request: Request, user: UserView, name: str, phone: str) -> UserView:
+    from ringback.accounts.profile import edit_profile
+    from ringback.web.auth import user_transaction
+
+    region = request.app.state.settings.default_region
+    with user_transaction(request) as session:
+        return edit_profile(session, user.email, name=name, phone=phone, region=region, by=user)
+
+
+@router.post("/settings/profile")
+async def save_profile(
+    request: Request,
+    user: CurrentUser,
+    name: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Save the signed-in user's name and number; a bad number is said, what was typed kept."""
+    from ringback.accounts.service import AccountError
+
+    try:
+        saved = await run_in_threadpool(_save_profile, request, user, name, phone)
+    except AccountError as exc:
+        error = f"Your profile was not saved: {exc}."
+        form = {"name": name, "phone": phone}
+        return await settings_view(request, 422, profile_error=error, profile_form=form)
+    said = saved.name or "no name yet"
+    text = f"Your profile is saved: your scripts, greeting and follow-up emails now say {said}."
+    return redirect_with_flash(request, "/settings#profile", text, "success")
 
 
 def _send_test(settings: Settings, to: str) -> tuple[str, str]:
