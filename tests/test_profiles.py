@@ -270,6 +270,14 @@ def test_your_profile_on_the_settings_page(tmp_path: Path, db_url: str) -> None:
     with transaction(db_url) as session:
         speaker = speaker_for(session, user_id=find_user(session, SAM).id, settings=settings)  # type: ignore[union-attr]
     assert (speaker.name, speaker.phone) == ("Samuel Lee", "+12125550177")
+    # The install's owner is told which of the settings come before her profile.
+    with TestClient(
+        create_app(settings, prepare_database=False), base_url="http://127.0.0.1"
+    ) as web:
+        assert sign_in(web, DANA, WEB_PASSWORD).status_code == 303
+        page = " ".join(web.get("/settings").text.split())
+    assert "As the install's owner, <code>RINGBACK_OWNER_NAME</code> (set in" in page
+    assert "comes first: your scripts say Victor Hale" in page
 
 
 def test_editing_the_first_owner_says_the_owner_settings_come_first(cli: Any) -> None:

@@ -31,10 +31,11 @@ class Speaker:
     @classmethod
     def from_settings(cls, settings: Settings) -> Speaker:
         return cls(
-            name=settings.owner_name.strip(),
-            company=settings.owner_company.strip(),
-            phone=settings.owner_phone.strip(),
-            email=settings.owner_email.strip(),
+            # A setting left out may be None (an .env line with no value): as if empty.
+            name=(settings.owner_name or "").strip(),
+            company=(settings.owner_company or "").strip(),
+            phone=(settings.owner_phone or "").strip(),
+            email=(settings.owner_email or "").strip(),
             region=settings.default_region,
         )
 

@@ -160,7 +160,7 @@ def _owner_settings(settings: Settings, speaker: Speaker) -> list[str]:
         ("RINGBACK_OWNER_NAME", settings.owner_name),
         ("RINGBACK_OWNER_PHONE", settings.owner_phone),
     )
-    return [var for var, value in given if value.strip()]
+    return [var for var, value in given if (value or "").strip()]
 
 
 def _phone_shown(user: Any, settings: Settings) -> str:
