@@ -219,3 +219,25 @@ def test_the_cli_shows_the_proposed_items_and_captures_only_those_kept(
     assert count(db_url, BackStoryItem) == 2
     # Once handled, show no longer offers items to file.
     assert "Capturing files as back story" not in cli("inbox", "show", str(vid)).stdout
+
+
+def test_a_message_with_no_request_proposes_no_interest_of_its_own(
+    db_url: str, tmp_path: Path
+) -> None:
+    # "Hello, telephone number 212 555 0199, tomorrow, thank you": no request recognised.
+    # Its summary ("left a message") is not something to remember about the caller; the
+    # time it mentions still is.
+    from ringback.voicemail.capture import story_items
+    from ringback.voicemail.service import get_voicemail
+
+    facts = {
+        **FACTS,
+        "summary": "left a message, mentions tomorrow",
+        "amounts": [],
+        "addresses": [],
+        "dates": [{"text": "tomorrow", "iso": "2026-11-24"}],
+    }
+    vid = add_row(db_url, facts=facts, status="done", from_number="+12125550199")
+    with transaction(db_url) as session:
+        items = story_items(get_voicemail(session, vid), NY)
+    assert items == [("interest", "Times mentioned: tomorrow (Tue 24 Nov)")]

@@ -14,7 +14,7 @@ from ringback.extract._text import NUMBER_WORDS
 from ringback.extract.dates import DateMention
 
 MAX_LENGTH = 80
-_NO_ACTION = "left a message"  # the summary when no request is recognised
+NO_ACTION = "left a message"  # the summary when no request is recognised
 
 _DOC = (
     r"((?:signed\s+|updated\s+|new\s+|revised\s+|final\s+)?(?:contract|paperwork|documents?|"
@@ -125,7 +125,7 @@ def detect_intent(text: str) -> tuple[str, str]:
             if name == "send":
                 return name, f"{phrase} the {m.group(1)}"
             return name, phrase
-    return "message", _NO_ACTION
+    return "message", NO_ACTION
 
 
 def _clock(dt: datetime) -> str:
@@ -213,7 +213,7 @@ def summarize(
         when = when_phrase(callback, today)
         # An action takes its time ("wants to meet Thursday 2 pm"); the bare fallback does
         # not: "left a message tomorrow" would read as when the message was left.
-        if action == _NO_ACTION:
+        if action == NO_ACTION:
             parts = [f"{action}, mentions {when}"]
         else:
             parts.append(when)

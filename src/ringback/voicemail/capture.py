@@ -111,11 +111,14 @@ def story_items(row: Voicemail, tz: tzinfo) -> list[tuple[str, str]]:
     """(kind, text) for the facts worth keeping about the caller. A time mentioned is
     written in words in the user's timezone ``tz`` (:mod:`ringback.timefmt`), never
     "tomorrow": the note is read on other days."""
+    from ringback.extract.summary import NO_ACTION
     from ringback.timefmt import format_mentioned
 
     facts = facts_of(row)
     items: list[tuple[str, str]] = []
     need = facts.summary.strip()
+    if need.startswith(NO_ACTION):  # "left a message (, mentions ...)": nothing to keep
+        need = ""
     dates = [
         f"{d.text} ({format_mentioned(d.iso, tz, relative=False)})" if d.iso else d.text
         for d in facts.dates
