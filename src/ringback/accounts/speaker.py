@@ -18,7 +18,8 @@ class Speaker:
 
     ``profile_of``: the email of the user whose profile this is ("" when it comes from the
     settings alone); ``from_settings_too``: the RINGBACK_OWNER_* settings fill its blanks
-    (the install's owner), so what is missing is named as those settings."""
+    (the install's owner), so what is missing is named as those settings; ``user_id``:
+    that user's id (None from the settings alone)."""
 
     name: str = ""
     company: str = ""
@@ -27,6 +28,7 @@ class Speaker:
     region: str = "US"
     profile_of: str = ""
     from_settings_too: bool = True
+    user_id: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Speaker:

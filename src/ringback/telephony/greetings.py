@@ -17,10 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringback.lines import LineKind
-from ringback.telephony.greeting_store import Greeting, GreetingError, GreetingStore
+from ringback.telephony.greeting_store import (
+    Greeting,
+    GreetingError,
+    GreetingStore,
+    own_greetings_of,
+)
 from ringback.words import plain_words
 
-__all__ = ["Greeting", "GreetingError", "GreetingStore"]  # where they were always imported from
+# Where they were always imported from.
+__all__ = ["Greeting", "GreetingError", "GreetingStore", "own_greetings_of"]
 
 from ringback.accounts.speaker import Speaker
 
