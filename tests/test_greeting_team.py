@@ -188,3 +188,24 @@ def test_each_rep_uploads_and_removes_their_own_greeting_on_settings(
         removed = _post(victor, "/settings/greeting/remove", data={"line": "personal"})
         assert removed.status_code == 303
         assert not (own / "personal.wav").exists() and Path(danas["path"]).is_file()
+
+
+def test_a_reps_call_review_hears_them_by_their_own_greeting_never_the_owners(
+    tmp_path: Path,
+) -> None:
+    """Unasked, a mono call is told apart by the rep's own greeting (their voice); a rep
+    with none of their own has no sample rather than the first owner's voice."""
+    from ringback.accounts.speaker import Speaker
+    from ringback.calls.analysis import _rep_sample
+    from ringback.lines import LineKind
+    from ringback.telephony.greetings import GreetingStore
+
+    settings = make_settings(tmp_path)
+    store = GreetingStore.for_settings(settings)
+    install = store.save(LineKind.PERSONAL, prompts_wav("hello", "vm-isonphone"), {})
+    victors = store.save(LineKind.PERSONAL, prompts_wav("hello", "phonetic/v_p"), {}, 7)
+    victor = Speaker(name="Victor Hale", from_settings_too=False, user_id=7)
+    alex = Speaker(name="Alex Kim", from_settings_too=False, user_id=8)
+    assert _rep_sample(None, settings, victor) == (victors.path, False)
+    assert _rep_sample(None, settings, alex) == (None, False)
+    assert _rep_sample(None, settings, Speaker.from_settings(settings)) == (install.path, False)

@@ -40,6 +40,13 @@ class Speaker:
             region=settings.default_region,
         )
 
+    @property
+    def greetings_of(self) -> int | None:
+        """Whose recorded greetings this speaker records and is greeted with: the
+        install's (None) for the first owner and a database with no user (the
+        RINGBACK_OWNER_* settings speak for them), else the user's own."""
+        return None if self.from_settings_too else self.user_id
+
     def phone_written(self) -> str:
         """The phone as an email signs it: another user's (E.164, from their profile or
         line) in the region's national format; the install owner's as before (the setting

@@ -4,7 +4,7 @@ web app's Settings page call these; the checks themselves are in :mod:`.greeting
 
 Each user has their own greetings (one per line kind); the first owner's are the
 install's, which every other user's line plays until they record their own
-(:func:`~ringback.telephony.greeting_store.own_greetings_of`). A user manages their own;
+(:attr:`~ringback.accounts.speaker.Speaker.greetings_of`). A user manages their own;
 only an owner (``manage_settings``) may manage someone else's (:func:`greeting_speaker`).
 """
 
@@ -56,12 +56,12 @@ def line_greetings(settings: Settings, speaker: Speaker | None = None) -> list[L
     owner asked about; default the owner settings): their own recording, else the
     install's, else the spoken fallback in their name."""
     from ringback.accounts.speaker import Speaker
-    from ringback.telephony.greetings import GreetingStore, own_greetings_of
+    from ringback.telephony.greetings import GreetingStore
     from ringback.telephony.twiml import CallPlan, spoken_greeting
 
     store = GreetingStore.for_settings(settings)
     who = speaker or Speaker.from_settings(settings)
-    mine = own_greetings_of(who)
+    mine = who.greetings_of
     out = []
     for kind in LineKind:
         own = store.info(kind, mine)
@@ -95,9 +95,9 @@ def greeting_speaker(session: Session, *, email: str | None, settings: Settings)
 def remove_greeting(settings: Settings, *, line: LineKind, speaker: Speaker) -> bool:
     """Take ``speaker``'s own greeting on ``line`` down (their line then plays the
     install's, or the spoken fallback); False when there was none."""
-    from ringback.telephony.greetings import GreetingStore, own_greetings_of
+    from ringback.telephony.greetings import GreetingStore
 
-    return GreetingStore.for_settings(settings).remove(line, own_greetings_of(speaker))
+    return GreetingStore.for_settings(settings).remove(line, speaker.greetings_of)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,6 @@ def check_and_store(
         GreetingStore,
         check_samples,
         load_samples,
-        own_greetings_of,
         to_telephony_wav,
     )
 
@@ -140,6 +139,6 @@ def check_and_store(
         line,
         to_telephony_wav(samples),
         {"source": source_name, **report.to_json()},
-        own_greetings_of(who),
+        who.greetings_of,
     )
     return CheckedGreeting(report, stored)

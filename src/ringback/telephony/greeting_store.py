@@ -29,7 +29,6 @@ from ringback.lines import LineKind, greeting_path, greeting_stem, greetings_dir
 from ringback.storage import StorageError
 
 if TYPE_CHECKING:
-    from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
     from ringback.storage import Storage
 
@@ -40,13 +39,6 @@ SYNC_SECONDS = 30.0
 
 # A greeting's place: its line, and whose (None: the install's).
 Slot = tuple[LineKind, int | None]
-
-
-def own_greetings_of(speaker: Speaker) -> int | None:
-    """Whose greetings ``speaker`` records and hears: the install's (None) for the first
-    owner and a database with no user (the RINGBACK_OWNER_* settings speak for them),
-    else the user's own."""
-    return None if speaker.from_settings_too else speaker.user_id
 
 
 class GreetingError(ValueError):

@@ -17,16 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ringback.lines import LineKind
-from ringback.telephony.greeting_store import (
-    Greeting,
-    GreetingError,
-    GreetingStore,
-    own_greetings_of,
-)
+from ringback.telephony.greeting_store import Greeting, GreetingError, GreetingStore
 from ringback.words import plain_words
 
-# Where they were always imported from.
-__all__ = ["Greeting", "GreetingError", "GreetingStore", "own_greetings_of"]
+__all__ = ["Greeting", "GreetingError", "GreetingStore"]  # where they were always imported from
 
 from ringback.accounts.speaker import Speaker
 

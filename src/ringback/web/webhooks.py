@@ -27,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 
 from ringback.lines import LineKind, line_kind
 from ringback.telephony import twiml
-from ringback.telephony.greeting_store import own_greetings_of
 from ringback.telephony.greetings import GreetingStore
 from ringback.telephony.signature import Params, is_valid
 from ringback.telephony.worker import JobQueue
@@ -159,7 +158,7 @@ class TwilioWebhooks:
 
     def plan(self, base: str, line: LineKind, speaker: Speaker) -> twiml.CallPlan:
         # The called line's user's own recording, else the install's (as the name said).
-        greeting = self.greetings.playing(line, own_greetings_of(speaker))
+        greeting = self.greetings.playing(line, speaker.greetings_of)
         name = greeting.name if greeting else None
         key = (line, base, name, speaker.name, speaker.company)
         plan = self._plans.get(key)
