@@ -80,6 +80,15 @@ def test_each_users_line_plays_their_own_greeting(cli: Any, tmp_path: Path, db_u
     assert [r["plays"] for r in statuses[VICTOR]] == ["own", "spoken"]
     assert [r["plays"] for r in statuses[ALEX]] == ["install", "spoken"]
     assert statuses[ALEX][0]["greeting"]["name"] == Path(danas["url_path"]).name
+    every = run(cli, "greeting", "status", "--all")  # the owner: whose each line plays
+    assert {(r["number"], r["user"], r["plays"]) for r in every} == {
+        (LINES[DANA], DANA, "own"),
+        (LINES[VICTOR], VICTOR, "own"),
+        (LINES[ALEX], ALEX, "install"),
+    }
+    text = cli("greeting", "status", "--all").output
+    assert f"{LINES[ALEX]} ({ALEX}, personal): the install's recording" in text
+    assert cli("--as", ALEX, "greeting", "status", "--all").exit_code != 0  # owners only
 
     with Served(create_app(server_settings(cli, tmp_path, db_url))) as srv:
         heard = {who: twiml(srv.post(VOICE, voice_params(to=n))) for who, n in LINES.items()}

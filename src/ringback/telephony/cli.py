@@ -186,34 +186,55 @@ def upload(file: Path, line: str, user_email: str, strict: bool, as_json: bool) 
 Examples:
   ringback greeting status
   ringback greeting status --user sam@example.com --json
+  ringback greeting status --all
 
 \b
 JSON: one row per line: line, user, plays (own, install or spoken), greeting (the
-recording's duration, transcript, checks, name) or fallback (what Twilio says)."""
+recording's duration, transcript, checks, name) or fallback (what Twilio says); with
+--all, one per phone line of the team (`ringback lines`), with its number."""
 )
 @WHOSE
+@click.option("--all", "every_line", is_flag=True, help="Every line of the team (owners).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
-def status(user_email: str, as_json: bool) -> None:
+def status(user_email: str, every_line: bool, as_json: bool) -> None:
     """Which greeting each of your lines plays: yours, the install's, or the spoken one."""
     from ringback.command_kit import load_settings
     from ringback.telephony.greeting_service import line_greetings
 
     settings = load_settings()
-    rows = [g.as_json() for g in line_greetings(settings, _whose(settings, user_email))]
+    if every_line:
+        rows = _every_line(settings)
+    else:
+        rows = [g.as_json() for g in line_greetings(settings, _whose(settings, user_email))]
     if as_json:
         print_json(rows)
         return
     out = console()
-    whose = {"own": "your recording", "install": "the install's recording"}
+    whose = {"own": "their own recording", "install": "the install's recording"}
+    if not every_line:
+        whose["own"] = "your recording"
     for row in rows:
+        head = f"{row['number']} ({row['user']}, {row['line']})" if every_line else row["line"]
         if row["greeting"]:
             g = row["greeting"]
             ok = "passes" if g.get("ok") else "fails a check"
             out.print(
-                f"{row['line']}: {whose[row['plays']]} ({g.get('duration')} s, {ok}): “{g.get('transcript', '')}”"
+                f"{head}: {whose[row['plays']]} ({g.get('duration')} s, {ok}): “{g.get('transcript', '')}”"
             )
         else:
-            out.print(f"{row['line']}: no recording; Twilio says: “{row['fallback']}”")
+            out.print(f"{head}: no recording; Twilio says: “{row['fallback']}”")
+    if every_line and not rows:
+        out.print("No lines yet: add one with `ringback lines add NUMBER --user EMAIL`.")
+
+
+def _every_line(settings: Settings) -> list[dict[str, Any]]:
+    from ringback.accounts.service import AccountError
+    from ringback.command_kit import Hint, work
+    from ringback.telephony.greeting_service import team_greetings
+
+    hint = "see your own lines' with `ringback greeting status`"
+    with work({AccountError: Hint(hint, written=False)}, settings) as (session, _):
+        return team_greetings(session, settings=settings)
 
 
 @greeting.command(

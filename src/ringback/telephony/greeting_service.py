@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from ringback.accounts.speaker import Speaker
     from ringback.config import Settings
-    from ringback.telephony.greetings import Greeting, GreetingReport
+    from ringback.telephony.greetings import Greeting, GreetingReport, GreetingStore
 
 
 # What a line plays: the user's own recording, the install's, or the spoken fallback.
@@ -51,26 +51,54 @@ class LineGreeting:
         }
 
 
+def _line_greeting(store: GreetingStore, line: LineKind, who: Speaker) -> LineGreeting:
+    """What ``who``'s ``line`` plays: their own recording, else the install's, else the
+    spoken fallback in their name (as the voice webhook decides)."""
+    from ringback.telephony.twiml import CallPlan, spoken_greeting
+
+    mine = who.greetings_of
+    own = store.info(line, mine)
+    shared = None if own or mine is None else store.info(line)
+    plan = CallPlan(line=line, base_url="", owner_name=who.name, owner_company=who.company)
+    plays = "own" if own else "install" if shared else "spoken"
+    fallback = None if own or shared else spoken_greeting(plan)
+    return LineGreeting(line, own or shared, fallback, plays, who.profile_of)
+
+
 def line_greetings(settings: Settings, speaker: Speaker | None = None) -> list[LineGreeting]:
     """Which greeting each of ``speaker``'s lines plays (the user looking, or the one an
-    owner asked about; default the owner settings): their own recording, else the
-    install's, else the spoken fallback in their name."""
+    owner asked about; default the owner settings)."""
     from ringback.accounts.speaker import Speaker
     from ringback.telephony.greetings import GreetingStore
-    from ringback.telephony.twiml import CallPlan, spoken_greeting
 
     store = GreetingStore.for_settings(settings)
     who = speaker or Speaker.from_settings(settings)
-    mine = who.greetings_of
-    out = []
-    for kind in LineKind:
-        own = store.info(kind, mine)
-        shared = None if own or mine is None else store.info(kind)
-        plan = CallPlan(line=kind, base_url="", owner_name=who.name, owner_company=who.company)
-        plays = "own" if own else "install" if shared else "spoken"
-        fallback = None if own or shared else spoken_greeting(plan)
-        out.append(LineGreeting(kind, own or shared, fallback, plays, who.profile_of))
-    return out
+    return [_line_greeting(store, kind, who) for kind in LineKind]
+
+
+def team_greetings(session: Session, *, settings: Settings) -> list[dict[str, Any]]:
+    """What every phone line of the team (``ringback lines``) plays and whose it is, for
+    an owner: each row is :meth:`LineGreeting.as_json` with the ``number``. The line's
+    kind is the one the voice webhook answers it as (RINGBACK_PROSPECT_NUMBERS)."""
+    from ringback.accounts.lines import list_lines
+    from ringback.accounts.profile import speaker_for
+    from ringback.accounts.scope import actor_of
+    from ringback.accounts.service import AccountError, can
+    from ringback.lines import line_kind
+    from ringback.telephony.greetings import GreetingStore
+
+    actor = actor_of(session)
+    if actor is not None and not can(actor, "manage_settings"):
+        raise AccountError("only an owner sees what every line plays; yours: `greeting status`")
+    store = GreetingStore.for_settings(settings)
+    speakers: dict[int, Speaker] = {}
+    rows = []
+    for line in list_lines(session):
+        if line.user_id not in speakers:
+            speakers[line.user_id] = speaker_for(session, user_id=line.user_id, settings=settings)
+        played = _line_greeting(store, line_kind(line.number, settings), speakers[line.user_id])
+        rows.append({"number": line.number, **played.as_json()})
+    return rows
 
 
 def greeting_speaker(session: Session, *, email: str | None, settings: Settings) -> Speaker:
