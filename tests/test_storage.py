@@ -194,3 +194,32 @@ def test_a_message_taken_in_here_is_archived_before_a_worker_elsewhere_processes
     assert [s.name for s in done.stages][:3] == ["store", "archive", "decode"]
     assert next(s for s in done.stages if s.name == "archive").attempts == 1
     assert len(notifier.sent()) == 1
+
+
+def test_each_users_greeting_has_its_own_key_in_the_bucket(s3: S3Server, tmp_path: Path) -> None:
+    """A user's greeting is kept under their id, reaches every machine, and a line whose
+    user has none plays the install's; removing theirs falls back to the install's."""
+    from ringback.lines import LineKind
+    from ringback.telephony.greetings import GreetingStore
+
+    def machine(name: str) -> GreetingStore:
+        settings = s3.settings(tmp_path / name, prefix=f"{tmp_path.name}-u")
+        return GreetingStore.for_settings(settings)
+
+    personal = LineKind.PERSONAL
+    machine("app").save(personal, b"RIFF-install", {})
+    sams = machine("app").save(personal, b"RIFF-sam", {"source": "sam.m4a"}, 7)
+    assert s3.body(f"{tmp_path.name}-u/greetings/users/7/personal.wav") == b"RIFF-sam"
+    assert s3.body(f"{tmp_path.name}-u/greetings/personal.wav") == b"RIFF-install"
+
+    worker = machine("worker")  # another machine, empty folder
+    played = worker.playing(personal, 7)
+    assert played is not None and played.path.read_bytes() == b"RIFF-sam"
+    assert played.name == sams.name and sams.name.startswith("u7-personal-")
+    others = worker.playing(personal, 8)  # a user without one: the install's
+    assert others is not None and others.path.read_bytes() == b"RIFF-install"
+    assert worker.by_name(sams.name) is not None and worker.by_name("u8" + sams.name[2:]) is None
+
+    assert machine("app").remove(personal, 7)
+    fallback = machine("worker").playing(personal, 7)
+    assert fallback is not None and fallback.path.read_bytes() == b"RIFF-install"

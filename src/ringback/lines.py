@@ -75,9 +75,18 @@ def greetings_dir(data_dir: Path) -> Path:
     return Path(data_dir) / "greetings"
 
 
-def greeting_path(data_dir: Path, line: LineKind | str) -> Path:
-    """The greeting recorded for ``line`` (whether or not there is one yet).
+def greeting_stem(line: LineKind | str, user_id: int | None = None) -> str:
+    """Where under ``greetings/`` a greeting lives, without its extension: ``personal``
+    for the install's (the first owner's, as before teams), ``users/<id>/personal`` for
+    a user's own. Keyed by the user's id, never their email (which can change)."""
+    kind = LineKind(line)
+    return str(kind) if user_id is None else f"users/{int(user_id)}/{kind}"
+
+
+def greeting_path(data_dir: Path, line: LineKind | str, user_id: int | None = None) -> Path:
+    """The greeting recorded for ``line`` (whether or not there is one yet): the
+    install's, or with ``user_id`` that user's own.
 
     ``ringback.telephony.greetings`` writes and serves it; call analysis reads the personal
     line's as the owner's voice, so the place is settled here, not in either of them."""
-    return greetings_dir(data_dir) / f"{LineKind(line)}.wav"
+    return greetings_dir(data_dir) / f"{greeting_stem(line, user_id)}.wav"

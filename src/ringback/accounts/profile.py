@@ -65,6 +65,7 @@ def _speaker_of(session: Session, user: User, settings: Settings, install_owner:
         region=base.region,
         profile_of=user.email,
         from_settings_too=install_owner,
+        user_id=user.id,
     )
 
 

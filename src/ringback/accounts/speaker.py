@@ -18,7 +18,8 @@ class Speaker:
 
     ``profile_of``: the email of the user whose profile this is ("" when it comes from the
     settings alone); ``from_settings_too``: the RINGBACK_OWNER_* settings fill its blanks
-    (the install's owner), so what is missing is named as those settings."""
+    (the install's owner), so what is missing is named as those settings; ``user_id``:
+    that user's id (None from the settings alone)."""
 
     name: str = ""
     company: str = ""
@@ -27,6 +28,7 @@ class Speaker:
     region: str = "US"
     profile_of: str = ""
     from_settings_too: bool = True
+    user_id: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Speaker:
@@ -38,6 +40,13 @@ class Speaker:
             email=(settings.owner_email or "").strip(),
             region=settings.default_region,
         )
+
+    @property
+    def greetings_of(self) -> int | None:
+        """Whose recorded greetings this speaker records and is greeted with: the
+        install's (None) for the first owner and a database with no user (the
+        RINGBACK_OWNER_* settings speak for them), else the user's own."""
+        return None if self.from_settings_too else self.user_id
 
     def phone_written(self) -> str:
         """The phone as an email signs it: another user's (E.164, from their profile or

@@ -282,7 +282,7 @@ def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) 
     track, fallback = VoiceTrack.for_settings(settings)
     if fallback:
         warnings.append(fallback)
-    known_rep = _known_rep(rep_voice, settings, track.encoder, warnings)
+    known_rep = _known_rep(rep_voice, settings, track.encoder, warnings, job.rep)
     heard: list[SpokenWord] = []
     # FFmpeg mixes a stereo file down to the one channel asked for.
     for offset, samples in channel_pieces(job.path, 0, 1):
@@ -311,11 +311,15 @@ def _hear_mono(job: _Transcription, settings: Settings, rep_voice: Path | None) 
 
 
 def _known_rep(
-    rep_voice: Path | None, settings: Settings, encoder: VoiceEncoder | None, warnings: list[str]
+    rep_voice: Path | None,
+    settings: Settings,
+    encoder: VoiceEncoder | None,
+    warnings: list[str],
+    rep: Person | None = None,
 ) -> RepVoice | None:
     """The rep's voice print from their sample, if there is one and it can be used; why
     not goes to ``warnings`` (an unusable sample the user asked for is an error)."""
-    sample, asked = _rep_sample(rep_voice, settings)
+    sample, asked = _rep_sample(rep_voice, settings, rep)
     if sample is None:
         return None
     if encoder is None:
@@ -359,12 +363,15 @@ def _stereo_warnings(
     return warnings
 
 
-def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bool]:
+def _rep_sample(
+    given: Path | None, settings: Settings, rep: Person | None = None
+) -> tuple[Path | None, bool]:
     """The recording of the rep alone to name the rep by in a mono call, and whether the
     user asked for it (a bad one they asked for is an error; the greeting, a warning).
 
-    Unasked, it is the personal line's greeting (``ringback greeting upload``): the owner
-    recorded it in their own voice, which is exactly the sample needed.
+    Unasked, it is ``rep``'s own personal greeting (``ringback greeting upload``; the
+    install's for the first owner): recorded in their own voice, exactly the sample
+    needed. Never another user's: a rep with none of their own has no sample.
     ``RINGBACK_REP_VOICE=none`` turns that off (a greeting someone else recorded)."""
     if given is not None:
         return Path(given), True
@@ -377,7 +384,8 @@ def _rep_sample(given: Path | None, settings: Settings) -> tuple[Path | None, bo
     from ringback.lines import LineKind, greeting_path
     from ringback.storage import Mirror, StorageError
 
-    greeting = greeting_path(settings.data_dir, LineKind.PERSONAL)
+    whose = rep.greetings_of if rep is not None else None
+    greeting = greeting_path(settings.data_dir, LineKind.PERSONAL, whose)
     # A worker on another machine gets it from the object store; none there (or the store
     # down): the first real turn decides, as without a greeting.
     with suppress(StorageError):

@@ -5,7 +5,8 @@ answered 403, logged, and nothing is read further or stored.
 
 The voice webhook is on the hot path of every call: no database round trip, TwiML built
 from settings held in memory, the greeting looked up by a stat of its file. Who answers
-each line (its user's name, for the spoken fallback greeting) is read from the database
+each line (its user, whose recorded greeting plays, or whose name the spoken fallback
+says) is read from the database
 at most every ``SPEAKERS_TTL`` seconds and held in memory too. The routes are
 plain Starlette routes (no FastAPI dependency solving per call) that call
 :mod:`ringback.telephony.callbacks` and :mod:`ringback.tracking.twilio`.
@@ -156,7 +157,8 @@ class TwilioWebhooks:
         return Incoming(params, base)
 
     def plan(self, base: str, line: LineKind, speaker: Speaker) -> twiml.CallPlan:
-        greeting = self.greetings.current(line)
+        # The called line's user's own recording, else the install's (as the name said).
+        greeting = self.greetings.playing(line, speaker.greetings_of)
         name = greeting.name if greeting else None
         key = (line, base, name, speaker.name, speaker.company)
         plan = self._plans.get(key)

@@ -123,14 +123,20 @@ def _check_greeting(request: Request, audio: bytes, line: LineKind, name: str) -
         return f"That recording cannot be your greeting: {exc}."
 
 
-@uploads.post("/settings/greeting", dependencies=[require("manage_settings")])
+def _line_kind(line: str) -> LineKind:
+    return LineKind(line) if line in {k.value for k in LineKind} else LineKind.PERSONAL
+
+
+# Every signed-in user's own greeting (the first owner's is the install's): no permission
+# beyond signing in, and no form field says whose, so nobody reaches another's.
+@uploads.post("/settings/greeting")
 async def upload_greeting(
     request: Request,
     greeting: Annotated[UploadFile | None, File()] = None,
     line: Annotated[str, Form(max_length=20)] = "personal",
 ) -> Response:
     """Check a recorded or uploaded greeting; it goes live only when it passes."""
-    kind = LineKind(line) if line in {k.value for k in LineKind} else LineKind.PERSONAL
+    kind = _line_kind(line)
     try:
         audio = await read_recording(request, greeting, what="your greeting")
         name = greeting.filename if greeting and greeting.filename else "recorded in the browser"
@@ -150,6 +156,29 @@ async def upload_greeting(
             **context,
         )
     return await settings_view(request, status, **context)
+
+
+def _remove_greeting(request: Request, line: LineKind) -> bool:
+    from ringback.telephony.greeting_service import remove_greeting
+
+    speaker = speaker_of(request)
+    return remove_greeting(request.app.state.settings, line=line, speaker=speaker)
+
+
+@router.post("/settings/greeting/remove")
+async def remove_greeting_form(
+    request: Request, line: Annotated[str, Form(max_length=20)] = "personal"
+) -> Response:
+    """Take the signed-in user's own recorded greeting for ``line`` down."""
+    kind = _line_kind(line)
+    removed = await run_in_threadpool(_remove_greeting, request, kind)
+    name = LINE_NAMES[kind].lower()
+    text = (
+        f"Your recorded greeting on {name} is removed."
+        if removed
+        else f"You have no recorded greeting on {name}: nothing was removed."
+    )
+    return redirect_with_flash(request, "/settings#greeting", text, "success")
 
 
 def _owner_settings(settings: Settings, speaker: Speaker) -> list[str]:
