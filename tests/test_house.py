@@ -9,13 +9,18 @@
 - no function over 80 lines outside the database migrations;
 - no command-line module (one that imports ``click``) runs a query itself: commands call
   their domain's service functions, the ones the web app calls too;
-- test modules share helpers only through ``tests/support``.
+- test modules share helpers only through ``tests/support``;
+- at most 30 pairs of repeated code that are not boilerplate (the ``duplicates`` tool).
 """
 
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "ringback"
@@ -266,3 +271,23 @@ def test_test_modules_share_helpers_only_through_tests_support() -> None:
                 if target not in ("support", "conftest"):
                     wrong.append(f"{path.relative_to(tests)}: from {node.module}")
     assert not wrong, "import shared helpers from tests.support: " + "; ".join(wrong)
+
+
+def test_repeated_code_stays_within_the_house_limit() -> None:
+    """At most 30 pairs of repeated code that are not boilerplate, as the library's
+    ``duplicates`` tool lists them (issue 13). The tool is a developer's command, not a
+    dependency of the product: where it is not installed there is nothing to run."""
+    tool = shutil.which("duplicates")
+    if tool is None:
+        pytest.skip("the `duplicates` command is not on PATH on this machine")
+    out = subprocess.run(
+        [tool, "--repo", str(PACKAGE), "--most", "200", "--seconds", "120"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    pairs = [line for line in out.splitlines() if line.startswith("D")]
+    repeated = [line for line in pairs if "boilerplate" not in line]
+    assert pairs, out[:500]  # the tool ran and read the package
+    assert len(repeated) <= 30, "\n".join(repeated)
