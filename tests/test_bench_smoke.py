@@ -9,7 +9,7 @@ import wave
 from pathlib import Path
 
 import pytest
-from bench import bench_wer, voicemail_corpus
+from bench import bench_import, bench_wer, voicemail_corpus
 
 from tests.support.bench import assert_help_works
 
@@ -31,6 +31,7 @@ needs_corpus = pytest.mark.skipif(
         "bench_outage.py",
         "bench_workers.py",
         "bench_api.py",
+        "bench_import.py",
     ],
 )
 def test_help_works(script: str) -> None:
@@ -162,3 +163,22 @@ def test_api_bench_scopes_reps_and_times_a_managers_team_stats() -> None:
     assert owner["route"] == "stats: the owner (all 50)" and owner["status"] == [200]
     assert 0 < manager["voicemails_left"] < owner["voicemails_left"] * 0.3
     assert f"`{manager['path']}`" in bench_api.report(result)
+
+
+def test_import_bench_writes_an_export_whose_repeats_merge(tmp_path: Path) -> None:
+    # A small export through the real CLI: every repeated row merges into the contact it
+    # repeats, and the second import finds every row unchanged.
+    path = tmp_path / "export.csv"
+    repeated = bench_import.write_export(path, rows=300, duplicates=0.1, seed=3)
+    assert 10 < repeated < 60
+    first = bench_import.run_import(path, tmp_path / "data", None)["report"]
+    again = bench_import.run_import(path, tmp_path / "data", None)["report"]
+    assert first["format"] == "hubspot"  # type: ignore[index]
+    assert first["counts"] == {  # type: ignore[index]
+        "created": 300 - repeated,
+        "merged": repeated,
+        "unchanged": 0,
+        "skipped": 0,
+        "warnings": 0,
+    }
+    assert again["counts"]["unchanged"] == 300  # type: ignore[index]
