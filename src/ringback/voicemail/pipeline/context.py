@@ -176,8 +176,10 @@ class AudioExtractor(Protocol):
         received_at: datetime,
         duration: float | None = None,
         to_number: str | None = None,
+        line: str | None = None,
     ) -> MessageFacts:
-        """The facts, the callback number checked against ``audio`` when in doubt."""
+        """The facts, the callback number checked against ``audio`` when in doubt;
+        ``line``: the kind of line recorded with the message, if any."""
         ...
 
 
