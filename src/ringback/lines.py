@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from email.utils import getaddresses
 from functools import lru_cache
 from pathlib import Path
@@ -76,14 +77,30 @@ def recorded_line(meta: Mapping[str, Any] | None) -> str | None:
     return value if value in {k.value for k in LineKind} else None
 
 
-def message_line(to_number: str | None, settings: Settings, recorded: str | None) -> LineKind:
+@dataclass(frozen=True)
+class CalledLine:
+    """The number a message was left on, and the line kind recorded with it when it was
+    stored (None for a message stored before kinds were recorded)."""
+
+    number: str | None
+    recorded: str | None = None
+
+    @classmethod
+    def of(cls, to_number: str | None, meta: Mapping[str, Any] | None) -> CalledLine:
+        """A stored message's: its ``to_number`` and its ``source_meta``."""
+        return cls(to_number, recorded_line(meta))
+
+
+def message_line(called: CalledLine | None, settings: Settings) -> LineKind:
     """The line a stored message was left on: a prospect line when it was recorded as one
     when stored (a team's prospect line, or a call Twilio answered as one), else as
     RINGBACK_PROSPECT_NUMBERS says (so messages stored before the kind was recorded read
     as they always did)."""
-    if recorded == LineKind.PROSPECT:
+    if called is None:
+        return LineKind.PERSONAL
+    if called.recorded == LineKind.PROSPECT:
         return LineKind.PROSPECT
-    return line_kind(to_number, settings)
+    return line_kind(called.number, settings)
 
 
 def prospect_line_numbers(settings: Settings) -> frozenset[str]:

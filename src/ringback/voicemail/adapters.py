@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.extract import CallbackNumber
+    from ringback.lines import CalledLine
     from ringback.mail import AudioFile, VoicemailEmailInput
     from ringback.speech import FasterWhisperTranscriber
 
@@ -118,8 +119,7 @@ class FactsExtractor:
         caller_id: str | None,
         received_at: datetime,
         duration: float | None = None,
-        to_number: str | None = None,
-        line: str | None = None,
+        called: CalledLine | None = None,
     ) -> MessageFacts:
         from ringback.extract import extract_facts
         from ringback.lines import LineKind, message_line
@@ -131,7 +131,7 @@ class FactsExtractor:
         callback_at = facts.callback_at
         due = callback_due(callback_at, received_at=received_at, tz=tz, urgent=facts.urgent)
         # Called on the prospect line: a prospect whatever the words say.
-        prospect_line = message_line(to_number, self.settings, line) is LineKind.PROSPECT
+        prospect_line = message_line(called, self.settings) is LineKind.PROSPECT
         return MessageFacts(
             callback_number=number.e164,
             callback_number_confidence=round(float(number.confidence), 3),
@@ -292,14 +292,14 @@ def email_input(
 ) -> VoicemailEmailInput:
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
-    from ringback.lines import LineKind, message_line, normalise, notify_recipients, recorded_line
+    from ringback.lines import CalledLine, LineKind, message_line, normalise, notify_recipients
     from ringback.mail import VoicemailEmailInput
     from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
     transcript = message.transcript
     meta = message.source_meta or {}
-    line = message_line(message.to_number, settings, recorded_line(meta))
+    line = message_line(CalledLine.of(message.to_number, meta), settings)
     prospect_line = line is LineKind.PROSPECT
     intake = meta.get("intake") if isinstance(meta.get("intake"), str) else None
     summary = facts.summary
