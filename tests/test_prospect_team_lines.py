@@ -177,3 +177,47 @@ def test_capture_files_a_caller_on_a_reps_prospect_line_as_a_lead(
             assert contact is not None
             leads[line] = contact.is_lead
     assert leads == {PROSPECT: True, PERSONAL: False}
+
+
+def test_the_settings_page_lists_a_reps_own_prospect_line(tmp_path: Path, db_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from ringback.accounts.lines import add_line
+    from tests.support.accounts import add_user, sign_in
+
+    add_user(db_url, "dana@example.com", role="owner")
+    add_user(db_url, SAM, role="rep")
+    add_user(db_url, "mia@example.com", role="rep")
+    with transaction(db_url) as session:
+        add_line(session, PERSONAL, SAM)
+        add_line(session, PROSPECT, SAM, kind="prospect")
+        add_line(session, "+14155550139", "mia@example.com", kind="prospect")
+    app = create_app(make_settings(tmp_path, database_url=db_url), prepare_database=False)
+    pages = {}
+    for who in (SAM, "mia@example.com"):
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            assert sign_in(client, who).status_code == 303
+            pages[who] = client.get("/settings").text
+    # Each rep sees their own prospect line, not another's, nor their personal line.
+    assert "+1 415-555-0138" in pages[SAM] and "+1 415-555-0139" not in pages[SAM]
+    assert "+1 415-555-0139" in pages["mia@example.com"]
+    assert "+1 415-555-0138" not in pages["mia@example.com"]
+    assert "none: every call is on your personal line" not in pages[SAM]
+    assert "lines add NUMBER --user EMAIL --prospect" in pages[SAM]  # how to change them
+
+
+def test_a_number_is_a_prospect_line_by_the_setting_or_by_the_team(tmp_path: Path) -> None:
+    from ringback.lines import CalledLine, LineKind, line_kind, message_line
+
+    settings = make_settings(tmp_path, prospect_numbers="(415) 555-0111")
+    team_prospects = frozenset({PROSPECT})
+    assert line_kind("(415) 555-0138", settings, team_prospects) is LineKind.PROSPECT
+    assert line_kind("+14155550111", settings, team_prospects) is LineKind.PROSPECT
+    assert line_kind(PERSONAL, settings, team_prospects) is LineKind.PERSONAL
+    assert line_kind(PROSPECT, settings) is LineKind.PERSONAL  # no team lines handed in
+    # A stored message: its recorded kind, else (stored before kinds were) the setting's.
+    assert message_line(CalledLine(PERSONAL, "prospect"), settings) is LineKind.PROSPECT
+    assert message_line(CalledLine("+14155550111", "personal"), settings) is LineKind.PROSPECT
+    assert message_line(CalledLine("+14155550111"), settings) is LineKind.PROSPECT
+    assert message_line(CalledLine(PROSPECT), settings) is LineKind.PERSONAL
+    assert message_line(None, settings) is LineKind.PERSONAL
