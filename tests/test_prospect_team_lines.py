@@ -221,3 +221,11 @@ def test_a_number_is_a_prospect_line_by_the_setting_or_by_the_team(tmp_path: Pat
     assert message_line(CalledLine("+14155550111"), settings) is LineKind.PROSPECT
     assert message_line(CalledLine(PROSPECT), settings) is LineKind.PERSONAL
     assert message_line(None, settings) is LineKind.PERSONAL
+
+
+def test_greeting_status_shows_a_reps_prospect_line_as_one(cli: Any) -> None:
+    team(cli)
+    listed = cli("greeting", "status", "--all", "--json")
+    assert listed.exit_code == 0, listed.output
+    kinds = {row["number"]: row["line"] for row in json.loads(listed.stdout)}
+    assert kinds == {PERSONAL: "personal", PROSPECT: "prospect"}
