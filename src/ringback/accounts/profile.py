@@ -111,6 +111,8 @@ class LineSpeakers:
 
 def line_speakers(session: Session, *, settings: Settings) -> LineSpeakers:
     """Every line's speaker, its user's, read at once (see :class:`LineSpeakers`)."""
+    from ringback.accounts.lines import prospect_numbers
+
     query = select(PhoneLine.number, PhoneLine.user_id).join(User).where(User.disabled.is_(False))
     speakers: dict[int, Speaker] = {}
     by_number = {}
@@ -118,8 +120,6 @@ def line_speakers(session: Session, *, settings: Settings) -> LineSpeakers:
         if user_id not in speakers:
             speakers[user_id] = speaker_for(session, user_id=user_id, settings=settings)
         by_number[number] = speakers[user_id]
-    from ringback.accounts.lines import prospect_numbers
-
     default = speaker_for(session, user_id=None, settings=settings)
     return LineSpeakers(by_number, default, prospect_numbers(session))
 
