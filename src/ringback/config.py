@@ -348,7 +348,8 @@ class Settings(BaseSettings):
     )
     prospect_numbers: str = Field(
         default="",
-        description="Your numbers that are prospect lines, comma-separated; others are personal.",
+        description="Your numbers that are prospect lines, comma-separated; others are personal"
+        " (unless added with `lines add --prospect`).",
     )
     prospect_notify_to: str = Field(
         default="", description="Where prospect-line voicemail is emailed; default as SMTP_TO."

@@ -3,7 +3,10 @@
 Seed 003: inbound prospects ("people you don't know who are calling you to find
 something out") deserve "a specific process (and probably a specific number)". A number
 listed in ``RINGBACK_PROSPECT_NUMBERS`` is a prospect line; every other number is
-personal. Lookups are cached: the voice webhook asks on every call.
+personal; and so is a team line added with ``ringback lines add NUMBER --prospect``,
+whose numbers the callers read from the database (``accounts.lines.prospect_numbers``)
+and hand in, this floor reading no database. Lookups are cached: the voice webhook asks
+on every call.
 
 Ground floor: the telephony webhooks, the voicemail pipeline, call analysis and the web
 app all ask which line a number is, so none of them owns the answer.
@@ -12,11 +15,12 @@ app all ask which line a number is, so none of them owns the answer.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from email.utils import getaddresses
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ringback.config import Settings
@@ -49,9 +53,54 @@ def _kind(number: str | None, numbers: str, region: str) -> LineKind:
     return LineKind.PROSPECT if normal in _prospect_set(numbers, region) else LineKind.PERSONAL
 
 
-def line_kind(to_number: str | None, settings: Settings) -> LineKind:
-    """The kind of line ``to_number`` (the number the caller dialled) is."""
-    return _kind(to_number, settings.prospect_numbers, settings.default_region)
+def line_kind(
+    to_number: str | None, settings: Settings, team_prospects: frozenset[str] = frozenset()
+) -> LineKind:
+    """The kind of line ``to_number`` (the number the caller dialled) is: a prospect line
+    when RINGBACK_PROSPECT_NUMBERS lists it or it is in ``team_prospects`` (the team's
+    lines of kind prospect, E.164), else personal."""
+    kind = _kind(to_number, settings.prospect_numbers, settings.default_region)
+    if kind is LineKind.PROSPECT or not (team_prospects and to_number):
+        return kind
+    normal = _normal(to_number, settings.default_region)
+    return LineKind.PROSPECT if normal in team_prospects else LineKind.PERSONAL
+
+
+@lru_cache(maxsize=4096)
+def _normal(number: str, region: str) -> str | None:
+    return normalise(number, region)
+
+
+def recorded_line(meta: Mapping[str, Any] | None) -> str | None:
+    """The line kind stored with a message (its ``source_meta["line"]``), if any."""
+    value = (meta or {}).get("line")
+    return value if value in {k.value for k in LineKind} else None
+
+
+@dataclass(frozen=True)
+class CalledLine:
+    """The number a message was left on, and the line kind recorded with it when it was
+    stored (None for a message stored before kinds were recorded)."""
+
+    number: str | None
+    recorded: str | None = None
+
+    @classmethod
+    def of(cls, to_number: str | None, meta: Mapping[str, Any] | None) -> CalledLine:
+        """A stored message's: its ``to_number`` and its ``source_meta``."""
+        return cls(to_number, recorded_line(meta))
+
+
+def message_line(called: CalledLine | None, settings: Settings) -> LineKind:
+    """The line a stored message was left on: a prospect line when it was recorded as one
+    when stored (a team's prospect line, or a call Twilio answered as one), else as
+    RINGBACK_PROSPECT_NUMBERS says (so messages stored before the kind was recorded read
+    as they always did)."""
+    if called is None:
+        return LineKind.PERSONAL
+    if called.recorded == LineKind.PROSPECT:
+        return LineKind.PROSPECT
+    return line_kind(called.number, settings)
 
 
 def prospect_line_numbers(settings: Settings) -> frozenset[str]:

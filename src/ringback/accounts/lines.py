@@ -82,3 +82,22 @@ def line_owner(
         first = first_owner_id(session)
         user = session.get(User, first) if first is not None else None
     return UserView.of(user) if user is not None else None
+
+
+def prospect_numbers(session: Session, *, user_id: int | None = None) -> frozenset[str]:
+    """The team's prospect lines (``lines add NUMBER --prospect``), E.164: what
+    :func:`ringback.lines.line_kind` takes as ``team_prospects``; with ``user_id`` only
+    that user's. A line's kind is the number's, whoever (even a disabled user) it is
+    routed to."""
+    query = select(PhoneLine.number).where(PhoneLine.kind == "prospect")
+    if user_id is not None:
+        query = query.where(PhoneLine.user_id == user_id)
+    return frozenset(session.scalars(query))
+
+
+def is_prospect_line(session: Session, number: str | None, region: str = "US") -> bool:
+    """Whether ``number`` (the number a caller dialled) is one of the team's prospect lines."""
+    from ringback.phones import e164_or_none
+
+    key = e164_or_none(number.strip(), region) if number else None
+    return key is not None and key in prospect_numbers(session)

@@ -93,10 +93,12 @@ def acting_speaker(session: Session, *, settings: Settings) -> Speaker:
 @dataclass(frozen=True)
 class LineSpeakers:
     """Who answers each line (its user's speaker) and who answers any other number (the
-    first owner's): what the voice webhook's fallback greeting says, held in memory."""
+    first owner's): what the voice webhook's fallback greeting says, held in memory; and
+    the team's prospect lines (E.164), which it answers as such."""
 
     by_number: dict[str, Speaker]
     default: Speaker
+    prospects: frozenset[str] = frozenset()
 
     def answering(self, number: str | None, region: str) -> Speaker:
         if not self.by_number:  # no lines (one person): nothing to parse on each call
@@ -109,6 +111,8 @@ class LineSpeakers:
 
 def line_speakers(session: Session, *, settings: Settings) -> LineSpeakers:
     """Every line's speaker, its user's, read at once (see :class:`LineSpeakers`)."""
+    from ringback.accounts.lines import prospect_numbers
+
     query = select(PhoneLine.number, PhoneLine.user_id).join(User).where(User.disabled.is_(False))
     speakers: dict[int, Speaker] = {}
     by_number = {}
@@ -116,7 +120,8 @@ def line_speakers(session: Session, *, settings: Settings) -> LineSpeakers:
         if user_id not in speakers:
             speakers[user_id] = speaker_for(session, user_id=user_id, settings=settings)
         by_number[number] = speakers[user_id]
-    return LineSpeakers(by_number, speaker_for(session, user_id=None, settings=settings))
+    default = speaker_for(session, user_id=None, settings=settings)
+    return LineSpeakers(by_number, default, prospect_numbers(session))
 
 
 def clean_name(name: str) -> str:

@@ -60,9 +60,13 @@ def _clean(value: str | None, limit: int) -> str | None:
 
 
 def parse_recording_callback(
-    params: Mapping[str, str], query: Mapping[str, str], settings: Settings
+    params: Mapping[str, str],
+    query: Mapping[str, str],
+    settings: Settings,
+    team_prospects: frozenset[str] = frozenset(),
 ) -> RecordingEvent:
-    """The event, or :class:`MissingParams` naming what is missing or malformed."""
+    """The event, or :class:`MissingParams` naming what is missing or malformed.
+    ``team_prospects``: the team's prospect lines, as :func:`ringback.lines.line_kind`."""
     missing = [name for name in REQUIRED if not (params.get(name) or "").strip()]
     if missing:
         raise MissingParams(f"missing {', '.join(missing)}")
@@ -82,7 +86,7 @@ def parse_recording_callback(
         if started is not None and started.tzinfo is None:
             started = None
     to_number = _clean(query.get("to") or params.get("To"), 40)
-    line = line_kind(to_number, settings) if to_number else _line(query.get("line"))
+    line = line_kind(to_number, settings, team_prospects) if to_number else _line(query.get("line"))
     return RecordingEvent(
         recording_sid=sid,
         recording_url=url,

@@ -79,8 +79,9 @@ def line_greetings(settings: Settings, speaker: Speaker | None = None) -> list[L
 def team_greetings(session: Session, *, settings: Settings) -> list[dict[str, Any]]:
     """What every phone line of the team (``ringback lines``) plays and whose it is, for
     an owner: each row is :meth:`LineGreeting.as_json` with the ``number``. The line's
-    kind is the one the voice webhook answers it as (RINGBACK_PROSPECT_NUMBERS)."""
-    from ringback.accounts.lines import list_lines
+    kind is the one the voice webhook answers it as (RINGBACK_PROSPECT_NUMBERS, or the
+    line added as a prospect line)."""
+    from ringback.accounts.lines import list_lines, prospect_numbers
     from ringback.accounts.profile import speaker_for
     from ringback.accounts.scope import actor_of
     from ringback.accounts.service import AccountError, can
@@ -93,10 +94,12 @@ def team_greetings(session: Session, *, settings: Settings) -> list[dict[str, An
     store = GreetingStore.for_settings(settings)
     speakers: dict[int, Speaker] = {}
     rows = []
+    team_prospects = prospect_numbers(session)
     for line in list_lines(session):
         if line.user_id not in speakers:
             speakers[line.user_id] = speaker_for(session, user_id=line.user_id, settings=settings)
-        played = _line_greeting(store, line_kind(line.number, settings), speakers[line.user_id])
+        kind = line_kind(line.number, settings, team_prospects)
+        played = _line_greeting(store, kind, speakers[line.user_id])
         rows.append({"number": line.number, **played.as_json()})
     return rows
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from ringback.config import Settings
     from ringback.extract import CallbackNumber
+    from ringback.lines import CalledLine
     from ringback.mail import AudioFile, VoicemailEmailInput
     from ringback.speech import FasterWhisperTranscriber
 
@@ -118,10 +119,10 @@ class FactsExtractor:
         caller_id: str | None,
         received_at: datetime,
         duration: float | None = None,
-        to_number: str | None = None,
+        called: CalledLine | None = None,
     ) -> MessageFacts:
         from ringback.extract import extract_facts
-        from ringback.lines import LineKind, line_kind
+        from ringback.lines import LineKind, message_line
         from ringback.voicemail.followup import asks_for_callback, callback_due
 
         number = self._callback_number(transcript, audio, caller_id)
@@ -130,7 +131,7 @@ class FactsExtractor:
         callback_at = facts.callback_at
         due = callback_due(callback_at, received_at=received_at, tz=tz, urgent=facts.urgent)
         # Called on the prospect line: a prospect whatever the words say.
-        prospect_line = line_kind(to_number, self.settings) is LineKind.PROSPECT
+        prospect_line = message_line(called, self.settings) is LineKind.PROSPECT
         return MessageFacts(
             callback_number=number.e164,
             callback_number_confidence=round(float(number.confidence), 3),
@@ -291,15 +292,15 @@ def email_input(
 ) -> VoicemailEmailInput:
     """The email's view of a message. ``known``: the matched contact's (name, company),
     used where the message itself names no caller or company."""
-    from ringback.lines import LineKind, line_kind, normalise, notify_recipients
+    from ringback.lines import CalledLine, LineKind, message_line, normalise, notify_recipients
     from ringback.mail import VoicemailEmailInput
     from ringback.phones import e164_or_none
 
     facts = message.facts or MessageFacts()
     transcript = message.transcript
-    line = line_kind(message.to_number, settings)
-    prospect_line = line is LineKind.PROSPECT
     meta = message.source_meta or {}
+    line = message_line(CalledLine.of(message.to_number, meta), settings)
+    prospect_line = line is LineKind.PROSPECT
     intake = meta.get("intake") if isinstance(meta.get("intake"), str) else None
     summary = facts.summary
     if message.status == "no_message":

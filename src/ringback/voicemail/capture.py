@@ -276,13 +276,14 @@ def _filing(session: Session, settings: Settings, row: Voicemail) -> Filing:
     nobody; else, the user having read it, a new contact when the caller only probably
     matches one on file (which the result proposes to merge)."""
     from ringback.contacts.service import find_by_phone
-    from ringback.lines import LineKind, line_kind
+    from ringback.lines import CalledLine, LineKind, message_line
 
     region = settings.default_region
     if row.status == "no_message" and row.contact_id is None:
         numbers = [n for n, _ in caller_numbers(row, region)]
         return Filing(find_by_phone(session, numbers=numbers) if numbers else None)
-    prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
+    line = message_line(CalledLine.of(row.to_number, row.source_meta), settings)
+    prospect = line is LineKind.PROSPECT
     filing = file_message(session, row, region=region, lead=prospect)
     if filing.contact is not None or not filing.proposed:
         return filing

@@ -212,7 +212,7 @@ class FollowUpStage(Stage):
 def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dict[str, Any]:
     from ringback.contacts.service import find_by_phone
     from ringback.db.session import transaction
-    from ringback.lines import LineKind, line_kind
+    from ringback.lines import CalledLine, LineKind, message_line
     from ringback.voicemail.models import Voicemail
 
     region = settings.default_region
@@ -230,7 +230,8 @@ def record_follow_up(url: str, ctx: VoicemailContext, settings: Settings) -> dic
             return missed_call(session, row, settings)
         # A call to the prospect line always gets a (Lead) contact and a callback task:
         # seed 003, "deal with that well, and separately".
-        prospect = line_kind(row.to_number, settings) is LineKind.PROSPECT
+        line = message_line(CalledLine.of(row.to_number, row.source_meta), settings)
+        prospect = line is LineKind.PROSPECT
         if not (prospect or wants_task(row, missed=False)):
             numbers = [n for n, _ in caller_numbers(row, region)]
             found = find_by_phone(session, numbers=numbers)

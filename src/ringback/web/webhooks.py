@@ -71,8 +71,9 @@ class TwilioWebhooks:
         self._speakers: LineSpeakers | None = None
         self._speakers_at = 0.0
 
-    async def speaker(self, to_number: str | None) -> Speaker:
-        """Who answers the number called: the line's user, else the first owner."""
+    async def lines(self) -> LineSpeakers:
+        """The team's lines (who answers each, which are prospect lines), read at most
+        once a TTL: the voice webhook never waits on the database per call."""
         now = time.monotonic()
         if self._speakers is None or now - self._speakers_at > SPEAKERS_TTL:
             read = await run_in_threadpool(self._read_speakers)
@@ -80,7 +81,7 @@ class TwilioWebhooks:
             # next try, a TTL later, so a call is never kept waiting on it twice.
             self._speakers = read or self._speakers or self._settings_only()
             self._speakers_at = now
-        return self._speakers.answering(to_number, self.settings.default_region)
+        return self._speakers
 
     def _settings_only(self) -> LineSpeakers:
         from ringback.accounts.profile import LineSpeakers
@@ -209,8 +210,9 @@ def _twiml_endpoint(
     async def endpoint(request: Request) -> Response:
         incoming = await hooks.verified(request)
         to_number = incoming.params.get("To")
-        line = line_kind(to_number, settings)
-        speaker = await hooks.speaker(to_number)
+        lines = await hooks.lines()
+        line = line_kind(to_number, settings, lines.prospects)
+        speaker = lines.answering(to_number, settings.default_region)
         body = answer(hooks.plan(incoming.base_url, line, speaker), incoming.params)
         return Response(body, media_type=XML)
 
@@ -249,8 +251,9 @@ def _recording_endpoint(settings: Settings, hooks: TwilioWebhooks, queue: JobQue
 
     async def recording(request: Request) -> Response:
         params = (await hooks.verified(request)).params
+        query, prospects = dict(request.query_params), (await hooks.lines()).prospects
         try:
-            event = callbacks.parse_recording_callback(params, dict(request.query_params), settings)
+            event = callbacks.parse_recording_callback(params, query, settings, prospects)
         except callbacks.MissingParams as exc:
             log.warning("recording callback refused: %s", exc)
             return JSONResponse({"error": str(exc)}, status_code=400)

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from ringback.lines import CalledLine
 from ringback.speech.types import Transcript
 from ringback.storage import Storage
 from ringback.voicemail.facts import MessageFacts, as_facts
@@ -175,9 +176,10 @@ class AudioExtractor(Protocol):
         caller_id: str | None,
         received_at: datetime,
         duration: float | None = None,
-        to_number: str | None = None,
+        called: CalledLine | None = None,
     ) -> MessageFacts:
-        """The facts, the callback number checked against ``audio`` when in doubt."""
+        """The facts, the callback number checked against ``audio`` when in doubt;
+        ``called``: the line the message was left on."""
         ...
 
 

@@ -22,10 +22,12 @@ from typing import Any, BinaryIO, TypedDict, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from ringback.accounts.lines import line_owner
+from ringback.accounts.lines import is_prospect_line, line_owner
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.lines import LineKind
 from ringback.voicemail.models import (
     StageStatus,
     Voicemail,
@@ -62,6 +64,7 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
             owner = line_owner(session, values.get("to_number"), fallback=row.owner_id is None)
             if owner is not None:
                 row.owner_id = owner.id
+            _record_line(session, row)
             session.add(row)
             session.flush()
             now = utcnow()
@@ -83,6 +86,13 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
         if _find(url, values["source_key"]) is None:
             raise  # not the unique key: a real constraint violation, say so
         return None
+
+
+def _record_line(session: Session, row: Voicemail) -> None:
+    """A call to a team's prospect line is recorded as one with the message (its
+    ``source_meta["line"]``): the stages, which never read the database, act on it."""
+    if is_prospect_line(session, row.to_number):
+        row.source_meta = {**(row.source_meta or {}), "line": str(LineKind.PROSPECT)}
 
 
 @dataclass(frozen=True)

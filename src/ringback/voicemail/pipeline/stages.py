@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from ringback.lines import CalledLine
 from ringback.speech.bounded import DEFAULT_MAX_MINUTES
 from ringback.speech.legibility import UNTRANSCRIBED_INTENT, UNTRANSCRIBED_SUMMARY, untranscribed
 from ringback.speech.types import Transcript
@@ -200,7 +201,7 @@ class ExtractStage(Stage):
                 caller_id=ctx.from_number,
                 received_at=ctx.received_at,
                 duration=ctx.duration,
-                to_number=ctx.to_number,
+                called=CalledLine.of(ctx.to_number, ctx.source_meta),
             )
             return replace(ctx, facts=facts)
         found = self.extractor.extract(

@@ -34,9 +34,12 @@ uploads = signed_in_router()  # included with the upload body limit (create_app)
 LINE_NAMES = {LineKind.PERSONAL: "Your personal line", LineKind.PROSPECT: "Prospect lines"}
 
 
-def lines_view(settings: Settings, speaker: Speaker) -> dict[str, Any]:
-    """Your number (your profile's, see ``accounts.profile``) and the prospect lines,
-    formatted to read."""
+def lines_view(
+    settings: Settings, speaker: Speaker, own_prospects: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Your number (your profile's, see ``accounts.profile``) and the prospect lines (the
+    install's, RINGBACK_PROSPECT_NUMBERS, and ``own_prospects``, your team lines added as
+    prospect lines), formatted to read."""
     from ringback.lines import prospect_line_numbers
     from ringback.phones import international
 
@@ -45,7 +48,7 @@ def lines_view(settings: Settings, speaker: Speaker) -> dict[str, Any]:
 
     return {
         "owner_phone": shown(speaker.phone) if speaker.phone else "",
-        "prospect": sorted(shown(n) for n in prospect_line_numbers(settings)),
+        "prospect": sorted({shown(n) for n in prospect_line_numbers(settings) | own_prospects}),
         "prospect_notify_to": settings.prospect_notify_to,
     }
 
@@ -56,6 +59,17 @@ def mail_view(settings: Settings) -> dict[str, str]:
     from ringback.mail.service import mail_destination
 
     return {"destination": mail_destination(settings), "to": recipients(settings)}
+
+
+def _own_prospects(request: Request, speaker: Speaker) -> frozenset[str]:
+    """The signed-in user's team lines of kind prospect (none before teams)."""
+    from ringback.accounts.lines import prospect_numbers
+    from ringback.web.auth import user_transaction
+
+    if speaker.user_id is None:
+        return frozenset()
+    with user_transaction(request) as session:
+        return prospect_numbers(session, user_id=speaker.user_id)
 
 
 def speaker_of(request: Request) -> Speaker:
@@ -74,6 +88,7 @@ async def settings_view(request: Request, status_code: int = 200, **context: Any
 
     settings = request.app.state.settings
     speaker = await run_in_threadpool(speaker_of, request)
+    own_prospects = await run_in_threadpool(_own_prospects, request, speaker)
     user = getattr(request.state, "user", None)
     values: dict[str, Any] = {
         "profile_error": "",
@@ -93,7 +108,7 @@ async def settings_view(request: Request, status_code: int = 200, **context: Any
         status_code=status_code,
         greetings=line_greetings(settings, speaker),
         line_names=LINE_NAMES,
-        lines=lines_view(settings, speaker),
+        lines=lines_view(settings, speaker, own_prospects),
         speaker=speaker,
         owner_settings=_owner_settings(settings, speaker),
         mail=mail_view(settings),
