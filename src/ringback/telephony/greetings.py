@@ -271,15 +271,3 @@ def check_samples(
         ),
     )
 
-
-def upload(
-    source: Path, settings: Settings, line: LineKind = LineKind.PERSONAL
-) -> tuple[GreetingReport, Greeting]:
-    """Check, convert to 8 kHz μ-law WAV and store the greeting for ``line``."""
-    samples = load_samples(source)
-    report = check_samples(samples, settings, line)
-    wav = to_telephony_wav(samples)
-    greeting = GreetingStore.for_settings(settings).save(
-        line, wav, {"source": source.name, **report.to_json()}
-    )
-    return report, greeting
