@@ -6,18 +6,26 @@ only once the deletion commits). On SQLite and PostgreSQL, with a real SMTP serv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
+from ringback import command_kit
 from ringback.accounts.models import IdempotencyKey
-from ringback.contacts.models import Interaction
+from ringback.contacts.models import Contact, Interaction
 from ringback.db.base import utcnow
 from ringback.db.session import transaction
+from ringback.mail import outbox_from_settings
+from ringback.tracking.service import approve_followup
+from tests.conftest import Cli
 from tests.support.api import Api, error_of
+from tests.support.net import free_port
+from tests.support.smtp import Server
+from tests.support.tracking import MON, drafted_email, make_contact, settings_for
 
 BILL = {"name": "Bill Turner", "phone": "(415) 555-0137", "emails": ["bill@abc.example"]}
 ANN = {"name": "Ann Lee", "phone": "(415) 555-0142"}
@@ -93,3 +101,117 @@ def test_an_expired_answer_is_deleted_when_any_key_is_written(tmp_path: Path, db
         assert retried.status_code == 409 and error_of(retried)["code"] == "duplicate_contact"
     finally:
         api.close()
+
+
+def test_deleting_a_contact_forgets_the_api_answers_that_name_them(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = api.client(api.token())
+    bill = script.post("/api/v1/contacts", json=BILL, headers={"Idempotency-Key": "c-bill"})
+    ann = script.post("/api/v1/contacts", json=ANN, headers={"Idempotency-Key": "c-ann"})
+    bid, aid = bill.json()["id"], ann.json()["id"]
+    for cid, key in ((bid, "n-bill"), (aid, "n-ann")):
+        logged = script.post(
+            f"/api/v1/contacts/{cid}/interactions", json=NOTE, headers={"Idempotency-Key": key}
+        )
+        assert logged.status_code == 201
+    assert _count(api.url, IdempotencyKey) == 4
+
+    cli = Cli(api.settings.data_dir, api.url)
+    monkeypatch.setattr(command_kit, "interactive", lambda: True)
+    asked = cli("contacts", "delete", str(bid), input="n\n")
+    assert "2 stored API answers" in " ".join(asked.output.split())  # the confirmation
+    done = cli("contacts", "delete", str(bid), "--yes", "--json")
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["deleted"]["stored API answers"] == 2
+
+    kept = _stored_answers(api.url)
+    assert len(kept) == 2 and all(str(aid) in body for body in kept)
+    for his in ("Bill", "Turner", "4155550137", "bill@abc.example"):
+        assert not any(his in body for body in kept), his
+    # A retry of Bill's create is a new request, not an answer about someone deleted.
+    retried = script.post("/api/v1/contacts", json=BILL, headers={"Idempotency-Key": "c-bill"})
+    assert retried.status_code == 201 and REPLAYED not in retried.headers
+    assert retried.json()["id"] != bid
+    replayed = script.post("/api/v1/contacts", json=ANN, headers={"Idempotency-Key": "c-ann"})
+    assert replayed.headers.get(REPLAYED) == "true" and replayed.json()["id"] == aid
+
+
+def _refuse_contact_deletions(url: str) -> None:
+    """A trigger that refuses a contact deletion's audit row: the deletion's transaction
+    fails after its statements ran, as a lost connection or a full disk would."""
+    with transaction(url) as session:
+        if url.startswith("sqlite"):
+            session.execute(
+                text(
+                    "CREATE TRIGGER refuse_contact_delete BEFORE INSERT ON audit_events "
+                    "WHEN NEW.action = 'contact_delete' "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit trail refuses it'); END"
+                )
+            )
+            return
+        session.execute(
+            text(
+                "CREATE FUNCTION refuse_contact_delete() RETURNS trigger AS $$ BEGIN "
+                "IF NEW.action = 'contact_delete' THEN "
+                "RAISE EXCEPTION 'the audit trail refuses it'; END IF; RETURN NEW; END "
+                "$$ LANGUAGE plpgsql"
+            )
+        )
+        session.execute(
+            text(
+                "CREATE TRIGGER refuse_contact_delete BEFORE INSERT ON audit_events "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_contact_delete()"
+            )
+        )
+
+
+def test_a_deletion_that_fails_leaves_the_contact_and_their_queued_email(
+    db_url: str, tmp_path: Path, smtpd: Callable[..., Server]
+) -> None:
+    port = free_port()  # the mail server is down when the email is approved
+    settings = settings_for(db_url, tmp_path, port)
+    with transaction(db_url) as session:
+        bill = make_contact(session, email="bill@abc.example")
+        step = drafted_email(session, contact_id=bill, subject="The quote", body="Hi", now=MON)
+    with transaction(db_url) as session:
+        approved = approve_followup(
+            session, step_id=step.id, settings=settings, now=MON + timedelta(minutes=5)
+        )
+    assert approved.status == "queued"
+    outbox = outbox_from_settings(settings)
+    assert len(outbox.entries()) == 1
+
+    _refuse_contact_deletions(db_url)
+    cli = Cli(settings.data_dir, db_url)
+    failed = cli("contacts", "delete", str(bill), "--yes", "--json")
+    assert failed.exit_code != 0 and "nothing was written" in failed.output
+    with transaction(db_url) as session:
+        assert session.get(Contact, bill) is not None  # Bill is still a contact...
+    assert len(outbox.entries()) == 1  # ... and his email is still queued for him
+
+    server = smtpd(port=port)  # the server is back: Bill gets the email he was promised
+    assert outbox.flush(force=True).sent == 1
+    assert [m["To"] for m in server.handler.messages()] == ["bill@abc.example"]
+
+
+def test_work_after_commit_waits_for_the_commit_and_never_follows_a_rollback(
+    db_url: str,
+) -> None:
+    """The piece that holds the withdrawal (a unit test of db.after_commit)."""
+    from ringback.db.after_commit import after_commit
+
+    done: list[str] = []
+    with transaction(db_url) as session:
+        after_commit(session, lambda: done.append("committed"))
+        with session.begin_nested():  # a savepoint released is not the commit
+            session.execute(text("SELECT 1"))
+        assert done == []
+    assert done == ["committed"]
+
+    with pytest.raises(RuntimeError), transaction(db_url) as session:
+        after_commit(session, lambda: done.append("rolled back"))
+        raise RuntimeError("the transaction fails")
+    with transaction(db_url) as session:  # nothing left over for the next transaction
+        session.execute(text("SELECT 1"))
+    assert done == ["committed"]

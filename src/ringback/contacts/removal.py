@@ -17,7 +17,14 @@ are still in the mail outbox (queued for a retry, or parked as failed) are dropp
 it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
 forgotten: those not sent yet are dropped, those sent keep their row (when and where it
 went) but not what it said
-(:func:`ringback.outbound.forgetting.forget_deliveries` says why).
+(:func:`ringback.outbound.forgetting.forget_deliveries` says why). The API's stored
+answers to an ``Idempotency-Key`` that name them (a create's answer is the contact, an
+interaction's points at them) are deleted, whoever sent the request.
+
+The webhooks and stored answers go in the deletion's own transaction; the outbox is files
+on disk, so its emails are withdrawn only once that transaction commits
+(:func:`ringback.db.after_commit.after_commit`): a deletion that fails leaves the contact
+and their queued email both in place.
 
 Only whoever may change the contact's own row deletes it: its owner, or an owner-role
 user (:func:`ringback.accounts.scope.may_change`). A user it is merely shared with, or a
@@ -30,15 +37,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
 
+from ringback.accounts.idempotency import forget_answers
 from ringback.accounts.scope import NotYours, OnlyItsOwner, actor_of, may_change
 from ringback.accounts.service import record
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
+from ringback.db.after_commit import after_commit
 from ringback.mail.service import withdraw
 
 if TYPE_CHECKING:
@@ -54,6 +64,7 @@ NAMES = {
     "call_reviews": "call reviews",
 }
 WEBHOOKS = "webhook_deliveries"
+ANSWERS = "stored API answers"  # an Idempotency-Key's answer naming them
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
 _KEPT_NOTES = {
     "voicemails": "in the inbox, unlinked: delete {them} there",
@@ -142,7 +153,8 @@ def _tally(
             found.append(("queued emails", queued))
         target = gone if ref.on_delete == "CASCADE" else kept
         target += [(w, n) for w, n in found if n]
-    return gone, kept
+    answers = _forget_answers(session, contact_id, dry_run=True)
+    return gone + ([(ANSWERS, answers)] if answers else []), kept
 
 
 def _drafts(session: Session, contact_id: int) -> int:
@@ -166,6 +178,31 @@ def _approved_mail(session: Session, contact_id: int) -> list[str]:
         steps.c.sequence_id.in_(theirs), steps.c.mail_key.is_not(None)
     )
     return [str(key) for key in session.scalars(query)]
+
+
+def names_contact(answer: Any, contact_id: int) -> bool:
+    """Whether an API answer (JSON) names the contact anywhere in it: is their record (an
+    ``id`` with ``name`` and ``phones``, as a create answers it), or points at them
+    (``contact_id``, ``contact: {"id": …}``), as a logged interaction, a capture or a
+    queued call review answers."""
+
+    def it(value: Any) -> bool:  # an id, not a bool that compares equal to 1
+        return type(value) is int and value == contact_id
+
+    if isinstance(answer, list):
+        return any(names_contact(item, contact_id) for item in answer)
+    if not isinstance(answer, dict):
+        return False
+    is_record = it(answer.get("id")) and "name" in answer and "phones" in answer
+    linked = answer.get("contact")
+    if is_record or it(answer.get("contact_id")) or it(linked):
+        return True
+    return any(names_contact(value, contact_id) for value in answer.values())
+
+
+def _forget_answers(session: Session, contact_id: int, *, dry_run: bool) -> int:
+    """The API's stored Idempotency-Key answers that name the contact (every user's)."""
+    return forget_answers(session, lambda body: names_contact(body, contact_id), dry_run=dry_run)
 
 
 def _forget_webhooks(session: Session, contact_id: int, *, dry_run: bool) -> Forgotten:
@@ -197,7 +234,10 @@ def remove_contact(
     if getattr(deleted, "rowcount", 1) != 1:  # deleted meanwhile by another request
         raise NotYours("no such contact")
     session.expire_all()  # the children loaded with it are gone too
-    withdraw(settings, mail)  # only once its row is gone: a refused delete sends on
+    _forget_answers(session, contact.id, dry_run=False)
+    # The outbox is on disk, outside the transaction: only once the deletion has
+    # committed, so that a refused or failed one (its mail still theirs) sends on.
+    after_commit(session, partial(withdraw, settings, mail))
     actor = actor_of(session)
     detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
     record(
