@@ -21,11 +21,14 @@ from ringback.db.base import utcnow
 from ringback.db.session import transaction
 from ringback.mail import outbox_from_settings
 from ringback.tracking.service import approve_followup
+from ringback.web import create_app
 from tests.conftest import Cli
+from tests.support.accounts import add_user
 from tests.support.api import Api, error_of
 from tests.support.net import free_port
 from tests.support.smtp import Server
 from tests.support.tracking import MON, drafted_email, make_contact, settings_for
+from tests.support.twilio import Served, make_settings, wait_for
 
 BILL = {"name": "Bill Turner", "phone": "(415) 555-0137", "emails": ["bill@abc.example"]}
 ANN = {"name": "Ann Lee", "phone": "(415) 555-0142"}
@@ -101,6 +104,27 @@ def test_an_expired_answer_is_deleted_when_any_key_is_written(tmp_path: Path, db
         assert retried.status_code == 409 and error_of(retried)["code"] == "duplicate_contact"
     finally:
         api.close()
+
+
+def test_the_server_deletes_expired_answers_while_no_key_is_written(
+    tmp_path: Path, db_url: str
+) -> None:
+    user = add_user(db_url)
+    with transaction(db_url) as session:
+        for key, hours in (("crm-old", 25), ("crm-new", 1)):
+            stored = json.dumps({"id": 1, "name": "Bill Turner", "phones": ["+14155550137"]})
+            age = utcnow() - timedelta(hours=hours)
+            row = IdempotencyKey(user_id=user.id, key=key, request_hash="0" * 64, status=201)
+            row.body, row.created_at = stored, age
+            session.add(row)
+
+    def keys() -> list[str]:
+        with transaction(db_url) as session:
+            return list(session.scalars(select(IdempotencyKey.key)))
+
+    settings = make_settings(tmp_path, database_url=db_url, followup_sweep_minutes=0.005)
+    with Served(create_app(settings)):  # `ringback serve`, with nobody calling the API
+        wait_for(lambda: keys() == ["crm-new"], timeout=30, what="the expired answer deleted")
 
 
 def test_deleting_a_contact_forgets_the_api_answers_that_name_them(

@@ -436,7 +436,8 @@ class Settings(BaseSettings):
         ge=1,
         le=24 * 30,
         description="An API Idempotency-Key is honoured (and its stored answer kept) this "
-        "long, hours; a retry after it makes a new request.",
+        "long, hours; a retry after it makes a new request. Older answers are deleted when a "
+        "key is written and at `ringback serve`'s follow-up sweep.",
     )
 
     @field_validator("public_url")
