@@ -11,15 +11,16 @@ inbox, call reviews). A table a later room adds is counted without this module k
 it. The counts are of every row, not only those the acting user sees: a note written by
 someone the contact is shared with goes too, so it is counted too.
 
-Two things a foreign key cannot do are done here, so that nothing more is sent to or
+What a foreign key cannot do is done here, so that nothing more is sent to or kept
 about a forgotten person. The follow-up emails of their sequences that were approved but
 are still in the mail outbox (queued for a retry, or parked as failed) are dropped from
 it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
 forgotten: those not sent yet are dropped, those sent keep their row (when and where it
-went) but not what it said
-(:func:`ringback.outbound.forgetting.forget_deliveries` says why). The API's stored
-answers to an ``Idempotency-Key`` that name them (a create's answer is the contact, an
-interaction's points at them) are deleted, whoever sent the request.
+went) but not what it said, blanked rather than deleted so the webhooks page keeps its
+history (:func:`ringback.outbound.forgetting.forget_deliveries` says why). The API's
+stored answers to an ``Idempotency-Key`` that name them (a create's answer is the
+contact, an interaction's points at them) are deleted, whoever sent the request: a
+retry then makes a new request instead of answering with someone deleted.
 
 The webhooks and stored answers go in the deletion's own transaction; the outbox is files
 on disk, so its emails are withdrawn only once that transaction commits
