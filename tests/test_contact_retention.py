@@ -239,3 +239,26 @@ def test_work_after_commit_waits_for_the_commit_and_never_follows_a_rollback(
     with transaction(db_url) as session:  # nothing left over for the next transaction
         session.execute(text("SELECT 1"))
     assert done == ["committed"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "names_seven"),
+    [
+        ({"id": 7, "name": "Bill Turner", "phones": ["+14155550137"]}, True),  # a create
+        ({"id": 3, "contact_id": 7, "kind": "note", "text": "hi"}, True),  # an interaction
+        ({"id": 7, "contact_id": 2, "status": "queued", "stage": ""}, False),  # a call review 7
+        ({"voicemail_id": 4, "contact_id": 2, "proposed_merge": [{"contact_id": 7}]}, True),
+        ({"attempt_id": 1, "contact": {"id": 7, "name": "Bill"}}, True),
+        ({"voicemail_id": 7, "already": True}, False),  # a done: no contact in it
+        ({"id": 1, "contact_id": True}, False),  # a flag, not contact 1... nor 7
+        ([{"contact_id": 7}], True),
+    ],
+)
+def test_an_answer_names_a_contact_by_its_record_or_a_link_to_it(
+    answer: object, names_seven: bool
+) -> None:
+    """Which stored answers a deletion of contact 7 takes (a unit test of the rule)."""
+    from ringback.contacts.removal import names_contact
+
+    assert names_contact(answer, 7) is names_seven
+    assert names_contact({"id": 1, "contact_id": True}, 1) is False

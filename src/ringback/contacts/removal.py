@@ -196,6 +196,7 @@ def names_contact(answer: Any, contact_id: int) -> bool:
         return False
     is_record = it(answer.get("id")) and "name" in answer and "phones" in answer
     linked = answer.get("contact")
+    linked = linked.get("id") if isinstance(linked, dict) else linked
     if is_record or it(answer.get("contact_id")) or it(linked):
         return True
     return any(names_contact(value, contact_id) for value in answer.values())
