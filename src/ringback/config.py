@@ -429,6 +429,16 @@ class Settings(BaseSettings):
         ge=1,
         description="A web session ends this long after sign-in however much it is used, hours.",
     )
+    # API: how long an Idempotency-Key's stored answer (which may hold a contact's name,
+    # phone and email) is honoured and kept; Stripe documents the same 24 hours.
+    idempotency_hours: int = Field(
+        default=24,
+        ge=1,
+        le=24 * 30,
+        description="An API Idempotency-Key is honoured (and its stored answer kept) this "
+        "long, hours; a retry after it makes a new request. Older answers are deleted when a "
+        "key is written and at `ringback serve`'s follow-up sweep.",
+    )
 
     @field_validator("public_url")
     @classmethod

@@ -11,13 +11,21 @@ inbox, call reviews). A table a later room adds is counted without this module k
 it. The counts are of every row, not only those the acting user sees: a note written by
 someone the contact is shared with goes too, so it is counted too.
 
-Two things a foreign key cannot do are done here, so that nothing more is sent to or
+What a foreign key cannot do is done here, so that nothing more is sent to or kept
 about a forgotten person. The follow-up emails of their sequences that were approved but
 are still in the mail outbox (queued for a retry, or parked as failed) are dropped from
 it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
 forgotten: those not sent yet are dropped, those sent keep their row (when and where it
-went) but not what it said
-(:func:`ringback.outbound.forgetting.forget_deliveries` says why).
+went) but not what it said, blanked rather than deleted so the webhooks page keeps its
+history (:func:`ringback.outbound.forgetting.forget_deliveries` says why). The API's
+stored answers to an ``Idempotency-Key`` that name them (a create's answer is the
+contact, an interaction's points at them) are deleted, whoever sent the request: a
+retry then makes a new request instead of answering with someone deleted.
+
+The webhooks and stored answers go in the deletion's own transaction; the outbox is files
+on disk, so its emails are withdrawn only once that transaction commits
+(:func:`ringback.db.after_commit.after_commit`): a deletion that fails leaves the contact
+and their queued email both in place.
 
 Only whoever may change the contact's own row deletes it: its owner, or an owner-role
 user (:func:`ringback.accounts.scope.may_change`). A user it is merely shared with, or a
@@ -30,15 +38,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
 
+from ringback.accounts.idempotency import forget_answers
 from ringback.accounts.scope import NotYours, OnlyItsOwner, actor_of, may_change
 from ringback.accounts.service import record
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
+from ringback.db.after_commit import after_commit
 from ringback.mail.service import withdraw
 
 if TYPE_CHECKING:
@@ -54,6 +65,7 @@ NAMES = {
     "call_reviews": "call reviews",
 }
 WEBHOOKS = "webhook_deliveries"
+ANSWERS = "stored API answers"  # an Idempotency-Key's answer naming them
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
 _KEPT_NOTES = {
     "voicemails": "in the inbox, unlinked: delete {them} there",
@@ -142,7 +154,8 @@ def _tally(
             found.append(("queued emails", queued))
         target = gone if ref.on_delete == "CASCADE" else kept
         target += [(w, n) for w, n in found if n]
-    return gone, kept
+    answers = _forget_answers(session, contact_id, dry_run=True)
+    return gone + ([(ANSWERS, answers)] if answers else []), kept
 
 
 def _drafts(session: Session, contact_id: int) -> int:
@@ -166,6 +179,32 @@ def _approved_mail(session: Session, contact_id: int) -> list[str]:
         steps.c.sequence_id.in_(theirs), steps.c.mail_key.is_not(None)
     )
     return [str(key) for key in session.scalars(query)]
+
+
+def names_contact(answer: Any, contact_id: int) -> bool:
+    """Whether an API answer (JSON) names the contact anywhere in it: is their record (an
+    ``id`` with ``name`` and ``phones``, as a create answers it), or points at them
+    (``contact_id``, ``contact: {"id": …}``), as a logged interaction, a capture or a
+    queued call review answers."""
+
+    def it(value: Any) -> bool:  # an id, not a bool that compares equal to 1
+        return type(value) is int and value == contact_id
+
+    if isinstance(answer, list):
+        return any(names_contact(item, contact_id) for item in answer)
+    if not isinstance(answer, dict):
+        return False
+    is_record = it(answer.get("id")) and "name" in answer and "phones" in answer
+    linked = answer.get("contact")
+    linked = linked.get("id") if isinstance(linked, dict) else linked
+    if is_record or it(answer.get("contact_id")) or it(linked):
+        return True
+    return any(names_contact(value, contact_id) for value in answer.values())
+
+
+def _forget_answers(session: Session, contact_id: int, *, dry_run: bool) -> int:
+    """The API's stored Idempotency-Key answers that name the contact (every user's)."""
+    return forget_answers(session, lambda body: names_contact(body, contact_id), dry_run=dry_run)
 
 
 def _forget_webhooks(session: Session, contact_id: int, *, dry_run: bool) -> Forgotten:
@@ -197,7 +236,10 @@ def remove_contact(
     if getattr(deleted, "rowcount", 1) != 1:  # deleted meanwhile by another request
         raise NotYours("no such contact")
     session.expire_all()  # the children loaded with it are gone too
-    withdraw(settings, mail)  # only once its row is gone: a refused delete sends on
+    _forget_answers(session, contact.id, dry_run=False)
+    # The outbox is on disk, outside the transaction: only once the deletion has
+    # committed, so that a refused or failed one (its mail still theirs) sends on.
+    after_commit(session, partial(withdraw, settings, mail))
     actor = actor_of(session)
     detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
     record(

@@ -3,7 +3,7 @@
 At start: the database brought to the current schema, the recording worker started and
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
-`ringback sequence run`), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
+`ringback sequence run`; expired API Idempotency-Key answers deleted then too), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
 `ringback webhooks deliver` does), queued mail retried when due, work that stopped moving
 handed to the worker process again every ``stale_job_seconds`` (a message left waiting
 for an object store that was down longer than the pipeline waits, a download or a
@@ -130,14 +130,28 @@ async def _flush_mail_forever(settings: Settings) -> None:
             log.exception("outbox flush failed; trying again later")
 
 
+def _forget_expired_answers(settings: Settings) -> None:
+    from ringback.accounts.idempotency import prune
+    from ringback.db.session import transaction
+
+    with transaction(settings.effective_database_url) as session:
+        prune(session, max_age=timedelta(hours=settings.idempotency_hours))
+
+
 async def _follow_up_forever(settings: Settings) -> None:
     """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
-    (what `ringback sequence run` does), so nobody needs a cron job for it."""
+    (what `ringback sequence run` does), so nobody needs a cron job for it; and delete
+    the API's Idempotency-Key answers past ``idempotency_hours`` (they can hold a
+    contact's name and number), which writing a key does too, but keys may stop coming."""
     while True:
         try:
             await run_in_threadpool(_follow_up_once, settings)
         except Exception:  # one bad run (SMTP down, a lock) must not end the loop
             log.exception("follow-up run failed; trying again next time")
+        try:
+            await run_in_threadpool(_forget_expired_answers, settings)
+        except Exception:  # a locked database: next time
+            log.exception("deleting expired Idempotency-Key answers failed; trying again later")
         await asyncio.sleep(settings.followup_sweep_minutes * 60)
 
 

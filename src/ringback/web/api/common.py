@@ -13,7 +13,7 @@ import base64
 import binascii
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -206,7 +206,8 @@ IdempotencyHeader = Annotated[
         alias="Idempotency-Key",
         max_length=200,
         description="Send the same key when retrying a create or an action: you get the "
-        "first answer again, not a second object or a second change.",
+        "first answer again, not a second object or a second change. A key is kept "
+        "RINGBACK_IDEMPOTENCY_HOURS (24 by default); after that it makes a new request.",
     ),
 ]
 
@@ -222,26 +223,25 @@ def created(
 ) -> JSONResponse:
     """Run the create ``make`` (in a transaction acting for ``user``) and answer its
     result with ``status``; under an Idempotency-Key, the same request again gets the
-    stored answer and a different one 409 (nothing created either way)."""
+    stored answer and a different one 409 (nothing created either way), for
+    ``RINGBACK_IDEMPOTENCY_HOURS``: a key older than that is new again."""
     from sqlalchemy.exc import IntegrityError
 
     from ringback.accounts import idempotency
 
     fingerprint = idempotency.request_fingerprint(request.method, request.url.path, payload)
+    asked = idempotency.KeyedRequest(user.id, key or "", fingerprint)
+    max_age = timedelta(hours=settings_of(request).idempotency_hours)
     try:
         with acting(request, user) as session:
             if key:
-                stored = idempotency.recall(
-                    session, user_id=user.id, key=key, fingerprint=fingerprint
-                )
+                stored = idempotency.recall(session, asked, max_age=max_age)
                 if stored is not None:
                     return JSONResponse(stored.body, stored.status, headers={REPLAYED: "true"})
             body = make(session).model_dump(mode="json")
             if key:
                 answer = idempotency.StoredAnswer(status, body)
-                idempotency.remember(
-                    session, user_id=user.id, key=key, fingerprint=fingerprint, answer=answer
-                )
+                idempotency.remember(session, asked, answer, max_age=max_age)
     except idempotency.KeyReused as exc:
         raise ApiError(409, str(exc), code="idempotency_key_reused") from None
     except IntegrityError:  # the same key sent twice at once: the other one won
