@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.support.net import free_port
 
@@ -235,3 +238,34 @@ def pipeline_env(data_dir: Path, database_url: str, smtp_port: int) -> dict[str,
         "RINGBACK_MAIL_RETRY_SECONDS": "0.3",
         "RINGBACK_FOLLOWUP_SWEEP_MINUTES": "0",
     }
+
+
+@contextmanager
+def database_gone(db_url: str, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The database stops answering until the block ends: on PostgreSQL it takes no
+    connections and its sessions are cut; on SQLite another program holds it locked
+    (the tests run as root, for whom an unreadable directory is no obstacle)."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(str(url.database), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
+    name = url.database
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()
