@@ -124,7 +124,8 @@ def abandon(owner: str, data_dir: Path | None = None) -> None:
     Abandoned(data_dir).add(owner)
 
 
-def _process_gone(owner: str, abandoned: Abandoned) -> bool:
+def _owner_gone(owner: str, abandoned: Abandoned) -> bool:
+    """The owner's process on this host has ended, or the owner gave its claim up."""
     parts = owner.rsplit(":", 2)
     if len(parts) != 3 or parts[0] != HOST:
         return False  # another machine: only the expiry can tell
@@ -146,7 +147,7 @@ def is_free(
         return True
     if until is None or until <= now:
         return True
-    return _process_gone(owner, abandoned or Abandoned())
+    return _owner_gone(owner, abandoned or Abandoned())
 
 
 def try_claim(
