@@ -5,6 +5,8 @@ runs in other processes and is fed recordings, whatever queue runs it.
 :class:`EmbeddedPipeline` is `ringback inbox watch` (the embedded queue) in a child
 process; another queue provides the same calls (``start``, ``submit``, ``untaken``,
 ``failed_tries``, ``alive``, ``log``, ``stop``) and the outage tests run unchanged on it.
+:func:`database_gone` takes the shared test database away (SQLite or PostgreSQL) for a
+block, without a server of its own.
 """
 
 from __future__ import annotations
