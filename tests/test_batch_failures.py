@@ -8,20 +8,17 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from bench import voicemail_corpus
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from tests.conftest import Cli
+from tests.support.outage import database_gone
 
 pytestmark = [
     pytest.mark.slow,
@@ -110,37 +107,6 @@ def test_a_killed_worker_costs_no_recording(cli: Cli, db_url: str, recordings: l
     attempts = {s["name"]: s["attempts"] for s in row["stages"]}
     assert attempts["transcribe"] == 2 and attempts["decode"] == 1, attempts
     assert sorted(r["status"] for r in inbox(cli)) == ["done"] * 6
-
-
-@contextmanager
-def database_gone(db_url: str, request: pytest.FixtureRequest) -> Iterator[None]:
-    """The database stops answering until the block ends: on PostgreSQL it takes no
-    connections and its sessions are cut; on SQLite another program holds it locked
-    (the tests run as root, for whom an unreadable directory is no obstacle)."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        holder = sqlite3.connect(str(url.database), isolation_level=None)
-        holder.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        return
-    admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
-    name = url.database
-    with admin.connect() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-        conn.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-            {"n": name},
-        )
-    try:
-        yield
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-        admin.dispose()
 
 
 def test_a_database_lost_mid_batch_is_one_line_and_resume_finishes(

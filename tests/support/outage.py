@@ -5,12 +5,15 @@ runs in other processes and is fed recordings, whatever queue runs it.
 :class:`EmbeddedPipeline` is `ringback inbox watch` (the embedded queue) in a child
 process; another queue provides the same calls (``start``, ``submit``, ``untaken``,
 ``failed_tries``, ``alive``, ``log``, ``stop``) and the outage tests run unchanged on it.
+:func:`database_gone` takes the shared test database away (SQLite or PostgreSQL) for a
+block, without a server of its own.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from tests.support.net import free_port
 
@@ -235,3 +240,34 @@ def pipeline_env(data_dir: Path, database_url: str, smtp_port: int) -> dict[str,
         "RINGBACK_MAIL_RETRY_SECONDS": "0.3",
         "RINGBACK_FOLLOWUP_SWEEP_MINUTES": "0",
     }
+
+
+@contextmanager
+def database_gone(db_url: str, request: pytest.FixtureRequest) -> Iterator[None]:
+    """The database stops answering until the block ends: on PostgreSQL it takes no
+    connections and its sessions are cut; on SQLite another program holds it locked
+    (the tests run as root, for whom an unreadable directory is no obstacle)."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        holder = sqlite3.connect(str(url.database), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    admin = create_engine(request.getfixturevalue("pg_admin_url"), isolation_level="AUTOCOMMIT")
+    name = url.database
+    with admin.connect() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+            {"n": name},
+        )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        admin.dispose()

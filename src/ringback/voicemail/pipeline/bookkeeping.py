@@ -54,6 +54,9 @@ class StageBook:
         self._deferred: list[Callable[[Session], object]] = []
         self.owner = claims.new_owner()
         self.lease = lease
+        # Owners given up without a release (the database gone): read by every process
+        # on this host that shares data_dir, so a sibling takes the message up at once.
+        self.abandoned = claims.Abandoned(data_dir)
         self._held: int | None = None  # the voicemail this runner has claimed, if any
         self._uid = ""  # ... and its uid, which names its note if an attempt is cut short
         self.notes = cutshort.Notes(data_dir)
@@ -83,6 +86,21 @@ class StageBook:
                 if self._held is not None:
                     claims.release(session, self._held, self.owner)
             self._held = None
+
+    def _release_or_abandon(self, voicemail_id: int) -> None:
+        """After a run: what finished recorded and the claim released; with the database
+        gone too, the claim is given up (:class:`~.claims.Abandoned`), free at once to
+        whichever process on this host takes the message up once the database is back,
+        and this runner goes on as a new owner. The caller's error is the one to report."""
+        try:
+            self._flush_and_release()
+        except Exception:
+            # The attempt cut short waits in cutshort's note until the database is back.
+            log.exception("voicemail %s: could not release its claim", voicemail_id)
+            self._deferred.clear()
+            self._held = None
+            self.abandoned.add(self.owner)
+            self.owner = claims.new_owner()
 
     def _cut_short(self, exc: Exception) -> None:
         """The run stopped on an error this process caught (most often the database gone)
@@ -124,7 +142,9 @@ class StageBook:
                 raise LookupError(f"no voicemail {voicemail_id}")
             if status in FINAL_STATUSES:
                 return None
-            if not claims.try_claim(session, voicemail_id, self.owner, utcnow(), self.lease):
+            if not claims.try_claim(
+                session, voicemail_id, self.owner, utcnow(), self.lease, self.abandoned
+            ):
                 log.info("voicemail %s: being processed by another worker", voicemail_id)
                 self.busy_elsewhere = True
                 return None

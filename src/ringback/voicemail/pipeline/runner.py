@@ -33,7 +33,6 @@ from typing import Any
 from ringback.db.base import utcnow
 from ringback.storage import StorageUnavailable
 from ringback.voicemail.models import StageStatus, VoicemailStatus
-from ringback.voicemail.pipeline import claims
 from ringback.voicemail.pipeline.bookkeeping import StageBook
 from ringback.voicemail.pipeline.context import (
     PermanentError,
@@ -110,7 +109,9 @@ class Runner(StageBook):
         try:
             prepared = self._prepare(voicemail_id)
         except BaseException:
-            self._flush_and_release()
+            # The claim may have been committed before the error (the database gone at
+            # that moment): released, or given up like any other run's end.
+            self._release_or_abandon(voicemail_id)
             raise
         if prepared is None:
             return load_result(self.url, voicemail_id, created=created)
@@ -158,17 +159,7 @@ class Runner(StageBook):
     def _wind_up(self, ctx: VoicemailContext) -> None:
         """After a run, however it ended: what finished recorded, the message freed for
         resume (normally a no-op: the final write released the claim), stages cleaned."""
-        try:
-            self._flush_and_release()
-        except Exception:
-            # Database gone too: keep the original error. The claim expires on its own
-            # for other processes; this one may take the message up again now, and the
-            # attempt cut short waits in cutshort's note until the database is back.
-            log.exception("voicemail %s: could not release its claim", ctx.voicemail_id)
-            self._deferred.clear()
-            self._held = None
-            claims.abandon(self.owner)
-            self.owner = claims.new_owner()
+        self._release_or_abandon(ctx.voicemail_id)
         self._open = None  # closed, noted as cut short, or left to read as a kill
         # Stages may hold temp files or big buffers; they release them whatever happened.
         for stage in self.stages:
