@@ -20,7 +20,7 @@ from ringback.db import session as db
 from ringback.db.session import get_engine
 
 OPENERS = 4
-ROUNDS = 40
+ROUNDS = 25
 
 
 def _open(url: str, line: Barrier, outcomes: Queue) -> None:

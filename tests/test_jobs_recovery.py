@@ -273,3 +273,73 @@ def test_the_sweep_names_each_kind_of_lost_job_and_leaves_live_ones_alone(
     queued.clear()
     requeue_stale(settings, backend, older_than=timedelta(minutes=10))
     assert queued == [("mail", "old-email")]  # rows are marked as looked at; the outbox says
+
+
+def test_the_sweep_names_a_message_whose_claim_nobody_holds_before_the_lease_ends(
+    tmp_path: Path,
+) -> None:
+    """A claim an hour from expiring holds nothing when its owner's process has ended, or
+    when a sibling process gave it up as the database went away (its note in the data
+    directory): if that message's retried task was lost too, the sweep queues it now, not
+    after the lease. A claim a live runner holds stays alone."""
+    import os
+    import subprocess
+    import sys
+
+    from ringback.db.migrate import ensure_current
+    from ringback.jobs import EmbeddedBackend, JobKind
+    from ringback.voicemail.pipeline import ingest
+    from ringback.voicemail.pipeline.claims import HOST
+    from ringback.workers.sweep import requeue_stale
+
+    data = tmp_path / "data"
+    url = f"sqlite:///{data / 'rb.db'}"
+    data.mkdir(parents=True)
+    ensure_current(url)
+    settings = Settings(_env_file=None, data_dir=data, database_url=url)  # type: ignore[call-arg]
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    owners = {  # message id -> who claims it, for the next hour
+        ingest(short_clip(30 + n), source="upload", url=url, data_dir=data).id: owner
+        for n, owner in enumerate(
+            (
+                f"{HOST}:{int(ended.stdout)}:0badc0de",  # its process has ended
+                f"{HOST}:{os.getppid()}:5afe0001",  # a live sibling, which gives it up below
+                f"{HOST}:{os.getppid()}:5afe0002",  # a live sibling, still at work
+            )
+        )
+    }
+    assert len(owners) == 3
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for vid, owner in owners.items():
+            until = datetime.now(UTC) + timedelta(hours=1)
+            conn.execute(
+                update(Voicemail)
+                .where(Voicemail.id == vid)
+                .values(status="processing", claimed_by=owner, claimed_until=until)
+            )
+    engine.dispose()
+    _age(url, 3600)  # ... and none has moved since
+    gave_up = list(owners.values())[1]
+    subprocess.run(  # the sibling notes it gave up, in its own process
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib; from ringback.voicemail.pipeline.claims "
+            "import abandon; abandon(sys.argv[1], pathlib.Path(sys.argv[2]))",
+            gave_up,
+            str(data),
+        ],
+        check=True,
+    )
+
+    queued: list[str] = []
+    backend = EmbeddedBackend({kind: queued.append for kind in JobKind})
+    requeue_stale(settings, backend, older_than=timedelta(minutes=10))
+    ended_id, given_up_id, _held_id = owners
+    assert sorted(queued) == sorted([str(ended_id), str(given_up_id)])

@@ -77,6 +77,7 @@ def test_only_work_not_moving_and_not_held_is_picked_up_and_once_a_period(
                 source_key=name,
                 received_at=now,
                 status=status,
+                claimed_by="elsewhere:1:a" if claimed else None,  # another host's runner
                 claimed_until=claimed,
             )
             for name, status, claimed in (

@@ -270,4 +270,3 @@ def check_samples(
             else f"your name (Settings → Your profile, or `ringback users edit {who.profile_of} --name NAME`)"
         ),
     )
-

@@ -188,23 +188,28 @@ class VoicemailJob:
         return Runner(url, stages, data_dir=self.settings.data_dir).run(int(ref))
 
 
-def stale_voicemails(session: Session, *, older_than: timedelta, now: datetime) -> list[int]:
+def stale_voicemails(
+    session: Session, *, older_than: timedelta, now: datetime, data_dir: Path | None = None
+) -> list[int]:
     """Voicemails the database says are waiting or running, with no live claim, that have
     not moved for ``older_than``: their task is gone (a broker restarted without its
     data, say). Each is marked as looked at (``updated_at``), so it is named again only
-    after another ``older_than`` without progress."""
-    from sqlalchemy import or_
+    after another ``older_than`` without progress.
+
+    A claim is live as the runner reads it (:func:`claims.is_free`), not only by its
+    expiry: one whose process on this host has ended, or that a runner gave up when the
+    database went away (noted in ``data_dir``), holds nothing, so its message is named
+    now rather than after the hour's lease, in case its retried task was lost too."""
+    from ringback.voicemail.pipeline.claims import Abandoned, is_free
 
     cutoff = now - older_than
     rows = session.scalars(
         select(Voicemail)
-        .where(
-            Voicemail.status.in_(UNFINISHED),
-            Voicemail.updated_at < cutoff,
-            or_(Voicemail.claimed_until.is_(None), Voicemail.claimed_until < now),
-        )
+        .where(Voicemail.status.in_(UNFINISHED), Voicemail.updated_at < cutoff)
         .order_by(Voicemail.id)
     ).all()
+    given_up = Abandoned(data_dir)
+    rows = [r for r in rows if is_free(r.claimed_by, r.claimed_until, now, given_up)]
     for row in rows:
         row.updated_at = now
     return [row.id for row in rows]

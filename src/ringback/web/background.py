@@ -63,7 +63,9 @@ def stalled_jobs(settings: Settings, *, older_than: timedelta, now: datetime) ->
 
     with transaction(settings.effective_database_url) as session:
         recordings = stale_recordings(session, older_than=older_than, now=now)
-        voicemails = stale_voicemails(session, older_than=older_than, now=now)
+        voicemails = stale_voicemails(
+            session, older_than=older_than, now=now, data_dir=settings.data_dir
+        )
     return [*recordings, *(f"{VOICEMAIL_KEY}{vid}" for vid in voicemails)]
 
 

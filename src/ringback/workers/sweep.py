@@ -25,6 +25,8 @@ from ringback.jobs import Job, JobBackend, JobKind
 from ringback.timefmt import plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.orm import Session
 
     from ringback.config import Settings
@@ -47,14 +49,14 @@ class SweepReport:
 
 
 def _stale_rows(
-    session: Session, *, older_than: timedelta, now: datetime
+    session: Session, *, older_than: timedelta, now: datetime, data_dir: Path
 ) -> dict[JobKind, list[str]]:
     """The database's jobs not moving for ``older_than``, each marked as looked at."""
     from ringback.calls.jobs import stale_reviews
     from ringback.telephony.jobs import stale_recordings
     from ringback.voicemail.jobs import stale_voicemails
 
-    voicemails = stale_voicemails(session, older_than=older_than, now=now)
+    voicemails = stale_voicemails(session, older_than=older_than, now=now, data_dir=data_dir)
     reviews = stale_reviews(session, older_than=older_than, now=now)
     return {
         JobKind.VOICEMAIL: [str(i) for i in voicemails],
@@ -85,7 +87,7 @@ def requeue_stale(settings: Settings, backend: JobBackend, *, older_than: timede
     now = datetime.now(UTC)
     report = SweepReport()
     with transaction(settings.effective_database_url) as session:
-        found = _stale_rows(session, older_than=older_than, now=now)
+        found = _stale_rows(session, older_than=older_than, now=now, data_dir=settings.data_dir)
         found[JobKind.MAIL] = overdue_mail(settings, older_than=older_than, now=now)
         for kind, refs in found.items():
             for ref in refs:
