@@ -71,6 +71,18 @@ class ReviewRow:
         """Done or failed: nothing more will happen to it."""
         return self.status in (Status.DONE, Status.FAILED)
 
+    def as_json(self) -> dict[str, Any]:
+        """The ``ringback call list --json`` entry: no paths on the server's disk."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "contact": {"id": self.contact_id, "name": self.contact_name or None},
+            "recording": self.original_name,
+            "error": self.error or None,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
     def status_json(self) -> dict[str, Any]:
         """What the upload page polls: status, progress (0-1), stage, error."""
         return {

@@ -32,7 +32,13 @@ from sqlalchemy import func, select, text
 
 from ringback.accounts.scope import OnlyItsOwner
 from ringback.errors import HintedError
-from ringback.storage import LocalStorage, Storage, StorageUnavailable, storage_from_settings
+from ringback.storage import (
+    LocalStorage,
+    Storage,
+    StorageUnavailable,
+    StoreDown,
+    storage_from_settings,
+)
 from ringback.voicemail.models import FINAL_STATUSES, Voicemail
 from ringback.voicemail.service import email_status, get_voicemail
 
@@ -53,16 +59,6 @@ class NotFinished(HintedError):
         super().__init__(
             f"voicemail #{voicemail_id} is still {status}",
             "wait until it is processed; `ringback jobs list` shows where it stands",
-        )
-
-
-class StoreDown(HintedError):
-    """The store holding the recording does not answer: nothing was deleted."""
-
-    def __init__(self, reason: object) -> None:
-        super().__init__(
-            f"the recording's store does not answer ({reason}); nothing was deleted",
-            "try again once the store is back (the server's /readyz says whether it answers)",
         )
 
 
