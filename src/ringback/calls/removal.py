@@ -176,7 +176,7 @@ def delete_review(
             where.delete(key)
     except StorageUnavailable as exc:  # down between the check and now: roll back
         raise StoreDown(exc) from None
-    shutil.rmtree(mirror.here.path(folder_key(review_id)), ignore_errors=True)
+    shutil.rmtree(mirror.here.path(folder_key(review_id).rstrip("/")), ignore_errors=True)
     if planned.recording_missing:
         log.warning("call review %s: its recording was already gone from storage", review_id)
     done = replace(planned, done=True, webhooks=webhooks)
