@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +28,7 @@ from tests.conftest import Cli
 from tests.support.accounts import add_user
 from tests.support.api import error_of
 from tests.support.calls import finish_review, uploaded_review
-from tests.support.s3 import S3Server, s3_server
+from tests.support.s3 import S3Server
 from tests.support.team import AUDIO, HTML, World, email, secret
 
 CALL_REVIEWED = "call.reviewed"
@@ -228,12 +227,6 @@ def _dana_bearer(world: World) -> dict[str, str]:
         return {"authorization": f"Bearer {create_token(session, world.users['dana'], 's')[1]}"}
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[S3Server]:
-    with s3_server() as server:
-        yield server
-
-
 def test_the_review_leaves_the_bucket_and_a_store_that_is_down_deletes_nothing(
     s3: S3Server, tmp_path: Path
 ) -> None:
@@ -315,3 +308,80 @@ def _recording_of(url: str, rid: int) -> Path:
         row = session.get(CallReview, rid)
         assert row is not None
         return Path(row.original_path)
+
+
+def test_deleting_the_contact_keeps_the_review_without_their_name(world: World) -> None:
+    """The review stays, unlinked; its report files, its drawn title and the upload's file
+    name no longer say who the call was with (Bob's review of his contact still does)."""
+    alice, word = world.things["alice"], secret("alice")
+    with transaction(world.url) as session:  # the upload's file name says who too
+        row = session.get(CallReview, alice["review"])
+        assert row is not None
+        row.original_name = f"zed-{word.lower()}-call.wav"
+    folder, bobs = _finished(world, "alice"), _finished(world, "bob")
+    drawn = (folder / "timeline.svg").read_bytes()
+    for file in ("report.md", "report.html", "proposals.json", "timeline.svg"):
+        assert f"Zed {word}" in (folder / file).read_text(), file
+
+    confirm = world.browser("alice").get(f"/contacts/{alice['contact']}/delete", headers=HTML)
+    assert "the name in its report becomes" in confirm.text
+    reply = world.post("alice", f"/contacts/{alice['contact']}/delete")
+    assert reply.status_code == 303, reply.text
+    assert "Deleted Zed" in world.browser("alice").get("/contacts", headers=HTML).text
+
+    page = world.browser("alice").get(f"/calls/{alice['review']}", headers=HTML)
+    assert page.status_code == 200 and word not in page.text
+    assert "deleted contact-call.wav" in page.text
+    api = world.browser("alice").get(
+        f"/api/v1/calls/{alice['review']}", headers=_bearer(world, "alice")
+    )
+    assert api.status_code == 200 and word not in api.text
+    for path in folder.iterdir():
+        assert word not in path.read_text(), path.name
+    assert "# Call review: deleted contact" in (folder / "report.md").read_text()
+    assert "<h1>Call review: deleted contact</h1>" in (folder / "report.html").read_text()
+    assert json.loads((folder / "proposals.json").read_text())["contact"] == "deleted contact"
+    svg = (folder / "timeline.svg").read_text()
+    assert svg.encode() != drawn and "deleted contact · who spoke when" in svg
+    with transaction(world.url) as session:
+        kept = session.get(CallReview, alice["review"])
+        assert kept is not None and kept.contact_id is None
+    assert f"Zed {secret('bob')}" in (bobs / "report.md").read_text()
+
+
+def test_a_contacts_name_leaves_the_bucket_and_a_store_that_is_down_keeps_the_contact(
+    s3: S3Server, tmp_path: Path
+) -> None:
+    from ringback.accounts.scope import acting_transaction
+    from ringback.contacts.service import add_contact, delete_contact
+
+    url = f"sqlite:///{tmp_path / 'ringback.db'}"
+    upgrade(url)
+    owner = add_user(url, name="Dana Wells")
+    prefix = tmp_path.name
+    settings = s3.settings(tmp_path / "data", prefix=prefix, database_url=url)
+    with acting_transaction(url, owner) as session:
+        contact_id = add_contact(session, name="Bill O'Hara & Sons").id
+    rid = uploaded_review(settings, owner.id, audio=AUDIO, contact_id=contact_id)
+    folder = finish_review(settings, rid)
+    shutil.rmtree(folder)  # the bucket holds the truth: this machine's copy is gone
+    reports = [f"{prefix}/calls/reviews/{rid}/{f}" for f in ("report.md", "proposals.json")]
+    assert all(b"O'Hara" in s3.body(key) for key in reports)
+
+    s3.proxy.off()
+    try:
+        with pytest.raises(StoreDown), acting_transaction(url, owner) as session:
+            delete_contact(session, contact_id=contact_id, settings=settings)
+    finally:
+        s3.proxy.on()
+    with transaction(url) as session:
+        assert session.get(Contact, contact_id) is not None  # nothing deleted
+
+    with acting_transaction(url, owner) as session:
+        delete_contact(session, contact_id=contact_id, settings=settings)
+    keys = [k for k in s3.object_keys() if k.startswith(f"{prefix}/calls/reviews/{rid}/")]
+    assert len(keys) == 5
+    for key in keys:
+        body = s3.body(key)
+        assert b"O'Hara" not in body and b"O&#x27;Hara" not in body, key
+    assert b"deleted contact" in s3.body(reports[0])

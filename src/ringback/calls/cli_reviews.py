@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ringback.command_kit import ErrorHints, Hint, confirm_deletion, work
-from ringback.console import console, print_json
+from ringback.console import console, print_deletion, print_json
 from ringback.inputs import ROW_ID
 
 if TYPE_CHECKING:
@@ -59,13 +59,7 @@ Examples:
   ringback call list --limit 200 --json
   ringback --as alice@example.com call list""",
 )
-@click.option(
-    "--limit",
-    type=click.IntRange(1, 1000),
-    default=50,
-    show_default=True,
-    help="At most this many.",
-)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def list_command(limit: int, as_json: bool) -> None:
     """Your call reviews, newest first: id, when, with whom, the recording, its status."""
@@ -135,7 +129,7 @@ def delete_command(review_id: int, yes: bool, as_json: bool) -> None:
     def preview() -> None:
         with _session() as (session, settings):
             plan = delete_review(session, review_id=review_id, settings=settings, dry_run=True)
-        _say(plan.as_json())
+        print_deletion(f"call review #{review_id}", plan.as_json())
 
     confirm_deletion(
         f"Delete call review #{review_id}?",
@@ -149,18 +143,7 @@ def delete_command(review_id: int, yes: bool, as_json: bool) -> None:
     if as_json:
         print_json(done.as_json())
     else:
-        _say(done.as_json())
-
-
-def _say(data: dict[str, Any]) -> None:
-    """What deleting a review removes and keeps (``deleted`` False: what it would)."""
-    out = console()
-    head = "[green]Deleted[/]" if data["deleted"] else "Deleting"
-    out.print(f"{head} call review #{data['id']}: {', '.join(data['says']['gone'])}.")
-    if data["recording_missing"]:
-        out.print("  The recording was already gone from storage.")
-    for item in data["says"]["kept"]:
-        out.print(f"  Kept: {item}.")
+        print_deletion(f"call review #{review_id}", done.as_json())
 
 
 COMMANDS = (list_command, delete_command)

@@ -22,7 +22,6 @@ not answer refuses the deletion before anything is written. Audited
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from dataclasses import dataclass, replace
@@ -30,10 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
-from ringback.accounts.scope import OnlyItsOwner, actor_of, may_change
+from ringback.accounts.scope import OnlyItsOwner, audit_as_actor, may_change
 from ringback.calls.models import CallReview, CallReviewComment
 from ringback.calls.reviews import ReviewNotFound, Status
-from ringback.errors import HintedError
+from ringback.errors import NotFinished
 from ringback.storage import Mirror, Storage, StorageUnavailable, StoreDown
 
 if TYPE_CHECKING:
@@ -49,14 +48,12 @@ AUDIT_ACTION = "call_review_delete"
 Copies = list[tuple[Storage, str]]
 
 
-class StillAnalysing(HintedError):
+class StillAnalysing(NotFinished):
     """The review is queued or being analysed (409 on the API)."""
 
     def __init__(self, review_id: int, status: str) -> None:
-        super().__init__(
-            f"call review #{review_id} is still {status}",
-            "wait until the analysis is done or has failed (its page shows how far it is)",
-        )
+        hint = "wait until the analysis is done or has failed (its page shows how far it is)"
+        super().__init__(f"call review #{review_id}", status, hint)
 
 
 @dataclass(frozen=True)
@@ -82,13 +79,7 @@ class DeletedReview:
             said.append("the recording")
         if self.comments:
             said.append(f"{self.comments} comment(s)")
-        if self.webhooks.cancelled:
-            said.append(f"{self.webhooks.cancelled} webhook(s) not sent yet")
-        if self.webhooks.erased:
-            said.append(
-                f"what {self.webhooks.erased} webhook(s) already sent said"
-                " (when and where they went stays)"
-            )
+        said += self.webhooks.said()
         return said
 
     def kept(self) -> list[str]:
@@ -185,7 +176,7 @@ def delete_review(
 
 
 def folder_key(review_id: int) -> str:
-    """The storage key prefix of a review's files (``review_job.reviews_dir``'s layout)."""
+    """The storage key prefix of a review's files (``uploads.reviews_dir``'s layout)."""
     return f"calls/reviews/{review_id}/"
 
 
@@ -234,9 +225,6 @@ def _forget_webhooks(session: Session, review_id: int, *, dry_run: bool) -> Forg
 
 def _audit(session: Session, done: DeletedReview) -> None:
     """The audit event: ids and counts only, never a name or what was said."""
-    from ringback.accounts.service import record
-
-    actor = actor_of(session)
     detail = {
         "review": done.review_id,
         "comments": done.comments,
@@ -245,4 +233,4 @@ def _audit(session: Session, done: DeletedReview) -> None:
         "webhooks_cancelled": done.webhooks.cancelled,
         "webhooks_erased": done.webhooks.erased,
     }
-    record(session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail))
+    audit_as_actor(session, AUDIT_ACTION, detail)
