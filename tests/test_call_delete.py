@@ -227,14 +227,20 @@ def _dana_bearer(world: World) -> dict[str, str]:
         return {"authorization": f"Bearer {create_token(session, world.users['dana'], 's')[1]}"}
 
 
-def test_the_review_leaves_the_bucket_and_a_store_that_is_down_deletes_nothing(
-    s3: S3Server, tmp_path: Path
-) -> None:
+def _with_bucket(s3: S3Server, tmp_path: Path) -> tuple[str, Any, Any]:
+    """A SQLite install keeping its files in the bucket (under the test's folder name),
+    with its owner: (database URL, owner, settings)."""
     url = f"sqlite:///{tmp_path / 'ringback.db'}"
     upgrade(url)
     owner = add_user(url, name="Dana Wells")
+    return url, owner, s3.settings(tmp_path / "data", prefix=tmp_path.name, database_url=url)
+
+
+def test_the_review_leaves_the_bucket_and_a_store_that_is_down_deletes_nothing(
+    s3: S3Server, tmp_path: Path
+) -> None:
+    url, owner, settings = _with_bucket(s3, tmp_path)
     prefix = tmp_path.name
-    settings = s3.settings(tmp_path / "data", prefix=prefix, database_url=url)
     rid = uploaded_review(settings, owner.id, audio=AUDIO)
     folder = finish_review(settings, rid)
     keys = [k for k in s3.object_keys() if k.startswith(f"{prefix}/calls/")]
@@ -355,11 +361,8 @@ def test_a_contacts_name_leaves_the_bucket_and_a_store_that_is_down_keeps_the_co
     from ringback.accounts.scope import acting_transaction
     from ringback.contacts.service import add_contact, delete_contact
 
-    url = f"sqlite:///{tmp_path / 'ringback.db'}"
-    upgrade(url)
-    owner = add_user(url, name="Dana Wells")
+    url, owner, settings = _with_bucket(s3, tmp_path)
     prefix = tmp_path.name
-    settings = s3.settings(tmp_path / "data", prefix=prefix, database_url=url)
     with acting_transaction(url, owner) as session:
         contact_id = add_contact(session, name="Bill O'Hara & Sons").id
     rid = uploaded_review(settings, owner.id, audio=AUDIO, contact_id=contact_id)
