@@ -184,6 +184,7 @@ def test_the_cli_lists_asks_on_a_terminal_and_wants_yes_elsewhere(
         (rid, "failed", world.things["alice"]["contact"])
     ]
     assert "original_path" not in json.dumps(as_json) and "/calls/" not in json.dumps(as_json)
+    assert as_json[0]["created_at"] == local.isoformat(timespec="seconds")  # +05:30
 
     refused = cli("--as", email("alice"), "call", "delete", str(rid))
     assert refused.exit_code == 1 and f"ringback call delete {rid} --yes" in refused.output

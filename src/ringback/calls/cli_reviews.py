@@ -68,7 +68,7 @@ def list_command(limit: int, as_json: bool) -> None:
     with _session() as (session, settings):
         found = list_reviews(session, owner_id=None, limit=limit)
     if as_json:
-        print_json([review.as_json() for review in found])
+        print_json([review.as_json(settings.tz) for review in found])
         return
     _table(found, settings)
 
