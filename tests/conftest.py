@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from ringback.config import get_settings
 from tests.support.api import lite  # noqa: F401  (a fixture)
 from tests.support.browser import browser, live_server, page, signed_in  # noqa: F401  (fixtures)
+from tests.support.s3 import s3  # noqa: F401  (a fixture: moto's S3 for a test module)
 from tests.support.team import world  # noqa: F401  (a fixture: the isolation tests' team)
 
 PG_ADMIN_URL = os.environ.get(

@@ -272,7 +272,7 @@ def test_the_contact_page_confirms_then_deletes(team: Any) -> None:
     assert confirm.status_code == 200
     for words in ("3 back-story items", "2 open tasks", "1 sequence", "1 call review stays"):
         assert words in confirm.text, words
-    assert "its report files still name the contact" in confirm.text
+    assert "the name in its report becomes" in confirm.text
     # Without the form's token nothing happens.
     forged = alice.post(f"/contacts/{cid}/delete", data={}, follow_redirects=False)
     assert forged.status_code == 403

@@ -276,6 +276,7 @@ CLI_BY_ID = [
     ("sequence", "show", "{step}", "--json"),
     ("sequence", "approve", "{step}", "--yes", "--json"),
     ("call", "report", "{call_file}", "--contact", "{contact}", "--json"),
+    ("call", "delete", "{review}", "--yes", "--json"),
 ]
 
 

@@ -100,6 +100,20 @@ def print_json(data: Any, *, indent: int | None = 2) -> None:
     sys.stdout.write(dumps(data, indent=indent) + "\n")
 
 
+def print_deletion(what: str, data: Any, notes: Iterable[str] = ()) -> None:
+    """What a deletion removes and keeps, from a deleting service's JSON (``deleted``
+    False: what it would): its ``says`` (gone, kept) in words, then ``notes``."""
+    from rich.markup import escape
+
+    out = console()
+    head = "Deleted" if data["deleted"] else "Deleting"
+    out.print(escape(f"{head} {what}: {', '.join(data['says']['gone'])}."))
+    if data.get("recording_missing"):
+        out.print("  The recording was already gone from storage.")
+    for line in [*notes, *(f"Kept: {item}." for item in data["says"]["kept"])]:
+        out.print("  " + escape(line))
+
+
 def console(stderr: bool = False) -> Console:
     """The rich console every command prints with; control characters in any text it is
     given are shown as :data:`CONTROL_MARK`, never sent to the terminal as such."""

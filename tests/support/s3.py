@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.net import free_port
 
 
@@ -146,3 +148,10 @@ def s3_server() -> Iterator[S3Server]:
     finally:
         proxy.off()
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[S3Server]:
+    """:func:`s3_server` for one test module (registered in tests/conftest.py)."""
+    with s3_server() as server:
+        yield server

@@ -34,7 +34,7 @@ services that use them (stats) filter with :func:`owner_filter` themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +67,17 @@ class OnlyItsOwner(HintedError):
     only its owner, or an owner of this Ringback, may (:func:`may_change`). A refused
     input to the CLI, a 403 to the pages and the API; each deleting service says what
     and what to do."""
+
+
+def audit_as_actor(session: Session, action: str, detail: Mapping[str, Any]) -> None:
+    """An audit event by the session's user (None: the system), ``detail`` as JSON: what a
+    deletion records, ids and counts only."""
+    import json
+
+    from ringback.accounts.service import record
+
+    actor = actor_of(session)
+    record(session, action, user_id=actor.id if actor else None, detail=json.dumps(detail))
 
 
 def bind_actor(session: Session, user: UserView | None) -> None:

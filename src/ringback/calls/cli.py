@@ -1,4 +1,5 @@
-"""``ringback call analyze | report | accept`` and ``ringback note``."""
+"""``ringback call analyze | report | accept`` (``list`` and ``delete``, of the reviews
+made on the web app, are :mod:`ringback.calls.cli_reviews`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ringback.calls.cli_reviews import COMMANDS as REVIEW_COMMANDS
 from ringback.command_kit import contact_option
 from ringback.console import console, fail, print_json
 
@@ -24,10 +26,16 @@ Examples:
   ringback call analyze call.wav
   ringback call analyze twilio-dual.wav --rep-channel 1 --json
   ringback call report call.wav --contact "Bill Turner" --out reviews/bill
-  ringback call accept reviews/bill"""
+  ringback call accept reviews/bill
+  ringback call list
+  ringback call delete 7"""
 )
 def call() -> None:
     """Review a recorded call: talk share, questions, interruptions, listening."""
+
+
+for _command in REVIEW_COMMANDS:
+    call.add_command(_command)
 
 
 @contextmanager

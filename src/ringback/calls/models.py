@@ -4,6 +4,7 @@ to done, which the worker process updates as it goes."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ringback.accounts import models as _accounts  # noqa: F401
 from ringback.contacts import models as _contacts  # noqa: F401
 from ringback.db.base import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ringback.config import Settings
 
 
 class CallReview(Base):
@@ -39,6 +45,16 @@ class CallReview(Base):
     result_path: Mapped[str] = mapped_column(String(1000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @staticmethod
+    def forget_contact(session: Session, *, contact_id: int, name: str, settings: Settings) -> int:
+        """What a review keeps of a contact being deleted: not their name (in its report
+        files, here and in the store). :mod:`ringback.contacts.removal` calls this hook on
+        every model whose rows stay, unlinked, when a contact goes; see
+        :mod:`ringback.calls.forgetting`."""
+        from ringback.calls.forgetting import forget_contact
+
+        return forget_contact(session, contact_id=contact_id, name=name, settings=settings)
 
 
 class CallReviewComment(Base):

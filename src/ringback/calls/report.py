@@ -22,6 +22,7 @@ from ringback.calls.targets import Target, evaluate
 from ringback.timefmt import plural
 
 PROPOSALS = "proposals.json"
+TITLE = "{contact} · who spoke when"  # the timeline picture's title
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|])")
 
 
@@ -185,7 +186,7 @@ def write_report(data: ReportInput, out_dir: Path) -> dict[str, Path]:
         draw(
             data.analysis.metrics,
             tmp / "timeline.svg",
-            title=f"{data.contact_name} · who spoke when",
+            title=TITLE.format(contact=data.contact_name),
         )
         (tmp / "report.md").write_text(markdown(data, "timeline.svg"), encoding="utf-8")
         (tmp / "report.html").write_text(html_page(data, "timeline.svg"), encoding="utf-8")

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from ringback.calls.models import CallReview
 from ringback.calls.reviews import ReviewRow, Status, review_row
+from ringback.calls.uploads import RESULT as RESULT  # where they were first written
+from ringback.calls.uploads import reviews_dir as reviews_dir
 from ringback.db.base import utcnow
 
 if TYPE_CHECKING:
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
     from ringback.config import Settings
 
 log = logging.getLogger("ringback.calls.reviews")  # the name it was logged under
-
-RESULT = "review.json"
 
 
 def _update(url: str, review_id: int, **values: Any) -> None:
@@ -82,11 +82,6 @@ class ReviewJob:
 
     def __call__(self, key: str) -> None:
         run_review(int(key), settings=self.settings)
-
-
-def reviews_dir(data_dir: Path) -> Path:
-    """Where finished reviews are kept, one folder per review id."""
-    return Path(data_dir) / "calls" / "reviews"
 
 
 def run_review(review_id: int, *, settings: Settings) -> None:

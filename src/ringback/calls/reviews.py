@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,19 @@ class ReviewRow:
     def finished(self) -> bool:
         """Done or failed: nothing more will happen to it."""
         return self.status in (Status.DONE, Status.FAILED)
+
+    def as_json(self, tz: tzinfo) -> dict[str, Any]:
+        """The ``ringback call list --json`` entry, times in the user's timezone ``tz``;
+        no paths on the server's disk."""
+        return {
+            "id": self.id,
+            "status": self.status,
+            "contact": {"id": self.contact_id, "name": self.contact_name or None},
+            "recording": self.original_name,
+            "error": self.error or None,
+            "created_at": self.created_at.astimezone(tz).isoformat(timespec="seconds"),
+            "updated_at": self.updated_at.astimezone(tz).isoformat(timespec="seconds"),
+        }
 
     def status_json(self) -> dict[str, Any]:
         """What the upload page polls: status, progress (0-1), stage, error."""

@@ -52,9 +52,18 @@ class StoredCall:
     seconds: float
 
 
+# A finished review's result, in its folder next to the report files (review_job).
+RESULT = "review.json"
+
+
 def recordings_dir(data_dir: Path) -> Path:
     """Where uploaded call recordings are kept."""
     return Path(data_dir) / "calls" / "recordings"
+
+
+def reviews_dir(data_dir: Path) -> Path:
+    """Where finished reviews are kept, one folder per review id."""
+    return Path(data_dir) / "calls" / "reviews"
 
 
 def store_call_upload(

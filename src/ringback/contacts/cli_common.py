@@ -33,10 +33,12 @@ def _hints() -> ErrorHints:
     from ringback.contacts.editing import DuplicateContact
     from ringback.contacts.history import FollowUpNotFound
     from ringback.contacts.removal import OnlyItsOwner
+    from ringback.storage import StoreDown
 
     return {
         **contact_hints(),
         OnlyItsOwner: Hint(lambda exc: exc.hint, written=False),
+        StoreDown: Hint(lambda exc: exc.hint, written=False),  # its call reviews' files
         FollowUpNotFound: Hint(
             "open follow-ups are listed by `ringback contacts show CONTACT`", written=False
         ),

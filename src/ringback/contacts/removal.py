@@ -11,8 +11,11 @@ inbox, call reviews). A table a later room adds is counted without this module k
 it. The counts are of every row, not only those the acting user sees: a note written by
 someone the contact is shared with goes too, so it is counted too.
 
-What a foreign key cannot do is done here, so that nothing more is sent to or kept
-about a forgotten person. The follow-up emails of their sequences that were approved but
+What a foreign key cannot do is done here, so that nothing more is sent to, about or
+kept of a forgotten person. A kept row whose model has a ``forget_contact`` hook (a call
+review, whose report files name the contact) removes the name through it, before its
+link goes; a store that does not answer refuses the deletion (StoreDown). The follow-up
+emails of their sequences that were approved but
 are still in the mail outbox (queued for a retry, or parked as failed) are dropped from
 it. The webhooks whose payload names them (``webhook_deliveries.contact_id``) are
 forgotten: those not sent yet are dropped, those sent keep their row (when and where it
@@ -36,7 +39,6 @@ with the id and the counts, never a name).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -45,8 +47,7 @@ from sqlalchemy import Select, column, delete, func, select, table
 from sqlalchemy.orm import Session
 
 from ringback.accounts.idempotency import forget_answers
-from ringback.accounts.scope import NotYours, OnlyItsOwner, actor_of, may_change
-from ringback.accounts.service import record
+from ringback.accounts.scope import NotYours, OnlyItsOwner, audit_as_actor, may_change
 from ringback.contacts.merge import WHAT, references
 from ringback.contacts.models import Contact
 from ringback.db.after_commit import after_commit
@@ -69,9 +70,8 @@ ANSWERS = "stored API answers"  # an Idempotency-Key's answer naming them
 # What a kept row's count is followed by, when it says more than "stays, unlinked".
 _KEPT_NOTES = {
     "voicemails": "in the inbox, unlinked: delete {them} there",
-    # The review's report files (report.md/.html, proposals.json) were written with the
-    # name: say so rather than let "unlinked" suggest the name is gone.
-    "call reviews": "unlinked; {its} report files still name the contact",
+    # The review's report files were written with the name: it is replaced there too.
+    "call reviews": 'unlinked; the name in {its} report becomes "deleted contact"',
     "sent webhooks": "a record of when and to which CRM; {its} content is erased",
 }
 
@@ -213,12 +213,27 @@ def _forget_webhooks(session: Session, contact_id: int, *, dry_run: bool) -> For
     return forget_deliveries(session, contact_id=contact_id, dry_run=dry_run)
 
 
+def _forget_in_kept_rows(session: Session, contact: Contact, settings: Settings) -> None:
+    """A row that stays, unlinked, may hold the contact's name where no foreign key
+    reaches (a call review's report files): its model's ``forget_contact`` hook, if it
+    has one, removes it while the row still points at the contact. The models are found
+    in the registry, as the references are found in the schema: no domain imported."""
+    from ringback.accounts.owned import class_for_table
+
+    for ref in references(session):
+        if ref.on_delete == "CASCADE" or ref.table == WEBHOOKS:
+            continue
+        hook = getattr(class_for_table(ref.table), "forget_contact", None)
+        if hook is not None:
+            hook(session, contact_id=contact.id, name=contact.name, settings=settings)
+
+
 def remove_contact(
     session: Session, contact: Contact, *, settings: Settings, dry_run: bool = False
 ) -> ContactRemoval:
     """Delete ``contact`` (found by the caller, in the session's scope) and everything that
     goes with it (see the module docstring); audited. With ``dry_run``, only count (what
-    a confirmation shows). Raises OnlyItsOwner."""
+    a confirmation shows). Raises OnlyItsOwner, StoreDown."""
     if not may_change(session, contact):
         raise OnlyItsOwner(
             "only its owner can delete this contact",
@@ -230,6 +245,7 @@ def remove_contact(
         return result
     mail = _approved_mail(session, contact.id)
     _forget_webhooks(session, contact.id, dry_run=False)
+    _forget_in_kept_rows(session, contact, settings)
     # One statement; the database's ON DELETE rules do the rest (rows the actor does not
     # see included), and the scope's write limit applies to it as to any ORM DELETE.
     deleted = session.execute(delete(Contact).where(Contact.id == contact.id))
@@ -240,10 +256,7 @@ def remove_contact(
     # The outbox is on disk, outside the transaction: only once the deletion has
     # committed, so that a refused or failed one (its mail still theirs) sends on.
     after_commit(session, partial(withdraw, settings, mail))
-    actor = actor_of(session)
     detail = {"contact": contact.id, "deleted": dict(gone), "kept": dict(kept)}
-    record(
-        session, "contact_delete", user_id=actor.id if actor else None, detail=json.dumps(detail)
-    )
+    audit_as_actor(session, "contact_delete", detail)
     session.flush()
     return result

@@ -27,6 +27,15 @@ class Forgotten:
     cancelled: int  # not delivered yet: dropped, never sent
     erased: int  # delivered: the payload erased, the row kept
 
+    def said(self) -> list[str]:
+        """What goes, in words, for a deletion's confirmation."""
+        out = [f"{self.cancelled} webhook(s) not sent yet"] if self.cancelled else []
+        if self.erased:
+            out.append(
+                f"what {self.erased} webhook(s) already sent said (when and where they went stays)"
+            )
+        return out
+
 
 def forget_deliveries(
     session: Session,

@@ -15,6 +15,7 @@ from ringback.storage.base import (
     Storage,
     StorageError,
     StorageUnavailable,
+    StoreDown,
     check_key,
 )
 from ringback.storage.factory import storage_from_settings
@@ -29,6 +30,7 @@ __all__ = [
     "Storage",
     "StorageError",
     "StorageUnavailable",
+    "StoreDown",
     "check_key",
     "storage_from_settings",
 ]

@@ -7,6 +7,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
+from ringback.errors import HintedError
+
 
 class StorageError(Exception):
     """Something went wrong with the store."""
@@ -19,6 +21,18 @@ class StorageUnavailable(StorageError):
 
 class ObjectMissing(StorageError, LookupError):
     """No object under that key."""
+
+
+class StoreDown(HintedError):
+    """A deletion refused because the store holding its files does not answer: nothing
+    was deleted (no row goes while its recording stays). Voicemails and call reviews
+    raise it; a 503 on the API."""
+
+    def __init__(self, reason: object) -> None:
+        super().__init__(
+            f"the recording's store does not answer ({reason}); nothing was deleted",
+            "try again once the store is back (the server's /readyz says whether it answers)",
+        )
 
 
 def check_key(key: str) -> str:

@@ -23,16 +23,21 @@ stays. A recording already missing from the store does not block it (it is logge
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
+from ringback import errors
 from ringback.accounts.scope import OnlyItsOwner
-from ringback.errors import HintedError
-from ringback.storage import LocalStorage, Storage, StorageUnavailable, storage_from_settings
+from ringback.storage import (
+    LocalStorage,
+    Storage,
+    StorageUnavailable,
+    StoreDown,
+    storage_from_settings,
+)
 from ringback.voicemail.models import FINAL_STATUSES, Voicemail
 from ringback.voicemail.service import email_status, get_voicemail
 
@@ -46,24 +51,12 @@ log = logging.getLogger("ringback.voicemail")
 AUDIT_ACTION = "voicemail_delete"
 
 
-class NotFinished(HintedError):
+class NotFinished(errors.NotFinished):
     """The message is still being received or processed (409 on the API)."""
 
     def __init__(self, voicemail_id: int, status: str) -> None:
-        super().__init__(
-            f"voicemail #{voicemail_id} is still {status}",
-            "wait until it is processed; `ringback jobs list` shows where it stands",
-        )
-
-
-class StoreDown(HintedError):
-    """The store holding the recording does not answer: nothing was deleted."""
-
-    def __init__(self, reason: object) -> None:
-        super().__init__(
-            f"the recording's store does not answer ({reason}); nothing was deleted",
-            "try again once the store is back (the server's /readyz says whether it answers)",
-        )
+        hint = "wait until it is processed; `ringback jobs list` shows where it stands"
+        super().__init__(f"voicemail #{voicemail_id}", status, hint)
 
 
 @dataclass(frozen=True)
@@ -102,13 +95,7 @@ class DeletedVoicemail:
         said = ["the message, its transcript and facts", f"{self.stages} pipeline step(s)"]
         if self.recordings:
             said.append("the recording")
-        if self.webhooks.cancelled:
-            said.append(f"{self.webhooks.cancelled} webhook(s) not sent yet")
-        if self.webhooks.erased:
-            said.append(
-                f"what {self.webhooks.erased} webhook(s) already sent said"
-                " (when and where they went stays)"
-            )
+        said += self.webhooks.said()
         if self.email_cancelled or (not self.done and self.email in ("queued", "failed")):
             said.append("its email, not sent yet")
         return said
@@ -188,10 +175,8 @@ def delete_voicemail(
 
 def _audit(session: Session, done: DeletedVoicemail) -> None:
     """The audit event: ids and counts only, never what the message said."""
-    from ringback.accounts.scope import actor_of
-    from ringback.accounts.service import record
+    from ringback.accounts.scope import audit_as_actor
 
-    actor = actor_of(session)
     detail = {
         "voicemail": done.voicemail_id,
         "stages": done.stages,
@@ -199,7 +184,7 @@ def _audit(session: Session, done: DeletedVoicemail) -> None:
         "webhooks_cancelled": done.webhooks.cancelled,
         "webhooks_erased": done.webhooks.erased,
     }
-    record(session, AUDIT_ACTION, user_id=actor.id if actor else None, detail=json.dumps(detail))
+    audit_as_actor(session, AUDIT_ACTION, detail)
 
 
 def _copies(

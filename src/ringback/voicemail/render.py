@@ -313,15 +313,10 @@ def captured(data: Mapping[str, Any]) -> None:
 
 def deletion(data: Mapping[str, Any]) -> None:
     """What deleting a message removes and keeps (``deleted`` False: what it would)."""
-    out = console()
-    head = "Deleted" if data["deleted"] else "Deleting"
-    out.print(f"{head} voicemail #{data['id']}: {', '.join(data['says']['gone'])}.")
-    if data["recording_missing"]:
-        out.print("  The recording was already gone from storage.")
-    if data["recording_shared"]:
-        out.print("  The recording stays: another message has the same audio.")
-    for item in data["says"]["kept"]:
-        out.print(f"  Kept: {item}.")
+    from ringback.console import print_deletion
+
+    shared = ["The recording stays: another message has the same audio."]
+    print_deletion(f"voicemail #{data['id']}", data, shared if data["recording_shared"] else ())
 
 
 def batch_table(rows: Sequence[Mapping[str, Any]]) -> None:

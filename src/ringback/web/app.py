@@ -26,6 +26,7 @@ from ringback.web.background import ServerJob, lifespan
 from ringback.web.limits import guarded_app
 from ringback.web.metrics import WebhookTimer, metrics_registry, metrics_router
 from ringback.web.pages import (
+    call_delete,
     calls,
     coach,
     contact_delete,
@@ -99,7 +100,18 @@ def create_app(
     app.include_router(api_spec.router)
     app.include_router(signin.router)
     app.include_router(signin.account)
-    areas = (today, contacts, contact_delete, inbox, calls, coach, stats, settings_page, webhooks)
+    areas = (
+        today,
+        contacts,
+        contact_delete,
+        inbox,
+        calls,
+        call_delete,
+        coach,
+        stats,
+        settings_page,
+        webhooks,
+    )
     for area in areas:
         app.include_router(area.router)
     # Recordings are uploaded to these routes only: they take up to web_max_upload_mb,

@@ -9,7 +9,7 @@ import json
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, File, Form, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ringback.calls import reviews
@@ -22,11 +22,12 @@ from ringback.web.api.common import (
     PagingParams,
     allowed,
     created,
+    deletes,
     in_db,
     page_body,
     settings_of,
 )
-from ringback.web.api.errors import ApiError, router_for
+from ringback.web.api.errors import ApiError, ErrorBody, router_for
 from ringback.web.api.models import CallDetail, CallJob, CallPage
 from ringback.web.pages.calls import UPLOAD_CEILING, declared_size
 
@@ -154,3 +155,38 @@ async def get_call(request: Request, user: ApiUser, review_id: Id) -> dict[str, 
     except reviews.ReviewNotFound as exc:
         raise ApiError(404, str(exc), hint=HINT) from None
     return {**_job(request, review), "analysis": analysis}
+
+
+@deletes(
+    router,
+    "/{review_id}",
+    "Delete a call review",
+    responses={
+        409: {"model": ErrorBody, "description": "the review is still being analysed"},
+        503: {"model": ErrorBody, "description": "the recording's store does not answer"},
+    },
+)
+async def delete_call(request: Request, user: ApiUser, review_id: Id) -> Response:
+    """Delete a finished (done or failed) call review: its recording (unless another
+    review has the same audio), transcript, reports, comments and the ``call.reviewed``
+    webhooks not sent yet. The contact and what was accepted into it stay. 409 while it
+    is queued or being analysed; 403 for a review you see but do not own (a manager,
+    their rep's). Audited (``call_review_delete``)."""
+    from ringback.calls import removal
+
+    settings = settings_of(request)
+
+    def delete(session: Session) -> None:
+        removal.delete_review(session, review_id=review_id, settings=settings)
+
+    try:
+        await in_db(request, user, delete)
+    except reviews.ReviewNotFound as exc:
+        raise ApiError(404, str(exc), hint=HINT) from None
+    except removal.OnlyItsOwner as exc:
+        raise ApiError(403, str(exc), code="not_owner", hint=exc.hint) from None
+    except removal.StillAnalysing as exc:
+        raise ApiError(409, str(exc), code="not_finished", hint=exc.hint) from None
+    except removal.StoreDown as exc:
+        raise ApiError(503, str(exc), code="storage_unavailable", hint=exc.hint) from None
+    return Response(status_code=204)

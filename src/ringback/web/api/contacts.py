@@ -148,6 +148,7 @@ async def delete_contact(request: Request, user: ApiUser, contact_id: Id) -> Res
     owner (or an owner of this Ringback) can delete it. Audited (``contact_delete``)."""
     from ringback.contacts.service import ContactNotFound, OnlyItsOwner
     from ringback.contacts.service import delete_contact as delete
+    from ringback.storage import StoreDown
 
     try:
         settings = settings_of(request)
@@ -156,6 +157,8 @@ async def delete_contact(request: Request, user: ApiUser, contact_id: Id) -> Res
         raise _missing(exc) from None
     except OnlyItsOwner as exc:
         raise ApiError(403, str(exc), code="not_owner", hint=exc.hint) from None
+    except StoreDown as exc:  # its call reviews' files could not be rewritten
+        raise ApiError(503, str(exc), code="storage_unavailable", hint=exc.hint) from None
     return Response(status_code=204)
 
 

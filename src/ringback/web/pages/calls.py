@@ -241,17 +241,28 @@ def _review_files(request: Request, review: reviews.ReviewRow) -> reviews.Review
 
 
 def _review_context(request: Request, review: reviews.ReviewRow) -> dict[str, Any]:
+    from ringback.accounts.scope import may_change
     from ringback.calls.comments import list_comments
     from ringback.calls.review_view import review_page
 
     doc = reviews.read_result(review)
     with user_transaction(request) as session:
         comments = list_comments(session, review_id=review.id)
+        can_delete = may_change(session, review)  # its owner, or an owner-role user
     return {
         "view": review_page(doc),
         "proposals": reviews.review_proposals(review),
         "comments": comments,
+        "can_delete": can_delete,
     }
+
+
+def _may_delete(request: Request, review: reviews.ReviewRow) -> bool:
+    """Whether the page offers "Delete…": finished, and the user's to delete."""
+    from ringback.accounts.scope import may_change
+
+    with user_transaction(request) as session:
+        return review.finished and may_change(session, review)
 
 
 @pages.get("/calls/{review_id}")
@@ -259,7 +270,8 @@ async def review_page(request: Request, user: CurrentUser, review_id: int) -> Re
     """The review when it is done; until then, its progress (which the page polls)."""
     review = await run_in_threadpool(_review, request, user, review_id)
     if review.status != reviews.Status.DONE:
-        return render(request, "pages/calls_progress.html", review=review)
+        can_delete = await run_in_threadpool(_may_delete, request, review)
+        return render(request, "pages/calls_progress.html", review=review, can_delete=can_delete)
     try:
         review = await run_in_threadpool(_review_files, request, review)
         context = await run_in_threadpool(_review_context, request, review)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
 from ringback.contacts.removal import ContactRemoval, OnlyItsOwner
 from ringback.contacts.service import delete_contact
+from ringback.storage import StoreDown
 from ringback.web.auth import CurrentUser, signed_in_router
 from ringback.web.pages.contact_view import in_db, sentence
 from ringback.web.render import redirect_with_flash, render
@@ -52,6 +53,8 @@ async def _delete(request: Request, contact_id: int, *, dry_run: bool) -> Contac
         return await in_db(request, run)
     except OnlyItsOwner as exc:
         return sentence(exc)
+    except StoreDown as exc:  # its call reviews' files could not be rewritten
+        raise HTTPException(503, f"{sentence(exc)} {exc.hint[:1].upper()}{exc.hint[1:]}.") from None
 
 
 @router.get("/contacts/{contact_id}/delete")
