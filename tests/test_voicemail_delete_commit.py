@@ -112,3 +112,25 @@ def test_a_deletion_that_fails_leaves_the_object_in_the_bucket(
     assert key not in s3.object_keys() and not spooled.exists()
     with transaction(db_url) as session:
         assert session.get(Voicemail, made.id) is None
+
+
+def test_a_store_lost_at_the_commit_leaves_the_object_named_in_the_log(
+    s3: S3Server, db_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The store answered when asked, then went down before the commit: the message is
+    deleted (as the answer said) and the log says which object is left to remove."""
+    settings = s3.settings(tmp_path / "data", prefix=tmp_path.name, database_url=db_url)
+    made = archived_message(settings, tmp_path)
+    (key,) = [k for k in s3.object_keys() if k.startswith(f"{tmp_path.name}/recordings/")]
+    try:
+        with transaction(db_url) as session:
+            gone = delete_voicemail(session, voicemail_id=made.id, settings=settings)
+            s3.proxy.off()
+    finally:
+        s3.proxy.on()
+    assert gone.recordings == 1
+    with transaction(db_url) as session:
+        assert session.get(Voicemail, made.id) is None
+    assert key in s3.object_keys()
+    (said,) = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert key.removeprefix(f"{tmp_path.name}/") in said and "remove it by hand" in said
