@@ -26,6 +26,7 @@ from tests.conftest import Cli
 from tests.support.accounts import add_user
 from tests.support.api import Api, error_of
 from tests.support.net import free_port
+from tests.support.refuse import refusing_audit
 from tests.support.smtp import Server
 from tests.support.tracking import MON, drafted_email, make_contact, settings_for
 from tests.support.twilio import Served, make_settings, wait_for
@@ -161,35 +162,6 @@ def test_deleting_a_contact_forgets_the_api_answers_that_name_them(
     assert replayed.headers.get(REPLAYED) == "true" and replayed.json()["id"] == aid
 
 
-def _refuse_contact_deletions(url: str) -> None:
-    """A trigger that refuses a contact deletion's audit row: the deletion's transaction
-    fails after its statements ran, as a lost connection or a full disk would."""
-    with transaction(url) as session:
-        if url.startswith("sqlite"):
-            session.execute(
-                text(
-                    "CREATE TRIGGER refuse_contact_delete BEFORE INSERT ON audit_events "
-                    "WHEN NEW.action = 'contact_delete' "
-                    "BEGIN SELECT RAISE(ABORT, 'the audit trail refuses it'); END"
-                )
-            )
-            return
-        session.execute(
-            text(
-                "CREATE FUNCTION refuse_contact_delete() RETURNS trigger AS $$ BEGIN "
-                "IF NEW.action = 'contact_delete' THEN "
-                "RAISE EXCEPTION 'the audit trail refuses it'; END IF; RETURN NEW; END "
-                "$$ LANGUAGE plpgsql"
-            )
-        )
-        session.execute(
-            text(
-                "CREATE TRIGGER refuse_contact_delete BEFORE INSERT ON audit_events "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_contact_delete()"
-            )
-        )
-
-
 def test_a_deletion_that_fails_leaves_the_contact_and_their_queued_email(
     db_url: str, tmp_path: Path, smtpd: Callable[..., Server]
 ) -> None:
@@ -206,9 +178,9 @@ def test_a_deletion_that_fails_leaves_the_contact_and_their_queued_email(
     outbox = outbox_from_settings(settings)
     assert len(outbox.entries()) == 1
 
-    _refuse_contact_deletions(db_url)
     cli = Cli(settings.data_dir, db_url)
-    failed = cli("contacts", "delete", str(bill), "--yes", "--json")
+    with refusing_audit(db_url, "contact_delete"):
+        failed = cli("contacts", "delete", str(bill), "--yes", "--json")
     assert failed.exit_code != 0 and "nothing was written" in failed.output
     with transaction(db_url) as session:
         assert session.get(Contact, bill) is not None  # Bill is still a contact...

@@ -22,18 +22,10 @@ from ringback.db.session import transaction
 from ringback.outbound.models import WebhookDelivery, WebhookEndpoint
 from ringback.telephony.models import TelephonyRecording
 from ringback.voicemail.models import Voicemail, VoicemailStage, VoicemailStatus
-from ringback.voicemail.pipeline import default_stages, ingest
 from ringback.voicemail.removal import StoreDown, delete_voicemail
-from ringback.voicemail.service import archive_stage, ingest_kwargs
 from tests.conftest import Cli
 from tests.support.api import error_of
-from tests.support.pipeline import (
-    FakeExtractor,
-    FakeTranscriber,
-    FileNotifier,
-    speech_8k,
-    wav_bytes,
-)
+from tests.support.pipeline import archived_message
 from tests.support.receiver import Receiver
 from tests.support.s3 import S3Server, s3_server
 from tests.support.team import HTML, World, email, secret
@@ -232,16 +224,8 @@ def test_the_recording_leaves_the_bucket_and_a_store_that_is_down_deletes_nothin
     url = f"sqlite:///{tmp_path / 'ringback.db'}"
     upgrade(url)
     settings = s3.settings(tmp_path / "data", prefix=tmp_path.name, database_url=url)
-    stages = default_stages(
-        transcriber=FakeTranscriber(),
-        extractor=FakeExtractor(),
-        notifier=FileNotifier(tmp_path / "sent"),
-        archive=archive_stage(settings),
-    )
-    done = ingest(
-        wav_bytes(speech_8k(2.0)), source="upload", stages=stages, **ingest_kwargs(settings)
-    )
-    assert done.status == "done" and (done.location or "").startswith("s3://")
+    done = archived_message(settings, tmp_path)
+    assert (done.location or "").startswith("s3://")
     keys = [k for k in s3.object_keys() if k.startswith(f"{tmp_path.name}/recordings/")]
     assert len(keys) == 1
 

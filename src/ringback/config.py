@@ -422,7 +422,8 @@ class Settings(BaseSettings):
     web_session_idle_minutes: int = Field(
         default=12 * 60,
         ge=1,
-        description="A web session not used for this long is signed out, minutes.",
+        description="A web session not used for this long is signed out, minutes. Expired "
+        "sessions are deleted at `ringback serve`'s follow-up sweep.",
     )
     web_session_max_hours: int = Field(
         default=14 * 24,

@@ -243,3 +243,22 @@ class SaidTranscriber:
             Word(" " + w, i * 0.3, i * 0.3 + 0.25, 0.95) for i, w in enumerate(self.text.split())
         )
         return Transcript(" " + self.text, "en", words, 0.99)
+
+
+def archived_message(settings: Any, workdir: Path) -> Any:
+    """One message run through the whole pipeline (fake speech and facts, its email to a
+    file) and archived where ``settings`` keep recordings: the data folder or the object
+    store. Returns the pipeline's result (``.id``, ``.location``)."""
+    from ringback.voicemail.service import archive_stage, ingest_kwargs
+
+    stages = default_stages(
+        transcriber=FakeTranscriber(),
+        extractor=FakeExtractor(),
+        notifier=FileNotifier(workdir / "sent"),
+        archive=archive_stage(settings),
+    )
+    done = ingest(
+        wav_bytes(speech_8k(2.0)), source="upload", stages=stages, **ingest_kwargs(settings)
+    )
+    assert done.status == "done", done
+    return done

@@ -19,21 +19,34 @@ Only a finished message is deleted (a running pipeline would write to a row that
 only whoever may write it deletes it (its owner, or an owner-role user). A store that is
 down refuses the whole deletion before anything is written: no row goes while its audio
 stays. A recording already missing from the store does not block it (it is logged).
+
+The rows (the message, its stages, its webhooks) go in the deletion's own transaction;
+the recording's copies and the queued email are outside it, so they are removed only once
+that transaction commits (:func:`ringback.db.after_commit.after_commit`): a deletion that
+fails (a trigger, a lost connection, the audit row refused) leaves the message, its audio
+and its email all in place. What is removed is known before the commit (the store is asked
+then, so a store that is down still refuses the deletion): that is what the answer says.
+A store that goes down in the moment between that question and the commit leaves the
+recording behind, with an error in the log naming it; the message is gone either way.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, text
 
 from ringback import errors
 from ringback.accounts.scope import OnlyItsOwner
+from ringback.db.after_commit import after_commit
+from ringback.mail.service import withdraw
 from ringback.storage import (
     LocalStorage,
     Storage,
+    StorageError,
     StorageUnavailable,
     StoreDown,
     storage_from_settings,
@@ -153,14 +166,20 @@ def delete_voicemail(
         found = [(where, key) for where, key in copies if where.exists(key)]
     except StorageUnavailable as exc:
         raise StoreDown(exc) from None
-    webhooks = _forget_webhooks(session, row, dry_run=False)
-    session.delete(row)
-    session.flush()  # the rows go first: a refused write leaves the recording in place
-    for where, key in found:
-        where.delete(key)
     if copies and not found:
         log.warning("voicemail %s: its recording was already gone from storage", voicemail_id)
-    email = planned.email != "sent" and _cancel_email(settings, row.email_key)
+    # Its email if still queued or parked as failed (the outbox's word): the commit drops it.
+    mail = [row.email_key] if row.email_key and planned.email != "sent" else []
+    email = withdraw(settings, mail, dry_run=True) > 0
+    webhooks = _forget_webhooks(session, row, dry_run=False)
+    session.delete(row)
+    session.flush()
+    # Files, objects and the outbox are outside the transaction: touched only once it has
+    # committed, so that a deletion that fails leaves the message whole.
+    after_commit(
+        session,
+        partial(_remove_outside, voicemail_id, found, mail, settings),
+    )
     done = replace(
         planned,
         done=True,
@@ -171,6 +190,27 @@ def delete_voicemail(
     )
     _audit(session, done)
     return done
+
+
+def _remove_outside(
+    voicemail_id: int, copies: list[tuple[Storage, str]], mail: list[str], settings: Settings
+) -> None:
+    """After the commit: drop the queued email (first: it must never be sent now), then
+    the recording's copies. A copy that cannot be removed is logged with where it is (the
+    message is gone already, and the answer said so)."""
+    withdraw(settings, mail)
+    for where, key in copies:
+        try:
+            where.delete(key)
+        except StorageError as exc:
+            log.error(
+                "voicemail %s was deleted but its recording %s is still in %s (%s): remove it"
+                " by hand once the store answers",
+                voicemail_id,
+                key,
+                where.describe(),
+                exc,
+            )
 
 
 def _audit(session: Session, done: DeletedVoicemail) -> None:
@@ -216,16 +256,6 @@ def _forget_webhooks(session: Session, row: Voicemail, *, dry_run: bool) -> Forg
 
     ids = [row.uid, str(row.id)] if row.uid else [str(row.id)]
     return forget_deliveries(session, event=VOICEMAIL_PROCESSED, event_ids=ids, dry_run=dry_run)
-
-
-def _cancel_email(settings: Settings, key: str | None) -> bool:
-    """Drop the message's email when it is still in the outbox (it carries the transcript
-    and the audio); True when one was dropped."""
-    from ringback.mail.service import withdraw
-
-    if not key:
-        return False
-    return withdraw(settings, [key]) > 0
 
 
 def _plan(

@@ -3,7 +3,8 @@
 At start: the database brought to the current schema, the recording worker started and
 handed whatever a previous server accepted but did not finish. While running: due
 follow-up steps taken every ``followup_sweep_minutes`` (so nobody needs a cron job for
-`ringback sequence run`; expired API Idempotency-Key answers deleted then too), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
+`ringback sequence run`; expired API Idempotency-Key answers and web sign-in sessions
+deleted then too), the CRM's webhooks sent every ``webhook_sweep_seconds`` (what
 `ringback webhooks deliver` does), queued mail retried when due, work that stopped moving
 handed to the worker process again every ``stale_job_seconds`` (a message left waiting
 for an object store that was down longer than the pipeline waits, a download or a
@@ -132,28 +133,34 @@ async def _flush_mail_forever(settings: Settings) -> None:
             log.exception("outbox flush failed; trying again later")
 
 
-def _forget_expired_answers(settings: Settings) -> None:
+def _forget_expired(settings: Settings) -> None:
+    """Delete the API's Idempotency-Key answers past ``idempotency_hours`` and the web
+    sign-in sessions past their absolute or idle expiry."""
     from ringback.accounts.idempotency import prune
+    from ringback.accounts.sessions import purge_expired
     from ringback.db.session import transaction
+    from ringback.web.auth import idle_limit
 
     with transaction(settings.effective_database_url) as session:
         prune(session, max_age=timedelta(hours=settings.idempotency_hours))
+        purge_expired(session, idle=idle_limit(settings))
 
 
 async def _follow_up_forever(settings: Settings) -> None:
     """While the server runs, take due follow-up steps every ``followup_sweep_minutes``
     (what `ringback sequence run` does), so nobody needs a cron job for it; and delete
-    the API's Idempotency-Key answers past ``idempotency_hours`` (they can hold a
-    contact's name and number), which writing a key does too, but keys may stop coming."""
+    what has expired: the API's Idempotency-Key answers (they can hold a contact's name
+    and number; writing a key deletes them too, but keys may stop coming), and the web
+    sign-in sessions (a browser that never comes back never has its own deleted)."""
     while True:
         try:
             await run_in_threadpool(_follow_up_once, settings)
         except Exception:  # one bad run (SMTP down, a lock) must not end the loop
             log.exception("follow-up run failed; trying again next time")
         try:
-            await run_in_threadpool(_forget_expired_answers, settings)
+            await run_in_threadpool(_forget_expired, settings)
         except Exception:  # a locked database: next time
-            log.exception("deleting expired Idempotency-Key answers failed; trying again later")
+            log.exception("deleting expired answers and sessions failed; trying again later")
         await asyncio.sleep(settings.followup_sweep_minutes * 60)
 
 
