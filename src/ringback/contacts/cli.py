@@ -83,7 +83,8 @@ def _one_line(data: dict[str, Any]) -> str:
 
 @contacts.command(
     "list",
-    epilog="\b\nExamples:\n  ringback contacts list\n  ringback contacts list --search acme --json\n"
+    epilog="\b\nExamples:\n  ringback contacts list\n"
+    "  ringback contacts list --search acme --json\n"
     "  ringback contacts list --search '415 555 0137'",
 )
 @click.option(

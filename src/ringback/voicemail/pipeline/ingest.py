@@ -181,8 +181,8 @@ def ingest(
     """Store the recording durably, record it, then run ``stages`` (if given) on it.
 
     The keyword form of :func:`ingest_incoming` (``about``: the rest of :class:`Incoming`);
-    ``region`` is the user's ``default_region`` (:func:`~ringback.voicemail.service.ingest_kwargs`
-    passes it with the rest of the settings).
+    ``region`` is the user's ``default_region``, which
+    :func:`~ringback.voicemail.service.ingest_kwargs` passes with the rest of the settings.
     """
     if isinstance(recording, str):
         recording = Path(recording)
