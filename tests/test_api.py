@@ -208,7 +208,9 @@ def test_contacts_come_with_back_story_interactions_and_open_follow_ups(lite: Ap
     script = lite.client(lite.token())
     cid = script.post("/api/v1/contacts", json=ANN).json()["id"]
     with transaction(lite.url) as db:
-        note_back_story(db, ref=cid, kind="professional_goal", text="grow production 20%")
+        note_back_story(
+            db, ref=cid, kind="professional_goal", text="grow production 20%", region="US"
+        )
         db.add(FollowUp(contact_id=cid, title="Send the proposal"))
     at = "2026-11-20T14:30:00-05:00"
     logged = script.post(

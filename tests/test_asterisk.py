@@ -156,7 +156,9 @@ def test_key_survives_asterisk_renumbering_and_moving_to_old(tmp_path):
 def test_import_twice_imports_nothing_twice(db_url: str, tmp_path: Path) -> None:
     root = _spool(tmp_path / "spool")
     pipe = Pipe(db_url, tmp_path)
-    first = import_spool(root, url=db_url, data_dir=pipe.data_dir, stages=pipe.stages())
+    first = import_spool(
+        root, url=db_url, data_dir=pipe.data_dir, stages=pipe.stages(), region="US"
+    )
     assert [r.status for r in first] == ["done", "no_message", "no_message"]
     assert all(r.created for r in first)
     row = pipe.row(first[0].id)
@@ -165,7 +167,9 @@ def test_import_twice_imports_nothing_twice(db_url: str, tmp_path: Path) -> None
     assert row.source_meta and row.source_meta["asterisk"]["fields"]["msg_id"].endswith("01")
     assert row.original_filename == "msg0000.wav"
 
-    again = import_spool(root, url=db_url, data_dir=pipe.data_dir, stages=pipe.stages())
+    again = import_spool(
+        root, url=db_url, data_dir=pipe.data_dir, stages=pipe.stages(), region="US"
+    )
     assert [r.id for r in again] == [r.id for r in first]
     assert not any(r.created for r in again)
     assert pipe.transcriber.calls == 1 and len(pipe.notifier.sent()) == 1

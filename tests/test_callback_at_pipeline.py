@@ -55,6 +55,7 @@ def _process(db_url: str, tmp_path: Path, server: Server, said: str) -> tuple[in
         stages=stages,
         received_at=RECEIVED,
         from_number="+16505550199",
+        region="US",
     )
     assert result.status == "done", result.status_reason
     (msg,) = server.handler.messages()

@@ -36,7 +36,7 @@ from tests.support.pipeline import SaidTranscriber, speech_8k, wav_bytes
     ],
 )
 def test_the_extension_said_is_kept(said: str, extension: str) -> None:
-    number = extract_callback_number(said)
+    number = extract_callback_number(said, region="US")
     assert number.e164 == "+12125550199"  # the extension is not read into the number
     assert number.extension == extension
 
@@ -50,13 +50,15 @@ def test_the_extension_said_is_kept(said: str, extension: str) -> None:
     ],
 )
 def test_no_extension_is_made_up(said: str) -> None:
-    number = extract_callback_number(said)
+    number = extract_callback_number(said, region="US")
     assert number.e164 == "+12125550199" and number.extension is None
 
 
 def test_extension_digits_never_become_the_number() -> None:
     # "extension 0199" is not the caller ID's number said without its area code.
-    number = extract_callback_number("Call me at extension 0199.", caller_id="+12125550199")
+    number = extract_callback_number(
+        "Call me at extension 0199.", caller_id="+12125550199", region="US"
+    )
     assert number.e164 == "+12125550199" and number.source == "caller_id"
     assert number.readings == () and number.extension == "0199"
 
@@ -82,7 +84,12 @@ def test_the_email_and_the_inbox_show_the_extension(cli: Cli, tmp_path: Path, db
         notifier=EmailNotifier(settings, db_url),
     )
     result = ingest(
-        wav_bytes(speech_8k(3.0)), url=db_url, data_dir=data_dir, source="upload", stages=stages
+        wav_bytes(speech_8k(3.0)),
+        url=db_url,
+        data_dir=data_dir,
+        source="upload",
+        stages=stages,
+        region="US",
     )
     assert result.status == "done", result.status_reason
 

@@ -28,6 +28,7 @@ def words(*pairs: tuple[str, float]) -> list[W]:
 
 
 def spoken(text: str, **kw: object) -> CallbackNumber:
+    kw.setdefault("region", "US")
     return extract_callback_number(text, **kw)  # type: ignore[arg-type]
 
 
@@ -224,7 +225,7 @@ def test_probabilities_scale_confidence() -> None:
 
 
 def test_find_readings_reports_partials() -> None:
-    valid, partial = find_readings("call 415 555 0137 or 5 5 5 0 1")
+    valid, partial = find_readings("call 415 555 0137 or 5 5 5 0 1", region="US")
     assert [r.e164 for r in valid] == [SF]
     assert [r.digits for r in partial] == ["55501"]
 

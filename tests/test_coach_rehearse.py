@@ -34,7 +34,9 @@ def test_digits_per_second_of_each_saying_of_the_number() -> None:
     digits = "415 555 0137".replace(" ", "")
     slow = [(d, 2.0 + 0.6 * i, 2.3 + 0.6 * i) for i, d in enumerate(digits)]  # ~1.7/s
     fast = [(d, 12.0 + 0.25 * i, 12.2 + 0.25 * i) for i, d in enumerate(digits)]  # 4/s
-    found = numbers_said(_words([("call", 0.0, 0.5), *slow, ("again", 9.0, 9.4), *fast]))
+    found = numbers_said(
+        _words([("call", 0.0, 0.5), *slow, ("again", 9.0, 9.4), *fast]), region="US"
+    )
     assert [n.digits for n in found] == [10, 10]
     assert found[0].digits_per_second == pytest.approx(10 / (0.6 * 9 + 0.3), rel=0.01)
     assert found[1].digits_per_second > 4.0

@@ -73,6 +73,7 @@ def _ingest(cli: Cli, db_url: str, said: str | None, *, key: str, caller_id: str
         source_key=key,
         stages=stages,
         from_number=caller_id,
+        region="US",
     )
 
 

@@ -270,13 +270,13 @@ def test_import_uses_batched_queries_not_one_per_row(db_url, tmp_path):
     write(first, 0, 1000)
     write(second, 0, 2000)
     with transaction(db_url) as session:
-        import_file(session, first)
+        import_file(session, first, region="US")
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(get_engine(db_url), "before_cursor_execute", listener)
     try:
         with transaction(db_url) as session:
-            report = import_file(session, second)
+            report = import_file(session, second, region="US")
     finally:
         event.remove(get_engine(db_url), "before_cursor_execute", listener)
     assert len(report.created) == 1000 and report.unchanged == 1000

@@ -36,7 +36,7 @@ def team(url: str) -> dict[str, int]:
     }
     with transaction(url) as session:
         for email, number in LINES.items():
-            add_line(session, number, email)
+            add_line(session, number, email, region="US")
     return {email: user.id for email, user in users.items()}
 
 

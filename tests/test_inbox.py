@@ -234,6 +234,7 @@ def test_watch_once_archives_and_resume_finishes(
         source="upload",
         url=settings.effective_database_url,
         data_dir=settings.data_dir,
+        region="US",
     )
     assert pending.status == "received"
     resumed = cli_embedded("inbox", "resume")

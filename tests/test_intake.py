@@ -176,7 +176,9 @@ def test_a_stuck_message_never_keeps_new_files_waiting(cli: Cli, tmp_path: Path)
     data_dir = Path(cli.env["RINGBACK_DATA_DIR"])
     stuck = {}
     for name, attempts in (("one-hertz.wav", 1), ("eight-bit.wav", 2)):
-        stored = ingest(CRAFTED[name][0], source="watch", url=url, data_dir=data_dir, filename=name)
+        stored = ingest(
+            CRAFTED[name][0], source="watch", url=url, data_dir=data_dir, filename=name, region="US"
+        )
         _leave_as_killed(url, stored.id, attempts=attempts)
         stuck[name] = stored.id
     drop = tmp_path / "drop"
@@ -241,7 +243,9 @@ def test_the_same_failure_twice_parks_the_message(db_url: str, tmp_path: Path) -
 def test_resume_leaves_a_message_another_worker_holds(cli: Cli) -> None:
     url = cli.env["RINGBACK_DATABASE_URL"]
     data_dir = Path(cli.env["RINGBACK_DATA_DIR"])
-    held = ingest(wav_bytes(speech_8k(3.0)), source="watch", url=url, data_dir=data_dir)
+    held = ingest(
+        wav_bytes(speech_8k(3.0)), source="watch", url=url, data_dir=data_dir, region="US"
+    )
     with transaction(url) as session:  # a live worker elsewhere, its lease 30 minutes ahead
         session.execute(
             update(Voicemail)

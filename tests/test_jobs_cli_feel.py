@@ -25,7 +25,7 @@ def _done_voicemail(tmp_path: Path, audio: bytes, status: str = VoicemailStatus.
     url = f"sqlite:///{data / 'ringback.db'}"
     data.mkdir(parents=True, exist_ok=True)
     ensure_current(url)
-    vm = ingest(audio, source="upload", url=url, data_dir=data)
+    vm = ingest(audio, source="upload", url=url, data_dir=data, region="US")
     with transaction(url) as session:
         row = session.get(Voicemail, vm.id)
         assert row is not None

@@ -231,8 +231,8 @@ def test_the_sweep_names_each_kind_of_lost_job_and_leaves_live_ones_alone(
     data.mkdir(parents=True)
     ensure_current(url)
     settings = Settings(_env_file=None, data_dir=data, database_url=url)  # type: ignore[call-arg]
-    lost = ingest(short_clip(20), source="upload", url=url, data_dir=data).id
-    held = ingest(short_clip(21), source="upload", url=url, data_dir=data).id
+    lost = ingest(short_clip(20), source="upload", url=url, data_dir=data, region="US").id
+    held = ingest(short_clip(21), source="upload", url=url, data_dir=data, region="US").id
     owner = add_user(url, "victor@example.com", role="owner")
     sid = "RE" + "cd" * 16
     engine = create_engine(url)

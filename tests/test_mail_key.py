@@ -56,7 +56,7 @@ def stages(settings: Settings, url: str, notifier: EmailNotifier | None = None) 
 def add(settings: Settings, url: str, seconds: float, **kw: Any) -> VoicemailResult:
     audio = wav_bytes(speech_8k(seconds))
     kw.setdefault("stages", stages(settings, url))
-    return ingest(audio, source="upload", url=url, data_dir=settings.data_dir, **kw)
+    return ingest(audio, source="upload", url=url, data_dir=settings.data_dir, region="US", **kw)
 
 
 def smtp_for(tmp_path: Path, port: int) -> Settings:

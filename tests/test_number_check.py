@@ -168,6 +168,7 @@ def test_the_email_and_inbox_offer_both_numbers_and_say_why(
         source="upload",
         stages=stages,
         from_number=CALLER_ID,
+        region="US",
     )
     assert result.status == "done", result.status_reason
 

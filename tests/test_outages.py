@@ -226,7 +226,12 @@ def test_postgres_gone_twice_while_one_message_is_in_a_stage_still_done_and_emai
         # As `inbox add` / the consume folder take a recording in, then as `inbox watch`
         # resumes, then as `ringback serve`'s worker process or a Celery task does.
         lambda: ingest(
-            audio, source="upload", url=pg.url, data_dir=settings.data_dir, stages=stages
+            audio,
+            source="upload",
+            url=pg.url,
+            data_dir=settings.data_dir,
+            stages=stages,
+            region="US",
         ),
         lambda: resume_pending(pg.url, stages),
         lambda: Runner(pg.url, stages).run(_only_id(pg.url)),

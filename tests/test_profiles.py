@@ -169,8 +169,8 @@ def team_in(url: str) -> tuple[UserView, UserView]:
     dana = add_user(url, DANA, role="owner")
     sam = add_user(url, SAM, role="rep")
     with transaction(url) as session:
-        sam = edit_profile(session, SAM, name="Sam Lee", phone="617-555-0142", by=sam)
-        add_line(session, SAM_LINE, SAM)
+        sam = edit_profile(session, SAM, name="Sam Lee", phone="617-555-0142", by=sam, region="US")
+        add_line(session, SAM_LINE, SAM, region="US")
     return dana, sam
 
 

@@ -120,6 +120,7 @@ def run_pipeline(settings: Any, db_url: str, *, follow_up: bool) -> dict[str, in
             stages=stages,
             to_number=line,
             from_number=CALLERS[line],
+            region="US",
         )
         assert result.status == "done", result
         ids[line] = result.id
@@ -189,9 +190,9 @@ def test_the_settings_page_lists_a_reps_own_prospect_line(tmp_path: Path, db_url
     add_user(db_url, SAM, role="rep")
     add_user(db_url, "mia@example.com", role="rep")
     with transaction(db_url) as session:
-        add_line(session, PERSONAL, SAM)
-        add_line(session, PROSPECT, SAM, kind="prospect")
-        add_line(session, "+14155550139", "mia@example.com", kind="prospect")
+        add_line(session, PERSONAL, SAM, region="US")
+        add_line(session, PROSPECT, SAM, kind="prospect", region="US")
+        add_line(session, "+14155550139", "mia@example.com", kind="prospect", region="US")
     app = create_app(make_settings(tmp_path, database_url=db_url), prepare_database=False)
     pages = {}
     for who in (SAM, "mia@example.com"):

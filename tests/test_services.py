@@ -36,6 +36,7 @@ def _bill(session: Session) -> Contact:
         company="ABC Inc",
         phones=["+14155550137"],
         emails=["bill@abc.example"],
+        region="US",
     )
     add_back_story(
         session,
@@ -153,7 +154,7 @@ def test_coach_score_opener_and_compose(db_url: str, tmp_path: Path) -> None:
     settings = settings_for(db_url, tmp_path)
     with transaction(db_url) as session:
         _bill(session)
-        profile = coach.contact_profile(session, ref="Bill")
+        profile = coach.contact_profile(session, ref="Bill", region="US")
         composed = coach.compose_voicemails(
             session, contact_ref="bill@abc.example", settings=settings, value="a 23% gain"
         )
@@ -242,7 +243,9 @@ def test_accept_call_proposals_once(db_url: str, tmp_path: Path) -> None:
 def test_call_contact_and_call_time(db_url: str, tmp_path: Path) -> None:
     with transaction(db_url) as session:
         cid = _bill(session).id
-        assert calls.call_contact(session, ref="bill") == calls.CallContact(cid, "Bill Turner")
+        assert calls.call_contact(session, ref="bill", region="US") == calls.CallContact(
+            cid, "Bill Turner"
+        )
     tz = settings_for(db_url, tmp_path).tz
     at = calls.call_time(tmp_path / "missing.wav", at="2026-11-23 14:30", tz=tz)
     assert at == datetime(2026, 11, 23, 14, 30, tzinfo=tz)

@@ -109,7 +109,9 @@ def test_spliced_fsdd_number_end_to_end(
 
 def test_caller_id_when_the_message_has_no_number(transcriber: FasterWhisperTranscriber) -> None:
     _need(STEREO)
-    _, number = callback_number_from_audio(transcriber, STEREO, caller_id="+1 415 555 0137")
+    _, number = callback_number_from_audio(
+        transcriber, STEREO, caller_id="+1 415 555 0137", region="US"
+    )
     assert (number.e164, number.source) == ("+14155550137", "caller_id")
 
 

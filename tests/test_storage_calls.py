@@ -86,7 +86,7 @@ def test_a_call_uploaded_here_is_reviewed_elsewhere_and_shown_on_a_third_machine
     upgrade(url)
     add_user(url, name="Dana Wells")
     with transaction(url) as session:
-        add_contact(session, name="Bill Turner")
+        add_contact(session, name="Bill Turner", region="US")
     audio = tone()
     prefix = f"{tmp_path.name}-c"
 

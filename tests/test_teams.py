@@ -107,9 +107,9 @@ def test_a_call_to_a_reps_line_is_their_voicemail_task_and_email(
     ]
     data_dir = tmp_path / "data"
     audio = to_wav(np.zeros(8000, dtype=np.int16))
-    mine = ingest(audio, source="upload", url=db_url, data_dir=data_dir, to_number=SAM_LINE,
-                  from_number="+12125550199", source_key="sam-1")  # fmt: skip
-    other = ingest(audio, source="upload", url=db_url, data_dir=data_dir,
+    mine = ingest(audio, source="upload", url=db_url, data_dir=data_dir, region="US",
+                  to_number=SAM_LINE, from_number="+12125550199", source_key="sam-1")  # fmt: skip
+    other = ingest(audio, source="upload", url=db_url, data_dir=data_dir, region="US",
                    to_number="+14155550100", from_number="+12125550188", source_key="x-1")  # fmt: skip
     with transaction(db_url) as session:
         owners = {

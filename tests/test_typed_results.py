@@ -18,13 +18,21 @@ from tests.support.inbox import FACTS, add_row, settings
 
 def test_contact_add_edit_story_list_show_are_frozen_records(db_url: str) -> None:
     with transaction(db_url) as session:
-        made = contacts.create_contact(session, name="Bill Turner", phones=["415-555-0137"])
-        edited = contacts.edit_contact(session, ref="Bill", fields={"company": "ABC Inc"})
-        noted = contacts.note_back_story(
-            session, ref=made.id, kind=BackStoryKind.CHALLENGE, text="Churn doubled"
+        made = contacts.create_contact(
+            session, name="Bill Turner", phones=["415-555-0137"], region="US"
         )
-        listed = contacts.list_contacts(session, search="abc")
-        shown = contacts.show_contact(session, ref="+14155550137")
+        edited = contacts.edit_contact(
+            session, ref="Bill", fields={"company": "ABC Inc"}, region="US"
+        )
+        noted = contacts.note_back_story(
+            session,
+            ref=made.id,
+            kind=BackStoryKind.CHALLENGE,
+            text="Churn doubled",
+            region="US",
+        )
+        listed = contacts.list_contacts(session, search="abc", region="US")
+        shown = contacts.show_contact(session, ref="+14155550137", region="US")
     for record in (made, edited, noted, listed, shown):
         with pytest.raises(dataclasses.FrozenInstanceError):
             record.id = 0  # type: ignore[misc]

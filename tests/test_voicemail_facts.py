@@ -152,6 +152,7 @@ def test_inbox_show_json_keys(cli: Cli, tmp_path: Path, db_url: str) -> None:
         data_dir=data_dir,
         stages=stages,
         on_stage=heard.append,
+        region="US",
     )
     assert result.status == "done", result.status_reason
     assert heard == PIPELINE[1:], "each stage as it starts; 'store' was done by ingest"
@@ -181,7 +182,9 @@ def test_a_message_stored_by_the_old_code_resumes(db_url: str, tmp_path: Path) -
     """The previous runner took the list without 'store' (ingest recorded it at position
     0): a stored message, or a list passed the old way, carries on the same."""
     data_dir = tmp_path / "data"
-    stored = ingest(wav_bytes(speech_8k(3.0)), source="watch", url=db_url, data_dir=data_dir)
+    stored = ingest(
+        wav_bytes(speech_8k(3.0)), source="watch", url=db_url, data_dir=data_dir, region="US"
+    )
     assert stored.status == "received" and [s.name for s in stored.stages] == ["store"]
     old_list = default_stages(
         transcriber=FakeTranscriber(),

@@ -116,7 +116,7 @@ def test_ingest_error_leaves_the_file_in_place(tmp_path: Path, message: bytes) -
     bad_url = f"sqlite:///{tmp_path / 'never-migrated.db'}"  # no tables: the insert fails
 
     def ingest_file(path: Path, handle: BinaryIO) -> VoicemailResult:
-        return ingest(handle, source="watch", url=bad_url, data_dir=tmp_path / "data")
+        return ingest(handle, source="watch", url=bad_url, data_dir=tmp_path / "data", region="US")
 
     folder = ConsumeFolder(inbox, ingest_file)
     folder.poll()
@@ -165,6 +165,7 @@ def test_run_watch_once_takes_what_is_ready(db_url: str, tmp_path: Path, message
         stages=pipe.stages(),
         sleep=sleep,
         poll_interval=2.0,
+        region="US",
     )
     assert sleeps == [2.0]
     assert [o.path.name for o in outcomes] == ["a.wav", "b.wav"]
@@ -195,8 +196,9 @@ def test_run_watch_forever_until_stopped(db_url: str, tmp_path: Path, message: b
         sleep=sleep,
         stop=lambda: bool(seen),
         on_outcome=seen.append,
+        region="US",
     )
     assert [o.path.name for o in seen] == ["late.wav"]
     assert seen[0].result and seen[0].result.status == "done"
     with pytest.raises(NotADirectoryError):
-        run_watch(tmp_path / "nope", once=True, url=db_url, data_dir=pipe.data_dir)
+        run_watch(tmp_path / "nope", once=True, url=db_url, data_dir=pipe.data_dir, region="US")

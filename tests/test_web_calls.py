@@ -134,7 +134,7 @@ def test_upload_is_queued_then_analysed_in_the_worker_and_the_review_shows_its_m
     _need_stereo()
     client = web.browser()
     with transaction(web.url) as session:
-        add_contact(session, name="Bill Turner")
+        add_contact(session, name="Bill Turner", region="US")
     # A recording named like a text file is taken: the content decides.
     reply = web.upload(client, "call-notes.txt", STEREO.read_bytes(), contact="Bill Turner")
     assert reply.status_code == 303
@@ -248,7 +248,7 @@ def _story_and_tasks(url: str) -> tuple[list[str], list[str]]:
 
 def test_accept_files_exactly_the_checked_items_once(web: CallsWeb) -> None:
     with transaction(web.url) as session:
-        contact_id = add_contact(session, name="Bill Turner").id
+        contact_id = add_contact(session, name="Bill Turner", region="US").id
     review_id = finished_review(web, contact_id=contact_id)
     client = web.browser()
     page = client.get(f"/calls/{review_id}")
@@ -303,7 +303,7 @@ def test_accept_without_a_checked_item_or_contact_adds_nothing(web: CallsWeb) ->
     assert "Nothing was added" in unknown.text
     assert _story_and_tasks(web.url) == ([], [])
     with transaction(web.url) as session:
-        add_contact(session, name="Bill Turner")
+        add_contact(session, name="Bill Turner", region="US")
     named = client.post(
         f"/calls/{review_id}/accept", data={"csrf_token": token, "proposal": "1", "contact": "Bill"}
     )

@@ -74,7 +74,7 @@ def test_compose_from_a_contact_and_take_a_variant_into_the_script(
 ) -> None:
     payload = "<img src=x onerror=alert(1)>Bill"
     with transaction(live_server.database_url) as session:
-        bill = add_contact(session, name=f"{payload} Turner", company="ABC Logistics")
+        bill = add_contact(session, name=f"{payload} Turner", company="ABC Logistics", region="US")
         add_back_story(
             session,
             contact=bill,
@@ -195,7 +195,8 @@ def _log_voicemails(live_server: LiveServer, tmp: Path) -> None:
     start = utcnow() - timedelta(days=20)
     with transaction(live_server.database_url) as session:
         people = [
-            add_contact(session, name=f"Prospect {i}", allow_duplicate=True) for i in range(6)
+            add_contact(session, name=f"Prospect {i}", allow_duplicate=True, region="US")
+            for i in range(6)
         ]
         for i, person in enumerate(people):
             log_outcome(

@@ -36,7 +36,7 @@ def _announce(url: str, *, key: str, contact_id: int | None, facts: MessageFacts
         db.add(row)
         db.flush()
         ctx = replace(context_from_row(row), facts=facts)
-    WebhooksStage(url).run(ctx)
+    WebhooksStage(url, region="US").run(ctx)
     with transaction(url) as db:
         queued = db.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id.desc())).first()
         assert queued is not None

@@ -127,7 +127,12 @@ def test_failed_job_shows_its_reason_and_retry_runs_it_once_more(tmp_path: Path)
         transcriber=Broken(), extractor=FakeExtractor(), notifier=FileNotifier(sent)
     )
     vm = ingest(
-        wav_bytes(speech_8k(3.0)), source="upload", url=url, data_dir=tmp_path, stages=stages
+        wav_bytes(speech_8k(3.0)),
+        source="upload",
+        url=url,
+        data_dir=tmp_path,
+        stages=stages,
+        region="US",
     )
     with transaction(url) as session:
         (job,) = list_jobs(session, failed=True)
@@ -159,7 +164,7 @@ def test_jobs_list_prints_failed_jobs_with_the_reason(cli_embedded: Any, tmp_pat
     url = f"sqlite:///{data / 'ringback.db'}"
     data.mkdir(parents=True, exist_ok=True)
     ensure_current(url)
-    vm = ingest(wav_bytes(speech_8k(2.0)), source="upload", url=url, data_dir=data)
+    vm = ingest(wav_bytes(speech_8k(2.0)), source="upload", url=url, data_dir=data, region="US")
     assert cli_embedded("jobs", "list", "--failed").output.strip() == "no failed jobs"
     mark_failed(url, vm.id, "gave up after 9 attempts: OperationalError: server closed")
     result = cli_embedded("jobs", "list", "--failed")

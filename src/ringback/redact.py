@@ -74,9 +74,10 @@ def url_secrets(url: str) -> list[str]:
     return found
 
 
-def mask_phone(raw: str | None, region: str = "US") -> str:
+def mask_phone(raw: str | None, *, region: str) -> str:
     """``+12125550199`` → ``+1 212-•••-••99``: the country and area code and the last two
-    digits stay (enough to tell calls apart in a log), the rest is hidden."""
+    digits stay (enough to tell calls apart in a log), the rest is hidden; a number
+    written without +country is read as ``region``'s (the user's default region)."""
     text = (raw or "").strip()
     if not text:
         return ""

@@ -205,6 +205,7 @@ class Pipe:
         kw.setdefault("source", "upload")
         kw.setdefault("stages", self.stages())
         kw.setdefault("retry", RetryPolicy(max_attempts=3, base_delay=0.5))
+        kw.setdefault("region", "US")
         return ingest(data, url=self.url, data_dir=self.data_dir, sleep=self.sleeps.append, **kw)
 
     def stage_rows(self, voicemail_id: int) -> dict[str, VoicemailStage]:

@@ -41,7 +41,7 @@ def add_line(
     email: str,
     *,
     kind: str = "personal",
-    region: str = "US",
+    region: str,
     by: UserView | None = None,
 ) -> Line:
     """Route ``number`` to ``email`` (a line already there moves to them). Audited."""
@@ -67,10 +67,11 @@ def list_lines(session: Session) -> list[Line]:
 
 
 def line_owner(
-    session: Session, number: str | None, region: str = "US", *, fallback: bool = True
+    session: Session, number: str | None, *, region: str, fallback: bool = True
 ) -> UserView | None:
-    """Whose is the line ``number`` (the number a caller dialled): its user, else (with
-    ``fallback``) the first owner; None when there is no such user."""
+    """Whose is the line ``number`` (the number a caller dialled, read as ``region``'s when
+    written without +country): its user, else (with ``fallback``) the first owner; None
+    when there is no such user."""
     from ringback.phones import e164_or_none
 
     key = e164_or_none((number or "").strip(), region) if number else None
@@ -95,8 +96,9 @@ def prospect_numbers(session: Session, *, user_id: int | None = None) -> frozens
     return frozenset(session.scalars(query))
 
 
-def is_prospect_line(session: Session, number: str | None, region: str = "US") -> bool:
-    """Whether ``number`` (the number a caller dialled) is one of the team's prospect lines."""
+def is_prospect_line(session: Session, number: str | None, *, region: str) -> bool:
+    """Whether ``number`` (the number a caller dialled, read as ``region``'s when written
+    without +country) is one of the team's prospect lines."""
     from ringback.phones import e164_or_none
 
     key = e164_or_none(number.strip(), region) if number else None

@@ -155,7 +155,7 @@ def edit_profile(
     *,
     name: str | None = None,
     phone: str | None = None,
-    region: str = "US",
+    region: str,
     by: UserView | None = None,
 ) -> UserView:
     """Set ``email``'s name and/or phone (None: unchanged; "" clears the phone). A user

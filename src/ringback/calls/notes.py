@@ -74,7 +74,7 @@ def note(contact: str, text: str | None, audio: Path | None, at: str | None, as_
     with unit_of_work() as (session, settings):
         when = parse_when(at, settings.tz) if at else None
         found = contact_for(session, settings, contact)
-        item = add_note(session, ref=found.id, text=body, at=when)
+        item = add_note(session, ref=found.id, text=body, at=when, region=settings.default_region)
         data = {**item.as_json(), "contact": found.name}
     if as_json:
         print_json(data)

@@ -43,7 +43,7 @@ class CallContact:
     name: str
 
 
-def call_contact(session: Session, *, ref: str | int, region: str = "US") -> CallContact:
+def call_contact(session: Session, *, ref: str | int, region: str) -> CallContact:
     """The contact a call was with, by id, name, email or phone (ContactNotFound if none)."""
     from ringback.contacts.service import get_contact
 
@@ -220,11 +220,11 @@ def accept_call_proposals(
     so they are never filed twice."""
     from ringback.contacts.history import add_interaction
     from ringback.contacts.models import Direction, InteractionKind
-    from ringback.contacts.service import get_contact
+    from ringback.contacts.service import contact_by_id
 
     doc = proposals.doc
     call_at = datetime.fromisoformat(doc["call_at"])
-    contact = get_contact(session, ref=int(doc["contact_id"]))
+    contact = contact_by_id(session, int(doc["contact_id"]))
     interaction = add_interaction(
         session,
         contact=contact,

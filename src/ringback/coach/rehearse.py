@@ -141,7 +141,7 @@ def _r(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def numbers_said(words: tuple[Word, ...], *, min_digits: int = 7) -> list[NumberSaid]:
+def numbers_said(words: tuple[Word, ...], *, region: str, min_digits: int = 7) -> list[NumberSaid]:
     """Each time a phone number was said, with its timing: the readings of
     ``ringback.extract.find_readings`` (the callback-number reader of the inbox, which
     knows "four one five", "415-555-0137" and "double five") that hold at least
@@ -149,7 +149,7 @@ def numbers_said(words: tuple[Word, ...], *, min_digits: int = 7) -> list[Number
     from ringback.extract import find_readings
 
     text = "".join(w.text for w in words)
-    valid, partial = find_readings(text, words)
+    valid, partial = find_readings(text, words, region=region)
     out = [
         NumberSaid(r.span.strip(), len(r.digits), r.start_time, r.end_time)
         for r in sorted(valid + partial, key=lambda r: r.position)
@@ -315,9 +315,10 @@ _DELIVERY_CHECKS = (_length_change, _pitch_change, _rate_change, _filler_change,
 
 
 def rehearse(
-    samples: npt.NDArray[np.float32], *, script: str | None, transcriber: Any
+    samples: npt.NDArray[np.float32], *, script: str | None, transcriber: Any, region: str
 ) -> Rehearsal:
-    """Measure one practice take (16 kHz mono samples)."""
+    """Measure one practice take (16 kHz mono samples); numbers said are read as
+    ``region``'s (the user's default region)."""
     from ringback.calls.metrics import count_fillers
     from ringback.calls.model import SpokenWord
     from ringback.coach.scoring import score_script
@@ -350,7 +351,7 @@ def rehearse(
         pitch_median_hz=pitch[0] if pitch else None,
         pitch_variation_semitones=pitch[1] if pitch else None,
         fillers=count_fillers(spoken),
-        numbers=numbers_said(words),
+        numbers=numbers_said(words, region=region),
         script_similarity=similarity,
         script_missing=missing,
         script_added=added,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ringback.speech import Transcriber
 
 
-def contact_profile(session: Session, *, ref: str | int, region: str = "US") -> ContactProfile:
+def contact_profile(session: Session, *, ref: str | int, region: str) -> ContactProfile:
     """What the coach knows of a contact (back story, goals, interactions), found by id,
     name, email or phone; ContactNotFound if none."""
     from ringback.contacts.profile import profile_of
@@ -144,4 +144,4 @@ def rehearse_take(
     from ringback.speech import FasterWhisperTranscriber
 
     engine = transcriber or FasterWhisperTranscriber.from_settings(settings)
-    return rehearse(samples, script=script, transcriber=engine)
+    return rehearse(samples, script=script, transcriber=engine, region=settings.default_region)

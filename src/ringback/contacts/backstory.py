@@ -95,17 +95,16 @@ def add_story_item(
     session: Session, *, contact_id: int, kind: str, text: str, phrase: str | None = None
 ) -> StoryLine:
     """Add an item to the contact's back story (ValueError saying what is wrong)."""
-    from ringback.contacts.service import note_back_story
+    from ringback.contacts.editing import add_back_story
+    from ringback.contacts.service import contact_by_id
 
     try:
         chosen = BackStoryKind(kind)
     except ValueError:
         raise ValueError("choose what kind of note it is (a goal, challenge, …)") from None
     cleaned, said = _checked(text, phrase)
-    record = note_back_story(session, ref=contact_id, kind=chosen, text=cleaned, phrase=said)
-    item = session.get(BackStoryItem, record.id)
-    assert item is not None
-    return _line(item)
+    contact = contact_by_id(session, contact_id)
+    return _line(add_back_story(session, contact=contact, kind=chosen, text=cleaned, phrase=said))
 
 
 def edit_story_item(

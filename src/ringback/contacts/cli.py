@@ -83,10 +83,14 @@ def _one_line(data: dict[str, Any]) -> str:
 
 @contacts.command(
     "list",
-    epilog="\b\nExamples:\n  ringback contacts list\n  ringback contacts list --search acme --json",
+    epilog="\b\nExamples:\n  ringback contacts list\n"
+    "  ringback contacts list --search acme --json\n"
+    "  ringback contacts list --search '415 555 0137'",
 )
 @click.option(
-    "--search", help="Only contacts whose name, company, title, email or phone contains this."
+    "--search",
+    help="Only contacts whose name, company, title, email or phone contains this "
+    "(a whole number is read with RINGBACK_DEFAULT_REGION, as `contacts add` reads it).",
 )
 @click.option(
     "--limit",
@@ -103,7 +107,9 @@ def list_command(search: str | None, limit: int | None, as_json: bool) -> None:
     if limit is None:
         limit = 0 if as_json else 100
     with unit_of_work() as (session, settings):
-        found = list_contacts(session, search=search, limit=limit or None)
+        found = list_contacts(
+            session, search=search, region=settings.default_region, limit=limit or None
+        )
     rows, total = found.as_json(), found.total
     if as_json:
         print_json(rows)

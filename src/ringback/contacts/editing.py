@@ -88,7 +88,7 @@ class NewContact(TypedDict, total=False):
     emails: Sequence[str]
     timezone: str | None
     owner: str | None
-    region: str
+    region: Required[str]
     allow_duplicate: bool
 
 
@@ -102,7 +102,7 @@ def add_contact(
     emails: Sequence[str] = (),
     timezone: str | None = None,
     owner: str | None = None,
-    region: str = "US",
+    region: str,
     allow_duplicate: bool = False,
 ) -> Contact:
     """Validate everything first, then write: a bad phone or email raises before any row exists."""

@@ -58,7 +58,7 @@ def memo_text(audio: AudioInput, *, transcriber: Transcriber, name: str = "memo"
 
 
 def add_note(
-    session: Session, *, ref: str | int, text: str, at: datetime | None = None, region: str = "US"
+    session: Session, *, ref: str | int, text: str, at: datetime | None = None, region: str
 ) -> InteractionRecord:
     """Add a note to the timeline of the contact ``ref`` names (ContactNotFound if none),
     stamped ``at`` (default now). :class:`NoteError` when it is empty or too long."""
@@ -67,10 +67,9 @@ def add_note(
     from ringback.contacts.service import get_contact
 
     body = checked_note(text)
-    contact = get_contact(session, ref=ref, region=region)
     item = add_interaction(
         session,
-        contact=contact,
+        contact=get_contact(session, ref=ref, region=region),
         kind=InteractionKind.NOTE,
         direction=Direction.NONE,
         occurred_at=at,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 
 from ringback.contacts.models import Contact, ContactEmail, ContactPhone
-from ringback.phones import digits
+from ringback.phones import digits, e164_or_none
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -59,7 +59,19 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matching(query: str):  # type: ignore[no-untyped-def]  # a SQL condition
+def phone_matching(query: str, region: str):  # type: ignore[no-untyped-def]  # SQL
+    """Contacts with a phone that matches ``query`` as typed any way ("(415) 555-0137",
+    "415.555"): its digits anywhere in the number, or the whole number read as
+    ``region``'s (the user's default region): a UK user's "020 7946 0123" is
+    +442079460123, whose digits do not hold the national 0."""
+    found: list[Any] = [ContactPhone.e164.like(f"%{digits(query)}%")]
+    whole = e164_or_none(query, region)
+    if whole is not None:
+        found.append(ContactPhone.e164 == whole)
+    return Contact.id.in_(select(ContactPhone.contact_id).where(or_(*found)))
+
+
+def _matching(query: str, region: str):  # type: ignore[no-untyped-def]  # a SQL condition
     needle = f"%{escape_like(query.lower())}%"
     conditions = [
         func.lower(Contact.name).like(needle, escape="\\"),
@@ -69,13 +81,8 @@ def _matching(query: str):  # type: ignore[no-untyped-def]  # a SQL condition
         ),
     ]
     number = digits(query)
-    # A phone is typed any way ("(415) 555-0137", "415.555"): its digits are what match.
     if len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(query.replace(" ", "")):
-        conditions.append(
-            Contact.id.in_(
-                select(ContactPhone.contact_id).where(ContactPhone.e164.like(f"%{number}%"))
-            )
-        )
+        conditions.append(phone_matching(query, region))
     return or_(*conditions)
 
 
@@ -92,10 +99,11 @@ def first_phone_of_contact() -> Any:
 
 
 def search_contacts(
-    session: Session, *, query: str = "", page: int = 1, per_page: int = PER_PAGE
+    session: Session, *, query: str = "", region: str, page: int = 1, per_page: int = PER_PAGE
 ) -> ContactPage:
     """Page ``page`` (from 1) of the contacts whose name, company, phone or email contains
-    ``query`` (every contact when it is blank), by name: one query per page."""
+    ``query`` (every contact when it is blank; a phone read as ``region``'s), by name: one
+    query per page."""
     text = " ".join(query.split())[:200]
     page = min(max(page, 1), MAX_PAGE)
     first_phone = first_phone_of_contact()
@@ -108,7 +116,7 @@ def search_contacts(
     )
     statement = select(Contact.id, Contact.name, Contact.company, first_phone, first_email)
     if text:
-        statement = statement.where(_matching(text))
+        statement = statement.where(_matching(text, region))
     statement = (
         statement.order_by(func.lower(Contact.name), Contact.id)
         .limit(per_page + 1)

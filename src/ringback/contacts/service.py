@@ -42,7 +42,7 @@ from ringback.contacts.records import (
 )
 from ringback.contacts.removal import ContactRemoval, remove_contact
 from ringback.contacts.removal import OnlyItsOwner as OnlyItsOwner
-from ringback.contacts.search import escape_like
+from ringback.contacts.search import MIN_PHONE_DIGITS, escape_like, phone_matching
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
 
@@ -95,7 +95,7 @@ def _ids_by_phone(session: Session, text: str, region: str) -> list[int]:
     return list(session.scalars(select(ContactPhone.contact_id).where(ContactPhone.e164 == e164)))
 
 
-def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Contact:
+def get_contact(session: Session, *, ref: str | int, region: str) -> Contact:
     """The one resolver of "which contact": by id, phone, email or name, for every command
     and (next) the web. Raises ContactNotFound saying why, or AmbiguousContact listing the
     candidates with their ids.
@@ -108,11 +108,7 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         raise ContactNotFound("no contact given")
     # Short digit strings are ids; long ones are more likely phone numbers typed bare.
     if text.isdigit() and len(text) < 7:
-        row_id = as_id(text)
-        contact = session.get(Contact, row_id, options=_loaded()) if row_id else None
-        if contact is None:
-            raise ContactNotFound(f"no contact with id {text}")
-        return contact
+        return contact_by_id(session, as_id(text) or 0)
     ids: list[int] = []
     if "@" in text:
         ids = list(
@@ -150,7 +146,16 @@ def get_contact(session: Session, *, ref: str | int, region: str = "US") -> Cont
         raise AmbiguousContact(
             text, sorted((cid, name) for cid, name in session.execute(query)), len(unique)
         )
-    return get_contact(session, ref=unique[0])
+    return contact_by_id(session, unique[0])
+
+
+def contact_by_id(session: Session, contact_id: int) -> Contact:
+    """The contact with this id, loaded as :func:`get_contact` returns it (ContactNotFound
+    if none): for callers that hold an id, not something a person typed."""
+    contact = session.get(Contact, contact_id, options=_loaded()) if contact_id else None
+    if contact is None:
+        raise ContactNotFound(f"no contact with id {contact_id}")
+    return contact
 
 
 def find_by_phone(session: Session, *, numbers: Iterable[str]) -> Contact | None:
@@ -232,7 +237,7 @@ def edit_contact(
     remove_phones: Sequence[str] = (),
     add_emails: Sequence[str] = (),
     remove_emails: Sequence[str] = (),
-    region: str = "US",
+    region: str,
     allow_duplicate: bool = False,
 ) -> EditedContact:
     """Change the contact ``ref`` names (id, name, email or phone); returns it and what
@@ -251,7 +256,7 @@ def edit_contact(
 
 
 def show_contact(
-    session: Session, *, ref: str | int, region: str = "US", recent: int = 10
+    session: Session, *, ref: str | int, region: str, recent: int = 10
 ) -> ContactDetail:
     """The contact ``ref`` names with its back story, its ``recent`` latest interactions
     and its open follow-ups (ContactNotFound if none)."""
@@ -267,7 +272,7 @@ def note_back_story(
     source: str | None = None,
     noted_on: date | None = None,
     phrase: str | None = None,
-    region: str = "US",
+    region: str,
 ) -> BackStoryRecord:
     """Add a back-story item to the contact ``ref`` names (ContactNotFound if none);
     ``phrase`` is what messages say for it, when the user wrote one."""
@@ -285,10 +290,10 @@ def note_back_story(
 
 
 def list_contacts(
-    session: Session, *, search: str | None = None, limit: int | None = None
+    session: Session, *, search: str | None = None, region: str, limit: int | None = None
 ) -> ContactList:
-    """Contacts by name (matching ``search`` in name, company, title, email or phone digits),
-    each with its last interaction, and how many matched in all."""
+    """Contacts by name (matching ``search`` in name, company, title, email or phone, a
+    phone read as ``region``'s), each with its last interaction, and how many matched."""
     query = select(Contact.id)
     if search and search.strip():
         needle = f"%{escape_like(search.strip().lower())}%"
@@ -302,13 +307,8 @@ def list_contacts(
                 )
             ),
         ]
-        number = digits(search)
-        if len(number) >= 3:
-            conditions.append(
-                Contact.id.in_(
-                    select(ContactPhone.contact_id).where(ContactPhone.e164.like(f"%{number}%"))
-                )
-            )
+        if len(digits(search)) >= MIN_PHONE_DIGITS:
+            conditions.append(phone_matching(search, region))
         query = query.where(or_(*conditions))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = (
@@ -350,14 +350,14 @@ def probable_matches(
 
 
 def merge_contacts(
-    session: Session, *, keep_id: int | str, merge_id: int | str, dry_run: bool = False
+    session: Session, *, keep_id: int, merge_id: int, dry_run: bool = False
 ) -> MergeResult:
-    """Merge contact ``merge_id`` into ``keep_id`` (each an id, or any reference the
-    ``--contact`` resolver takes): its numbers, emails, back story, interactions, follow-ups,
+    """Merge contact ``merge_id`` into ``keep_id`` (ids: the interface resolves what a
+    person typed with :func:`get_contact`): its numbers, emails, back story, interactions, follow-ups,
     voicemails and sequences move, then it is removed. ``dry_run`` only counts. Raises
     ContactNotFound, or SameContact (a ValueError) when both name one contact."""
-    keep = get_contact(session, ref=keep_id)
-    merge = get_contact(session, ref=merge_id)
+    keep = contact_by_id(session, keep_id)
+    merge = contact_by_id(session, merge_id)
     return merge_into(session, keep=keep, merge=merge, dry_run=dry_run)
 
 

@@ -145,7 +145,7 @@ def update_contact(
     fields: dict[str, str | None],
     phones: tuple[Sequence[str], Sequence[str]] = ((), ()),
     emails: tuple[Sequence[str], Sequence[str]] = ((), ()),
-    region: str = "US",
+    region: str,
 ) -> ContactRecord:
     """Change the contact with this id: ``fields`` (name, company, title, timezone),
     phones and emails as (to add, to remove). :class:`NoSuchContact`, or ValueError

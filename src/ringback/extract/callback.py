@@ -215,7 +215,7 @@ def extract_callback_number(
     text: str,
     *,
     words: Sequence[WordLike] | None = None,
-    region: str = "US",
+    region: str,
     caller_id: str | None = None,
 ) -> CallbackNumber:
     """The callback number in a transcript.
@@ -233,7 +233,7 @@ def extract_callback_number(
     region = region.upper()
     if words:
         text = "".join(w.text for w in words)
-    valid, partial = find_readings(text, words, region)
+    valid, partial = find_readings(text, words, region=region)
     caller = e164_or_none(caller_id, region)
     found = resolve(valid, partial, caller, region)
     return check_caller_id(with_extension(found, text), caller, region)

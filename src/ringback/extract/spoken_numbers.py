@@ -123,7 +123,11 @@ def _reading(run: Run, text: str, a: int, b: int, e164: str | None) -> Reading:
 
 
 def find_readings(
-    text: str, words: Sequence[WordLike] | None = None, region: str = "US", min_partial: int = 4
+    text: str,
+    words: Sequence[WordLike] | None = None,
+    *,
+    region: str,
+    min_partial: int = 4,
 ) -> tuple[list[Reading], list[Reading]]:
     """All valid and partial number readings in the text, in order of appearance.
 

@@ -77,7 +77,7 @@ def callback_number_from_audio(
     transcriber: Transcriber,
     audio: AudioInput,
     *,
-    region: str = "US",
+    region: str,
     caller_id: str | None = None,
     transcript: Transcript | None = None,
     options: TranscribeOptions | None = None,
@@ -129,11 +129,13 @@ def _read_and_repair(
     repair: bool,
 ) -> CallbackNumber:
     """The number the transcript gives, repaired against the audio when it is unsettled."""
-    valid, partial = find_readings(transcript.text, transcript.words, region)
+    valid, partial = find_readings(transcript.text, transcript.words, region=region)
     first = with_extension(resolve(valid, partial, caller, region), transcript.text)
     # For the audio repair, digit fragments too short to be partial readings count: a
     # word the model got wrong ("eight, middle, nine") splits one saying into pieces.
-    v_all, fragments = find_readings(transcript.text, transcript.words, region, min_partial=1)
+    v_all, fragments = find_readings(
+        transcript.text, transcript.words, region=region, min_partial=1
+    )
     heard = first.readings[0] if first.readings else ""
     # A second saying that does not agree with the chosen number (a long partial reading
     # more than one digit away) is contradicting evidence, as is a low confidence.

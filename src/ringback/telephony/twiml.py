@@ -89,7 +89,7 @@ def recording_callback_url(
     return f"{plan.base_url}{RECORDING_PATH}?{urlencode(query)}"
 
 
-def loggable_url(url: str) -> str:
+def loggable_url(url: str, *, region: str) -> str:
     """A webhook URL fit for a log line: the call's facts that :func:`recording_callback_url`
     put in its query are masked (numbers to ``+1 212-•••-••99``, the caller's name to
     initials, what they said to <Gather> left out), and any secret parameter too."""
@@ -101,7 +101,7 @@ def loggable_url(url: str) -> str:
     shown = []
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key in ("from", "to"):
-            value = mask_phone(value)
+            value = mask_phone(value, region=region)
         elif key == "caller":
             value = initials(value)
         elif key == "intake":

@@ -280,10 +280,10 @@ def log_voicemail(
     so the statistics can later ask which rules predicted a return."""
     from ringback.coach.scoring import score_script
     from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import get_contact
+    from ringback.contacts.service import contact_by_id
 
     try:
-        contact = get_contact(session, ref=contact_id)
+        contact = contact_by_id(session, contact_id)
     except LookupError:
         raise UnknownContact(f"no contact with id {contact_id}") from None
     scored = score_script(script, profile=profile_of(contact))  # ScriptError: empty, huge...

@@ -209,7 +209,7 @@ def personal_coach_score(session: Session, *, event: Any, settings: Settings) ->
     there are fewer than ``settings.personal_weights_min`` settled voicemails."""
     from ringback.coach.scoring import score_script
     from ringback.contacts.profile import profile_of
-    from ringback.contacts.service import get_contact
+    from ringback.contacts.service import contact_by_id
     from ringback.db.base import utcnow
 
     if not event.script:
@@ -218,5 +218,5 @@ def personal_coach_score(session: Session, *, event: Any, settings: Settings) ->
     weights = personal_weights(fit, minimum=settings.personal_weights_min)
     if weights is None:
         return None
-    profile = profile_of(get_contact(session, ref=event.contact_id))
+    profile = profile_of(contact_by_id(session, event.contact_id))
     return personal_score(score_script(event.script, profile=profile), weights)

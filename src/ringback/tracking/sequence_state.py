@@ -62,6 +62,6 @@ def stop_by_id(session: Session, sequence_id: int, reason: str) -> None:
 
 def sequence_contact(session: Session, contact_id: int) -> Contact:
     """The contact a sequence follows up (ContactNotFound when they are gone)."""
-    from ringback.contacts.service import get_contact
+    from ringback.contacts.service import contact_by_id
 
-    return get_contact(session, ref=contact_id)
+    return contact_by_id(session, contact_id)

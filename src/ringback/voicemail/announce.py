@@ -62,7 +62,7 @@ class WebhooksStage(Stage):
 
     name = "webhooks"
 
-    def __init__(self, url: str, region: str = "US") -> None:
+    def __init__(self, url: str, *, region: str) -> None:
         self.url, self.region = url, region
 
     def run(self, ctx: VoicemailContext) -> VoicemailContext:

@@ -261,9 +261,9 @@ def capture_message(
 def _merge_into(session: Session, row: Voicemail, target: int) -> tuple[tuple[str, int], ...]:
     """The user says the caller is contact ``target``: file the message there, merging in a
     contact made for this caller before. Raises ContactNotFound for an unknown id."""
-    from ringback.contacts.service import get_contact, merge_contacts
+    from ringback.contacts.service import contact_by_id, merge_contacts
 
-    keep = get_contact(session, ref=target)
+    keep = contact_by_id(session, target)
     moved: tuple[tuple[str, int], ...] = ()
     if row.contact_id is not None and row.contact_id != keep.id:
         moved = merge_contacts(session, keep_id=keep.id, merge_id=row.contact_id).moved

@@ -50,7 +50,7 @@ def build_stages(settings: Settings, url: str | None = None) -> list[Stage]:
         notifier=EmailNotifier(settings, url, deliver_later=later),
         follow_up=FollowUpStage(url, settings),
         archive=archive_stage(settings),
-        webhooks=WebhooksStage(url, settings.default_region),
+        webhooks=WebhooksStage(url, region=settings.default_region),
         min_speech_seconds=settings.min_speech_seconds,
         notify_no_message=settings.notify_no_message,
         max_seconds=settings.max_voicemail_minutes * 60,
@@ -115,10 +115,12 @@ def hand_over(settings: Settings, voicemail_id: int, backend: JobBackend) -> Non
 
 
 def ingest_kwargs(settings: Settings) -> dict[str, Any]:
-    """What every entry point passes to ingest(): where, and the size cap from Settings."""
+    """What every entry point passes to ingest(): where, the size cap, and how a number
+    written without +country is read, from Settings."""
     return {
         "url": settings.effective_database_url,
         "data_dir": settings.data_dir,
+        "region": settings.default_region,
         "max_bytes": settings.max_upload_mb << 20,
     }
 

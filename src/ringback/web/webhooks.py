@@ -152,7 +152,8 @@ class TwilioWebhooks:
                 path,
                 client[0],
                 "wrong" if signature else "missing",
-                twiml.loggable_url(url),  # the call's facts are in its query: masked
+                # the call's facts are in its query: masked
+                twiml.loggable_url(url, region=self.settings.default_region),
             )
             raise HTTPException(403, "invalid or missing X-Twilio-Signature")
         return Incoming(params, base)

@@ -74,7 +74,7 @@ def import_file(
     path: Path,
     *,
     fmt: str = "auto",
-    region: str = "US",
+    region: str,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:

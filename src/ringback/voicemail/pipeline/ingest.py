@@ -55,16 +55,22 @@ def _find(url: str, source_key: str) -> int | None:
         return session.scalar(select(Voicemail.id).where(Voicemail.source_key == source_key))
 
 
-def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]) -> int | None:
-    """Insert the voicemail and its 'store' stage row; None if the key won a race elsewhere."""
+def _insert(
+    keeping: Keeping, values: Mapping[str, Any], store_output: Mapping[str, Any]
+) -> int | None:
+    """Insert the voicemail and its 'store' stage row; None if the key won a race elsewhere.
+    The number dialled is read as the user's region's (``keeping.region``) when written
+    without +country: a UK line written "020 7946 0018" is still that rep's."""
+    url, region = keeping.url, keeping.region
     try:
         with transaction(url) as session:
             row = Voicemail(**values)
             # The dialled line's user; else whom it was added for; else the first owner.
-            owner = line_owner(session, values.get("to_number"), fallback=row.owner_id is None)
+            dialled = values.get("to_number")
+            owner = line_owner(session, dialled, region=region, fallback=row.owner_id is None)
             if owner is not None:
                 row.owner_id = owner.id
-            _record_line(session, row)
+            _record_line(session, row, region)
             session.add(row)
             session.flush()
             now = utcnow()
@@ -88,10 +94,10 @@ def _insert(url: str, values: Mapping[str, Any], store_output: Mapping[str, Any]
         return None
 
 
-def _record_line(session: Session, row: Voicemail) -> None:
+def _record_line(session: Session, row: Voicemail, region: str) -> None:
     """A call to a team's prospect line is recorded as one with the message (its
     ``source_meta["line"]``): the stages, which never read the database, act on it."""
-    if is_prospect_line(session, row.to_number):
+    if is_prospect_line(session, row.to_number, region=region):
         row.source_meta = {**(row.source_meta or {}), "line": str(LineKind.PROSPECT)}
 
 
@@ -142,10 +148,13 @@ class About(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Keeping:
-    """Where a message is kept and how its stages run (the same for every message)."""
+    """Where a message is kept and how its stages run (the same for every message);
+    ``region``: how a number written without +country is read (the user's
+    ``default_region``)."""
 
     url: str
     data_dir: Path
+    region: str
     stages: Sequence[Stage] | None = None
     max_bytes: int | None = MAX_UPLOAD_MB << 20
     retry: RetryPolicy | None = None
@@ -160,6 +169,7 @@ def ingest(
     source: str | VoicemailSource,
     url: str,
     data_dir: Path,
+    region: str,
     stages: Sequence[Stage] | None = None,
     max_bytes: int | None = MAX_UPLOAD_MB << 20,
     retry: RetryPolicy | None = None,
@@ -170,13 +180,15 @@ def ingest(
 ) -> VoicemailResult:
     """Store the recording durably, record it, then run ``stages`` (if given) on it.
 
-    The keyword form of :func:`ingest_incoming` (``about``: the rest of :class:`Incoming`).
+    The keyword form of :func:`ingest_incoming` (``about``: the rest of :class:`Incoming`);
+    ``region`` is the user's ``default_region``, which
+    :func:`~ringback.voicemail.service.ingest_kwargs` passes with the rest of the settings.
     """
     if isinstance(recording, str):
         recording = Path(recording)
     if about.get("filename") is None and isinstance(recording, Path):
         about["filename"] = recording.name
-    keeping = Keeping(url, data_dir, stages, max_bytes, retry, sleep, on_stage, on_progress)
+    keeping = Keeping(url, data_dir, region, stages, max_bytes, retry, sleep, on_stage, on_progress)
     return ingest_incoming(Incoming(recording, VoicemailSource(source), **about), keeping)
 
 
@@ -203,12 +215,12 @@ def ingest_incoming(incoming: Incoming, keeping: Keeping) -> VoicemailResult:
             max_bytes=keeping.max_bytes,
         )
     except TooLarge as exc:
-        return _record_refused(incoming, url, exc)
+        return _record_refused(incoming, keeping, exc)
     key = incoming.source_key or f"sha256:{stored.sha256}"
     if incoming.source_key is None and (known := _find(url, key)) is not None:
         return load_result(url, known)
     values = {**incoming.row_values(), **_stored_values(stored, key)}
-    new_id = _insert(url, values, _store_output(stored, t0))
+    new_id = _insert(keeping, values, _store_output(stored, t0))
     if new_id is None:  # another process recorded the same key between our check and insert
         return load_result(url, _must(url, key))
     log.info("voicemail %s stored at %s (%d bytes)", new_id, stored.path, stored.size)
@@ -250,8 +262,9 @@ def _store_output(stored: StoredFile, t0: float) -> dict[str, Any]:
     }
 
 
-def _record_refused(incoming: Incoming, url: str, exc: TooLarge) -> VoicemailResult:
+def _record_refused(incoming: Incoming, keeping: Keeping, exc: TooLarge) -> VoicemailResult:
     """Too big to keep: there is no original to store, but the refusal itself is recorded."""
+    url = keeping.url
     digest = _digest_unstored(incoming.recording)
     key = incoming.source_key or f"sha256:{digest}"
     if (known := _find(url, key)) is not None:
@@ -264,7 +277,7 @@ def _record_refused(incoming: Incoming, url: str, exc: TooLarge) -> VoicemailRes
         "status": VoicemailStatus.REJECTED,
         "status_reason": str(exc),
     }
-    new_id = _insert(url, values, {"stored": False, "reason": str(exc)})
+    new_id = _insert(keeping, values, {"stored": False, "reason": str(exc)})
     log.warning("voicemail refused: %s", exc)
     return load_result(url, new_id or _must(url, key), created=bool(new_id))
 

@@ -77,7 +77,10 @@ async def _list_page(
     duplicates: tuple[search.ProbableDuplicate, ...] = (),
 ) -> Response:
     found = await in_db(
-        request, lambda session, _s: search.search_contacts(session, query=q, page=page)
+        request,
+        lambda session, settings: search.search_contacts(
+            session, query=q, region=settings.default_region, page=page
+        ),
     )
     return render(
         request,
@@ -295,10 +298,10 @@ async def add_typed_note(
     """A typed note on the contact's timeline, stamped now."""
     from ringback.contacts.notes import NoteError, add_note
 
-    def write(session: Session, _s: Settings) -> str:
+    def write(session: Session, settings: Settings) -> str:
         visible(session, contact_id, user)
         try:
-            add_note(session, ref=contact_id, text=text)
+            add_note(session, ref=contact_id, text=text, region=settings.default_region)
         except NoteError as exc:
             return sentence(exc)
         return ""
@@ -328,10 +331,10 @@ async def add_voice_memo(
     except ValueError as exc:  # NoteError: not audio, no speech
         return await _timeline_reply(request, contact_id, sentence(exc), "error")
 
-    def write(session: Session, _s: Settings) -> None:
+    def write(session: Session, settings: Settings) -> None:
         from ringback.contacts.notes import add_note
 
-        add_note(session, ref=contact_id, text=text)
+        add_note(session, ref=contact_id, text=text, region=settings.default_region)
 
     await in_db(request, write)
     return await _timeline_reply(
