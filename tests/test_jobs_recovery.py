@@ -304,7 +304,7 @@ def test_the_sweep_names_a_message_whose_claim_nobody_holds_before_the_lease_end
         check=True,
     )
     owners = {  # message id -> who claims it, for the next hour
-        ingest(short_clip(30 + n), source="upload", url=url, data_dir=data).id: owner
+        ingest(short_clip(30 + n), source="upload", url=url, data_dir=data, region="US").id: owner
         for n, owner in enumerate(
             (
                 f"{HOST}:{int(ended.stdout)}:0badc0de",  # its process has ended
