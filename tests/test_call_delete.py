@@ -365,7 +365,7 @@ def test_a_contacts_name_leaves_the_bucket_and_a_store_that_is_down_keeps_the_co
     url, owner, settings = _with_bucket(s3, tmp_path)
     prefix = tmp_path.name
     with acting_transaction(url, owner) as session:
-        contact_id = add_contact(session, name="Bill O'Hara & Sons").id
+        contact_id = add_contact(session, name="Bill O'Hara & Sons", region="US").id
     rid = uploaded_review(settings, owner.id, audio=AUDIO, contact_id=contact_id)
     folder = finish_review(settings, rid)
     shutil.rmtree(folder)  # the bucket holds the truth: this machine's copy is gone
