@@ -108,6 +108,29 @@ def national_digits(e164: str) -> str:
     return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
 
 
+def after_trunk_prefix(typed: str, region: str) -> tuple[int, str] | None:
+    """A partial number typed the way people write it at home, split for searching:
+    ``"07700 900"`` read as GB's → ``(44, "7700900")``, the region's country code and the
+    digits after its national (trunk) prefix, both from phonenumbers' metadata for the
+    region (``0`` in GB, AU and DE, ``8`` in RU, ``06`` in HU), so that the stored
+    ``+447700900123`` is known to start ``+44`` ``7700900``.
+
+    None when there is no trunk prefix to take off: ``typed`` is written with ``+`` (it is
+    international already), its digits do not start with the prefix, the region has none
+    (Italy keeps its 0 in E.164), or the prefix is the country code itself (``1`` in North
+    America, where the digits as typed are already part of the number)."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper())
+    if metadata is None or typed.lstrip().startswith("+"):
+        return None
+    prefix, country_code = metadata.national_prefix, metadata.country_code
+    number = digits(typed)
+    if country_code is None or not prefix or prefix == str(country_code):
+        return None
+    if not number.startswith(prefix):
+        return None
+    return country_code, number[len(prefix) :]
+
+
 def is_region(code: str) -> bool:
     """Whether ``code`` is a region phone numbers are read for (``"US"``, ``"GB"``, …)."""
     return code in phonenumbers.SUPPORTED_REGIONS

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, or_, select
 
 from ringback.contacts.models import Contact, ContactEmail, ContactPhone
-from ringback.phones import digits, e164_or_none
+from ringback.phones import after_trunk_prefix, digits, e164_or_none
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -60,11 +60,24 @@ def escape_like(text: str) -> str:
 
 
 def phone_matching(query: str, region: str):  # type: ignore[no-untyped-def]  # SQL
-    """Contacts with a phone that matches ``query`` as typed any way ("(415) 555-0137",
-    "415.555"): its digits anywhere in the number, or the whole number read as
-    ``region``'s (the user's default region): a UK user's "020 7946 0123" is
-    +442079460123, whose digits do not hold the national 0."""
+    """Contacts with a phone that matches ``query`` as typed any way, as one condition (a
+    subquery over the stored E.164 numbers) that SQLite and PostgreSQL both run:
+
+    - its digits anywhere in the number: "(415) 555" and "7946 0123" are part of
+      +14155550137 and +442079460123 as typed;
+    - a partial number written the national way, with ``region``'s trunk prefix (the
+      user's default region; the prefix and country code come from phonenumbers'
+      metadata, see :func:`ringback.phones.after_trunk_prefix`): the prefix stands for
+      the start of the number after the country code, so a UK user's "07700 900" is the
+      numbers that start +447700900. It needs :data:`MIN_PHONE_DIGITS` digits after the
+      prefix, as any phone search does, so "0" or "07" alone match nobody by phone;
+    - the whole number read as ``region``'s: "020 7946 0123" is +442079460123.
+    """
     found: list[Any] = [ContactPhone.e164.like(f"%{digits(query)}%")]
+    national = after_trunk_prefix(query, region)
+    if national is not None and len(national[1]) >= MIN_PHONE_DIGITS:
+        country_code, rest = national  # digits only: nothing in them is a LIKE wildcard
+        found.append(ContactPhone.e164.like(f"+{country_code}{rest}%"))
     whole = e164_or_none(query, region)
     if whole is not None:
         found.append(ContactPhone.e164 == whole)
