@@ -85,12 +85,14 @@ def _one_line(data: dict[str, Any]) -> str:
     "list",
     epilog="\b\nExamples:\n  ringback contacts list\n"
     "  ringback contacts list --search acme --json\n"
-    "  ringback contacts list --search '415 555 0137'",
+    "  ringback contacts list --search '415 555 0137'\n"
+    "  RINGBACK_DEFAULT_REGION=GB ringback contacts list --search '07911 123'",
 )
 @click.option(
     "--search",
     help="Only contacts whose name, company, title, email or phone contains this "
-    "(a whole number is read with RINGBACK_DEFAULT_REGION, as `contacts add` reads it).",
+    "(a number, or part of one from its start such as a UK '07911 123', is read with "
+    "RINGBACK_DEFAULT_REGION, as `contacts add` reads it).",
 )
 @click.option(
     "--limit",
