@@ -256,6 +256,8 @@ Outbox(Path({str(tmp_path / "outbox")!r}), Dies()).deliver("voicemail-5", msg)
     assert outbox.flush(force=True).sent == 0
     box = mailbox.Maildir(maildir, create=False)
     assert [m["Subject"] for m in box] == ["survives"]
+    # The message lock the dead process held went with it, and its file with the message.
+    assert not list((tmp_path / "outbox" / "locks").iterdir())
 
 
 def test_bad_keys_are_refused_and_odd_keys_make_safe_names(tmp_path: Path) -> None:
