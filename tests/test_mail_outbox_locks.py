@@ -20,13 +20,13 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ringback.mail import DeliveryStatus, FlushReport, Outbox, SmtpMailer
+from tests.support.mail import tiny
 from tests.support.net import Tarpit
 from tests.support.smtp import Holding
 from tests.support.workers import wait_until
@@ -54,15 +54,6 @@ print(json.dumps({
     "withdrawn": outbox.status("b-withdrawn").status,
 }))
 """
-
-
-def _mail(subject: str) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = "Ringback <ringback@example.com>"
-    msg["To"] = "seller@example.com"
-    msg["Subject"] = subject
-    msg.set_content("body")
-    return msg
 
 
 def _outbox(root: Path, port: int) -> Outbox:
@@ -109,12 +100,12 @@ def _waiting_for_a_file_lock() -> bool:
     return False
 
 
-def test_a_flush_stuck_in_a_hung_server_holds_up_no_other_mail(tmp_path: Path) -> None:
+def test_a_flush_stuck_in_a_hung_server_holds_up_no_othertiny(tmp_path: Path) -> None:
     root = tmp_path / "outbox"
     tarpit = Tarpit()
     outbox = _outbox(root, tarpit.port)
-    outbox.submit("a-stuck", _mail("stuck"))
-    outbox.submit("b-withdrawn", _mail("about a deleted contact"))
+    outbox.submit("a-stuck", tiny("stuck"))
+    outbox.submit("b-withdrawn", tiny("about a deleted contact"))
     events: list[str] = []
     try:
         flush = Run(events, "flush", lambda: _outbox(root, tarpit.port).flush(force=True))
@@ -152,10 +143,10 @@ def test_concurrent_flushers_send_each_message_once_and_pass_a_held_one(
     server = Holding(subject="held")
     port = smtpd(handler=server).port
     root = tmp_path / "outbox"
-    _outbox(root, port).submit("m0-held", _mail("held"))  # first in every flush's order
+    _outbox(root, port).submit("m0-held", tiny("held"))  # first in every flush's order
     others = [f"message {i}" for i in range(1, 9)]
     for i, subject in enumerate(others, start=1):
-        _outbox(root, port).submit(f"m{i}", _mail(subject))
+        _outbox(root, port).submit(f"m{i}", tiny(subject))
     events: list[str] = []
     first = Run(events, "first", lambda: _outbox(root, port).flush(force=True))
     assert server.arrived.wait(SAFETY)  # the first flusher is mid-exchange with m0
@@ -182,8 +173,8 @@ def test_a_cancel_racing_the_send_leaves_it_sent_once_or_not_sent(
     server = Holding(subject="racing", reply=reply)
     port = smtpd(handler=server).port
     root = tmp_path / "outbox"
-    _outbox(root, port).submit("racing", _mail("racing"))
-    _outbox(root, port).submit("other", _mail("other"))
+    _outbox(root, port).submit("racing", tiny("racing"))
+    _outbox(root, port).submit("other", tiny("other"))
     events: list[str] = []
     flush = Run(events, "flush", lambda: _outbox(root, port).flush(force=True))
     assert server.arrived.wait(SAFETY)  # the data is in, the server's answer is not
