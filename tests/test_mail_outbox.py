@@ -32,7 +32,7 @@ from ringback.mail import (
     outbox_from_settings,
 )
 from ringback.mail.outbox import KEY_HEADER, entry_name
-from tests.support.mail import make_settings, sample_vm
+from tests.support.mail import make_settings, sample_vm, tiny
 
 
 class Clock:
@@ -67,15 +67,6 @@ class FakeMailer:
         assert isinstance(msg, EmailMessage)
         self.sent.append(msg)
         self.envelopes.append((sender, list(recipients)))
-
-
-def tiny(subject: str = "hello") -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = "Ringback <ringback@example.com>"
-    msg["To"] = "seller@example.com"
-    msg["Subject"] = subject
-    msg.set_content("body")
-    return msg
 
 
 def test_message_is_on_disk_before_the_send_attempt(tmp_path: Path) -> None:
@@ -256,6 +247,8 @@ Outbox(Path({str(tmp_path / "outbox")!r}), Dies()).deliver("voicemail-5", msg)
     assert outbox.flush(force=True).sent == 0
     box = mailbox.Maildir(maildir, create=False)
     assert [m["Subject"] for m in box] == ["survives"]
+    # The message lock the dead process held went with it, and its file with the message.
+    assert not list((tmp_path / "outbox" / "locks").iterdir())
 
 
 def test_bad_keys_are_refused_and_odd_keys_make_safe_names(tmp_path: Path) -> None:

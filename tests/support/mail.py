@@ -33,6 +33,16 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def tiny(subject: str = "hello") -> EmailMessage:
+    """A small plain message from Ringback to the seller."""
+    msg = EmailMessage()
+    msg["From"] = "Ringback <ringback@example.com>"
+    msg["To"] = "seller@example.com"
+    msg["Subject"] = subject
+    msg.set_content("body")
+    return msg
+
+
 def sample_vm(**overrides: Any) -> VoicemailEmailInput:
     said = [
         (" Hi,", 0.95),

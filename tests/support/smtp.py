@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,6 +57,24 @@ class Collector:
 
 
 @dataclass
+class Holding(Collector):
+    """A server that takes the message whose Subject is ``subject`` and then says nothing
+    until ``release`` is set (its sender is mid-exchange meanwhile: the data is in, the
+    reply is not); ``arrived`` is set once it is held. Other messages go through."""
+
+    subject: str = "hold me"
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if f"Subject: {self.subject}\r\n".encode() in envelope.content:
+            self.arrived.set()
+            # In a worker thread, so the server keeps serving the other connections.
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@dataclass
 class Server:
     port: int
     handler: Collector
@@ -64,6 +84,8 @@ class Server:
     def stop(self) -> None:
         """Stop listening (the server is down); a new ``start(port=...)`` brings it back."""
         if self.running:
+            if isinstance(self.handler, Holding):
+                self.handler.release.set()  # a held message must not hold the shutdown
             self.controller.stop()
             self.running = False
 
@@ -79,12 +101,13 @@ def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth
 
 @contextmanager
 def smtp_servers() -> Iterator[Callable[..., Server]]:
-    """Start real SMTP servers on loopback: ``start(port=None, **controller_kwargs)``; all
-    stopped on leaving. The ``smtpd`` fixture (conftest) is this."""
+    """Start real SMTP servers on loopback: ``start(port=None, handler=None,
+    **controller_kwargs)`` (a :class:`Collector` by default); all stopped on leaving.
+    The ``smtpd`` fixture (conftest) is this."""
     servers: list[Server] = []
 
-    def start(port: int | None = None, **kwargs: Any) -> Server:
-        handler = Collector()
+    def start(port: int | None = None, handler: Collector | None = None, **kwargs: Any) -> Server:
+        handler = handler or Collector()
         port = port or free_port()
         controller = aiosmtpd_controller.Controller(
             handler, hostname="127.0.0.1", port=port, **kwargs

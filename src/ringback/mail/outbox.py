@@ -9,6 +9,7 @@ Layout under ``<data_dir>/outbox/``::
                       still kept; ``requeue_failed`` puts them back
     sent/<name>.json  one marker per delivered idempotency key
     tmp/              files being written; renamed into place once fsynced
+    locks/<name>.lock one message's lock, there only while held (see ``ringback.mail.locks``)
 
 ``<name>`` is a readable slug of the idempotency key plus a digest of it, so one key
 maps to one file name: a second submit with the same key finds the first (queued,
@@ -17,34 +18,37 @@ queued copy is removed, is what keeps a process killed mid-pipeline from sending
 same voicemail twice. The one window left is SMTP's own: if the connection drops after
 the server queued the message but before it said so, we resend; the stable Message-ID
 lets mail clients fold the two.
+
+Each message has its own lock (no outbox-wide one; no path holds two): a send holds it
+through the SMTP exchange, so a cancel of that message waits and then finds it sent or
+drops it unsent, while queueing, cancelling or sending any other message goes ahead.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
-import fcntl
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage, Message
-from email.parser import BytesHeaderParser
-from email.utils import getaddresses
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 from ringback.durable import fsync_dir, write_atomic
+from ringback.mail.locks import message_lock, sweep_locks
 from ringback.mail.protocol import (
+    HEADER_END,
     MailDeliveryError,
     Mailer,
     envelope,
     key_digest,
     message_bytes,
     message_id_for,
+    parse_headers,
+    sender_domain,
 )
 from ringback.mail.results import DeliveryResult, DeliveryStatus, FlushReport, OutboxEntry
 
@@ -53,6 +57,7 @@ log = logging.getLogger("ringback.mail.outbox")
 KEY_HEADER = "X-Ringback-Idempotency-Key"
 _MAX_ERRORS_KEPT = 5
 NEVER_TRIED = datetime.min.replace(tzinfo=UTC)  # the due time of mail never attempted
+_Attempt = tuple[DeliveryResult, MailDeliveryError | None]  # and why it failed, if it did
 
 
 def entry_name(key: str) -> str:
@@ -77,7 +82,7 @@ class Outbox:
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._clock = clock or (lambda: datetime.now(UTC))
-        for sub in ("", "tmp", "failed", "sent"):
+        for sub in ("", "tmp", "failed", "sent", "locks"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
 
     # ---- public API -------------------------------------------------------------------
@@ -92,24 +97,34 @@ class Outbox:
             return result
         if result.next_attempt_at and result.next_attempt_at > self._clock():
             return result  # don't hammer a server that just failed
-        return self._attempt(entry_name(result.key))[0]
+        attempted = self._attempt(entry_name(result.key), wait=True)
+        return result if attempted is None else attempted[0]  # None only without wait
 
     def status(self, key: str) -> DeliveryResult | None:
         """What the outbox knows about a key: sent, queued, failed, or None (never seen)."""
-        with self._lock():
-            return self._existing(entry_name(key))
+        name = entry_name(key)
+        # Unlocked first: asking about a message being sent must not wait for its server.
+        # Only a miss (maybe a message between two folders) is read again under the lock.
+        known = self._peek(name)
+        if known is not None:
+            return known
+        with self._locked(name):
+            return self._existing(name)
 
     def submit(self, key: str, message: EmailMessage) -> DeliveryResult:
         """Write the message to the outbox (fsynced) unless this key is known already."""
         if not key or "\n" in key or "\r" in key or key != key.strip():
             raise ValueError(f"invalid idempotency key {key!r}")
         name = entry_name(key)
-        with self._lock():
+        known = self._peek(name)  # a message being sent is known: no need to wait for it
+        if known is not None:
+            return known
+        with self._locked(name):
             existing = self._existing(name)
             if existing is not None:
                 return existing
             if message.get("Message-ID") is None:
-                message["Message-ID"] = message_id_for(key, _sender_domain(message))
+                message["Message-ID"] = message_id_for(key, sender_domain(message))
             del message[KEY_HEADER]
             message[KEY_HEADER] = key  # also lets the receiving side trace a duplicate
             # One file, so there is no half-written state: the JSON sidecar only appears
@@ -131,7 +146,14 @@ class Outbox:
             if not force and entry.next_attempt_at > self._clock():
                 counts["not_due"] += 1
                 continue
-            result, error = self._attempt(entry.name)
+            try:
+                attempted = self._attempt(entry.name, wait=False)
+            except FileNotFoundError:
+                continue  # cancelled since the listing
+            if attempted is None:  # being sent by another flush right now
+                counts["deferred"] += 1
+                continue
+            result, error = attempted
             if result.status is DeliveryStatus.SENT:
                 counts["sent"] += 1
             elif result.status is DeliveryStatus.ALREADY_SENT:
@@ -142,6 +164,7 @@ class Outbox:
                 counts["retry_later"] += 1
                 # Nobody home: trying the rest now would only wait out more timeouts.
                 unreachable = bool(error and error.unreachable)
+        sweep_locks(self.root / "locks")
         return FlushReport(**counts)
 
     def entries(self, *, failed: bool = False) -> list[OutboxEntry]:
@@ -165,10 +188,12 @@ class Outbox:
     def requeue_failed(self, key: str | None = None) -> int:
         """Move parked messages back to the queue with a fresh attempt budget."""
         moved = 0
-        with self._lock():
-            for entry in self.entries(failed=True):
-                if key is not None and entry.key != key:
-                    continue
+        for entry in self.entries(failed=True):
+            if key is not None and entry.key != key:
+                continue
+            with self._locked(entry.name):
+                if not entry.path.exists():
+                    continue  # requeued or cancelled by another process since the listing
                 meta = self._read_meta(self.root / "failed" / f"{entry.name}.json", entry.key)
                 meta.update(attempts=0, next_attempt_at=self._clock().isoformat())
                 self._write_meta(self.root / f"{entry.name}.json", meta)
@@ -183,7 +208,9 @@ class Outbox:
         about was deleted; a sent one is in the recipient's mailbox and stays recorded as
         sent. True when one was dropped; a mail job for it then finds nothing to send."""
         name = entry_name(key)
-        with self._lock():
+        # Waits while this message is being sent: then it is either sent (and stays so)
+        # or back in the queue, and dropped here, never sent after this returns.
+        with self._locked(name):
             if (self.root / "sent" / f"{name}.json").exists():
                 return False
             dropped = False
@@ -212,8 +239,19 @@ class Outbox:
                 )
         return None
 
-    def _attempt(self, name: str) -> tuple[DeliveryResult, MailDeliveryError | None]:
-        with self._lock():
+    def _peek(self, name: str) -> DeliveryResult | None:
+        """``name`` read without its lock: a hit is true, a miss may be a message in motion."""
+        try:
+            return self._existing(name)
+        except FileNotFoundError:
+            return None
+
+    def _attempt(self, name: str, *, wait: bool) -> _Attempt | None:
+        """Send one queued message, holding its lock throughout (None without ``wait``
+        when someone else holds it): two senders never both find it unsent."""
+        with self._locked(name, wait=wait) as held:
+            if not held:
+                return None
             eml = self.root / f"{name}.eml"
             if not eml.exists():  # another process finished it meanwhile
                 existing = self._existing(name)
@@ -228,7 +266,7 @@ class Outbox:
                 ), None
             raw = eml.read_bytes()
             try:
-                sender, recipients = envelope(_headers(raw))
+                sender, recipients = envelope(parse_headers(raw))
                 self.mailer.send(raw, sender=sender, recipients=recipients)
             except MailDeliveryError as exc:
                 return self._record_failure(entry, str(exc), permanent=exc.permanent), exc
@@ -303,10 +341,10 @@ class Outbox:
         eml = folder / f"{name}.eml"
         with open(eml, "rb") as fh:  # headers only: the body may be a 10 MB attachment
             head = fh.read(16384)
-            while _HEADER_END.search(head) is None and (more := fh.read(16384)):
+            while HEADER_END.search(head) is None and (more := fh.read(16384)):
                 head += more
             mtime = datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, UTC)
-        headers = _headers(head)
+        headers = parse_headers(head)
         # Stripped: a key too long for one header line is folded onto the next, and the
         # parser hands it back with the fold's leading space (then it names no entry).
         key = str(headers.get(KEY_HEADER) or name).strip()
@@ -348,34 +386,8 @@ class Outbox:
         (self.root / f"{name}.eml").unlink(missing_ok=True)
         (self.root / f"{name}.json").unlink(missing_ok=True)
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        # flock locks belong to the open file description, so this serialises threads
-        # (each opens the file anew) as well as processes sharing the outbox.
-        with open(self.root / ".lock", "a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
-
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
-
-
-def _headers(raw: bytes) -> Message:
-    """Parse only the header block (the parser would otherwise read the whole body)."""
-    end = _HEADER_END.search(raw)
-    return BytesHeaderParser(policy=email.policy.default).parsebytes(
-        raw[: end.end()] if end else raw
-    )
-
-
-def _sender_domain(message: EmailMessage) -> str:
-    for _, addr in getaddresses([str(message.get("From", ""))]):
-        if "@" in addr:
-            return addr.rsplit("@", 1)[1]
-    return "ringback.invalid"
+    def _locked(self, name: str, *, wait: bool = True) -> contextlib.AbstractContextManager[bool]:
+        return message_lock(self.root / "locks" / f"{name}.lock", wait=wait)
 
 
 def parse_time(value: Any) -> datetime | None:

@@ -6,6 +6,8 @@ import hashlib
 import re
 from collections.abc import Sequence
 from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
 from email.utils import getaddresses
 from typing import Protocol, runtime_checkable
 
@@ -94,3 +96,20 @@ def message_id_for(key: str, domain: str = "ringback.invalid") -> str:
         domain = "ringback.invalid"
     slug = re.sub(r"[^A-Za-z0-9.-]+", "-", key).strip("-.")[:40] or "mail"
     return f"<{slug}.{key_digest(key)[:24]}@{domain}>"
+
+
+HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def parse_headers(raw: bytes) -> Message:
+    """Parse only the header block (the parser would otherwise read the whole body)."""
+    end = HEADER_END.search(raw)
+    return BytesHeaderParser(policy=default_policy).parsebytes(raw[: end.end()] if end else raw)
+
+
+def sender_domain(message: EmailMessage) -> str:
+    """The From address's domain, for the Message-ID (``ringback.invalid`` without one)."""
+    for _, addr in getaddresses([str(message.get("From", ""))]):
+        if "@" in addr:
+            return addr.rsplit("@", 1)[1]
+    return "ringback.invalid"

@@ -44,5 +44,6 @@ class FlushReport:
     retry_later: int = 0  # tried and failed, still queued
     failed: int = 0  # moved to failed/ during this flush
     not_due: int = 0  # waiting for their next attempt time
-    deferred: int = 0  # not tried because the server was unreachable for an earlier one
+    deferred: int = 0  # not tried: the server was unreachable for an earlier one, or
+    # another process was sending it at that moment
     already_sent: int = 0  # leftovers of a crash after delivery; removed without sending
