@@ -196,3 +196,33 @@ def test_a_cancel_racing_the_send_leaves_it_sent_once_or_not_sent(
     server.reply = "250 OK"
     assert _outbox(root, port).flush(force=True).sent == 0  # "other" was withdrawn too
     assert _subjects(server) == (["racing"] if reply.startswith("250") else [])
+
+
+def test_a_mail_job_whose_message_is_withdrawn_as_it_starts_sends_nothing_and_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The mail job looks the message up, then sends it; a contact deleted between the two
+    withdraws it. The job must end with "nothing to send" (it used to raise, and a worker
+    retried a message that no longer exists until it gave up), and nothing is sent."""
+    from ringback.mail import deliver_spooled
+    from ringback.mail.service import outbox_from_settings
+    from tests.support.smtp import smtp_server, smtp_settings
+
+    with smtp_server() as (port, received):
+        settings = smtp_settings(tmp_path, port)
+        outbox = outbox_from_settings(settings)
+        outbox.submit("vm-7", tiny("voicemail 7"))
+        looked_up = Outbox.status
+
+        def looked_up_then_withdrawn(self: Outbox, key: str) -> Any:
+            known = looked_up(self, key)
+            self.cancel(key)  # the contact is deleted at this very moment
+            return known
+
+        monkeypatch.setattr(Outbox, "status", looked_up_then_withdrawn)
+        assert deliver_spooled("vm-7", settings=settings) is None
+        monkeypatch.undo()
+        outbox.submit("vm-8", tiny("voicemail 8"))  # the server does answer: a control
+        assert outbox.flush().sent == 1
+        assert [m["Subject"] for m in received.wait(1)] == ["voicemail 8"]
+        assert outbox.status("vm-7") is None

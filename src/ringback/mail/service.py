@@ -118,7 +118,14 @@ def deliver_spooled(
     a job delivered twice sends one email."""
     outbox = outbox_from_settings(settings, mailer)
     known = outbox.status(key)
-    return None if known is None else outbox.attempt_if_due(known)
+    if known is None:
+        return None
+    try:
+        return outbox.attempt_if_due(known)
+    except FileNotFoundError:
+        # Withdrawn between the two looks (its contact or voicemail deleted just then):
+        # there is nothing to send, as if it had never been queued; not a failure to retry.
+        return None
 
 
 def flush_outbox(
