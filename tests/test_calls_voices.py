@@ -281,14 +281,15 @@ def test_the_owners_uploaded_greeting_names_the_rep_unasked(tmp_path: Path) -> N
     from bench.call_corpus import write_wav
 
     from ringback.lines import LineKind
-    from ringback.telephony.greetings import GreetingStore, upload
+    from ringback.telephony.greeting_service import check_and_store
+    from ringback.telephony.greetings import GreetingStore
 
     voices = ("allison", "jackson")  # allison (the customer here) takes the first turn
     _need(mono_corpus.available(voices), "the Asterisk prompts and FSDD (scripts/test-deps)")
     call = tmp_path / "call.wav"
     truth = mono_corpus.write(call, 45.0, voices, seed=31)
     settings = Settings(data_dir=tmp_path / "data")
-    upload(_voice_sample(tmp_path / "jackson.wav", "jackson"), settings)
+    check_and_store(_voice_sample(tmp_path / "jackson.wav", "jackson"), settings, strict=False)
     named = analyze_call(call, settings=settings)
     assert _named(named, truth, "customer")  # jackson, the built call's second voice
     assert any("the rep is the voice of your greeting" in w for w in named.warnings)

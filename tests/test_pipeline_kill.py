@@ -47,7 +47,9 @@ class SendThenHang(FileNotifier):
 stages = default_stages(
     transcriber=SlowTranscriber(), extractor=FakeExtractor(), notifier=SendThenHang(Path(sent))
 )
-ingest(Path(audio), source="watch", url=url, data_dir=Path(data_dir), stages=stages)
+ingest(
+    Path(audio), source="watch", url=url, data_dir=Path(data_dir), stages=stages, region="US"
+)
 """
 
 

@@ -216,7 +216,7 @@ def test_a_finished_call_review_is_queued_for_the_crm(tmp_path: Path, sqlite_url
         from ringback.outbound.service import add_endpoint
 
         add_endpoint(session, user_id=user.id, url="https://crm.example.com/hook")
-        bill = add_contact_row(session, name="Bill Turner")
+        bill = add_contact_row(session, name="Bill Turner", region="US")
         review = reviews.create_review(
             session, owner_id=user.id, stored=stored, original_name="bill.wav", contact_id=bill.id
         )
