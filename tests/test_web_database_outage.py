@@ -6,64 +6,18 @@ A bug that merely involves the database is still a 500."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from ringback.accounts import sessions
-from ringback.contacts.models import Contact
-from ringback.db.session import get_engine, transaction
-from tests.support.accounts import EMAIL, PASSWORD, add_user, csrf_of, sign_in
+from ringback.db.session import get_engine
+from tests.support.accounts import EMAIL, PASSWORD, csrf_of
 from tests.support.outage import database_gone
-from tests.support.web import ringback_serve
+from tests.support.web_outage import NOTHING_SAVED, SAYS_UNREACHABLE, SECRET, Served
 
-SECRET = "hunter2-not-for-logs"
 HTML = {"accept": "text/html"}
-SAYS_UNREACHABLE = "Ringback cannot reach its database right now"
-NOTHING_SAVED = "Nothing you sent was saved"
-
-
-@dataclass
-class Served:
-    """`ringback serve` on the test's database, with a user and their API token."""
-
-    base: str
-    url: str
-    log: Path
-    token: str
-
-    def browser(self) -> httpx.Client:
-        """A client signed in through the real form."""
-        client = httpx.Client(base_url=self.base, timeout=30)
-        assert sign_in(client).status_code == 303
-        return client
-
-    def contacts_named(self, name: str) -> int:
-        with transaction(self.url) as db:
-            return db.scalar(select(func.count()).where(Contact.name == name)) or 0
-
-
-def _serve(tmp_path: Path, url: str) -> Iterator[Served]:
-    env = {} if url.startswith("sqlite") else {"RINGBACK_DATABASE_URL": url}
-    with ringback_serve(tmp_path, **env) as server:  # it migrates the database on start-up
-        user = add_user(url, name="Dana Wells")
-        with transaction(url) as db:
-            token = sessions.create_token(db, user, "script")[1]
-        yield Served(server.base, url, tmp_path / "server.log", token)
-    get_engine(url).dispose()
-
-
-@pytest.fixture
-def pg_served(tmp_path: Path, pg_url: str) -> Iterator[Served]:
-    """The server on PostgreSQL, its URL carrying a password (the test server trusts
-    local connections, so any password works) that must never reach the log."""
-    with_password = make_url(pg_url).set(password=SECRET).render_as_string(hide_password=False)
-    yield from _serve(tmp_path, with_password)
 
 
 def _says_unreachable(reply: httpx.Response) -> None:
@@ -137,11 +91,6 @@ def test_the_api_answers_503_in_its_error_shape_while_postgres_is_gone(
     assert script.get("/api/v1/contacts").status_code == 200
     assert script.post("/api/v1/contacts", json=body).status_code == 201
     assert pg_served.contacts_named("Tom Reyes") == 1
-
-
-@pytest.fixture
-def sqlite_served(tmp_path: Path) -> Iterator[Served]:
-    yield from _serve(tmp_path, f"sqlite:///{tmp_path / 'data' / 'ringback.db'}")
 
 
 def test_sqlite_locked_is_a_503_but_a_missing_table_is_still_a_500(

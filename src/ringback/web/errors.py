@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
@@ -22,7 +22,7 @@ from ringback.accounts.scope import NotYours
 from ringback.db.reachable import is_unreachable, unreachable_message
 from ringback.web.api import errors as api_errors
 from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
-from ringback.web.render import redirect, render
+from ringback.web.render import redirect, render, safe_next
 from ringback.web.statuses import (
     DATABASE_RETRY_SECONDS,
     DATABASE_UNREACHABLE,
@@ -48,10 +48,14 @@ def wants_html(request: Request) -> bool:
 
 
 async def error_page(
-    request: Request, status: int, detail: str = "", shown: Meaning | None = None
+    request: Request,
+    status: int,
+    detail: str = "",
+    shown: Meaning | None = None,
+    retry: str = "",
 ) -> Response:
     """The HTML error page for ``status`` (worded as ``shown``, else as the status's
-    row), with the navigation when signed in."""
+    row), with the navigation when signed in; ``retry``: a "Try again" link's target."""
     if shown is DATABASE_UNREACHABLE:  # asking the database who this is would fail again
         principal = getattr(request.state, "principal", None)
         request.state.user = principal.user if principal else None
@@ -72,6 +76,7 @@ async def error_page(
         title=shown.title,
         advice=shown.advice,
         detail=detail,
+        retry=retry,
     )
 
 
@@ -132,9 +137,23 @@ async def database_unreachable(request: Request, exc: Exception) -> Response:
         )
     if not wants_html(request):
         return JSONResponse({"detail": f"{said.title}: {said.hint}"}, 503, headers=headers)
-    response = await error_page(request, 503, shown=said)
+    response = await error_page(request, 503, shown=said, retry=_retry_target(request))
     response.headers.update(headers)
     return response
+
+
+def _retry_target(request: Request) -> str:
+    """Where "Try again" goes: this page again; after a form, the page it was sent from
+    (when that is this site), where it can be sent again."""
+    if request.method in ("GET", "HEAD"):
+        came_from = request.url.path, request.url.query
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc != request.headers.get("host"):
+            return "/"
+        came_from = referer.path, referer.query
+    path, query = came_from
+    return safe_next(path + (f"?{query}" if query else ""))
 
 
 async def _database_error(request: Request, exc: Exception) -> Response:
