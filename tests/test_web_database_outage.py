@@ -6,6 +6,7 @@ A bug that merely involves the database is still a 500."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +15,8 @@ from sqlalchemy.engine import make_url
 
 from ringback.db.session import get_engine
 from tests.support.accounts import EMAIL, PASSWORD, csrf_of
-from tests.support.outage import database_gone
-from tests.support.web_outage import NOTHING_SAVED, SAYS_UNREACHABLE, SECRET, Served
+from tests.support.outage import OwnPostgres, database_gone, own_postgres
+from tests.support.web_outage import NOTHING_SAVED, SAYS_UNREACHABLE, SECRET, Served, serve_on
 
 HTML = {"accept": "text/html"}
 
@@ -64,6 +65,30 @@ def test_pages_forms_and_sign_in_answer_503_while_postgres_is_gone(
     assert "Sarah Chen" in browser.get(again.headers["location"]).text
     assert pg_served.contacts_named("Sarah Chen") == 1
     assert anonymous.post("/signin", data=signin_form, follow_redirects=False).status_code == 303
+
+
+@pytest.mark.postgres
+def test_a_stopped_postgres_server_is_a_503_until_it_is_started_again(tmp_path: Path) -> None:
+    with own_postgres() as postgres:
+        url = make_url(postgres.url).set(password=SECRET).render_as_string(hide_password=False)
+        with serve_on(tmp_path, url) as served:
+            _answers_503_while_stopped(postgres, served)
+
+
+def _answers_503_while_stopped(postgres: OwnPostgres, served: Served) -> None:
+    browser = served.browser()
+    assert browser.get("/contacts", headers=HTML).status_code == 200
+    postgres.stop()  # connections cut, new ones refused
+    _says_unreachable(browser.get("/contacts", headers=HTML))
+    api = httpx.get(
+        served.base + "/api/v1/contacts",
+        headers={"Authorization": f"Bearer {served.token}"},
+        timeout=30,
+    )
+    assert api.status_code == 503 and api.json()["error"]["code"] == "database_unavailable"
+    _log_names_the_database_once_per_request(served, 2)
+    postgres.start()  # the same server, restarted: the pooled connections are stale
+    assert browser.get("/contacts", headers=HTML).status_code == 200
 
 
 @pytest.mark.postgres

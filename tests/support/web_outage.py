@@ -5,6 +5,7 @@ API token, and the server's log to read what it said about the outage."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class Served:
             return db.scalar(select(func.count()).where(Contact.name == name)) or 0
 
 
+@contextmanager
 def serve_on(tmp_path: Path, url: str) -> Iterator[Served]:
     env = {} if url.startswith("sqlite") else {"RINGBACK_DATABASE_URL": url}
     with ringback_serve(tmp_path, **env) as server:  # it migrates the database on start-up
@@ -59,10 +61,12 @@ def pg_served(tmp_path: Path, pg_url: str) -> Iterator[Served]:
     """The server on PostgreSQL, its URL carrying a password (the test server trusts
     local connections, so any password works) that must never reach the log."""
     with_password = make_url(pg_url).set(password=SECRET).render_as_string(hide_password=False)
-    yield from serve_on(tmp_path, with_password)
+    with serve_on(tmp_path, with_password) as served:
+        yield served
 
 
 @pytest.fixture
 def sqlite_served(tmp_path: Path) -> Iterator[Served]:
     """The server on its own SQLite database."""
-    yield from serve_on(tmp_path, f"sqlite:///{tmp_path / 'data' / 'ringback.db'}")
+    with serve_on(tmp_path, f"sqlite:///{tmp_path / 'data' / 'ringback.db'}") as served:
+        yield served
