@@ -19,6 +19,7 @@ from tests.support.api import lite  # noqa: F401  (a fixture)
 from tests.support.browser import browser, live_server, page, signed_in  # noqa: F401  (fixtures)
 from tests.support.s3 import s3  # noqa: F401  (a fixture: moto's S3 for a test module)
 from tests.support.team import world  # noqa: F401  (a fixture: the isolation tests' team)
+from tests.support.web_outage import pg_served, sqlite_served  # noqa: F401  (fixtures)
 
 PG_ADMIN_URL = os.environ.get(
     "RINGBACK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

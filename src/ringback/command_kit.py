@@ -86,13 +86,12 @@ def ready_database(settings: Settings) -> str:
 
 
 def database_unreachable(url: str, exc: Exception) -> NoReturn:
-    """Fail with "cannot reach the database": the URL and the driver's own message are
-    shown with every password masked (a driver may echo its connection string)."""
-    from ringback.redact import mask_url, redact, url_secrets
+    """Fail with "cannot reach the database" (the URL and the driver's own message, every
+    password masked) and what to check."""
+    from ringback.db.reachable import unreachable_message
 
-    reason = getattr(exc, "orig", None) or exc
     fail(
-        f"cannot reach the database {mask_url(url)}: {redact(str(reason), url_secrets(url))}",
+        unreachable_message(url, exc),
         hint="check RINGBACK_DATABASE_URL and that the server is running",
     )
 

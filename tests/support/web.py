@@ -34,18 +34,20 @@ class Server:
 
 @contextmanager
 def ringback_serve(tmp: Path, **env: str) -> Iterator[Server]:
-    """`ringback serve` on a free loopback port with a fresh SQLite data directory."""
+    """`ringback serve` on a free loopback port with a fresh SQLite data directory (or
+    the database ``RINGBACK_DATABASE_URL`` in ``env`` names)."""
     port = free_port()
-    environ = {
-        **os.environ,
-        "RINGBACK_DATA_DIR": str(tmp / "data"),
-        "RINGBACK_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "RINGBACK_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "RINGBACK_WEB_PASSWORD": PASSWORD,
-        "RINGBACK_FOLLOWUP_SWEEP_MINUTES": "0",
-        **env,
-    }
-    environ.pop("RINGBACK_DATABASE_URL", None)
+    environ = {k: v for k, v in os.environ.items() if k != "RINGBACK_DATABASE_URL"}
+    environ.update(
+        {
+            "RINGBACK_DATA_DIR": str(tmp / "data"),
+            "RINGBACK_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "RINGBACK_TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "RINGBACK_WEB_PASSWORD": PASSWORD,
+            "RINGBACK_FOLLOWUP_SWEEP_MINUTES": "0",
+            **env,
+        }
+    )
     cmd = [sys.executable, "-m", "ringback", "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = open(tmp / "server.log", "w")  # noqa: SIM115  (closed below)
     proc = subprocess.Popen(cmd, env=environ, stdout=log, stderr=subprocess.STDOUT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import (
@@ -14,13 +14,21 @@ from fastapi.exception_handlers import (
 )
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ringback.accounts.scope import NotYours
+from ringback.db.reachable import is_unreachable, unreachable_message
 from ringback.web.api import errors as api_errors
 from ringback.web.auth import API_HINT, CHALLENGE, SignInRequired, identify
-from ringback.web.render import redirect, render
-from ringback.web.statuses import page_meaning
+from ringback.web.render import redirect, render, safe_next
+from ringback.web.statuses import (
+    DATABASE_RETRY_SECONDS,
+    DATABASE_UNREACHABLE,
+    Meaning,
+    page_meaning,
+)
 
 log = logging.getLogger("ringback.web")
 
@@ -39,14 +47,25 @@ def wants_html(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-async def error_page(request: Request, status: int, detail: str = "") -> Response:
-    """The HTML error page for ``status``, with the navigation when signed in."""
-    try:
-        principal = await identify(request)
+async def error_page(
+    request: Request,
+    status: int,
+    detail: str = "",
+    shown: Meaning | None = None,
+    retry: str = "",
+) -> Response:
+    """The HTML error page for ``status`` (worded as ``shown``, else as the status's
+    row), with the navigation when signed in; ``retry``: a "Try again" link's target."""
+    if shown is DATABASE_UNREACHABLE:  # asking the database who this is would fail again
+        principal = getattr(request.state, "principal", None)
         request.state.user = principal.user if principal else None
-    except Exception:  # the database may be why we are here: a page without the nav
-        request.state.user = None
-    shown = page_meaning(status)
+    else:
+        try:
+            principal = await identify(request)
+            request.state.user = principal.user if principal else None
+        except Exception:  # the database may be why we are here: a page without the nav
+            request.state.user = None
+    shown = shown or page_meaning(status)
     if detail == HTTPStatus(status).phrase:  # "Not Found" says nothing the title does not
         detail = ""
     return render(
@@ -57,6 +76,7 @@ async def error_page(request: Request, status: int, detail: str = "") -> Respons
         title=shown.title,
         advice=shown.advice,
         detail=detail,
+        retry=retry,
     )
 
 
@@ -103,7 +123,49 @@ async def _not_yours(request: Request, exc: Exception) -> Response:
     return await _http_error(request, StarletteHTTPException(404, "Not Found"))
 
 
+async def database_unreachable(request: Request, exc: Exception) -> Response:
+    """503 with Retry-After when the database cannot be reached (its transaction rolled
+    back, so nothing was saved), logged as one warning line, not a traceback each time."""
+    url = request.app.state.settings.effective_database_url
+    first_line = unreachable_message(url, exc).splitlines()[0]
+    log.warning("%s (%s %s answered 503)", first_line, request.method, request.url.path)
+    said = DATABASE_UNREACHABLE
+    headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+    if api_errors.is_api(request) or request.url.path == METRICS:
+        return api_errors.error_response(
+            503, said.title, code=said.code, hint=said.hint, headers=headers
+        )
+    if not wants_html(request):
+        return JSONResponse({"detail": f"{said.title}: {said.hint}"}, 503, headers=headers)
+    response = await error_page(request, 503, shown=said, retry=_retry_target(request))
+    response.headers.update(headers)
+    return response
+
+
+def _retry_target(request: Request) -> str:
+    """Where "Try again" goes: this page again; after a form, the page it was sent from
+    (when that is this site), where it can be sent again."""
+    if request.method in ("GET", "HEAD"):
+        came_from = request.url.path, request.url.query
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        if referer.netloc != request.headers.get("host"):
+            return "/"
+        came_from = referer.path, referer.query
+    path, query = came_from
+    return safe_next(path + (f"?{query}" if query else ""))
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A database error: 503 when the database could not be reached, else a bug (500)."""
+    if is_unreachable(exc):
+        return await database_unreachable(request, exc)
+    raise exc  # to the catch-all below: logged with its traceback, answered 500
+
+
 async def _crash(request: Request, exc: Exception) -> Response:
+    if is_unreachable(exc):  # met outside the routes (a middleware)
+        return await database_unreachable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     if api_errors.is_api(request):
         return api_errors.error_response(500, "internal error")
@@ -118,4 +180,6 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.add_exception_handler(NotYours, _not_yours)
+    for kind in (DBAPIError, SQLAlchemyTimeoutError, DisconnectionError):
+        app.add_exception_handler(kind, _database_error)
     app.add_exception_handler(Exception, _crash)

@@ -79,6 +79,20 @@ MEANINGS: dict[int, Meaning] = {
 }
 
 
+# The database cannot be reached (:mod:`ringback.db.reachable`): a 503 with Retry-After,
+# whatever the request was. Said to the user, not the operator: nothing was saved, and
+# the same request will work once the database is back.
+DATABASE_RETRY_SECONDS = 60
+DATABASE_UNREACHABLE = Meaning(
+    "database_unavailable",
+    "nothing from this request was saved; send it again in a minute (Retry-After gives"
+    " the seconds). If it keeps happening, check that the database server is running",
+    "Ringback cannot reach its database right now",
+    "Nothing you sent was saved. Try again in a minute; if you were filling in a form, "
+    "send it again then.",
+)
+
+
 def _general(status: int) -> Meaning:
     """A status without a row of its own means what a client's (400) or the server's
     (500) error means."""
