@@ -110,7 +110,7 @@ def looks_like_a_phone(text: str) -> bool:
     return len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(text.replace(" ", ""))
 
 
-def contacts_matching(*, query: str, region: str) -> Select[tuple[int]]:
+def contacts_matching(*, query: str, region: str) -> Select[int]:
     """The ids of the contacts ``query`` finds (see the module's docstring: name, company,
     job title, email, and phone read as ``region``'s), every contact when it is blank. A
     select of ids to put in a page's ``WHERE Contact.id IN (...)``: run in an acting
