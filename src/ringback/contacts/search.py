@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 
 from ringback.contacts.models import Contact, ContactEmail, ContactPhone
 from ringback.phones import after_trunk_prefix, digits, e164_or_none
@@ -110,15 +110,15 @@ def looks_like_a_phone(text: str) -> bool:
     return len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(text.replace(" ", ""))
 
 
-def contacts_matching(*, query: str, region: str) -> Select[int]:
-    """The ids of the contacts ``query`` finds (see the module's docstring: name, company,
-    job title, email, and phone read as ``region``'s), every contact when it is blank. A
-    select of ids to put in a page's ``WHERE Contact.id IN (...)``: run in an acting
-    session, it holds only the contacts that session's user may see."""
+def contacts_matching(*, query: str, region: str) -> ColumnElement[bool]:
+    """The condition a contact meets when ``query`` finds them (see the module's docstring:
+    name, company, job title, email, and phone read as ``region``'s); always true when it
+    is blank. One ``WHERE`` on ``Contact`` for every list that searches (a page by name, a
+    page by id, the CLI's list): run in an acting session, it finds only the contacts that
+    session's user may see."""
     text = search_text(query)
-    found = select(Contact.id)
     if not text:
-        return found
+        return true()
     # Both sides lower-cased: LIKE is case-sensitive on PostgreSQL (and ILIKE unknown to
     # SQLite). Emails are stored lower-cased.
     needle = f"%{escape_like(text.lower())}%"
@@ -132,7 +132,7 @@ def contacts_matching(*, query: str, region: str) -> Select[int]:
     ]
     if looks_like_a_phone(text):
         conditions.append(phone_matching(text, region))
-    return found.where(or_(*conditions))
+    return or_(*conditions)
 
 
 def first_phone_of_contact() -> Any:
@@ -164,7 +164,7 @@ def search_contacts(
     )
     statement = select(Contact.id, Contact.name, Contact.company, first_phone, first_email)
     if text:
-        statement = statement.where(Contact.id.in_(contacts_matching(query=text, region=region)))
+        statement = statement.where(contacts_matching(query=text, region=region))
     statement = (
         statement.order_by(func.lower(Contact.name), Contact.id)
         .limit(per_page + 1)

@@ -294,7 +294,7 @@ def list_contacts(
 ) -> ContactList:
     """Contacts by name (those ``search`` finds: :func:`contacts_matching`, a phone read
     as ``region``'s), each with its last interaction, and how many matched."""
-    query = contacts_matching(query=search or "", region=region)
+    query = select(Contact.id).where(contacts_matching(query=search or "", region=region))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = (
         select(Contact)

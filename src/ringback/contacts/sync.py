@@ -72,7 +72,7 @@ def contact_page(
     a phone read as ``region``'s), the same as the CLI's and the web app's search."""
     query = select(Contact).options(selectinload(Contact.phones), selectinload(Contact.emails))
     if search_text(search):
-        query = query.where(Contact.id.in_(contacts_matching(query=search or "", region=region)))
+        query = query.where(contacts_matching(query=search or "", region=region))
     return _page(session, query, Contact, window, ContactRecord.of)
 
 
