@@ -137,7 +137,7 @@ def test_add_a_contact_and_a_back_story_item_then_find_them(signed_in: Page) -> 
 
     for query in ("chen", "northwind", "415-555-0137", "sarah@nw"):
         page.goto("/contacts")
-        page.get_by_label("Search by name, company, phone or email").fill(query)
+        page.get_by_label("Search by name, company, job title, phone or email").fill(query)
         page.get_by_role("button", name="Search").click()
         expect(page.locator(".contact-open")).to_have_text(["Sarah Chen"])
     screenshot(page, "contacts")

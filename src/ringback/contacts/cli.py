@@ -90,8 +90,9 @@ def _one_line(data: dict[str, Any]) -> str:
 )
 @click.option(
     "--search",
-    help="Only contacts whose name, company, title, email or phone contains this "
-    "(a number, or part of one from its start such as a UK '07911 123', is read with "
+    help="Only contacts whose name, company, job title, email or phone contains this, "
+    "ignoring case; not back story or notes; the web search box and the API's `search` "
+    "find the same (a number, or part of one from its start such as a UK '07911 123', is read with "
     "RINGBACK_DEFAULT_REGION, as `contacts add` reads it).",
 )
 @click.option(

@@ -1,5 +1,16 @@
-"""The contact list as a page shows it: one search box over name, company, phone and
-email, 50 a page, and the "is this person already here?" check before adding one.
+"""Contact search, the one rule every interface uses (the CLI's ``contacts list --search``,
+the web app's search box, the API's ``GET /api/v1/contacts?search=``), the contact list as
+a page shows it (50 a page), and the "is this person already here?" check before adding one.
+
+What a search matches (:data:`SEARCHED_FIELDS`, :func:`contacts_matching`): the text
+anywhere in the contact's name, company, job title or any of their email addresses,
+ignoring case; and, when the text is mostly digits, any of their phone numbers as typed
+(see :func:`phone_matching`). Back story and notes are not searched: they are long free
+text, often private asides ("going through a divorce"), and a contact listed for a word
+buried in them would show no reason why it matched (a list row shows the name, company,
+phone and email); they would also make every keystroke scan the biggest text table.
+The search runs in the session, so it finds only the contacts its user may see
+(:mod:`ringback.accounts.scope`): another rep's never match.
 
 Each page is one query (first phone and email as correlated subqueries, one more row than
 shown to know whether there is a next page), so the list stays fast with tens of
@@ -11,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 
 from ringback.contacts.models import Contact, ContactEmail, ContactPhone
 from ringback.phones import after_trunk_prefix, digits, e164_or_none
@@ -22,6 +33,8 @@ if TYPE_CHECKING:
 PER_PAGE = 50
 MAX_PAGE = 10_000
 MIN_PHONE_DIGITS = 3  # fewer digits match half the book: not a phone search
+MAX_QUERY = 200  # characters of a search kept: longer text is no search anyone types
+SEARCHED_FIELDS = ("name", "company", "job title", "email", "phone")
 
 
 @dataclass(frozen=True)
@@ -84,18 +97,41 @@ def phone_matching(query: str, region: str):  # type: ignore[no-untyped-def]  # 
     return Contact.id.in_(select(ContactPhone.contact_id).where(or_(*found)))
 
 
-def _matching(query: str, region: str):  # type: ignore[no-untyped-def]  # a SQL condition
-    needle = f"%{escape_like(query.lower())}%"
-    conditions = [
+def search_text(query: str | None) -> str:
+    """``query`` as searched: spaces collapsed, at most :data:`MAX_QUERY` characters, no
+    NUL (PostgreSQL refuses one in a text parameter; nobody types it)."""
+    return " ".join((query or "").replace("\x00", "").split())[:MAX_QUERY]
+
+
+def looks_like_a_phone(text: str) -> bool:
+    """Enough digits, and mostly digits: "415 555" is a number; "Suite 415" or a company
+    called "3M Sales" is not, and searching phones for it would list strangers."""
+    number = digits(text)
+    return len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(text.replace(" ", ""))
+
+
+def contacts_matching(*, query: str, region: str) -> ColumnElement[bool]:
+    """The condition a contact meets when ``query`` finds them (see the module's docstring:
+    name, company, job title, email, and phone read as ``region``'s); always true when it
+    is blank. One ``WHERE`` on ``Contact`` for every list that searches (a page by name, a
+    page by id, the CLI's list): run in an acting session, it finds only the contacts that
+    session's user may see."""
+    text = search_text(query)
+    if not text:
+        return true()
+    # Both sides lower-cased: LIKE is case-sensitive on PostgreSQL (and ILIKE unknown to
+    # SQLite). Emails are stored lower-cased.
+    needle = f"%{escape_like(text.lower())}%"
+    conditions: list[Any] = [
         func.lower(Contact.name).like(needle, escape="\\"),
         func.lower(Contact.company).like(needle, escape="\\"),
+        func.lower(Contact.title).like(needle, escape="\\"),
         Contact.id.in_(
             select(ContactEmail.contact_id).where(ContactEmail.address.like(needle, escape="\\"))
         ),
     ]
-    number = digits(query)
-    if len(number) >= MIN_PHONE_DIGITS and len(number) * 2 >= len(query.replace(" ", "")):
-        conditions.append(phone_matching(query, region))
+    if looks_like_a_phone(text):
+        conditions.append(phone_matching(text, region))
     return or_(*conditions)
 
 
@@ -114,10 +150,9 @@ def first_phone_of_contact() -> Any:
 def search_contacts(
     session: Session, *, query: str = "", region: str, page: int = 1, per_page: int = PER_PAGE
 ) -> ContactPage:
-    """Page ``page`` (from 1) of the contacts whose name, company, phone or email contains
-    ``query`` (every contact when it is blank; a phone read as ``region``'s), by name: one
-    query per page."""
-    text = " ".join(query.split())[:200]
+    """Page ``page`` (from 1) of the contacts ``query`` finds (:func:`contacts_matching`;
+    every contact when it is blank), by name: one query per page."""
+    text = search_text(query)
     page = min(max(page, 1), MAX_PAGE)
     first_phone = first_phone_of_contact()
     first_email = (
@@ -129,7 +164,7 @@ def search_contacts(
     )
     statement = select(Contact.id, Contact.name, Contact.company, first_phone, first_email)
     if text:
-        statement = statement.where(_matching(text, region))
+        statement = statement.where(contacts_matching(query=text, region=region))
     statement = (
         statement.order_by(func.lower(Contact.name), Contact.id)
         .limit(per_page + 1)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Unpack
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ringback.contacts.editing import (
@@ -42,7 +42,7 @@ from ringback.contacts.records import (
 )
 from ringback.contacts.removal import ContactRemoval, remove_contact
 from ringback.contacts.removal import OnlyItsOwner as OnlyItsOwner
-from ringback.contacts.search import MIN_PHONE_DIGITS, escape_like, phone_matching
+from ringback.contacts.search import contacts_matching, escape_like
 from ringback.inputs import as_id
 from ringback.phones import digits, to_e164
 
@@ -292,24 +292,9 @@ def note_back_story(
 def list_contacts(
     session: Session, *, search: str | None = None, region: str, limit: int | None = None
 ) -> ContactList:
-    """Contacts by name (matching ``search`` in name, company, title, email or phone, a
-    phone read as ``region``'s), each with its last interaction, and how many matched."""
-    query = select(Contact.id)
-    if search and search.strip():
-        needle = f"%{escape_like(search.strip().lower())}%"
-        conditions = [
-            func.lower(Contact.name).like(needle, escape="\\"),
-            func.lower(Contact.company).like(needle, escape="\\"),
-            func.lower(Contact.title).like(needle, escape="\\"),
-            Contact.id.in_(
-                select(ContactEmail.contact_id).where(
-                    ContactEmail.address.like(needle, escape="\\")
-                )
-            ),
-        ]
-        if len(digits(search)) >= MIN_PHONE_DIGITS:
-            conditions.append(phone_matching(search, region))
-        query = query.where(or_(*conditions))
+    """Contacts by name (those ``search`` finds: :func:`contacts_matching`, a phone read
+    as ``region``'s), each with its last interaction, and how many matched."""
+    query = select(Contact.id).where(contacts_matching(query=search or "", region=region))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     ordered = (
         select(Contact)

@@ -20,6 +20,7 @@ from ringback.contacts.records import (
     FollowUpRecord,
     InteractionRecord,
 )
+from ringback.contacts.search import contacts_matching, search_text
 from ringback.db.base import utcnow
 from ringback.db.paging import Page, Window, keyset
 
@@ -63,9 +64,15 @@ def _page(
     )
 
 
-def contact_page(session: Session, *, window: Window) -> Page[ContactRecord]:
-    """Contacts in id order after ``window.after`` (changed since ``updated_since``)."""
+def contact_page(
+    session: Session, *, window: Window, region: str, search: str | None = None
+) -> Page[ContactRecord]:
+    """Contacts in id order after ``window.after`` (changed since ``updated_since``); with
+    ``search``, only those it finds (:func:`ringback.contacts.search.contacts_matching`,
+    a phone read as ``region``'s), the same as the CLI's and the web app's search."""
     query = select(Contact).options(selectinload(Contact.phones), selectinload(Contact.emails))
+    if search_text(search):
+        query = query.where(contacts_matching(query=search or "", region=region))
     return _page(session, query, Contact, window, ContactRecord.of)
 
 

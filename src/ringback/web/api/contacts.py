@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ringback.contacts import sync
 from ringback.contacts.editing import DuplicateContact
+from ringback.contacts.search import MAX_QUERY
 from ringback.web.api.common import (
     ApiUser,
     Id,
@@ -58,10 +59,30 @@ def _refused(exc: ValueError) -> ApiError:
     return ApiError(422, str(exc), hint="correct the value and send it again")
 
 
+SearchParam = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_QUERY,
+        description="Only the contacts whose name, company, job title, email or phone "
+        "contains this text, ignoring case (the CLI's `--search` and the web app's search "
+        "box find the same ones). A number may be typed any way, partial or written the "
+        "national way of RINGBACK_DEFAULT_REGION. Back story and notes are not searched.",
+    ),
+]
+
+
 @router.get("", response_model=ContactPage, summary="List contacts")
-async def list_contacts(request: Request, user: ApiUser, paging: PagingParams) -> dict[str, Any]:
-    """Contacts in id order, a page at a time; ``updated_since`` for a sync."""
-    page = await in_db(request, user, lambda s: sync.contact_page(s, window=paging.window))
+async def list_contacts(
+    request: Request, user: ApiUser, paging: PagingParams, search: SearchParam = None
+) -> dict[str, Any]:
+    """Contacts in id order, a page at a time; ``updated_since`` for a sync, ``search``
+    to find someone."""
+    region = settings_of(request).default_region
+
+    def read(session: Session) -> Any:
+        return sync.contact_page(session, window=paging.window, search=search, region=region)
+
+    page = await in_db(request, user, read)
     return page_body(request, page, [c.as_json() for c in page.items])
 
 

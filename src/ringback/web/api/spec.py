@@ -26,7 +26,8 @@ DESCRIPTION = (
     "statistics.\n\n"
     "Authenticate with `Authorization: Bearer TOKEN` (`ringback tokens create --name NAME "
     "--json`) or a signed-in session (unsafe methods then need the `X-CSRF-Token` header). "
-    "Lists take `limit`, `cursor` and `updated_since` and answer `{items, next}`. Creates "
+    "Lists take `limit`, `cursor` and `updated_since` and answer `{items, next}`; the "
+    "contacts list also takes `search` (the CLI's and the web app's contact search). Creates "
     "and actions (capture, done) take an `Idempotency-Key` header. Errors are "
     "`{error: {code, message, hint}}`."
 )

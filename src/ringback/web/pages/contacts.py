@@ -1,5 +1,5 @@
-"""Contacts (issue 15 §3): the list (one search box over name, company, phone and email,
-50 a page), adding a contact, and a contact's page: details edited in place, the back
+"""Contacts (issue 15 §3): the list (one search box over name, company, job title, phone
+and email, the same search as the CLI's and the API's, 50 a page), adding a contact, and a contact's page: details edited in place, the back
 story by kind (added and edited in place, with the phrase messages say), the timeline,
 the prep brief, composing a voicemail, and quick notes typed or recorded.
 
@@ -62,7 +62,7 @@ async def contacts_page(
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=search.MAX_PAGE)] = 1,
 ) -> Response:
-    """The contact list: searched by name, company, phone or email, 50 a page."""
+    """The contact list: searched by name, company, job title, phone or email, 50 a page."""
     return await _list_page(request, q=q, page=page)
 
 
