@@ -163,12 +163,14 @@ def signed_in_client(settings: Any) -> Any:
     from fastapi.testclient import TestClient
 
     from ringback.web import create_app
+    from ringback.web.server import settle_heap
 
     client = TestClient(
         create_app(settings, prepare_database=False),
         base_url="http://127.0.0.1",
         raise_server_exceptions=False,
     )
+    settle_heap()  # as `ringback serve` does once its app is built
     client.__enter__()
     token = CSRF_RE.search(client.get("/signin").text)
     assert token, "no CSRF token on the sign-in page"

@@ -43,7 +43,7 @@ def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
 
     from ringback.command_kit import load_settings, ready_database
     from ringback.web import create_app
-    from ringback.web.server import uvicorn_config
+    from ringback.web.server import settle_heap, uvicorn_config
 
     settings = load_settings()
     ready_database(settings)
@@ -55,6 +55,7 @@ def serve(host: str, port: int, log_level: str, access_log: bool) -> None:
         app = create_app(settings, prepare_database=False)
     except Exception as exc:  # a broken setting should read as one line, not a traceback
         fail(f"cannot start the web app: {exc}")
+    settle_heap()
     config = uvicorn_config(
         app, settings, host=host, port=port, log_level=log_level, access_log=access_log
     )
