@@ -45,6 +45,9 @@ def add_day(url: str) -> int:
     from ringback.voicemail.models import Voicemail, VoicemailSource, VoicemailStatus
 
     now = datetime.now(UTC)
+    # Overdue since earlier *today* in the app's timezone (UTC) even just after midnight,
+    # when half an hour ago was yesterday (the page then rightly says so).
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction(url) as session:
         contact = Contact(name="Priya Natarajan", company="Harbor Dental")
         contact.emails = [ContactEmail(address="priya@harbor.example")]
@@ -53,7 +56,7 @@ def add_day(url: str) -> int:
         task = FollowUp(
             contact_id=contact.id,
             title="Call back Priya Natarajan: wants a quote for two offices",
-            due_at=now - timedelta(minutes=30),
+            due_at=max(now - timedelta(minutes=30), midnight),
         )
         sequence = FollowUpSequence(contact_id=contact.id, started_at=now - timedelta(days=1))
         session.add_all([task, sequence])

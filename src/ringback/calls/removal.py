@@ -34,6 +34,7 @@ from ringback.calls.models import CallReview, CallReviewComment
 from ringback.calls.reviews import ReviewNotFound, Status
 from ringback.errors import NotFinished
 from ringback.storage import Mirror, Storage, StorageUnavailable, StoreDown
+from ringback.timefmt import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,11 +75,11 @@ class DeletedReview:
         """What goes, in words, for the confirmation."""
         said = ["the review, its transcript and measurements"]
         if self.files:
-            said.append(f"{self.files} stored review file(s)")
+            said.append(plural(self.files, "stored review file"))
         if self.recordings:
             said.append("the recording")
         if self.comments:
-            said.append(f"{self.comments} comment(s)")
+            said.append(plural(self.comments, "comment"))
         said += self.webhooks.said()
         return said
 

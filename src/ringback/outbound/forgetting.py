@@ -13,6 +13,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 
 from ringback.outbound.models import WebhookDelivery
 from ringback.outbound.service import Status
+from ringback.timefmt import plural
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -29,10 +30,10 @@ class Forgotten:
 
     def said(self) -> list[str]:
         """What goes, in words, for a deletion's confirmation."""
-        out = [f"{self.cancelled} webhook(s) not sent yet"] if self.cancelled else []
+        out = [f"{plural(self.cancelled, 'webhook')} not sent yet"] if self.cancelled else []
         if self.erased:
             out.append(
-                f"what {self.erased} webhook(s) already sent said (when and where they went stays)"
+                f"what {plural(self.erased, 'webhook')} already sent said (when and where they went stays)"
             )
         return out
 

@@ -51,6 +51,7 @@ from ringback.storage import (
     StoreDown,
     storage_from_settings,
 )
+from ringback.timefmt import plural
 from ringback.voicemail.models import FINAL_STATUSES, Voicemail
 from ringback.voicemail.service import email_status, get_voicemail
 
@@ -105,7 +106,7 @@ class DeletedVoicemail:
 
     def gone(self) -> list[str]:
         """What goes, in words, for the confirmation."""
-        said = ["the message, its transcript and facts", f"{self.stages} pipeline step(s)"]
+        said = ["the message, its transcript and facts", plural(self.stages, "pipeline step")]
         if self.recordings:
             said.append("the recording")
         said += self.webhooks.said()
