@@ -62,6 +62,15 @@ def app(tmp_path: Path, db_url: str) -> Iterator[App]:
     made.close()
 
 
+def _start_of_today(app: App) -> datetime:
+    """Midnight in the user's timezone: "two hours ago" is yesterday in the first two hours
+    of a day, and the page would rightly say so."""
+    from zoneinfo import ZoneInfo
+
+    local = NOW.astimezone(ZoneInfo(app.settings.timezone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
 def listed(html: str) -> list[str]:
     return re.findall(r'class="contact-open" href="/contacts/\d+">([^<]+)<', html)
 
@@ -316,7 +325,7 @@ def test_today_lists_callbacks_unread_voicemails_drafts_and_calls(app: App) -> N
         callback = FollowUp(
             contact_id=sarah,
             title="Call back Sarah Chen: the house",
-            due_at=NOW - timedelta(hours=2),
+            due_at=max(NOW - timedelta(hours=2), _start_of_today(app)),
         )
         later = FollowUp(contact_id=bill, title="Next month", due_at=NOW + timedelta(days=30))
         call = FollowUp(
